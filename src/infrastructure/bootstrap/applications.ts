@@ -1,0 +1,48 @@
+import { INestApplication, INestApplicationContext } from '@nestjs/common';
+import { NestFactory } from '@nestjs/core';
+import { NestExpressApplication } from '@nestjs/platform-express';
+import { DocumentBuilder, OpenAPIObject, SwaggerModule } from '@nestjs/swagger';
+import { Logger as PinoNestLogger } from 'nestjs-pino';
+import { AppModule } from '../../app.module';
+import { WorkerModule } from '../../worker.module';
+import { AppConfig } from '../config/app-config';
+import type { Logger } from '../logging/root-logger';
+
+export function openApiDocument(app: INestApplication): OpenAPIObject {
+  const config = new DocumentBuilder()
+    .setTitle('Domestic Homicide Review engine')
+    .setDescription(
+      'Case management and workflow for Domestic Homicide Reviews (England and Wales): ' +
+        'notification, decision, panel, IMRs, meetings, sign-off, Home Office QA, publication ' +
+        'and action plan monitoring.',
+    )
+    .setVersion('0.1.0')
+    .build();
+  return SwaggerModule.createDocument(app, config);
+}
+
+/** The HTTP API, configured but not yet listening (tests call init(), main calls listen()). */
+export async function createApiApp(config: AppConfig, logger: Logger): Promise<NestExpressApplication> {
+  const app = await NestFactory.create<NestExpressApplication>(AppModule.forRoot(config, logger), {
+    bufferLogs: true,
+    bodyParser: false,
+  });
+  app.useLogger(app.get(PinoNestLogger));
+  app.useBodyParser('json', { limit: config.http.bodyLimit });
+  app.useBodyParser('urlencoded', { limit: config.http.bodyLimit, extended: false });
+  app.disable('x-powered-by');
+  SwaggerModule.setup('api/docs', app, () => openApiDocument(app), {
+    jsonDocumentUrl: 'api/docs-json',
+    yamlDocumentUrl: 'api/docs-yaml',
+  });
+  return app;
+}
+
+/** The worker: an application context (no HTTP) whose WorkerHost starts on init(). */
+export async function createWorkerApp(config: AppConfig, logger: Logger): Promise<INestApplicationContext> {
+  const app = await NestFactory.createApplicationContext(WorkerModule.forRoot(config, logger), {
+    bufferLogs: true,
+  });
+  app.useLogger(app.get(PinoNestLogger));
+  return app;
+}

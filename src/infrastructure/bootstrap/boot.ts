@@ -1,0 +1,79 @@
+import { AppConfig } from '../config/app-config';
+import { ConfigError, loadConfig } from '../config/load-config';
+import { ResolvedService, resolvePostgres, ServiceUnavailableError } from '../local-services/postgres';
+import { resolveRedis } from '../local-services/redis';
+import { createRootLogger, Logger } from '../logging/root-logger';
+
+export interface Booted {
+  config: AppConfig;
+  logger: Logger;
+  /** What we found or started; stopped last on shutdown, in reverse order. */
+  services: ResolvedService[];
+}
+
+/**
+ * Validates the configuration and finds PostgreSQL and Redis (starting local ones only when
+ * `mayStart`, i.e. in the single-machine start). Their URLs are filled into the config.
+ */
+export async function boot(name: string, options: { mayStart: boolean }): Promise<Booted> {
+  const config = loadConfig();
+  const logger = createRootLogger(config, name);
+  const services: ResolvedService[] = [];
+  try {
+    const postgres = await resolvePostgres(config, logger, options);
+    services.push(postgres);
+    const redis = await resolveRedis(config, logger, options);
+    services.push(redis);
+    config.database.url = postgres.url;
+    config.redis.url = redis.url;
+    logger.info({ postgres: postgres.source, redis: redis.source }, 'services resolved');
+    return { config, logger, services };
+  } catch (error) {
+    await stopServices(services);
+    throw error;
+  }
+}
+
+export async function stopServices(services: ResolvedService[]): Promise<void> {
+  for (const service of [...services].reverse()) {
+    await service.stop().catch(() => undefined);
+  }
+}
+
+/** Start-up failures end the process with a message a person can act on, and exit code 1. */
+export function failStartup(error: unknown): never {
+  if (error instanceof ConfigError || error instanceof ServiceUnavailableError) {
+    process.stderr.write(`${error.message}\n`);
+  } else {
+    process.stderr.write(`Start-up failed: ${(error as Error)?.stack ?? String(error)}\n`);
+  }
+  process.exit(1);
+}
+
+/**
+ * On SIGINT or SIGTERM, runs the closers in order once (a second signal forces exit), then
+ * exits 0. Closers stop servers before the services they depend on.
+ */
+export function closeOnSignal(logger: Logger, closers: Array<() => Promise<unknown>>): void {
+  let closing = false;
+  const shutdown = async (signal: NodeJS.Signals) => {
+    if (closing) {
+      logger.warn({ signal }, 'second signal: exiting now');
+      process.exit(1);
+    }
+    closing = true;
+    logger.info({ signal }, 'shutting down');
+    for (const close of closers) {
+      try {
+        await close();
+      } catch (error) {
+        logger.error({ err: (error as Error).message }, 'error during shutdown');
+      }
+    }
+    logger.info('stopped');
+    logger.flush();
+    process.exit(0);
+  };
+  process.on('SIGINT', shutdown);
+  process.on('SIGTERM', shutdown);
+}

@@ -1,0 +1,198 @@
+import { z } from 'zod';
+
+/**
+ * The typed configuration every part of the application receives. It is built once at boot by
+ * `loadConfig` from `config/default.json` overridden by environment variables.
+ */
+export interface AppConfig {
+  env: 'local' | 'production' | 'test';
+  http: {
+    host: string;
+    port: number;
+    publicBaseUrl: string;
+    bodyLimit: string;
+  };
+  database: {
+    /** Set when PostgreSQL is given explicitly; otherwise the local resolver finds or starts one. */
+    url: string | null;
+    localPort: number;
+    localDatabase: string;
+    poolSize: number;
+    /** Whether the single-machine start may start an embedded PostgreSQL. */
+    embedded: boolean;
+  };
+  redis: {
+    url: string | null;
+    localPort: number;
+    /** How long a producer command may take before the HTTP request gets a 503. */
+    commandTimeoutMs: number;
+    /** Whether the single-machine start may start a redis-server found on PATH. */
+    spawnLocal: boolean;
+  };
+  queue: {
+    /** BullMQ key prefix; tests use a unique one per test file. */
+    prefix: string;
+  };
+  /** Folder for data the application keeps itself (embedded PostgreSQL, local Redis). */
+  dataDir: string;
+  log: {
+    level: 'fatal' | 'error' | 'warn' | 'info' | 'debug' | 'trace' | 'silent';
+  };
+}
+
+const booleanFromString = z.preprocess((value) => {
+  if (typeof value !== 'string') return value;
+  const lowered = value.trim().toLowerCase();
+  if (['true', '1', 'yes', 'on'].includes(lowered)) return true;
+  if (['false', '0', 'no', 'off'].includes(lowered)) return false;
+  return value;
+}, z.boolean());
+
+const port = z.coerce.number().int().min(1).max(65535);
+const positiveInt = (max: number) => z.coerce.number().int().min(1).max(max);
+const url = (protocols: string[]) =>
+  z
+    .string()
+    .url()
+    .refine((value) => protocols.some((p) => value.startsWith(`${p}://`)), {
+      message: `must start with ${protocols.map((p) => `${p}://`).join(' or ')}`,
+    });
+
+/**
+ * One row per setting: the environment variable, where it lands in AppConfig, what it must be
+ * and what it is for. The README's configuration table is written from this list.
+ */
+export interface SettingDefinition {
+  env: string;
+  path: string;
+  schema: z.ZodTypeAny;
+  expected: string;
+  description: string;
+  nullable?: boolean;
+}
+
+export const SETTINGS: SettingDefinition[] = [
+  {
+    env: 'APP_ENV',
+    path: 'env',
+    schema: z.enum(['local', 'production', 'test']),
+    expected: 'one of local, production, test',
+    description: 'local: developer defaults; production: secure cookies, no local fallbacks.',
+  },
+  {
+    env: 'HOST',
+    path: 'http.host',
+    schema: z.string().min(1).max(255),
+    expected: 'a host name or IP address to listen on',
+    description: 'Interface the HTTP API listens on (0.0.0.0 in containers).',
+  },
+  {
+    env: 'PORT',
+    path: 'http.port',
+    schema: port,
+    expected: 'an integer port between 1 and 65535',
+    description: 'HTTP port of the API.',
+  },
+  {
+    env: 'PUBLIC_BASE_URL',
+    path: 'http.publicBaseUrl',
+    schema: url(['http', 'https']),
+    expected: 'an http(s) URL',
+    description: 'Address users reach the service at; used in links in emails.',
+  },
+  {
+    env: 'HTTP_BODY_LIMIT',
+    path: 'http.bodyLimit',
+    schema: z.string().regex(/^\d+(kb|mb)$/, 'must look like 100kb or 1mb'),
+    expected: 'a size such as 100kb or 1mb',
+    description: 'Largest JSON request body accepted.',
+  },
+  {
+    env: 'DATABASE_URL',
+    path: 'database.url',
+    schema: url(['postgres', 'postgresql']),
+    nullable: true,
+    expected: 'a postgres:// URL',
+    description:
+      'PostgreSQL to use. Unset: a server on 127.0.0.1:LOCAL_POSTGRES_PORT, else an embedded one.',
+  },
+  {
+    env: 'LOCAL_POSTGRES_PORT',
+    path: 'database.localPort',
+    schema: port,
+    expected: 'an integer port between 1 and 65535',
+    description: 'Port probed for a local PostgreSQL when DATABASE_URL is unset.',
+  },
+  {
+    env: 'LOCAL_POSTGRES_DATABASE',
+    path: 'database.localDatabase',
+    schema: z.string().regex(/^[a-z_][a-z0-9_]{0,62}$/, 'must be a lower-case SQL identifier'),
+    expected: 'a lower-case database name',
+    description: 'Database created and used on a local or embedded PostgreSQL.',
+  },
+  {
+    env: 'DB_POOL_SIZE',
+    path: 'database.poolSize',
+    schema: positiveInt(200),
+    expected: 'an integer from 1 to 200',
+    description: 'Connections in the PostgreSQL pool of each process.',
+  },
+  {
+    env: 'EMBEDDED_POSTGRES',
+    path: 'database.embedded',
+    schema: booleanFromString,
+    expected: 'true or false',
+    description: 'Whether `npm start` may start an embedded PostgreSQL when none is found.',
+  },
+  {
+    env: 'REDIS_URL',
+    path: 'redis.url',
+    schema: url(['redis', 'rediss']),
+    nullable: true,
+    expected: 'a redis:// URL',
+    description:
+      'Redis to use. Unset: a server on 127.0.0.1:LOCAL_REDIS_PORT, else a redis-server from PATH.',
+  },
+  {
+    env: 'LOCAL_REDIS_PORT',
+    path: 'redis.localPort',
+    schema: port,
+    expected: 'an integer port between 1 and 65535',
+    description: 'Port probed for a local Redis when REDIS_URL is unset.',
+  },
+  {
+    env: 'REDIS_COMMAND_TIMEOUT_MS',
+    path: 'redis.commandTimeoutMs',
+    schema: positiveInt(60000),
+    expected: 'an integer number of milliseconds from 1 to 60000',
+    description: 'How long an HTTP request waits on Redis before answering 503.',
+  },
+  {
+    env: 'LOCAL_REDIS',
+    path: 'redis.spawnLocal',
+    schema: booleanFromString,
+    expected: 'true or false',
+    description: 'Whether `npm start` may start a redis-server from PATH when none is found.',
+  },
+  {
+    env: 'QUEUE_PREFIX',
+    path: 'queue.prefix',
+    schema: z.string().regex(/^[A-Za-z0-9_-]{1,64}$/, 'letters, digits, - and _ only'),
+    expected: '1-64 letters, digits, - or _',
+    description: 'Prefix of every BullMQ key in Redis.',
+  },
+  {
+    env: 'DATA_DIR',
+    path: 'dataDir',
+    schema: z.string().min(1),
+    expected: 'a folder path',
+    description: 'Where embedded PostgreSQL and local Redis keep their data (relative to the project).',
+  },
+  {
+    env: 'LOG_LEVEL',
+    path: 'log.level',
+    schema: z.enum(['fatal', 'error', 'warn', 'info', 'debug', 'trace', 'silent']),
+    expected: 'one of fatal, error, warn, info, debug, trace, silent',
+    description: 'Lowest level written to the JSON log on stdout.',
+  },
+];

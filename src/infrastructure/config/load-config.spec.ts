@@ -1,0 +1,59 @@
+import { ConfigError, loadConfig, readDefaults } from './load-config';
+
+describe('loadConfig', () => {
+  it('builds a typed config from config/default.json with no environment', () => {
+    const config = loadConfig({});
+    expect(config.http.port).toBe(3000);
+    expect(config.database.url).toBeNull();
+    expect(config.redis.commandTimeoutMs).toBe(1000);
+    expect(config.dataDir).toMatch(/\.data$/);
+  });
+
+  it('lets every setting be overridden by its environment variable', () => {
+    const config = loadConfig({
+      PORT: '8080',
+      DATABASE_URL: 'postgres://u:p@db.example:5432/dhr',
+      REDIS_URL: 'redis://cache.example:6379',
+      EMBEDDED_POSTGRES: 'false',
+      LOG_LEVEL: 'warn',
+      DATA_DIR: '/var/lib/dhr',
+    });
+    expect(config.http.port).toBe(8080);
+    expect(config.database.url).toBe('postgres://u:p@db.example:5432/dhr');
+    expect(config.redis.url).toBe('redis://cache.example:6379');
+    expect(config.database.embedded).toBe(false);
+    expect(config.log.level).toBe('warn');
+    expect(config.dataDir).toBe('/var/lib/dhr');
+  });
+
+  it.each([
+    ['PORT', 'abc', /PORT: expected an integer port between 1 and 65535.*got "abc"/],
+    ['PORT', '70000', /PORT: expected an integer port/],
+    ['DATABASE_URL', 'mysql://x', /DATABASE_URL: expected a postgres:\/\/ URL/],
+    ['LOG_LEVEL', 'loud', /LOG_LEVEL: expected one of fatal/],
+    ['EMBEDDED_POSTGRES', 'perhaps', /EMBEDDED_POSTGRES: expected true or false/],
+    ['QUEUE_PREFIX', 'a:b', /QUEUE_PREFIX: expected 1-64 letters/],
+  ])('refuses %s=%s naming the variable', (name, value, message) => {
+    expect(() => loadConfig({ [name]: value })).toThrow(ConfigError);
+    expect(() => loadConfig({ [name]: value })).toThrow(message);
+  });
+
+  it('reports every bad setting at once', () => {
+    try {
+      loadConfig({ PORT: 'abc', DB_POOL_SIZE: '0' });
+      throw new Error('expected a ConfigError');
+    } catch (error) {
+      expect(error).toBeInstanceOf(ConfigError);
+      expect((error as ConfigError).problems.map((p) => p.split(':')[0])).toEqual([
+        'PORT',
+        'DB_POOL_SIZE',
+      ]);
+    }
+  });
+
+  it('names a bad default too', () => {
+    const defaults = readDefaults();
+    (defaults.http as Record<string, unknown>).port = 'x';
+    expect(() => loadConfig({}, defaults)).toThrow(/PORT: .*default in config\/default.json/);
+  });
+});

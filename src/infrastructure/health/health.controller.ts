@@ -1,0 +1,30 @@
+import { Controller, Get, HttpStatus, Res } from '@nestjs/common';
+import { ApiOkResponse, ApiServiceUnavailableResponse, ApiTags } from '@nestjs/swagger';
+import type { Response } from 'express';
+import { ReadinessService } from './readiness.service';
+
+@ApiTags('health')
+@Controller('health')
+export class HealthController {
+  constructor(private readonly readiness: ReadinessService) {}
+
+  @Get()
+  @ApiOkResponse({ description: 'The process is alive.' })
+  alive() {
+    return { status: 'ok' };
+  }
+
+  @Get('ready')
+  @ApiOkResponse({ description: 'PostgreSQL and Redis are reachable and every migration is applied.' })
+  @ApiServiceUnavailableResponse({ description: 'Not ready; `failing` names the parts that are down.' })
+  async ready(@Res({ passthrough: true }) res: Response) {
+    const result = await this.readiness.readiness();
+    res.status(result.ready ? HttpStatus.OK : HttpStatus.SERVICE_UNAVAILABLE);
+    return {
+      status: result.ready ? 'ready' : 'not_ready',
+      ...(result.ready ? {} : { message: `Not ready: ${result.failing.join(', ')} unavailable` }),
+      failing: result.failing,
+      checks: result.checks,
+    };
+  }
+}

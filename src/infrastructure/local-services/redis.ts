@@ -1,0 +1,88 @@
+import { ChildProcess, spawn, spawnSync } from 'node:child_process';
+import { mkdir } from 'node:fs/promises';
+import { join } from 'node:path';
+import { AppConfig } from '../config/app-config';
+import type { Logger } from '../logging/root-logger';
+import { ResolvedService, ServiceUnavailableError } from './postgres';
+import { freePort, isPortOpen, waitFor } from './ports';
+
+function redisServerOnPath(): string | null {
+  const found = spawnSync('sh', ['-c', 'command -v redis-server'], { encoding: 'utf8' });
+  const path = found.stdout.trim();
+  return found.status === 0 && path ? path : null;
+}
+
+/**
+ * Starts redis-server with its data in DATA_DIR/redis: append-only file on (jobs survive a
+ * restart) and no eviction (BullMQ must never lose a key to memory pressure).
+ */
+async function startLocalRedis(binary: string, config: AppConfig, logger: Logger) {
+  const dir = join(config.dataDir, 'redis');
+  await mkdir(dir, { recursive: true });
+  const port = await freePort();
+  const child: ChildProcess = spawn(
+    binary,
+    [
+      '--bind', '127.0.0.1',
+      '--port', String(port),
+      '--dir', dir,
+      '--appendonly', 'yes',
+      '--save', '',
+      '--maxmemory-policy', 'noeviction',
+      '--daemonize', 'no',
+    ],
+    { stdio: ['ignore', 'ignore', 'pipe'] },
+  );
+  let exited = false;
+  child.once('exit', () => {
+    exited = true;
+  });
+  child.stderr?.on('data', (chunk: Buffer) =>
+    logger.warn({ component: 'redis-server', message: chunk.toString().trim() }),
+  );
+  const up = await waitFor(async () => !exited && (await isPortOpen('127.0.0.1', port)), 10000);
+  if (!up) {
+    child.kill('SIGKILL');
+    throw new ServiceUnavailableError(`redis-server at ${binary} did not start on port ${port}`);
+  }
+  logger.info({ port, dir }, 'local redis-server started');
+  return {
+    url: `redis://127.0.0.1:${port}`,
+    stop: async () => {
+      if (exited) return;
+      const gone = new Promise<void>((resolve) => child.once('exit', () => resolve()));
+      child.kill('SIGTERM'); // redis-server flushes the append-only file on SIGTERM
+      await Promise.race([gone, new Promise((r) => setTimeout(r, 10000))]);
+      logger.info({ port }, 'local redis-server stopped');
+    },
+  };
+}
+
+/**
+ * Where Redis comes from, in order: REDIS_URL; a server already on 127.0.0.1 at the usual port;
+ * a redis-server binary found on PATH, started by us (only when `mayStart`).
+ */
+export async function resolveRedis(
+  config: AppConfig,
+  logger: Logger,
+  options: { mayStart: boolean },
+): Promise<ResolvedService> {
+  const noop = async () => undefined;
+  if (config.redis.url) return { url: config.redis.url, source: 'environment', stop: noop };
+  const port = config.redis.localPort;
+  if (await isPortOpen('127.0.0.1', port)) {
+    logger.info({ port }, 'using the Redis server found on the local port');
+    return { url: `redis://127.0.0.1:${port}`, source: 'local', stop: noop };
+  }
+  const binary = options.mayStart && config.redis.spawnLocal ? redisServerOnPath() : null;
+  if (binary) {
+    const started = await startLocalRedis(binary, config, logger);
+    return { ...started, source: 'embedded' };
+  }
+  throw new ServiceUnavailableError(
+    `No Redis: REDIS_URL is not set, nothing listens on 127.0.0.1:${port}` +
+      (options.mayStart ? ' and no redis-server is on PATH' : '') +
+      '. Either set REDIS_URL=redis://HOST:6379, or install Redis ' +
+      '(`sudo apt install redis-server`, `brew install redis`) so that `npm start` can run it.',
+  );
+}

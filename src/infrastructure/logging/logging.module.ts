@@ -1,0 +1,48 @@
+import { randomUUID } from 'node:crypto';
+import { DynamicModule, Global, Module } from '@nestjs/common';
+import { LoggerModule } from 'nestjs-pino';
+import type { IncomingMessage, ServerResponse } from 'node:http';
+import type { Logger } from './root-logger';
+
+export const ROOT_LOGGER = Symbol('ROOT_LOGGER');
+
+const REQUEST_ID = /^[A-Za-z0-9._-]{1,64}$/;
+
+/**
+ * JSON logs through pino. In the API every line written during a request carries its
+ * requestId (taken from a well-formed X-Request-Id header, or new), echoed in the response.
+ */
+@Global()
+@Module({})
+export class LoggingModule {
+  static forRoot(logger: Logger, options: { http: boolean }): DynamicModule {
+    const imports = options.http
+      ? [
+          LoggerModule.forRoot({
+            pinoHttp: {
+              logger,
+              customAttributeKeys: { reqId: 'requestId' },
+              genReqId: (req: IncomingMessage, res: ServerResponse) => {
+                const given = req.headers['x-request-id'];
+                const id = typeof given === 'string' && REQUEST_ID.test(given) ? given : randomUUID();
+                res.setHeader('X-Request-Id', id);
+                return id;
+              },
+              autoLogging: { ignore: (req: IncomingMessage) => req.url === '/health' },
+              serializers: {
+                req: (req: { method: string; url: string }) => ({ method: req.method, url: req.url }),
+                res: (res: { statusCode: number }) => ({ statusCode: res.statusCode }),
+              },
+              quietReqLogger: true,
+            },
+          }),
+        ]
+      : [LoggerModule.forRoot({ pinoHttp: { logger }, forRoutes: [] })];
+    return {
+      module: LoggingModule,
+      imports,
+      providers: [{ provide: ROOT_LOGGER, useValue: logger }],
+      exports: [ROOT_LOGGER],
+    };
+  }
+}

@@ -1,0 +1,17 @@
+import 'reflect-metadata';
+import { createApiApp } from './infrastructure/bootstrap/applications';
+import { boot, closeOnSignal, failStartup, stopServices } from './infrastructure/bootstrap/boot';
+
+/**
+ * The HTTP API alone (production: one of several processes). It does not migrate: run
+ * `npm run migrate` first; /health/ready reports pending migrations.
+ */
+async function main() {
+  const { config, logger, services } = await boot('dhr-api', { mayStart: false });
+  const app = await createApiApp(config, logger);
+  await app.listen(config.http.port, config.http.host);
+  logger.info({ url: `http://${config.http.host}:${config.http.port}` }, 'API listening');
+  closeOnSignal(logger, [() => app.close(), () => stopServices(services)]);
+}
+
+main().catch(failStartup);

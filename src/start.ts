@@ -1,0 +1,34 @@
+import 'reflect-metadata';
+import { createApiApp, createWorkerApp } from './infrastructure/bootstrap/applications';
+import { boot, closeOnSignal, failStartup, stopServices } from './infrastructure/bootstrap/boot';
+import { resolvedUrl } from './infrastructure/config/resolved-config';
+import { runMigrations } from './infrastructure/database/migrate';
+
+/**
+ * The single-machine start (`npm start`): finds or starts PostgreSQL and Redis, applies
+ * migrations, then runs the API and the worker in this one process. Ctrl-C stops all of it,
+ * including any PostgreSQL or Redis it started; their data stays in DATA_DIR.
+ */
+async function main() {
+  const { config, logger, services } = await boot('dhr', { mayStart: true });
+  let closers: Array<() => Promise<unknown>> = [() => stopServices(services)];
+  closeOnSignal(logger, closers);
+  try {
+    const applied = await runMigrations(resolvedUrl(config, 'database'));
+    logger.info({ applied }, applied.length ? 'migrations applied' : 'schema up to date');
+    const worker = await createWorkerApp(config, logger);
+    await worker.init();
+    const api = await createApiApp(config, logger);
+    await api.listen(config.http.port, config.http.host);
+    closers.unshift(() => api.close(), () => worker.close());
+    logger.info(
+      { url: `http://${config.http.host}:${config.http.port}`, docs: '/api/docs' },
+      'DHR engine ready (API and worker)',
+    );
+  } catch (error) {
+    await stopServices(services);
+    throw error;
+  }
+}
+
+main().catch(failStartup);

@@ -1,0 +1,36 @@
+import { QueueEvents } from 'bullmq';
+import { QueueProducer } from '../src/infrastructure/queue/queue-producer';
+import { startTestApp, TestContext } from './support/test-app';
+
+describe('worker (real Redis and PostgreSQL)', () => {
+  let ctx: TestContext;
+  let events: QueueEvents;
+  beforeAll(async () => {
+    ctx = await startTestApp({ worker: true });
+    events = new QueueEvents('maintenance', {
+      connection: { url: ctx.config.redis.url! },
+      prefix: ctx.config.queue.prefix,
+    });
+    await events.waitUntilReady();
+  });
+  afterAll(async () => {
+    await events.close();
+    await ctx.close();
+  });
+
+  it('takes a job the API queued from Redis, runs it and answers from PostgreSQL', async () => {
+    const producer = ctx.api.get(QueueProducer);
+    const job = await producer.add('maintenance', 'heartbeat', { echo: 'hello' });
+    const result = await job.waitUntilFinished(events, 15000);
+    expect(result.echo).toBe('hello');
+    expect(Date.parse(result.databaseTime)).not.toBeNaN();
+    expect(Math.abs(Date.parse(result.databaseTime) - Date.now())).toBeLessThan(60000);
+  });
+
+  it('keeps its keys under the test file’s own prefix', async () => {
+    const producer = ctx.api.get(QueueProducer);
+    const redis = await producer.queue('maintenance').client;
+    const keys = await redis.keys(`${ctx.config.queue.prefix}:maintenance:*`);
+    expect(keys.length).toBeGreaterThan(0);
+  });
+});
