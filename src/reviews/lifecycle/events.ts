@@ -1,0 +1,363 @@
+/**
+ * The lifecycle events as the API receives them, with their zod schemas.
+ *
+ * A client sends the payload (`type` plus the fields below). The server
+ * validates it with `parseReviewEvent`, then adds `at` (its own "now", an ISO
+ * instant) and `facts` (computed from the case file) to make a `ReviewEvent`,
+ * which is what the machine consumes.
+ */
+import { z } from 'zod';
+import { DECISION_OUTCOMES, HOLD_REASONS, QA_OUTCOMES } from './review-context';
+import type { ReviewFacts } from './review-facts';
+
+export const REVIEW_EVENT_TYPES = [
+  'DECIDE',
+  'NOTIFY_HOME_OFFICE',
+  'DIRECT_REVIEW',
+  'AGREE_TERMS_OF_REFERENCE',
+  'BEGIN_DRAFTING',
+  'AGREE_REPORT',
+  'RAG_APPROVE',
+  'RAG_RETURN',
+  'SUBMIT_TO_HOME_OFFICE',
+  'RECORD_QA_OUTCOME',
+  'PUBLISH',
+  'CLOSE',
+  'PLACE_ON_HOLD',
+  'RESUME',
+  'WITHDRAW',
+] as const;
+export type ReviewEventType = (typeof REVIEW_EVENT_TYPES)[number];
+
+export function isReviewEventType(value: unknown): value is ReviewEventType {
+  return typeof value === 'string' && (REVIEW_EVENT_TYPES as readonly string[]).includes(value);
+}
+
+/** Bounds on free text (characters, after trimming). */
+export const TEXT_LIMITS = {
+  rationale: 10_000,
+  comments: 10_000,
+  notes: 10_000,
+  detail: 5_000,
+  reason: 5_000,
+  note: 5_000,
+  jointWith: 500,
+  url: 2_048,
+} as const;
+
+/**
+ * A fact date may be written this far ahead of the server clock before it
+ * counts as "in the future" (client clocks drift; instants only).
+ */
+export const FUTURE_TOLERANCE_MS = 5 * 60 * 1000;
+
+/** Calendar dates are judged in the jurisdiction's time zone. */
+export const BUSINESS_TIME_ZONE = 'Europe/London';
+
+const isoDateOnly = z.string().date();
+const isoDateTime = z.string().datetime({ offset: true });
+
+/** `YYYY-MM-DD`, a real calendar date. */
+const isoDate = z
+  .string()
+  .max(10, 'must be an ISO date (YYYY-MM-DD)')
+  .date('must be an ISO date (YYYY-MM-DD)');
+
+/** `YYYY-MM-DD` or an ISO 8601 date-time with `Z` or an offset. */
+const isoDateOrDateTime = z
+  .string()
+  .max(40, 'must be an ISO date or date-time')
+  .refine((v) => isoDateOnly.safeParse(v).success || isoDateTime.safeParse(v).success, {
+    message: 'must be an ISO date (YYYY-MM-DD) or date-time with offset (e.g. 2026-03-01T09:30:00Z)',
+  });
+
+const requiredText = (max: number) =>
+  z.string().trim().min(1, 'must not be empty').max(max, `must be at most ${max} characters`);
+const optionalText = (max: number) =>
+  z.string().trim().max(max, `must be at most ${max} characters`).optional();
+
+const httpUrl = z
+  .string()
+  .max(TEXT_LIMITS.url, `must be at most ${TEXT_LIMITS.url} characters`)
+  .url('must be a URL')
+  .refine(
+    (v) => {
+      try {
+        const protocol = new URL(v).protocol;
+        return protocol === 'http:' || protocol === 'https:';
+      } catch {
+        return false;
+      }
+    },
+    { message: 'must be an http or https URL' },
+  );
+
+export const decideSchema = z
+  .object({
+    type: z.literal('DECIDE'),
+    outcome: z.enum(DECISION_OUTCOMES),
+    rationale: requiredText(TEXT_LIMITS.rationale),
+    decidedAt: isoDate,
+    jointWith: requiredText(TEXT_LIMITS.jointWith).optional(),
+  })
+  .strict()
+  .superRefine((v, ctx) => {
+    if (v.outcome === 'joint_review' && v.jointWith === undefined) {
+      ctx.addIssue({
+        code: z.ZodIssueCode.custom,
+        path: ['jointWith'],
+        message: 'is required when outcome is joint_review (name or reference of the other review)',
+      });
+    }
+    if (v.outcome !== 'joint_review' && v.jointWith !== undefined) {
+      ctx.addIssue({
+        code: z.ZodIssueCode.custom,
+        path: ['jointWith'],
+        message: 'is only allowed when outcome is joint_review',
+      });
+    }
+  });
+
+export const notifyHomeOfficeSchema = z
+  .object({ type: z.literal('NOTIFY_HOME_OFFICE'), sentAt: isoDateOrDateTime })
+  .strict();
+
+export const directReviewSchema = z
+  .object({
+    type: z.literal('DIRECT_REVIEW'),
+    directedAt: isoDateOrDateTime,
+    note: optionalText(TEXT_LIMITS.note),
+  })
+  .strict();
+
+export const agreeTermsOfReferenceSchema = z
+  .object({
+    type: z.literal('AGREE_TERMS_OF_REFERENCE'),
+    agreedAt: isoDateOrDateTime,
+    scopeStart: isoDate.optional(),
+    scopeEnd: isoDate.optional(),
+  })
+  .strict()
+  .superRefine((v, ctx) => {
+    if (v.scopeStart !== undefined && v.scopeEnd !== undefined && v.scopeEnd < v.scopeStart) {
+      ctx.addIssue({
+        code: z.ZodIssueCode.custom,
+        path: ['scopeEnd'],
+        message: 'must not be before scopeStart',
+      });
+    }
+  });
+
+export const beginDraftingSchema = z.object({ type: z.literal('BEGIN_DRAFTING') }).strict();
+
+export const agreeReportSchema = z.object({ type: z.literal('AGREE_REPORT') }).strict();
+
+export const ragApproveSchema = z
+  .object({
+    type: z.literal('RAG_APPROVE'),
+    approvedAt: isoDateOrDateTime.optional(),
+    comments: optionalText(TEXT_LIMITS.comments),
+  })
+  .strict();
+
+export const ragReturnSchema = z
+  .object({ type: z.literal('RAG_RETURN'), comments: requiredText(TEXT_LIMITS.comments) })
+  .strict();
+
+export const submitToHomeOfficeSchema = z
+  .object({ type: z.literal('SUBMIT_TO_HOME_OFFICE'), submittedAt: isoDateOrDateTime })
+  .strict();
+
+export const recordQaOutcomeSchema = z
+  .object({
+    type: z.literal('RECORD_QA_OUTCOME'),
+    outcome: z.enum(QA_OUTCOMES),
+    letterDate: isoDate,
+    notes: optionalText(TEXT_LIMITS.notes),
+  })
+  .strict();
+
+export const publishSchema = z
+  .object({ type: z.literal('PUBLISH'), publishedAt: isoDateOrDateTime, url: httpUrl })
+  .strict();
+
+export const closeSchema = z.object({ type: z.literal('CLOSE') }).strict();
+
+export const placeOnHoldSchema = z
+  .object({
+    type: z.literal('PLACE_ON_HOLD'),
+    reason: z.enum(HOLD_REASONS),
+    detail: requiredText(TEXT_LIMITS.detail),
+    expectedEnd: isoDate.optional(),
+  })
+  .strict();
+
+export const resumeSchema = z
+  .object({ type: z.literal('RESUME'), note: optionalText(TEXT_LIMITS.note) })
+  .strict();
+
+export const withdrawSchema = z
+  .object({ type: z.literal('WITHDRAW'), reason: requiredText(TEXT_LIMITS.reason) })
+  .strict();
+
+/** One schema per event type: the request body as the client sends it. */
+export const REVIEW_EVENT_SCHEMAS = {
+  DECIDE: decideSchema,
+  NOTIFY_HOME_OFFICE: notifyHomeOfficeSchema,
+  DIRECT_REVIEW: directReviewSchema,
+  AGREE_TERMS_OF_REFERENCE: agreeTermsOfReferenceSchema,
+  BEGIN_DRAFTING: beginDraftingSchema,
+  AGREE_REPORT: agreeReportSchema,
+  RAG_APPROVE: ragApproveSchema,
+  RAG_RETURN: ragReturnSchema,
+  SUBMIT_TO_HOME_OFFICE: submitToHomeOfficeSchema,
+  RECORD_QA_OUTCOME: recordQaOutcomeSchema,
+  PUBLISH: publishSchema,
+  CLOSE: closeSchema,
+  PLACE_ON_HOLD: placeOnHoldSchema,
+  RESUME: resumeSchema,
+  WITHDRAW: withdrawSchema,
+} as const satisfies Record<ReviewEventType, z.ZodTypeAny>;
+
+/** Payload of one event type, as validated (text trimmed). */
+export type ReviewEventPayloadOf<T extends ReviewEventType> = z.output<(typeof REVIEW_EVENT_SCHEMAS)[T]>;
+export type ReviewEventPayload = { [T in ReviewEventType]: ReviewEventPayloadOf<T> }[ReviewEventType];
+
+/** What the server adds to every payload before the machine sees it. */
+export interface EventEnvelope {
+  /** ISO instant, the server's "now" when the event is applied. */
+  readonly at: string;
+  /** Computed by the server from the case file at that moment. */
+  readonly facts: ReviewFacts;
+}
+
+/** An event as the machine consumes it. */
+export type ReviewEvent = ReviewEventPayload & EventEnvelope;
+export type ReviewEventOf<T extends ReviewEventType> = ReviewEventPayloadOf<T> & EventEnvelope;
+
+/** Date fields that record something that has happened: never in the future. */
+export const FACT_DATE_FIELDS: { readonly [T in ReviewEventType]: readonly string[] } = {
+  DECIDE: ['decidedAt'],
+  NOTIFY_HOME_OFFICE: ['sentAt'],
+  DIRECT_REVIEW: ['directedAt'],
+  AGREE_TERMS_OF_REFERENCE: ['agreedAt'],
+  BEGIN_DRAFTING: [],
+  AGREE_REPORT: [],
+  RAG_APPROVE: ['approvedAt'],
+  RAG_RETURN: [],
+  SUBMIT_TO_HOME_OFFICE: ['submittedAt'],
+  RECORD_QA_OUTCOME: ['letterDate'],
+  PUBLISH: ['publishedAt'],
+  CLOSE: [],
+  PLACE_ON_HOLD: [],
+  RESUME: [],
+  WITHDRAW: [],
+};
+
+export interface FieldError {
+  /** Dotted path of the offending field (`type`, `outcome`...), or `body`. */
+  readonly field: string;
+  readonly message: string;
+}
+
+export type ParseReviewEventResult =
+  | { readonly ok: true; readonly event: ReviewEventPayload }
+  | { readonly ok: false; readonly errors: FieldError[] };
+
+/** The calendar date (YYYY-MM-DD) of an instant in the business time zone. */
+export function businessDate(instant: Date): string {
+  const parts = new Intl.DateTimeFormat('en-GB', {
+    timeZone: BUSINESS_TIME_ZONE,
+    year: 'numeric',
+    month: '2-digit',
+    day: '2-digit',
+  }).formatToParts(instant);
+  const part = (type: string) => parts.find((p) => p.type === type)?.value ?? '';
+  return `${part('year')}-${part('month')}-${part('day')}`;
+}
+
+/** Calendar date (business time zone) of an ISO date or date-time. */
+export function calendarDateOf(value: string): string {
+  if (/^\d{4}-\d{2}-\d{2}$/.test(value)) return value;
+  const ms = Date.parse(value);
+  return Number.isNaN(ms) ? value.slice(0, 10) : businessDate(new Date(ms));
+}
+
+/**
+ * Whether an ISO date or date-time lies in the future relative to `now`.
+ * A date is in the future when it is after today's date in the business
+ * time zone; a date-time when it is more than FUTURE_TOLERANCE_MS ahead.
+ */
+export function isInFuture(value: string, now: Date): boolean {
+  if (isoDateOnly.safeParse(value).success) {
+    return value > businessDate(now);
+  }
+  return Date.parse(value) > now.getTime() + FUTURE_TOLERANCE_MS;
+}
+
+function isPlainObject(value: unknown): value is Record<string, unknown> {
+  return typeof value === 'object' && value !== null && !Array.isArray(value);
+}
+
+/** One error per field (the first zod reports), unknown fields each named. */
+function issuesToErrors(issues: readonly z.ZodIssue[]): FieldError[] {
+  const errors: FieldError[] = [];
+  const push = (error: FieldError) => {
+    if (!errors.some((e) => e.field === error.field)) errors.push(error);
+  };
+  for (const issue of issues) {
+    const base = issue.path.join('.');
+    if (issue.code === z.ZodIssueCode.unrecognized_keys) {
+      for (const key of issue.keys) {
+        push({ field: base ? `${base}.${key}` : key, message: 'is not a known field' });
+      }
+      continue;
+    }
+    let message = issue.message;
+    if (issue.code === z.ZodIssueCode.invalid_type && issue.received === 'undefined') {
+      message = 'is required';
+    } else if (issue.code === z.ZodIssueCode.invalid_enum_value) {
+      message = `must be one of: ${issue.options.join(', ')}`;
+    }
+    push({ field: base || 'body', message });
+  }
+  return errors;
+}
+
+/**
+ * Validates a request body as a lifecycle event. `now` is the server's clock,
+ * used to refuse fact dates in the future. Never throws on bad input.
+ */
+export function parseReviewEvent(input: unknown, now: Date): ParseReviewEventResult {
+  if (Number.isNaN(now.getTime())) {
+    throw new TypeError('parseReviewEvent: now is an invalid Date');
+  }
+  if (!isPlainObject(input)) {
+    return { ok: false, errors: [{ field: 'body', message: 'must be a JSON object with a type' }] };
+  }
+  const type = input['type'];
+  if (type === undefined) {
+    return { ok: false, errors: [{ field: 'type', message: 'is required' }] };
+  }
+  if (!isReviewEventType(type)) {
+    return {
+      ok: false,
+      errors: [{ field: 'type', message: `must be one of: ${REVIEW_EVENT_TYPES.join(', ')}` }],
+    };
+  }
+  const schema: z.ZodTypeAny = REVIEW_EVENT_SCHEMAS[type];
+  const parsed = schema.safeParse(input);
+  if (!parsed.success) {
+    return { ok: false, errors: issuesToErrors(parsed.error.issues) };
+  }
+  const event = parsed.data as ReviewEventPayload;
+  const record = event as unknown as Record<string, unknown>;
+  const errors: FieldError[] = [];
+  for (const field of FACT_DATE_FIELDS[type]) {
+    const value = record[field];
+    if (typeof value === 'string' && isInFuture(value, now)) {
+      errors.push({ field, message: 'must not be in the future' });
+    }
+  }
+  return errors.length > 0 ? { ok: false, errors } : { ok: true, event };
+}
