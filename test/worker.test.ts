@@ -1,4 +1,5 @@
 import { QueueEvents } from 'bullmq';
+import IORedis from 'ioredis';
 import { QueueProducer } from '../src/infrastructure/queue/queue-producer';
 import { startTestApp, TestContext } from './support/test-app';
 
@@ -28,9 +29,12 @@ describe('worker (real Redis and PostgreSQL)', () => {
   });
 
   it('keeps its keys under the test file’s own prefix', async () => {
-    const producer = ctx.api.get(QueueProducer);
-    const redis = await producer.queue('maintenance').client;
-    const keys = await redis.keys(`${ctx.config.queue.prefix}:maintenance:*`);
-    expect(keys.length).toBeGreaterThan(0);
+    const redis = new IORedis(ctx.config.redis.url!);
+    try {
+      const keys = await redis.keys(`${ctx.config.queue.prefix}:maintenance:*`);
+      expect(keys.length).toBeGreaterThan(0);
+    } finally {
+      redis.disconnect();
+    }
   });
 });

@@ -1,7 +1,7 @@
 import { Inject, Injectable, OnApplicationBootstrap, OnApplicationShutdown } from '@nestjs/common';
 import { Worker } from 'bullmq';
 import type { Redis } from 'ioredis';
-import { AppConfig } from '../config/app-config';
+import type { AppConfig } from '../config/app-config';
 import { APP_CONFIG } from '../config/config.module';
 import { resolvedUrl } from '../config/resolved-config';
 import { ROOT_LOGGER } from '../logging/logging.module';

@@ -1,0 +1,64 @@
+import { ChildProcess, spawn } from 'node:child_process';
+import { existsSync } from 'node:fs';
+import { join } from 'node:path';
+
+const ROOT = join(__dirname, '..', '..');
+
+export interface RunningProcess {
+  child: ChildProcess;
+  /** Every JSON log line written so far. */
+  logs: Array<Record<string, unknown>>;
+  stderr(): string;
+  exited: Promise<number | null>;
+}
+
+/** Runs a compiled entry point (dist/…) as a user would, with exactly the given environment. */
+export function runEntryPoint(entry: string, env: Record<string, string | undefined>): RunningProcess {
+  const script = join(ROOT, 'dist', 'src', entry);
+  if (!existsSync(script)) {
+    throw new Error(`${script} is missing: run the tests with \`npm test\`, which builds first`);
+  }
+  const child = spawn(process.execPath, [script], {
+    cwd: ROOT,
+    env: { PATH: process.env.PATH, HOME: process.env.HOME, ...env } as NodeJS.ProcessEnv,
+    stdio: ['ignore', 'pipe', 'pipe'],
+  });
+  const logs: Array<Record<string, unknown>> = [];
+  let errText = '';
+  let buffered = '';
+  child.stdout!.on('data', (chunk: Buffer) => {
+    buffered += chunk.toString();
+    const lines = buffered.split('\n');
+    buffered = lines.pop() ?? '';
+    for (const line of lines) {
+      try {
+        logs.push(JSON.parse(line));
+      } catch {
+        // not a log line
+      }
+    }
+  });
+  child.stderr!.on('data', (chunk: Buffer) => {
+    errText += chunk.toString();
+  });
+  const exited = new Promise<number | null>((resolve) => child.once('exit', (code) => resolve(code)));
+  return { child, logs, stderr: () => errText, exited };
+}
+
+export async function waitForLog(
+  proc: RunningProcess,
+  predicate: (line: Record<string, unknown>) => boolean,
+  timeoutMs: number,
+): Promise<Record<string, unknown>> {
+  const deadline = Date.now() + timeoutMs;
+  while (Date.now() < deadline) {
+    const found = proc.logs.find(predicate);
+    if (found) return found;
+    if (proc.child.exitCode !== null) break;
+    await new Promise((r) => setTimeout(r, 100));
+  }
+  throw new Error(
+    `log line not seen within ${timeoutMs} ms (exit ${proc.child.exitCode}); stderr: ${proc.stderr()}\n` +
+      `logs: ${proc.logs.map((l) => l.msg).join(' | ')}`,
+  );
+}
