@@ -1,4 +1,7 @@
 import { DynamicModule, Module } from '@nestjs/common';
+import { CspsModule } from './csps/csps.module';
+import { Clock } from './infrastructure/clock/clock';
+import { ClockModule } from './infrastructure/clock/clock.module';
 import { AppConfig } from './infrastructure/config/app-config';
 import { ConfigModule } from './infrastructure/config/config.module';
 import { DatabaseModule } from './infrastructure/database/database.module';
@@ -6,19 +9,28 @@ import { HealthModule } from './infrastructure/health/health.module';
 import { LoggingModule } from './infrastructure/logging/logging.module';
 import type { Logger } from './infrastructure/logging/root-logger';
 import { QueueModule } from './infrastructure/queue/queue.module';
+import { ReviewsModule } from './reviews/reviews.module';
+
+export interface AppOverrides {
+  /** Tests pass a clock they control. */
+  clock?: Clock;
+}
 
 /** The HTTP API: every feature module plus the infrastructure it stands on. */
 @Module({})
 export class AppModule {
-  static forRoot(config: AppConfig, logger: Logger): DynamicModule {
+  static forRoot(config: AppConfig, logger: Logger, overrides: AppOverrides = {}): DynamicModule {
     return {
       module: AppModule,
       imports: [
         ConfigModule.forRoot(config),
         LoggingModule.forRoot(logger, { http: true }),
+        ClockModule.forRoot(overrides.clock),
         DatabaseModule.forRoot(config),
         QueueModule.forProducers(),
         HealthModule,
+        CspsModule,
+        ReviewsModule,
       ],
     };
   }

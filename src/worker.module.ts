@@ -1,5 +1,6 @@
 import { DynamicModule, Module } from '@nestjs/common';
 import { AppConfig } from './infrastructure/config/app-config';
+import { ClockModule } from './infrastructure/clock/clock.module';
 import { ConfigModule } from './infrastructure/config/config.module';
 import { DatabaseModule } from './infrastructure/database/database.module';
 import { HeartbeatJob } from './infrastructure/health/heartbeat.job';
@@ -19,6 +20,7 @@ export class WorkerModule {
       imports: [
         ConfigModule.forRoot(config),
         LoggingModule.forRoot(logger, { http: false }),
+        ClockModule.forRoot(),
         DatabaseModule.forRoot(config),
       ],
       providers: [

@@ -1,6 +1,7 @@
 import SwaggerParser from '@apidevtools/swagger-parser';
 import { Client } from 'pg';
 import request from 'supertest';
+import { REVIEW_EVENT_TYPES } from '../src/reviews/lifecycle';
 import { createApiApp } from '../src/infrastructure/bootstrap/applications';
 import { createRootLogger } from '../src/infrastructure/logging/root-logger';
 import { createTestDatabase, TestDatabase } from './support/databases';
@@ -40,6 +41,11 @@ describe('health and API documentation (real PostgreSQL and Redis)', () => {
     const validated = await SwaggerParser.validate(structuredClone(res.body));
     expect(validated.info.title).toBe('Domestic Homicide Review engine');
     expect(Object.keys(res.body.paths)).toEqual(expect.arrayContaining(['/health', '/health/ready']));
+    const events = res.body.paths['/reviews/{id}/events'].post.requestBody.content['application/json'].schema;
+    expect(events.oneOf.map((s: { title: string }) => s.title)).toEqual([...REVIEW_EVENT_TYPES]);
+    const decide = events.oneOf.find((s: { title: string }) => s.title === 'DECIDE');
+    expect(decide.required).toEqual(expect.arrayContaining(['type', 'outcome', 'rationale', 'decidedAt']));
+    expect(decide.additionalProperties).toBe(false);
     const ui = await request(ctx.api.getHttpServer()).get('/api/docs').expect(200);
     expect(ui.text).toContain('swagger-ui');
   });

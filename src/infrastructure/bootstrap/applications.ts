@@ -3,10 +3,11 @@ import { NestFactory } from '@nestjs/core';
 import { NestExpressApplication } from '@nestjs/platform-express';
 import { DocumentBuilder, OpenAPIObject, SwaggerModule } from '@nestjs/swagger';
 import { Logger as PinoNestLogger } from 'nestjs-pino';
-import { AppModule } from '../../app.module';
+import { AppModule, AppOverrides } from '../../app.module';
 import { WorkerModule } from '../../worker.module';
 import { AppConfig } from '../config/app-config';
 import type { Logger } from '../logging/root-logger';
+import { HttpErrorFilter } from '../http/http-error.filter';
 
 export function openApiDocument(app: INestApplication): OpenAPIObject {
   const config = new DocumentBuilder()
@@ -22,8 +23,12 @@ export function openApiDocument(app: INestApplication): OpenAPIObject {
 }
 
 /** The HTTP API, configured but not yet listening (tests call init(), main calls listen()). */
-export async function createApiApp(config: AppConfig, logger: Logger): Promise<NestExpressApplication> {
-  const app = await NestFactory.create<NestExpressApplication>(AppModule.forRoot(config, logger), {
+export async function createApiApp(
+  config: AppConfig,
+  logger: Logger,
+  overrides: AppOverrides = {},
+): Promise<NestExpressApplication> {
+  const app = await NestFactory.create<NestExpressApplication>(AppModule.forRoot(config, logger, overrides), {
     bufferLogs: true,
     bodyParser: false,
   });
@@ -31,6 +36,7 @@ export async function createApiApp(config: AppConfig, logger: Logger): Promise<N
   app.useBodyParser('json', { limit: config.http.bodyLimit });
   app.useBodyParser('urlencoded', { limit: config.http.bodyLimit, extended: false });
   app.disable('x-powered-by');
+  app.useGlobalFilters(new HttpErrorFilter());
   SwaggerModule.setup('api/docs', app, () => openApiDocument(app), {
     jsonDocumentUrl: 'api/docs-json',
     yamlDocumentUrl: 'api/docs-yaml',

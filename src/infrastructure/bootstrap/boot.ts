@@ -54,6 +54,8 @@ export function failStartup(error: unknown): never {
  * On SIGINT or SIGTERM, runs the closers in order once (a second signal forces exit), then
  * exits 0. Closers stop servers before the services they depend on.
  */
+const CLOSE_TIMEOUT_MS = 10000;
+
 export function closeOnSignal(logger: Logger, closers: Array<() => Promise<unknown>>): void {
   let closing = false;
   const shutdown = async (signal: NodeJS.Signals) => {
@@ -65,7 +67,9 @@ export function closeOnSignal(logger: Logger, closers: Array<() => Promise<unkno
     logger.info({ signal }, 'shutting down');
     for (const close of closers) {
       try {
-        await close();
+        // A closer waiting on a service that is already gone must not stop the rest (such as
+        // stopping the embedded PostgreSQL) from running.
+        await Promise.race([close(), new Promise((_, reject) => setTimeout(() => reject(new Error('timed out')), CLOSE_TIMEOUT_MS).unref())]);
       } catch (error) {
         logger.error({ err: (error as Error).message }, 'error during shutdown');
       }

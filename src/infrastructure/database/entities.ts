@@ -1,4 +1,7 @@
+import { CASEFILE_ENTITIES } from '../../casefile/entities';
 import { Csp } from '../../csps/csp.entity';
+import { ReviewEventRecord } from '../../reviews/review-event.entity';
+import { Review } from '../../reviews/review.entity';
 
 /** Every entity, listed once: the data source and the drift test both read this list. */
-export const ENTITIES = [Csp];
+export const ENTITIES = [Csp, Review, ReviewEventRecord, ...CASEFILE_ENTITIES];

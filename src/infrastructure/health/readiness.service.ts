@@ -13,8 +13,8 @@ export interface Readiness {
   checks: Record<CheckName, CheckResult>;
 }
 
-/** Each check gets this long; all run together, so readiness answers in well under 2 s. */
-const CHECK_TIMEOUT_MS = 1500;
+/** Each check gets this long; all run together, so readiness answers within 2 s. */
+const CHECK_TIMEOUT_MS = 1800;
 
 function withTimeout<T>(work: Promise<T>, what: string): Promise<T> {
   let timer: NodeJS.Timeout | undefined;

@@ -1,0 +1,54 @@
+import {
+  Check,
+  Column,
+  CreateDateColumn,
+  Entity,
+  Index,
+  JoinColumn,
+  ManyToOne,
+  OneToMany,
+  PrimaryGeneratedColumn,
+  Unique,
+  VersionColumn,
+} from 'typeorm';
+import { Review } from '../../reviews/review.entity';
+import { oneOf } from './check-sql';
+import type { DocumentVersion } from './document-version.entity';
+
+export const DOCUMENT_KINDS = ['overview_report', 'executive_summary', 'chronology', 'imr', 'minutes', 'letter', 'other'] as const;
+export type DocumentKind = (typeof DOCUMENT_KINDS)[number];
+
+/** A document of the review; its content is in its versions (uploads are never replaced). */
+@Entity({ name: 'documents' })
+@Unique('UQ_documents_review_id', ['reviewId', 'id'])
+@Index('IDX_documents_review_kind', ['reviewId', 'kind'])
+@Check('CHK_documents_kind', oneOf('kind', DOCUMENT_KINDS))
+export class CaseDocument {
+  @PrimaryGeneratedColumn('uuid', { primaryKeyConstraintName: 'PK_documents' })
+  id!: string;
+
+  @Column({ name: 'review_id', type: 'uuid' })
+  reviewId!: string;
+
+  @ManyToOne(() => Review, { nullable: false })
+  @JoinColumn({ name: 'review_id', foreignKeyConstraintName: 'FK_documents_review' })
+  review?: Review;
+
+  @Column({ type: 'varchar', length: 30 })
+  kind!: DocumentKind;
+
+  @Column({ type: 'varchar', length: 300 })
+  title!: string;
+
+  @Column({ name: 'created_by', type: 'varchar', length: 200 })
+  createdBy!: string;
+
+  @CreateDateColumn({ name: 'created_at', type: 'timestamptz' })
+  createdAt!: Date;
+
+  @VersionColumn({ default: 1 })
+  version!: number;
+
+  @OneToMany('DocumentVersion', (v: DocumentVersion) => v.document)
+  versions?: DocumentVersion[];
+}

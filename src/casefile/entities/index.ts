@@ -1,0 +1,47 @@
+import { RecommendationAction } from './action.entity';
+import { Agency } from './agency.entity';
+import { Appointment } from './appointment.entity';
+import { DocumentVersion } from './document-version.entity';
+import { CaseDocument } from './document.entity';
+import { FamilyEngagement } from './family-engagement.entity';
+import { ImrExtension } from './imr-extension.entity';
+import { Imr } from './imr.entity';
+import { PanelMeetingImr } from './panel-meeting-imr.entity';
+import { PanelMeeting } from './panel-meeting.entity';
+import { PanelMember } from './panel-member.entity';
+import { Proceeding } from './proceeding.entity';
+import { Publication } from './publication.entity';
+import { Recommendation } from './recommendation.entity';
+
+export * from './action.entity';
+export * from './agency.entity';
+export * from './appointment.entity';
+export * from './document-version.entity';
+export * from './document.entity';
+export * from './family-engagement.entity';
+export * from './imr-extension.entity';
+export * from './imr.entity';
+export * from './panel-meeting-imr.entity';
+export * from './panel-meeting.entity';
+export * from './panel-member.entity';
+export * from './proceeding.entity';
+export * from './publication.entity';
+export * from './recommendation.entity';
+
+/** The case-file entities (registered in src/infrastructure/database/entities.ts). */
+export const CASEFILE_ENTITIES = [
+  Agency,
+  Appointment,
+  PanelMember,
+  Imr,
+  ImrExtension,
+  PanelMeeting,
+  PanelMeetingImr,
+  CaseDocument,
+  DocumentVersion,
+  Recommendation,
+  RecommendationAction,
+  FamilyEngagement,
+  Proceeding,
+  Publication,
+];

@@ -1,0 +1,85 @@
+import {
+  Check,
+  Column,
+  CreateDateColumn,
+  Entity,
+  JoinColumn,
+  ManyToOne,
+  OneToMany,
+  PrimaryGeneratedColumn,
+  Unique,
+  VersionColumn,
+} from 'typeorm';
+import { Review } from '../../reviews/review.entity';
+import { oneOf } from './check-sql';
+import type { PanelMeetingImr } from './panel-meeting-imr.entity';
+
+export const PANEL_MEETING_STATUSES = ['scheduled', 'held', 'cancelled'] as const;
+export type PanelMeetingStatus = (typeof PANEL_MEETING_STATUSES)[number];
+
+/** Who was at a meeting, or sent apologies (panel members, the chair, invited guests). */
+export interface MeetingAttendee {
+  name: string;
+  /** The panel member, when the attendee is one. */
+  panelMemberId?: string;
+  agency?: string;
+  present: boolean;
+}
+
+/** A panel meeting: when and where, agenda, attendance, minutes, decisions, papers. */
+@Entity({ name: 'panel_meetings' })
+@Unique('UQ_panel_meetings_review_id', ['reviewId', 'id'])
+@Check('CHK_panel_meetings_status', oneOf('status', PANEL_MEETING_STATUSES))
+@Check('CHK_panel_meetings_attendance', `jsonb_typeof("attendance") = 'array'`)
+export class PanelMeeting {
+  @PrimaryGeneratedColumn('uuid', { primaryKeyConstraintName: 'PK_panel_meetings' })
+  id!: string;
+
+  @Column({ name: 'review_id', type: 'uuid' })
+  reviewId!: string;
+
+  @ManyToOne(() => Review, { nullable: false })
+  @JoinColumn({ name: 'review_id', foreignKeyConstraintName: 'FK_panel_meetings_review' })
+  review?: Review;
+
+  @Column({ name: 'starts_at', type: 'timestamptz' })
+  startsAt!: Date;
+
+  @Column({ type: 'text', nullable: true })
+  location!: string | null;
+
+  @Column({ name: 'online_link', type: 'text', nullable: true })
+  onlineLink!: string | null;
+
+  @Column({ type: 'text', nullable: true })
+  agenda!: string | null;
+
+  @Column({ type: 'varchar', length: 20, default: 'scheduled' })
+  status!: PanelMeetingStatus;
+
+  /** Attendees and apologies. */
+  @Column({ type: 'jsonb', default: [] })
+  attendance!: MeetingAttendee[];
+
+  @Column({ type: 'text', nullable: true })
+  minutes!: string | null;
+
+  @Column({ type: 'text', nullable: true })
+  decisions!: string | null;
+
+  @Column({ name: 'papers_circulated_on', type: 'date', nullable: true })
+  papersCirculatedOn!: string | null;
+
+  @Column({ name: 'created_by', type: 'varchar', length: 200 })
+  createdBy!: string;
+
+  @CreateDateColumn({ name: 'created_at', type: 'timestamptz' })
+  createdAt!: Date;
+
+  @VersionColumn({ default: 1 })
+  version!: number;
+
+  /** The IMRs the meeting considered. */
+  @OneToMany('PanelMeetingImr', (link: PanelMeetingImr) => link.meeting)
+  imrsConsidered?: PanelMeetingImr[];
+}

@@ -1,0 +1,67 @@
+import {
+  Check,
+  Column,
+  CreateDateColumn,
+  Entity,
+  JoinColumn,
+  ManyToOne,
+  OneToMany,
+  PrimaryGeneratedColumn,
+  Unique,
+  VersionColumn,
+} from 'typeorm';
+import { Review } from '../../reviews/review.entity';
+import { oneOf } from './check-sql';
+import type { RecommendationAction } from './action.entity';
+
+export const RECOMMENDATION_LEVELS = ['single_agency', 'multi_agency', 'national'] as const;
+export type RecommendationLevel = (typeof RECOMMENDATION_LEVELS)[number];
+export const RECOMMENDATION_STATUSES = ['draft', 'agreed', 'withdrawn'] as const;
+export type RecommendationStatus = (typeof RECOMMENDATION_STATUSES)[number];
+
+/** A recommendation of the review, numbered within it. Withdrawn ones are kept, not deleted. */
+@Entity({ name: 'recommendations' })
+@Unique('UQ_recommendations_review_id', ['reviewId', 'id'])
+@Unique('UQ_recommendations_number', ['reviewId', 'number'])
+@Check('CHK_recommendations_number', `"number" >= 1`)
+@Check('CHK_recommendations_level', oneOf('level', RECOMMENDATION_LEVELS))
+@Check('CHK_recommendations_status', oneOf('status', RECOMMENDATION_STATUSES))
+export class Recommendation {
+  @PrimaryGeneratedColumn('uuid', { primaryKeyConstraintName: 'PK_recommendations' })
+  id!: string;
+
+  @Column({ name: 'review_id', type: 'uuid' })
+  reviewId!: string;
+
+  @ManyToOne(() => Review, { nullable: false })
+  @JoinColumn({ name: 'review_id', foreignKeyConstraintName: 'FK_recommendations_review' })
+  review?: Review;
+
+  @Column({ type: 'integer' })
+  number!: number;
+
+  @Column({ type: 'text' })
+  text!: string;
+
+  @Column({ type: 'varchar', length: 20 })
+  level!: RecommendationLevel;
+
+  /** The agency, body or department the recommendation is addressed to. */
+  @Column({ type: 'text' })
+  addressee!: string;
+
+  @Column({ type: 'varchar', length: 20, default: 'draft' })
+  status!: RecommendationStatus;
+
+  @Column({ name: 'created_by', type: 'varchar', length: 200 })
+  createdBy!: string;
+
+  @CreateDateColumn({ name: 'created_at', type: 'timestamptz' })
+  createdAt!: Date;
+
+  @VersionColumn({ default: 1 })
+  version!: number;
+
+  @OneToMany('RecommendationAction', (action: RecommendationAction) => action.recommendation)
+  actions?: RecommendationAction[];
+}

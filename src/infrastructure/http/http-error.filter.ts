@@ -1,0 +1,56 @@
+import { ArgumentsHost, Catch, ExceptionFilter, HttpException, HttpStatus, Logger } from '@nestjs/common';
+import type { Request, Response } from 'express';
+
+/**
+ * Every error leaves as JSON with a status code, a short error name and a message; nothing
+ * internal (stack, SQL, driver text) reaches the client. Unexpected errors are logged with
+ * the request id and answered 500.
+ */
+@Catch()
+export class HttpErrorFilter implements ExceptionFilter {
+  private readonly logger = new Logger('HttpErrorFilter');
+
+  catch(exception: unknown, host: ArgumentsHost): void {
+    const http = host.switchToHttp();
+    const res = http.getResponse<Response>();
+    const req = http.getRequest<Request & { id?: string }>();
+    if (exception instanceof HttpException) {
+      const status = exception.getStatus();
+      const body = exception.getResponse();
+      const json = typeof body === 'string' ? { statusCode: status, message: body } : (body as Record<string, unknown>);
+      if (status === HttpStatus.BAD_REQUEST && !('errors' in json)) {
+        // Nest turns the JSON body parser's SyntaxError into a bare 400: name the field.
+        const message = `body: is not valid JSON (${String(json.message)})`;
+        res.status(status).json({ statusCode: status, error: 'Bad Request', message, errors: [{ field: 'body', message: 'is not valid JSON' }] });
+        return;
+      }
+      res.status(status).json(json);
+      return;
+    }
+    // Errors thrown by Express middleware (body parser) carry their own 4xx status.
+    const status = (exception as { status?: number; statusCode?: number })?.status ?? (exception as { statusCode?: number })?.statusCode;
+    if (typeof status === 'number' && status >= 400 && status < 500) {
+      const type = (exception as { type?: string }).type;
+      const reason =
+        type === 'entity.parse.failed'
+          ? 'is not valid JSON'
+          : type === 'entity.too.large'
+            ? 'is larger than the size limit'
+            : ((exception as Error).message ?? 'is not acceptable');
+      res.status(status).json({
+        statusCode: status,
+        error: status === 413 ? 'Payload Too Large' : 'Bad Request',
+        message: `body: ${reason}`,
+        errors: [{ field: 'body', message: reason }],
+      });
+      return;
+    }
+    this.logger.error({ err: exception, requestId: req.id }, 'unhandled error');
+    res.status(HttpStatus.INTERNAL_SERVER_ERROR).json({
+      statusCode: HttpStatus.INTERNAL_SERVER_ERROR,
+      error: 'Internal Server Error',
+      message: 'Something went wrong on our side; it has been logged.',
+      requestId: req.id,
+    });
+  }
+}

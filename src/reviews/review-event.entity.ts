@@ -1,0 +1,48 @@
+import { Column, Entity, JoinColumn, ManyToOne, PrimaryGeneratedColumn, Unique } from 'typeorm';
+import { Review } from './review.entity';
+
+/**
+ * One accepted event in a review's history, written in the same transaction as the state
+ * change. Append-only: a database trigger refuses UPDATE, DELETE and TRUNCATE.
+ */
+@Entity({ name: 'review_events' })
+@Unique('UQ_review_events_sequence', ['reviewId', 'sequence'])
+export class ReviewEventRecord {
+  @PrimaryGeneratedColumn({ type: 'bigint' })
+  id!: string;
+
+  @Column({ name: 'review_id', type: 'uuid' })
+  reviewId!: string;
+
+  @ManyToOne(() => Review, { nullable: false })
+  @JoinColumn({ name: 'review_id', foreignKeyConstraintName: 'FK_review_events_review' })
+  review?: Review;
+
+  /** The review's version after this event. */
+  @Column({ type: 'integer' })
+  sequence!: number;
+
+  @Column({ type: 'varchar', length: 64 })
+  type!: string;
+
+  @Column({ type: 'jsonb' })
+  payload!: Record<string, unknown>;
+
+  @Column({ type: 'varchar', length: 200 })
+  actor!: string;
+
+  @Column({ name: 'occurred_at', type: 'timestamptz' })
+  occurredAt!: Date;
+
+  @Column({ name: 'from_status', type: 'varchar', length: 40, nullable: true })
+  fromStatus!: string | null;
+
+  @Column({ name: 'to_status', type: 'varchar', length: 40 })
+  toStatus!: string;
+
+  @Column({ name: 'from_on_hold', type: 'boolean', nullable: true })
+  fromOnHold!: boolean | null;
+
+  @Column({ name: 'to_on_hold', type: 'boolean' })
+  toOnHold!: boolean;
+}

@@ -1,0 +1,271 @@
+import { Injectable, NotFoundException } from '@nestjs/common';
+import { DataSource, EntityManager } from 'typeorm';
+import { computeReviewFacts } from '../casefile/review-facts.query';
+import { Csp } from '../csps/csp.entity';
+import { Clock } from '../infrastructure/clock/clock';
+import { RequestValidationError, StaleVersionError, StateConflictError } from '../infrastructure/http/errors';
+import {
+  applyEvent,
+  describe,
+  heldDurations,
+  InvalidSnapshotError,
+  initialSnapshot,
+  migrateSnapshot,
+  parseReviewEvent,
+  PersistedReview,
+  REVIEW_MACHINE_VERSION,
+  ReviewFacts,
+  SnapshotVersionError,
+  statusOf,
+  withEnvelope,
+} from './lifecycle';
+import { ReviewEventRecord } from './review-event.entity';
+import { Review } from './review.entity';
+import type { ListReviewsQuery, OpenReviewInput } from './reviews.schemas';
+
+const UUID = /^[0-9a-f]{8}-[0-9a-f]{4}-[0-9a-f]{4}-[0-9a-f]{4}-[0-9a-f]{12}$/i;
+
+export type ReviewView = ReturnType<ReviewLifecycleService['toView']>;
+
+/**
+ * Opens reviews and moves them through the lifecycle statechart. Every accepted event is
+ * applied to the latest state under a row lock, and written with its history row in one
+ * transaction; a refused event writes nothing.
+ */
+@Injectable()
+export class ReviewLifecycleService {
+  constructor(
+    private readonly dataSource: DataSource,
+    private readonly clock: Clock,
+  ) {}
+
+  /** Records the police notification: a new review in `notified`. */
+  async open(input: OpenReviewInput, actor: string): Promise<ReviewView> {
+    const now = this.clock.now();
+    return this.dataSource.transaction(async (manager) => {
+      const csp = await manager.findOne(Csp, { where: { id: input.cspId } });
+      if (!csp) throw new RequestValidationError([{ field: 'cspId', message: 'no CSP has this id' }]);
+      const snapshot = initialSnapshot(now.toISOString());
+      const reference = await this.nextReference(manager, csp, input.notifiedOn);
+      const review = await manager.save(
+        manager.create(Review, {
+          ...input,
+          reference,
+          guidanceVersion: input.guidanceVersion ?? '2016',
+          machineVersion: REVIEW_MACHINE_VERSION,
+          snapshot,
+          status: statusOf(snapshot),
+          onHold: false,
+          version: 1,
+          createdBy: actor,
+          noRecommendationsReason: null,
+        }),
+      );
+      await manager.save(manager.create(ReviewEventRecord, {
+        reviewId: review.id,
+        sequence: 1,
+        type: 'NOTIFICATION_RECORDED',
+        payload: { ...input },
+        actor,
+        occurredAt: now,
+        fromStatus: null,
+        toStatus: review.status,
+        fromOnHold: null,
+        toOnHold: false,
+      }));
+      return this.toView(review, await computeReviewFacts(manager, review.id), now);
+    });
+  }
+
+  async get(id: string): Promise<ReviewView> {
+    const review = await this.find(this.dataSource.manager, id);
+    const facts = await computeReviewFacts(this.dataSource.manager, id);
+    return this.toView(review, facts, this.clock.now());
+  }
+
+  /**
+   * Applies one event. 400 if malformed, 404 if no such review, 412 if `expectedVersion` is
+   * stale, 409 with the guard's reasons if the lifecycle refuses it now.
+   */
+  async applyEvent(id: string, body: unknown, actor: string, expectedVersion?: number): Promise<ReviewView> {
+    const now = this.clock.now();
+    const parsed = parseReviewEvent(body, now);
+    if (!parsed.ok) throw new RequestValidationError(parsed.errors.map((e) => ({ ...e })));
+    const event = parsed.event;
+    return this.dataSource.transaction(async (manager) => {
+      // The row lock makes concurrent events on one review take turns: each sees the state
+      // the previous one left, so of two that cannot both apply, the second is refused.
+      const review = await this.find(manager, id, { lock: true });
+      if (expectedVersion !== undefined && expectedVersion !== review.version) {
+        throw new StaleVersionError(expectedVersion, review.version);
+      }
+      const persisted = this.readSnapshot(review);
+      const facts = await computeReviewFacts(manager, id);
+      const at = now.toISOString();
+      const result = applyEvent(persisted, withEnvelope(event, { at, facts }));
+      if (!result.ok) {
+        throw new StateConflictError(`${event.type} is not allowed now`, result.reasons, {
+          status: review.status,
+          onHold: review.onHold,
+        });
+      }
+      const updated = await manager
+        .createQueryBuilder()
+        .update(Review)
+        .set({
+          snapshot: result.persisted,
+          machineVersion: REVIEW_MACHINE_VERSION,
+          status: result.status,
+          onHold: result.onHold,
+          version: review.version + 1,
+        })
+        .where('id = :id AND version = :version', { id, version: review.version })
+        .execute();
+      if (updated.affected !== 1) {
+        throw new StateConflictError('The review changed while this event was applied; read it again and retry.');
+      }
+      const { type, ...payload } = event as { type: string } & Record<string, unknown>;
+      await manager.save(manager.create(ReviewEventRecord, {
+        reviewId: id,
+        sequence: review.version + 1,
+        type,
+        payload,
+        actor,
+        occurredAt: now,
+        fromStatus: review.status,
+        toStatus: result.status,
+        fromOnHold: review.onHold,
+        toOnHold: result.onHold,
+      }));
+      const after = Object.assign(new Review(), review, {
+        snapshot: result.persisted,
+        status: result.status,
+        onHold: result.onHold,
+        version: review.version + 1,
+        updatedAt: now,
+      });
+      return this.toView(after, await computeReviewFacts(manager, id), now);
+    });
+  }
+
+  async list(query: ListReviewsQuery) {
+    const qb = this.dataSource.manager
+      .createQueryBuilder(Review, 'r')
+      .orderBy('r.created_at', 'DESC')
+      .addOrderBy('r.id', 'ASC')
+      .skip((query.page - 1) * query.pageSize)
+      .take(query.pageSize);
+    if (query.status) qb.andWhere('r.status = :status', { status: query.status });
+    if (query.cspId) qb.andWhere('r.csp_id = :cspId', { cspId: query.cspId });
+    if (query.onHold !== undefined) qb.andWhere('r.on_hold = :onHold', { onHold: query.onHold });
+    const [rows, total] = await qb.getManyAndCount();
+    return {
+      items: rows.map((r) => ({
+        id: r.id,
+        reference: r.reference,
+        cspId: r.cspId,
+        status: r.status,
+        onHold: r.onHold,
+        notifiedOn: r.notifiedOn,
+        version: r.version,
+        updatedAt: r.updatedAt,
+      })),
+      page: query.page,
+      pageSize: query.pageSize,
+      total,
+    };
+  }
+
+  async history(id: string) {
+    await this.find(this.dataSource.manager, id);
+    const rows = await this.dataSource.manager.find(ReviewEventRecord, {
+      where: { reviewId: id },
+      order: { sequence: 'ASC' },
+    });
+    return rows.map((r) => ({
+      sequence: r.sequence,
+      type: r.type,
+      payload: r.payload,
+      actor: r.actor,
+      occurredAt: r.occurredAt,
+      fromStatus: r.fromStatus,
+      toStatus: r.toStatus,
+      fromOnHold: r.fromOnHold,
+      toOnHold: r.toOnHold,
+    }));
+  }
+
+  async statusOf(id: string): Promise<{ status: string; onHold: boolean }> {
+    const review = await this.find(this.dataSource.manager, id);
+    return { status: review.status, onHold: review.onHold };
+  }
+
+  toView(review: Review, facts: ReviewFacts, now: Date) {
+    const persisted = this.readSnapshot(review);
+    const at = now.toISOString();
+    const description = describe(persisted, facts, at);
+    const held = heldDurations(persisted, now);
+    return {
+      id: review.id,
+      reference: review.reference,
+      cspId: review.cspId,
+      guidanceVersion: review.guidanceVersion,
+      status: description.status,
+      onHold: description.onHold,
+      hold: description.hold ?? null,
+      version: review.version,
+      notification: {
+        dateOfDeath: review.dateOfDeath,
+        notifiedOn: review.notifiedOn,
+        policeForce: review.policeForce,
+        policeReference: review.policeReference,
+        circumstances: review.circumstances,
+      },
+      lifecycle: persisted.context,
+      heldMs: held.totalHeldMs,
+      facts,
+      allowedEvents: description.allowedEvents,
+      blockedEvents: description.blockedEvents,
+      createdAt: review.createdAt,
+      updatedAt: review.updatedAt,
+    };
+  }
+
+  private async find(manager: EntityManager, id: string, options: { lock?: boolean } = {}): Promise<Review> {
+    const review = UUID.test(id)
+      ? await manager.findOne(Review, {
+          where: { id },
+          ...(options.lock ? { lock: { mode: 'pessimistic_write' as const } } : {}),
+        })
+      : null;
+    if (!review) throw new NotFoundException({ statusCode: 404, error: 'Not Found', message: 'No review with this id' });
+    return review;
+  }
+
+  /** A snapshot from another machine version is migrated by an explicit function or refused. */
+  private readSnapshot(review: Review): PersistedReview {
+    try {
+      return migrateSnapshot(review.snapshot, review.machineVersion);
+    } catch (error) {
+      if (error instanceof SnapshotVersionError || error instanceof InvalidSnapshotError) {
+        throw new StateConflictError(
+          `This review's stored lifecycle state cannot be read by this version of the service: ${error.message}`,
+          [],
+          { code: 'snapshot_unreadable', machineVersion: review.machineVersion },
+        );
+      }
+      throw error;
+    }
+  }
+
+  /** DHR-<CSP code>-<year notified>-<nnn>, numbered per CSP and year. */
+  private async nextReference(manager: EntityManager, csp: Csp, notifiedOn: string): Promise<string> {
+    const year = notifiedOn.slice(0, 4);
+    await manager.query('SELECT pg_advisory_xact_lock(hashtext($1))', [`review-reference:${csp.id}`]);
+    const [{ count }] = await manager.query(
+      `SELECT count(*)::int AS count FROM reviews WHERE csp_id = $1 AND reference LIKE $2`,
+      [csp.id, `DHR-${csp.code}-${year}-%`],
+    );
+    return `DHR-${csp.code}-${year}-${String(count + 1).padStart(3, '0')}`;
+  }
+}

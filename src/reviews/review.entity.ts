@@ -1,0 +1,72 @@
+import { Column, CreateDateColumn, Entity, Index, JoinColumn, ManyToOne, PrimaryGeneratedColumn, UpdateDateColumn } from 'typeorm';
+import { Csp } from '../csps/csp.entity';
+import type { PersistedReview } from './lifecycle';
+
+/**
+ * A review: the police notification that opened it, and its lifecycle as a persisted
+ * statechart snapshot. `status` and `onHold` are copies of the snapshot for queries; `version`
+ * goes up by one with every accepted event (optimistic concurrency, ETag).
+ */
+@Entity({ name: 'reviews' })
+@Index('IDX_reviews_csp_status', ['cspId', 'status'])
+@Index('IDX_reviews_status_hold', ['status', 'onHold'])
+export class Review {
+  @PrimaryGeneratedColumn('uuid')
+  id!: string;
+
+  @Column({ type: 'varchar', length: 64, unique: true })
+  reference!: string;
+
+  @Column({ name: 'csp_id', type: 'uuid' })
+  cspId!: string;
+
+  @ManyToOne(() => Csp, { nullable: false })
+  @JoinColumn({ name: 'csp_id', foreignKeyConstraintName: 'FK_reviews_csp' })
+  csp?: Csp;
+
+  @Column({ name: 'guidance_version', type: 'varchar', length: 8, default: '2016' })
+  guidanceVersion!: '2016' | '2024';
+
+  @Column({ name: 'date_of_death', type: 'date' })
+  dateOfDeath!: string;
+
+  @Column({ name: 'notified_on', type: 'date' })
+  notifiedOn!: string;
+
+  @Column({ name: 'police_force', type: 'varchar', length: 200 })
+  policeForce!: string;
+
+  @Column({ name: 'police_reference', type: 'varchar', length: 100 })
+  policeReference!: string;
+
+  @Column({ type: 'text' })
+  circumstances!: string;
+
+  /** Recorded when the panel makes no recommendations (AGREE_REPORT needs one or the other). */
+  @Column({ name: 'no_recommendations_reason', type: 'text', nullable: true })
+  noRecommendationsReason!: string | null;
+
+  @Column({ name: 'machine_version', type: 'integer' })
+  machineVersion!: number;
+
+  @Column({ type: 'jsonb' })
+  snapshot!: PersistedReview;
+
+  @Column({ type: 'varchar', length: 40 })
+  status!: string;
+
+  @Column({ name: 'on_hold', type: 'boolean', default: false })
+  onHold!: boolean;
+
+  @Column({ type: 'integer' })
+  version!: number;
+
+  @Column({ name: 'created_by', type: 'varchar', length: 200 })
+  createdBy!: string;
+
+  @CreateDateColumn({ name: 'created_at', type: 'timestamptz' })
+  createdAt!: Date;
+
+  @UpdateDateColumn({ name: 'updated_at', type: 'timestamptz' })
+  updatedAt!: Date;
+}

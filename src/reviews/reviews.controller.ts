@@ -1,0 +1,111 @@
+import { Body, Controller, Get, Headers, HttpCode, Param, Post, Query, Res } from '@nestjs/common';
+import {
+  ApiBadRequestResponse,
+  ApiBody,
+  ApiConflictResponse,
+  ApiCreatedResponse,
+  ApiHeader,
+  ApiNotFoundResponse,
+  ApiOkResponse,
+  ApiPreconditionFailedResponse,
+  ApiProduces,
+  ApiQuery,
+  ApiTags,
+} from '@nestjs/swagger';
+import type { Response } from 'express';
+import { Clock } from '../infrastructure/clock/clock';
+import { Actor } from '../infrastructure/http/actor';
+import { RequestValidationError } from '../infrastructure/http/errors';
+import { parseInput } from '../infrastructure/http/validation';
+import { businessDate, renderLifecycleMermaid, renderLifecycleSvg, STAGES } from './lifecycle';
+import { ReviewLifecycleService, ReviewView } from './review-lifecycle.service';
+import { openReviewBodySchema, reviewEventBodySchema } from './reviews.openapi';
+import { etagOf, listReviewsQuerySchema, openReviewSchema, parseIfMatch } from './reviews.schemas';
+
+const today = () => businessDate(new Date());
+
+@ApiTags('reviews')
+@ApiHeader({ name: 'X-Actor', description: 'Who is acting (required on writes until sign-in lands).', required: false })
+@Controller('reviews')
+export class ReviewsController {
+  constructor(
+    private readonly reviews: ReviewLifecycleService,
+    private readonly clock: Clock,
+  ) {}
+
+  @Post()
+  @HttpCode(201)
+  @ApiBody({ schema: openReviewBodySchema(openReviewSchema(today)) })
+  @ApiCreatedResponse({ description: 'The review, in stage `notified`.' })
+  @ApiBadRequestResponse({ description: 'A field is missing or invalid; `errors` names each.' })
+  async open(@Body() body: unknown, @Actor() actor: string, @Res({ passthrough: true }) res: Response) {
+    const input = parseInput(openReviewSchema(() => businessDate(this.clock.now())), body);
+    return this.withEtag(res, await this.reviews.open(input, actor));
+  }
+
+  @Get()
+  @ApiQuery({ name: 'status', required: false, enum: STAGES })
+  @ApiQuery({ name: 'cspId', required: false })
+  @ApiQuery({ name: 'onHold', required: false, enum: ['true', 'false'] })
+  @ApiQuery({ name: 'page', required: false })
+  @ApiQuery({ name: 'pageSize', required: false })
+  list(@Query() query: unknown) {
+    return this.reviews.list(parseInput(listReviewsQuerySchema, query));
+  }
+
+  @Get(':id')
+  @ApiOkResponse({ description: 'The review with its stage, facts, allowed and blocked events. ETag = version.' })
+  @ApiNotFoundResponse()
+  async get(@Param('id') id: string, @Res({ passthrough: true }) res: Response) {
+    return this.withEtag(res, await this.reviews.get(id));
+  }
+
+  @Post(':id/events')
+  @HttpCode(200)
+  @ApiBody({ schema: reviewEventBodySchema() })
+  @ApiHeader({ name: 'If-Match', required: false, description: 'The ETag read; a stale one gets 412.' })
+  @ApiOkResponse({ description: 'The event was applied; the review as it is now.' })
+  @ApiBadRequestResponse({ description: 'Malformed event; `errors` names each field.' })
+  @ApiNotFoundResponse({ description: 'No such review.' })
+  @ApiConflictResponse({ description: 'Not allowed now; `reasons` says why.' })
+  @ApiPreconditionFailedResponse({ description: 'If-Match is stale.' })
+  async event(
+    @Param('id') id: string,
+    @Body() body: unknown,
+    @Actor() actor: string,
+    @Headers('if-match') ifMatch: string | undefined,
+    @Res({ passthrough: true }) res: Response,
+  ) {
+    const expected = parseIfMatch(ifMatch);
+    if (expected === 'invalid') {
+      throw new RequestValidationError([{ field: 'If-Match', message: 'must be an ETag from GET /reviews/:id, such as "3"' }]);
+    }
+    return this.withEtag(res, await this.reviews.applyEvent(id, body, actor, expected));
+  }
+
+  @Get(':id/history')
+  @ApiOkResponse({ description: 'Every accepted event in order, with actor, time, and from/to stage.' })
+  history(@Param('id') id: string) {
+    return this.reviews.history(id);
+  }
+
+  @Get(':id/diagram')
+  @ApiProduces('image/svg+xml', 'text/plain')
+  @ApiQuery({ name: 'format', required: false, enum: ['svg', 'mermaid'] })
+  async diagram(@Param('id') id: string, @Query('format') format: string | undefined, @Res() res: Response) {
+    if (format !== undefined && format !== 'svg' && format !== 'mermaid') {
+      throw new RequestValidationError([{ field: 'format', message: 'must be svg or mermaid' }]);
+    }
+    const { status, onHold } = await this.reviews.statusOf(id);
+    if (format === 'mermaid') {
+      res.type('text/plain').send(renderLifecycleMermaid(status, onHold));
+    } else {
+      res.type('image/svg+xml').send(renderLifecycleSvg(status, onHold));
+    }
+  }
+
+  private withEtag(res: Response, view: ReviewView): ReviewView {
+    res.setHeader('ETag', etagOf(view.version));
+    return view;
+  }
+}

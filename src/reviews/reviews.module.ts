@@ -1,0 +1,14 @@
+import { Module } from '@nestjs/common';
+import { TypeOrmModule } from '@nestjs/typeorm';
+import { ReviewEventRecord } from './review-event.entity';
+import { ReviewLifecycleService } from './review-lifecycle.service';
+import { Review } from './review.entity';
+import { ReviewsController } from './reviews.controller';
+
+@Module({
+  imports: [TypeOrmModule.forFeature([Review, ReviewEventRecord])],
+  controllers: [ReviewsController],
+  providers: [ReviewLifecycleService],
+  exports: [ReviewLifecycleService],
+})
+export class ReviewsModule {}

@@ -1,0 +1,47 @@
+import { z } from 'zod';
+import { pastDate, uuid } from '../infrastructure/http/validation';
+import { STAGES } from './lifecycle';
+
+/** The police notification that opens a review (people come with the case file). */
+export function openReviewSchema(today: () => string) {
+  return z
+    .object({
+      cspId: uuid('CSP id'),
+      dateOfDeath: pastDate(today),
+      notifiedOn: pastDate(today),
+      policeForce: z.string().trim().min(1, 'is required').max(200, 'must be at most 200 characters'),
+      policeReference: z.string().trim().min(1, 'is required').max(100, 'must be at most 100 characters'),
+      circumstances: z.string().trim().min(1, 'is required').max(20000, 'must be at most 20000 characters'),
+      guidanceVersion: z.enum(['2016', '2024']).optional(),
+    })
+    .strict()
+    .superRefine((value, ctx) => {
+      if (value.notifiedOn < value.dateOfDeath) {
+        ctx.addIssue({ code: 'custom', path: ['notifiedOn'], message: 'must not be before dateOfDeath' });
+      }
+    });
+}
+export type OpenReviewInput = z.output<ReturnType<typeof openReviewSchema>>;
+
+export const listReviewsQuerySchema = z
+  .object({
+    status: z.enum(STAGES).optional(),
+    cspId: uuid('CSP id').optional(),
+    onHold: z
+      .enum(['true', 'false'], { message: 'must be true or false' })
+      .transform((v) => v === 'true')
+      .optional(),
+    page: z.coerce.number().int('must be a whole number').min(1, 'must be 1 or more').default(1),
+    pageSize: z.coerce.number().int('must be a whole number').min(1).max(100, 'must be at most 100').default(20),
+  })
+  .strict();
+export type ListReviewsQuery = z.output<typeof listReviewsQuerySchema>;
+
+/** If-Match: "3", W/"3" or 3 → 3; absent or * → undefined; anything else is a 400. */
+export function parseIfMatch(header: string | undefined): number | undefined | 'invalid' {
+  if (header === undefined || header.trim() === '*') return undefined;
+  const match = /^\s*(?:W\/)?"?(\d{1,9})"?\s*$/.exec(header);
+  return match ? Number(match[1]) : 'invalid';
+}
+
+export const etagOf = (version: number) => `"${version}"`;
