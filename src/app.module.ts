@@ -1,4 +1,5 @@
 import { DynamicModule, Module } from '@nestjs/common';
+import { CaseFileModule } from './casefile/casefile.module';
 import { CspsModule } from './csps/csps.module';
 import { Clock } from './infrastructure/clock/clock';
 import { ClockModule } from './infrastructure/clock/clock.module';
@@ -31,6 +32,7 @@ export class AppModule {
         HealthModule,
         CspsModule,
         ReviewsModule,
+        CaseFileModule,
       ],
     };
   }

@@ -1,4 +1,4 @@
-import { Injectable, NotFoundException } from '@nestjs/common';
+import { Injectable } from '@nestjs/common';
 import { DataSource, EntityManager } from 'typeorm';
 import { computeReviewFacts } from '../casefile/review-facts.query';
 import { Csp } from '../csps/csp.entity';
@@ -20,10 +20,9 @@ import {
   withEnvelope,
 } from './lifecycle';
 import { ReviewEventRecord } from './review-event.entity';
+import { findReview, lockReview } from './review-history';
 import { Review } from './review.entity';
 import type { ListReviewsQuery, OpenReviewInput } from './reviews.schemas';
-
-const UUID = /^[0-9a-f]{8}-[0-9a-f]{4}-[0-9a-f]{4}-[0-9a-f]{4}-[0-9a-f]{12}$/i;
 
 export type ReviewView = ReturnType<ReviewLifecycleService['toView']>;
 
@@ -231,15 +230,8 @@ export class ReviewLifecycleService {
     };
   }
 
-  private async find(manager: EntityManager, id: string, options: { lock?: boolean } = {}): Promise<Review> {
-    const review = UUID.test(id)
-      ? await manager.findOne(Review, {
-          where: { id },
-          ...(options.lock ? { lock: { mode: 'pessimistic_write' as const } } : {}),
-        })
-      : null;
-    if (!review) throw new NotFoundException({ statusCode: 404, error: 'Not Found', message: 'No review with this id' });
-    return review;
+  private find(manager: EntityManager, id: string, options: { lock?: boolean } = {}): Promise<Review> {
+    return options.lock ? lockReview(manager, id) : findReview(manager, id);
   }
 
   /** A snapshot from another machine version is migrated by an explicit function or refused. */

@@ -19,7 +19,8 @@ import { RequestValidationError } from '../infrastructure/http/errors';
 import { parseInput } from '../infrastructure/http/validation';
 import { businessDate, renderLifecycleMermaid, renderLifecycleSvg, STAGES } from './lifecycle';
 import { ReviewLifecycleService, ReviewView } from './review-lifecycle.service';
-import { openReviewBodySchema, reviewEventBodySchema } from './reviews.openapi';
+import { openApiBody } from '../infrastructure/http/openapi';
+import { reviewEventBodySchema } from './reviews.openapi';
 import { etagOf, listReviewsQuerySchema, openReviewSchema, parseIfMatch } from './reviews.schemas';
 
 const today = () => businessDate(new Date());
@@ -35,7 +36,7 @@ export class ReviewsController {
 
   @Post()
   @HttpCode(201)
-  @ApiBody({ schema: openReviewBodySchema(openReviewSchema(today)) })
+  @ApiBody(openApiBody(openReviewSchema(today), 'PoliceNotification'))
   @ApiCreatedResponse({ description: 'The review, in stage `notified`.' })
   @ApiBadRequestResponse({ description: 'A field is missing or invalid; `errors` names each.' })
   async open(@Body() body: unknown, @Actor() actor: string, @Res({ passthrough: true }) res: Response) {

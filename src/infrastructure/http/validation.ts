@@ -18,13 +18,25 @@ export function parseInput<S extends z.ZodTypeAny>(schema: S, input: unknown): z
   return result.data;
 }
 
-/** Dates that record something that happened: YYYY-MM-DD, a real date, not after `today`. */
-export function pastDate(today: () => string) {
+/** A calendar date as YYYY-MM-DD that exists (no 30 February). */
+export function calendarDate() {
   return z
     .string()
     .regex(/^\d{4}-\d{2}-\d{2}$/, 'must be a date as YYYY-MM-DD')
-    .refine((v) => !Number.isNaN(Date.parse(`${v}T00:00:00Z`)) && new Date(`${v}T00:00:00Z`).toISOString().startsWith(v), 'must be a real calendar date')
-    .refine((v) => v <= today(), 'must not be in the future');
+    .refine(
+      (v) => !Number.isNaN(Date.parse(`${v}T00:00:00Z`)) && new Date(`${v}T00:00:00Z`).toISOString().startsWith(v),
+      'must be a real calendar date',
+    );
+}
+
+/** Dates that record something that happened: a real date, not after `today`. */
+export function pastDate(today: () => string) {
+  return calendarDate().refine((v) => v <= today(), 'must not be in the future');
+}
+
+/** Bounded free text: trimmed, required unless optional, at most `max` characters. */
+export function text(max: number) {
+  return z.string().trim().min(1, 'is required').max(max, `must be at most ${max} characters`);
 }
 
 export const uuid = (what = 'id') => z.string().uuid(`must be a valid ${what} (UUID)`);

@@ -1,0 +1,94 @@
+import { Injectable, NotFoundException } from '@nestjs/common';
+import { DataSource, EntityManager, EntityTarget, ObjectLiteral } from 'typeorm';
+import { Clock } from '../infrastructure/clock/clock';
+import { RequestValidationError, StaleVersionError } from '../infrastructure/http/errors';
+import { businessDate } from '../reviews/lifecycle';
+import { findReview, lockReview, recordInHistory } from '../reviews/review-history';
+import type { Review } from '../reviews/review.entity';
+
+const UUID = /^[0-9a-f]{8}-[0-9a-f]{4}-[0-9a-f]{4}-[0-9a-f]{4}-[0-9a-f]{12}$/i;
+
+export interface CaseFileWrite {
+  manager: EntityManager;
+  review: Review;
+  now: Date;
+  /** Appends a lifecycle-relevant change to the review's history (and bumps its version). */
+  record(type: string, payload: Record<string, unknown>): Promise<void>;
+}
+
+/**
+ * How every case-file service touches the database: writes run in one transaction under the
+ * review's row lock (so they take turns with lifecycle events and a failure writes nothing),
+ * reads check the review exists. Records are always looked up within their review.
+ */
+@Injectable()
+export class CaseFileTransactions {
+  constructor(
+    private readonly dataSource: DataSource,
+    private readonly clock: Clock,
+  ) {}
+
+  /** Today's date in Europe/London, for "not in the future" checks. */
+  today(): string {
+    return businessDate(this.clock.now());
+  }
+
+  write<T>(reviewId: string, actor: string, work: (w: CaseFileWrite) => Promise<T>): Promise<T> {
+    const now = this.clock.now();
+    return this.dataSource.transaction(async (manager) => {
+      const review = await lockReview(manager, reviewId);
+      return work({
+        manager,
+        review,
+        now,
+        record: (type, payload) => recordInHistory(manager, review, { type, payload, actor, at: now }),
+      });
+    });
+  }
+
+  async read<T>(reviewId: string, work: (manager: EntityManager, review: Review) => Promise<T>): Promise<T> {
+    const manager = this.dataSource.manager;
+    const review = await findReview(manager, reviewId);
+    return work(manager, review);
+  }
+}
+
+/** A record of this review, or 404 (a record of another review is "not found" here too). */
+export async function findInReview<E extends ObjectLiteral>(
+  manager: EntityManager,
+  entity: EntityTarget<E>,
+  reviewId: string,
+  id: string,
+  what: string,
+  options: { lock?: boolean } = {},
+): Promise<E> {
+  const found = UUID.test(id)
+    ? await manager.findOne(entity, {
+        where: { id, reviewId } as never,
+        ...(options.lock ? { lock: { mode: 'pessimistic_write' as const } } : {}),
+      })
+    : null;
+  if (!found) throw new NotFoundException({ statusCode: 404, error: 'Not Found', message: `No ${what} with this id in this review` });
+  return found;
+}
+
+/** Refuses a write whose If-Match names an older version of the record (412). */
+export function checkIfMatch(ifMatch: string | undefined, current: number): void {
+  if (ifMatch === undefined || ifMatch.trim() === '*') return;
+  const match = /^\s*(?:W\/)?"?(\d{1,9})"?\s*$/.exec(ifMatch);
+  if (!match) throw new RequestValidationError([{ field: 'If-Match', message: 'must be an ETag such as "3"' }]);
+  if (Number(match[1]) !== current) throw new StaleVersionError(Number(match[1]), current);
+}
+
+/** A referenced record that must exist (400 naming the field when it does not). */
+export async function mustExist<E extends ObjectLiteral>(
+  manager: EntityManager,
+  entity: EntityTarget<E>,
+  where: Record<string, unknown>,
+  field: string,
+  what: string,
+): Promise<E> {
+  const found = await manager.findOne(entity, { where: where as never });
+  if (!found) throw new RequestValidationError([{ field, message: `no ${what} has this id` }]);
+  return found;
+}

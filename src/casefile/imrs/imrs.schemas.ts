@@ -1,0 +1,36 @@
+import { z } from 'zod';
+import { calendarDate, pastDate, text, uuid } from '../../infrastructure/http/validation';
+import { IMR_KINDS } from '../entities';
+
+export function commissionImrSchema(today: () => string) {
+  return z
+    .object({
+      agencyId: uuid('agency id'),
+      kind: z.enum(IMR_KINDS),
+      authorName: text(200).optional(),
+      requestedOn: pastDate(today),
+      dueOn: calendarDate(),
+    })
+    .strict()
+    .superRefine((v, ctx) => {
+      if (v.dueOn <= v.requestedOn) ctx.addIssue({ code: 'custom', path: ['dueOn'], message: 'must be after requestedOn' });
+    });
+}
+
+export function extendImrSchema(today: () => string) {
+  return z.object({ newDueOn: calendarDate(), reason: text(2000), grantedOn: pastDate(today) }).strict();
+}
+
+export function receiveImrSchema(today: () => string) {
+  return z.object({ receivedOn: pastDate(today) }).strict();
+}
+
+export function qualityCheckImrSchema(today: () => string) {
+  return z.object({ checkedOn: pastDate(today) }).strict();
+}
+
+export function signOffImrSchema(today: () => string) {
+  return z.object({ signedOffBy: text(200), signedOffOn: pastDate(today) }).strict();
+}
+
+export const waiveImrSchema = z.object({ reason: text(2000) }).strict();

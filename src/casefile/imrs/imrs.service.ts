@@ -1,0 +1,164 @@
+import { Injectable } from '@nestjs/common';
+import { RequestValidationError, StateConflictError } from '../../infrastructure/http/errors';
+import { CaseFileTransactions, checkIfMatch, findInReview, mustExist } from '../casefile-transactions';
+import { Agency, Imr, ImrExtension } from '../entities';
+import type { z } from 'zod';
+import type {
+  commissionImrSchema,
+  extendImrSchema,
+  qualityCheckImrSchema,
+  receiveImrSchema,
+  signOffImrSchema,
+  waiveImrSchema,
+} from './imrs.schemas';
+
+type Input<F extends (...args: never[]) => z.ZodTypeAny> = z.output<ReturnType<F>>;
+
+/**
+ * IMRs and short reports: commissioned by the chair from an agency, extended, received,
+ * quality-checked, signed off, or waived with a reason. Receipt, extension and waiver change
+ * what the lifecycle allows, so they go into the review's history.
+ */
+@Injectable()
+export class ImrsService {
+  constructor(private readonly tx: CaseFileTransactions) {}
+
+  today = () => this.tx.today();
+
+  list(reviewId: string) {
+    return this.tx.read(reviewId, async (manager) => {
+      const imrs = await manager.find(Imr, { where: { reviewId }, order: { requestedOn: 'ASC', createdAt: 'ASC' } });
+      const extensions = await manager.find(ImrExtension, { where: { reviewId }, order: { createdAt: 'ASC' } });
+      return imrs.map((imr) => this.view(imr, extensions.filter((e) => e.imrId === imr.id)));
+    });
+  }
+
+  get(reviewId: string, imrId: string) {
+    return this.tx.read(reviewId, async (manager) => {
+      const imr = await findInReview(manager, Imr, reviewId, imrId, 'IMR');
+      return this.view(imr, await manager.find(ImrExtension, { where: { reviewId, imrId }, order: { createdAt: 'ASC' } }));
+    });
+  }
+
+  commission(reviewId: string, input: Input<typeof commissionImrSchema>, actor: string) {
+    return this.tx.write(reviewId, actor, async ({ manager, record }) => {
+      const agency = await mustExist(manager, Agency, { id: input.agencyId }, 'agencyId', 'agency');
+      const imr = await manager.save(manager.create(Imr, { ...input, reviewId, createdBy: actor }));
+      await record('IMR_COMMISSIONED', { imrId: imr.id, agency: agency.name, kind: imr.kind, dueOn: imr.dueOn });
+      return this.view(imr, []);
+    });
+  }
+
+  extend(reviewId: string, imrId: string, input: Input<typeof extendImrSchema>, actor: string, ifMatch?: string) {
+    return this.tx.write(reviewId, actor, async ({ manager, record }) => {
+      const imr = await findInReview(manager, Imr, reviewId, imrId, 'IMR', { lock: true });
+      checkIfMatch(ifMatch, imr.version);
+      this.assertOutstanding(imr, 'extended');
+      if (input.newDueOn <= imr.dueOn) {
+        throw new RequestValidationError([{ field: 'newDueOn', message: `must be after the current due date ${imr.dueOn}` }]);
+      }
+      await manager.save(
+        manager.create(ImrExtension, {
+          reviewId,
+          imrId,
+          previousDueOn: imr.dueOn,
+          newDueOn: input.newDueOn,
+          reason: input.reason,
+          grantedOn: input.grantedOn,
+          createdBy: actor,
+        }),
+      );
+      const previous = imr.dueOn;
+      imr.dueOn = input.newDueOn;
+      const saved = await manager.save(imr);
+      await record('IMR_EXTENDED', { imrId, previousDueOn: previous, newDueOn: input.newDueOn, reason: input.reason });
+      return this.view(saved, await manager.find(ImrExtension, { where: { reviewId, imrId }, order: { createdAt: 'ASC' } }));
+    });
+  }
+
+  receive(reviewId: string, imrId: string, input: Input<typeof receiveImrSchema>, actor: string, ifMatch?: string) {
+    return this.update(reviewId, imrId, actor, ifMatch, async (imr, record) => {
+      this.assertOutstanding(imr, 'received');
+      if (input.receivedOn < imr.requestedOn) {
+        throw new RequestValidationError([{ field: 'receivedOn', message: `must not be before the request date ${imr.requestedOn}` }]);
+      }
+      imr.receivedOn = input.receivedOn;
+      await record('IMR_RECEIVED', { imrId, receivedOn: input.receivedOn, late: input.receivedOn > imr.dueOn });
+    });
+  }
+
+  qualityCheck(reviewId: string, imrId: string, input: Input<typeof qualityCheckImrSchema>, actor: string, ifMatch?: string) {
+    return this.update(reviewId, imrId, actor, ifMatch, async (imr) => {
+      if (!imr.receivedOn) throw new StateConflictError('The IMR has not been received yet', ['Record its receipt first']);
+      if (input.checkedOn < imr.receivedOn) {
+        throw new RequestValidationError([{ field: 'checkedOn', message: `must not be before it was received (${imr.receivedOn})` }]);
+      }
+      imr.qualityCheckedOn = input.checkedOn;
+    });
+  }
+
+  signOff(reviewId: string, imrId: string, input: Input<typeof signOffImrSchema>, actor: string, ifMatch?: string) {
+    return this.update(reviewId, imrId, actor, ifMatch, async (imr) => {
+      if (!imr.receivedOn) throw new StateConflictError('The IMR has not been received yet', ['Record its receipt first']);
+      imr.signedOffBy = input.signedOffBy;
+      imr.signedOffOn = input.signedOffOn;
+    });
+  }
+
+  waive(reviewId: string, imrId: string, input: z.output<typeof waiveImrSchema>, actor: string, ifMatch?: string) {
+    return this.update(reviewId, imrId, actor, ifMatch, async (imr, record) => {
+      this.assertOutstanding(imr, 'waived');
+      imr.waivedReason = input.reason;
+      await record('IMR_WAIVED', { imrId, reason: input.reason });
+    });
+  }
+
+  private update(
+    reviewId: string,
+    imrId: string,
+    actor: string,
+    ifMatch: string | undefined,
+    change: (imr: Imr, record: (type: string, payload: Record<string, unknown>) => Promise<void>) => Promise<void>,
+  ) {
+    return this.tx.write(reviewId, actor, async ({ manager, record }) => {
+      const imr = await findInReview(manager, Imr, reviewId, imrId, 'IMR', { lock: true });
+      checkIfMatch(ifMatch, imr.version);
+      await change(imr, record);
+      const saved = await manager.save(imr);
+      return this.view(saved, await manager.find(ImrExtension, { where: { reviewId, imrId }, order: { createdAt: 'ASC' } }));
+    });
+  }
+
+  private assertOutstanding(imr: Imr, what: string): void {
+    if (imr.receivedOn) throw new StateConflictError(`The IMR cannot be ${what}: it was received on ${imr.receivedOn}`);
+    if (imr.waivedReason) throw new StateConflictError(`The IMR cannot be ${what}: it was waived (${imr.waivedReason})`);
+  }
+
+  private view(imr: Imr, extensions: ImrExtension[]) {
+    return {
+      id: imr.id,
+      reviewId: imr.reviewId,
+      agencyId: imr.agencyId,
+      kind: imr.kind,
+      authorName: imr.authorName,
+      requestedOn: imr.requestedOn,
+      dueOn: imr.dueOn,
+      receivedOn: imr.receivedOn,
+      qualityCheckedOn: imr.qualityCheckedOn,
+      signedOffBy: imr.signedOffBy,
+      signedOffOn: imr.signedOffOn,
+      waivedReason: imr.waivedReason,
+      state: imr.receivedOn ? 'received' : imr.waivedReason ? 'waived' : 'outstanding',
+      extensions: extensions.map((e) => ({
+        previousDueOn: e.previousDueOn,
+        newDueOn: e.newDueOn,
+        reason: e.reason,
+        grantedOn: e.grantedOn,
+        grantedBy: e.createdBy,
+      })),
+      version: imr.version,
+      createdBy: imr.createdBy,
+      createdAt: imr.createdAt,
+    };
+  }
+}

@@ -1,0 +1,58 @@
+import { NotFoundException } from '@nestjs/common';
+import { EntityManager } from 'typeorm';
+import { ReviewEventRecord } from './review-event.entity';
+import { Review } from './review.entity';
+
+const UUID = /^[0-9a-f]{8}-[0-9a-f]{4}-[0-9a-f]{4}-[0-9a-f]{4}-[0-9a-f]{12}$/i;
+
+export const reviewNotFound = () =>
+  new NotFoundException({ statusCode: 404, error: 'Not Found', message: 'No review with this id' });
+
+/**
+ * Locks the review row for the rest of the transaction (or 404s). Case-file writes and
+ * lifecycle events on one review take turns through this lock.
+ */
+export async function lockReview(manager: EntityManager, reviewId: string): Promise<Review> {
+  const review = UUID.test(reviewId)
+    ? await manager.findOne(Review, { where: { id: reviewId }, lock: { mode: 'pessimistic_write' } })
+    : null;
+  if (!review) throw reviewNotFound();
+  return review;
+}
+
+/** 404 unless the review exists (no lock: for reads). */
+export async function findReview(manager: EntityManager, reviewId: string): Promise<Review> {
+  const review = UUID.test(reviewId) ? await manager.findOne(Review, { where: { id: reviewId } }) : null;
+  if (!review) throw reviewNotFound();
+  return review;
+}
+
+/**
+ * Appends a case-file change that matters to the lifecycle (an IMR received, a meeting held,
+ * a recommendation agreed) to the review's history, in the caller's transaction. The review's
+ * version goes up, because what it allows next may have changed (its ETag must change too).
+ * The caller must hold the review lock (lockReview).
+ */
+export async function recordInHistory(
+  manager: EntityManager,
+  review: Review,
+  entry: { type: string; payload: Record<string, unknown>; actor: string; at: Date },
+): Promise<void> {
+  const version = review.version + 1;
+  await manager.update(Review, { id: review.id }, { version });
+  await manager.save(
+    manager.create(ReviewEventRecord, {
+      reviewId: review.id,
+      sequence: version,
+      type: entry.type,
+      payload: entry.payload,
+      actor: entry.actor,
+      occurredAt: entry.at,
+      fromStatus: review.status,
+      toStatus: review.status,
+      fromOnHold: review.onHold,
+      toOnHold: review.onHold,
+    }),
+  );
+  review.version = version;
+}
