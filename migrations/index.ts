@@ -1,6 +1,16 @@
 import { Foundation1763800000000 } from './1763800000000-Foundation';
 import { Reviews1763850000000 } from './1763850000000-Reviews';
 import { CaseFile1763900000000 } from './1763900000000-CaseFile';
+import { People1763950000000 } from './1763950000000-People';
+import { MeetingsFamily1763960000000 } from './1763960000000-MeetingsFamily';
+import { DocumentsActions1763970000000 } from './1763970000000-DocumentsActions';
 
 /** Every migration in order; the data source reads this list rather than a file glob. */
-export const MIGRATIONS = [Foundation1763800000000, Reviews1763850000000, CaseFile1763900000000];
+export const MIGRATIONS = [
+  Foundation1763800000000,
+  Reviews1763850000000,
+  CaseFile1763900000000,
+  People1763950000000,
+  MeetingsFamily1763960000000,
+  DocumentsActions1763970000000,
+];

@@ -351,7 +351,7 @@ describe('case file: the facts the lifecycle reads (real PostgreSQL)', () => {
   it('publication: anonymisation confirmed once someone confirms it', async () => {
     const review = await newReview();
     const publications = db.getRepository(Publication);
-    const publication = await publications.save({ reviewId: review, pseudonyms: [{ pseudonym: 'Anna', role: 'victim' }], createdBy: BY });
+    const publication = await publications.save({ reviewId: review, pseudonyms: ['Anna'], createdBy: BY });
     expect((await facts(review)).anonymisationConfirmed).toBe(false);
     await publications.update(publication.id, { anonymisationConfirmedBy: 'CSP lead', anonymisationConfirmedAt: new Date() });
     expect((await facts(review)).anonymisationConfirmed).toBe(true);

@@ -17,13 +17,15 @@ import type { PanelMeetingImr } from './panel-meeting-imr.entity';
 export const PANEL_MEETING_STATUSES = ['scheduled', 'held', 'cancelled'] as const;
 export type PanelMeetingStatus = (typeof PANEL_MEETING_STATUSES)[number];
 
+export const ATTENDANCE_STATUSES = ['attended', 'apologies'] as const;
+export type AttendanceStatus = (typeof ATTENDANCE_STATUSES)[number];
+
 /** Who was at a meeting, or sent apologies (panel members, the chair, invited guests). */
 export interface MeetingAttendee {
   name: string;
-  /** The panel member, when the attendee is one. */
-  panelMemberId?: string;
-  agency?: string;
-  present: boolean;
+  /** The agency the attendee represents, when they represent one. */
+  agencyId?: string;
+  status: AttendanceStatus;
 }
 
 /** A panel meeting: when and where, agenda, attendance, minutes, decisions, papers. */
@@ -31,6 +33,7 @@ export interface MeetingAttendee {
 @Unique('UQ_panel_meetings_review_id', ['reviewId', 'id'])
 @Check('CHK_panel_meetings_status', oneOf('status', PANEL_MEETING_STATUSES))
 @Check('CHK_panel_meetings_attendance', `jsonb_typeof("attendance") = 'array'`)
+@Check('CHK_panel_meetings_cancellation', `"cancellation_reason" IS NULL OR "status" = 'cancelled'`)
 export class PanelMeeting {
   @PrimaryGeneratedColumn('uuid', { primaryKeyConstraintName: 'PK_panel_meetings' })
   id!: string;
@@ -69,6 +72,10 @@ export class PanelMeeting {
 
   @Column({ name: 'papers_circulated_on', type: 'date', nullable: true })
   papersCirculatedOn!: string | null;
+
+  /** Why the meeting was cancelled (set only when it is). */
+  @Column({ name: 'cancellation_reason', type: 'text', nullable: true })
+  cancellationReason!: string | null;
 
   @Column({ name: 'created_by', type: 'varchar', length: 200 })
   createdBy!: string;

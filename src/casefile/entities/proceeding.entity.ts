@@ -43,6 +43,10 @@ export class Proceeding {
   @Column({ name: 'key_dates', type: 'jsonb', default: [] })
   keyDates!: ProceedingKeyDate[];
 
+  /** When the current status took effect, if it changed after the proceeding was recorded. */
+  @Column({ name: 'status_changed_on', type: 'date', nullable: true })
+  statusChangedOn!: string | null;
+
   @Column({ name: 'created_by', type: 'varchar', length: 200 })
   createdBy!: string;
 

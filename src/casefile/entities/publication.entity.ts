@@ -1,12 +1,6 @@
 import { Check, Column, CreateDateColumn, Entity, JoinColumn, ManyToOne, PrimaryGeneratedColumn, Unique, VersionColumn } from 'typeorm';
 import { Review } from '../../reviews/review.entity';
 
-/** A pseudonym used in the published report, and whom it stands for (by role, never by name). */
-export interface PseudonymUse {
-  pseudonym: string;
-  role: string;
-}
-
 /**
  * The publication record of a review (at most one per review): date, URL, pseudonyms used,
  * redaction log, and who confirmed the published text anonymised.
@@ -32,8 +26,9 @@ export class Publication {
   @Column({ type: 'text', nullable: true })
   url!: string | null;
 
+  /** The pseudonyms used in the published text (never the real names they stand for). */
   @Column({ type: 'jsonb', default: [] })
-  pseudonyms!: PseudonymUse[];
+  pseudonyms!: string[];
 
   @Column({ name: 'redaction_log', type: 'text', nullable: true })
   redactionLog!: string | null;

@@ -19,13 +19,17 @@ export type RecommendationLevel = (typeof RECOMMENDATION_LEVELS)[number];
 export const RECOMMENDATION_STATUSES = ['draft', 'agreed', 'withdrawn'] as const;
 export type RecommendationStatus = (typeof RECOMMENDATION_STATUSES)[number];
 
-/** A recommendation of the review, numbered within it. Withdrawn ones are kept, not deleted. */
+/**
+ * A recommendation of the review, numbered within it (numbers are never reused). Withdrawn ones
+ * are kept, with the reason, not deleted.
+ */
 @Entity({ name: 'recommendations' })
 @Unique('UQ_recommendations_review_id', ['reviewId', 'id'])
 @Unique('UQ_recommendations_number', ['reviewId', 'number'])
 @Check('CHK_recommendations_number', `"number" >= 1`)
 @Check('CHK_recommendations_level', oneOf('level', RECOMMENDATION_LEVELS))
 @Check('CHK_recommendations_status', oneOf('status', RECOMMENDATION_STATUSES))
+@Check('CHK_recommendations_withdrawal', `"withdrawn_reason" IS NULL OR "status" = 'withdrawn'`)
 export class Recommendation {
   @PrimaryGeneratedColumn('uuid', { primaryKeyConstraintName: 'PK_recommendations' })
   id!: string;
@@ -52,6 +56,13 @@ export class Recommendation {
 
   @Column({ type: 'varchar', length: 20, default: 'draft' })
   status!: RecommendationStatus;
+
+  /**
+   * Why it was withdrawn: only a withdrawn recommendation has one (CHK_recommendations_withdrawal);
+   * the API always records one when withdrawing.
+   */
+  @Column({ name: 'withdrawn_reason', type: 'text', nullable: true })
+  withdrawnReason!: string | null;
 
   @Column({ name: 'created_by', type: 'varchar', length: 200 })
   createdBy!: string;

@@ -35,6 +35,14 @@ export interface AppConfig {
   };
   /** Folder for data the application keeps itself (embedded PostgreSQL, local Redis). */
   dataDir: string;
+  documents: {
+    /** Largest document version accepted, in bytes. */
+    maxBytes: number;
+    /** Where uploaded content goes: in its PostgreSQL row, or as a file under `dir`. */
+    storage: 'database' | 'folder';
+    /** Absolute after loading: DOCUMENTS_DIR resolved against the project, or `<dataDir>/documents`. */
+    dir: string;
+  };
   log: {
     level: 'fatal' | 'error' | 'warn' | 'info' | 'debug' | 'trace' | 'silent';
   };
@@ -187,6 +195,28 @@ export const SETTINGS: SettingDefinition[] = [
     schema: z.string().min(1),
     expected: 'a folder path',
     description: 'Where embedded PostgreSQL and local Redis keep their data (relative to the project).',
+  },
+  {
+    env: 'DOCUMENT_MAX_BYTES',
+    path: 'documents.maxBytes',
+    schema: positiveInt(1024 * 1024 * 1024),
+    expected: 'an integer number of bytes from 1 to 1073741824',
+    description: 'Largest document version accepted (bytes); larger uploads get 413.',
+  },
+  {
+    env: 'DOCUMENT_STORAGE',
+    path: 'documents.storage',
+    schema: z.enum(['database', 'folder']),
+    expected: 'database or folder',
+    description: 'Where uploaded documents are kept: in PostgreSQL, or as files under DOCUMENTS_DIR.',
+  },
+  {
+    env: 'DOCUMENTS_DIR',
+    path: 'documents.dir',
+    schema: z.string().min(1),
+    nullable: true,
+    expected: 'a folder path',
+    description: 'Folder for document files when DOCUMENT_STORAGE=folder (relative to the project). Unset: DATA_DIR/documents.',
   },
   {
     env: 'LOG_LEVEL',

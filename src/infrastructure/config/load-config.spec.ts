@@ -1,4 +1,6 @@
+import { join } from 'node:path';
 import { ConfigError, loadConfig, readDefaults } from './load-config';
+import { projectRoot } from './project-root';
 
 describe('loadConfig', () => {
   it('builds a typed config from config/default.json with no environment', () => {
@@ -26,7 +28,23 @@ describe('loadConfig', () => {
     expect(config.dataDir).toBe('/var/lib/dhr');
   });
 
+  it('keeps documents in the database by default, 20 MiB at most, the folder under DATA_DIR', () => {
+    const config = loadConfig({ DATA_DIR: '/var/lib/dhr' });
+    expect(config.documents).toEqual({ maxBytes: 20 * 1024 * 1024, storage: 'database', dir: '/var/lib/dhr/documents' });
+  });
+
+  it('resolves a relative DOCUMENTS_DIR against the project folder, and keeps an absolute one', () => {
+    const relative = loadConfig({ DOCUMENTS_DIR: 'files/docs', DOCUMENT_STORAGE: 'folder', DOCUMENT_MAX_BYTES: '1024' });
+    expect(relative.documents.dir).toBe(join(projectRoot(), 'files/docs'));
+    expect(relative.documents.storage).toBe('folder');
+    expect(relative.documents.maxBytes).toBe(1024);
+    expect(loadConfig({ DOCUMENTS_DIR: '/srv/dhr-documents' }).documents.dir).toBe('/srv/dhr-documents');
+  });
+
   it.each([
+    ['DOCUMENT_STORAGE', 's3', /DOCUMENT_STORAGE: expected database or folder/],
+    ['DOCUMENT_MAX_BYTES', '0', /DOCUMENT_MAX_BYTES: expected an integer number of bytes/],
+    ['DOCUMENT_MAX_BYTES', '20mb', /DOCUMENT_MAX_BYTES: expected an integer number of bytes/],
     ['PORT', 'abc', /PORT: expected an integer port between 1 and 65535.*got "abc"/],
     ['PORT', '70000', /PORT: expected an integer port/],
     ['DATABASE_URL', 'mysql://x', /DATABASE_URL: expected a postgres:\/\/ URL/],

@@ -76,5 +76,8 @@ export function loadConfig(
   if (problems.length > 0) throw new ConfigError(problems);
   const config = result as unknown as AppConfig;
   if (!isAbsolute(config.dataDir)) config.dataDir = join(projectRoot(), config.dataDir);
+  const documentsDir = config.documents.dir as string | null;
+  if (documentsDir === null) config.documents.dir = join(config.dataDir, 'documents');
+  else if (!isAbsolute(documentsDir)) config.documents.dir = join(projectRoot(), documentsDir);
   return config;
 }

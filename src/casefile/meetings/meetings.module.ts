@@ -1,0 +1,7 @@
+import { Module } from '@nestjs/common';
+import { CaseFileCoreModule } from '../casefile-core.module';
+import { MeetingsController } from './meetings.controller';
+import { MeetingsService } from './meetings.service';
+
+@Module({ imports: [CaseFileCoreModule], controllers: [MeetingsController], providers: [MeetingsService] })
+export class MeetingsModule {}

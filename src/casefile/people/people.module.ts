@@ -1,0 +1,7 @@
+import { Module } from '@nestjs/common';
+import { CaseFileCoreModule } from '../casefile-core.module';
+import { PeopleController } from './people.controller';
+import { PeopleService } from './people.service';
+
+@Module({ imports: [CaseFileCoreModule], controllers: [PeopleController], providers: [PeopleService] })
+export class PeopleModule {}

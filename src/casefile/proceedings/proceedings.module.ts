@@ -1,0 +1,7 @@
+import { Module } from '@nestjs/common';
+import { CaseFileCoreModule } from '../casefile-core.module';
+import { ProceedingsController } from './proceedings.controller';
+import { ProceedingsService } from './proceedings.service';
+
+@Module({ imports: [CaseFileCoreModule], controllers: [ProceedingsController], providers: [ProceedingsService] })
+export class ProceedingsModule {}

@@ -1,0 +1,32 @@
+import { Body, Controller, Get, Headers, HttpCode, Param, Post, Put } from '@nestjs/common';
+import { ApiBody, ApiTags } from '@nestjs/swagger';
+import { Actor } from '../../infrastructure/http/actor';
+import { openApiBody } from '../../infrastructure/http/openapi';
+import { parseInput } from '../../infrastructure/http/validation';
+import { confirmAnonymisationSchema, putPublicationSchema } from './publication.schemas';
+import { PublicationService } from './publication.service';
+
+@ApiTags('publication')
+@Controller('reviews/:reviewId/publication')
+export class PublicationController {
+  constructor(private readonly publication: PublicationService) {}
+
+  @Get()
+  get(@Param('reviewId') reviewId: string) {
+    return this.publication.get(reviewId);
+  }
+
+  @Put()
+  @HttpCode(200)
+  @ApiBody(openApiBody(putPublicationSchema, 'PublicationRecord'))
+  put(@Param('reviewId') reviewId: string, @Body() body: unknown, @Actor() actor: string, @Headers('if-match') ifMatch?: string) {
+    return this.publication.put(reviewId, parseInput(putPublicationSchema, body), actor, ifMatch);
+  }
+
+  @Post('anonymisation-confirmation')
+  @HttpCode(200)
+  @ApiBody(openApiBody(confirmAnonymisationSchema, 'ConfirmAnonymisation'))
+  confirm(@Param('reviewId') reviewId: string, @Body() body: unknown, @Actor() actor: string, @Headers('if-match') ifMatch?: string) {
+    return this.publication.confirmAnonymisation(reviewId, parseInput(confirmAnonymisationSchema, body), actor, ifMatch);
+  }
+}

@@ -1,0 +1,7 @@
+import { Module } from '@nestjs/common';
+import { CaseFileCoreModule } from '../casefile-core.module';
+import { PublicationController } from './publication.controller';
+import { PublicationService } from './publication.service';
+
+@Module({ imports: [CaseFileCoreModule], controllers: [PublicationController], providers: [PublicationService] })
+export class PublicationModule {}

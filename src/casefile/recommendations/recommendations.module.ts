@@ -1,0 +1,7 @@
+import { Module } from '@nestjs/common';
+import { CaseFileCoreModule } from '../casefile-core.module';
+import { RecommendationsController } from './recommendations.controller';
+import { RecommendationsService } from './recommendations.service';
+
+@Module({ imports: [CaseFileCoreModule], controllers: [RecommendationsController], providers: [RecommendationsService] })
+export class RecommendationsModule {}
