@@ -1,4 +1,6 @@
+import { CaseFileApi } from './support/casefile-api';
 import { CaseFileSql } from './support/casefile-sql';
+import { REVIEW_EVENT_TYPES } from '../src/reviews/lifecycle';
 import { reviewApi } from './support/review-api';
 import { startTestApp, TestContext } from './support/test-app';
 
@@ -9,13 +11,13 @@ const RAG = 'rag.member@maldon.gov.uk';
 describe('review lifecycle over HTTP (real PostgreSQL)', () => {
   let ctx: TestContext;
   let api: ReturnType<typeof reviewApi>;
-  let sql: CaseFileSql;
+  let casefile: CaseFileApi;
   let cspId: string;
 
   beforeAll(async () => {
     ctx = await startTestApp();
     api = reviewApi(ctx.api, LEAD);
-    sql = new CaseFileSql(ctx.database.url);
+    casefile = new CaseFileApi(ctx.api, CHAIR);
     cspId = (await api.createCsp('MALDON')).id;
   });
   afterAll(() => ctx.close());
@@ -34,39 +36,62 @@ describe('review lifecycle over HTTP (real PostgreSQL)', () => {
     const torBlock = blocked.blockedEvents.find((b: { type: string }) => b.type === 'AGREE_TERMS_OF_REFERENCE');
     expect(torBlock.reasons.join(' ')).toMatch(/chair/i);
     expect(torBlock.reasons.join(' ')).toMatch(/panel/i);
-    const agency = await sql.agency('Essex Police');
-    await sql.appointChair(id);
-    await sql.addPanelMember(id, agency);
+    const agency = await casefile.agency('Essex Police');
+    await casefile.appointChair(id);
+    await casefile.addPanelMember(id, agency);
     expect((await api.get(id)).allowedEvents).toContain('AGREE_TERMS_OF_REFERENCE');
     await api.accept(id, { type: 'AGREE_TERMS_OF_REFERENCE', agreedAt: '2026-02-20' }, CHAIR);
 
-    const imr = await sql.commissionImr(id, agency);
-    await sql.receiveImr(imr);
-    await sql.holdMeetingConsidering(id, [imr]);
+    const imr = await casefile.commissionImr(id, agency);
+    await casefile.receiveImr(id, imr);
+    await casefile.holdMeetingConsidering(id, [imr]);
     await api.accept(id, { type: 'BEGIN_DRAFTING' }, CHAIR);
 
-    await sql.uploadDraft(id, 'overview_report');
-    await sql.uploadDraft(id, 'executive_summary');
-    const rec = await sql.recommendation(id, 1);
-    const action = await sql.action(id, rec);
-    await sql.familyEngagement(id, 'draft_offered');
+    await casefile.uploadDraft(id, 'overview_report');
+    await casefile.uploadDraft(id, 'executive_summary');
+    const rec = await casefile.recommendation(id);
+    const action = await casefile.action(id, rec);
+    await casefile.familyEngagement(id, 'draft_offered');
     await api.accept(id, { type: 'AGREE_REPORT' }, CHAIR);
     await api.accept(id, { type: 'RAG_APPROVE', comments: 'Approved at the September meeting' }, RAG);
     await api.accept(id, { type: 'SUBMIT_TO_HOME_OFFICE', submittedAt: '2026-09-10' });
     await api.accept(id, { type: 'RECORD_QA_OUTCOME', outcome: 'approved', letterDate: '2026-10-01', notes: 'No changes' });
 
-    await sql.confirmAnonymisation(id);
-    await sql.familyEngagement(id, 'told_of_publication');
+    await casefile.confirmAnonymisation(id);
+    await casefile.familyEngagement(id, 'told_of_publication');
     await api.accept(id, { type: 'PUBLISH', publishedAt: '2026-10-15', url: 'https://www.maldon.gov.uk/dhr/2026-1' });
 
     expect((await api.event(id, { type: 'CLOSE' })).status).toBe(409);
-    await sql.completeAction(action);
+    await casefile.completeAction(id, rec, action);
     const closed = await api.accept(id, { type: 'CLOSE' });
     expect(closed.status).toBe('closed');
     expect(closed.allowedEvents).toEqual([]);
 
     const history = await api.history(id);
-    expect(history.map((h) => [h.type, h.actor, h.fromStatus, h.toStatus])).toEqual([
+    const lifecycleTypes: string[] = ['NOTIFICATION_RECORDED', ...REVIEW_EVENT_TYPES];
+    const caseFileEntries = history.filter((h) => !lifecycleTypes.includes(h.type));
+    expect(caseFileEntries.map((h) => [h.type, h.actor])).toEqual(
+      [
+        'CHAIR_APPOINTED',
+        'PANEL_MEMBER_ADDED',
+        'IMR_COMMISSIONED',
+        'IMR_RECEIVED',
+        'PANEL_MEETING_SCHEDULED',
+        'PANEL_MEETING_HELD',
+        'DRAFT_UPLOADED',
+        'DRAFT_UPLOADED',
+        'RECOMMENDATION_RECORDED',
+        'RECOMMENDATION_AGREED',
+        'ACTION_ADDED',
+        'FAMILY_OFFERED_DRAFT',
+        'ANONYMISATION_CONFIRMED',
+        'FAMILY_TOLD_OF_PUBLICATION',
+        'ACTION_COMPLETED',
+      ].map((type) => [type, CHAIR]),
+    );
+    expect(caseFileEntries.every((h) => h.fromStatus === h.toStatus)).toBe(true);
+    const transitions = history.filter((h) => lifecycleTypes.includes(h.type));
+    expect(transitions.map((h) => [h.type, h.actor, h.fromStatus, h.toStatus])).toEqual([
       ['NOTIFICATION_RECORDED', LEAD, null, 'notified'],
       ['DECIDE', LEAD, 'notified', 'establishing'],
       ['NOTIFY_HOME_OFFICE', LEAD, 'establishing', 'establishing'],
@@ -107,9 +132,9 @@ describe('review lifecycle over HTTP (real PostgreSQL)', () => {
     const { id } = await api.openReview(cspId);
     await api.accept(id, { type: 'DECIDE', outcome: 'proceed', rationale: 'Criteria met', decidedAt: '2026-02-01' });
     await api.accept(id, { type: 'NOTIFY_HOME_OFFICE', sentAt: '2026-02-02' });
-    const agency = await sql.agency('Mid and South Essex NHS');
-    await sql.appointChair(id);
-    await sql.addPanelMember(id, agency);
+    const agency = await casefile.agency('Mid and South Essex NHS');
+    await casefile.appointChair(id);
+    await casefile.addPanelMember(id, agency);
 
     const held = await api.accept(id, {
       type: 'PLACE_ON_HOLD',
@@ -134,6 +159,8 @@ describe('review lifecycle over HTTP (real PostgreSQL)', () => {
       ['NOTIFICATION_RECORDED', false],
       ['DECIDE', false],
       ['NOTIFY_HOME_OFFICE', false],
+      ['CHAIR_APPOINTED', false],
+      ['PANEL_MEMBER_ADDED', false],
       ['PLACE_ON_HOLD', true],
       ['RESUME', false],
       ['AGREE_TERMS_OF_REFERENCE', false],
@@ -144,18 +171,18 @@ describe('review lifecycle over HTTP (real PostgreSQL)', () => {
     const { id } = await api.openReview(cspId);
     await api.accept(id, { type: 'DECIDE', outcome: 'proceed', rationale: 'Criteria met', decidedAt: '2026-02-01' });
     await api.accept(id, { type: 'NOTIFY_HOME_OFFICE', sentAt: '2026-02-02' });
-    const agency = await sql.agency('Essex County Council');
-    await sql.appointChair(id);
-    await sql.addPanelMember(id, agency);
+    const agency = await casefile.agency('Essex County Council');
+    await casefile.appointChair(id);
+    await casefile.addPanelMember(id, agency);
     await api.accept(id, { type: 'AGREE_TERMS_OF_REFERENCE', agreedAt: '2026-02-20' });
-    const imr = await sql.commissionImr(id, agency);
-    await sql.receiveImr(imr);
-    await sql.holdMeetingConsidering(id, [imr]);
+    const imr = await casefile.commissionImr(id, agency);
+    await casefile.receiveImr(id, imr);
+    await casefile.holdMeetingConsidering(id, [imr]);
     await api.accept(id, { type: 'BEGIN_DRAFTING' });
-    await sql.uploadDraft(id, 'overview_report');
-    await sql.uploadDraft(id, 'executive_summary');
-    await sql.recommendation(id, 1);
-    await sql.familyEngagement(id, 'draft_offered');
+    await casefile.uploadDraft(id, 'overview_report');
+    await casefile.uploadDraft(id, 'executive_summary');
+    await casefile.recommendation(id);
+    await casefile.familyEngagement(id, 'draft_offered');
     await api.accept(id, { type: 'AGREE_REPORT' });
     const returned = await api.accept(id, { type: 'RAG_RETURN', comments: 'Section 5 needs the GP records' }, RAG);
     expect(returned.status).toBe('drafting');

@@ -1,0 +1,171 @@
+import { DateTime } from 'luxon';
+
+/**
+ * Pure date arithmetic for deadlines.
+ *
+ * Two kinds of value:
+ * - a civil date, 'YYYY-MM-DD', a day on the calendar with no time zone (a due date, a bank
+ *   holiday, the day a hold started);
+ * - an instant, an ISO 8601 string with an offset or 'Z' (when a reminder is sent). Instants
+ *   produced here are always UTC with milliseconds, as Date#toISOString writes them.
+ *
+ * Every conversion between the two goes through Europe/London, so BST changes are handled by
+ * the zone database, never by adding hours.
+ */
+
+export const LONDON = 'Europe/London';
+
+/** 'YYYY-MM-DD' */
+export type CivilDate = string;
+/** ISO 8601 instant, e.g. '2026-03-29T08:00:00.000Z' */
+export type Instant = string;
+
+const CIVIL_DATE = /^\d{4}-\d{2}-\d{2}$/;
+const WALL_TIME = /^([01]\d|2[0-3]):[0-5]\d$/;
+
+export class DateRuleError extends Error {
+  constructor(message: string) {
+    super(message);
+    this.name = 'DateRuleError';
+  }
+}
+
+export function isCivilDate(value: unknown): value is CivilDate {
+  return typeof value === 'string' && CIVIL_DATE.test(value) && civil(value, false).isValid;
+}
+
+function civil(date: string, check = true): DateTime {
+  const dt = DateTime.fromISO(date, { zone: 'utc' });
+  if (check && (!CIVIL_DATE.test(date) || !dt.isValid)) {
+    throw new DateRuleError(`'${date}' is not a civil date (expected a real date as YYYY-MM-DD)`);
+  }
+  return dt;
+}
+
+/** Throws unless `date` is a real 'YYYY-MM-DD' date; returns it. */
+export function assertCivilDate(date: string, what = 'date'): CivilDate {
+  if (!isCivilDate(date)) {
+    throw new DateRuleError(`${what}: '${date}' is not a civil date (expected a real date as YYYY-MM-DD)`);
+  }
+  return date;
+}
+
+function toCivil(dt: DateTime): CivilDate {
+  return dt.toFormat('yyyy-MM-dd');
+}
+
+function assertInteger(n: number, what: string): void {
+  if (!Number.isInteger(n)) throw new DateRuleError(`${what} must be a whole number, got ${n}`);
+}
+
+export function addDays(date: CivilDate, days: number): CivilDate {
+  assertInteger(days, 'days');
+  return toCivil(civil(date).plus({ days }));
+}
+
+export function addWeeks(date: CivilDate, weeks: number): CivilDate {
+  assertInteger(weeks, 'weeks');
+  return addDays(date, weeks * 7);
+}
+
+/**
+ * Calendar months with the month-end clamp: the same day-of-month `months` later, or the last
+ * day of that month when it is shorter (31 January + 1 month = 28 February, or 29 in a leap
+ * year; 31 March - 1 month = 28/29 February). The clamp is not "sticky": 28 February + 1 month
+ * is 28 March.
+ */
+export function addCalendarMonths(date: CivilDate, months: number): CivilDate {
+  assertInteger(months, 'months');
+  const start = civil(date);
+  const totalMonths = start.year * 12 + (start.month - 1) + months;
+  const year = Math.floor(totalMonths / 12);
+  const month = (totalMonths % 12) + 1;
+  const lastDay = DateTime.utc(year, month, 1).daysInMonth as number;
+  return toCivil(DateTime.utc(year, month, Math.min(start.day, lastDay)));
+}
+
+/** Signed number of calendar days from `a` to `b` (b - a). */
+export function daysBetween(a: CivilDate, b: CivilDate): number {
+  return Math.round(civil(b).diff(civil(a), 'days').days);
+}
+
+/** ISO weekday: 1 = Monday … 7 = Sunday. */
+export function isoWeekday(date: CivilDate): number {
+  return civil(date).weekday;
+}
+
+export function isWeekend(date: CivilDate): boolean {
+  return isoWeekday(date) >= 6;
+}
+
+export function yearOf(date: CivilDate): number {
+  return civil(date).year;
+}
+
+/**
+ * The UTC instant of the wall-clock `time` ('HH:mm') on `date` in Europe/London.
+ * 2026-03-28 09:00 (GMT) is 09:00Z; 2026-03-29 09:00 (BST) is 08:00Z.
+ * A time that does not exist (in the spring-forward gap, 01:00-01:59 on the last Sunday of
+ * March) moves forward by the gap, so 01:30 becomes 02:30 BST; a time that happens twice (01:00-01:59 on the last
+ * Sunday of October) is the first of the two (BST).
+ */
+export function londonInstant(date: CivilDate, time = '09:00'): Instant {
+  assertCivilDate(date);
+  if (!WALL_TIME.test(time)) {
+    throw new DateRuleError(`time: '${time}' is not a wall-clock time (expected HH:mm, 00:00-23:59)`);
+  }
+  const dt = DateTime.fromISO(`${date}T${time}`, { zone: LONDON });
+  return dt.toUTC().toISO() as string;
+}
+
+function instant(value: Instant | Date, what = 'instant'): DateTime {
+  const dt =
+    value instanceof Date
+      ? DateTime.fromJSDate(value, { zone: 'utc' })
+      : typeof value === 'string' && /T/.test(value) && /(Z|[+-]\d{2}:?\d{2})$/.test(value)
+        ? DateTime.fromISO(value, { zone: 'utc', setZone: false })
+        : DateTime.invalid('not an ISO instant');
+  if (!dt.isValid) {
+    throw new DateRuleError(`${what}: '${String(value)}' is not an ISO 8601 instant with an offset or Z`);
+  }
+  return dt;
+}
+
+/** Normalises an instant to UTC, 'YYYY-MM-DDTHH:mm:ss.SSSZ'. */
+export function toUtcInstant(value: Instant | Date): Instant {
+  return instant(value).toUTC().toISO() as string;
+}
+
+/** The civil date in Europe/London at `value` (23:30Z on 2026-06-30 is 2026-07-01 in London). */
+export function londonDateOf(value: Instant | Date): CivilDate {
+  return toCivil(instant(value).setZone(LONDON));
+}
+
+/** The London wall-clock time 'HH:mm' at `value`. */
+export function londonTimeOf(value: Instant | Date): string {
+  return instant(value).setZone(LONDON).toFormat('HH:mm');
+}
+
+/** Milliseconds since the epoch, for ordering instants. */
+export function epochMillis(value: Instant | Date): number {
+  return instant(value).toMillis();
+}
+
+/**
+ * Accepts either a civil date or an instant and returns the civil date in London: a civil date
+ * is returned as it is.
+ */
+export function civilDateOf(value: CivilDate | Instant | Date, what = 'date'): CivilDate {
+  if (typeof value === 'string' && CIVIL_DATE.test(value)) return assertCivilDate(value, what);
+  try {
+    return londonDateOf(value);
+  } catch {
+    throw new DateRuleError(`${what}: '${String(value)}' is neither a civil date (YYYY-MM-DD) nor an ISO instant`);
+  }
+}
+
+/** Adds whole days to an instant keeping its Europe/London wall-clock time (DST-aware). */
+export function addLondonDays(value: Instant | Date, days: number): Instant {
+  assertInteger(days, 'days');
+  return instant(value).setZone(LONDON).plus({ days }).toUTC().toISO() as string;
+}
