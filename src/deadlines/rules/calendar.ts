@@ -164,7 +164,5 @@ export class WorkingDayCalendar {
  * under the project root). Errors name the file and the bad field.
  */
 export function loadWorkingDayCalendar(path: string = defaultConfigPath(BANK_HOLIDAYS_FILE)): WorkingDayCalendar {
-  const file = displayPath(path);
-  const data = parseWith(bankHolidayDataSchema, readJsonFile(path), file);
-  return new WorkingDayCalendar(data, file);
+  return new WorkingDayCalendar(readJsonFile(path) as BankHolidayData, displayPath(path));
 }

@@ -106,8 +106,9 @@ export function yearOf(date: CivilDate): number {
  * The UTC instant of the wall-clock `time` ('HH:mm') on `date` in Europe/London.
  * 2026-03-28 09:00 (GMT) is 09:00Z; 2026-03-29 09:00 (BST) is 08:00Z.
  * A time that does not exist (in the spring-forward gap, 01:00-01:59 on the last Sunday of
- * March) moves forward by the gap, so 01:30 becomes 02:30 BST; a time that happens twice (01:00-01:59 on the last
- * Sunday of October) is the first of the two (BST).
+ * March) moves forward by the gap (01:30 is read as 02:30 BST, 01:30Z); a time that happens
+ * twice (01:00-01:59 on the last Sunday of October) is the later of the two, in GMT (01:30 is
+ * 01:30Z). Reminders at 09:00 never meet either case.
  */
 export function londonInstant(date: CivilDate, time = '09:00'): Instant {
   assertCivilDate(date);

