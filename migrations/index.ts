@@ -4,6 +4,7 @@ import { CaseFile1763900000000 } from './1763900000000-CaseFile';
 import { People1763950000000 } from './1763950000000-People';
 import { MeetingsFamily1763960000000 } from './1763960000000-MeetingsFamily';
 import { DocumentsActions1763970000000 } from './1763970000000-DocumentsActions';
+import { Deadlines1764000000000 } from './1764000000000-Deadlines';
 
 /** Every migration in order; the data source reads this list rather than a file glob. */
 export const MIGRATIONS = [
@@ -13,4 +14,5 @@ export const MIGRATIONS = [
   People1763950000000,
   MeetingsFamily1763960000000,
   DocumentsActions1763970000000,
+  Deadlines1764000000000,
 ];

@@ -1,6 +1,7 @@
 import { DynamicModule, Module } from '@nestjs/common';
 import { CaseFileModule } from './casefile/casefile.module';
 import { CspsModule } from './csps/csps.module';
+import { DeadlinesModule } from './deadlines/deadlines.module';
 import { Clock } from './infrastructure/clock/clock';
 import { ClockModule } from './infrastructure/clock/clock.module';
 import { AppConfig } from './infrastructure/config/app-config';
@@ -33,6 +34,7 @@ export class AppModule {
         CspsModule,
         ReviewsModule,
         CaseFileModule,
+        DeadlinesModule,
       ],
     };
   }

@@ -1,5 +1,6 @@
 import { Injectable, NotFoundException } from '@nestjs/common';
 import { DataSource, EntityManager, EntityTarget, ObjectLiteral } from 'typeorm';
+import { DeadlineClocks } from '../deadlines/deadline-clocks.service';
 import { Clock } from '../infrastructure/clock/clock';
 import { RequestValidationError, StaleVersionError } from '../infrastructure/http/errors';
 import { businessDate } from '../reviews/lifecycle';
@@ -26,6 +27,7 @@ export class CaseFileTransactions {
   constructor(
     private readonly dataSource: DataSource,
     private readonly clock: Clock,
+    private readonly clocks: DeadlineClocks,
   ) {}
 
   /** Today's date in Europe/London, for "not in the future" checks. */
@@ -37,12 +39,15 @@ export class CaseFileTransactions {
     const now = this.clock.now();
     return this.dataSource.transaction(async (manager) => {
       const review = await lockReview(manager, reviewId);
-      return work({
+      const result = await work({
         manager,
         review,
         now,
         record: (type, payload) => recordInHistory(manager, review, { type, payload, actor, at: now }),
       });
+      // Deadlines follow the case file in the same transaction (an IMR received meets its clock).
+      await this.clocks.sync(manager, review, now);
+      return result;
     });
   }
 

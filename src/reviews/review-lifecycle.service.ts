@@ -2,6 +2,7 @@ import { Injectable } from '@nestjs/common';
 import { DataSource, EntityManager } from 'typeorm';
 import { computeReviewFacts } from '../casefile/review-facts.query';
 import { Csp } from '../csps/csp.entity';
+import { DeadlineClocks } from '../deadlines/deadline-clocks.service';
 import { Clock } from '../infrastructure/clock/clock';
 import { RequestValidationError, StaleVersionError, StateConflictError } from '../infrastructure/http/errors';
 import {
@@ -24,7 +25,7 @@ import { findReview, lockReview } from './review-history';
 import { Review } from './review.entity';
 import type { ListReviewsQuery, OpenReviewInput } from './reviews.schemas';
 
-export type ReviewView = ReturnType<ReviewLifecycleService['toView']>;
+export type ReviewView = ReturnType<ReviewLifecycleService['toView']> & Awaited<ReturnType<DeadlineClocks['clocksOf']>>;
 
 /**
  * Opens reviews and moves them through the lifecycle statechart. Every accepted event is
@@ -36,6 +37,7 @@ export class ReviewLifecycleService {
   constructor(
     private readonly dataSource: DataSource,
     private readonly clock: Clock,
+    private readonly clocks: DeadlineClocks,
   ) {}
 
   /** Records the police notification: a new review in `notified`. */
@@ -72,14 +74,19 @@ export class ReviewLifecycleService {
         fromOnHold: null,
         toOnHold: false,
       }));
-      return this.toView(review, await computeReviewFacts(manager, review.id), now);
+      await this.clocks.sync(manager, review, now);
+      return this.view(manager, review, now);
     });
   }
 
   async get(id: string): Promise<ReviewView> {
     const review = await this.find(this.dataSource.manager, id);
-    const facts = await computeReviewFacts(this.dataSource.manager, id);
-    return this.toView(review, facts, this.clock.now());
+    return this.view(this.dataSource.manager, review, this.clock.now());
+  }
+
+  private async view(manager: EntityManager, review: Review, now: Date): Promise<ReviewView> {
+    const facts = await computeReviewFacts(manager, review.id);
+    return { ...this.toView(review, facts, now), ...(await this.clocks.clocksOf(manager, review, now)) };
   }
 
   /**
@@ -143,7 +150,8 @@ export class ReviewLifecycleService {
         version: review.version + 1,
         updatedAt: now,
       });
-      return this.toView(after, await computeReviewFacts(manager, id), now);
+      await this.clocks.sync(manager, after, now);
+      return this.view(manager, after, now);
     });
   }
 

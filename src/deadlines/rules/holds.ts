@@ -63,7 +63,8 @@ export function elapsed(input: {
   const spans = (input.holds ?? [])
     .map((hold, index) => {
       const from = civilDateOf(hold.from, `holds[${index}].from`);
-      const to = hold.to === null ? now : civilDateOf(hold.to, `holds[${index}].to`);
+      // An open hold runs to now; one that has not started by now covers nothing.
+      const to = hold.to === null ? (now < from ? from : now) : civilDateOf(hold.to, `holds[${index}].to`);
       if (to < from) throw new DateRuleError(`holds[${index}] ends (${to}) before it starts (${from})`);
       return { from: from < start ? start : from, to: to > now ? now : to };
     })

@@ -1,0 +1,229 @@
+/**
+ * Which clocks a review has, when each is due and whether it is still running, computed from
+ * the review's lifecycle and case file as plain values. Pure: the service gathers the input,
+ * calls planClocks, and writes the difference to the deadlines table.
+ *
+ * - Statutory clocks (decision, Home Office told, completion target) keep running through a
+ *   hold. Task clocks (IMRs, meeting papers, panel meetings, RAG sign-off, QA resubmission,
+ *   actions) are `paused` while the review is held, and their due date moves later by the
+ *   days held since the task was set. Panel meetings pause but do not move: a meeting's time
+ *   is fixed in people's calendars, and the chair reschedules it if the hold requires.
+ * - A clock closes as `met` when its thing happens on or before the due date, `missed` when
+ *   it happens later, `waived` (an IMR waived), or `cancelled` (its subject was cancelled or
+ *   withdrawn, or the review closed or was withdrawn with it still running).
+ */
+import type { ReviewContext, Stage } from '../reviews/lifecycle';
+import {
+  CalendarCoverageError,
+  CivilDate,
+  DeadlineKind,
+  heldDays,
+  Instant,
+  londonDateOf,
+  londonInstant,
+  pausesOnHold,
+  shiftForHold,
+  StatutoryPeriods,
+  WorkingDayCalendar,
+} from './rules';
+
+/** Due dates without a time are due by the end of the working day, London time. */
+export const DUE_TIME = '17:00';
+
+export type ClockStatus = 'open' | 'paused' | 'met' | 'missed' | 'waived' | 'cancelled';
+
+export interface ClockInput {
+  reviewId: string;
+  reference: string;
+  notifiedOn: CivilDate;
+  guidanceVersion: string;
+  status: Stage;
+  context: ReviewContext;
+  imrs: Array<{ id: string; agencyName: string; kind: string; requestedOn: CivilDate; dueOn: CivilDate; receivedOn: CivilDate | null; waived: boolean }>;
+  meetings: Array<{ id: string; startsAt: Instant; status: 'scheduled' | 'held' | 'cancelled'; papersCirculatedOn: CivilDate | null; heldAt: Instant | null; createdAt: Instant }>;
+  actions: Array<{ id: string; recommendationNumber: number; owner: string; targetDate: CivilDate | null; status: string; completedOn: CivilDate | null; withdrawn: boolean; createdAt: Instant }>;
+}
+
+export interface PlannedClock {
+  kind: DeadlineKind;
+  /** The record it belongs to; the review itself for review-level clocks. */
+  subjectId: string;
+  title: string;
+  statutory: boolean;
+  baseDueAt: Instant;
+  dueAt: Instant;
+  heldDays: number;
+  status: ClockStatus;
+  closedAt: Instant | null;
+}
+
+export interface ClockRules {
+  periods: StatutoryPeriods;
+  calendar: WorkingDayCalendar;
+}
+
+function withinCalendar<T>(compute: () => T): T | null {
+  try {
+    return compute();
+  } catch (error) {
+    if (error instanceof CalendarCoverageError) return null;
+    throw error;
+  }
+}
+
+const dueAtEndOfDay = (date: CivilDate): Instant => londonInstant(date, DUE_TIME);
+
+/** met or missed, by whether `doneOn` (a London date) is on or before the due instant's date. */
+function closed(dueAt: Instant, done: CivilDate | Instant): { status: ClockStatus; closedAt: Instant } {
+  const doneDate = done.length === 10 ? done : londonDateOf(done);
+  const closedAt = done.length === 10 ? dueAtEndOfDay(done) : done;
+  return { status: doneDate <= londonDateOf(dueAt) ? 'met' : 'missed', closedAt };
+}
+
+/** Days the review was held since `since` (whole London days), counting a current hold so far. */
+function daysHeldSince(context: ReviewContext, since: Instant | CivilDate, now: Instant): number {
+  const sinceDate = since.length === 10 ? since : londonDateOf(since);
+  let total = 0;
+  for (const hold of context.holds) {
+    const from = londonDateOf(hold.startedAt);
+    const to = londonDateOf(hold.endedAt ?? now);
+    const start = from > sinceDate ? from : sinceDate;
+    if (to > start) total += heldDays({ from: start, to });
+  }
+  return total;
+}
+
+export function planClocks(input: ClockInput, now: Instant, rules: ClockRules): PlannedClock[] {
+  const { context } = input;
+  const onHold = context.holds.some((h) => h.endedAt === null);
+  const reviewEnded = input.status === 'closed' || input.status === 'withdrawn';
+  const endedAt = context.closure?.closedAt ?? context.withdrawal?.withdrawnAt ?? now;
+  const due = (kind: DeadlineKind, from: CivilDate) =>
+    dueAtEndOfDay(rules.periods.dueDateFor(kind, from, input.guidanceVersion, rules.calendar));
+  const clocks: PlannedClock[] = [];
+
+  /** Adds a clock; open task clocks pause and shift with holds, open clocks end with the review. */
+  const add = (
+    clock: Omit<PlannedClock, 'statutory' | 'dueAt' | 'heldDays' | 'status' | 'closedAt'>,
+    outcome: { status: ClockStatus; closedAt: Instant | null } | null,
+    setAt: Instant | CivilDate,
+    shift = true,
+  ) => {
+    const statutory = !pausesOnHold(clock.kind);
+    const held = statutory || !shift ? 0 : daysHeldSince(context, setAt, outcome?.closedAt ?? now);
+    const dueAt = held > 0 ? shiftForHold(clock.baseDueAt, held) : clock.baseDueAt;
+    let status: ClockStatus = 'open';
+    let closedAt: Instant | null = null;
+    if (outcome) ({ status, closedAt } = outcome);
+    else if (reviewEnded) ({ status, closedAt } = { status: 'cancelled', closedAt: endedAt });
+    else if (onHold && !statutory) status = 'paused';
+    clocks.push({ ...clock, statutory, dueAt, heldDays: held, status, closedAt });
+  };
+
+  // The decision: one month from notification.
+  const decisionDue = due('decision_due', input.notifiedOn);
+  const decision = context.decision;
+  add(
+    { kind: 'decision_due', subjectId: input.reviewId, title: 'Decision whether to hold a review', baseDueAt: decisionDue },
+    decision ? closed(decisionDue, decision.decidedAt) : null,
+    input.notifiedOn,
+  );
+
+  if (decision && !decision.directedBySecretaryOfState) {
+    const hoDue = due('home_office_notification', decision.decidedAt);
+    add(
+      { kind: 'home_office_notification', subjectId: input.reviewId, title: 'Home Office told of the decision', baseDueAt: hoDue },
+      context.homeOfficeNotification ? closed(hoDue, context.homeOfficeNotification.sentAt) : null,
+      decision.decidedAt,
+    );
+  }
+
+  if (decision && decision.outcome !== 'not_proceed') {
+    const completionDue = due('completion_target', decision.decidedAt);
+    const firstSubmission = context.qaRounds[0];
+    add(
+      { kind: 'completion_target', subjectId: input.reviewId, title: 'Review completed and sent to the Home Office', baseDueAt: completionDue },
+      firstSubmission ? closed(completionDue, firstSubmission.submittedAt) : null,
+      decision.decidedAt,
+    );
+  }
+
+  for (const imr of input.imrs) {
+    const what = imr.kind === 'short_report' ? 'Short report' : 'IMR';
+    add(
+      { kind: 'imr_due', subjectId: imr.id, title: `${what} from ${imr.agencyName}`, baseDueAt: dueAtEndOfDay(imr.dueOn) },
+      imr.receivedOn
+        ? closed(shiftForHold(dueAtEndOfDay(imr.dueOn), daysHeldSince(context, imr.requestedOn, dueAtEndOfDay(imr.receivedOn))), imr.receivedOn)
+        : imr.waived
+          ? { status: 'waived', closedAt: now }
+          : null,
+      imr.requestedOn,
+    );
+  }
+
+  for (const meeting of input.meetings) {
+    const meetingDate = londonDateOf(meeting.startsAt);
+    const cancelled = meeting.status === 'cancelled' ? { status: 'cancelled' as const, closedAt: now } : null;
+    // Papers are due in working days, which need bank-holiday data for that year: a meeting
+    // beyond the calendar's years (config/bank-holidays-*.json) gets no papers clock until
+    // the data is extended, rather than a wrong date.
+    const papersDue = withinCalendar(() => due('meeting_papers_due', meetingDate));
+    if (papersDue) add(
+      { kind: 'meeting_papers_due', subjectId: meeting.id, title: `Papers for the panel meeting of ${meetingDate}`, baseDueAt: papersDue },
+      meeting.papersCirculatedOn
+        ? closed(papersDue, meeting.papersCirculatedOn)
+        : cancelled ?? (meeting.status === 'held' ? { status: 'missed', closedAt: meeting.heldAt ?? now } : null),
+      meeting.createdAt,
+      false,
+    );
+    add(
+      { kind: 'panel_meeting', subjectId: meeting.id, title: `Panel meeting on ${meetingDate}`, baseDueAt: meeting.startsAt },
+      cancelled ?? (meeting.status === 'held' ? { status: 'met', closedAt: meeting.heldAt ?? meeting.startsAt } : null),
+      meeting.createdAt,
+      false,
+    );
+  }
+
+  // RAG sign-off: from the report reaching the board until it approves or returns it.
+  const enteredSignOff = [...context.stageHistory].reverse().find((s) => s.stage === 'rag_sign_off');
+  if (enteredSignOff) {
+    const signOffDue = due('rag_sign_off', londonDateOf(enteredSignOff.enteredAt));
+    const answered =
+      (context.ragApproval && context.ragApproval.recordedAt >= enteredSignOff.enteredAt ? context.ragApproval.recordedAt : null) ??
+      context.ragReturns.find((r) => r.returnedAt >= enteredSignOff.enteredAt)?.returnedAt ??
+      null;
+    add(
+      { kind: 'rag_sign_off', subjectId: input.reviewId, title: 'Sign-off by the CSP board', baseDueAt: signOffDue },
+      answered ? closed(signOffDue, answered) : null,
+      enteredSignOff.enteredAt,
+    );
+  }
+
+  // QA resubmission: after a "resubmit" letter, until the next submission.
+  const rounds = context.qaRounds;
+  const lastResubmit = [...rounds].reverse().find((r) => r.outcome === 'resubmit' && r.letterDate);
+  if (lastResubmit?.letterDate) {
+    const resubmitDue = due('qa_resubmission', lastResubmit.letterDate);
+    const next = rounds.find((r) => r.round > lastResubmit.round);
+    add(
+      { kind: 'qa_resubmission', subjectId: input.reviewId, title: 'Report resubmitted to the Home Office', baseDueAt: resubmitDue },
+      next ? closed(resubmitDue, next.submittedAt) : null,
+      lastResubmit.letterDate,
+    );
+  }
+
+  for (const action of input.actions) {
+    if (!action.targetDate || action.withdrawn) continue;
+    add(
+      {
+        kind: 'action_target',
+        subjectId: action.id,
+        title: `Action on recommendation ${action.recommendationNumber} (${action.owner})`,
+        baseDueAt: dueAtEndOfDay(action.targetDate),
+      },
+      action.completedOn ? closed(dueAtEndOfDay(action.targetDate), action.completedOn) : null,
+      action.createdAt,
+    );
+  }
+  return clocks;
+}

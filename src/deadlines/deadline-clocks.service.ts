@@ -1,0 +1,193 @@
+import { Injectable } from '@nestjs/common';
+import { EntityManager } from 'typeorm';
+import { migrateSnapshot } from '../reviews/lifecycle';
+import type { Review } from '../reviews/review.entity';
+import { ClockInput, ClockRules, PlannedClock, planClocks } from './clock-plan';
+import { DeadlinePause } from './deadline-pause.entity';
+import { ConcernedPerson, Deadline } from './deadline.entity';
+import { OutboxMessage } from './outbox.entity';
+import { daysBetween, elapsed, loadStatutoryPeriods, loadWorkingDayCalendar, londonDateOf } from './rules';
+
+export const REMINDER_SYNC_TOPIC = 'reminders.sync';
+
+const TERMINAL = new Set(['met', 'missed', 'waived', 'cancelled']);
+
+/**
+ * Keeps a review's deadline rows equal to what its lifecycle and case file say, inside the
+ * caller's transaction, and writes an outbox message for every clock whose reminders must be
+ * (re)scheduled or removed. Called after every lifecycle event and case-file write.
+ */
+@Injectable()
+export class DeadlineClocks {
+  private readonly rules: ClockRules = { periods: loadStatutoryPeriods(), calendar: loadWorkingDayCalendar() };
+
+  async sync(manager: EntityManager, review: Review, now: Date): Promise<void> {
+    const nowIso = now.toISOString();
+    const planned = planClocks(await this.gather(manager, review), nowIso, this.rules);
+    const concerns = await this.concerned(manager, review.id);
+    const existing = await manager.find(Deadline, { where: { reviewId: review.id } });
+    const byKey = new Map(existing.map((d) => [`${d.kind}/${d.subjectId}`, d]));
+
+    for (const clock of planned) {
+      const row = byKey.get(`${clock.kind}/${clock.subjectId}`);
+      const people = concerns(clock);
+      if (!row) {
+        const created = await manager.save(
+          manager.create(Deadline, {
+            reviewId: review.id,
+            kind: clock.kind,
+            subjectId: clock.subjectId,
+            title: clock.title,
+            statutory: clock.statutory,
+            baseDueAt: new Date(clock.baseDueAt),
+            dueAt: new Date(clock.dueAt),
+            status: clock.status,
+            closedAt: clock.closedAt ? new Date(clock.closedAt) : null,
+            heldDays: clock.heldDays,
+            concerns: people,
+          }),
+        );
+        if (clock.status === 'open') await this.outbox(manager, created.id, null);
+        continue;
+      }
+      // A closed clock stays as it closed: its outcome is history.
+      if (TERMINAL.has(row.status)) continue;
+      const previousDueAt = row.dueAt.toISOString();
+      const changed =
+        row.status !== clock.status ||
+        previousDueAt !== clock.dueAt ||
+        row.title !== clock.title ||
+        JSON.stringify(row.concerns) !== JSON.stringify(people);
+      if (!changed) continue;
+      if (row.status !== 'paused' && clock.status === 'paused') {
+        await manager.save(manager.create(DeadlinePause, { deadlineId: row.id, pausedAt: now, resumedAt: null, reason: 'review_on_hold' }));
+      }
+      if (row.status === 'paused' && clock.status !== 'paused') {
+        await manager.update(DeadlinePause, { deadlineId: row.id, resumedAt: null as never }, { resumedAt: now });
+      }
+      const remindersChange = row.status !== clock.status || previousDueAt !== clock.dueAt;
+      Object.assign(row, {
+        title: clock.title,
+        baseDueAt: new Date(clock.baseDueAt),
+        dueAt: new Date(clock.dueAt),
+        status: clock.status,
+        closedAt: clock.closedAt ? new Date(clock.closedAt) : null,
+        heldDays: clock.heldDays,
+        concerns: people,
+      });
+      await manager.save(row);
+      if (remindersChange) await this.outbox(manager, row.id, previousDueAt);
+    }
+  }
+
+  /** The review's clocks for the API: due, status, days left or overdue. */
+  async clocksOf(manager: EntityManager, review: Review, now: Date) {
+    const rows = await manager.find(Deadline, { where: { reviewId: review.id }, order: { dueAt: 'ASC' } });
+    const today = londonDateOf(now);
+    const snapshot = migrateSnapshot(review.snapshot, review.machineVersion);
+    const holds = snapshot.context.holds.map((h) => ({ from: h.startedAt, to: h.endedAt }));
+    const sinceNotification = elapsed({ start: review.notifiedOn, now, holds });
+    return {
+      elapsed: { since: review.notifiedOn, grossDays: sinceNotification.grossDays, netDays: sinceNotification.netDays, heldDays: sinceNotification.heldDays },
+      clocks: rows.map((d) => deadlineView(d, today)),
+    };
+  }
+
+  private async outbox(manager: EntityManager, deadlineId: string, previousDueAt: string | null): Promise<void> {
+    await manager.save(manager.create(OutboxMessage, { topic: REMINDER_SYNC_TOPIC, payload: { deadlineId, previousDueAt } }));
+  }
+
+  private async gather(manager: EntityManager, review: Review): Promise<ClockInput> {
+    const persisted = migrateSnapshot(review.snapshot, review.machineVersion);
+    // One after another: a transaction's connection runs one query at a time.
+    const imrs = await manager.query(
+        `SELECT i.id, a.name AS "agencyName", i.kind, to_char(i.requested_on, 'YYYY-MM-DD') AS "requestedOn",
+                to_char(i.due_on, 'YYYY-MM-DD') AS "dueOn", to_char(i.received_on, 'YYYY-MM-DD') AS "receivedOn",
+                (i.waived_reason IS NOT NULL AND btrim(i.waived_reason) <> '') AS waived
+           FROM imrs i JOIN agencies a ON a.id = i.agency_id WHERE i.review_id = $1 ORDER BY i.created_at`,
+        [review.id],
+      );
+    const meetings = await manager.query(
+        `SELECT id, starts_at AS "startsAt", status, to_char(papers_circulated_on, 'YYYY-MM-DD') AS "papersCirculatedOn",
+                created_at AS "createdAt"
+           FROM panel_meetings WHERE review_id = $1 ORDER BY starts_at`,
+        [review.id],
+      );
+    const actions = await manager.query(
+        `SELECT a.id, r.number AS "recommendationNumber", a.owner, to_char(a.target_date, 'YYYY-MM-DD') AS "targetDate",
+                a.status, to_char(a.completed_on, 'YYYY-MM-DD') AS "completedOn", (r.status = 'withdrawn') AS withdrawn,
+                a.created_at AS "createdAt"
+           FROM actions a JOIN recommendations r ON r.id = a.recommendation_id WHERE a.review_id = $1 ORDER BY r.number, a.created_at`,
+        [review.id],
+      );
+    const iso = (d: Date | string) => new Date(d).toISOString();
+    return {
+      reviewId: review.id,
+      reference: review.reference,
+      notifiedOn: review.notifiedOn,
+      guidanceVersion: review.guidanceVersion,
+      status: review.status as ClockInput['status'],
+      context: persisted.context,
+      imrs,
+      meetings: meetings.map((m: { startsAt: Date; createdAt: Date }) => ({ ...m, startsAt: iso(m.startsAt), createdAt: iso(m.createdAt), heldAt: null })),
+      actions: actions.map((a: { createdAt: Date }) => ({ ...a, createdAt: iso(a.createdAt) })),
+    };
+  }
+
+  /**
+   * Who each clock concerns: the chair for every clock, the agency's panel members for its
+   * IMR, the whole panel for meetings and papers. (CSP leads become recipients once users
+   * exist: see the access-control issue.)
+   */
+  private async concerned(manager: EntityManager, reviewId: string): Promise<(clock: PlannedClock) => ConcernedPerson[]> {
+    const chairs: Array<{ name: string; email: string | null }> = await manager.query(
+      `SELECT name, email FROM appointments WHERE review_id = $1 AND role = 'chair' AND ended_on IS NULL`,
+      [reviewId],
+    );
+    const panel: Array<{ name: string; email: string | null; agencyId: string }> = await manager.query(
+      `SELECT name, email, agency_id AS "agencyId" FROM panel_members WHERE review_id = $1 AND left_on IS NULL ORDER BY name`,
+      [reviewId],
+    );
+    const imrAgency = new Map<string, string>(
+      (await manager.query(`SELECT id, agency_id AS "agencyId" FROM imrs WHERE review_id = $1`, [reviewId])).map(
+        (r: { id: string; agencyId: string }) => [r.id, r.agencyId],
+      ),
+    );
+    const chairPeople = chairs.map((c) => ({ name: c.name, email: c.email, role: 'chair' as const }));
+    return (clock) => {
+      if (clock.kind === 'imr_due') {
+        const agency = imrAgency.get(clock.subjectId);
+        return [...panel.filter((p) => p.agencyId === agency).map((p) => ({ name: p.name, email: p.email, role: 'owner' as const })), ...chairPeople];
+      }
+      if (clock.kind === 'panel_meeting' || clock.kind === 'meeting_papers_due') {
+        return [...chairPeople, ...panel.map((p) => ({ name: p.name, email: p.email, role: 'panel' as const }))];
+      }
+      return chairPeople;
+    };
+  }
+}
+
+export function deadlineView(d: Deadline, today: string) {
+  const dueDate = londonDateOf(d.dueAt);
+  const running = d.status === 'open' || d.status === 'paused';
+  const daysLeft = running ? daysBetween(today, dueDate) : null;
+  return {
+    id: d.id,
+    reviewId: d.reviewId,
+    kind: d.kind,
+    subjectId: d.subjectId,
+    title: d.title,
+    statutory: d.statutory,
+    dueAt: d.dueAt.toISOString(),
+    dueDate,
+    baseDueAt: d.baseDueAt.toISOString(),
+    heldDays: d.heldDays,
+    status: d.status,
+    closedAt: d.closedAt?.toISOString() ?? null,
+    daysLeft: daysLeft !== null && daysLeft >= 0 ? daysLeft : null,
+    daysOverdue: daysLeft !== null && daysLeft < 0 ? -daysLeft : null,
+    urgency: !running ? 'none' : daysLeft! < 0 ? 'overdue' : daysLeft! <= 7 ? 'due_soon' : 'on_track',
+    concerns: d.concerns.map((p) => ({ name: p.name, role: p.role })),
+  };
+}
+

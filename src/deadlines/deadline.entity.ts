@@ -1,0 +1,72 @@
+import { Check, Column, CreateDateColumn, Entity, Index, JoinColumn, ManyToOne, PrimaryGeneratedColumn, Unique, UpdateDateColumn, VersionColumn } from 'typeorm';
+import { Review } from '../reviews/review.entity';
+
+export const DEADLINE_STATUSES = ['open', 'paused', 'met', 'missed', 'waived', 'cancelled'] as const;
+export type DeadlineStatus = (typeof DEADLINE_STATUSES)[number];
+
+export interface ConcernedPerson {
+  name: string;
+  email: string | null;
+  role: 'chair' | 'csp_lead' | 'panel' | 'owner';
+}
+
+/**
+ * One tracked clock: a review-level statutory clock (subject = the review) or a task clock on
+ * an IMR, a meeting or an action (subject = that record). `baseDueAt` is the due time before
+ * holds; `dueAt` includes the shift for time held (task clocks only).
+ */
+@Entity({ name: 'deadlines' })
+@Unique('UQ_deadlines_subject', ['reviewId', 'kind', 'subjectId'])
+@Check('CHK_deadlines_status', `"status" IN ('open', 'paused', 'met', 'missed', 'waived', 'cancelled')`)
+@Index('IDX_deadlines_status_due', ['status', 'dueAt'])
+export class Deadline {
+  @PrimaryGeneratedColumn('uuid', { primaryKeyConstraintName: 'PK_deadlines' })
+  id!: string;
+
+  @Column({ name: 'review_id', type: 'uuid' })
+  reviewId!: string;
+
+  @ManyToOne(() => Review, { nullable: false })
+  @JoinColumn({ name: 'review_id', foreignKeyConstraintName: 'FK_deadlines_review' })
+  review?: Review;
+
+  @Column({ type: 'varchar', length: 40 })
+  kind!: string;
+
+  @Column({ name: 'subject_id', type: 'uuid' })
+  subjectId!: string;
+
+  /** What is due, in words that are safe in an email (agency names, never people's names). */
+  @Column({ type: 'varchar', length: 300 })
+  title!: string;
+
+  @Column({ type: 'boolean' })
+  statutory!: boolean;
+
+  @Column({ name: 'base_due_at', type: 'timestamptz' })
+  baseDueAt!: Date;
+
+  @Column({ name: 'due_at', type: 'timestamptz' })
+  dueAt!: Date;
+
+  @Column({ type: 'varchar', length: 10 })
+  status!: DeadlineStatus;
+
+  @Column({ name: 'closed_at', type: 'timestamptz', nullable: true })
+  closedAt!: Date | null;
+
+  @Column({ type: 'jsonb', default: () => "'[]'" })
+  concerns!: ConcernedPerson[];
+
+  @Column({ name: 'held_days', type: 'integer', default: 0 })
+  heldDays!: number;
+
+  @VersionColumn({ default: 1 })
+  version!: number;
+
+  @CreateDateColumn({ name: 'created_at', type: 'timestamptz' })
+  createdAt!: Date;
+
+  @UpdateDateColumn({ name: 'updated_at', type: 'timestamptz' })
+  updatedAt!: Date;
+}

@@ -1,0 +1,54 @@
+import { Check, Column, CreateDateColumn, Entity, Index, JoinColumn, ManyToOne, PrimaryGeneratedColumn, Unique } from 'typeorm';
+import { Review } from '../reviews/review.entity';
+import { Deadline } from './deadline.entity';
+
+/** Every notification sent or attempted; the idempotency key makes a repeated job a no-op. */
+@Entity({ name: 'notifications' })
+@Unique('UQ_notifications_idempotency_key', ['idempotencyKey'])
+@Check('CHK_notifications_status', `"status" IN ('sending', 'sent', 'failed')`)
+@Index('IDX_notifications_review', ['reviewId', 'createdAt'])
+export class Notification {
+  @PrimaryGeneratedColumn('uuid', { primaryKeyConstraintName: 'PK_notifications' })
+  id!: string;
+
+  @Column({ name: 'idempotency_key', type: 'varchar', length: 300 })
+  idempotencyKey!: string;
+
+  @Column({ name: 'review_id', type: 'uuid' })
+  reviewId!: string;
+
+  @ManyToOne(() => Review, { nullable: false })
+  @JoinColumn({ name: 'review_id', foreignKeyConstraintName: 'FK_notifications_review' })
+  review?: Review;
+
+  @Column({ name: 'deadline_id', type: 'uuid', nullable: true })
+  deadlineId!: string | null;
+
+  @ManyToOne(() => Deadline, { nullable: true })
+  @JoinColumn({ name: 'deadline_id', foreignKeyConstraintName: 'FK_notifications_deadline' })
+  deadline?: Deadline;
+
+  @Column({ type: 'varchar', length: 40 })
+  slot!: string;
+
+  @Column({ type: 'varchar', length: 320 })
+  recipient!: string;
+
+  @Column({ type: 'varchar', length: 10 })
+  status!: 'sending' | 'sent' | 'failed';
+
+  @Column({ type: 'integer', default: 0 })
+  attempts!: number;
+
+  @Column({ name: 'last_error', type: 'text', nullable: true })
+  lastError!: string | null;
+
+  @Column({ name: 'message_id', type: 'varchar', length: 300, nullable: true })
+  messageId!: string | null;
+
+  @CreateDateColumn({ name: 'created_at', type: 'timestamptz' })
+  createdAt!: Date;
+
+  @Column({ name: 'sent_at', type: 'timestamptz', nullable: true })
+  sentAt!: Date | null;
+}

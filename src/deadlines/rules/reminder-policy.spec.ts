@@ -1,0 +1,260 @@
+import { mkdtempSync, writeFileSync } from 'node:fs';
+import { tmpdir } from 'node:os';
+import { join } from 'node:path';
+import { londonDateOf, londonTimeOf } from './dates';
+import { DEADLINE_KINDS } from './kinds';
+import { ReminderPolicyInput, loadReminderPolicy, parseReminderPolicy, reminderSchedule } from './reminder-policy';
+import { defaultConfigPath, readJsonFile } from './rules-file';
+
+const policy = loadReminderPolicy();
+const raw = readJsonFile(defaultConfigPath('reminder-policy.json')) as ReminderPolicyInput;
+const clone = (): ReminderPolicyInput => JSON.parse(JSON.stringify(raw)) as ReminderPolicyInput;
+
+/** A small policy to test the rules themselves, independent of the shipped numbers. */
+function testPolicy(overrides: Partial<ReminderPolicyInput['kinds']['imr_due']> = {}, extra: Partial<ReminderPolicyInput> = {}) {
+  const data = clone();
+  data.kinds.imr_due = {
+    beforeDays: [14, 7, 1],
+    onDay: true,
+    overdueEveryDays: 3,
+    escalations: [{ afterDaysOverdue: 7, to: ['agency_senior_manager'] }],
+    recipients: ['owner'],
+    ...overrides,
+  };
+  return parseReminderPolicy({ ...data, ...extra }, 'test policy');
+}
+
+// Friday 10 April 2026, 17:00 BST.
+const imr = { kind: 'imr_due' as const, dueAt: '2026-04-10T16:00:00.000Z' };
+
+describe('config/reminder-policy.json', () => {
+  it('has a policy for every deadline kind, sent at 09:00, bounded at 60 days overdue', () => {
+    expect(Object.keys(policy.kinds).sort()).toEqual([...DEADLINE_KINDS].sort());
+    expect(policy.sendAt).toBe('09:00');
+    expect(policy.maxOverdueDays).toBe(60);
+  });
+
+  it('gives every kind a schedule with unique slots', () => {
+    for (const kind of DEADLINE_KINDS) {
+      const schedule = reminderSchedule(policy, { kind, dueAt: '2026-06-15T16:00:00.000Z' });
+      expect(schedule.length).toBeGreaterThan(0);
+      expect(new Set(schedule.map((r) => r.slot)).size).toBe(schedule.length);
+      for (const r of schedule) {
+        expect(r.slot).toMatch(/^(before-\d+d|on-day|overdue-\d+d|escalate-\d+d)$/);
+        expect(r.slot).not.toContain(':');
+        expect(londonTimeOf(r.at)).toBe('09:00');
+      }
+    }
+  });
+
+  it('reminds the panel of a panel meeting, never overdue, never escalated', () => {
+    const slots = reminderSchedule(policy, { kind: 'panel_meeting', dueAt: '2026-06-15T09:00:00.000Z' }).map((r) => r.slot);
+    expect(slots).toEqual(['before-14d', 'before-7d', 'before-1d', 'on-day']);
+    expect(policy.kinds.panel_meeting.recipients).toContain('panel');
+  });
+});
+
+describe('reminderSchedule', () => {
+  const p = testPolicy();
+
+  it('lists offsets before, the day, overdue repeats and the escalation in time order', () => {
+    const schedule = reminderSchedule(p, imr);
+    expect(schedule.slice(0, 8).map((r) => [r.slot, r.date, r.offsetDays])).toEqual([
+      ['before-14d', '2026-03-27', -14],
+      ['before-7d', '2026-04-03', -7],
+      ['before-1d', '2026-04-09', -1],
+      ['on-day', '2026-04-10', 0],
+      ['overdue-3d', '2026-04-13', 3],
+      ['overdue-6d', '2026-04-16', 6],
+      ['escalate-7d', '2026-04-17', 7],
+      ['overdue-9d', '2026-04-19', 9],
+    ]);
+    const times = schedule.map((r) => Date.parse(r.at));
+    expect([...times].sort((a, b) => a - b)).toEqual(times);
+  });
+
+  it('sends at 09:00 London: 09:00Z before the clocks go forward on 29 March, 08:00Z after', () => {
+    const at = Object.fromEntries(reminderSchedule(p, imr).map((r) => [r.slot, r.at]));
+    expect(at['before-14d']).toBe('2026-03-27T09:00:00.000Z');
+    expect(at['before-7d']).toBe('2026-04-03T08:00:00.000Z');
+    expect(at['on-day']).toBe('2026-04-10T08:00:00.000Z');
+  });
+
+  it('and 09:00Z again after the clocks go back on 25 October', () => {
+    const at = Object.fromEntries(reminderSchedule(p, { kind: 'imr_due', dueAt: '2026-11-01T17:00:00.000Z' }).map((r) => [r.slot, r.at]));
+    expect(at['before-14d']).toBe('2026-10-18T08:00:00.000Z');
+    expect(at['before-7d']).toBe('2026-10-25T09:00:00.000Z');
+    expect(at['on-day']).toBe('2026-11-01T09:00:00.000Z');
+  });
+
+  it('winter and summer deadlines', () => {
+    const winter = reminderSchedule(p, { kind: 'imr_due', dueAt: '2026-01-15T17:00:00.000Z' }).find((r) => r.slot === 'on-day');
+    const summer = reminderSchedule(p, { kind: 'imr_due', dueAt: '2026-07-15T16:00:00.000Z' }).find((r) => r.slot === 'on-day');
+    expect(winter?.at).toBe('2026-01-15T09:00:00.000Z');
+    expect(summer?.at).toBe('2026-07-15T08:00:00.000Z');
+  });
+
+  it('counts from the London date of the due instant', () => {
+    // 23:30Z on 30 June is 00:30 BST on 1 July.
+    const schedule = reminderSchedule(p, { kind: 'imr_due', dueAt: '2026-06-30T23:30:00Z' });
+    expect(schedule.find((r) => r.slot === 'on-day')?.at).toBe('2026-07-01T08:00:00.000Z');
+    expect(schedule.find((r) => r.slot === 'before-1d')?.date).toBe('2026-06-30');
+  });
+
+  it('repeats while overdue up to the bound, and no further', () => {
+    const overdue = reminderSchedule(p, imr).filter((r) => r.type === 'overdue');
+    expect(overdue).toHaveLength(20);
+    expect(overdue[overdue.length - 1].slot).toBe('overdue-60d');
+    expect(londonDateOf(overdue[overdue.length - 1].at)).toBe('2026-06-09');
+
+    const shortBound = reminderSchedule(testPolicy({ overdueEveryDays: 7, overdueUntilDays: 20 }), imr).filter((r) => r.type === 'overdue');
+    expect(shortBound.map((r) => r.slot)).toEqual(['overdue-7d', 'overdue-14d']);
+
+    const policyBound = reminderSchedule(testPolicy({ overdueEveryDays: 10 }, { maxOverdueDays: 30 }), imr).filter((r) => r.type === 'overdue');
+    expect(policyBound.map((r) => r.slot)).toEqual(['overdue-10d', 'overdue-20d', 'overdue-30d']);
+  });
+
+  it('has no overdue repeats when overdueEveryDays is null, and no on-day when onDay is false', () => {
+    const schedule = reminderSchedule(testPolicy({ overdueEveryDays: null, onDay: false, escalations: [] }), imr);
+    expect(schedule.map((r) => r.slot)).toEqual(['before-14d', 'before-7d', 'before-1d']);
+  });
+
+  it('sorts offsets given in any order', () => {
+    const schedule = reminderSchedule(testPolicy({ beforeDays: [1, 28, 7], overdueEveryDays: null, escalations: [] }), imr);
+    expect(schedule.map((r) => r.slot)).toEqual(['before-28d', 'before-7d', 'before-1d', 'on-day']);
+  });
+
+  it('escalations carry their roles; other reminders carry none', () => {
+    const schedule = reminderSchedule(
+      testPolicy({
+        escalations: [
+          { afterDaysOverdue: 7, to: ['agency_senior_manager'] },
+          { afterDaysOverdue: 21, to: ['chair', 'csp_lead'] },
+        ],
+      }),
+      imr,
+    );
+    const escalations = schedule.filter((r) => r.type === 'escalation');
+    expect(escalations.map((r) => [r.slot, r.date, r.escalateTo])).toEqual([
+      ['escalate-7d', '2026-04-17', ['agency_senior_manager']],
+      ['escalate-21d', '2026-05-01', ['chair', 'csp_lead']],
+    ]);
+    for (const r of schedule.filter((x) => x.type !== 'escalation')) expect(r.escalateTo).toEqual([]);
+    for (const r of schedule) expect(r.recipients).toEqual(['owner']);
+  });
+
+  it('puts an escalation after the overdue reminder of the same day', () => {
+    const schedule = reminderSchedule(testPolicy({ overdueEveryDays: 7 }), imr);
+    expect(schedule.filter((r) => r.offsetDays === 7).map((r) => r.slot)).toEqual(['overdue-7d', 'escalate-7d']);
+  });
+
+  it('honours another send time', () => {
+    const schedule = reminderSchedule(testPolicy({}, { sendAt: '17:30' }), imr);
+    expect(schedule.find((r) => r.slot === 'on-day')?.at).toBe('2026-04-10T16:30:00.000Z');
+  });
+
+  it('is pure: the same inputs give the same list', () => {
+    expect(reminderSchedule(p, imr)).toEqual(reminderSchedule(p, imr));
+    expect(reminderSchedule(p, imr, '2026-04-20T12:00:00Z')).toEqual(reminderSchedule(p, imr, new Date('2026-04-20T12:00:00Z')));
+    const list = reminderSchedule(p, imr);
+    list[0].recipients.push('panel');
+    expect(reminderSchedule(p, imr)[0].recipients).toEqual(['owner']);
+  });
+
+  describe('with now', () => {
+    it('before the first reminder: everything, nothing late', () => {
+      const schedule = reminderSchedule(p, imr, '2026-03-01T00:00:00Z');
+      expect(schedule.map(({ late: _late, ...r }) => r)).toEqual(reminderSchedule(p, imr));
+      expect(schedule.every((r) => r.late === false)).toBe(true);
+    });
+
+    it('keeps only the latest passed reminder, marked late, and the future ones', () => {
+      const schedule = reminderSchedule(p, imr, '2026-04-09T12:00:00Z');
+      expect(schedule.slice(0, 3).map((r) => [r.slot, r.late])).toEqual([
+        ['before-1d', true],
+        ['on-day', false],
+        ['overdue-3d', false],
+      ]);
+    });
+
+    it('a reminder whose time is exactly now counts as passed', () => {
+      const schedule = reminderSchedule(p, imr, '2026-04-10T08:00:00.000Z');
+      expect(schedule[0]).toMatchObject({ slot: 'on-day', late: true });
+    });
+
+    it('keeps every passed escalation, since each reaches different people', () => {
+      const schedule = reminderSchedule(
+        testPolicy({
+          escalations: [
+            { afterDaysOverdue: 7, to: ['agency_senior_manager'] },
+            { afterDaysOverdue: 14, to: ['chair'] },
+          ],
+        }),
+        imr,
+        '2026-04-25T12:00:00Z',
+      );
+      expect(schedule.filter((r) => r.late).map((r) => r.slot)).toEqual(['escalate-7d', 'escalate-14d', 'overdue-15d']);
+      expect(schedule.find((r) => !r.late)?.slot).toBe('overdue-18d');
+    });
+
+    it('long after the bound: only the last reminders, late', () => {
+      const schedule = reminderSchedule(p, imr, '2027-01-01T00:00:00Z');
+      expect(schedule.map((r) => [r.slot, r.late])).toEqual([
+        ['escalate-7d', true],
+        ['overdue-60d', true],
+      ]);
+    });
+  });
+});
+
+describe('policy validation', () => {
+  const dir = mkdtempSync(join(tmpdir(), 'dhr-policy-'));
+  const write = (name: string, data: unknown): string => {
+    const path = join(dir, name);
+    writeFileSync(path, JSON.stringify(data));
+    return path;
+  };
+
+  it('names the file and the bad field', () => {
+    const badOffset = clone() as unknown as { kinds: { imr_due: { beforeDays: unknown[] } } };
+    badOffset.kinds.imr_due.beforeDays = [14, 'seven'];
+    expect(() => loadReminderPolicy(write('offset.json', badOffset))).toThrow(/offset\.json: kinds\.imr_due\.beforeDays\.1: Expected number/);
+
+    const badRole = clone() as unknown as { kinds: { imr_due: { escalations: { afterDaysOverdue: number; to: string[] }[] } } };
+    badRole.kinds.imr_due.escalations = [{ afterDaysOverdue: 7, to: ['mayor'] }];
+    expect(() => loadReminderPolicy(write('role.json', badRole))).toThrow(/kinds\.imr_due\.escalations\.0\.to\.0: Invalid enum value/);
+
+    const missingKind = clone() as unknown as { kinds: Record<string, unknown> };
+    delete missingKind.kinds.action_target;
+    expect(() => loadReminderPolicy(write('missing.json', missingKind))).toThrow(/kinds\.action_target: Required/);
+
+    const tooLate = clone();
+    tooLate.kinds.imr_due.escalations = [{ afterDaysOverdue: 90, to: ['chair'] }];
+    expect(() => loadReminderPolicy(write('late.json', tooLate))).toThrow(/kinds\.imr_due\.escalations\.0\.afterDaysOverdue: is 90, beyond the 60 days/);
+
+    const repeated = clone();
+    repeated.kinds.imr_due.beforeDays = [7, 7];
+    expect(() => loadReminderPolicy(write('repeat.json', repeated))).toThrow(/kinds\.imr_due\.beforeDays: must not repeat a day/);
+
+    const badTime = clone();
+    badTime.sendAt = '9am';
+    expect(() => loadReminderPolicy(write('time.json', badTime))).toThrow(/sendAt: must be a wall-clock time/);
+
+    const zero = clone();
+    zero.kinds.imr_due.overdueEveryDays = 0;
+    expect(() => loadReminderPolicy(write('zero.json', zero))).toThrow(/kinds\.imr_due\.overdueEveryDays/);
+  });
+
+  it('defaults sendAt and maxOverdueDays', () => {
+    const data = clone();
+    delete data.sendAt;
+    delete data.maxOverdueDays;
+    const parsed = parseReminderPolicy(data);
+    expect(parsed.sendAt).toBe('09:00');
+    expect(parsed.maxOverdueDays).toBe(60);
+  });
+
+  it('refuses a policy missing a file', () => {
+    expect(() => loadReminderPolicy(join(dir, 'absent.json'))).toThrow(/absent\.json: cannot be read \(ENOENT\)/);
+  });
+});
