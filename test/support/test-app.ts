@@ -1,5 +1,6 @@
 import type { INestApplicationContext } from '@nestjs/common';
 import type { NestExpressApplication } from '@nestjs/platform-express';
+import { Clock } from '../../src/infrastructure/clock/clock';
 import { AppConfig } from '../../src/infrastructure/config/app-config';
 import { loadConfig } from '../../src/infrastructure/config/load-config';
 import { createApiApp, createWorkerApp } from '../../src/infrastructure/bootstrap/applications';
@@ -28,12 +29,12 @@ export function testConfig(databaseUrl: string, overrides: Record<string, string
 
 /** The real API (and optionally the real worker) on a fresh database, not listening. */
 export async function startTestApp(
-  options: { worker?: boolean; env?: Record<string, string> } = {},
+  options: { worker?: boolean; env?: Record<string, string>; clock?: Clock } = {},
 ): Promise<TestContext> {
   const database = await createTestDatabase();
   const config = testConfig(database.url, options.env);
   const logger = createRootLogger(config, 'test');
-  const api = await createApiApp(config, logger);
+  const api = await createApiApp(config, logger, { clock: options.clock });
   await api.init();
   const worker = options.worker ? await createWorkerApp(config, logger) : undefined;
   await worker?.init();
@@ -48,4 +49,20 @@ export async function startTestApp(
       await database.drop();
     },
   };
+}
+
+/** A clock the test moves by hand. */
+export class TestClock extends Clock {
+  constructor(private current: Date) {
+    super();
+  }
+  override now(): Date {
+    return new Date(this.current);
+  }
+  set(iso: string): void {
+    this.current = new Date(iso);
+  }
+  advanceDays(days: number): void {
+    this.current = new Date(this.current.getTime() + days * 86_400_000);
+  }
 }
