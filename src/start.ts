@@ -10,7 +10,7 @@ import { runMigrations } from './infrastructure/database/migrate';
  * including any PostgreSQL or Redis it started; their data stays in DATA_DIR.
  */
 async function main() {
-  const { config, logger, services } = await boot('dhr', { mayStart: true });
+  const { config, logger, services } = await boot('dhr', { mayStart: true, mail: true });
   let closers: Array<() => Promise<unknown>> = [() => stopServices(services)];
   closeOnSignal(logger, closers);
   try {

@@ -1,5 +1,6 @@
 import { DynamicModule, Module } from '@nestjs/common';
 import { AppConfig } from './infrastructure/config/app-config';
+import { Clock } from './infrastructure/clock/clock';
 import { ClockModule } from './infrastructure/clock/clock.module';
 import { ConfigModule } from './infrastructure/config/config.module';
 import { DatabaseModule } from './infrastructure/database/database.module';
@@ -7,24 +8,26 @@ import { HeartbeatJob } from './infrastructure/health/heartbeat.job';
 import { LoggingModule } from './infrastructure/logging/logging.module';
 import type { Logger } from './infrastructure/logging/root-logger';
 import { JOB_HANDLERS, WorkerHost } from './infrastructure/queue/worker-host';
+import { REMINDER_JOB_HANDLERS, RemindersModule } from './reminders/reminders.module';
 
 /** Every job handler, listed once; the worker host checks them against the declared jobs. */
-const HANDLERS = [HeartbeatJob];
+const HANDLERS = [HeartbeatJob, ...REMINDER_JOB_HANDLERS];
 
 /** The worker: BullMQ processors and their dependencies, no HTTP. */
 @Module({})
 export class WorkerModule {
-  static forRoot(config: AppConfig, logger: Logger): DynamicModule {
+  static forRoot(config: AppConfig, logger: Logger, overrides: { clock?: Clock } = {}): DynamicModule {
     return {
       module: WorkerModule,
       imports: [
         ConfigModule.forRoot(config),
         LoggingModule.forRoot(logger, { http: false }),
-        ClockModule.forRoot(),
+        ClockModule.forRoot(overrides.clock),
         DatabaseModule.forRoot(config),
+        RemindersModule,
       ],
       providers: [
-        ...HANDLERS,
+        HeartbeatJob,
         { provide: JOB_HANDLERS, inject: HANDLERS, useFactory: (...handlers) => handlers },
         WorkerHost,
       ],

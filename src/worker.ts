@@ -4,7 +4,7 @@ import { boot, closeOnSignal, failStartup, stopServices } from './infrastructure
 
 /** The worker alone: BullMQ processors, no HTTP. Run as many as the load needs. */
 async function main() {
-  const { config, logger, services } = await boot('dhr-worker', { mayStart: false });
+  const { config, logger, services } = await boot('dhr-worker', { mayStart: false, mail: true });
   const worker = await createWorkerApp(config, logger);
   await worker.init();
   closeOnSignal(logger, [() => worker.close(), () => stopServices(services)]);

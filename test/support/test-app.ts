@@ -36,7 +36,7 @@ export async function startTestApp(
   const logger = createRootLogger(config, 'test');
   const api = await createApiApp(config, logger, { clock: options.clock });
   await api.init();
-  const worker = options.worker ? await createWorkerApp(config, logger) : undefined;
+  const worker = options.worker ? await createWorkerApp(config, logger, { clock: options.clock }) : undefined;
   await worker?.init();
   return {
     config,

@@ -45,8 +45,12 @@ export async function createApiApp(
 }
 
 /** The worker: an application context (no HTTP) whose WorkerHost starts on init(). */
-export async function createWorkerApp(config: AppConfig, logger: Logger): Promise<INestApplicationContext> {
-  const app = await NestFactory.createApplicationContext(WorkerModule.forRoot(config, logger), {
+export async function createWorkerApp(
+  config: AppConfig,
+  logger: Logger,
+  overrides: AppOverrides = {},
+): Promise<INestApplicationContext> {
+  const app = await NestFactory.createApplicationContext(WorkerModule.forRoot(config, logger, overrides), {
     bufferLogs: true,
   });
   app.useLogger(app.get(PinoNestLogger));

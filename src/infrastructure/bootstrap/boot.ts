@@ -3,6 +3,7 @@ import { ConfigError, loadConfig } from '../config/load-config';
 import { ResolvedService, resolvePostgres, ServiceUnavailableError } from '../local-services/postgres';
 import { resolveRedis } from '../local-services/redis';
 import { createRootLogger, Logger } from '../logging/root-logger';
+import { startLocalMailCapture } from '../../reminders/mail/local-mail-capture';
 
 export interface Booted {
   config: AppConfig;
@@ -15,7 +16,7 @@ export interface Booted {
  * Validates the configuration and finds PostgreSQL and Redis (starting local ones only when
  * `mayStart`, i.e. in the single-machine start). Their URLs are filled into the config.
  */
-export async function boot(name: string, options: { mayStart: boolean }): Promise<Booted> {
+export async function boot(name: string, options: { mayStart: boolean; mail?: boolean }): Promise<Booted> {
   const config = loadConfig();
   const logger = createRootLogger(config, name);
   const services: ResolvedService[] = [];
@@ -26,6 +27,18 @@ export async function boot(name: string, options: { mayStart: boolean }): Promis
     services.push(redis);
     config.database.url = postgres.url;
     config.redis.url = redis.url;
+    if (options.mail && !config.mail.smtpUrl) {
+      if (!options.mayStart) {
+        throw new ServiceUnavailableError(
+          'SMTP_URL is not set: the worker sends reminder emails and needs an SMTP server (smtp://user:password@host:587).',
+        );
+      }
+      // Single-machine start: mail goes to a folder of .eml files a person can open.
+      const capture = await startLocalMailCapture(config.mail.captureDir, logger);
+      services.push({ url: capture.url, source: 'embedded', stop: capture.stop });
+      config.mail.smtpUrl = capture.url;
+      logger.info({ dir: config.mail.captureDir }, 'no SMTP_URL: emails are written to the local mail folder');
+    }
     logger.info({ postgres: postgres.source, redis: redis.source }, 'services resolved');
     return { config, logger, services };
   } catch (error) {

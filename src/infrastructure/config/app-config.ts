@@ -43,6 +43,17 @@ export interface AppConfig {
     /** Absolute after loading: DOCUMENTS_DIR resolved against the project, or `<dataDir>/documents`. */
     dir: string;
   };
+  mail: {
+    /**
+     * SMTP server for outgoing mail (smtp:// or smtps://, credentials in the URL). Null until
+     * resolved: the single-machine start then runs a local capture and fills its URL in.
+     */
+    smtpUrl: string | null;
+    /** Sender of every email and ORGANIZER of calendar invitations: `Name <address>` or an address. */
+    from: string;
+    /** Absolute after loading: MAIL_CAPTURE_DIR resolved against the project, or `<dataDir>/mail`. */
+    captureDir: string;
+  };
   log: {
     level: 'fatal' | 'error' | 'warn' | 'info' | 'debug' | 'trace' | 'silent';
   };
@@ -217,6 +228,36 @@ export const SETTINGS: SettingDefinition[] = [
     nullable: true,
     expected: 'a folder path',
     description: 'Folder for document files when DOCUMENT_STORAGE=folder (relative to the project). Unset: DATA_DIR/documents.',
+  },
+  {
+    env: 'SMTP_URL',
+    path: 'mail.smtpUrl',
+    schema: url(['smtp', 'smtps']),
+    nullable: true,
+    expected: 'an smtp:// or smtps:// URL',
+    description:
+      'SMTP server for reminder emails (smtp://user:pass@host:587, or smtps:// for TLS from the start). Unset: `npm start` writes mail as .eml files into MAIL_CAPTURE_DIR.',
+  },
+  {
+    env: 'MAIL_FROM',
+    path: 'mail.from',
+    schema: z
+      .string()
+      .regex(
+        /^(?:[^<>\r\n"]+ <[^<>\s@]+@[^<>\s@]+>|[^<>\s@]+@[^<>\s@]+)$/,
+        'must look like Name <address@host> or address@host',
+      ),
+    expected: 'a sender such as DHR engine <dhr-engine@example.gov.uk>',
+    description: 'Sender of every email and organizer of panel meeting invitations.',
+  },
+  {
+    env: 'MAIL_CAPTURE_DIR',
+    path: 'mail.captureDir',
+    schema: z.string().min(1),
+    nullable: true,
+    expected: 'a folder path',
+    description:
+      'Folder where the local mail capture writes one .eml file per message when SMTP_URL is unset (relative to the project). Unset: DATA_DIR/mail.',
   },
   {
     env: 'LOG_LEVEL',

@@ -79,5 +79,8 @@ export function loadConfig(
   const documentsDir = config.documents.dir as string | null;
   if (documentsDir === null) config.documents.dir = join(config.dataDir, 'documents');
   else if (!isAbsolute(documentsDir)) config.documents.dir = join(projectRoot(), documentsDir);
+  const mailCaptureDir = config.mail.captureDir as string | null;
+  if (mailCaptureDir === null) config.mail.captureDir = join(config.dataDir, 'mail');
+  else if (!isAbsolute(mailCaptureDir)) config.mail.captureDir = join(projectRoot(), mailCaptureDir);
   return config;
 }

@@ -4,6 +4,7 @@
  */
 export const QUEUES = {
   maintenance: ['heartbeat'],
+  reminders: ['send-reminder', 'relay-outbox', 'reconcile'],
 } as const;
 
 export type QueueName = keyof typeof QUEUES;

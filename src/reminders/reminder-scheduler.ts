@@ -1,0 +1,129 @@
+import { Inject, Injectable, OnModuleDestroy } from '@nestjs/common';
+import { Queue } from 'bullmq';
+import { DataSource } from 'typeorm';
+import { REMINDER_SYNC_TOPIC } from '../deadlines/deadline-clocks.service';
+import { Deadline } from '../deadlines/deadline.entity';
+import { OutboxMessage } from '../deadlines/outbox.entity';
+import { DeadlineKind, epochMillis, loadReminderPolicy, reminderSchedule } from '../deadlines/rules';
+import { Clock } from '../infrastructure/clock/clock';
+import type { AppConfig } from '../infrastructure/config/app-config';
+import { APP_CONFIG } from '../infrastructure/config/config.module';
+import { resolvedUrl } from '../infrastructure/config/resolved-config';
+import { ROOT_LOGGER } from '../infrastructure/logging/logging.module';
+import type { Logger } from '../infrastructure/logging/root-logger';
+
+export const REMINDERS_QUEUE = 'reminders';
+
+export interface ReminderJobData {
+  deadlineId: string;
+  slot: string;
+  /** The due time the reminder was scheduled for: a job for an older due time is stale. */
+  dueAt: string;
+  at: string;
+}
+
+/** Deterministic and free of ':' (BullMQ ids): one job per deadline, slot and due time. */
+export function reminderJobId(deadlineId: string, slot: string, dueAt: string): string {
+  return `reminder-${deadlineId}-${slot}-${Math.floor(epochMillis(dueAt) / 1000)}`;
+}
+
+/**
+ * Turns deadline rows into BullMQ delayed jobs. The database is the source of truth: the
+ * outbox says which deadlines changed, and the reconciler re-arms every open deadline, so an
+ * emptied Redis loses nothing, and a reminder whose time passed while the system was down is
+ * sent once on recovery (the send ledger stops a second copy).
+ */
+@Injectable()
+export class ReminderScheduler implements OnModuleDestroy {
+  private readonly policy = loadReminderPolicy();
+  private readonly queue: Queue;
+
+  constructor(
+    private readonly dataSource: DataSource,
+    private readonly clock: Clock,
+    @Inject(APP_CONFIG) config: AppConfig,
+    @Inject(ROOT_LOGGER) private readonly logger: Logger,
+  ) {
+    this.queue = new Queue(REMINDERS_QUEUE, {
+      connection: { url: resolvedUrl(config, 'redis'), maxRetriesPerRequest: null },
+      prefix: config.queue.prefix,
+    });
+  }
+
+  /** Relays outbox messages written by committed transactions; each batch in its own transaction. */
+  async relayOutbox(batch = 100): Promise<number> {
+    return this.dataSource.transaction(async (manager) => {
+      const messages = await manager
+        .createQueryBuilder(OutboxMessage, 'o')
+        .where('o.processed_at IS NULL')
+        .orderBy('o.id', 'ASC')
+        .limit(batch)
+        .setLock('pessimistic_write')
+        .setOnLocked('skip_locked')
+        .getMany();
+      for (const message of messages) {
+        if (message.topic === REMINDER_SYNC_TOPIC) {
+          const { deadlineId, previousDueAt } = message.payload as { deadlineId: string; previousDueAt: string | null };
+          await this.reconcileDeadline(deadlineId, previousDueAt);
+        }
+        await manager.update(OutboxMessage, { id: message.id }, { processedAt: this.clock.now(), attempts: message.attempts + 1 });
+      }
+      return messages.length;
+    });
+  }
+
+  /** Re-arms every open deadline (at worker start and on a schedule). */
+  async reconcileAll(): Promise<number> {
+    const open = await this.dataSource.manager.find(Deadline, { where: { status: 'open' }, select: { id: true } });
+    for (const { id } of open) await this.reconcileDeadline(id, null);
+    return open.length;
+  }
+
+  /** Makes Redis hold exactly the reminders this deadline's row calls for. */
+  async reconcileDeadline(deadlineId: string, previousDueAt: string | null): Promise<void> {
+    const deadline = await this.dataSource.manager.findOne(Deadline, { where: { id: deadlineId } });
+    if (!deadline) return;
+    const dueAt = deadline.dueAt.toISOString();
+    const kind = deadline.kind as DeadlineKind;
+    if (previousDueAt && (previousDueAt !== dueAt || deadline.status !== 'open')) {
+      await this.removeSchedule(deadlineId, kind, previousDueAt);
+    }
+    if (deadline.status !== 'open') {
+      await this.removeSchedule(deadlineId, kind, dueAt);
+      return;
+    }
+    const now = this.clock.now();
+    for (const reminder of reminderSchedule(this.policy, { kind, dueAt }, now)) {
+      const jobId = reminderJobId(deadlineId, reminder.slot, dueAt);
+      const delay = Math.max(0, epochMillis(reminder.at) - now.getTime());
+      const existing = await this.queue.getJob(jobId);
+      if (existing) {
+        // Its time has come (the system was down, or time was moved on): run it now.
+        if (delay === 0 && (await existing.isDelayed())) await existing.promote();
+        continue;
+      }
+      const data: ReminderJobData = { deadlineId, slot: reminder.slot, dueAt, at: reminder.at };
+      await this.queue.add('send-reminder', data, {
+        jobId,
+        delay,
+        attempts: 6,
+        backoff: { type: 'exponential', delay: 30_000 },
+        removeOnComplete: { age: 30 * 86_400 },
+        removeOnFail: { age: 90 * 86_400 },
+      });
+    }
+  }
+
+  private async removeSchedule(deadlineId: string, kind: DeadlineKind, dueAt: string): Promise<void> {
+    for (const reminder of reminderSchedule(this.policy, { kind, dueAt })) {
+      const job = await this.queue.getJob(reminderJobId(deadlineId, reminder.slot, dueAt));
+      if (job && ((await job.isDelayed()) || (await job.isWaiting()))) {
+        await job.remove().catch((error: Error) => this.logger.warn({ err: error.message, jobId: job.id }, 'could not remove a reminder job'));
+      }
+    }
+  }
+
+  async onModuleDestroy(): Promise<void> {
+    await this.queue.close();
+  }
+}

@@ -1,0 +1,16 @@
+import { Module } from '@nestjs/common';
+import { MailModule } from './mail/mail.module';
+import { ReconcileRemindersJob, RelayOutboxJob } from './reminder-maintenance.jobs';
+import { ReminderScheduler } from './reminder-scheduler';
+import { ReminderSchedules } from './reminder-schedules';
+import { SendReminderJob } from './send-reminder.job';
+
+export const REMINDER_JOB_HANDLERS = [SendReminderJob, RelayOutboxJob, ReconcileRemindersJob];
+
+/** The worker's side of reminders: outbox relay, reconciler, sending. */
+@Module({
+  imports: [MailModule],
+  providers: [ReminderScheduler, ReminderSchedules, ...REMINDER_JOB_HANDLERS],
+  exports: [ReminderScheduler, ...REMINDER_JOB_HANDLERS],
+})
+export class RemindersModule {}

@@ -1,0 +1,111 @@
+import { Inject, Injectable } from '@nestjs/common';
+import type { Job } from 'bullmq';
+import { DataSource } from 'typeorm';
+import { ConcernedPerson, Deadline } from '../deadlines/deadline.entity';
+import { Notification } from '../deadlines/notification.entity';
+import { DeadlineKind, loadReminderPolicy, reminderSchedule } from '../deadlines/rules';
+import { Clock } from '../infrastructure/clock/clock';
+import type { AppConfig } from '../infrastructure/config/app-config';
+import { APP_CONFIG } from '../infrastructure/config/config.module';
+import { ROOT_LOGGER } from '../infrastructure/logging/logging.module';
+import type { Logger } from '../infrastructure/logging/root-logger';
+import { JobHandler } from '../infrastructure/queue/job-handler';
+import { Review } from '../reviews/review.entity';
+import { Mailer, MailDeliveryError } from './mail/mailer';
+import { assertNoRealNames, renderReminderEmail, ReminderKind } from './mail/reminder-email';
+import type { ReminderJobData } from './reminder-scheduler';
+
+/**
+ * Sends one reminder. The database decides, not the job: a deadline that is no longer open,
+ * or whose due time moved since the job was made, sends nothing. Each (deadline, slot, due
+ * time, recipient) is sent at most once: the notification row's idempotency key is claimed
+ * before the SMTP conversation and marked sent after it.
+ */
+@Injectable()
+export class SendReminderJob implements JobHandler<'reminders'> {
+  readonly queue = 'reminders' as const;
+  readonly job = 'send-reminder' as const;
+  private readonly policy = loadReminderPolicy();
+
+  constructor(
+    private readonly dataSource: DataSource,
+    private readonly mailer: Mailer,
+    private readonly clock: Clock,
+    @Inject(APP_CONFIG) private readonly config: AppConfig,
+    @Inject(ROOT_LOGGER) private readonly logger: Logger,
+  ) {}
+
+  async handle(job: Job<ReminderJobData>): Promise<{ sent: number; skipped?: string }> {
+    const { deadlineId, slot, dueAt } = job.data;
+    const deadline = await this.dataSource.manager.findOne(Deadline, { where: { id: deadlineId } });
+    if (!deadline || deadline.status !== 'open' || deadline.dueAt.toISOString() !== dueAt) {
+      return { sent: 0, skipped: 'stale' };
+    }
+    const review = await this.dataSource.manager.findOneOrFail(Review, { where: { id: deadline.reviewId } });
+    const people: Array<{ pseudonym: string; realName: string }> = await this.dataSource.query(
+      `SELECT pseudonym, real_name AS "realName" FROM people WHERE review_id = $1 ORDER BY created_at`,
+      [review.id],
+    );
+    const reminder = reminderSchedule(this.policy, { kind: deadline.kind as DeadlineKind, dueAt }).find((r) => r.slot === slot);
+    if (!reminder) return { sent: 0, skipped: 'slot no longer in the policy' };
+    const recipients = this.recipients(deadline.concerns, [...reminder.recipients, ...reminder.escalateTo]);
+    if (recipients.length === 0) {
+      this.logger.warn({ deadlineId, slot }, 'reminder has nobody with an email address to go to');
+      return { sent: 0, skipped: 'no recipients' };
+    }
+    let sent = 0;
+    let transientFailure: MailDeliveryError | null = null;
+    for (const person of recipients) {
+      const key = `${deadlineId}|${slot}|${dueAt}|${person.email!.toLowerCase()}`;
+      const [claimed] = await this.dataSource.query(
+        `INSERT INTO notifications (idempotency_key, review_id, deadline_id, slot, recipient, status, attempts)
+         VALUES ($1, $2, $3, $4, $5, 'sending', 1)
+         ON CONFLICT (idempotency_key) DO UPDATE SET attempts = notifications.attempts + 1
+           WHERE notifications.status <> 'sent'
+         RETURNING id`,
+        [key, review.id, deadlineId, slot, person.email],
+      );
+      if (!claimed) continue; // already sent: a duplicated or retried job sends nothing more
+      const email = renderReminderEmail({
+        reviewReference: review.reference,
+        pseudonyms: people.map((p) => p.pseudonym),
+        kind: deadline.kind as ReminderKind,
+        what: deadline.title,
+        dueAt,
+        slot,
+        link: `${this.config.http.publicBaseUrl.replace(/\/$/, '')}/reviews/${review.id}`,
+        recipientName: person.name,
+      });
+      assertNoRealNames(email, people.map((p) => p.realName));
+      try {
+        const result = await this.mailer.send({ to: person.email!, ...email, headers: { 'X-DHR-Reminder': key } });
+        await this.dataSource.manager.update(Notification, { id: claimed.id }, { status: 'sent', sentAt: this.clock.now(), messageId: result.messageId, lastError: null });
+        sent += 1;
+      } catch (error) {
+        const failure = error instanceof MailDeliveryError ? error : new MailDeliveryError(String(error), false, null, null);
+        await this.dataSource.manager.update(Notification, { id: claimed.id }, { status: 'failed', lastError: failure.message.slice(0, 2000) });
+        if (!failure.permanent) transientFailure = failure;
+      }
+    }
+    // BullMQ retries with backoff; recipients already sent are skipped by their keys.
+    if (transientFailure) throw transientFailure;
+    return { sent };
+  }
+
+  /** The people a reminder goes to: by role, with an email address, each once. */
+  private recipients(concerns: ConcernedPerson[], roles: string[]): ConcernedPerson[] {
+    // Until users exist (access-control issue) the CSP lead and an agency's senior manager
+    // cannot be addressed: escalations to them go to the chair.
+    // A clock with no owner of its own (a review-level clock) is the chair's to chase.
+    const wanted = new Set(roles.map((r) => (r === 'csp_lead' || r === 'agency_senior_manager' ? 'chair' : r)));
+    if (wanted.has('owner') && !concerns.some((p) => p.role === 'owner' && p.email)) wanted.add('chair');
+    const seen = new Set<string>();
+    return concerns.filter((p) => {
+      if (!p.email || !wanted.has(p.role)) return false;
+      const address = p.email.toLowerCase();
+      if (seen.has(address)) return false;
+      seen.add(address);
+      return true;
+    });
+  }
+}

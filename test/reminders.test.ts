@@ -1,0 +1,194 @@
+import { Queue } from 'bullmq';
+import IORedis from 'ioredis';
+import request from 'supertest';
+import { DataSource } from 'typeorm';
+import { ReminderScheduler, reminderJobId } from '../src/reminders/reminder-scheduler';
+import { SendReminderJob } from '../src/reminders/send-reminder.job';
+import { CaseFileApi } from './support/casefile-api';
+import { reviewApi } from './support/review-api';
+import { startSmtpSink } from './support/smtp-sink';
+import { startTestApp, TestClock, TestContext } from './support/test-app';
+
+const CHAIR_EMAIL = 'chair@independent-reviews.example';
+const OWNER_EMAIL = 'safeguarding.lead@essex.police.uk';
+
+/**
+ * Reminders end to end: real PostgreSQL, real Redis (BullMQ), the real worker, and a real SMTP
+ * server that receives and checks each message. Time is a test clock: moving it on and
+ * reconciling makes due reminders run at once, as after a restart.
+ */
+describe('IMR reminders by email (real Redis and SMTP)', () => {
+  const clock = new TestClock(new Date('2026-02-15T10:00:00Z'));
+  let smtp: Awaited<ReturnType<typeof startSmtpSink>>;
+  let ctx: TestContext;
+  let scheduler: ReminderScheduler;
+  let queue: Queue;
+  let api: ReturnType<typeof reviewApi>;
+  let casefile: CaseFileApi;
+  let cspId: string;
+  let agencyId: string;
+
+  beforeAll(async () => {
+    smtp = await startSmtpSink();
+    ctx = await startTestApp({ worker: true, clock, env: { SMTP_URL: smtp.url, PUBLIC_BASE_URL: 'https://dhr.maldon.gov.uk' } });
+    scheduler = ctx.worker!.get(ReminderScheduler);
+    queue = new Queue('reminders', { connection: { url: ctx.config.redis.url! }, prefix: ctx.config.queue.prefix });
+    api = reviewApi(ctx.api);
+    casefile = new CaseFileApi(ctx.api);
+    cspId = (await api.createCsp('MALDON')).id;
+    agencyId = await casefile.agency('Essex Police');
+  });
+  afterAll(async () => {
+    await queue.close();
+    await ctx.close();
+    await smtp.stop();
+  });
+  beforeEach(() => {
+    smtp.received.length = 0;
+    clock.set('2026-02-15T10:00:00Z');
+  });
+
+  /** What the worker does every second and every ten minutes, done now. */
+  async function tick() {
+    await scheduler.relayOutbox();
+    await scheduler.reconcileAll();
+  }
+
+  async function reviewWithImr(dueOn: string) {
+    const { id, reference } = await api.openReview(cspId);
+    const http = request(ctx.api.getHttpServer());
+    await http
+      .post(`/reviews/${id}/appointments`)
+      .set('X-Actor', 'lead')
+      .send({ role: 'chair', name: 'Independent Chair', organisation: 'Chairs Ltd', email: CHAIR_EMAIL, appointedOn: '2026-02-01' })
+      .expect(201);
+    await request(ctx.api.getHttpServer())
+      .post(`/reviews/${id}/panel-members`)
+      .set('X-Actor', 'lead')
+      .send({ name: 'DCI Panel Member', agencyId, role: 'Safeguarding lead', email: OWNER_EMAIL, joinedOn: '2026-02-02', noDirectCaseManagementDeclared: true })
+      .expect(201);
+    await request(ctx.api.getHttpServer())
+      .post(`/reviews/${id}/people`)
+      .set('X-Actor', 'lead')
+      .send({ role: 'victim', realName: 'Joanna Realname', pseudonym: 'Adult A' })
+      .expect(201);
+    const imr = await casefile.commissionImr(id, agencyId, dueOn);
+    const deadline = (await api.get(id)).clocks.find((c: { kind: string; subjectId: string }) => c.kind === 'imr_due' && c.subjectId === imr);
+    await tick();
+    return { id, reference, imr, deadlineId: deadline.id as string, dueAt: deadline.dueAt as string };
+  }
+
+  /** Other reviews' clocks run too (the reconciler covers every review): look at this one's IMR mail. */
+  const imrMail = (reference: string) => smtp.received.filter((m) => m.subject?.startsWith(`[${reference}]`) && m.subject.includes('IMR from Essex Police'));
+  async function waitForImrMail(reference: string, count: number) {
+    const deadline = Date.now() + 15000;
+    while (imrMail(reference).length < count && Date.now() < deadline) await new Promise((r) => setTimeout(r, 50));
+    return imrMail(reference);
+  }
+
+  it('sends the IMR reminders at each offset (14, 7, 1 days, on the day), once each, to the agency owner, with pseudonyms only', async () => {
+    const { reference, deadlineId, dueAt } = await reviewWithImr('2026-03-24');
+    expect(dueAt).toBe('2026-03-24T17:00:00.000Z');
+    // Every slot is waiting in Redis as a delayed job with a deterministic id.
+    const job = await queue.getJob(reminderJobId(deadlineId, 'before-7d', dueAt));
+    expect(await job?.isDelayed()).toBe(true);
+    expect(imrMail(reference)).toHaveLength(0);
+
+    const steps: Array<[string, RegExp]> = [
+      ['2026-03-10T09:00:01Z', /due in 14 days/],
+      ['2026-03-17T09:00:01Z', /due in 7 days/],
+      ['2026-03-23T09:00:01Z', /due in 1 day/],
+      ['2026-03-24T09:00:01Z', /due today/],
+    ];
+    for (const [now, subject] of steps) {
+      clock.set(now);
+      await tick();
+      const mails = await waitForImrMail(reference, 1);
+      expect(mails).toHaveLength(1);
+      const [mail] = mails;
+      expect((mail.to as { text: string }).text).toBe(OWNER_EMAIL);
+      expect(mail.subject).toContain(`[${reference}]`);
+      expect(mail.subject).toMatch(subject);
+      expect(mail.text).toContain('Adult A');
+      expect(`${mail.text}${mail.html}`).not.toMatch(/Realname/i);
+      expect(mail.html).toContain('https://dhr.maldon.gov.uk/reviews/');
+      smtp.received.length = 0;
+      // A second reconcile at the same moment sends nothing more.
+      await tick();
+      await new Promise((r) => setTimeout(r, 300));
+      expect(imrMail(reference)).toHaveLength(0);
+    }
+    const ledger = await ctx.api.get(DataSource).query(`SELECT slot, status FROM notifications WHERE deadline_id = $1 ORDER BY created_at`, [deadlineId]);
+    expect(ledger).toEqual([
+      { slot: 'before-14d', status: 'sent' },
+      { slot: 'before-7d', status: 'sent' },
+      { slot: 'before-1d', status: 'sent' },
+      { slot: 'on-day', status: 'sent' },
+    ]);
+  });
+
+  it('moves the reminders when the due date moves, and stops them when the IMR is received', async () => {
+    const { id, reference, imr, deadlineId, dueAt } = await reviewWithImr('2026-03-24');
+    clock.set('2026-03-20T10:00:00Z');
+    smtp.received.length = 0;
+    await casefile.extendImr(id, imr, '2026-04-14', 'Author on leave');
+    await tick();
+    const moved = (await api.get(id)).clocks.find((c: { id: string }) => c.id === deadlineId);
+    expect(moved.dueAt).toBe('2026-04-14T16:00:00.000Z'); // 17:00 BST
+    expect(await queue.getJob(reminderJobId(deadlineId, 'before-7d', dueAt))).toBeUndefined();
+    expect(await (await queue.getJob(reminderJobId(deadlineId, 'before-7d', moved.dueAt)))?.isDelayed()).toBe(true);
+
+    clock.set('2026-04-02T10:00:00Z');
+    await casefile.receiveImr(id, imr, '2026-04-02');
+    await tick();
+    expect(await queue.getJob(reminderJobId(deadlineId, 'before-7d', moved.dueAt))).toBeUndefined();
+    smtp.received.length = 0;
+    clock.set('2026-05-01T10:00:00Z');
+    await tick();
+    await new Promise((r) => setTimeout(r, 300));
+    expect(imrMail(reference)).toHaveLength(0);
+  });
+
+  it('a hold removes the reminders, and resuming schedules them for the shifted due date', async () => {
+    const { id, deadlineId, dueAt } = await reviewWithImr('2026-03-24');
+    await api.accept(id, { type: 'PLACE_ON_HOLD', reason: 'criminal_proceedings', detail: 'Trial listed' });
+    await tick();
+    expect(await queue.getJob(reminderJobId(deadlineId, 'before-7d', dueAt))).toBeUndefined();
+    clock.set('2026-02-25T10:00:00Z');
+    await api.accept(id, { type: 'RESUME' });
+    await tick();
+    const shifted = (await api.get(id)).clocks.find((c: { id: string }) => c.id === deadlineId);
+    expect(shifted).toMatchObject({ status: 'open', heldDays: 10, dueDate: '2026-04-03' });
+    expect(await (await queue.getJob(reminderJobId(deadlineId, 'before-7d', shifted.dueAt)))?.isDelayed()).toBe(true);
+  });
+
+  it('after Redis loses every job, the reconciler restores every pending reminder', async () => {
+    const { deadlineId, dueAt } = await reviewWithImr('2026-03-24');
+    const ids = ['before-14d', 'before-7d', 'before-1d', 'on-day'].map((slot) => reminderJobId(deadlineId, slot, dueAt));
+    const redis = new IORedis(ctx.config.redis.url!);
+    try {
+      const keys = await redis.keys(`${ctx.config.queue.prefix}:reminders:*`);
+      expect(keys.length).toBeGreaterThan(0);
+      await redis.del(...keys);
+      for (const jobId of ids) expect(await queue.getJob(jobId)).toBeUndefined();
+      await scheduler.reconcileAll();
+      for (const jobId of ids) expect(await (await queue.getJob(jobId))?.isDelayed()).toBe(true);
+    } finally {
+      redis.disconnect();
+    }
+  });
+
+  it('a reminder job delivered twice emails once (the send ledger)', async () => {
+    const { reference, deadlineId } = await reviewWithImr('2026-03-24');
+    const rows = await ctx.api.get(DataSource).query(`SELECT count(*)::int AS n FROM notifications WHERE deadline_id = $1`, [deadlineId]);
+    expect(rows[0].n).toBe(0);
+    clock.set('2026-03-10T09:00:01Z');
+    await tick();
+    expect(await waitForImrMail(reference, 1)).toHaveLength(1);
+    // The same job delivered again (at-least-once) finds the key already sent.
+    const job = await queue.getJob(reminderJobId(deadlineId, 'before-14d', '2026-03-24T17:00:00.000Z'));
+    expect(await ctx.worker!.get(SendReminderJob).handle(job!)).toEqual({ sent: 0 });
+    await new Promise((r) => setTimeout(r, 300));
+    expect(imrMail(reference)).toHaveLength(1);
+  });
+});
