@@ -118,7 +118,11 @@ describe('IMR reminders by email (real Redis and SMTP)', () => {
       await new Promise((r) => setTimeout(r, 300));
       expect(imrMail(reference)).toHaveLength(0);
     }
-    const ledger = await ctx.api.get(DataSource).query(`SELECT slot, status FROM notifications WHERE deadline_id = $1 ORDER BY created_at`, [deadlineId]);
+    const listed = (await request(ctx.api.getHttpServer()).get(`/reviews/${(await ctx.api.get(DataSource).query('SELECT review_id FROM deadlines WHERE id = $1', [deadlineId]))[0].review_id}/notifications`).expect(200)).body;
+    const ledger = listed
+      .filter((n: { deadlineId: string }) => n.deadlineId === deadlineId)
+      .reverse()
+      .map((n: { slot: string; status: string }) => ({ slot: n.slot, status: n.status }));
     expect(ledger).toEqual([
       { slot: 'before-14d', status: 'sent' },
       { slot: 'before-7d', status: 'sent' },
@@ -190,5 +194,25 @@ describe('IMR reminders by email (real Redis and SMTP)', () => {
     expect(await ctx.worker!.get(SendReminderJob).handle(job!)).toEqual({ sent: 0 });
     await new Promise((r) => setTimeout(r, 300));
     expect(imrMail(reference)).toHaveLength(1);
+  });
+
+  it('a refused email is recorded as failed with the reason, visible in the API', async () => {
+    const { id, reference, deadlineId } = await reviewWithImr('2026-03-24');
+    smtp.reject(true);
+    try {
+      clock.set('2026-03-10T09:00:01Z');
+      await tick();
+      const deadline = Date.now() + 15000;
+      let failed: Array<{ deadlineId: string; status: string; lastError: string; recipient: string }> = [];
+      while (failed.length === 0 && Date.now() < deadline) {
+        const all = (await request(ctx.api.getHttpServer()).get(`/reviews/${id}/notifications`).expect(200)).body;
+        failed = all.filter((n: { deadlineId: string; status: string }) => n.deadlineId === deadlineId && n.status === 'failed');
+        if (failed.length === 0) await new Promise((r) => setTimeout(r, 100));
+      }
+      expect(failed).toEqual([expect.objectContaining({ recipient: OWNER_EMAIL, status: 'failed', lastError: expect.stringMatching(/550/) })]);
+      expect(imrMail(reference)).toHaveLength(0);
+    } finally {
+      smtp.reject(false);
+    }
   });
 });

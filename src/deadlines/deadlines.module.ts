@@ -1,7 +1,8 @@
 import { Module } from '@nestjs/common';
 import { DeadlineClocks } from './deadline-clocks.service';
 import { DeadlinesController } from './deadlines.controller';
+import { NotificationsController } from './notifications.controller';
 
 /** Clocks: rows kept in step with the lifecycle and case file, and the deadlines API. */
-@Module({ controllers: [DeadlinesController], providers: [DeadlineClocks], exports: [DeadlineClocks] })
+@Module({ controllers: [DeadlinesController, NotificationsController], providers: [DeadlineClocks], exports: [DeadlineClocks] })
 export class DeadlinesModule {}

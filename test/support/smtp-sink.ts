@@ -3,6 +3,7 @@ import { SMTPServer } from 'smtp-server';
 
 /** A real SMTP server for tests: it accepts every message and keeps it, parsed. */
 export async function startSmtpSink(options: { beforeAccept?: () => Promise<void> } = {}) {
+  let rejecting = false;
   const received: ParsedMail[] = [];
   const server = new SMTPServer({
     authOptional: true,
@@ -14,6 +15,11 @@ export async function startSmtpSink(options: { beforeAccept?: () => Promise<void
       stream.on('end', async () => {
         try {
           await options.beforeAccept?.();
+          if (rejecting) {
+            const refusal = Object.assign(new Error('Mailbox unavailable'), { responseCode: 550 });
+            callback(refusal);
+            return;
+          }
           received.push(await simpleParser(Buffer.concat(chunks)));
           callback();
         } catch (error) {
@@ -28,6 +34,10 @@ export async function startSmtpSink(options: { beforeAccept?: () => Promise<void
   return {
     url: `smtp://127.0.0.1:${port}`,
     received,
+    /** While true, every message is refused with 550 (a permanent failure). */
+    reject(value: boolean) {
+      rejecting = value;
+    },
     async waitFor(count: number, timeoutMs = 15000): Promise<ParsedMail[]> {
       const deadline = Date.now() + timeoutMs;
       while (received.length < count && Date.now() < deadline) await new Promise((r) => setTimeout(r, 50));
