@@ -1,3 +1,4 @@
+import { createHash } from 'node:crypto';
 import { Inject, Injectable } from '@nestjs/common';
 import type { Job } from 'bullmq';
 import { DataSource } from 'typeorm';
@@ -78,7 +79,11 @@ export class SendReminderJob implements JobHandler<'reminders'> {
       });
       assertNoRealNames(email, people.map((p) => p.realName));
       try {
-        const result = await this.mailer.send({ to: person.email!, ...email, headers: { 'X-DHR-Reminder': key } });
+        // The Message-ID is derived from the key: should a crash fall between the server
+        // accepting the message and the row being marked sent, the copy sent on retry carries
+        // the same Message-ID, which mail clients and many servers treat as one message.
+        const messageId = `<${createHash('sha256').update(key).digest('hex').slice(0, 40)}@dhr-engine>`;
+        const result = await this.mailer.send({ to: person.email!, ...email, messageId, headers: { 'X-DHR-Reminder': key } });
         await this.dataSource.manager.update(Notification, { id: claimed.id }, { status: 'sent', sentAt: this.clock.now(), messageId: result.messageId, lastError: null });
         sent += 1;
       } catch (error) {

@@ -32,6 +32,10 @@ export interface AppConfig {
   queue: {
     /** BullMQ key prefix; tests use a unique one per test file. */
     prefix: string;
+    /** How long a worker's lock on a running job lasts; a job whose worker died is retried after it. */
+    lockMs: number;
+    /** Jobs each worker process runs at once, per queue. */
+    concurrency: number;
   };
   /** Folder for data the application keeps itself (embedded PostgreSQL, local Redis). */
   dataDir: string;
@@ -199,6 +203,20 @@ export const SETTINGS: SettingDefinition[] = [
     schema: z.string().regex(/^[A-Za-z0-9_-]{1,64}$/, 'letters, digits, - and _ only'),
     expected: '1-64 letters, digits, - or _',
     description: 'Prefix of every BullMQ key in Redis.',
+  },
+  {
+    env: 'QUEUE_LOCK_MS',
+    path: 'queue.lockMs',
+    schema: z.coerce.number().int().min(500).max(600000),
+    expected: 'an integer number of milliseconds from 500 to 600000',
+    description: 'Lock on a running job; a job whose worker died (crash, SIGKILL) runs again once it lapses.',
+  },
+  {
+    env: 'QUEUE_CONCURRENCY',
+    path: 'queue.concurrency',
+    schema: positiveInt(64),
+    expected: 'an integer from 1 to 64',
+    description: 'Jobs each worker process runs at once, per queue.',
   },
   {
     env: 'DATA_DIR',

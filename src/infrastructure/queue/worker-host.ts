@@ -35,7 +35,13 @@ export class WorkerHost implements OnApplicationBootstrap, OnApplicationShutdown
           if (!handler) throw new Error(`no handler for ${queue}/${job.name}`);
           return handler.handle(job);
         },
-        { connection: this.connection, prefix: this.config.queue.prefix, concurrency: 4 },
+        {
+          connection: this.connection,
+          prefix: this.config.queue.prefix,
+          concurrency: this.config.queue.concurrency,
+          lockDuration: this.config.queue.lockMs,
+          stalledInterval: this.config.queue.lockMs,
+        },
       );
       worker.on('failed', (job, error) =>
         this.logger.warn({ queue, job: job?.name, jobId: job?.id, err: error.message }, 'job failed'),
