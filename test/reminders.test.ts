@@ -215,4 +215,43 @@ describe('IMR reminders by email (real Redis and SMTP)', () => {
       smtp.reject(false);
     }
   });
+
+  it('panel meetings send calendar invitations to the chair and panel, with an update when moved and a cancellation', async () => {
+    const { id, reference } = await reviewWithImr('2026-03-24');
+    const meetingMail = () => smtp.received.filter((m) => m.subject?.startsWith(`[${reference}]`) && /panel meeting/i.test(m.subject));
+    const calendarOf = (m: (typeof smtp.received)[number]) =>
+      m.attachments.find((a) => a.contentType.startsWith('text/calendar'))?.content.toString() ?? '';
+    async function waitForMeetingMail(count: number) {
+      const until = Date.now() + 15000;
+      while (meetingMail().length < count && Date.now() < until) await new Promise((r) => setTimeout(r, 50));
+      return meetingMail();
+    }
+    const http = () => request(ctx.api.getHttpServer());
+    const meeting = (
+      await http().post(`/reviews/${id}/meetings`).set('X-Actor', 'chair').send({ startsAt: '2026-03-20T10:00:00Z', location: 'Council Offices, Maldon' }).expect(201)
+    ).body;
+    await tick();
+    const invitations = await waitForMeetingMail(2);
+    expect(invitations.map((m) => (m.to as { text: string }).text).sort()).toEqual([CHAIR_EMAIL, OWNER_EMAIL].sort());
+    for (const m of invitations) {
+      expect(calendarOf(m)).toMatch(/METHOD:REQUEST/);
+      expect(calendarOf(m)).toMatch(/SEQUENCE:0/);
+      expect(calendarOf(m)).toContain(`UID:${meeting.id}@dhr-engine`);
+      expect(calendarOf(m)).toContain('DTSTART:20260320T100000Z');
+    }
+    smtp.received.length = 0;
+    await http().patch(`/reviews/${id}/meetings/${meeting.id}`).set('X-Actor', 'chair').send({ startsAt: '2026-03-27T10:00:00Z' }).expect(200);
+    await tick();
+    const updates = await waitForMeetingMail(2);
+    expect(updates.every((m) => /SEQUENCE:1/.test(calendarOf(m)) && /DTSTART:20260327T100000Z/.test(calendarOf(m)))).toBe(true);
+    expect(updates[0].subject).toMatch(/Updated: panel meeting/);
+    smtp.received.length = 0;
+    await http().post(`/reviews/${id}/meetings/${meeting.id}/cancel`).set('X-Actor', 'chair').send({ reason: 'Chair unwell' }).expect(200);
+    await tick();
+    const cancellations = await waitForMeetingMail(2);
+    expect(cancellations.every((m) => /METHOD:CANCEL/.test(calendarOf(m)) && /STATUS:CANCELLED/.test(calendarOf(m)))).toBe(true);
+    await tick();
+    await new Promise((r) => setTimeout(r, 300));
+    expect(meetingMail()).toHaveLength(2);
+  });
 });

@@ -5,10 +5,11 @@ import type { Review } from '../reviews/review.entity';
 import { ClockInput, ClockRules, PlannedClock, planClocks } from './clock-plan';
 import { DeadlinePause } from './deadline-pause.entity';
 import { ConcernedPerson, Deadline } from './deadline.entity';
+import { OUTBOX_TOPICS } from './outbox';
 import { OutboxMessage } from './outbox.entity';
 import { daysBetween, elapsed, loadStatutoryPeriods, loadWorkingDayCalendar, londonDateOf } from './rules';
 
-export const REMINDER_SYNC_TOPIC = 'reminders.sync';
+export const REMINDER_SYNC_TOPIC = OUTBOX_TOPICS.reminderSync;
 
 const TERMINAL = new Set(['met', 'missed', 'waived', 'cancelled']);
 

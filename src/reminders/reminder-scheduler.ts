@@ -3,6 +3,7 @@ import { Queue } from 'bullmq';
 import { DataSource } from 'typeorm';
 import { REMINDER_SYNC_TOPIC } from '../deadlines/deadline-clocks.service';
 import { Deadline } from '../deadlines/deadline.entity';
+import { MeetingInvitationMessage, OUTBOX_TOPICS } from '../deadlines/outbox';
 import { OutboxMessage } from '../deadlines/outbox.entity';
 import { DeadlineKind, epochMillis, loadReminderPolicy, reminderSchedule } from '../deadlines/rules';
 import { Clock } from '../infrastructure/clock/clock';
@@ -65,6 +66,15 @@ export class ReminderScheduler implements OnModuleDestroy {
         if (message.topic === REMINDER_SYNC_TOPIC) {
           const { deadlineId, previousDueAt } = message.payload as { deadlineId: string; previousDueAt: string | null };
           await this.reconcileDeadline(deadlineId, previousDueAt);
+        } else if (message.topic === OUTBOX_TOPICS.meetingInvitation) {
+          const invitation = message.payload as unknown as MeetingInvitationMessage;
+          await this.queue.add('send-meeting-invitation', invitation, {
+            jobId: `invite-${invitation.meetingId}-${invitation.sequence}-${invitation.method}`,
+            attempts: 6,
+            backoff: { type: 'exponential', delay: 30_000 },
+            removeOnComplete: { age: 30 * 86_400 },
+            removeOnFail: { age: 90 * 86_400 },
+          });
         }
         await manager.update(OutboxMessage, { id: message.id }, { processedAt: this.clock.now(), attempts: message.attempts + 1 });
       }

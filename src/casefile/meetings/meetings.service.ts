@@ -5,6 +5,7 @@ import { FieldProblem, RequestValidationError, StateConflictError } from '../../
 import { CaseFileTransactions, checkIfMatch, findInReview } from '../casefile-transactions';
 import { Agency, Imr, MeetingAttendee, PanelMeeting, PanelMeetingImr } from '../entities';
 import type { cancelMeetingSchema, holdMeetingSchema, scheduleMeetingSchema, updateMeetingSchema } from './meetings.schemas';
+import { queueMeetingInvitation } from '../../deadlines/outbox';
 
 type Input<F extends (...args: never[]) => z.ZodTypeAny> = z.output<ReturnType<F>>;
 
@@ -50,6 +51,7 @@ export class MeetingsService {
           createdBy: actor,
         }),
       );
+      await queueMeetingInvitation(manager, { meetingId: meeting.id, sequence: meeting.version - 1, method: 'REQUEST' });
       await record('PANEL_MEETING_SCHEDULED', {
         meetingId: meeting.id,
         startsAt: meeting.startsAt.toISOString(),
@@ -79,6 +81,7 @@ export class MeetingsService {
       const moved = saved.startsAt.getTime() !== previous.startsAt.getTime();
       const placeChanged = saved.location !== previous.location || saved.onlineLink !== previous.onlineLink;
       if (moved || placeChanged) {
+        await queueMeetingInvitation(manager, { meetingId, sequence: saved.version - 1, method: 'REQUEST' });
         await record('PANEL_MEETING_RESCHEDULED', {
           meetingId,
           previousStartsAt: previous.startsAt.toISOString(),
@@ -121,6 +124,7 @@ export class MeetingsService {
       meeting.status = 'cancelled';
       meeting.cancellationReason = input.reason;
       const saved = await manager.save(meeting);
+      await queueMeetingInvitation(manager, { meetingId, sequence: saved.version - 1, method: 'CANCEL' });
       await record('PANEL_MEETING_CANCELLED', { meetingId, startsAt: saved.startsAt.toISOString(), reason: input.reason });
       return this.view(saved, await this.links(manager, reviewId, meetingId));
     });

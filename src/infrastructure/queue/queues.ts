@@ -4,7 +4,7 @@
  */
 export const QUEUES = {
   maintenance: ['heartbeat'],
-  reminders: ['send-reminder', 'relay-outbox', 'reconcile'],
+  reminders: ['send-reminder', 'relay-outbox', 'reconcile', 'send-meeting-invitation'],
 } as const;
 
 export type QueueName = keyof typeof QUEUES;

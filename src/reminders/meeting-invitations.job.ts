@@ -1,0 +1,102 @@
+import { createHash } from 'node:crypto';
+import { Inject, Injectable } from '@nestjs/common';
+import type { Job } from 'bullmq';
+import { DataSource } from 'typeorm';
+import { PanelMeeting } from '../casefile/entities';
+import { Notification } from '../deadlines/notification.entity';
+import type { MeetingInvitationMessage } from '../deadlines/outbox';
+import { Clock } from '../infrastructure/clock/clock';
+import type { AppConfig } from '../infrastructure/config/app-config';
+import { APP_CONFIG } from '../infrastructure/config/config.module';
+import { JobHandler } from '../infrastructure/queue/job-handler';
+import { Review } from '../reviews/review.entity';
+import { MailDeliveryError, Mailer } from './mail/mailer';
+import { buildMeetingInvitation } from './mail/meeting-invitation';
+import { londonLongDate, londonTime } from './mail/reminder-email';
+
+/** Meetings have no end time in the record: invitations block out two hours. */
+export const MEETING_LENGTH_MS = 2 * 60 * 60 * 1000;
+
+/**
+ * Sends the iCalendar invitation (or update, or cancellation) for a panel meeting to the chair
+ * and every panel member with an email address. A REQUEST for an older version of the meeting
+ * is stale (a newer one follows); each (meeting, sequence, person) is sent at most once.
+ */
+@Injectable()
+export class SendMeetingInvitationJob implements JobHandler<'reminders'> {
+  readonly queue = 'reminders' as const;
+  readonly job = 'send-meeting-invitation' as const;
+
+  constructor(
+    private readonly dataSource: DataSource,
+    private readonly mailer: Mailer,
+    private readonly clock: Clock,
+    @Inject(APP_CONFIG) private readonly config: AppConfig,
+  ) {}
+
+  async handle(job: Job<MeetingInvitationMessage>): Promise<{ sent: number; skipped?: string }> {
+    const { meetingId, sequence, method } = job.data;
+    const meeting = await this.dataSource.manager.findOne(PanelMeeting, { where: { id: meetingId } });
+    if (!meeting) return { sent: 0, skipped: 'no such meeting' };
+    if (method === 'REQUEST' && (meeting.status !== 'scheduled' || meeting.version - 1 !== sequence)) {
+      return { sent: 0, skipped: 'superseded' };
+    }
+    const review = await this.dataSource.manager.findOneOrFail(Review, { where: { id: meeting.reviewId } });
+    const attendees: Array<{ name: string; email: string }> = await this.dataSource.query(
+      `SELECT DISTINCT ON (lower(email)) name, email FROM (
+         SELECT name, email, 0 AS ord FROM appointments WHERE review_id = $1 AND role = 'chair' AND ended_on IS NULL AND email IS NOT NULL
+         UNION ALL
+         SELECT name, email, 1 FROM panel_members WHERE review_id = $1 AND left_on IS NULL AND email IS NOT NULL
+       ) people ORDER BY lower(email), ord`,
+      [review.id],
+    );
+    const link = `${this.config.http.publicBaseUrl.replace(/\/$/, '')}/reviews/${review.id}`;
+    const invitation = buildMeetingInvitation({
+      meetingId,
+      sequence,
+      method,
+      reviewReference: review.reference,
+      startsAt: meeting.startsAt,
+      endsAt: new Date(meeting.startsAt.getTime() + MEETING_LENGTH_MS),
+      location: meeting.location,
+      url: meeting.onlineLink ?? link,
+      organizer: this.config.mail.from,
+      attendees,
+    });
+    const when = `${londonLongDate(meeting.startsAt)}, ${londonTime(meeting.startsAt)}`;
+    const subject = `[${review.reference}] ${method === 'CANCEL' ? 'Cancelled: panel meeting' : sequence === 0 ? 'Panel meeting' : 'Updated: panel meeting'} on ${when}`;
+    const where = meeting.location ?? meeting.onlineLink ?? '';
+    const text = `${subject}\n\n${method === 'CANCEL' ? 'This meeting has been cancelled.' : `Where: ${where}`}\n\nDetails: ${link}\n`;
+    const html = `<p>${escapeHtml(subject)}</p><p>${method === 'CANCEL' ? 'This meeting has been cancelled.' : `Where: ${escapeHtml(where)}`}</p><p><a href="${escapeHtml(link)}">Open the review</a></p>`;
+    const slot = `${method === 'CANCEL' ? 'cancellation' : 'invitation'}-${sequence}`;
+    let sent = 0;
+    let transient: MailDeliveryError | null = null;
+    for (const person of attendees) {
+      const key = `meeting|${meetingId}|${sequence}|${method}|${person.email.toLowerCase()}`;
+      const [claimed] = await this.dataSource.query(
+        `INSERT INTO notifications (idempotency_key, review_id, deadline_id, slot, recipient, status, attempts)
+         VALUES ($1, $2, NULL, $3, $4, 'sending', 1)
+         ON CONFLICT (idempotency_key) DO UPDATE SET attempts = notifications.attempts + 1 WHERE notifications.status <> 'sent'
+         RETURNING id`,
+        [key, review.id, slot, person.email],
+      );
+      if (!claimed) continue;
+      try {
+        const messageId = `<${createHash('sha256').update(key).digest('hex').slice(0, 40)}@dhr-engine>`;
+        const result = await this.mailer.send({ to: person.email, subject, text, html, messageId, icalEvent: { method, content: invitation.content } });
+        await this.dataSource.manager.update(Notification, { id: claimed.id }, { status: 'sent', sentAt: this.clock.now(), messageId: result.messageId });
+        sent += 1;
+      } catch (error) {
+        const failure = error instanceof MailDeliveryError ? error : new MailDeliveryError(String(error), false, null, null);
+        await this.dataSource.manager.update(Notification, { id: claimed.id }, { status: 'failed', lastError: failure.message.slice(0, 2000) });
+        if (!failure.permanent) transient = failure;
+      }
+    }
+    if (transient) throw transient;
+    return { sent };
+  }
+}
+
+function escapeHtml(text: string): string {
+  return text.replace(/[&<>"']/g, (c) => `&#${c.charCodeAt(0)};`);
+}
