@@ -11,6 +11,7 @@ import { HealthModule } from './infrastructure/health/health.module';
 import { LoggingModule } from './infrastructure/logging/logging.module';
 import type { Logger } from './infrastructure/logging/root-logger';
 import { QueueModule } from './infrastructure/queue/queue.module';
+import { NotificationPreferencesModule } from './reminders/notification-preferences.module';
 import { ReviewsModule } from './reviews/reviews.module';
 
 export interface AppOverrides {
@@ -35,6 +36,7 @@ export class AppModule {
         ReviewsModule,
         CaseFileModule,
         DeadlinesModule,
+        NotificationPreferencesModule,
       ],
     };
   }

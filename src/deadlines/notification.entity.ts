@@ -2,11 +2,22 @@ import { Check, Column, CreateDateColumn, Entity, Index, JoinColumn, ManyToOne, 
 import { Review } from '../reviews/review.entity';
 import { Deadline } from './deadline.entity';
 
-/** Every notification sent or attempted; the idempotency key makes a repeated job a no-op. */
+export const NOTIFICATION_STATUSES = ['sending', 'sent', 'failed', 'queued'] as const;
+export type NotificationStatus = (typeof NOTIFICATION_STATUSES)[number];
+
+/**
+ * Every notification sent or attempted; the idempotency key makes a repeated job a no-op.
+ *
+ * `queued`: a reminder for someone who chose a daily digest, waiting for the next digest
+ * (src/reminders/send-digests.job.ts). The digest marks it `sent` with `digest_sent_at`; one
+ * whose deadline closed (or moved) before the digest is also marked `sent` with
+ * `digest_sent_at` but no `message_id`: it was settled without an email.
+ */
 @Entity({ name: 'notifications' })
 @Unique('UQ_notifications_idempotency_key', ['idempotencyKey'])
-@Check('CHK_notifications_status', `"status" IN ('sending', 'sent', 'failed')`)
+@Check('CHK_notifications_status', `"status" IN ('sending', 'sent', 'failed', 'queued')`)
 @Index('IDX_notifications_review', ['reviewId', 'createdAt'])
+@Index('IDX_notifications_status_recipient', ['status', 'recipient'])
 export class Notification {
   @PrimaryGeneratedColumn('uuid', { primaryKeyConstraintName: 'PK_notifications' })
   id!: string;
@@ -35,7 +46,7 @@ export class Notification {
   recipient!: string;
 
   @Column({ type: 'varchar', length: 10 })
-  status!: 'sending' | 'sent' | 'failed';
+  status!: NotificationStatus;
 
   @Column({ type: 'integer', default: 0 })
   attempts!: number;
@@ -51,4 +62,12 @@ export class Notification {
 
   @Column({ name: 'sent_at', type: 'timestamptz', nullable: true })
   sentAt!: Date | null;
+
+  /** The reminder's subject line, kept for a queued reminder (what the digest lists). */
+  @Column({ type: 'varchar', length: 300, nullable: true })
+  subject!: string | null;
+
+  /** When the daily digest that carried (or dropped) this queued reminder went. */
+  @Column({ name: 'digest_sent_at', type: 'timestamptz', nullable: true })
+  digestSentAt!: Date | null;
 }

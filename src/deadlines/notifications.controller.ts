@@ -12,7 +12,10 @@ export class NotificationsController {
   constructor(@InjectDataSource() private readonly dataSource: DataSource) {}
 
   @Get()
-  @ApiOkResponse({ description: 'Notifications newest first: status sending, sent or failed, attempts and the last error.' })
+  @ApiOkResponse({
+    description:
+      'Notifications newest first: status sending, sent, failed or queued (held for the recipient\'s daily digest), attempts, the last error, and when a digest carried it.',
+  })
   async list(@Param('reviewId') reviewId: string) {
     await findReview(this.dataSource.manager, reviewId);
     const rows = await this.dataSource.manager.find(Notification, { where: { reviewId }, order: { createdAt: 'DESC' }, take: 500 });
@@ -25,6 +28,7 @@ export class NotificationsController {
       attempts: n.attempts,
       lastError: n.lastError,
       sentAt: n.sentAt,
+      digestSentAt: n.digestSentAt,
       createdAt: n.createdAt,
     }));
   }

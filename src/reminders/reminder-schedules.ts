@@ -11,9 +11,9 @@ export const RELAY_EVERY_MS = 1000;
 export const RECONCILE_EVERY_MS = 10 * 60 * 1000;
 
 /**
- * At worker start: registers the periodic relay and reconcile jobs (BullMQ job schedulers,
- * idempotent across workers) and re-arms every open deadline once, so reminders lost with an
- * emptied Redis come back at once.
+ * At worker start: registers the periodic relay and reconcile jobs and the daily digest
+ * (BullMQ job schedulers, idempotent across workers) and re-arms every open deadline once, so
+ * reminders lost with an emptied Redis come back at once.
  */
 @Injectable()
 export class ReminderSchedules implements OnApplicationBootstrap, OnApplicationShutdown {
@@ -34,6 +34,12 @@ export class ReminderSchedules implements OnApplicationBootstrap, OnApplicationS
     const keep = { removeOnComplete: 10, removeOnFail: 50 };
     await this.queue.upsertJobScheduler('relay-outbox', { every: RELAY_EVERY_MS }, { name: 'relay-outbox', opts: keep });
     await this.queue.upsertJobScheduler('reconcile', { every: RECONCILE_EVERY_MS }, { name: 'reconcile', opts: keep });
+    // Daily digests at 09:30 UK time (GMT or BST: the cron runs in Europe/London), after the
+    // day's reminders (09:00) are queued, so nothing waits a day in the digest.
+    await this.queue.upsertJobScheduler('send-digests', { pattern: '30 9 * * *', tz: 'Europe/London' }, {
+      name: 'send-digests',
+      opts: { ...keep, attempts: 6, backoff: { type: 'exponential', delay: 60_000 } },
+    });
     const deadlines = await this.scheduler.reconcileAll();
     this.logger.info({ deadlines }, 'reminders reconciled at start');
   }

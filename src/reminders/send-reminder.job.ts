@@ -14,13 +14,30 @@ import { JobHandler } from '../infrastructure/queue/job-handler';
 import { Review } from '../reviews/review.entity';
 import { Mailer, MailDeliveryError } from './mail/mailer';
 import { assertNoRealNames, renderReminderEmail, ReminderKind } from './mail/reminder-email';
+import { notificationModes } from './notification-preferences';
 import type { ReminderJobData } from './reminder-scheduler';
+
+/** The send ledger's key of one reminder to one person: deadline, slot, due time, address. */
+export function reminderKey(deadlineId: string, slot: string, dueAt: string, email: string): string {
+  return `${deadlineId}|${slot}|${dueAt}|${email.toLowerCase()}`;
+}
+
+/** The due time a reminder key was made for (a reminder for an older due time is stale). */
+export function dueAtOfReminderKey(key: string): string | null {
+  return key.split('|')[2] ?? null;
+}
 
 /**
  * Sends one reminder. The database decides, not the job: a deadline that is no longer open,
  * or whose due time moved since the job was made, sends nothing. Each (deadline, slot, due
  * time, recipient) is sent at most once: the notification row's idempotency key is claimed
  * before the SMTP conversation and marked sent after it.
+ *
+ * Someone who chose a daily digest (notification_preferences) is not emailed now: the same
+ * key is claimed with status `queued` and the reminder's subject kept, and SendDigestsJob
+ * sends them one email a day listing everything queued. Escalations still go at once to
+ * everyone: they are the signal that something is already late and needs someone to act
+ * today, which a digest could hold back by up to a day.
  */
 @Injectable()
 export class SendReminderJob implements JobHandler<'reminders'> {
@@ -36,7 +53,7 @@ export class SendReminderJob implements JobHandler<'reminders'> {
     @Inject(ROOT_LOGGER) private readonly logger: Logger,
   ) {}
 
-  async handle(job: Job<ReminderJobData>): Promise<{ sent: number; skipped?: string }> {
+  async handle(job: Job<ReminderJobData>): Promise<{ sent: number; queued?: number; skipped?: string }> {
     const { deadlineId, slot, dueAt } = job.data;
     const deadline = await this.dataSource.manager.findOne(Deadline, { where: { id: deadlineId } });
     if (!deadline || deadline.status !== 'open' || deadline.dueAt.toISOString() !== dueAt) {
@@ -54,19 +71,13 @@ export class SendReminderJob implements JobHandler<'reminders'> {
       this.logger.warn({ deadlineId, slot }, 'reminder has nobody with an email address to go to');
       return { sent: 0, skipped: 'no recipients' };
     }
+    const escalation = reminder.type === 'escalation';
+    const modes = escalation ? null : await notificationModes(this.dataSource.manager, recipients.map((p) => p.email!));
     let sent = 0;
+    let queued = 0;
     let transientFailure: MailDeliveryError | null = null;
     for (const person of recipients) {
-      const key = `${deadlineId}|${slot}|${dueAt}|${person.email!.toLowerCase()}`;
-      const [claimed] = await this.dataSource.query(
-        `INSERT INTO notifications (idempotency_key, review_id, deadline_id, slot, recipient, status, attempts)
-         VALUES ($1, $2, $3, $4, $5, 'sending', 1)
-         ON CONFLICT (idempotency_key) DO UPDATE SET attempts = notifications.attempts + 1
-           WHERE notifications.status <> 'sent'
-         RETURNING id`,
-        [key, review.id, deadlineId, slot, person.email],
-      );
-      if (!claimed) continue; // already sent: a duplicated or retried job sends nothing more
+      const key = reminderKey(deadlineId, slot, dueAt, person.email!);
       const email = renderReminderEmail({
         reviewReference: review.reference,
         pseudonyms: people.map((p) => p.pseudonym),
@@ -78,6 +89,31 @@ export class SendReminderJob implements JobHandler<'reminders'> {
         recipientName: person.name,
       });
       assertNoRealNames(email, people.map((p) => p.realName));
+      if (modes?.get(person.email!.toLowerCase()) === 'daily_digest') {
+        // Held for the daily digest. A key already queued or sent stays as it is; one whose
+        // immediate send failed (or was cut short) before the person chose the digest joins it.
+        const [held] = await this.dataSource.query(
+          `INSERT INTO notifications (idempotency_key, review_id, deadline_id, slot, recipient, status, attempts, subject)
+           VALUES ($1, $2, $3, $4, $5, 'queued', 0, $6)
+           ON CONFLICT (idempotency_key) DO UPDATE SET status = 'queued', subject = EXCLUDED.subject
+             WHERE notifications.status IN ('sending', 'failed')
+           RETURNING id`,
+          [key, review.id, deadlineId, slot, person.email, email.subject.slice(0, 300)],
+        );
+        if (held) queued += 1;
+        continue;
+      }
+      // A key queued for a digest stays with the digest (even if the person has since gone
+      // back to immediate reminders); a key already sent is never sent again.
+      const [claimed] = await this.dataSource.query(
+        `INSERT INTO notifications (idempotency_key, review_id, deadline_id, slot, recipient, status, attempts)
+         VALUES ($1, $2, $3, $4, $5, 'sending', 1)
+         ON CONFLICT (idempotency_key) DO UPDATE SET attempts = notifications.attempts + 1
+           WHERE notifications.status NOT IN ('sent', 'queued')
+         RETURNING id`,
+        [key, review.id, deadlineId, slot, person.email],
+      );
+      if (!claimed) continue; // already sent: a duplicated or retried job sends nothing more
       try {
         // The Message-ID is derived from the key: should a crash fall between the server
         // accepting the message and the row being marked sent, the copy sent on retry carries
@@ -94,7 +130,7 @@ export class SendReminderJob implements JobHandler<'reminders'> {
     }
     // BullMQ retries with backoff; recipients already sent are skipped by their keys.
     if (transientFailure) throw transientFailure;
-    return { sent };
+    return queued > 0 ? { sent, queued } : { sent };
   }
 
   /** The people a reminder goes to: by role, with an email address, each once. */

@@ -14,7 +14,7 @@ export const REMINDER_KINDS = [
 ] as const;
 export type ReminderKind = (typeof REMINDER_KINDS)[number];
 
-const KIND_LABELS: Record<ReminderKind, string> = {
+export const KIND_LABELS: Record<ReminderKind, string> = {
   imr_due: 'individual management review',
   decision_due: 'decision whether to hold a review',
   completion_target: 'review completion target',
@@ -108,7 +108,7 @@ export function londonTime(at: Date): string {
   return timeFormat.format(at);
 }
 
-function parseInstant(value: string): Date {
+export function parseInstant(value: string): Date {
   const isoInstant = /^\d{4}-\d{2}-\d{2}T\d{2}:\d{2}(:\d{2}(\.\d+)?)?(Z|[+-]\d{2}:\d{2})$/;
   const at = new Date(value);
   if (!isoInstant.test(value) || Number.isNaN(at.getTime())) {
@@ -117,7 +117,7 @@ function parseInstant(value: string): Date {
   return at;
 }
 
-function absoluteLink(value: string): string {
+export function absoluteLink(value: string): string {
   let url: URL;
   try {
     url = new URL(value);
@@ -131,7 +131,7 @@ function absoluteLink(value: string): string {
 }
 
 /** One line, no control characters: for the subject and the short fields. */
-function oneLine(value: string, field: string): string {
+export function oneLine(value: string, field: string): string {
   const line = value.replace(/[\u0000-\u001f\u007f]+/g, ' ').replace(/\s+/g, ' ').trim();
   if (!line) throw new Error(`${field} must not be empty`);
   return line;
