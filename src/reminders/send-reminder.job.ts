@@ -4,7 +4,7 @@ import type { Job } from 'bullmq';
 import { DataSource } from 'typeorm';
 import { ConcernedPerson, Deadline } from '../deadlines/deadline.entity';
 import { Notification } from '../deadlines/notification.entity';
-import { DeadlineKind, loadReminderPolicy, reminderSchedule } from '../deadlines/rules';
+import { daysBetween, DeadlineKind, loadReminderPolicy, londonDateOf, reminderSchedule } from '../deadlines/rules';
 import { Clock } from '../infrastructure/clock/clock';
 import type { AppConfig } from '../infrastructure/config/app-config';
 import { APP_CONFIG } from '../infrastructure/config/config.module';
@@ -84,7 +84,7 @@ export class SendReminderJob implements JobHandler<'reminders'> {
         kind: deadline.kind as ReminderKind,
         what: deadline.title,
         dueAt,
-        slot,
+        slot: wordingSlot(slot, dueAt, this.clock.now()),
         link: `${this.config.http.publicBaseUrl.replace(/\/$/, '')}/reviews/${review.id}`,
         recipientName: person.name,
       });
@@ -149,4 +149,14 @@ export class SendReminderJob implements JobHandler<'reminders'> {
       return true;
     });
   }
+}
+
+/**
+ * The slot as the email words it: a reminder sent late (after downtime) says how long is
+ * really left ("due in 6 days"), not what its slot was ("due in 7 days").
+ */
+export function wordingSlot(slot: string, dueAt: string, now: Date): string {
+  if (slot.startsWith('escalate')) return slot;
+  const daysLeft = daysBetween(londonDateOf(now), londonDateOf(dueAt));
+  return daysLeft > 0 ? `before-${daysLeft}d` : daysLeft === 0 ? 'on-day' : `overdue-${-daysLeft}d`;
 }

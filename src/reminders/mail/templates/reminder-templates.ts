@@ -17,6 +17,7 @@ export const REMINDER_TEXT_TEMPLATE = `Dear {{ recipientName }},
 Review: {{ reviewReference }}
 People (pseudonyms): {{ pseudonymList }}
 What: {{ what }}{% if kindLabel | lower != what | lower %} ({{ kindLabel }}){% endif %}
+
 {{ whenLabel }}: {{ dueLong }}
 
 {% if escalation %}
