@@ -72,6 +72,8 @@ describe('deadlines follow the lifecycle and the case file (real PostgreSQL)', (
     expect(find(clocks, 'completion_target')).toMatchObject({ status: 'open', dueDate: '2026-08-01', heldDays: 0 });
     const review = await api.get(id);
     expect(review.elapsed).toMatchObject({ since: '2026-01-14', grossDays: 46, heldDays: 14, netDays: 32 });
+    // Each clock reports its own running time: the IMR clock opened on 15 February.
+    expect(find(review.clocks, 'imr_due', imr)).toMatchObject({ elapsed: { grossDays: 14, netDays: 0 } });
   });
 
   it('closing or withdrawing a review cancels its running clocks', async () => {

@@ -46,6 +46,8 @@ export class DeadlineClocks {
             closedAt: clock.closedAt ? new Date(clock.closedAt) : null,
             heldDays: clock.heldDays,
             concerns: people,
+            // The service's clock, not the database's: elapsed time is measured from it.
+            createdAt: now,
           }),
         );
         if (clock.status === 'open') await this.outbox(manager, created.id, null);
@@ -90,7 +92,15 @@ export class DeadlineClocks {
     const sinceNotification = elapsed({ start: review.notifiedOn, now, holds });
     return {
       elapsed: { since: review.notifiedOn, grossDays: sinceNotification.grossDays, netDays: sinceNotification.netDays, heldDays: sinceNotification.heldDays },
-      clocks: rows.map((d) => deadlineView(d, today)),
+      clocks: rows.map((d) => ({
+        ...deadlineView(d, today),
+        // Time the clock has run (to now, or to when it closed), gross and net of holds.
+        // (A clock closed by a fact dated before the clock was made, such as a decision entered
+        // late, ran no time.)
+        elapsed: (({ grossDays, netDays }) => ({ grossDays, netDays }))(
+          elapsed({ start: d.createdAt, now: new Date(Math.max((d.closedAt ?? now).getTime(), d.createdAt.getTime())), holds }),
+        ),
+      })),
     };
   }
 
