@@ -21,7 +21,8 @@ describe('health and API documentation (real PostgreSQL and Redis)', () => {
   });
 
   it('GET /health/ready is 200 with PostgreSQL, migrations and Redis all up', async () => {
-    const res = await request(ctx.api.getHttpServer()).get('/health/ready').expect(200);
+    const res = await request(ctx.api.getHttpServer()).get('/health/ready');
+    expect({ status: res.status, body: res.body }).toMatchObject({ status: 200 });
     expect(res.body).toMatchObject({
       status: 'ready',
       failing: [],
