@@ -1,16 +1,14 @@
-import { createHash } from 'node:crypto';
 import { Inject, Injectable } from '@nestjs/common';
 import type { Job } from 'bullmq';
 import { DataSource } from 'typeorm';
 import { PanelMeeting } from '../casefile/entities';
-import { Notification } from '../deadlines/notification.entity';
 import type { MeetingInvitationMessage } from '../deadlines/outbox';
-import { Clock } from '../infrastructure/clock/clock';
 import type { AppConfig } from '../infrastructure/config/app-config';
 import { APP_CONFIG } from '../infrastructure/config/config.module';
 import { JobHandler } from '../infrastructure/queue/job-handler';
 import { Review } from '../reviews/review.entity';
-import { MailDeliveryError, Mailer } from './mail/mailer';
+import { MailDeliveryError } from './mail/mailer';
+import { NotificationLedger } from './notification-ledger';
 import { buildMeetingInvitation } from './mail/meeting-invitation';
 import { londonLongDate, londonTime } from './mail/reminder-email';
 
@@ -29,8 +27,7 @@ export class SendMeetingInvitationJob implements JobHandler<'reminders'> {
 
   constructor(
     private readonly dataSource: DataSource,
-    private readonly mailer: Mailer,
-    private readonly clock: Clock,
+    private readonly ledger: NotificationLedger,
     @Inject(APP_CONFIG) private readonly config: AppConfig,
   ) {}
 
@@ -73,24 +70,12 @@ export class SendMeetingInvitationJob implements JobHandler<'reminders'> {
     let transient: MailDeliveryError | null = null;
     for (const person of attendees) {
       const key = `meeting|${meetingId}|${sequence}|${method}|${person.email.toLowerCase()}`;
-      const [claimed] = await this.dataSource.query(
-        `INSERT INTO notifications (idempotency_key, review_id, deadline_id, slot, recipient, status, attempts)
-         VALUES ($1, $2, NULL, $3, $4, 'sending', 1)
-         ON CONFLICT (idempotency_key) DO UPDATE SET attempts = notifications.attempts + 1 WHERE notifications.status <> 'sent'
-         RETURNING id`,
-        [key, review.id, slot, person.email],
+      const result = await this.ledger.sendOnce(
+        { key, reviewId: review.id, deadlineId: null, slot, recipient: person.email },
+        { to: person.email, subject, text, html, icalEvent: { method, content: invitation.content } },
       );
-      if (!claimed) continue;
-      try {
-        const messageId = `<${createHash('sha256').update(key).digest('hex').slice(0, 40)}@dhr-engine>`;
-        const result = await this.mailer.send({ to: person.email, subject, text, html, messageId, icalEvent: { method, content: invitation.content } });
-        await this.dataSource.manager.update(Notification, { id: claimed.id }, { status: 'sent', sentAt: this.clock.now(), messageId: result.messageId });
-        sent += 1;
-      } catch (error) {
-        const failure = error instanceof MailDeliveryError ? error : new MailDeliveryError(String(error), false, null, null);
-        await this.dataSource.manager.update(Notification, { id: claimed.id }, { status: 'failed', lastError: failure.message.slice(0, 2000) });
-        if (!failure.permanent) transient = failure;
-      }
+      if (result.outcome === 'sent') sent += 1;
+      if (result.outcome === 'failed' && !result.error.permanent) transient = result.error;
     }
     if (transient) throw transient;
     return { sent };

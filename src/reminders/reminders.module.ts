@@ -1,5 +1,6 @@
 import { Module } from '@nestjs/common';
 import { MailModule } from './mail/mail.module';
+import { NotificationLedger } from './notification-ledger';
 import { SendMeetingInvitationJob } from './meeting-invitations.job';
 import { ReconcileRemindersJob, RelayOutboxJob } from './reminder-maintenance.jobs';
 import { ReminderScheduler } from './reminder-scheduler';
@@ -12,7 +13,7 @@ export const REMINDER_JOB_HANDLERS = [SendReminderJob, RelayOutboxJob, Reconcile
 /** The worker's side of reminders: outbox relay, reconciler, sending, daily digests. */
 @Module({
   imports: [MailModule],
-  providers: [ReminderScheduler, ReminderSchedules, ...REMINDER_JOB_HANDLERS],
+  providers: [NotificationLedger, ReminderScheduler, ReminderSchedules, ...REMINDER_JOB_HANDLERS],
   exports: [ReminderScheduler, ...REMINDER_JOB_HANDLERS],
 })
 export class RemindersModule {}

@@ -1,4 +1,3 @@
-import { createHash } from 'node:crypto';
 import { Inject, Injectable } from '@nestjs/common';
 import type { Job } from 'bullmq';
 import { DataSource, EntityManager } from 'typeorm';
@@ -14,6 +13,7 @@ import { DigestItem, renderDigestEmail } from './mail/digest-email';
 import { Mailer, MailDeliveryError } from './mail/mailer';
 import { assertNoRealNames, ReminderKind } from './mail/reminder-email';
 import { dueAtOfReminderKey } from './send-reminder.job';
+import { messageIdFor } from './notification-ledger';
 
 interface QueuedRow {
   id: string;
@@ -167,7 +167,7 @@ export class SendDigestsJob implements JobHandler<'reminders'> {
     const ids = live.map((r) => r.id);
     const digestKey = `digest|${recipient}|${date}`;
     try {
-      const messageId = `<${createHash('sha256').update(digestKey).digest('hex').slice(0, 40)}@dhr-engine>`;
+      const messageId = messageIdFor(digestKey);
       const sent = await this.mailer.send({ to: live[0].recipient, ...email, messageId, headers: { 'X-DHR-Digest': digestKey } });
       await manager.query(
         `UPDATE notifications SET status = 'sent', sent_at = $2, digest_sent_at = $2, message_id = $3, attempts = attempts + 1, last_error = NULL

@@ -1,9 +1,7 @@
-import { createHash } from 'node:crypto';
 import { Inject, Injectable } from '@nestjs/common';
 import type { Job } from 'bullmq';
 import { DataSource } from 'typeorm';
 import { ConcernedPerson, Deadline } from '../deadlines/deadline.entity';
-import { Notification } from '../deadlines/notification.entity';
 import { daysBetween, DeadlineKind, loadReminderPolicy, londonDateOf, reminderSchedule } from '../deadlines/rules';
 import { Clock } from '../infrastructure/clock/clock';
 import type { AppConfig } from '../infrastructure/config/app-config';
@@ -12,7 +10,8 @@ import { ROOT_LOGGER } from '../infrastructure/logging/logging.module';
 import type { Logger } from '../infrastructure/logging/root-logger';
 import { JobHandler } from '../infrastructure/queue/job-handler';
 import { Review } from '../reviews/review.entity';
-import { Mailer, MailDeliveryError } from './mail/mailer';
+import { MailDeliveryError } from './mail/mailer';
+import { NotificationLedger } from './notification-ledger';
 import { assertNoRealNames, renderReminderEmail, ReminderKind } from './mail/reminder-email';
 import { notificationModes } from './notification-preferences';
 import type { ReminderJobData } from './reminder-scheduler';
@@ -47,7 +46,7 @@ export class SendReminderJob implements JobHandler<'reminders'> {
 
   constructor(
     private readonly dataSource: DataSource,
-    private readonly mailer: Mailer,
+    private readonly ledger: NotificationLedger,
     private readonly clock: Clock,
     @Inject(APP_CONFIG) private readonly config: AppConfig,
     @Inject(ROOT_LOGGER) private readonly logger: Logger,
@@ -105,28 +104,12 @@ export class SendReminderJob implements JobHandler<'reminders'> {
       }
       // A key queued for a digest stays with the digest (even if the person has since gone
       // back to immediate reminders); a key already sent is never sent again.
-      const [claimed] = await this.dataSource.query(
-        `INSERT INTO notifications (idempotency_key, review_id, deadline_id, slot, recipient, status, attempts)
-         VALUES ($1, $2, $3, $4, $5, 'sending', 1)
-         ON CONFLICT (idempotency_key) DO UPDATE SET attempts = notifications.attempts + 1
-           WHERE notifications.status NOT IN ('sent', 'queued')
-         RETURNING id`,
-        [key, review.id, deadlineId, slot, person.email],
+      const result = await this.ledger.sendOnce(
+        { key, reviewId: review.id, deadlineId, slot, recipient: person.email! },
+        { to: person.email!, ...email, headers: { 'X-DHR-Reminder': key } },
       );
-      if (!claimed) continue; // already sent: a duplicated or retried job sends nothing more
-      try {
-        // The Message-ID is derived from the key: should a crash fall between the server
-        // accepting the message and the row being marked sent, the copy sent on retry carries
-        // the same Message-ID, which mail clients and many servers treat as one message.
-        const messageId = `<${createHash('sha256').update(key).digest('hex').slice(0, 40)}@dhr-engine>`;
-        const result = await this.mailer.send({ to: person.email!, ...email, messageId, headers: { 'X-DHR-Reminder': key } });
-        await this.dataSource.manager.update(Notification, { id: claimed.id }, { status: 'sent', sentAt: this.clock.now(), messageId: result.messageId, lastError: null });
-        sent += 1;
-      } catch (error) {
-        const failure = error instanceof MailDeliveryError ? error : new MailDeliveryError(String(error), false, null, null);
-        await this.dataSource.manager.update(Notification, { id: claimed.id }, { status: 'failed', lastError: failure.message.slice(0, 2000) });
-        if (!failure.permanent) transientFailure = failure;
-      }
+      if (result.outcome === 'sent') sent += 1;
+      if (result.outcome === 'failed' && !result.error.permanent) transientFailure = result.error;
     }
     // BullMQ retries with backoff; recipients already sent are skipped by their keys.
     if (transientFailure) throw transientFailure;
