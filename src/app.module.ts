@@ -1,4 +1,6 @@
 import { DynamicModule, Module } from '@nestjs/common';
+import { APP_GUARD } from '@nestjs/core';
+import { ThrottlerGuard, ThrottlerModule } from '@nestjs/throttler';
 import { CaseFileModule } from './casefile/casefile.module';
 import { CspsModule } from './csps/csps.module';
 import { DeadlinesModule } from './deadlines/deadlines.module';
@@ -28,6 +30,8 @@ export class AppModule {
       imports: [
         ConfigModule.forRoot(config),
         LoggingModule.forRoot(logger, { http: true }),
+        // Per process, in memory: behind several API processes, the limit applies to each.
+        ThrottlerModule.forRoot([{ ttl: 60_000, limit: config.http.rateLimitPerMinute }]),
         ClockModule.forRoot(overrides.clock),
         DatabaseModule.forRoot(config),
         QueueModule.forProducers(),
@@ -38,6 +42,7 @@ export class AppModule {
         DeadlinesModule,
         NotificationPreferencesModule,
       ],
+      providers: [{ provide: APP_GUARD, useClass: ThrottlerGuard }],
     };
   }
 }

@@ -11,6 +11,10 @@ export interface AppConfig {
     port: number;
     publicBaseUrl: string;
     bodyLimit: string;
+    /** Origins allowed to call the API from a browser; empty = CORS off. */
+    corsOrigins: string[];
+    /** Requests per minute per client address (health checks excepted). */
+    rateLimitPerMinute: number;
   };
   database: {
     /** Set when PostgreSQL is given explicitly; otherwise the local resolver finds or starts one. */
@@ -129,6 +133,23 @@ export const SETTINGS: SettingDefinition[] = [
     schema: z.string().regex(/^\d+(kb|mb)$/, 'must look like 100kb or 1mb'),
     expected: 'a size such as 100kb or 1mb',
     description: 'Largest JSON request body accepted.',
+  },
+  {
+    env: 'CORS_ORIGINS',
+    path: 'http.corsOrigins',
+    schema: z.preprocess(
+      (v) => (typeof v === 'string' ? v.split(',').map((o) => o.trim()).filter(Boolean) : v),
+      z.array(z.string().regex(/^https?:\/\/[^\s/,]+$/, 'each origin must look like https://host[:port]')),
+    ),
+    expected: 'a comma-separated list of origins such as https://dhr.example.gov.uk',
+    description: 'Origins allowed to call the API from a browser. Empty (the default): CORS is off.',
+  },
+  {
+    env: 'RATE_LIMIT_PER_MINUTE',
+    path: 'http.rateLimitPerMinute',
+    schema: positiveInt(1_000_000),
+    expected: 'an integer from 1 to 1000000',
+    description: 'Requests per minute per client address before 429 (health checks are not limited).',
   },
   {
     env: 'DATABASE_URL',

@@ -51,6 +51,7 @@ describe('loadConfig', () => {
     ['LOG_LEVEL', 'loud', /LOG_LEVEL: expected one of fatal/],
     ['EMBEDDED_POSTGRES', 'perhaps', /EMBEDDED_POSTGRES: expected true or false/],
     ['QUEUE_PREFIX', 'a:b', /QUEUE_PREFIX: expected 1-64 letters/],
+    ['CORS_ORIGINS', 'https://ok.example, not a url', /CORS_ORIGINS: expected a comma-separated list of origins/],
   ])('refuses %s=%s naming the variable', (name, value, message) => {
     expect(() => loadConfig({ [name]: value })).toThrow(ConfigError);
     expect(() => loadConfig({ [name]: value })).toThrow(message);

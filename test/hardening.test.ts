@@ -1,0 +1,50 @@
+import request from 'supertest';
+import { startTestApp, TestContext } from './support/test-app';
+
+describe('HTTP hardening', () => {
+  describe('defaults', () => {
+    let ctx: TestContext;
+    beforeAll(async () => {
+      ctx = await startTestApp({ env: { RATE_LIMIT_PER_MINUTE: '5' } });
+    });
+    afterAll(() => ctx.close());
+
+    it('sends security headers and no X-Powered-By', async () => {
+      const res = await request(ctx.api.getHttpServer()).get('/reviews').expect(200);
+      expect(res.headers['x-content-type-options']).toBe('nosniff');
+      expect(res.headers['x-frame-options']).toBe('SAMEORIGIN');
+      expect(res.headers['content-security-policy']).toContain("frame-ancestors 'none'");
+      expect(res.headers['x-powered-by']).toBeUndefined();
+    });
+
+    it('has CORS off unless origins are configured', async () => {
+      const res = await request(ctx.api.getHttpServer()).options('/reviews').set('Origin', 'https://evil.example').set('Access-Control-Request-Method', 'POST');
+      expect(res.headers['access-control-allow-origin']).toBeUndefined();
+    });
+
+    it('limits requests per client per minute with 429, but never the health checks', async () => {
+      const statuses: number[] = [];
+      for (let i = 0; i < 7; i++) statuses.push((await request(ctx.api.getHttpServer()).get('/csps')).status);
+      expect(statuses.filter((s) => s === 429).length).toBeGreaterThan(0);
+      const limited = await request(ctx.api.getHttpServer()).get('/csps');
+      expect(limited.status).toBe(429);
+      expect(Number(limited.headers['retry-after'])).toBeGreaterThan(0);
+      for (let i = 0; i < 10; i++) await request(ctx.api.getHttpServer()).get('/health').expect(200);
+    });
+  });
+
+  it('allows only the configured origins, and refuses an oversized body with 413 naming the body', async () => {
+    const ctx = await startTestApp({ env: { CORS_ORIGINS: 'https://dhr.essex.gov.uk' } });
+    try {
+      const ok = await request(ctx.api.getHttpServer()).options('/reviews').set('Origin', 'https://dhr.essex.gov.uk').set('Access-Control-Request-Method', 'POST');
+      expect(ok.headers['access-control-allow-origin']).toBe('https://dhr.essex.gov.uk');
+      const other = await request(ctx.api.getHttpServer()).options('/reviews').set('Origin', 'https://evil.example').set('Access-Control-Request-Method', 'POST');
+      expect(other.headers['access-control-allow-origin']).toBeUndefined();
+      const body = await request(ctx.api.getHttpServer()).post('/csps').set('X-Actor', 'a').send({ code: 'BIG', name: 'x'.repeat(2 * 1024 * 1024) });
+      expect(body.status).toBe(413);
+      expect(body.body.errors[0].field).toBe('body');
+    } finally {
+      await ctx.close();
+    }
+  });
+});
