@@ -3,11 +3,10 @@ import { DataSource, EntityManager, EntityTarget, ObjectLiteral } from 'typeorm'
 import { DeadlineClocks } from '../deadlines/deadline-clocks.service';
 import { Clock } from '../infrastructure/clock/clock';
 import { RequestValidationError, StaleVersionError } from '../infrastructure/http/errors';
+import { isUuid } from '../infrastructure/http/validation';
 import { businessDate } from '../reviews/lifecycle';
 import { findReview, lockReview, recordInHistory } from '../reviews/review-history';
 import type { Review } from '../reviews/review.entity';
-
-const UUID = /^[0-9a-f]{8}-[0-9a-f]{4}-[0-9a-f]{4}-[0-9a-f]{4}-[0-9a-f]{12}$/i;
 
 export interface CaseFileWrite {
   manager: EntityManager;
@@ -67,7 +66,7 @@ export async function findInReview<E extends ObjectLiteral>(
   what: string,
   options: { lock?: boolean } = {},
 ): Promise<E> {
-  const found = UUID.test(id)
+  const found = isUuid(id)
     ? await manager.findOne(entity, {
         where: { id, reviewId } as never,
         ...(options.lock ? { lock: { mode: 'pessimistic_write' as const } } : {}),

@@ -1,9 +1,8 @@
 import { NotFoundException } from '@nestjs/common';
 import { EntityManager } from 'typeorm';
+import { isUuid } from '../infrastructure/http/validation';
 import { ReviewEventRecord } from './review-event.entity';
 import { Review } from './review.entity';
-
-const UUID = /^[0-9a-f]{8}-[0-9a-f]{4}-[0-9a-f]{4}-[0-9a-f]{4}-[0-9a-f]{12}$/i;
 
 export const reviewNotFound = () =>
   new NotFoundException({ statusCode: 404, error: 'Not Found', message: 'No review with this id' });
@@ -13,7 +12,7 @@ export const reviewNotFound = () =>
  * lifecycle events on one review take turns through this lock.
  */
 export async function lockReview(manager: EntityManager, reviewId: string): Promise<Review> {
-  const review = UUID.test(reviewId)
+  const review = isUuid(reviewId)
     ? await manager.findOne(Review, { where: { id: reviewId }, lock: { mode: 'pessimistic_write' } })
     : null;
   if (!review) throw reviewNotFound();
@@ -22,7 +21,7 @@ export async function lockReview(manager: EntityManager, reviewId: string): Prom
 
 /** 404 unless the review exists (no lock: for reads). */
 export async function findReview(manager: EntityManager, reviewId: string): Promise<Review> {
-  const review = UUID.test(reviewId) ? await manager.findOne(Review, { where: { id: reviewId } }) : null;
+  const review = isUuid(reviewId) ? await manager.findOne(Review, { where: { id: reviewId } }) : null;
   if (!review) throw reviewNotFound();
   return review;
 }

@@ -1,16 +1,15 @@
 import {
   Check,
   Column,
-  CreateDateColumn,
   Entity,
   ForeignKey,
   Index,
   JoinColumn,
   ManyToOne,
   PrimaryGeneratedColumn,
-  VersionColumn,
 } from 'typeorm';
 import { Review } from '../../reviews/review.entity';
+import { AuditedRecord } from './audited-record';
 import { oneOf } from './check-sql';
 import { Recommendation } from './recommendation.entity';
 
@@ -29,7 +28,7 @@ export type ActionStatus = (typeof ACTION_STATUSES)[number];
   'CHK_actions_completion',
   `("status" = 'complete') = ("completed_on" IS NOT NULL) AND ("status" <> 'complete' OR "evidence" IS NOT NULL)`,
 )
-export class RecommendationAction {
+export class RecommendationAction extends AuditedRecord {
   @PrimaryGeneratedColumn('uuid', { primaryKeyConstraintName: 'PK_actions' })
   id!: string;
 
@@ -69,13 +68,4 @@ export class RecommendationAction {
 
   @Column({ name: 'completed_on', type: 'date', nullable: true })
   completedOn!: string | null;
-
-  @Column({ name: 'created_by', type: 'varchar', length: 200 })
-  createdBy!: string;
-
-  @CreateDateColumn({ name: 'created_at', type: 'timestamptz' })
-  createdAt!: Date;
-
-  @VersionColumn({ default: 1 })
-  version!: number;
 }

@@ -1,5 +1,6 @@
-import { Check, Column, CreateDateColumn, Entity, Index, JoinColumn, ManyToOne, PrimaryGeneratedColumn, VersionColumn } from 'typeorm';
+import { Check, Column, Entity, Index, JoinColumn, ManyToOne, PrimaryGeneratedColumn } from 'typeorm';
 import { Review } from '../../reviews/review.entity';
+import { AuditedRecord } from './audited-record';
 import { oneOf } from './check-sql';
 
 export const APPOINTMENT_ROLES = ['chair', 'report_writer'] as const;
@@ -14,7 +15,7 @@ export type AppointmentRole = (typeof APPOINTMENT_ROLES)[number];
 @Index('IDX_appointments_one_chair', ['reviewId'], { unique: true, where: `"role" = 'chair' AND "ended_on" IS NULL` })
 @Check('CHK_appointments_role', oneOf('role', APPOINTMENT_ROLES))
 @Check('CHK_appointments_ended_after_appointed', `"ended_on" IS NULL OR "ended_on" >= "appointed_on"`)
-export class Appointment {
+export class Appointment extends AuditedRecord {
   @PrimaryGeneratedColumn('uuid', { primaryKeyConstraintName: 'PK_appointments' })
   id!: string;
 
@@ -49,13 +50,4 @@ export class Appointment {
   /** Set when the appointment ends (the chair stood down or was replaced). */
   @Column({ name: 'ended_on', type: 'date', nullable: true })
   endedOn!: string | null;
-
-  @Column({ name: 'created_by', type: 'varchar', length: 200 })
-  createdBy!: string;
-
-  @CreateDateColumn({ name: 'created_at', type: 'timestamptz' })
-  createdAt!: Date;
-
-  @VersionColumn({ default: 1 })
-  version!: number;
 }

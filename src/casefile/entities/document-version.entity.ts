@@ -1,16 +1,15 @@
 import {
   Check,
   Column,
-  CreateDateColumn,
   Entity,
   ForeignKey,
   JoinColumn,
   ManyToOne,
   PrimaryGeneratedColumn,
   Unique,
-  VersionColumn,
 } from 'typeorm';
 import { Review } from '../../reviews/review.entity';
+import { AuditedRecord } from './audited-record';
 import { CaseDocument } from './document.entity';
 
 export const DOCUMENT_STORAGES = ['database', 'folder'] as const;
@@ -30,7 +29,7 @@ export type DocumentStorage = (typeof DOCUMENT_STORAGES)[number];
   'CHK_document_versions_storage',
   `("storage" = 'database' AND "content" IS NOT NULL AND "storage_path" IS NULL) OR ("storage" = 'folder' AND "content" IS NULL AND "storage_path" IS NOT NULL)`,
 )
-export class DocumentVersion {
+export class DocumentVersion extends AuditedRecord {
   @PrimaryGeneratedColumn('uuid', { primaryKeyConstraintName: 'PK_document_versions' })
   id!: string;
 
@@ -82,13 +81,4 @@ export class DocumentVersion {
 
   @Column({ name: 'uploaded_at', type: 'timestamptz', default: () => 'now()' })
   uploadedAt!: Date;
-
-  @Column({ name: 'created_by', type: 'varchar', length: 200 })
-  createdBy!: string;
-
-  @CreateDateColumn({ name: 'created_at', type: 'timestamptz' })
-  createdAt!: Date;
-
-  @VersionColumn({ default: 1 })
-  version!: number;
 }

@@ -1,7 +1,6 @@
 import {
   Check,
   Column,
-  CreateDateColumn,
   Entity,
   Index,
   JoinColumn,
@@ -9,9 +8,9 @@ import {
   OneToMany,
   PrimaryGeneratedColumn,
   Unique,
-  VersionColumn,
 } from 'typeorm';
 import { Review } from '../../reviews/review.entity';
+import { AuditedRecord } from './audited-record';
 import { oneOf } from './check-sql';
 import type { DocumentVersion } from './document-version.entity';
 
@@ -23,7 +22,7 @@ export type DocumentKind = (typeof DOCUMENT_KINDS)[number];
 @Unique('UQ_documents_review_id', ['reviewId', 'id'])
 @Index('IDX_documents_review_kind', ['reviewId', 'kind'])
 @Check('CHK_documents_kind', oneOf('kind', DOCUMENT_KINDS))
-export class CaseDocument {
+export class CaseDocument extends AuditedRecord {
   @PrimaryGeneratedColumn('uuid', { primaryKeyConstraintName: 'PK_documents' })
   id!: string;
 
@@ -39,15 +38,6 @@ export class CaseDocument {
 
   @Column({ type: 'varchar', length: 300 })
   title!: string;
-
-  @Column({ name: 'created_by', type: 'varchar', length: 200 })
-  createdBy!: string;
-
-  @CreateDateColumn({ name: 'created_at', type: 'timestamptz' })
-  createdAt!: Date;
-
-  @VersionColumn({ default: 1 })
-  version!: number;
 
   @OneToMany('DocumentVersion', (v: DocumentVersion) => v.document)
   versions?: DocumentVersion[];

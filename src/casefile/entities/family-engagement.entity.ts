@@ -1,5 +1,6 @@
-import { Check, Column, CreateDateColumn, Entity, Index, JoinColumn, ManyToOne, PrimaryGeneratedColumn, VersionColumn } from 'typeorm';
+import { Check, Column, Entity, Index, JoinColumn, ManyToOne, PrimaryGeneratedColumn } from 'typeorm';
 import { Review } from '../../reviews/review.entity';
+import { AuditedRecord } from './audited-record';
 import { oneOf } from './check-sql';
 
 export const FAMILY_ENGAGEMENT_KINDS = [
@@ -43,7 +44,7 @@ export type ContributionPreference = (typeof CONTRIBUTION_PREFERENCES)[number];
   'CHK_family_engagements_advocate',
   `("advocate_organisation" IS NULL OR "kind" IN ('advocacy_offered', 'advocate_appointed')) AND ("kind" <> 'advocate_appointed' OR "advocate_organisation" IS NOT NULL)`,
 )
-export class FamilyEngagement {
+export class FamilyEngagement extends AuditedRecord {
   @PrimaryGeneratedColumn('uuid', { primaryKeyConstraintName: 'PK_family_engagements' })
   id!: string;
 
@@ -81,13 +82,4 @@ export class FamilyEngagement {
 
   @Column({ name: 'preferred_contribution', type: 'varchar', length: 40, nullable: true })
   preferredContribution!: ContributionPreference | null;
-
-  @Column({ name: 'created_by', type: 'varchar', length: 200 })
-  createdBy!: string;
-
-  @CreateDateColumn({ name: 'created_at', type: 'timestamptz' })
-  createdAt!: Date;
-
-  @VersionColumn({ default: 1 })
-  version!: number;
 }

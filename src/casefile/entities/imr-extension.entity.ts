@@ -1,16 +1,15 @@
 import {
   Check,
   Column,
-  CreateDateColumn,
   Entity,
   ForeignKey,
   Index,
   JoinColumn,
   ManyToOne,
   PrimaryGeneratedColumn,
-  VersionColumn,
 } from 'typeorm';
 import { Review } from '../../reviews/review.entity';
+import { AuditedRecord } from './audited-record';
 import { Imr } from './imr.entity';
 
 /** An extension of an IMR's due date, with its reason. */
@@ -18,7 +17,7 @@ import { Imr } from './imr.entity';
 @Index('IDX_imr_extensions_imr', ['reviewId', 'imrId'])
 @ForeignKey(() => Imr, ['reviewId', 'imrId'], ['reviewId', 'id'], { name: 'FK_imr_extensions_imr' })
 @Check('CHK_imr_extensions_later_due_date', `"new_due_on" > "previous_due_on"`)
-export class ImrExtension {
+export class ImrExtension extends AuditedRecord {
   @PrimaryGeneratedColumn('uuid', { primaryKeyConstraintName: 'PK_imr_extensions' })
   id!: string;
 
@@ -48,13 +47,4 @@ export class ImrExtension {
 
   @Column({ name: 'granted_on', type: 'date' })
   grantedOn!: string;
-
-  @Column({ name: 'created_by', type: 'varchar', length: 200 })
-  createdBy!: string;
-
-  @CreateDateColumn({ name: 'created_at', type: 'timestamptz' })
-  createdAt!: Date;
-
-  @VersionColumn({ default: 1 })
-  version!: number;
 }

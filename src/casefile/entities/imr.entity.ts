@@ -1,16 +1,15 @@
 import {
   Check,
   Column,
-  CreateDateColumn,
   Entity,
   JoinColumn,
   ManyToOne,
   OneToMany,
   PrimaryGeneratedColumn,
   Unique,
-  VersionColumn,
 } from 'typeorm';
 import { Review } from '../../reviews/review.entity';
+import { AuditedRecord } from './audited-record';
 import { Agency } from './agency.entity';
 import { oneOf } from './check-sql';
 import type { ImrExtension } from './imr-extension.entity';
@@ -29,7 +28,7 @@ export type ImrKind = (typeof IMR_KINDS)[number];
 @Check('CHK_imrs_kind', oneOf('kind', IMR_KINDS))
 @Check('CHK_imrs_due_after_requested', `"due_on" > "requested_on"`)
 @Check('CHK_imrs_received_or_waived', `"received_on" IS NULL OR "waived_reason" IS NULL`)
-export class Imr {
+export class Imr extends AuditedRecord {
   @PrimaryGeneratedColumn('uuid', { primaryKeyConstraintName: 'PK_imrs' })
   id!: string;
 
@@ -76,15 +75,6 @@ export class Imr {
   /** Set when the chair waives the IMR; a waived IMR is no longer outstanding. */
   @Column({ name: 'waived_reason', type: 'text', nullable: true })
   waivedReason!: string | null;
-
-  @Column({ name: 'created_by', type: 'varchar', length: 200 })
-  createdBy!: string;
-
-  @CreateDateColumn({ name: 'created_at', type: 'timestamptz' })
-  createdAt!: Date;
-
-  @VersionColumn({ default: 1 })
-  version!: number;
 
   @OneToMany('ImrExtension', (extension: ImrExtension) => extension.imr)
   extensions?: ImrExtension[];

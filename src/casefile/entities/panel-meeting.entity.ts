@@ -1,16 +1,15 @@
 import {
   Check,
   Column,
-  CreateDateColumn,
   Entity,
   JoinColumn,
   ManyToOne,
   OneToMany,
   PrimaryGeneratedColumn,
   Unique,
-  VersionColumn,
 } from 'typeorm';
 import { Review } from '../../reviews/review.entity';
+import { AuditedRecord } from './audited-record';
 import { oneOf } from './check-sql';
 import type { PanelMeetingImr } from './panel-meeting-imr.entity';
 
@@ -34,7 +33,7 @@ export interface MeetingAttendee {
 @Check('CHK_panel_meetings_status', oneOf('status', PANEL_MEETING_STATUSES))
 @Check('CHK_panel_meetings_attendance', `jsonb_typeof("attendance") = 'array'`)
 @Check('CHK_panel_meetings_cancellation', `"cancellation_reason" IS NULL OR "status" = 'cancelled'`)
-export class PanelMeeting {
+export class PanelMeeting extends AuditedRecord {
   @PrimaryGeneratedColumn('uuid', { primaryKeyConstraintName: 'PK_panel_meetings' })
   id!: string;
 
@@ -76,15 +75,6 @@ export class PanelMeeting {
   /** Why the meeting was cancelled (set only when it is). */
   @Column({ name: 'cancellation_reason', type: 'text', nullable: true })
   cancellationReason!: string | null;
-
-  @Column({ name: 'created_by', type: 'varchar', length: 200 })
-  createdBy!: string;
-
-  @CreateDateColumn({ name: 'created_at', type: 'timestamptz' })
-  createdAt!: Date;
-
-  @VersionColumn({ default: 1 })
-  version!: number;
 
   /** The IMRs the meeting considered. */
   @OneToMany('PanelMeetingImr', (link: PanelMeetingImr) => link.meeting)

@@ -1,12 +1,13 @@
-import { Check, Column, CreateDateColumn, Entity, Index, JoinColumn, ManyToOne, PrimaryGeneratedColumn, VersionColumn } from 'typeorm';
+import { Check, Column, Entity, Index, JoinColumn, ManyToOne, PrimaryGeneratedColumn } from 'typeorm';
 import { Review } from '../../reviews/review.entity';
+import { AuditedRecord } from './audited-record';
 import { Agency } from './agency.entity';
 
 /** A senior representative of an agency on the review's panel. */
 @Entity({ name: 'panel_members' })
 @Index('IDX_panel_members_review', ['reviewId'])
 @Check('CHK_panel_members_left_after_joined', `"left_on" IS NULL OR "left_on" >= "joined_on"`)
-export class PanelMember {
+export class PanelMember extends AuditedRecord {
   @PrimaryGeneratedColumn('uuid', { primaryKeyConstraintName: 'PK_panel_members' })
   id!: string;
 
@@ -43,13 +44,4 @@ export class PanelMember {
 
   @Column({ name: 'left_on', type: 'date', nullable: true })
   leftOn!: string | null;
-
-  @Column({ name: 'created_by', type: 'varchar', length: 200 })
-  createdBy!: string;
-
-  @CreateDateColumn({ name: 'created_at', type: 'timestamptz' })
-  createdAt!: Date;
-
-  @VersionColumn({ default: 1 })
-  version!: number;
 }

@@ -1,5 +1,6 @@
-import { Check, Column, CreateDateColumn, Entity, JoinColumn, ManyToOne, PrimaryGeneratedColumn, Unique, VersionColumn } from 'typeorm';
+import { Check, Column, Entity, JoinColumn, ManyToOne, PrimaryGeneratedColumn, Unique } from 'typeorm';
 import { Review } from '../../reviews/review.entity';
+import { AuditedRecord } from './audited-record';
 import { oneOf } from './check-sql';
 
 export const PERSON_ROLES = ['victim', 'perpetrator', 'child', 'family', 'friend', 'other'] as const;
@@ -23,7 +24,7 @@ export type LegalStatus = (typeof LEGAL_STATUSES)[number];
 @Check('CHK_people_legal_status', oneOf('legal_status', LEGAL_STATUSES))
 @Check('CHK_people_legal_status_perpetrator', `("role" = 'perpetrator') = ("legal_status" IS NOT NULL)`)
 @Check('CHK_people_age', `"age" IS NULL OR ("age" >= 0 AND "age" <= 130)`)
-export class Person {
+export class Person extends AuditedRecord {
   @PrimaryGeneratedColumn('uuid', { primaryKeyConstraintName: 'PK_people' })
   id!: string;
 
@@ -56,13 +57,4 @@ export class Person {
 
   @Column({ type: 'text', nullable: true })
   notes!: string | null;
-
-  @Column({ name: 'created_by', type: 'varchar', length: 200 })
-  createdBy!: string;
-
-  @CreateDateColumn({ name: 'created_at', type: 'timestamptz' })
-  createdAt!: Date;
-
-  @VersionColumn({ default: 1 })
-  version!: number;
 }

@@ -1,5 +1,6 @@
-import { Check, Column, CreateDateColumn, Entity, Index, JoinColumn, ManyToOne, PrimaryGeneratedColumn, VersionColumn } from 'typeorm';
+import { Check, Column, Entity, Index, JoinColumn, ManyToOne, PrimaryGeneratedColumn } from 'typeorm';
 import { Review } from '../../reviews/review.entity';
+import { AuditedRecord } from './audited-record';
 import { oneOf } from './check-sql';
 
 export const PROCEEDING_TYPES = ['criminal', 'inquest', 'iopc', 'other_review'] as const;
@@ -20,7 +21,7 @@ export interface ProceedingKeyDate {
 @Check('CHK_proceedings_type', oneOf('type', PROCEEDING_TYPES))
 @Check('CHK_proceedings_status', oneOf('status', PROCEEDING_STATUSES))
 @Check('CHK_proceedings_key_dates', `jsonb_typeof("key_dates") = 'array'`)
-export class Proceeding {
+export class Proceeding extends AuditedRecord {
   @PrimaryGeneratedColumn('uuid', { primaryKeyConstraintName: 'PK_proceedings' })
   id!: string;
 
@@ -46,13 +47,4 @@ export class Proceeding {
   /** When the current status took effect, if it changed after the proceeding was recorded. */
   @Column({ name: 'status_changed_on', type: 'date', nullable: true })
   statusChangedOn!: string | null;
-
-  @Column({ name: 'created_by', type: 'varchar', length: 200 })
-  createdBy!: string;
-
-  @CreateDateColumn({ name: 'created_at', type: 'timestamptz' })
-  createdAt!: Date;
-
-  @VersionColumn({ default: 1 })
-  version!: number;
 }

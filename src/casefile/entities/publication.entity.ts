@@ -1,5 +1,6 @@
-import { Check, Column, CreateDateColumn, Entity, JoinColumn, ManyToOne, PrimaryGeneratedColumn, Unique, VersionColumn } from 'typeorm';
+import { Check, Column, Entity, JoinColumn, ManyToOne, PrimaryGeneratedColumn, Unique } from 'typeorm';
 import { Review } from '../../reviews/review.entity';
+import { AuditedRecord } from './audited-record';
 
 /**
  * The publication record of a review (at most one per review): date, URL, pseudonyms used,
@@ -9,7 +10,7 @@ import { Review } from '../../reviews/review.entity';
 @Unique('UQ_publications_review', ['reviewId'])
 @Check('CHK_publications_pseudonyms', `jsonb_typeof("pseudonyms") = 'array'`)
 @Check('CHK_publications_anonymisation', `("anonymisation_confirmed_by" IS NULL) = ("anonymisation_confirmed_at" IS NULL)`)
-export class Publication {
+export class Publication extends AuditedRecord {
   @PrimaryGeneratedColumn('uuid', { primaryKeyConstraintName: 'PK_publications' })
   id!: string;
 
@@ -38,13 +39,4 @@ export class Publication {
 
   @Column({ name: 'anonymisation_confirmed_at', type: 'timestamptz', nullable: true })
   anonymisationConfirmedAt!: Date | null;
-
-  @Column({ name: 'created_by', type: 'varchar', length: 200 })
-  createdBy!: string;
-
-  @CreateDateColumn({ name: 'created_at', type: 'timestamptz' })
-  createdAt!: Date;
-
-  @VersionColumn({ default: 1 })
-  version!: number;
 }

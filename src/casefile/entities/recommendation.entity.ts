@@ -1,16 +1,15 @@
 import {
   Check,
   Column,
-  CreateDateColumn,
   Entity,
   JoinColumn,
   ManyToOne,
   OneToMany,
   PrimaryGeneratedColumn,
   Unique,
-  VersionColumn,
 } from 'typeorm';
 import { Review } from '../../reviews/review.entity';
+import { AuditedRecord } from './audited-record';
 import { oneOf } from './check-sql';
 import type { RecommendationAction } from './action.entity';
 
@@ -30,7 +29,7 @@ export type RecommendationStatus = (typeof RECOMMENDATION_STATUSES)[number];
 @Check('CHK_recommendations_level', oneOf('level', RECOMMENDATION_LEVELS))
 @Check('CHK_recommendations_status', oneOf('status', RECOMMENDATION_STATUSES))
 @Check('CHK_recommendations_withdrawal', `"withdrawn_reason" IS NULL OR "status" = 'withdrawn'`)
-export class Recommendation {
+export class Recommendation extends AuditedRecord {
   @PrimaryGeneratedColumn('uuid', { primaryKeyConstraintName: 'PK_recommendations' })
   id!: string;
 
@@ -63,15 +62,6 @@ export class Recommendation {
    */
   @Column({ name: 'withdrawn_reason', type: 'text', nullable: true })
   withdrawnReason!: string | null;
-
-  @Column({ name: 'created_by', type: 'varchar', length: 200 })
-  createdBy!: string;
-
-  @CreateDateColumn({ name: 'created_at', type: 'timestamptz' })
-  createdAt!: Date;
-
-  @VersionColumn({ default: 1 })
-  version!: number;
 
   @OneToMany('RecommendationAction', (action: RecommendationAction) => action.recommendation)
   actions?: RecommendationAction[];

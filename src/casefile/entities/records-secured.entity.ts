@@ -1,11 +1,12 @@
-import { Column, CreateDateColumn, Entity, JoinColumn, ManyToOne, PrimaryGeneratedColumn, Unique, VersionColumn } from 'typeorm';
+import { Column, Entity, JoinColumn, ManyToOne, PrimaryGeneratedColumn, Unique } from 'typeorm';
 import { Review } from '../../reviews/review.entity';
+import { AuditedRecord } from './audited-record';
 import { Agency } from './agency.entity';
 
 /** An agency's confirmation that it has secured its records of the case (one per agency and review). */
 @Entity({ name: 'records_secured' })
 @Unique('UQ_records_secured_agency', ['reviewId', 'agencyId'])
-export class RecordsSecured {
+export class RecordsSecured extends AuditedRecord {
   @PrimaryGeneratedColumn('uuid', { primaryKeyConstraintName: 'PK_records_secured' })
   id!: string;
 
@@ -29,13 +30,4 @@ export class RecordsSecured {
   /** Who at the agency confirmed it (name and role, as given). */
   @Column({ name: 'confirmed_by', type: 'varchar', length: 200 })
   confirmedBy!: string;
-
-  @Column({ name: 'created_by', type: 'varchar', length: 200 })
-  createdBy!: string;
-
-  @CreateDateColumn({ name: 'created_at', type: 'timestamptz' })
-  createdAt!: Date;
-
-  @VersionColumn({ default: 1 })
-  version!: number;
 }

@@ -1,5 +1,6 @@
-import { Column, CreateDateColumn, Entity, JoinColumn, ManyToOne, PrimaryGeneratedColumn, Unique, VersionColumn } from 'typeorm';
+import { Column, Entity, JoinColumn, ManyToOne, PrimaryGeneratedColumn, Unique } from 'typeorm';
 import { Review } from '../../reviews/review.entity';
+import { AuditedRecord } from './audited-record';
 import { Agency } from './agency.entity';
 
 /**
@@ -8,7 +9,7 @@ import { Agency } from './agency.entity';
  */
 @Entity({ name: 'scoping_responses' })
 @Unique('UQ_scoping_responses_agency', ['reviewId', 'agencyId'])
-export class ScopingResponse {
+export class ScopingResponse extends AuditedRecord {
   @PrimaryGeneratedColumn('uuid', { primaryKeyConstraintName: 'PK_scoping_responses' })
   id!: string;
 
@@ -34,13 +35,4 @@ export class ScopingResponse {
 
   @Column({ name: 'responded_on', type: 'date' })
   respondedOn!: string;
-
-  @Column({ name: 'created_by', type: 'varchar', length: 200 })
-  createdBy!: string;
-
-  @CreateDateColumn({ name: 'created_at', type: 'timestamptz' })
-  createdAt!: Date;
-
-  @VersionColumn({ default: 1 })
-  version!: number;
 }

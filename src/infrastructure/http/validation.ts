@@ -40,3 +40,10 @@ export function text(max: number) {
 }
 
 export const uuid = (what = 'id') => z.string().uuid(`must be a valid ${what} (UUID)`);
+
+const UUID = /^[0-9a-f]{8}-[0-9a-f]{4}-[0-9a-f]{4}-[0-9a-f]{4}-[0-9a-f]{12}$/i;
+
+/** Whether `value` is a UUID (any version, either case): ids that are not cannot match a row. */
+export function isUuid(value: string): boolean {
+  return UUID.test(value);
+}
