@@ -5,6 +5,7 @@ import { People1763950000000 } from './1763950000000-People';
 import { MeetingsFamily1763960000000 } from './1763960000000-MeetingsFamily';
 import { DocumentsActions1763970000000 } from './1763970000000-DocumentsActions';
 import { Deadlines1764000000000 } from './1764000000000-Deadlines';
+import { AccessLog1764200000000 } from './1764200000000-AccessLog';
 import { NotificationPreferences1764100000000 } from './1764100000000-NotificationPreferences';
 
 /** Every migration in order; the data source reads this list rather than a file glob. */
@@ -17,4 +18,5 @@ export const MIGRATIONS = [
   DocumentsActions1763970000000,
   Deadlines1764000000000,
   NotificationPreferences1764100000000,
+  AccessLog1764200000000,
 ];

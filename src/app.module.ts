@@ -1,6 +1,7 @@
 import { DynamicModule, Module } from '@nestjs/common';
 import { APP_GUARD } from '@nestjs/core';
 import { ThrottlerGuard, ThrottlerModule } from '@nestjs/throttler';
+import { AuditModule } from './audit/audit.module';
 import { CaseFileModule } from './casefile/casefile.module';
 import { CspsModule } from './csps/csps.module';
 import { DeadlinesModule } from './deadlines/deadlines.module';
@@ -36,6 +37,7 @@ export class AppModule {
         DatabaseModule.forRoot(config),
         QueueModule.forProducers(),
         HealthModule,
+        AuditModule,
         CspsModule,
         ReviewsModule,
         CaseFileModule,
