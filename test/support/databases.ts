@@ -52,7 +52,11 @@ export function testRedisUrl(): string {
   return required('TEST_REDIS_URL');
 }
 
-/** A BullMQ prefix of its own for each test file, so files never see each other's jobs. */
+/**
+ * A BullMQ prefix of its own for each test file, so files never see each other's jobs. It
+ * carries the jest run's pid, so the global teardown can remove this run's keys from Redis.
+ */
 export function uniqueQueuePrefix(): string {
-  return `dhrtest-${randomBytes(5).toString('hex')}`;
+  const run = (process.env.TEST_TEMPLATE_DATABASE ?? 'dhr_tpl_0').replace('dhr_tpl_', '');
+  return `dhrtest-${run}-${randomBytes(5).toString('hex')}`;
 }

@@ -1,3 +1,4 @@
+import IORedis from 'ioredis';
 import { Client } from 'pg';
 import type { ResolvedService } from '../../src/infrastructure/local-services/postgres';
 import { databaseUrl } from './databases';
@@ -19,6 +20,22 @@ export default async function globalTeardown(): Promise<void> {
       }
     } finally {
       await admin.end();
+    }
+  }
+  // This run's BullMQ keys (test files use prefixes dhrtest-<pid>-…), so a developer's Redis
+  // does not fill up with old test jobs.
+  const redisUrl = process.env.TEST_REDIS_URL;
+  if (redisUrl) {
+    const redis = new IORedis(redisUrl, { maxRetriesPerRequest: 1 });
+    try {
+      let cursor = '0';
+      do {
+        const [next, keys] = await redis.scan(cursor, 'MATCH', `dhrtest-${process.pid}-*`, 'COUNT', 1000);
+        cursor = next;
+        if (keys.length > 0) await redis.del(...keys);
+      } while (cursor !== '0');
+    } finally {
+      redis.disconnect();
     }
   }
   const services = (globalThis as { __dhrServices?: ResolvedService[] }).__dhrServices ?? [];
