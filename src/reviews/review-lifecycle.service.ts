@@ -84,8 +84,9 @@ export class ReviewLifecycleService {
     return this.view(this.dataSource.manager, review, this.clock.now());
   }
 
-  private async view(manager: EntityManager, review: Review, now: Date): Promise<ReviewView> {
-    const facts = await computeReviewFacts(manager, review.id);
+  /** `facts` when the caller has just computed them (an event does not change the case file). */
+  private async view(manager: EntityManager, review: Review, now: Date, known?: ReviewFacts): Promise<ReviewView> {
+    const facts = known ?? (await computeReviewFacts(manager, review.id));
     return { ...this.toView(review, facts, now), ...(await this.clocks.clocksOf(manager, review, now)) };
   }
 
@@ -151,7 +152,7 @@ export class ReviewLifecycleService {
         updatedAt: now,
       });
       await this.clocks.sync(manager, after, now);
-      return this.view(manager, after, now);
+      return this.view(manager, after, now, facts);
     });
   }
 
