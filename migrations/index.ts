@@ -6,6 +6,7 @@ import { MeetingsFamily1763960000000 } from './1763960000000-MeetingsFamily';
 import { DocumentsActions1763970000000 } from './1763970000000-DocumentsActions';
 import { Deadlines1764000000000 } from './1764000000000-Deadlines';
 import { AccessLog1764200000000 } from './1764200000000-AccessLog';
+import { Identity1764300000000 } from './1764300000000-Identity';
 import { NotificationPreferences1764100000000 } from './1764100000000-NotificationPreferences';
 
 /** Every migration in order; the data source reads this list rather than a file glob. */
@@ -19,4 +20,5 @@ export const MIGRATIONS = [
   Deadlines1764000000000,
   NotificationPreferences1764100000000,
   AccessLog1764200000000,
+  Identity1764300000000,
 ];

@@ -4,6 +4,7 @@ import { ThrottlerGuard, ThrottlerModule } from '@nestjs/throttler';
 import { AuditModule } from './audit/audit.module';
 import { CaseFileModule } from './casefile/casefile.module';
 import { CspsModule } from './csps/csps.module';
+import { IdentityModule } from './identity/identity.module';
 import { DeadlinesModule } from './deadlines/deadlines.module';
 import { Clock } from './infrastructure/clock/clock';
 import { ClockModule } from './infrastructure/clock/clock.module';
@@ -37,6 +38,7 @@ export class AppModule {
         DatabaseModule.forRoot(config),
         QueueModule.forProducers(),
         HealthModule,
+        IdentityModule,
         AuditModule,
         CspsModule,
         ReviewsModule,

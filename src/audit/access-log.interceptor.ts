@@ -1,5 +1,6 @@
 import { CallHandler, ExecutionContext, Injectable, NestInterceptor } from '@nestjs/common';
-import type { Request, Response } from 'express';
+import type { Response } from 'express';
+import type { IdentifiedRequest } from '../identity/identity.guard';
 import { from, Observable } from 'rxjs';
 import { mergeMap } from 'rxjs/operators';
 import { DataSource } from 'typeorm';
@@ -11,8 +12,8 @@ import { AccessLogEntry } from './access-log.entity';
  * Records every successful read of a review's case content (any GET under /reviews/:id)
  * before the response leaves, so a read that is not logged is not served (routes that write
  * the response themselves, the diagram and document downloads, are logged just after;
- * downloads are also recorded in document_downloads). The actor is the
- * X-Actor header until sign-in lands (the access-control issue); without one, `anonymous`.
+ * downloads are also recorded in document_downloads). The actor is who the identity guard
+ * established (token, or X-Actor outside production); without one, `anonymous`.
  */
 @Injectable()
 export class AccessLogInterceptor implements NestInterceptor {
@@ -23,7 +24,7 @@ export class AccessLogInterceptor implements NestInterceptor {
 
   intercept(context: ExecutionContext, next: CallHandler): Observable<unknown> {
     if (context.getType() !== 'http') return next.handle();
-    const req = context.switchToHttp().getRequest<Request & { id?: string }>();
+    const req = context.switchToHttp().getRequest<IdentifiedRequest & { id?: string }>();
     const param = req.params?.reviewId ?? req.params?.id;
     const reviewId = typeof param === 'string' ? param : undefined;
     const route = (req.route?.path as string | undefined) ?? '';
@@ -33,10 +34,9 @@ export class AccessLogInterceptor implements NestInterceptor {
         from(
           (async () => {
             const res = context.switchToHttp().getResponse<Response>();
-            const actor = req.headers['x-actor'];
             await this.dataSource.manager.insert(AccessLogEntry, {
               reviewId,
-              actor: typeof actor === 'string' && actor.trim() ? actor.trim().slice(0, 200) : 'anonymous',
+              actor: req.identity?.actor ?? 'anonymous',
               method: req.method,
               route: route.slice(0, 300),
               path: req.path.slice(0, 500),

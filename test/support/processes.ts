@@ -8,22 +8,25 @@ export interface RunningProcess {
   child: ChildProcess;
   /** Every JSON log line written so far. */
   logs: Array<Record<string, unknown>>;
+  /** Every line written to stdout so far. */
+  lines: string[];
   stderr(): string;
   exited: Promise<number | null>;
 }
 
 /** Runs a compiled entry point (dist/…) as a user would, with exactly the given environment. */
-export function runEntryPoint(entry: string, env: Record<string, string | undefined>): RunningProcess {
+export function runEntryPoint(entry: string, env: Record<string, string | undefined>, args: string[] = []): RunningProcess {
   const script = join(ROOT, 'dist', 'src', entry);
   if (!existsSync(script)) {
     throw new Error(`${script} is missing: run the tests with \`npm test\`, which builds first`);
   }
-  const child = spawn(process.execPath, [script], {
+  const child = spawn(process.execPath, [script, ...args], {
     cwd: ROOT,
     env: { PATH: process.env.PATH, HOME: process.env.HOME, ...env } as NodeJS.ProcessEnv,
     stdio: ['ignore', 'pipe', 'pipe'],
   });
   const logs: Array<Record<string, unknown>> = [];
+  const stdoutLines: string[] = [];
   let errText = '';
   let buffered = '';
   child.stdout!.on('data', (chunk: Buffer) => {
@@ -31,6 +34,7 @@ export function runEntryPoint(entry: string, env: Record<string, string | undefi
     const lines = buffered.split('\n');
     buffered = lines.pop() ?? '';
     for (const line of lines) {
+      stdoutLines.push(line);
       try {
         logs.push(JSON.parse(line));
       } catch {
@@ -42,7 +46,7 @@ export function runEntryPoint(entry: string, env: Record<string, string | undefi
     errText += chunk.toString();
   });
   const exited = new Promise<number | null>((resolve) => child.once('exit', (code) => resolve(code)));
-  return { child, logs, stderr: () => errText, exited };
+  return { child, logs, lines: stdoutLines, stderr: () => errText, exited };
 }
 
 export async function waitForLog(

@@ -16,8 +16,10 @@ export interface Booted {
  * Validates the configuration and finds PostgreSQL and Redis (starting local ones only when
  * `mayStart`, i.e. in the single-machine start). Their URLs are filled into the config.
  */
-export async function boot(name: string, options: { mayStart: boolean; mail?: boolean }): Promise<Booted> {
+export async function boot(name: string, options: { mayStart: boolean; mail?: boolean; quiet?: boolean }): Promise<Booted> {
   const config = loadConfig();
+  // Command-line tools print their own answer; only warnings from the machinery.
+  if (options.quiet && config.log.level === 'info') config.log.level = 'warn';
   const logger = createRootLogger(config, name);
   const services: ResolvedService[] = [];
   try {

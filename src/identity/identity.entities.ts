@@ -1,0 +1,91 @@
+import { Check, Column, CreateDateColumn, Entity, Index, JoinColumn, ManyToOne, PrimaryGeneratedColumn, Unique } from 'typeorm';
+import { Csp } from '../csps/csp.entity';
+
+export const USER_ROLES = ['csp_lead', 'rag_member', 'administrator'] as const;
+export type UserRole = (typeof USER_ROLES)[number];
+
+/** A person who signs in or runs scripts. Email is stored lower-case. */
+@Entity({ name: 'users' })
+@Unique('UQ_users_email', ['email'])
+@Check('CHK_users_email_lower', `"email" = lower("email")`)
+export class User {
+  @PrimaryGeneratedColumn('uuid', { primaryKeyConstraintName: 'PK_users' })
+  id!: string;
+
+  @Column({ type: 'varchar', length: 320 })
+  email!: string;
+
+  @Column({ name: 'display_name', type: 'varchar', length: 200 })
+  displayName!: string;
+
+  @Column({ name: 'disabled_at', type: 'timestamptz', nullable: true })
+  disabledAt!: Date | null;
+
+  @CreateDateColumn({ name: 'created_at', type: 'timestamptz' })
+  createdAt!: Date;
+}
+
+/**
+ * A role: per CSP (CSP lead, RAG member) or installation-wide (administrator). Per-review
+ * roles (chair, panel member, IMR author) come from the case file's appointments and panel.
+ * The unique index UQ_user_roles_grant (user, role, CSP) is in the migration: TypeORM cannot
+ * describe an expression index.
+ */
+@Entity({ name: 'user_roles' })
+@Index('UQ_user_roles_grant', { synchronize: false })
+@Check('CHK_user_roles_role', `"role" IN ('csp_lead', 'rag_member', 'administrator')`)
+@Check('CHK_user_roles_scope', `("role" = 'administrator') = ("csp_id" IS NULL)`)
+export class UserRoleGrant {
+  @PrimaryGeneratedColumn('uuid', { primaryKeyConstraintName: 'PK_user_roles' })
+  id!: string;
+
+  @Column({ name: 'user_id', type: 'uuid' })
+  userId!: string;
+
+  @ManyToOne(() => User, { nullable: false })
+  @JoinColumn({ name: 'user_id', foreignKeyConstraintName: 'FK_user_roles_user' })
+  user?: User;
+
+  @Column({ type: 'varchar', length: 30 })
+  role!: UserRole;
+
+  @Column({ name: 'csp_id', type: 'uuid', nullable: true })
+  cspId!: string | null;
+
+  @ManyToOne(() => Csp, { nullable: true })
+  @JoinColumn({ name: 'csp_id', foreignKeyConstraintName: 'FK_user_roles_csp' })
+  csp?: Csp;
+
+  @CreateDateColumn({ name: 'created_at', type: 'timestamptz' })
+  createdAt!: Date;
+}
+
+/** A bearer token for scripts: only its SHA-256 is stored; the token is shown once. */
+@Entity({ name: 'api_tokens' })
+@Unique('UQ_api_tokens_hash', ['tokenHash'])
+export class ApiToken {
+  @PrimaryGeneratedColumn('uuid', { primaryKeyConstraintName: 'PK_api_tokens' })
+  id!: string;
+
+  @Column({ name: 'user_id', type: 'uuid' })
+  userId!: string;
+
+  @ManyToOne(() => User, { nullable: false })
+  @JoinColumn({ name: 'user_id', foreignKeyConstraintName: 'FK_api_tokens_user' })
+  user?: User;
+
+  @Column({ type: 'varchar', length: 100 })
+  name!: string;
+
+  @Column({ name: 'token_hash', type: 'char', length: 64 })
+  tokenHash!: string;
+
+  @CreateDateColumn({ name: 'created_at', type: 'timestamptz' })
+  createdAt!: Date;
+
+  @Column({ name: 'last_used_at', type: 'timestamptz', nullable: true })
+  lastUsedAt!: Date | null;
+
+  @Column({ name: 'revoked_at', type: 'timestamptz', nullable: true })
+  revokedAt!: Date | null;
+}

@@ -1,0 +1,74 @@
+import { createHash, randomBytes } from 'node:crypto';
+import { Injectable } from '@nestjs/common';
+import { DataSource, EntityManager, IsNull } from 'typeorm';
+import { Csp } from '../csps/csp.entity';
+import { ApiToken, User, UserRole, UserRoleGrant } from './identity.entities';
+
+export const TOKEN_PREFIX = 'dhr_';
+
+export function newToken(): string {
+  return `${TOKEN_PREFIX}${randomBytes(32).toString('base64url')}`;
+}
+
+export function hashToken(token: string): string {
+  return createHash('sha256').update(token).digest('hex');
+}
+
+export class IdentityError extends Error {}
+
+/** Users, roles and API tokens. Tokens are stored only as SHA-256 and shown once. */
+@Injectable()
+export class IdentityService {
+  constructor(private readonly dataSource: DataSource) {}
+
+  async addUser(
+    input: { email: string; displayName: string; role?: UserRole; cspCode?: string },
+    manager: EntityManager = this.dataSource.manager,
+  ): Promise<User> {
+    return manager.transaction(async (tx) => {
+      const email = input.email.trim().toLowerCase();
+      let user = await tx.findOne(User, { where: { email } });
+      if (!user) user = await tx.save(tx.create(User, { email, displayName: input.displayName, disabledAt: null }));
+      if (input.role) {
+        let cspId: string | null = null;
+        if (input.role !== 'administrator') {
+          if (!input.cspCode) throw new IdentityError(`--csp is required for the role ${input.role}`);
+          const csp = await tx.findOne(Csp, { where: { code: input.cspCode } });
+          if (!csp) throw new IdentityError(`no CSP with code ${input.cspCode}`);
+          cspId = csp.id;
+        }
+        const existing = await tx.findOne(UserRoleGrant, { where: { userId: user.id, role: input.role, cspId: cspId ?? IsNull() } });
+        if (!existing) await tx.save(tx.create(UserRoleGrant, { userId: user.id, role: input.role, cspId }));
+      }
+      return user;
+    });
+  }
+
+  async issueToken(userId: string, name: string): Promise<{ id: string; name: string; token: string }> {
+    const token = newToken();
+    const saved = await this.dataSource.manager.save(
+      this.dataSource.manager.create(ApiToken, { userId, name, tokenHash: hashToken(token), lastUsedAt: null, revokedAt: null }),
+    );
+    return { id: saved.id, name: saved.name, token };
+  }
+
+  async tokensOf(userId: string) {
+    const rows = await this.dataSource.manager.find(ApiToken, { where: { userId }, order: { createdAt: 'ASC' } });
+    return rows.map(({ id, name, createdAt, lastUsedAt, revokedAt }) => ({ id, name, createdAt, lastUsedAt, revokedAt }));
+  }
+
+  /** Revokes one of the user's own tokens; false if they have no such token. */
+  async revokeToken(userId: string, tokenId: string, now: Date): Promise<boolean> {
+    const result = await this.dataSource.manager.update(ApiToken, { id: tokenId, userId, revokedAt: IsNull() }, { revokedAt: now });
+    return (result.affected ?? 0) > 0;
+  }
+
+  /** The user a bearer token belongs to, if the token is known, not revoked and the user active. */
+  async authenticate(token: string, now: Date): Promise<User | null> {
+    if (!token.startsWith(TOKEN_PREFIX) || token.length > 200) return null;
+    const row = await this.dataSource.manager.findOne(ApiToken, { where: { tokenHash: hashToken(token) }, relations: { user: true } });
+    if (!row || row.revokedAt || !row.user || row.user.disabledAt) return null;
+    await this.dataSource.manager.update(ApiToken, { id: row.id }, { lastUsedAt: now });
+    return row.user;
+  }
+}
