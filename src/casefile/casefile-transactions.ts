@@ -3,7 +3,7 @@ import { DataSource, EntityManager, EntityTarget, ObjectLiteral } from 'typeorm'
 import { DeadlineClocks } from '../deadlines/deadline-clocks.service';
 import { Clock } from '../infrastructure/clock/clock';
 import { RequestValidationError, StaleVersionError } from '../infrastructure/http/errors';
-import { isUuid } from '../infrastructure/http/validation';
+import { isUuid, parseIfMatch } from '../infrastructure/http/validation';
 import { businessDate } from '../reviews/lifecycle';
 import { findReview, lockReview, recordInHistory } from '../reviews/review-history';
 import type { Review } from '../reviews/review.entity';
@@ -78,10 +78,9 @@ export async function findInReview<E extends ObjectLiteral>(
 
 /** Refuses a write whose If-Match names an older version of the record (412). */
 export function checkIfMatch(ifMatch: string | undefined, current: number): void {
-  if (ifMatch === undefined || ifMatch.trim() === '*') return;
-  const match = /^\s*(?:W\/)?"?(\d{1,9})"?\s*$/.exec(ifMatch);
-  if (!match) throw new RequestValidationError([{ field: 'If-Match', message: 'must be an ETag such as "3"' }]);
-  if (Number(match[1]) !== current) throw new StaleVersionError(Number(match[1]), current);
+  const expected = parseIfMatch(ifMatch);
+  if (expected === 'invalid') throw new RequestValidationError([{ field: 'If-Match', message: 'must be an ETag such as "3"' }]);
+  if (expected !== undefined && expected !== current) throw new StaleVersionError(expected, current);
 }
 
 /** A referenced record that must exist (400 naming the field when it does not). */

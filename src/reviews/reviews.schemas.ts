@@ -37,11 +37,6 @@ export const listReviewsQuerySchema = z
   .strict();
 export type ListReviewsQuery = z.output<typeof listReviewsQuerySchema>;
 
-/** If-Match: "3", W/"3" or 3 → 3; absent or * → undefined; anything else is a 400. */
-export function parseIfMatch(header: string | undefined): number | undefined | 'invalid' {
-  if (header === undefined || header.trim() === '*') return undefined;
-  const match = /^\s*(?:W\/)?"?(\d{1,9})"?\s*$/.exec(header);
-  return match ? Number(match[1]) : 'invalid';
-}
+export { parseIfMatch } from '../infrastructure/http/validation';
 
 export const etagOf = (version: number) => `"${version}"`;

@@ -47,3 +47,10 @@ const UUID = /^[0-9a-f]{8}-[0-9a-f]{4}-[0-9a-f]{4}-[0-9a-f]{4}-[0-9a-f]{12}$/i;
 export function isUuid(value: string): boolean {
   return UUID.test(value);
 }
+
+/** If-Match: "3", W/"3" or 3 → 3; absent or * → undefined; anything else → 'invalid'. */
+export function parseIfMatch(header: string | undefined): number | undefined | 'invalid' {
+  if (header === undefined || header.trim() === '*') return undefined;
+  const match = /^\s*(?:W\/)?"?(\d{1,9})"?\s*$/.exec(header);
+  return match ? Number(match[1]) : 'invalid';
+}
