@@ -1,4 +1,6 @@
 import 'reflect-metadata';
+import { DataSource } from 'typeorm';
+import { firstAdministratorOnStart } from './identity/first-administrator';
 import { createApiApp } from './infrastructure/bootstrap/applications';
 import { boot, closeOnSignal, failStartup, stopServices } from './infrastructure/bootstrap/boot';
 
@@ -9,6 +11,8 @@ import { boot, closeOnSignal, failStartup, stopServices } from './infrastructure
 async function main() {
   const { config, logger, services } = await boot('dhr-api', { mayStart: false });
   const app = await createApiApp(config, logger);
+  // No users yet (a new installation): an administrator, its password printed once.
+  await firstAdministratorOnStart(app.get(DataSource), config, logger);
   await app.listen(config.http.port, config.http.host);
   logger.info({ url: `http://${config.http.host}:${config.http.port}` }, 'API listening');
   closeOnSignal(logger, [() => app.close(), () => stopServices(services)]);

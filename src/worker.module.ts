@@ -4,6 +4,7 @@ import { Clock } from './infrastructure/clock/clock';
 import { ClockModule } from './infrastructure/clock/clock.module';
 import { ConfigModule } from './infrastructure/config/config.module';
 import { DatabaseModule } from './infrastructure/database/database.module';
+import { PurgeEndedSessionsJob, SessionRetentionSchedule } from './identity/session-retention.job';
 import { HeartbeatJob } from './infrastructure/health/heartbeat.job';
 import { LoggingModule } from './infrastructure/logging/logging.module';
 import type { Logger } from './infrastructure/logging/root-logger';
@@ -11,7 +12,7 @@ import { JOB_HANDLERS, WorkerHost } from './infrastructure/queue/worker-host';
 import { REMINDER_JOB_HANDLERS, RemindersModule } from './reminders/reminders.module';
 
 /** Every job handler, listed once; the worker host checks them against the declared jobs. */
-const HANDLERS = [HeartbeatJob, ...REMINDER_JOB_HANDLERS];
+const HANDLERS = [HeartbeatJob, PurgeEndedSessionsJob, ...REMINDER_JOB_HANDLERS];
 
 /** The worker: BullMQ processors and their dependencies, no HTTP. */
 @Module({})
@@ -28,6 +29,8 @@ export class WorkerModule {
       ],
       providers: [
         HeartbeatJob,
+        PurgeEndedSessionsJob,
+        SessionRetentionSchedule,
         { provide: JOB_HANDLERS, inject: HANDLERS, useFactory: (...handlers) => handlers },
         WorkerHost,
       ],

@@ -47,4 +47,31 @@ describe('HTTP hardening', () => {
       await ctx.close();
     }
   });
+
+  it('believes X-Forwarded-For only from the proxies TRUST_PROXY names, for the access log and rate limits', async () => {
+    for (const [trustProxy, expected] of [
+      ['1', '203.0.113.9'],
+      ['false', null],
+    ] as const) {
+      const ctx = await startTestApp({ env: { TRUST_PROXY: trustProxy, RATE_LIMIT_PER_MINUTE: '1000' } });
+      try {
+        const http = () => request(ctx.api.getHttpServer());
+        const csp = (await http().post('/csps').send({ code: 'PROXY', name: 'Proxy CSP' }).expect(201)).body.id;
+        const review = (
+          await http()
+            .post('/reviews')
+            .send({ cspId: csp, dateOfDeath: '2026-01-10', notifiedOn: '2026-01-14', policeForce: 'Essex Police', policeReference: 'P/1', circumstances: 'x' })
+            .expect(201)
+        ).body.id;
+        await http().get(`/reviews/${review}`).set('X-Forwarded-For', '203.0.113.9').expect(200);
+        const log = (await http().get(`/reviews/${review}/access-log`).expect(200)).body as Array<{ route: string; ip: string }>;
+        const read = log.find((e) => e.route === '/reviews/:id');
+        if (expected) expect(read?.ip).toBe(expected);
+        else expect(read?.ip).not.toBe('203.0.113.9');
+      } finally {
+        await ctx.close();
+      }
+    }
+  });
 });
+

@@ -1,4 +1,4 @@
-import { QueueEvents } from 'bullmq';
+import { Queue, QueueEvents } from 'bullmq';
 import IORedis from 'ioredis';
 import { QueueProducer } from '../src/infrastructure/queue/queue-producer';
 import { startTestApp, TestContext } from './support/test-app';
@@ -35,6 +35,15 @@ describe('worker (real Redis and PostgreSQL)', () => {
       expect(keys.length).toBeGreaterThan(0);
     } finally {
       redis.disconnect();
+    }
+  });
+
+  it('schedules the nightly purge of old session records', async () => {
+    const queue = new Queue('maintenance', { connection: { url: ctx.config.redis.url! }, prefix: ctx.config.queue.prefix });
+    try {
+      expect(await queue.getJobScheduler('purge-sessions')).toMatchObject({ name: 'purge-sessions', pattern: '15 3 * * *', tz: 'Europe/London' });
+    } finally {
+      await queue.close();
     }
   });
 });

@@ -2,8 +2,12 @@ import 'reflect-metadata';
 import { parseArgs } from 'node:util';
 import { DataSource } from 'typeorm';
 import { IdentityError, IdentityService } from '../identity/identity.service';
+import { passwordProblem } from '../identity/passwords';
+import { SessionService } from '../identity/sessions.service';
+import { Clock } from '../infrastructure/clock/clock';
 import { USER_ROLES, UserRole } from '../identity/identity.entities';
 import { boot, failStartup, stopServices } from '../infrastructure/bootstrap/boot';
+import { readEnvironment } from '../infrastructure/config/load-config';
 import { resolvedUrl } from '../infrastructure/config/resolved-config';
 import { dataSourceOptions } from '../infrastructure/database/data-source-options';
 
@@ -11,9 +15,21 @@ const USAGE = `Usage: npm run cli -- <command> [options]
 
 Commands:
   users:add --email EMAIL [--name NAME] [--role ${USER_ROLES.join('|')}] [--csp CSP_CODE] [--token]
+            [--password | --password-stdin]
       Creates the user (or adds the role to an existing one). With --token, prints a new API
       token for scripts (shown once: keep it safe). CSP lead and RAG member roles need --csp.
+      With --password, sets the password in the environment variable DHR_PASSWORD; with
+      --password-stdin, the first line of standard input (never on the command line, where
+      other users of the machine could see it). At least 12 characters. Setting a password
+      clears a lock after failed sign-ins and ends the user's signed-in sessions.
 `;
+
+/** The first line of standard input (without its line break). */
+async function readStdinLine(): Promise<string> {
+  const chunks: Buffer[] = [];
+  for await (const chunk of process.stdin) chunks.push(chunk as Buffer);
+  return Buffer.concat(chunks).toString('utf8').split(/\r?\n/)[0];
+}
 
 /** The administrator's command line (uses DATABASE_URL, or the local PostgreSQL as `npm start` does). */
 async function main() {
@@ -22,20 +38,53 @@ async function main() {
     process.stderr.write(USAGE);
     process.exit(command === undefined || command === '--help' ? 0 : 2);
   }
-  const { values } = parseArgs({
-    args: rest,
-    options: { email: { type: 'string' }, name: { type: 'string' }, role: { type: 'string' }, csp: { type: 'string' }, token: { type: 'boolean', default: false } },
-    strict: true,
-  });
+  let parsed;
+  try {
+    parsed = parseArgs({
+      args: rest,
+      options: {
+        email: { type: 'string' },
+        name: { type: 'string' },
+        role: { type: 'string' },
+        csp: { type: 'string' },
+        token: { type: 'boolean', default: false },
+        password: { type: 'boolean', default: false },
+        'password-stdin': { type: 'boolean', default: false },
+      },
+      strict: true,
+    });
+  } catch (error) {
+    // Not echoed: a stray argument may well be a password typed after --password.
+    const message =
+      (error as { code?: string }).code === 'ERR_PARSE_ARGS_UNEXPECTED_POSITIONAL'
+        ? 'unexpected argument: give options only (--password takes no value: put the password in DHR_PASSWORD, or use --password-stdin)'
+        : (error as Error).message;
+    process.stderr.write(`${message}\n\n${USAGE}`);
+    process.exit(2);
+  }
+  const { values } = parsed;
   const problems: string[] = [];
-  if (!values.email || !/^[^\s@]+@[^\s@]+\.[^\s@]+$/.test(values.email)) problems.push('--email: an email address is required');
+  // admin@localhost (the first administrator) has no dot after the @.
+  if (!values.email || !/^[^\s@]+@[^\s@]+$/.test(values.email)) problems.push('--email: an email address is required');
   if (values.role && !(USER_ROLES as readonly string[]).includes(values.role)) problems.push(`--role: must be one of ${USER_ROLES.join(', ')}`);
+  let password: string | undefined;
+  if (values.password && values['password-stdin']) problems.push('--password, --password-stdin: give one of them, not both');
+  else if (values.password) {
+    password = readEnvironment().DHR_PASSWORD;
+    if (password === undefined || password === '') problems.push('--password: set the password in the environment variable DHR_PASSWORD');
+  } else if (values['password-stdin']) {
+    password = await readStdinLine();
+  }
+  if (password !== undefined && password !== '') {
+    const problem = passwordProblem(password);
+    if (problem) problems.push(`password: ${problem}`);
+  } else if (values['password-stdin']) problems.push('--password-stdin: standard input was empty');
   if (problems.length) {
     process.stderr.write(`${problems.join('\n')}\n\n${USAGE}`);
     process.exit(2);
   }
   const { config, services } = await boot('dhr-cli', { mayStart: false, quiet: true });
-  const dataSource = await new DataSource(dataSourceOptions(resolvedUrl(config, 'database'), 2)).initialize();
+  const dataSource = await new DataSource(dataSourceOptions(resolvedUrl(config, 'database'), 2, config.database.appRole)).initialize();
   try {
     const identities = new IdentityService(dataSource);
     const user = await identities.addUser({
@@ -45,6 +94,10 @@ async function main() {
       cspCode: values.csp,
     });
     process.stdout.write(`user ${user.email} (${user.id})${values.role ? ` has the role ${values.role}${values.csp ? ` for ${values.csp}` : ''}` : ''}\n`);
+    if (password !== undefined) {
+      await new SessionService(dataSource, new Clock(), config).setPassword(user.id, password);
+      process.stdout.write('password set (any signed-in sessions of this user were ended)\n');
+    }
     if (values.token) {
       const token = await identities.issueToken(user.id, 'command line');
       process.stdout.write(`token: ${token.token}\n`);

@@ -11,7 +11,7 @@ const createTokenSchema = z.object({ name: text(100) }).strict();
 
 function userIdOf(req: IdentifiedRequest): string {
   const userId = req.identity?.userId;
-  if (!userId) throw new UnauthorizedException({ statusCode: 401, error: 'Unauthorized', message: 'Authorization: sign in with a bearer token to manage tokens' });
+  if (!userId) throw new UnauthorizedException({ statusCode: 401, error: 'Unauthorized', message: 'Authorization: sign in, or send a bearer token, to manage your tokens' });
   return userId;
 }
 

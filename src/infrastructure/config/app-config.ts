@@ -13,6 +13,8 @@ export interface AppConfig {
     bodyLimit: string;
     /** Origins allowed to call the API from a browser; empty = CORS off. */
     corsOrigins: string[];
+    /** Express's `trust proxy`: which hops' X-Forwarded-For to believe; false: none. */
+    trustProxy: false | number | string;
     /** Requests per minute per client address (health checks excepted). */
     rateLimitPerMinute: number;
   };
@@ -24,6 +26,11 @@ export interface AppConfig {
     poolSize: number;
     /** Whether the single-machine start may start an embedded PostgreSQL. */
     embedded: boolean;
+    /**
+     * Role the API and the worker switch to on every connection (`dhr_app`: no UPDATE, DELETE
+     * or TRUNCATE on the append-only tables); '' = stay the login role. Migrations never switch.
+     */
+    appRole: string;
   };
   redis: {
     url: string | null;
@@ -65,6 +72,51 @@ export interface AppConfig {
   log: {
     level: 'fatal' | 'error' | 'warn' | 'info' | 'debug' | 'trace' | 'silent';
   };
+  identity: {
+    /** Whether an X-Actor header may name the caller (tests, local scripts); refused with production. */
+    trustActorHeader: boolean;
+    /** Secure and `__Host-` session cookie; after loading, unset means true in production only. */
+    sessionCookieSecure: boolean;
+    /** A session not used for this long is over. */
+    sessionIdleMinutes: number;
+    /** A session is over this long after sign-in, however busy. */
+    sessionMaxHours: number;
+    /** Days a session's record (time, address, browser) is kept after it was last active. */
+    sessionRetentionDays: number;
+    /** Consecutive failed sign-ins that lock an account. */
+    signInMaxFailures: number;
+    /** How long a locked account stays locked. */
+    signInLockMinutes: number;
+    /** Sign-in attempts per minute per client address before 429. */
+    signInRateLimitPerMinute: number;
+    /** The administrator created on the first start (when there are no users). */
+    adminEmail: string | null;
+    /** Their password; unset: one is generated and printed once. Never logged or echoed. */
+    adminPassword: string | null;
+  };
+  /**
+   * Sign-in through the organisation's OpenID Connect provider (Entra ID…), besides passwords.
+   * On iff `issuerUrl` is set; then clientId and clientSecret are set too (loadConfig checks).
+   */
+  oidc: {
+    issuerUrl: string | null;
+    clientId: string | null;
+    /** Never logged or echoed. */
+    clientSecret: string | null;
+    /** Where the provider sends the browser back; after loading, unset means PUBLIC_BASE_URL + /auth/oidc/callback. */
+    redirectUrl: string;
+    /** Space-separated; always includes openid. */
+    scopes: string;
+    /** The ID token claim holding the user's email address (email; preferred_username for Entra ID). */
+    emailClaim: string;
+  };
+  /** Demo mode (`npm run demo`): demo users and reviews seeded at start; refused in production. */
+  demo: {
+    /** Whether the single-machine start seeds the demo data (src/demo/) after migrating. */
+    enabled: boolean;
+    /** The password of every demo user: a local demo's, printed at start, not a secret. */
+    password: string;
+  };
 }
 
 const booleanFromString = z.preprocess((value) => {
@@ -96,6 +148,10 @@ export interface SettingDefinition {
   expected: string;
   description: string;
   nullable?: boolean;
+  /** A secret: a bad value is described by its length, never echoed. */
+  secret?: boolean;
+  /** An empty environment variable is the value '' (not "use the default"). */
+  allowEmpty?: boolean;
 }
 
 export const SETTINGS: SettingDefinition[] = [
@@ -124,8 +180,9 @@ export const SETTINGS: SettingDefinition[] = [
     env: 'PUBLIC_BASE_URL',
     path: 'http.publicBaseUrl',
     schema: url(['http', 'https']),
+    nullable: true,
     expected: 'an http(s) URL',
-    description: 'Address users reach the service at; used in links in emails.',
+    description: 'Address users reach the service at; used in links in emails (default: http://localhost:PORT).',
   },
   {
     env: 'HTTP_BODY_LIMIT',
@@ -143,6 +200,21 @@ export const SETTINGS: SettingDefinition[] = [
     ),
     expected: 'a comma-separated list of origins such as https://dhr.example.gov.uk',
     description: 'Origins allowed to call the API from a browser. Empty (the default): CORS is off.',
+  },
+  {
+    env: 'TRUST_PROXY',
+    path: 'http.trustProxy',
+    schema: z.preprocess(
+      (v) => (v === 'false' || v === false ? false : typeof v === 'string' && /^\d+$/.test(v.trim()) ? Number(v) : v),
+      z.union([
+        z.literal(false),
+        z.number().int().min(1).max(10),
+        z.string().regex(/^(loopback|linklocal|uniquelocal|[0-9a-fA-F.:/]+)(\s*,\s*(loopback|linklocal|uniquelocal|[0-9a-fA-F.:/]+))*$/, 'must be false, a number of proxies, or addresses/subnets'),
+      ]),
+    ),
+    expected: 'false, the number of reverse proxies in front (1-10), or their addresses/subnets (e.g. loopback, 10.0.0.0/8)',
+    description:
+      'Behind a reverse proxy: whose X-Forwarded-For to believe, so rate limits and the access log see the client address, not the proxy. false (the default): the connection address.',
   },
   {
     env: 'RATE_LIMIT_PER_MINUTE',
@@ -180,6 +252,15 @@ export const SETTINGS: SettingDefinition[] = [
     schema: positiveInt(200),
     expected: 'an integer from 1 to 200',
     description: 'Connections in the PostgreSQL pool of each process.',
+  },
+  {
+    env: 'DB_APP_ROLE',
+    path: 'database.appRole',
+    schema: z.string().regex(/^(?:[a-z_][a-z0-9_]{0,62})?$/, 'must be a lower-case role name, or empty'),
+    allowEmpty: true,
+    expected: 'a lower-case PostgreSQL role name, or empty',
+    description:
+      'Role the API and the worker run as on every connection (SET ROLE); dhr_app may not change the append-only tables. Empty: no switch, for a login that is already restricted. Migrations run as the login role.',
   },
   {
     env: 'EMBEDDED_POSTGRES',
@@ -304,5 +385,148 @@ export const SETTINGS: SettingDefinition[] = [
     schema: z.enum(['fatal', 'error', 'warn', 'info', 'debug', 'trace', 'silent']),
     expected: 'one of fatal, error, warn, info, debug, trace, silent',
     description: 'Lowest level written to the JSON log on stdout.',
+  },
+  {
+    env: 'TRUST_ACTOR_HEADER',
+    path: 'identity.trustActorHeader',
+    schema: booleanFromString,
+    expected: 'true or false',
+    description:
+      'Whether a caller may name themself in an X-Actor header instead of signing in (tests and local scripts). Refused together with APP_ENV=production.',
+  },
+  {
+    env: 'SESSION_COOKIE_SECURE',
+    path: 'identity.sessionCookieSecure',
+    schema: booleanFromString,
+    nullable: true,
+    expected: 'true or false',
+    description: 'Whether the session cookie is Secure (HTTPS only) and named __Host-dhr_session. Unset: true when APP_ENV=production.',
+  },
+  {
+    env: 'SESSION_IDLE_MINUTES',
+    path: 'identity.sessionIdleMinutes',
+    schema: positiveInt(24 * 60),
+    expected: 'an integer number of minutes from 1 to 1440',
+    description: 'A signed-in session not used for this many minutes is over.',
+  },
+  {
+    env: 'SESSION_MAX_HOURS',
+    path: 'identity.sessionMaxHours',
+    schema: positiveInt(24 * 30),
+    expected: 'an integer number of hours from 1 to 720',
+    description: 'A signed-in session is over this many hours after sign-in, however busy.',
+  },
+  {
+    env: 'SESSION_RETENTION_DAYS',
+    path: 'identity.sessionRetentionDays',
+    schema: positiveInt(3650),
+    expected: 'an integer number of days from 1 to 3650',
+    description: "Days a session's record (sign-in time, address, browser) is kept after its last use; the worker deletes older ones daily.",
+  },
+  {
+    env: 'SIGN_IN_MAX_FAILURES',
+    path: 'identity.signInMaxFailures',
+    schema: positiveInt(100),
+    expected: 'an integer from 1 to 100',
+    description: 'Consecutive failed sign-ins that lock an account for SIGN_IN_LOCK_MINUTES.',
+  },
+  {
+    env: 'SIGN_IN_LOCK_MINUTES',
+    path: 'identity.signInLockMinutes',
+    schema: positiveInt(24 * 60),
+    expected: 'an integer number of minutes from 1 to 1440',
+    description: 'How long a locked account refuses every sign-in, even with the right password.',
+  },
+  {
+    env: 'SIGN_IN_RATE_LIMIT_PER_MINUTE',
+    path: 'identity.signInRateLimitPerMinute',
+    schema: positiveInt(100_000),
+    expected: 'an integer from 1 to 100000',
+    description: 'Sign-in attempts per minute per client address before 429 (per API process).',
+  },
+  {
+    env: 'ADMIN_EMAIL',
+    path: 'identity.adminEmail',
+    schema: z.string().max(320).regex(/^[^\s@]+@[^\s@]+$/, 'must be an email address'),
+    nullable: true,
+    expected: 'an email address',
+    description: 'Email of the administrator created on the first start (when there are no users). Unset: admin@localhost.',
+  },
+  {
+    env: 'ADMIN_PASSWORD',
+    path: 'identity.adminPassword',
+    // The same minimum as every password (src/identity/passwords.ts).
+    schema: z.string().min(12, 'must be at least 12 characters').max(1024, 'must be at most 1024 characters'),
+    nullable: true,
+    secret: true,
+    expected: 'a password of 12 to 1024 characters',
+    description: "Password of that first administrator. Unset: one is generated and printed once on stdout. Never logged.",
+  },
+  {
+    env: 'OIDC_ISSUER_URL',
+    path: 'oidc.issuerUrl',
+    schema: url(['http', 'https']),
+    nullable: true,
+    expected: 'an http(s) URL such as https://login.microsoftonline.com/<tenant>/v2.0',
+    description:
+      "Issuer of the organisation's OpenID Connect provider; set, it turns on \"Sign in with your organisation's account\" (OIDC_CLIENT_ID and OIDC_CLIENT_SECRET are then required). Unset: passwords only.",
+  },
+  {
+    env: 'OIDC_CLIENT_ID',
+    path: 'oidc.clientId',
+    schema: z.string().min(1).max(500),
+    nullable: true,
+    expected: 'the client (application) id registered with the provider',
+    description: 'Client id of this service at the OpenID Connect provider.',
+  },
+  {
+    env: 'OIDC_CLIENT_SECRET',
+    path: 'oidc.clientSecret',
+    schema: z.string().min(1).max(2000),
+    nullable: true,
+    secret: true,
+    expected: 'the client secret issued by the provider',
+    description: 'Client secret of this service at the OpenID Connect provider. Never logged.',
+  },
+  {
+    env: 'OIDC_REDIRECT_URL',
+    path: 'oidc.redirectUrl',
+    schema: url(['http', 'https']),
+    nullable: true,
+    expected: 'an http(s) URL ending in /auth/oidc/callback',
+    description: 'Redirect URI registered with the provider. Unset: PUBLIC_BASE_URL/auth/oidc/callback.',
+  },
+  {
+    env: 'OIDC_SCOPES',
+    path: 'oidc.scopes',
+    schema: z
+      .string()
+      .regex(/^[\x21\x23-\x5B\x5D-\x7E]+(?: [\x21\x23-\x5B\x5D-\x7E]+)*$/, 'must be scope names separated by single spaces')
+      .refine((value) => value.split(' ').includes('openid'), { message: 'must include openid' }),
+    expected: 'space-separated scopes including openid',
+    description: 'Scopes asked of the provider.',
+  },
+  {
+    env: 'OIDC_EMAIL_CLAIM',
+    path: 'oidc.emailClaim',
+    schema: z.string().regex(/^[A-Za-z0-9_.:\/-]{1,200}$/, 'must be a claim name'),
+    expected: 'an ID token claim name such as email or preferred_username',
+    description: "ID token claim holding the user's email address, matched (ignoring case) against the users.",
+  },
+  {
+    env: 'DEMO',
+    path: 'demo.enabled',
+    schema: booleanFromString,
+    expected: 'true or false',
+    description:
+      'Demo mode: `npm start` seeds demo users (one per role) and demo reviews after migrating, and prints the users. `npm run demo` sets it. Refused with APP_ENV=production.',
+  },
+  {
+    env: 'DEMO_PASSWORD',
+    path: 'demo.password',
+    // The same length rules as every password (src/identity/passwords.ts).
+    schema: z.string().min(12, 'must be at least 12 characters').max(1024, 'must be at most 1024 characters'),
+    expected: 'a password of 12 to 1024 characters',
+    description: 'Password of every demo user (printed at start: for a local demo only, not a secret).',
   },
 ];

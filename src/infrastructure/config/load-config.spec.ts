@@ -41,6 +41,13 @@ describe('loadConfig', () => {
     expect(loadConfig({ DOCUMENTS_DIR: '/srv/dhr-documents' }).documents.dir).toBe('/srv/dhr-documents');
   });
 
+  it('runs the application as dhr_app by default; DB_APP_ROLE may name another role, or be empty for none', () => {
+    expect(loadConfig({}).database.appRole).toBe('dhr_app');
+    expect(loadConfig({ DB_APP_ROLE: 'dhr_api' }).database.appRole).toBe('dhr_api');
+    expect(loadConfig({ DB_APP_ROLE: '' }).database.appRole).toBe('');
+    expect(() => loadConfig({ DB_APP_ROLE: 'dhr app; drop' })).toThrow(/DB_APP_ROLE: expected a lower-case PostgreSQL role name, or empty/);
+  });
+
   it.each([
     ['DOCUMENT_STORAGE', 's3', /DOCUMENT_STORAGE: expected database or folder/],
     ['DOCUMENT_MAX_BYTES', '0', /DOCUMENT_MAX_BYTES: expected an integer number of bytes/],

@@ -41,6 +41,19 @@ function setPath(target: Record<string, unknown>, path: string, value: unknown):
   node[keys[keys.length - 1]] = value;
 }
 
+/** OpenID Connect is on iff OIDC_ISSUER_URL is set; then the client's id and secret must be too. */
+function oidcProblems(result: Record<string, unknown>): string[] {
+  const oidc = result.oidc as Partial<Record<'issuerUrl' | 'clientId' | 'clientSecret', string | null>> | undefined;
+  if (!oidc?.issuerUrl) return [];
+  const problems: string[] = [];
+  if (oidc.clientId === null) problems.push('OIDC_CLIENT_ID: missing; required when OIDC_ISSUER_URL is set');
+  if (oidc.clientSecret === null) problems.push('OIDC_CLIENT_SECRET: missing; required when OIDC_ISSUER_URL is set');
+  if (result.env === 'production' && !oidc.issuerUrl.startsWith('https://')) {
+    problems.push('OIDC_ISSUER_URL: must be an https:// URL when APP_ENV=production');
+  }
+  return problems;
+}
+
 /**
  * Builds the typed configuration: defaults from config/default.json, each overridden by its
  * environment variable, every value validated. All problems are reported at once, each naming
@@ -54,7 +67,7 @@ export function loadConfig(
   const problems: string[] = [];
   for (const setting of SETTINGS) {
     const raw = env[setting.env];
-    const fromEnv = raw !== undefined && raw.trim() !== '';
+    const fromEnv = raw !== undefined && (raw.trim() !== '' || !!setting.allowEmpty);
     const value = fromEnv ? raw.trim() : getPath(defaults, setting.path);
     if (value === null || value === undefined) {
       if (setting.nullable) {
@@ -67,14 +80,25 @@ export function loadConfig(
     const parsed = setting.schema.safeParse(value);
     if (!parsed.success) {
       const reason = parsed.error.issues[0]?.message ?? 'invalid';
-      const source = fromEnv ? `got ${JSON.stringify(raw)}` : `default in config/default.json is ${JSON.stringify(value)}`;
+      const given = setting.secret ? `got a value of ${raw!.trim().length} characters` : `got ${JSON.stringify(raw)}`;
+      const source = fromEnv ? given : `default in config/default.json is ${JSON.stringify(setting.secret ? '…' : value)}`;
       problems.push(`${setting.env}: expected ${setting.expected} (${reason}); ${source}`);
       continue;
     }
     setPath(result, setting.path, parsed.data);
   }
+  const identity = result.identity as { trustActorHeader?: boolean } | undefined;
+  if (result.env === 'production' && identity?.trustActorHeader === true) {
+    problems.push(
+      'TRUST_ACTOR_HEADER: must not be true when APP_ENV=production (X-Actor lets any caller name themself; it is for tests and local scripts only)',
+    );
+  }
+  problems.push(...oidcProblems(result));
   if (problems.length > 0) throw new ConfigError(problems);
   const config = result as unknown as AppConfig;
+  if ((config.identity.sessionCookieSecure as boolean | null) === null) config.identity.sessionCookieSecure = config.env === 'production';
+  if ((config.http.publicBaseUrl as string | null) === null) config.http.publicBaseUrl = `http://localhost:${config.http.port}`;
+  if ((config.oidc.redirectUrl as string | null) === null) config.oidc.redirectUrl = `${config.http.publicBaseUrl.replace(/\/+$/, '')}/auth/oidc/callback`;
   if (!isAbsolute(config.dataDir)) config.dataDir = join(projectRoot(), config.dataDir);
   const documentsDir = config.documents.dir as string | null;
   if (documentsDir === null) config.documents.dir = join(config.dataDir, 'documents');

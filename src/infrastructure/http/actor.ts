@@ -2,8 +2,8 @@ import { createParamDecorator, ExecutionContext, UnauthorizedException } from '@
 import type { Request } from 'express';
 
 /**
- * Who is acting, for the history: established by the identity guard (a bearer token, or the
- * X-Actor header outside production). Every write requires one.
+ * Who is acting, for the history: established by the identity guard (a session, a bearer
+ * token, or the X-Actor header where TRUST_ACTOR_HEADER is on). Every write requires one.
  */
 export const Actor = createParamDecorator((_: unknown, ctx: ExecutionContext): string => {
   const req = ctx.switchToHttp().getRequest<Request & { identity?: { actor: string | null } }>();
@@ -12,7 +12,7 @@ export const Actor = createParamDecorator((_: unknown, ctx: ExecutionContext): s
     throw new UnauthorizedException({
       statusCode: 401,
       error: 'Unauthorized',
-      message: "X-Actor: required; send a bearer token, or (outside production) name who is acting (1-200 letters, digits, spaces, . @ ' _ + -)",
+      message: "Sign in, or send Authorization: Bearer <token> (X-Actor, where TRUST_ACTOR_HEADER is on: 1-200 letters, digits, spaces, . @ ' _ + -)",
     });
   }
   return actor;

@@ -2,6 +2,7 @@ import { randomUUID } from 'node:crypto';
 import { DynamicModule, Global, Module } from '@nestjs/common';
 import { LoggerModule } from 'nestjs-pino';
 import type { IncomingMessage, ServerResponse } from 'node:http';
+import { withoutCsrfToken } from '../../identity/session-rules';
 import type { Logger } from './root-logger';
 
 export const ROOT_LOGGER = Symbol('ROOT_LOGGER');
@@ -30,7 +31,8 @@ export class LoggingModule {
               },
               autoLogging: { ignore: (req: IncomingMessage) => req.url === '/health' },
               serializers: {
-                req: (req: { method: string; url: string }) => ({ method: req.method, url: req.url }),
+                // An upload form's CSRF token (`?_csrf=`) is a secret of the session: not logged.
+                req: (req: { method: string; url: string }) => ({ method: req.method, url: withoutCsrfToken(req.url) }),
                 res: (res: { statusCode: number }) => ({ statusCode: res.statusCode }),
               },
               quietReqLogger: true,

@@ -3,7 +3,7 @@
  * worker; the worker refuses to start otherwise.
  */
 export const QUEUES = {
-  maintenance: ['heartbeat'],
+  maintenance: ['heartbeat', 'purge-sessions'],
   reminders: ['send-reminder', 'relay-outbox', 'reconcile', 'send-meeting-invitation', 'send-digests'],
 } as const;
 
