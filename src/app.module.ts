@@ -1,6 +1,7 @@
 import { DynamicModule, Module } from '@nestjs/common';
 import { APP_GUARD } from '@nestjs/core';
 import { ThrottlerGuard, ThrottlerModule } from '@nestjs/throttler';
+import { AccessModule } from './access/access.module';
 import { AuditModule } from './audit/audit.module';
 import { CaseFileModule } from './casefile/casefile.module';
 import { CspsModule } from './csps/csps.module';
@@ -17,6 +18,7 @@ import type { Logger } from './infrastructure/logging/root-logger';
 import { QueueModule } from './infrastructure/queue/queue.module';
 import { NotificationPreferencesModule } from './reminders/notification-preferences.module';
 import { ReviewsModule } from './reviews/reviews.module';
+import { WebModule } from './web/web.module';
 
 export interface AppOverrides {
   /** Tests pass a clock they control. */
@@ -39,12 +41,15 @@ export class AppModule {
         QueueModule.forProducers(),
         HealthModule,
         IdentityModule,
+        AccessModule,
         AuditModule,
         CspsModule,
         ReviewsModule,
         CaseFileModule,
         DeadlinesModule,
         NotificationPreferencesModule,
+        // Last: its page routes come after the API's.
+        WebModule,
       ],
       providers: [{ provide: APP_GUARD, useClass: ThrottlerGuard }],
     };

@@ -16,12 +16,13 @@ describe('access log (real PostgreSQL)', () => {
     const http = () => request(ctx.api.getHttpServer());
     await http().get(`/reviews/${id}`).set('X-Actor', 'alice@rochford.gov.uk').set('X-Request-Id', 'req-alice-1').expect(200);
     await http().get(`/reviews/${id}/history`).set('X-Actor', 'bob@essex.police.uk').expect(200);
+    // A request naming nobody gets the harness's default actor (anonymous callers get 401 now).
     await http().get(`/reviews/${id}/imrs`).expect(200);
     await http().get(`/reviews/00000000-0000-4000-8000-000000000000`).set('X-Actor', 'mallory').expect(404);
 
     const log = (await http().get(`/reviews/${id}/access-log`).set('X-Actor', 'csp.lead@rochford.gov.uk').expect(200)).body;
     expect(log.map((e: { actor: string; route: string }) => [e.actor, e.route])).toEqual([
-      ['anonymous', '/reviews/:reviewId/imrs'],
+      ['test-reader', '/reviews/:reviewId/imrs'],
       ['bob@essex.police.uk', '/reviews/:id/history'],
       ['alice@rochford.gov.uk', '/reviews/:id'],
     ]);

@@ -116,7 +116,7 @@ describe('reminders as a daily digest (real Redis and SMTP)', () => {
     expect(noMode.body.errors.map((e: { field: string }) => e.field)).toEqual(['mode']);
     const extra = await http().put(`/notification-preferences/${OWNER_EMAIL}`).set('X-Actor', 'someone').send({ mode: 'immediate', frequency: 'daily' }).expect(400);
     expect(extra.body.errors).toEqual([{ field: 'frequency', message: 'is not a recognised field' }]);
-    await http().put(`/notification-preferences/${OWNER_EMAIL}`).send({ mode: 'daily_digest' }).expect(401);
+    await http().put(`/notification-preferences/${OWNER_EMAIL}`).set('X-Actor', '').send({ mode: 'daily_digest' }).expect(401);
 
     // None of those wrote anything.
     expect(await db.query(`SELECT * FROM notification_preferences`)).toEqual([]);
@@ -165,7 +165,7 @@ describe('reminders as a daily digest (real Redis and SMTP)', () => {
     expect(digest.text).toContain('People (pseudonyms): Adult A');
     expect(digest.text).toContain('Due: Tuesday 24 March 2026 at 17:00 (UK time) (in 6 days)');
     expect(digest.text).toContain('Reminders: 14 days before; 7 days before');
-    expect(digest.html).toContain(`https://dhr.maldon.gov.uk/reviews/${id}`);
+    expect(digest.html).toContain(`https://dhr.maldon.gov.uk/cases/${id}`);
     expect(`${digest.subject}${digest.text}${digest.html}`).not.toMatch(/Realname|Joanna/i);
     expect(digest.headers.get('x-dhr-digest')).toBe(`digest|${OWNER_EMAIL}|2026-03-18`);
     const sent = await ledger(deadlineId);

@@ -3,6 +3,7 @@ import IORedis from 'ioredis';
 import request from 'supertest';
 import { DataSource } from 'typeorm';
 import { ReminderScheduler, reminderJobId } from '../src/reminders/reminder-scheduler';
+import { IdentityService } from '../src/identity/identity.service';
 import { SendReminderJob } from '../src/reminders/send-reminder.job';
 import { CaseFileApi } from './support/casefile-api';
 import { reviewApi } from './support/review-api';
@@ -111,7 +112,7 @@ describe('IMR reminders by email (real Redis and SMTP)', () => {
       expect(mail.subject).toMatch(subject);
       expect(mail.text).toContain('Adult A');
       expect(`${mail.text}${mail.html}`).not.toMatch(/Realname/i);
-      expect(mail.html).toContain('https://dhr.maldon.gov.uk/reviews/');
+      expect(mail.html).toContain('https://dhr.maldon.gov.uk/cases/');
       smtp.received.length = 0;
       // A second reconcile at the same moment sends nothing more.
       await tick();
@@ -253,5 +254,23 @@ describe('IMR reminders by email (real Redis and SMTP)', () => {
     await tick();
     await new Promise((r) => setTimeout(r, 300));
     expect(meetingMail()).toHaveLength(2);
+  });
+
+  it('escalates an overdue decision to the CSP’s leads (users with that role), not to the chair', async () => {
+    const identities = ctx.api.get(IdentityService);
+    await identities.addUser({ email: 'lead.one@maldon.gov.uk', displayName: 'Lead One', role: 'csp_lead', cspCode: 'MALDON' });
+    const disabled = await identities.addUser({ email: 'lead.gone@maldon.gov.uk', displayName: 'Lead Gone', role: 'csp_lead', cspCode: 'MALDON' });
+    await ctx.api.get(DataSource).query('UPDATE users SET disabled_at = now() WHERE id = $1', [disabled.id]);
+    const { reference } = await reviewWithImr('2026-06-30');
+    // Notified 2026-01-14 (the helper's default): the decision was due a month later; 14 days
+    // overdue it escalates to the CSP lead.
+    clock.set('2026-03-20T10:00:00Z');
+    smtp.received.length = 0;
+    await tick();
+    const escalated = () => smtp.received.filter((m) => m.subject?.startsWith(`[${reference}]`) && /escalated to you/.test(m.text ?? ''));
+    const until = Date.now() + 15000;
+    while (escalated().length < 1 && Date.now() < until) await new Promise((r) => setTimeout(r, 50));
+    await new Promise((r) => setTimeout(r, 300));
+    expect(escalated().map((m) => (m.to as { text: string }).text)).toEqual(['lead.one@maldon.gov.uk']);
   });
 });

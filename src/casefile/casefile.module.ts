@@ -1,5 +1,6 @@
 import { Module } from '@nestjs/common';
 import { AgenciesController } from './agencies/agencies.controller';
+import { AgenciesService } from './agencies/agencies.service';
 import { ImrsModule } from './imrs/imrs.module';
 import { DocumentsModule } from './documents/documents.module';
 import { RecommendationsModule } from './recommendations/recommendations.module';
@@ -26,5 +27,7 @@ import { ScopingModule } from './scoping/scoping.module';
     ScopingModule,
   ],
   controllers: [AgenciesController],
+  providers: [AgenciesService],
+  exports: [AgenciesService],
 })
 export class CaseFileModule {}

@@ -47,7 +47,7 @@ export class SendMeetingInvitationJob implements JobHandler<'reminders'> {
        ) people ORDER BY lower(email), ord`,
       [review.id],
     );
-    const link = `${this.config.http.publicBaseUrl.replace(/\/$/, '')}/reviews/${review.id}`;
+    const link = `${this.config.http.publicBaseUrl.replace(/\/$/, '')}/cases/${review.id}`;
     const invitation = buildMeetingInvitation({
       meetingId,
       sequence,

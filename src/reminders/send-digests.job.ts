@@ -158,7 +158,7 @@ export class SendDigestsJob implements JobHandler<'reminders'> {
       what: group[0].title!,
       dueAt: group[0].dueAt!.toISOString(),
       slots: group.map((r) => r.slot),
-      link: `${base}/reviews/${group[0].reviewId}`,
+      link: `${base}/cases/${group[0].reviewId}`,
     }));
     const named = live.flatMap((r) => r.concerns ?? []).find((p) => p.email?.toLowerCase() === recipient && p.name.trim());
     const email = renderDigestEmail({ recipientName: named?.name ?? recipient, sentAt: now.toISOString(), items });

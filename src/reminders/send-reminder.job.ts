@@ -65,7 +65,14 @@ export class SendReminderJob implements JobHandler<'reminders'> {
     );
     const reminder = reminderSchedule(this.policy, { kind: deadline.kind as DeadlineKind, dueAt }).find((r) => r.slot === slot);
     if (!reminder) return { sent: 0, skipped: 'slot no longer in the policy' };
-    const recipients = this.recipients(deadline.concerns, [...reminder.recipients, ...reminder.escalateTo]);
+    // The CSP's leads are users with that role for the review's CSP (active ones).
+    const leads: Array<{ name: string; email: string }> = await this.dataSource.query(
+      `SELECT u.display_name AS name, u.email FROM users u JOIN user_roles g ON g.user_id = u.id
+        WHERE g.role = 'csp_lead' AND g.csp_id = $1 AND u.disabled_at IS NULL ORDER BY u.email`,
+      [review.cspId],
+    );
+    const concerns = [...deadline.concerns, ...leads.map((l): ConcernedPerson => ({ ...l, role: 'csp_lead' }))];
+    const recipients = this.recipients(concerns, [...reminder.recipients, ...reminder.escalateTo]);
     if (recipients.length === 0) {
       this.logger.warn({ deadlineId, slot }, 'reminder has nobody with an email address to go to');
       return { sent: 0, skipped: 'no recipients' };
@@ -84,7 +91,7 @@ export class SendReminderJob implements JobHandler<'reminders'> {
         what: deadline.title,
         dueAt,
         slot: wordingSlot(slot, dueAt, this.clock.now()),
-        link: `${this.config.http.publicBaseUrl.replace(/\/$/, '')}/reviews/${review.id}`,
+        link: `${this.config.http.publicBaseUrl.replace(/\/$/, '')}/cases/${review.id}`,
         recipientName: person.name,
       });
       assertNoRealNames(email, people.map((p) => p.realName));
@@ -118,11 +125,13 @@ export class SendReminderJob implements JobHandler<'reminders'> {
 
   /** The people a reminder goes to: by role, with an email address, each once. */
   private recipients(concerns: ConcernedPerson[], roles: string[]): ConcernedPerson[] {
-    // Until users exist (access-control issue) the CSP lead and an agency's senior manager
-    // cannot be addressed: escalations to them go to the chair.
-    // A clock with no owner of its own (a review-level clock) is the chair's to chase.
-    const wanted = new Set(roles.map((r) => (r === 'csp_lead' || r === 'agency_senior_manager' ? 'chair' : r)));
-    if (wanted.has('owner') && !concerns.some((p) => p.role === 'owner' && p.email)) wanted.add('chair');
+    // The CSP lead is addressed when the CSP has one as a user; otherwise, and always for an
+    // agency's senior manager (not a user role), the escalation goes to the chair.
+    // A clock with no owner of its own (a review-level clock: the decision, telling the Home
+    // Office, sign-off) is the CSP lead's to chase, or the chair's where the CSP has no lead.
+    const hasLead = concerns.some((p) => p.role === 'csp_lead' && p.email);
+    const wanted = new Set(roles.map((r) => ((r === 'csp_lead' && !hasLead) || r === 'agency_senior_manager' ? 'chair' : r)));
+    if (wanted.has('owner') && !concerns.some((p) => p.role === 'owner' && p.email)) wanted.add(hasLead ? 'csp_lead' : 'chair');
     const seen = new Set<string>();
     return concerns.filter((p) => {
       if (!p.email || !wanted.has(p.role)) return false;

@@ -1,4 +1,7 @@
 import { Injectable } from '@nestjs/common';
+import { restrictToVisibleReviews } from '../access/access.service';
+import { assertMayApply } from '../access/access.guard';
+import type { AccessContext } from '../access/access.service';
 import { DataSource, EntityManager } from 'typeorm';
 import { computeReviewFacts } from '../casefile/review-facts.query';
 import { Csp } from '../csps/csp.entity';
@@ -94,11 +97,17 @@ export class ReviewLifecycleService {
    * Applies one event. 400 if malformed, 404 if no such review, 412 if `expectedVersion` is
    * stale, 409 with the guard's reasons if the lifecycle refuses it now.
    */
-  async applyEvent(id: string, body: unknown, actor: string, expectedVersion?: number): Promise<ReviewView> {
+  /**
+   * `access`: what the guard decided for the caller; the event's own type is checked against
+   * the policy here too (who may apply which event), so no page or route that maps its form to
+   * an event can apply one the caller's role may not.
+   */
+  async applyEvent(id: string, body: unknown, actor: string, expectedVersion?: number, access?: AccessContext): Promise<ReviewView> {
     const now = this.clock.now();
     const parsed = parseReviewEvent(body, now);
     if (!parsed.ok) throw new RequestValidationError(parsed.errors.map((e) => ({ ...e })));
     const event = parsed.event;
+    if (access) assertMayApply(access, event.type);
     return this.dataSource.transaction(async (manager) => {
       // The row lock makes concurrent events on one review take turns: each sees the state
       // the previous one left, so of two that cannot both apply, the second is refused.
@@ -156,7 +165,8 @@ export class ReviewLifecycleService {
     });
   }
 
-  async list(query: ListReviewsQuery) {
+  /** Reviews the caller may see (the access policy narrows the query), newest first. */
+  async list(query: ListReviewsQuery, access: AccessContext) {
     const qb = this.dataSource.manager
       .createQueryBuilder(Review, 'r')
       .orderBy('r.created_at', 'DESC')
@@ -166,6 +176,10 @@ export class ReviewLifecycleService {
     if (query.status) qb.andWhere('r.status = :status', { status: query.status });
     if (query.cspId) qb.andWhere('r.csp_id = :cspId', { cspId: query.cspId });
     if (query.onHold !== undefined) qb.andWhere('r.on_hold = :onHold', { onHold: query.onHold });
+    if (query.reference) {
+      qb.andWhere(`r.reference ILIKE :reference ESCAPE '\\'`, { reference: `%${query.reference.replace(/[\\%_]/g, (c) => `\\${c}`)}%` });
+    }
+    restrictToVisibleReviews(qb, access, 'r.id', 'r');
     const [rows, total] = await qb.getManyAndCount();
     return {
       items: rows.map((r) => ({

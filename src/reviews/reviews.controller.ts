@@ -14,6 +14,8 @@ import {
 } from '@nestjs/swagger';
 import type { Response } from 'express';
 import { Clock } from '../infrastructure/clock/clock';
+import { Access } from '../access/access.decorator';
+import type { AccessContext } from '../access/access.service';
 import { Actor } from '../infrastructure/http/actor';
 import { RequestValidationError } from '../infrastructure/http/errors';
 import { parseInput } from '../infrastructure/http/validation';
@@ -48,10 +50,11 @@ export class ReviewsController {
   @ApiQuery({ name: 'status', required: false, enum: STAGES })
   @ApiQuery({ name: 'cspId', required: false })
   @ApiQuery({ name: 'onHold', required: false, enum: ['true', 'false'] })
+  @ApiQuery({ name: 'reference', required: false, description: 'Part of the reference (any case).' })
   @ApiQuery({ name: 'page', required: false })
   @ApiQuery({ name: 'pageSize', required: false })
-  list(@Query() query: unknown) {
-    return this.reviews.list(parseInput(listReviewsQuerySchema, query));
+  list(@Query() query: unknown, @Access() access: AccessContext) {
+    return this.reviews.list(parseInput(listReviewsQuerySchema, query), access);
   }
 
   @Get(':id')
@@ -76,12 +79,13 @@ export class ReviewsController {
     @Actor() actor: string,
     @Headers('if-match') ifMatch: string | undefined,
     @Res({ passthrough: true }) res: Response,
+    @Access() access: AccessContext,
   ) {
     const expected = parseIfMatch(ifMatch);
     if (expected === 'invalid') {
       throw new RequestValidationError([{ field: 'If-Match', message: 'must be an ETag from GET /reviews/:id, such as "3"' }]);
     }
-    return this.withEtag(res, await this.reviews.applyEvent(id, body, actor, expected));
+    return this.withEtag(res, await this.reviews.applyEvent(id, body, actor, expected, access));
   }
 
   @Get(':id/history')

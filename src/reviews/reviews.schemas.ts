@@ -31,6 +31,8 @@ export const listReviewsQuerySchema = z
       .enum(['true', 'false'], { message: 'must be true or false' })
       .transform((v) => v === 'true')
       .optional(),
+    /** Part of the reference, any case (DHR-MALDON-2026-001, or just 2026-001). */
+    reference: z.string().trim().min(1, 'must not be empty').max(64, 'must be at most 64 characters').optional(),
     page: z.coerce.number().int('must be a whole number').min(1, 'must be 1 or more').default(1),
     pageSize: z.coerce.number().int('must be a whole number').min(1).max(100, 'must be at most 100').default(20),
   })

@@ -15,7 +15,11 @@ export interface TestContext {
   close(): Promise<void>;
 }
 
-/** The configuration a test file runs with: its own database and queue prefix, quiet logs. */
+/**
+ * The configuration a test file runs with: its own database and queue prefix, quiet logs, and
+ * X-Actor trusted (TRUST_ACTOR_HEADER) so tests can name who is acting, except under
+ * APP_ENV=production, where configuration refuses it.
+ */
 export function testConfig(databaseUrl: string, overrides: Record<string, string> = {}): AppConfig {
   return loadConfig({
     APP_ENV: 'test',
@@ -23,18 +27,35 @@ export function testConfig(databaseUrl: string, overrides: Record<string, string
     REDIS_URL: testRedisUrl(),
     QUEUE_PREFIX: uniqueQueuePrefix(),
     LOG_LEVEL: process.env.TEST_LOG_LEVEL ?? 'silent',
+    ...(overrides.APP_ENV === 'production' ? {} : { TRUST_ACTOR_HEADER: 'true' }),
     ...overrides,
   });
 }
 
-/** The real API (and optionally the real worker) on a fresh database, not listening. */
+/**
+ * The real API (and optionally the real worker) on a fresh database, not listening.
+ *
+ * `defaultActor`: most tests are about what the service does, not who may do it, and identify
+ * with the trusted X-Actor header (honoured only with TRUST_ACTOR_HEADER, which testConfig
+ * sets; never in production). A request that names nobody (no X-Actor, token or cookie) gets
+ * this actor from the test harness. Tests of identity and access pass `defaultActor: null` and
+ * sign in or send tokens as real users; a test that wants a request naming nobody sends an
+ * empty X-Actor.
+ */
 export async function startTestApp(
-  options: { worker?: boolean; env?: Record<string, string>; clock?: Clock } = {},
+  options: { worker?: boolean; env?: Record<string, string>; clock?: Clock; defaultActor?: string | null } = {},
 ): Promise<TestContext> {
   const database = await createTestDatabase();
   const config = testConfig(database.url, options.env);
   const logger = createRootLogger(config, 'test');
   const api = await createApiApp(config, logger, { clock: options.clock });
+  const defaultActor = options.defaultActor === undefined ? 'test-reader' : options.defaultActor;
+  if (defaultActor) {
+    api.use((req: { headers: Record<string, unknown> }, _res: unknown, next: () => void) => {
+      if (req.headers['x-actor'] === undefined && !req.headers.authorization && !req.headers.cookie) req.headers['x-actor'] = defaultActor;
+      next();
+    });
+  }
   await api.init();
   const worker = options.worker ? await createWorkerApp(config, logger, { clock: options.clock }) : undefined;
   await worker?.init();

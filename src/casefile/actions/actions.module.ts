@@ -3,5 +3,5 @@ import { CaseFileCoreModule } from '../casefile-core.module';
 import { ActionsController } from './actions.controller';
 import { ActionsService } from './actions.service';
 
-@Module({ imports: [CaseFileCoreModule], controllers: [ActionsController], providers: [ActionsService] })
+@Module({ imports: [CaseFileCoreModule], controllers: [ActionsController], providers: [ActionsService], exports: [ActionsService] })
 export class ActionsModule {}

@@ -2,6 +2,8 @@ import { Body, Controller, Get, Headers, HttpCode, Param, Post, Query, Res, Stre
 import { FileInterceptor } from '@nestjs/platform-express';
 import { ApiBody, ApiConsumes, ApiHeader, ApiProduces, ApiQuery, ApiTags } from '@nestjs/swagger';
 import type { Response } from 'express';
+import { Access } from '../../access/access.decorator';
+import type { AccessContext } from '../../access/access.service';
 import { Actor } from '../../infrastructure/http/actor';
 import { parseInput } from '../../infrastructure/http/validation';
 import { zodToOpenApi } from '../../infrastructure/http/openapi';
@@ -33,8 +35,8 @@ export class DocumentsController {
 
   @Get()
   @ApiQuery({ name: 'kind', required: false, enum: DOCUMENT_KINDS })
-  list(@Param('reviewId') reviewId: string, @Query() query: unknown) {
-    return this.documents.list(reviewId, parseInput(listDocumentsQuerySchema, query));
+  list(@Param('reviewId') reviewId: string, @Query() query: unknown, @Access() access: AccessContext) {
+    return this.documents.list(reviewId, parseInput(listDocumentsQuerySchema, query), access.restriction);
   }
 
   @Get(':documentId')

@@ -26,5 +26,7 @@ import { UploadErrorsInterceptor } from './upload-errors';
   ],
   controllers: [DocumentsController],
   providers: [DocumentsService, DocumentContentStore, UploadErrorsInterceptor],
+  // The web pages' upload form reads its file with the same multer limits and error translation.
+  exports: [DocumentsService, UploadErrorsInterceptor, MulterModule],
 })
 export class DocumentsModule {}

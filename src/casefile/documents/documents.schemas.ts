@@ -1,9 +1,11 @@
 import { z } from 'zod';
-import { text } from '../../infrastructure/http/validation';
+import { text, uuid } from '../../infrastructure/http/validation';
 import { DOCUMENT_KINDS } from '../entities';
 
 /** The text fields of the multipart form that creates a document (the file comes as `file`). */
-export const createDocumentSchema = z.object({ kind: z.enum(DOCUMENT_KINDS), title: text(300) }).strict();
+export const createDocumentSchema = z
+  .object({ kind: z.enum(DOCUMENT_KINDS), title: text(300), imrId: uuid('IMR id').optional() })
+  .strict();
 
 /** A new version carries only its file: any other form field is refused. */
 export const addDocumentVersionSchema = z.object({}).strict();

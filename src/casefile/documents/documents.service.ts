@@ -3,11 +3,12 @@ import { createHash } from 'node:crypto';
 import type { EntityManager } from 'typeorm';
 import type { z } from 'zod';
 import type { AppConfig } from '../../infrastructure/config/app-config';
+import type { RecordRestriction } from '../../access/policy';
 import { APP_CONFIG } from '../../infrastructure/config/config.module';
 import { FieldProblem, RequestValidationError, StateConflictError } from '../../infrastructure/http/errors';
 import { zodProblems } from '../../infrastructure/http/validation';
 import { CaseFileTransactions, checkIfMatch, findInReview } from '../casefile-transactions';
-import { CaseDocument, DocumentDownload, DocumentKind, DocumentVersion } from '../entities';
+import { CaseDocument, DocumentDownload, DocumentKind, DocumentVersion, Imr } from '../entities';
 import { AllowedContentType, checkContent } from './content-check';
 import { DocumentContentStore } from './document-content.store';
 import { addDocumentVersionSchema, createDocumentSchema } from './documents.schemas';
@@ -50,12 +51,22 @@ export class DocumentsService {
     @Inject(APP_CONFIG) private readonly config: AppConfig,
   ) {}
 
-  list(reviewId: string, { kind }: z.output<typeof listDocumentsQuerySchema>) {
+  /** The review's documents; a restriction narrows them to an agency's IMR papers or to given kinds. */
+  list(reviewId: string, { kind }: z.output<typeof listDocumentsQuerySchema>, restriction: RecordRestriction | null = null) {
     return this.tx.read(reviewId, async (manager) => {
-      const documents = await manager.find(CaseDocument, {
-        where: kind ? { reviewId, kind } : { reviewId },
-        order: { createdAt: 'ASC', id: 'ASC' },
-      });
+      const qb = manager
+        .createQueryBuilder(CaseDocument, 'd')
+        .where('d.review_id = :reviewId', { reviewId })
+        .orderBy('d.created_at', 'ASC')
+        .addOrderBy('d.id', 'ASC');
+      if (kind) qb.andWhere('d.kind = :kind', { kind });
+      if (restriction) {
+        qb.andWhere(
+          '(d.kind = ANY(CAST(:kinds AS text[])) OR EXISTS (SELECT 1 FROM imrs i WHERE i.review_id = d.review_id AND i.id = d.imr_id AND i.agency_id = ANY(CAST(:agencies AS uuid[]))))',
+          { kinds: [...(restriction.documentKinds ?? [])], agencies: [...(restriction.agencyIds ?? [])] },
+        );
+      }
+      const documents = await qb.getMany();
       const versions = await manager.find(DocumentVersion, { where: { reviewId }, order: { versionNo: 'ASC' } });
       return documents.map((d) => this.view(d, versions.filter((v) => v.documentId === d.id), false));
     });
@@ -75,8 +86,9 @@ export class DocumentsService {
     if (problems.length > 0 || !input || !upload) throw new RequestValidationError(problems);
     return this.placing(async (undoOnFailure) =>
       this.tx.write(reviewId, actor, async ({ manager, record, now }) => {
+        if (input.imrId) await findInReview(manager, Imr, reviewId, input.imrId, 'IMR');
         const document = await manager.save(
-          manager.create(CaseDocument, { reviewId, kind: input.kind, title: input.title, createdBy: actor }),
+          manager.create(CaseDocument, { reviewId, kind: input.kind, title: input.title, imrId: input.imrId ?? null, createdBy: actor }),
         );
         const version = await this.saveVersion(manager, document, 1, upload, actor, now, undoOnFailure);
         await this.recordUpload(record, document, version);
@@ -256,6 +268,7 @@ export class DocumentsService {
       id: document.id,
       reviewId: document.reviewId,
       kind: document.kind,
+      imrId: document.imrId,
       title: document.title,
       versionCount: versions.length,
       latest: latest ? versionView(latest) : null,

@@ -43,7 +43,8 @@ export class UploadErrorsInterceptor implements NestInterceptor {
     return next.handle().pipe(catchError((error: unknown) => throwError(() => this.translate(error))));
   }
 
-  private translate(error: unknown): unknown {
+  /** The 4xx answer for what multer or the handler threw (the web's upload form shows it on the form). */
+  translate(error: unknown): unknown {
     if (error instanceof HttpException) {
       const body = error.getResponse();
       if (typeof body === 'object' && body !== null && 'errors' in body) return error;

@@ -1,5 +1,7 @@
 import { Body, Controller, Get, Headers, HttpCode, Param, Post } from '@nestjs/common';
 import { ApiBody, ApiTags } from '@nestjs/swagger';
+import { Access } from '../../access/access.decorator';
+import type { AccessContext } from '../../access/access.service';
 import { Actor } from '../../infrastructure/http/actor';
 import { parseInput } from '../../infrastructure/http/validation';
 import { openApiBody } from '../../infrastructure/http/openapi';
@@ -28,8 +30,8 @@ export class ImrsController {
   }
 
   @Get()
-  list(@Param('reviewId') reviewId: string) {
-    return this.imrs.list(reviewId);
+  list(@Param('reviewId') reviewId: string, @Access() access: AccessContext) {
+    return this.imrs.list(reviewId, access.restriction ? (access.restriction.agencyIds ?? []) : null);
   }
 
   @Get(':imrId')

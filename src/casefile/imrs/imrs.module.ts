@@ -3,5 +3,5 @@ import { CaseFileCoreModule } from '../casefile-core.module';
 import { ImrsController } from './imrs.controller';
 import { ImrsService } from './imrs.service';
 
-@Module({ imports: [CaseFileCoreModule], controllers: [ImrsController], providers: [ImrsService] })
+@Module({ imports: [CaseFileCoreModule], controllers: [ImrsController], providers: [ImrsService], exports: [ImrsService] })
 export class ImrsModule {}

@@ -1,4 +1,5 @@
 import { Injectable } from '@nestjs/common';
+import { In } from 'typeorm';
 import { RequestValidationError, StateConflictError } from '../../infrastructure/http/errors';
 import { CaseFileTransactions, checkIfMatch, findInReview, mustExist } from '../casefile-transactions';
 import { Agency, Imr, ImrExtension } from '../entities';
@@ -25,9 +26,13 @@ export class ImrsService {
 
   today = () => this.tx.today();
 
-  list(reviewId: string) {
+  /** The review's IMRs; `agencyIds` narrows them to those agencies' (an IMR author's view). */
+  list(reviewId: string, agencyIds: readonly string[] | null = null) {
     return this.tx.read(reviewId, async (manager) => {
-      const imrs = await manager.find(Imr, { where: { reviewId }, order: { requestedOn: 'ASC', createdAt: 'ASC' } });
+      const imrs = await manager.find(Imr, {
+        where: agencyIds ? { reviewId, agencyId: In([...agencyIds]) } : { reviewId },
+        order: { requestedOn: 'ASC', createdAt: 'ASC' },
+      });
       const extensions = await manager.find(ImrExtension, { where: { reviewId }, order: { createdAt: 'ASC' } });
       return imrs.map((imr) => this.view(imr, extensions.filter((e) => e.imrId === imr.id)));
     });

@@ -3,5 +3,5 @@ import { CaseFileCoreModule } from '../casefile-core.module';
 import { MeetingsController } from './meetings.controller';
 import { MeetingsService } from './meetings.service';
 
-@Module({ imports: [CaseFileCoreModule], controllers: [MeetingsController], providers: [MeetingsService] })
+@Module({ imports: [CaseFileCoreModule], controllers: [MeetingsController], providers: [MeetingsService], exports: [MeetingsService] })
 export class MeetingsModule {}

@@ -24,7 +24,7 @@ export class MeetingsService {
   list(reviewId: string) {
     return this.tx.read(reviewId, async (manager) => {
       const meetings = await manager.find(PanelMeeting, { where: { reviewId }, order: { startsAt: 'ASC', createdAt: 'ASC' } });
-      const links = await manager.find(PanelMeetingImr, { where: { reviewId }, order: { createdAt: 'ASC' } });
+      const links = await manager.find(PanelMeetingImr, { where: { reviewId }, order: { createdAt: 'ASC', imrId: 'ASC' } });
       return meetings.map((m) => this.view(m, links.filter((l) => l.meetingId === m.id)));
     });
   }
@@ -198,7 +198,7 @@ export class MeetingsService {
   }
 
   private links(manager: EntityManager, reviewId: string, meetingId: string) {
-    return manager.find(PanelMeetingImr, { where: { reviewId, meetingId }, order: { createdAt: 'ASC' } });
+    return manager.find(PanelMeetingImr, { where: { reviewId, meetingId }, order: { createdAt: 'ASC', imrId: 'ASC' } });
   }
 
   private view(meeting: PanelMeeting, links: PanelMeetingImr[]) {

@@ -3,5 +3,5 @@ import { CaseFileCoreModule } from '../casefile-core.module';
 import { OversightController } from './oversight.controller';
 import { OversightService } from './oversight.service';
 
-@Module({ imports: [CaseFileCoreModule], controllers: [OversightController], providers: [OversightService] })
+@Module({ imports: [CaseFileCoreModule], controllers: [OversightController], providers: [OversightService], exports: [OversightService] })
 export class OversightModule {}

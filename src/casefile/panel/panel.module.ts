@@ -3,5 +3,5 @@ import { CaseFileCoreModule } from '../casefile-core.module';
 import { PanelController } from './panel.controller';
 import { PanelService } from './panel.service';
 
-@Module({ imports: [CaseFileCoreModule], controllers: [PanelController], providers: [PanelService] })
+@Module({ imports: [CaseFileCoreModule], controllers: [PanelController], providers: [PanelService], exports: [PanelService] })
 export class PanelModule {}

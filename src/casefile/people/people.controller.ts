@@ -1,5 +1,8 @@
-import { Body, Controller, Get, Headers, HttpCode, Param, Patch, Post, Query } from '@nestjs/common';
+import { Body, Controller, ForbiddenException, Get, Headers, HttpCode, Param, Patch, Post, Query } from '@nestjs/common';
 import { ApiBody, ApiHeader, ApiQuery, ApiTags } from '@nestjs/swagger';
+import { Access } from '../../access/access.decorator';
+import { allows } from '../../access/access.service';
+import type { AccessContext } from '../../access/access.service';
 import { Actor } from '../../infrastructure/http/actor';
 import { openApiBody } from '../../infrastructure/http/openapi';
 import { parseInput } from '../../infrastructure/http/validation';
@@ -7,10 +10,17 @@ import { addPersonSchema, correctPersonSchema, readPeopleQuerySchema } from './p
 import { PeopleService } from './people.service';
 
 /**
- * `?include=realNames` shows real names. For now anyone who can read the review may ask; the
- * access-control issue restricts it to the CSP lead and the chair (and should audit the read).
+ * `?include=realNames` shows real names: only to those the policy allows `people.realNames`
+ * (the CSP lead and the chair); anyone else asking gets a 403, not a quiet pseudonym. The
+ * read is in the access log with its query string. The People page reads through this too.
  */
-const readOptions = (query: unknown) => ({ realNames: parseInput(readPeopleQuerySchema, query).include === 'realNames' });
+export function readOptions(query: unknown, access: AccessContext) {
+  const realNames = parseInput(readPeopleQuerySchema, query).include === 'realNames';
+  if (realNames && !allows(access, 'people.realNames')) {
+    throw new ForbiddenException({ statusCode: 403, error: 'Forbidden', message: 'include: real names are shown only to the CSP lead and the chair' });
+  }
+  return { realNames };
+}
 
 @ApiTags('people')
 @Controller('reviews/:reviewId/people')
@@ -26,14 +36,14 @@ export class PeopleController {
 
   @Get()
   @ApiQuery({ name: 'include', required: false, enum: ['realNames'], description: 'Add real names (pseudonyms only by default).' })
-  list(@Param('reviewId') reviewId: string, @Query() query: unknown) {
-    return this.people.list(reviewId, readOptions(query));
+  list(@Param('reviewId') reviewId: string, @Query() query: unknown, @Access() access: AccessContext) {
+    return this.people.list(reviewId, readOptions(query, access));
   }
 
   @Get(':personId')
   @ApiQuery({ name: 'include', required: false, enum: ['realNames'], description: 'Add the real name (pseudonym only by default).' })
-  get(@Param('reviewId') reviewId: string, @Param('personId') personId: string, @Query() query: unknown) {
-    return this.people.get(reviewId, personId, readOptions(query));
+  get(@Param('reviewId') reviewId: string, @Param('personId') personId: string, @Query() query: unknown, @Access() access: AccessContext) {
+    return this.people.get(reviewId, personId, readOptions(query, access));
   }
 
   @Patch(':personId')

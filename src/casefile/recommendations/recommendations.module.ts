@@ -3,5 +3,5 @@ import { CaseFileCoreModule } from '../casefile-core.module';
 import { RecommendationsController } from './recommendations.controller';
 import { RecommendationsService } from './recommendations.service';
 
-@Module({ imports: [CaseFileCoreModule], controllers: [RecommendationsController], providers: [RecommendationsService] })
+@Module({ imports: [CaseFileCoreModule], controllers: [RecommendationsController], providers: [RecommendationsService], exports: [RecommendationsService] })
 export class RecommendationsModule {}

@@ -1,0 +1,17 @@
+import { Global, Module } from '@nestjs/common';
+import { APP_GUARD } from '@nestjs/core';
+import { CaseFileCoreModule } from '../casefile/casefile-core.module';
+import { IdentityModule } from '../identity/identity.module';
+import { AccessGuard } from './access.guard';
+import { AccessService } from './access.service';
+import { ReviewMembersController, ReviewMembersService } from './members';
+
+/** Who may do what: the policy table applied to every route, and review memberships. */
+@Global()
+@Module({
+  imports: [IdentityModule, CaseFileCoreModule],
+  controllers: [ReviewMembersController],
+  providers: [AccessService, ReviewMembersService, { provide: APP_GUARD, useClass: AccessGuard }],
+  exports: [AccessService, ReviewMembersService],
+})
+export class AccessModule {}

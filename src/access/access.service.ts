@@ -1,0 +1,101 @@
+import { Injectable } from '@nestjs/common';
+import { DataSource, ObjectLiteral, SelectQueryBuilder } from 'typeorm';
+import { UserRoleGrant } from '../identity/identity.entities';
+import { isStage } from '../reviews/lifecycle';
+import type { Action } from './actions';
+import { CspRole, Holder, permission, RecordRestriction, ReviewSubject, SIGN_OFF_STAGES } from './policy';
+import { ReviewMember } from './review-member.entity';
+
+/** What the guard decided for this request: services read it to narrow their queries. */
+export interface AccessContext {
+  /** A trusted caller (the X-Actor header, only where TRUST_ACTOR_HEADER is on): no policy. */
+  trusted: boolean;
+  userId: string | null;
+  action: Action;
+  holder: Holder | null;
+  /** The review the route is about, if any. */
+  review: ReviewSubject | null;
+  /** Null when the caller sees the whole review; else only these records. */
+  restriction: RecordRestriction | null;
+}
+
+export const TRUSTED_ACCESS = (action: Action): AccessContext => ({ trusted: true, userId: null, action, holder: null, review: null, restriction: null });
+
+/** Whether the caller of this request may also take another action (e.g. read real names). */
+export function allows(access: AccessContext, action: Action): boolean {
+  return access.trusted || (access.holder !== null && permission(action, access.holder, access.review).allowed);
+}
+
+/** Loads what the policy needs (roles, memberships, the review) and narrows list queries. */
+@Injectable()
+export class AccessService {
+  constructor(private readonly dataSource: DataSource) {}
+
+  async holder(userId: string, reviewId: string | null): Promise<Holder> {
+    const grants = await this.dataSource.manager.find(UserRoleGrant, { where: { userId } });
+    const memberships = reviewId
+      ? await this.dataSource.manager
+          .createQueryBuilder(ReviewMember, 'm')
+          .where('m.user_id = :userId AND m.review_id = :reviewId AND m.ended_at IS NULL', { userId, reviewId })
+          .getMany()
+      : [];
+    return {
+      administrator: grants.some((g) => g.role === 'administrator'),
+      cspRoles: grants.filter((g) => g.role !== 'administrator' && g.cspId).map((g) => ({ role: g.role as CspRole, cspId: g.cspId as string })),
+      memberships: memberships.map((m) => ({ role: m.role, agencyId: m.agencyId })),
+    };
+  }
+
+  async review(reviewId: string): Promise<ReviewSubject | null> {
+    const rows: Array<{ csp_id: string; status: string }> = await this.dataSource.query(
+      'SELECT csp_id, status FROM reviews WHERE id = $1',
+      [reviewId],
+    );
+    const row = rows[0];
+    return row && isStage(row.status) ? { cspId: row.csp_id, stage: row.status } : null;
+  }
+
+  /** The agency (and document kind) of an IMR or document of the review; null if there is none. */
+  async record(reviewId: string, kind: 'imr' | 'document', id: string): Promise<{ agencyId: string | null; documentKind?: string } | null> {
+    if (kind === 'imr') {
+      const rows: Array<{ agency_id: string }> = await this.dataSource.query('SELECT agency_id FROM imrs WHERE id = $1 AND review_id = $2', [id, reviewId]);
+      return rows[0] ? { agencyId: rows[0].agency_id } : null;
+    }
+    const rows: Array<{ kind: string; agency_id: string | null }> = await this.dataSource.query(
+      'SELECT d.kind, i.agency_id FROM documents d LEFT JOIN imrs i ON i.review_id = d.review_id AND i.id = d.imr_id WHERE d.id = $1 AND d.review_id = $2',
+      [id, reviewId],
+    );
+    return rows[0] ? { agencyId: rows[0].agency_id, documentKind: rows[0].kind } : null;
+  }
+}
+
+/**
+ * Narrows a query over reviews (`alias.id`, `alias.csp_id`, `alias.status`) to the ones the
+ * caller may see: their CSPs' as lead, their CSPs' at or past sign-off as RAG member, and
+ * those they are a member of. Administrators see none (no case content).
+ */
+export function restrictToVisibleReviews<T extends ObjectLiteral>(
+  qb: SelectQueryBuilder<T>,
+  access: AccessContext,
+  reviewIdColumn: string,
+  reviewAlias?: string,
+): SelectQueryBuilder<T> {
+  if (access.trusted) return qb;
+  const holder = access.holder;
+  const leadCsps = holder?.cspRoles.filter((g) => g.role === 'csp_lead').map((g) => g.cspId) ?? [];
+  const ragCsps = holder?.cspRoles.filter((g) => g.role === 'rag_member').map((g) => g.cspId) ?? [];
+  const review = reviewAlias ? null : 'vr';
+  const csp = `${reviewAlias ?? review}.csp_id`;
+  const status = `${reviewAlias ?? review}.status`;
+  const visible =
+    `(${csp} = ANY(CAST(:accessLeadCsps AS uuid[])) OR (${csp} = ANY(CAST(:accessRagCsps AS uuid[])) AND ${status} = ANY(CAST(:accessSignOff AS text[]))) ` +
+    `OR EXISTS (SELECT 1 FROM review_members am WHERE am.review_id = ${reviewIdColumn} AND am.user_id = :accessUserId AND am.ended_at IS NULL))`;
+  const params = {
+    accessLeadCsps: leadCsps,
+    accessRagCsps: ragCsps,
+    accessSignOff: [...SIGN_OFF_STAGES],
+    accessUserId: access.userId ?? '00000000-0000-0000-0000-000000000000',
+  };
+  if (reviewAlias) return qb.andWhere(visible, params);
+  return qb.andWhere(`EXISTS (SELECT 1 FROM reviews vr WHERE vr.id = ${reviewIdColumn} AND ${visible})`, params);
+}

@@ -1,0 +1,130 @@
+import { Body, Controller, ForbiddenException, Get, HttpCode, Injectable, Param, Post } from '@nestjs/common';
+import { ApiBody, ApiTags } from '@nestjs/swagger';
+import { z } from 'zod';
+import { CaseFileTransactions, findInReview, mustExist } from '../casefile/casefile-transactions';
+import { Agency } from '../casefile/entities';
+import { User } from '../identity/identity.entities';
+import { Actor } from '../infrastructure/http/actor';
+import { RequestValidationError, StateConflictError } from '../infrastructure/http/errors';
+import { openApiBody } from '../infrastructure/http/openapi';
+import { parseInput, uuid } from '../infrastructure/http/validation';
+import { Access } from './access.decorator';
+import type { AccessContext } from './access.service';
+import { AGENCY_ROLES, REVIEW_ROLES, ReviewMember, ReviewRole } from './review-member.entity';
+
+export const addMemberSchema = z
+  .object({
+    email: z.string().trim().toLowerCase().email('must be an email address').max(320, 'must be at most 320 characters'),
+    role: z.enum(REVIEW_ROLES, { errorMap: () => ({ message: `must be one of ${REVIEW_ROLES.join(', ')}` }) }),
+    agencyId: uuid('agency id').optional(),
+  })
+  .strict()
+  .superRefine((value, ctx) => {
+    const needsAgency = AGENCY_ROLES.includes(value.role);
+    if (needsAgency && !value.agencyId) ctx.addIssue({ code: 'custom', path: ['agencyId'], message: `is required for the role ${value.role}` });
+    if (!needsAgency && value.agencyId) ctx.addIssue({ code: 'custom', path: ['agencyId'], message: `must not be given for the role ${value.role}` });
+  });
+
+/** Roles only the CSP lead gives or ends: the chair does not appoint chairs. */
+const LEAD_ONLY: readonly ReviewRole[] = ['chair', 'report_writer'];
+
+/**
+ * Who is on a review, in which role. Adding and ending a membership go into the review's
+ * history with their actor; memberships are never deleted.
+ */
+@Injectable()
+export class ReviewMembersService {
+  constructor(private readonly tx: CaseFileTransactions) {}
+
+  list(reviewId: string) {
+    return this.tx.read(reviewId, async (manager) => {
+      const rows = await manager.find(ReviewMember, { where: { reviewId }, relations: { user: true, agency: true }, order: { addedAt: 'ASC' } });
+      return rows.map((m) => this.view(m));
+    });
+  }
+
+  add(reviewId: string, input: z.output<typeof addMemberSchema>, actor: string, access: AccessContext) {
+    this.mayManage(input.role, access);
+    return this.tx.write(reviewId, actor, async ({ manager, now, record }) => {
+      const user = await manager.findOne(User, { where: { email: input.email } });
+      if (!user || user.disabledAt) throw new RequestValidationError([{ field: 'email', message: 'no active user has this email (an administrator adds users first)' }]);
+      const agency = input.agencyId ? await mustExist(manager, Agency, { id: input.agencyId }, 'agencyId', 'agency') : null;
+      const existing = await manager
+        .createQueryBuilder(ReviewMember, 'm')
+        .where('m.review_id = :reviewId AND m.user_id = :userId AND m.role = :role AND m.ended_at IS NULL', { reviewId, userId: user.id, role: input.role })
+        .andWhere(agency ? 'm.agency_id = :agencyId' : 'm.agency_id IS NULL', { agencyId: agency?.id })
+        .getOne();
+      if (existing) throw new StateConflictError(`${user.email} is already ${input.role.replace('_', ' ')} on this review`);
+      const member = await manager.save(
+        manager.create(ReviewMember, { reviewId, userId: user.id, role: input.role, agencyId: agency?.id ?? null, addedBy: actor, addedAt: now, endedAt: null, endedBy: null }),
+      );
+      await record('MEMBER_ADDED', { memberId: member.id, email: user.email, role: member.role, agency: agency?.name ?? null });
+      return this.view({ ...member, user, agency });
+    });
+  }
+
+  end(reviewId: string, memberId: string, actor: string, access: AccessContext) {
+    return this.tx.write(reviewId, actor, async ({ manager, now, record }) => {
+      const member = await findInReview(manager, ReviewMember, reviewId, memberId, 'member', { lock: true });
+      this.mayManage(member.role, access);
+      if (member.endedAt) throw new StateConflictError(`This membership already ended on ${member.endedAt.toISOString()}`);
+      member.endedAt = now;
+      member.endedBy = actor;
+      await manager.save(member);
+      const user = await manager.findOneOrFail(User, { where: { id: member.userId } });
+      await record('MEMBER_ENDED', { memberId: member.id, email: user.email, role: member.role });
+      return this.view({ ...member, user });
+    });
+  }
+
+  private mayManage(role: ReviewRole, access: AccessContext): void {
+    if (access.trusted) return;
+    const isLead = access.holder?.cspRoles.some((g) => g.role === 'csp_lead') ?? false;
+    const isChair = access.holder?.memberships.some((m) => m.role === 'chair') ?? false;
+    if (LEAD_ONLY.includes(role) && !isLead) {
+      throw new ForbiddenException({ statusCode: 403, error: 'Forbidden', message: `role: only the CSP lead appoints a ${role.replace('_', ' ')}` });
+    }
+    if (!isLead && !isChair) throw new ForbiddenException({ statusCode: 403, error: 'Forbidden', message: 'members.manage: not allowed' });
+  }
+
+  private view(m: ReviewMember) {
+    return {
+      id: m.id,
+      reviewId: m.reviewId,
+      userId: m.userId,
+      email: m.user?.email ?? null,
+      displayName: m.user?.displayName ?? null,
+      role: m.role,
+      agencyId: m.agencyId,
+      agency: m.agency?.name ?? null,
+      addedBy: m.addedBy,
+      addedAt: m.addedAt,
+      endedBy: m.endedBy,
+      endedAt: m.endedAt,
+    };
+  }
+}
+
+@ApiTags('access')
+@Controller('reviews/:reviewId/members')
+export class ReviewMembersController {
+  constructor(private readonly members: ReviewMembersService) {}
+
+  @Get()
+  list(@Param('reviewId') reviewId: string) {
+    return this.members.list(reviewId);
+  }
+
+  @Post()
+  @HttpCode(201)
+  @ApiBody(openApiBody(addMemberSchema, 'AddReviewMember'))
+  add(@Param('reviewId') reviewId: string, @Body() body: unknown, @Actor() actor: string, @Access() access: AccessContext) {
+    return this.members.add(reviewId, parseInput(addMemberSchema, body), actor, access);
+  }
+
+  @Post(':memberId/end')
+  @HttpCode(200)
+  end(@Param('reviewId') reviewId: string, @Param('memberId') memberId: string, @Actor() actor: string, @Access() access: AccessContext) {
+    return this.members.end(reviewId, memberId, actor, access);
+  }
+}

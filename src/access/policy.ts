@@ -1,0 +1,192 @@
+import type { Stage } from '../reviews/lifecycle';
+import type { ReviewEventType } from '../reviews/lifecycle/events';
+import type { Action } from './actions';
+import type { ReviewRole } from './review-member.entity';
+
+/** Roles held for a CSP (from user_roles). A county team may hold them for several CSPs. */
+export type CspRole = 'csp_lead' | 'rag_member';
+export type Role = 'administrator' | CspRole | ReviewRole;
+export const ROLES: readonly Role[] = ['administrator', 'csp_lead', 'rag_member', 'chair', 'report_writer', 'panel_member', 'imr_author'];
+
+/**
+ * How far a grant reaches.
+ * - `anyone`: any signed-in user (no case content: the CSP and agency names, their own tokens).
+ * - `installation`: the administrator, installation-wide (users, CSPs, agencies; never case content).
+ * - `csp`: a CSP role, for reviews of that CSP (or, with no review, for a CSP the caller holds it in).
+ * - `signOff`: a RAG member of the review's CSP, once the report has reached RAG sign-off.
+ * - `review`: a member of this review in that role.
+ * - `agency`: a member of this review in that role, only for their agency's records (lists filtered).
+ */
+export type Scope = 'anyone' | 'installation' | 'csp' | 'signOff' | 'review' | 'agency';
+
+type Grants = Partial<Record<Role | 'anyone', Scope>>;
+
+const CASE_TEAM: Grants = { csp_lead: 'csp', chair: 'review', report_writer: 'review', panel_member: 'review' };
+const CORE_TEAM: Grants = { csp_lead: 'csp', chair: 'review', report_writer: 'review' };
+
+/**
+ * The policy table: action → role → scope. Nothing else decides who may do what; the guard
+ * applies it to every route (src/access/route-actions.ts maps each route to its action) and the
+ * list queries apply the same scopes. Actions not listed for a role are refused.
+ */
+export const POLICY: Readonly<Record<Action, Grants>> = {
+  public: { anyone: 'anyone' },
+  self: { anyone: 'anyone' },
+  'review.list': { anyone: 'anyone' },
+  'deadlines.list': { anyone: 'anyone' },
+  'csps.read': { anyone: 'anyone' },
+  'agencies.read': { anyone: 'anyone' },
+  'csps.manage': { administrator: 'installation' },
+  'agencies.manage': { administrator: 'installation', csp_lead: 'csp' },
+  'users.manage': { administrator: 'installation' },
+  'review.create': { csp_lead: 'csp' },
+  'review.read': { ...CASE_TEAM, imr_author: 'review', rag_member: 'signOff' },
+  'review.event': { csp_lead: 'csp', chair: 'review', rag_member: 'signOff' },
+  'members.read': { csp_lead: 'csp', chair: 'review' },
+  'members.manage': { csp_lead: 'csp', chair: 'review' },
+  'people.read': { ...CASE_TEAM, imr_author: 'review' },
+  'people.write': { csp_lead: 'csp', chair: 'review' },
+  'people.realNames': { csp_lead: 'csp', chair: 'review' },
+  'appointments.read': CASE_TEAM,
+  'appointments.write': { csp_lead: 'csp' },
+  'panel.read': CASE_TEAM,
+  'panel.write': { csp_lead: 'csp', chair: 'review' },
+  'scoping.read': CASE_TEAM,
+  'scoping.write': { csp_lead: 'csp', chair: 'review' },
+  'imrs.read': { ...CASE_TEAM, imr_author: 'agency' },
+  'imrs.write': { csp_lead: 'csp', chair: 'review' },
+  'imrs.signOff': { chair: 'review', imr_author: 'agency' },
+  'documents.read': { ...CASE_TEAM, imr_author: 'agency', rag_member: 'signOff' },
+  'documents.write': CORE_TEAM,
+  'meetings.read': CASE_TEAM,
+  'meetings.write': { csp_lead: 'csp', chair: 'review' },
+  'family.read': CORE_TEAM,
+  'family.write': { chair: 'review', report_writer: 'review' },
+  'proceedings.read': CORE_TEAM,
+  'proceedings.write': { csp_lead: 'csp', chair: 'review' },
+  'recommendations.read': { ...CASE_TEAM, rag_member: 'signOff' },
+  'recommendations.write': { chair: 'review', report_writer: 'review' },
+  'actions.read': { ...CASE_TEAM, rag_member: 'signOff' },
+  'actions.write': { csp_lead: 'csp', chair: 'review' },
+  'publication.read': { ...CORE_TEAM, rag_member: 'signOff' },
+  'publication.write': { csp_lead: 'csp' },
+  'oversight.read': { csp_lead: 'csp', chair: 'review', rag_member: 'signOff' },
+  'accessLog.read': { csp_lead: 'csp' },
+  'notifications.read': { csp_lead: 'csp', chair: 'review' },
+};
+
+/**
+ * Who may apply each lifecycle event (on top of `review.event`): the CSP decides and deals with
+ * the Home Office, the chair moves the review's own work on, the RAG signs off.
+ */
+export const EVENT_ROLES: Readonly<Record<ReviewEventType, readonly Role[]>> = {
+  DECIDE: ['csp_lead'],
+  NOTIFY_HOME_OFFICE: ['csp_lead'],
+  DIRECT_REVIEW: ['csp_lead'],
+  AGREE_TERMS_OF_REFERENCE: ['csp_lead', 'chair'],
+  BEGIN_DRAFTING: ['csp_lead', 'chair'],
+  AGREE_REPORT: ['csp_lead', 'chair'],
+  RAG_APPROVE: ['rag_member'],
+  RAG_RETURN: ['rag_member'],
+  SUBMIT_TO_HOME_OFFICE: ['csp_lead'],
+  RECORD_QA_OUTCOME: ['csp_lead'],
+  PUBLISH: ['csp_lead'],
+  CLOSE: ['csp_lead'],
+  PLACE_ON_HOLD: ['csp_lead'],
+  RESUME: ['csp_lead'],
+  WITHDRAW: ['csp_lead'],
+};
+
+/** The stages at which a RAG member sees a review: awaiting sign-off, or past it. */
+export const SIGN_OFF_STAGES: readonly Stage[] = ['rag_sign_off', 'home_office_qa', 'awaiting_publication', 'action_plan_monitoring', 'closed'];
+
+/** The documents a RAG member reads: the report itself, not the agencies' material. */
+export const REPORT_DOCUMENT_KINDS = ['overview_report', 'executive_summary'] as const;
+
+/** What the caller holds: CSP roles from user_roles, review roles from review_members. */
+export interface Holder {
+  administrator: boolean;
+  cspRoles: ReadonlyArray<{ role: CspRole; cspId: string }>;
+  /** Memberships of the review in question (only that review's). */
+  memberships: ReadonlyArray<{ role: ReviewRole; agencyId: string | null }>;
+}
+
+export interface ReviewSubject {
+  cspId: string;
+  stage: Stage;
+}
+
+export interface Permission {
+  allowed: boolean;
+  /** The grants that allow it, with their scope. */
+  via: ReadonlyArray<{ role: Role | 'anyone'; scope: Scope }>;
+  /**
+   * Null when some grant covers the whole review; otherwise only these records are visible:
+   * those of the caller's agencies (an IMR author) or of these document kinds (the RAG).
+   */
+  restriction: RecordRestriction | null;
+}
+
+export interface RecordRestriction {
+  agencyIds: readonly string[] | null;
+  documentKinds: readonly string[] | null;
+}
+
+/** Whether a record (an IMR, a document) is within a restriction. */
+export function recordVisible(restriction: RecordRestriction | null, record: { agencyId: string | null; documentKind?: string }): boolean {
+  if (!restriction) return true;
+  if (restriction.agencyIds && record.agencyId !== null && restriction.agencyIds.includes(record.agencyId)) return true;
+  return !!(restriction.documentKinds && record.documentKind && restriction.documentKinds.includes(record.documentKind));
+}
+
+/**
+ * Whether the holder may take the action, on the review if there is one. Pure: the guard
+ * loads the holder and review and calls this; the matrix test reads the table itself.
+ */
+export function permission(
+  action: Action,
+  holder: Holder,
+  review: ReviewSubject | null,
+  options: { cspId?: string | null; eventType?: string | null } = {},
+): Permission {
+  const via: Array<{ role: Role | 'anyone'; scope: Scope }> = [];
+  for (const [role, scope] of Object.entries(POLICY[action]) as Array<[Role | 'anyone', Scope]>) {
+    if (role !== 'anyone' && !holds(role, scope, holder, review, options.cspId ?? null)) continue;
+    if (role !== 'anyone' && action === 'review.event' && options.eventType && options.eventType in EVENT_ROLES) {
+      if (!EVENT_ROLES[options.eventType as ReviewEventType].includes(role)) continue;
+    }
+    via.push({ role, scope });
+  }
+  const narrow = (g: { scope: Scope }) => g.scope === 'agency' || (g.scope === 'signOff' && action === 'documents.read');
+  const restricted = via.length > 0 && via.every(narrow);
+  return {
+    allowed: via.length > 0,
+    via,
+    restriction: restricted
+      ? {
+          agencyIds: via.some((g) => g.scope === 'agency')
+            ? holder.memberships.filter((m) => m.role === 'imr_author' && m.agencyId !== null).map((m) => m.agencyId as string)
+            : null,
+          documentKinds: via.some((g) => g.scope === 'signOff') ? REPORT_DOCUMENT_KINDS : null,
+        }
+      : null,
+  };
+}
+
+function holds(role: Role, scope: Scope, holder: Holder, review: ReviewSubject | null, cspId: string | null): boolean {
+  switch (scope) {
+    case 'anyone':
+      return true;
+    case 'installation':
+      return role === 'administrator' && holder.administrator;
+    case 'csp': {
+      const target = review?.cspId ?? cspId;
+      return holder.cspRoles.some((g) => g.role === role && (target === null || g.cspId === target));
+    }
+    case 'signOff':
+      return review !== null && SIGN_OFF_STAGES.includes(review.stage) && holder.cspRoles.some((g) => g.role === role && g.cspId === review.cspId);
+    case 'review':
+    case 'agency':
+      return review !== null && holder.memberships.some((m) => m.role === role);
+  }
+}

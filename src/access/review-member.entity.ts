@@ -1,0 +1,61 @@
+import { Check, Column, Entity, Index, JoinColumn, ManyToOne, PrimaryGeneratedColumn } from 'typeorm';
+import { Agency } from '../casefile/entities/agency.entity';
+import { User } from '../identity/identity.entities';
+import { Review } from '../reviews/review.entity';
+
+export const REVIEW_ROLES = ['chair', 'report_writer', 'panel_member', 'imr_author'] as const;
+export type ReviewRole = (typeof REVIEW_ROLES)[number];
+/** Roles held for an agency: a panel member represents one, an IMR author writes its report. */
+export const AGENCY_ROLES: readonly ReviewRole[] = ['panel_member', 'imr_author'];
+
+/**
+ * A user's role on one review. Need-to-know starts here: apart from the CSP's lead (and its
+ * RAG at sign-off), only members see a review. Never deleted: ending a membership keeps who
+ * added and who ended it. One active membership per (review, user, role, agency): the partial
+ * unique index UQ_review_members_active is in the migration.
+ */
+@Entity({ name: 'review_members' })
+@Index('IDX_review_members_user', ['userId'])
+@Index('UQ_review_members_active', { synchronize: false })
+@Check('CHK_review_members_role', `"role" IN ('chair', 'report_writer', 'panel_member', 'imr_author')`)
+@Check('CHK_review_members_agency', `("role" IN ('panel_member', 'imr_author')) = ("agency_id" IS NOT NULL)`)
+export class ReviewMember {
+  @PrimaryGeneratedColumn('uuid', { primaryKeyConstraintName: 'PK_review_members' })
+  id!: string;
+
+  @Column({ name: 'review_id', type: 'uuid' })
+  reviewId!: string;
+
+  @ManyToOne(() => Review, { nullable: false })
+  @JoinColumn({ name: 'review_id', foreignKeyConstraintName: 'FK_review_members_review' })
+  review?: Review;
+
+  @Column({ name: 'user_id', type: 'uuid' })
+  userId!: string;
+
+  @ManyToOne(() => User, { nullable: false })
+  @JoinColumn({ name: 'user_id', foreignKeyConstraintName: 'FK_review_members_user' })
+  user?: User;
+
+  @Column({ type: 'varchar', length: 30 })
+  role!: ReviewRole;
+
+  @Column({ name: 'agency_id', type: 'uuid', nullable: true })
+  agencyId!: string | null;
+
+  @ManyToOne(() => Agency, { nullable: true })
+  @JoinColumn({ name: 'agency_id', foreignKeyConstraintName: 'FK_review_members_agency' })
+  agency?: Agency | null;
+
+  @Column({ name: 'added_by', type: 'varchar', length: 320 })
+  addedBy!: string;
+
+  @Column({ name: 'added_at', type: 'timestamptz' })
+  addedAt!: Date;
+
+  @Column({ name: 'ended_by', type: 'varchar', length: 320, nullable: true })
+  endedBy!: string | null;
+
+  @Column({ name: 'ended_at', type: 'timestamptz', nullable: true })
+  endedAt!: Date | null;
+}

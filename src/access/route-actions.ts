@@ -1,0 +1,133 @@
+import { WEB_ROUTE_ACTIONS } from '../web/web-route-actions';
+import type { Action } from './actions';
+
+const R = '/reviews/:reviewId';
+
+/**
+ * Every API route and the action it takes, keyed `METHOD /path` exactly as Express registers
+ * it. The guard refuses a route missing here (a test lists every registered route and checks
+ * it is mapped); the policy table (policy.ts) says who may take each action.
+ */
+export const API_ROUTE_ACTIONS: Readonly<Record<string, Action>> = {
+  'GET /health': 'public',
+  'GET /health/ready': 'public',
+
+  'POST /auth/sessions': 'public',
+  'GET /auth/session': 'self',
+  // Public so that a cookie whose session is already over is still cleared.
+  'DELETE /auth/sessions/current': 'public',
+  'POST /auth/sign-out': 'public',
+  'GET /auth/oidc/start': 'public',
+  'GET /auth/oidc/callback': 'public',
+
+  'POST /me/tokens': 'self',
+  'GET /me/tokens': 'self',
+  'POST /me/tokens/:tokenId/revoke': 'self',
+  'GET /notification-preferences/:email': 'self',
+  'PUT /notification-preferences/:email': 'self',
+
+  'GET /users': 'users.manage',
+  'POST /users': 'users.manage',
+  'POST /users/:userId/roles': 'users.manage',
+  'POST /users/:userId/disable': 'users.manage',
+
+  'POST /csps': 'csps.manage',
+  'GET /csps': 'csps.read',
+  'POST /agencies': 'agencies.manage',
+  'GET /agencies': 'agencies.read',
+  'GET /deadlines': 'deadlines.list',
+
+  'POST /reviews': 'review.create',
+  'GET /reviews': 'review.list',
+  'GET /reviews/:id': 'review.read',
+  'POST /reviews/:id/events': 'review.event',
+  'GET /reviews/:id/history': 'review.read',
+  'GET /reviews/:id/diagram': 'review.read',
+
+  [`GET ${R}/members`]: 'members.read',
+  [`POST ${R}/members`]: 'members.manage',
+  [`POST ${R}/members/:memberId/end`]: 'members.manage',
+
+  [`POST ${R}/people`]: 'people.write',
+  [`GET ${R}/people`]: 'people.read',
+  [`GET ${R}/people/:personId`]: 'people.read',
+  [`PATCH ${R}/people/:personId`]: 'people.write',
+
+  [`POST ${R}/appointments`]: 'appointments.write',
+  [`GET ${R}/appointments`]: 'appointments.read',
+  [`GET ${R}/appointments/:appointmentId`]: 'appointments.read',
+  [`POST ${R}/appointments/:appointmentId/independence-declaration`]: 'appointments.write',
+  [`POST ${R}/appointments/:appointmentId/end`]: 'appointments.write',
+
+  [`POST ${R}/panel-members`]: 'panel.write',
+  [`GET ${R}/panel-members`]: 'panel.read',
+  [`GET ${R}/panel-members/:memberId`]: 'panel.read',
+  [`POST ${R}/panel-members/:memberId/leave`]: 'panel.write',
+
+  [`POST ${R}/scoping-responses`]: 'scoping.write',
+  [`GET ${R}/scoping-responses`]: 'scoping.read',
+  [`GET ${R}/scoping-responses/:responseId`]: 'scoping.read',
+  [`PATCH ${R}/scoping-responses/:responseId`]: 'scoping.write',
+  [`POST ${R}/records-secured`]: 'scoping.write',
+  [`GET ${R}/records-secured`]: 'scoping.read',
+  [`GET ${R}/records-secured/:confirmationId`]: 'scoping.read',
+
+  [`POST ${R}/imrs`]: 'imrs.write',
+  [`GET ${R}/imrs`]: 'imrs.read',
+  [`GET ${R}/imrs/:imrId`]: 'imrs.read',
+  [`POST ${R}/imrs/:imrId/extensions`]: 'imrs.write',
+  [`POST ${R}/imrs/:imrId/receipt`]: 'imrs.write',
+  [`POST ${R}/imrs/:imrId/quality-check`]: 'imrs.write',
+  [`POST ${R}/imrs/:imrId/sign-off`]: 'imrs.signOff',
+  [`POST ${R}/imrs/:imrId/waiver`]: 'imrs.write',
+
+  [`POST ${R}/documents`]: 'documents.write',
+  [`GET ${R}/documents`]: 'documents.read',
+  [`GET ${R}/documents/:documentId`]: 'documents.read',
+  [`POST ${R}/documents/:documentId/versions`]: 'documents.write',
+  [`GET ${R}/documents/:documentId/versions/:versionNo/content`]: 'documents.read',
+  [`GET ${R}/documents/:documentId/downloads`]: 'accessLog.read',
+
+  [`POST ${R}/meetings`]: 'meetings.write',
+  [`GET ${R}/meetings`]: 'meetings.read',
+  [`GET ${R}/meetings/:meetingId`]: 'meetings.read',
+  [`PATCH ${R}/meetings/:meetingId`]: 'meetings.write',
+  [`POST ${R}/meetings/:meetingId/held`]: 'meetings.write',
+  [`POST ${R}/meetings/:meetingId/cancel`]: 'meetings.write',
+
+  [`POST ${R}/family-engagements`]: 'family.write',
+  [`GET ${R}/family-engagements`]: 'family.read',
+  [`GET ${R}/family-engagements/:engagementId`]: 'family.read',
+
+  [`POST ${R}/proceedings`]: 'proceedings.write',
+  [`GET ${R}/proceedings`]: 'proceedings.read',
+  [`GET ${R}/proceedings/:proceedingId`]: 'proceedings.read',
+  [`PATCH ${R}/proceedings/:proceedingId`]: 'proceedings.write',
+  [`POST ${R}/proceedings/:proceedingId/status`]: 'proceedings.write',
+
+  [`POST ${R}/recommendations`]: 'recommendations.write',
+  [`GET ${R}/recommendations`]: 'recommendations.read',
+  [`GET ${R}/recommendations/:recommendationId`]: 'recommendations.read',
+  [`PATCH ${R}/recommendations/:recommendationId`]: 'recommendations.write',
+  [`POST ${R}/recommendations/:recommendationId/agree`]: 'recommendations.write',
+  [`POST ${R}/recommendations/:recommendationId/withdraw`]: 'recommendations.write',
+  [`PUT ${R}/no-recommendations-reason`]: 'recommendations.write',
+
+  [`GET ${R}/action-plan`]: 'actions.read',
+  [`POST ${R}/recommendations/:recommendationId/actions`]: 'actions.write',
+  [`GET ${R}/recommendations/:recommendationId/actions/:actionId`]: 'actions.read',
+  [`PATCH ${R}/recommendations/:recommendationId/actions/:actionId`]: 'actions.write',
+  [`POST ${R}/recommendations/:recommendationId/actions/:actionId/complete`]: 'actions.write',
+
+  [`GET ${R}/publication`]: 'publication.read',
+  [`PUT ${R}/publication`]: 'publication.write',
+  [`POST ${R}/publication/anonymisation-confirmation`]: 'publication.write',
+
+  [`GET ${R}/rag-decisions`]: 'oversight.read',
+  [`GET ${R}/qa-rounds`]: 'oversight.read',
+  [`GET ${R}/access-log`]: 'accessLog.read',
+  [`GET ${R}/notifications`]: 'notifications.read',
+};
+
+/** API and web pages together: the table the guard reads. */
+export const ROUTE_ACTIONS: Readonly<Record<string, Action>> = { ...API_ROUTE_ACTIONS, ...WEB_ROUTE_ACTIONS };
