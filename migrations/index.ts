@@ -7,7 +7,10 @@ import { DocumentsActions1763970000000 } from './1763970000000-DocumentsActions'
 import { Deadlines1764000000000 } from './1764000000000-Deadlines';
 import { AccessLog1764200000000 } from './1764200000000-AccessLog';
 import { Identity1764300000000 } from './1764300000000-Identity';
+import { Sessions1764400000000 } from './1764400000000-Sessions';
+import { ReviewMembers1764450000000 } from './1764450000000-ReviewMembers';
 import { NotificationPreferences1764100000000 } from './1764100000000-NotificationPreferences';
+import { ApplicationRole1764600000000 } from './1764600000000-ApplicationRole';
 
 /** Every migration in order; the data source reads this list rather than a file glob. */
 export const MIGRATIONS = [
@@ -21,4 +24,7 @@ export const MIGRATIONS = [
   NotificationPreferences1764100000000,
   AccessLog1764200000000,
   Identity1764300000000,
+  Sessions1764400000000,
+  ReviewMembers1764450000000,
+  ApplicationRole1764600000000,
 ];

@@ -4,11 +4,19 @@ import { ENTITIES } from './entities';
 
 export const MIGRATIONS_TABLE = 'schema_migrations';
 
-/** The one description of how we use PostgreSQL; schema changes only through migrations. */
-export function dataSourceOptions(url: string, poolSize = 10): DataSourceOptions {
+/**
+ * The one description of how we use PostgreSQL; schema changes only through migrations.
+ *
+ * With `role` (the application's DB_APP_ROLE), every connection of the pool runs as that role:
+ * `-c role=…` goes in the connection's start-up packet, so PostgreSQL switches before the first
+ * query, and a connection that may not switch fails instead of running as the login role.
+ * Migrations are run without it, as the connecting (owner) role.
+ */
+export function dataSourceOptions(url: string, poolSize = 10, role = ''): DataSourceOptions {
+  const connection = role ? runAsRole(url, role) : { url, extra: {} };
   return {
     type: 'postgres',
-    url,
+    url: connection.url,
     entities: ENTITIES,
     migrations: MIGRATIONS,
     migrationsTableName: MIGRATIONS_TABLE,
@@ -16,6 +24,20 @@ export function dataSourceOptions(url: string, poolSize = 10): DataSourceOptions
     synchronize: false,
     migrationsRun: false,
     logging: false,
-    extra: { max: poolSize, connectionTimeoutMillis: 5000 },
+    extra: { max: poolSize, connectionTimeoutMillis: 5000, ...connection.extra },
   };
+}
+
+/**
+ * pg lets the URL's query override its options, so `options` given in the URL (e.g.
+ * `?options=-c%20statement_timeout%3D5000`) is moved out of it and kept alongside the role.
+ */
+function runAsRole(url: string, role: string): { url: string; extra: { options: string } } {
+  if (!/^[a-z_][a-z0-9_]{0,62}$/.test(role)) throw new Error(`not a role name: ${JSON.stringify(role)}`);
+  const setRole = `-c role=${role}`;
+  const parsed = new URL(url);
+  const fromUrl = parsed.searchParams.get('options');
+  if (fromUrl === null) return { url, extra: { options: setRole } };
+  parsed.searchParams.delete('options');
+  return { url: parsed.toString(), extra: { options: `${fromUrl} ${setRole}` } };
 }

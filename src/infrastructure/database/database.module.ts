@@ -11,7 +11,9 @@ export class DatabaseModule {
       module: DatabaseModule,
       imports: [
         TypeOrmModule.forRoot({
-          ...dataSourceOptions(resolvedUrl(config, 'database'), config.database.poolSize),
+          // The API and the worker run as DB_APP_ROLE (dhr_app: no UPDATE, DELETE or TRUNCATE
+          // on the append-only tables); migrations run as the login role (see migrate.ts).
+          ...dataSourceOptions(resolvedUrl(config, 'database'), config.database.poolSize, config.database.appRole),
           // Fail start-up rather than retry for ever; the single-machine start has already
           // waited for the server.
           retryAttempts: 3,

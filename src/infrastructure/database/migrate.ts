@@ -1,7 +1,11 @@
 import { DataSource } from 'typeorm';
 import { dataSourceOptions } from './data-source-options';
 
-/** Applies pending migrations; returns the names applied. Safe to run from several processes. */
+/**
+ * Applies pending migrations; returns the names applied. Safe to run from several processes.
+ * Runs as the login role of `url` (the schema's owner), never as DB_APP_ROLE: the application
+ * role may not create or alter anything.
+ */
 export async function runMigrations(url: string): Promise<string[]> {
   const dataSource = new DataSource(dataSourceOptions(url, 2));
   await dataSource.initialize();

@@ -1,5 +1,6 @@
 import { Injectable } from '@nestjs/common';
 import { DataSource } from 'typeorm';
+import { MIGRATIONS_TABLE } from '../database/data-source-options';
 import { QueueProducer } from '../queue/queue-producer';
 
 export type CheckName = 'database' | 'migrations' | 'redis';
@@ -50,7 +51,10 @@ export class ReadinessService {
     const [database, migrations, redis] = await Promise.all([
       check(() => this.dataSource.query('SELECT 1'), 'PostgreSQL', DATABASE_TIMEOUT_MS),
       check(async () => {
-        if (await this.dataSource.showMigrations()) throw new Error('migrations are pending: run `npm run migrate`');
+        // showMigrations() would create a missing migrations table, which the application's
+        // role (DB_APP_ROLE) may not do: a missing table is pending migrations.
+        const [{ present }] = await this.dataSource.query(`SELECT to_regclass($1) IS NOT NULL AS present`, [MIGRATIONS_TABLE]);
+        if (!present || (await this.dataSource.showMigrations())) throw new Error('migrations are pending: run `npm run migrate`');
       }, 'PostgreSQL (migrations)', DATABASE_TIMEOUT_MS),
       check(() => this.queue.ping(), 'Redis', REDIS_TIMEOUT_MS),
     ]);
