@@ -9,6 +9,8 @@ import { WorkerModule } from '../../worker.module';
 import { AppConfig } from '../config/app-config';
 import type { Logger } from '../logging/root-logger';
 import { HttpErrorFilter } from '../http/http-error.filter';
+import { cspNonce, cspNonceSource, registerWebAssets } from '../../web/web-assets';
+import { webErrorPages } from '../../web/web-errors';
 
 export function openApiDocument(app: INestApplication): OpenAPIObject {
   const config = new DocumentBuilder()
@@ -37,12 +39,18 @@ export async function createApiApp(
   app.useBodyParser('json', { limit: config.http.bodyLimit });
   app.useBodyParser('urlencoded', { limit: config.http.bodyLimit, extended: false });
   app.disable('x-powered-by');
+  // Behind a reverse proxy, the client's address (for rate limits and the access log) is in
+  // X-Forwarded-For; believe it only from the proxies TRUST_PROXY names.
+  app.set('trust proxy', config.http.trustProxy);
+  // A fresh nonce per response: the web pages' one inline script (govuk-frontend's `js-enabled`
+  // line) carries it; every other script must come from 'self'.
+  app.use(cspNonce);
   app.use(
     helmet({
       contentSecurityPolicy: {
         directives: {
           defaultSrc: ["'self'"],
-          scriptSrc: ["'self'"],
+          scriptSrc: ["'self'", cspNonceSource],
           // Swagger UI (at /api/docs) sets inline styles.
           styleSrc: ["'self'", "'unsafe-inline'"],
           imgSrc: ["'self'", 'data:'],
@@ -56,7 +64,9 @@ export async function createApiApp(
   if (config.http.corsOrigins.length > 0) {
     app.enableCors({ origin: config.http.corsOrigins, credentials: true, maxAge: 600 });
   }
-  app.useGlobalFilters(new HttpErrorFilter());
+  // The web pages' CSS, JS, fonts and images (govuk-frontend) and their own static files.
+  registerWebAssets(app);
+  app.useGlobalFilters(new HttpErrorFilter(webErrorPages));
   SwaggerModule.setup('api/docs', app, () => openApiDocument(app), {
     jsonDocumentUrl: 'api/docs-json',
     yamlDocumentUrl: 'api/docs-yaml',

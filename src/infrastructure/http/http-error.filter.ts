@@ -1,6 +1,12 @@
 import { ArgumentsHost, Catch, ExceptionFilter, HttpException, HttpStatus, Logger } from '@nestjs/common';
 import type { Request, Response } from 'express';
 
+/** Renders errors of web pages as HTML (src/web); the API's errors stay JSON. */
+export interface HtmlErrorPages {
+  wantsHtml(req: Request): boolean;
+  render(req: Request, res: Response, status: number, exception: unknown): void;
+}
+
 /**
  * Every error leaves as JSON with a status code, a short error name and a message; nothing
  * internal (stack, SQL, driver text) reaches the client. Unexpected errors are logged with
@@ -10,10 +16,29 @@ import type { Request, Response } from 'express';
 export class HttpErrorFilter implements ExceptionFilter {
   private readonly logger = new Logger('HttpErrorFilter');
 
+  constructor(private readonly pages?: HtmlErrorPages) {}
+
   catch(exception: unknown, host: ArgumentsHost): void {
     const http = host.switchToHttp();
     const res = http.getResponse<Response>();
     const req = http.getRequest<Request & { id?: string }>();
+    if (this.pages?.wantsHtml(req)) {
+      const own = (exception as { status?: unknown })?.status;
+      const status =
+        exception instanceof HttpException
+          ? exception.getStatus()
+          : typeof own === 'number' && own >= 400 && own < 500
+            ? own
+            : HttpStatus.INTERNAL_SERVER_ERROR;
+      if (status >= 500) this.logger.error({ err: exception, requestId: req.id }, 'unhandled error');
+      try {
+        this.pages.render(req, res, status, exception);
+      } catch (error) {
+        this.logger.error({ err: error, requestId: req.id }, 'error page failed to render');
+        if (!res.headersSent) res.status(status).type('text').send('Sorry, there is a problem with the service.');
+      }
+      return;
+    }
     if (exception instanceof HttpException) {
       const status = exception.getStatus();
       const body = exception.getResponse();

@@ -1,0 +1,62 @@
+import { DECISION_OUTCOMES, HOLD_REASONS, QA_OUTCOMES } from '../reviews/lifecycle';
+import type { ReviewEventType } from '../reviews/lifecycle/events';
+import type { FieldSpec } from './forms';
+import { DECISION_OUTCOME_LABELS, HOLD_REASON_LABELS, optionsOf, QA_OUTCOME_LABELS } from './labels';
+
+/**
+ * The form of each lifecycle event: the fields its schema (REVIEW_EVENT_SCHEMAS) takes, with
+ * labels. The lifecycle service validates what is sent and decides whether the event is
+ * allowed; a spec checks these fields are exactly the schema's.
+ */
+export const EVENT_FORMS: Readonly<Record<ReviewEventType, readonly FieldSpec[]>> = {
+  DECIDE: [
+    { name: 'outcome', label: 'Decision', kind: 'radios', options: optionsOf(DECISION_OUTCOMES, DECISION_OUTCOME_LABELS) },
+    { name: 'rationale', label: 'Reasons for the decision', kind: 'textarea', hint: 'Whether the criteria for a review are met, and why.' },
+    { name: 'decidedAt', label: 'Date of the decision', kind: 'date', hint: 'For example, 28 1 2026' },
+    {
+      name: 'jointWith',
+      label: 'Other review (joint reviews only)',
+      kind: 'text',
+      optional: true,
+      hint: 'The name or reference of the Safeguarding Adults Review or other statutory review.',
+    },
+  ],
+  NOTIFY_HOME_OFFICE: [{ name: 'sentAt', label: 'Date the Home Office was told', kind: 'date' }],
+  DIRECT_REVIEW: [
+    { name: 'directedAt', label: 'Date of the direction', kind: 'date' },
+    { name: 'note', label: 'Note', kind: 'textarea', optional: true },
+  ],
+  AGREE_TERMS_OF_REFERENCE: [
+    { name: 'agreedAt', label: 'Date the terms of reference were agreed', kind: 'date' },
+    { name: 'scopeStart', label: 'Start of the period the review covers', kind: 'date', optional: true },
+    { name: 'scopeEnd', label: 'End of the period the review covers', kind: 'date', optional: true },
+  ],
+  BEGIN_DRAFTING: [],
+  AGREE_REPORT: [],
+  RAG_APPROVE: [
+    { name: 'approvedAt', label: 'Date of approval', kind: 'date', optional: true, hint: 'Leave empty for today.' },
+    { name: 'comments', label: 'Comments', kind: 'textarea', optional: true },
+  ],
+  RAG_RETURN: [{ name: 'comments', label: 'Comments for the chair', kind: 'textarea', hint: 'What must change before the board approves the report.' }],
+  SUBMIT_TO_HOME_OFFICE: [{ name: 'submittedAt', label: 'Date submitted', kind: 'date' }],
+  RECORD_QA_OUTCOME: [
+    { name: 'outcome', label: 'Outcome', kind: 'radios', options: optionsOf(QA_OUTCOMES, QA_OUTCOME_LABELS) },
+    { name: 'letterDate', label: 'Date of the Home Office letter', kind: 'date' },
+    { name: 'notes', label: 'Notes', kind: 'textarea', optional: true },
+  ],
+  PUBLISH: [
+    { name: 'publishedAt', label: 'Date published', kind: 'date' },
+    { name: 'url', label: 'Web address of the published report', kind: 'url', classes: 'govuk-!-width-full' },
+  ],
+  CLOSE: [],
+  PLACE_ON_HOLD: [
+    { name: 'reason', label: 'Reason for the hold', kind: 'radios', options: optionsOf(HOLD_REASONS, HOLD_REASON_LABELS) },
+    { name: 'detail', label: 'Details', kind: 'textarea' },
+    { name: 'expectedEnd', label: 'Expected end of the hold', kind: 'date', optional: true },
+  ],
+  RESUME: [{ name: 'note', label: 'Note', kind: 'textarea', optional: true }],
+  WITHDRAW: [{ name: 'reason', label: 'Reason for withdrawing the review', kind: 'textarea' }],
+};
+
+/** Events shown folded away (they stop the review's work rather than move it on). */
+export const SECONDARY_EVENTS: readonly ReviewEventType[] = ['PLACE_ON_HOLD', 'WITHDRAW'];

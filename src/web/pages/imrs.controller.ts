@@ -1,0 +1,228 @@
+import { Body, Controller, Get, Param, Post, Query, Req, Res } from '@nestjs/common';
+import { ApiExcludeController } from '@nestjs/swagger';
+import type { Response } from 'express';
+import type { AccessContext } from '../../access/access.service';
+import { AgenciesService } from '../../casefile/agencies/agencies.service';
+import { IMR_KINDS } from '../../casefile/entities';
+import { commissionImrSchema, extendImrSchema, receiveImrSchema } from '../../casefile/imrs/imrs.schemas';
+import { ImrsService } from '../../casefile/imrs/imrs.service';
+import { parseInput } from '../../infrastructure/http/validation';
+import { CspsService } from '../../csps/csps.service';
+import { ReviewLifecycleService, ReviewView } from '../../reviews/review-lifecycle.service';
+import { caseNavigation, changesSince, may, staleSummary } from '../case-pages';
+import { FieldSpec, FormBody, formBody, FormProblem, formView, ifMatchOf, mergeProblems, readForm, Refusal, refusalOf } from '../forms';
+import { IMR_KIND_LABELS, optionsOf } from '../labels';
+import { ukDate, WebViews } from '../web-views';
+import type { WebRequest } from '../web-views';
+import { accessOf, actorOf, noticeOf } from './page-support';
+
+const RECEIPT_FIELDS: FieldSpec[] = [{ name: 'receivedOn', label: 'Date received', kind: 'date', hint: 'For example, 30 3 2026' }];
+
+const EXTENSION_FIELDS: FieldSpec[] = [
+  { name: 'newDueOn', label: 'New due date', kind: 'date' },
+  { name: 'reason', label: 'Reason for the extension', kind: 'textarea', hint: 'This is kept in the review’s history.' },
+  { name: 'grantedOn', label: 'Date the extension was granted', kind: 'date' },
+];
+
+function commissionFields(agencies: ReadonlyArray<{ id: string; name: string }>): FieldSpec[] {
+  return [
+    { name: 'agencyId', label: 'Agency', kind: 'select', options: agencies.map((a) => ({ value: a.id, text: a.name })) },
+    { name: 'kind', label: 'What the agency is asked for', kind: 'radios', options: optionsOf(IMR_KINDS, IMR_KIND_LABELS) },
+    { name: 'authorName', label: 'Author', kind: 'text', optional: true, hint: 'Independent of the line management of the staff involved.' },
+    { name: 'requestedOn', label: 'Date requested', kind: 'date' },
+    { name: 'dueOn', label: 'Due date', kind: 'date', hint: 'Six to eight weeks after the request is common practice.' },
+  ];
+}
+
+type ImrView = Awaited<ReturnType<ImrsService['get']>>;
+
+/** The IMRs a caller sees: all of them, or their own agency's (the API list's restriction). */
+function agencyIdsOf(access: AccessContext): readonly string[] | null {
+  return access.restriction ? (access.restriction.agencyIds ?? []) : null;
+}
+
+/**
+ * The IMR tracker: per agency requested, due (with its clock), received, extensions; and the
+ * forms to commission an IMR, record its receipt and grant an extension, through ImrsService.
+ */
+@ApiExcludeController()
+@Controller('cases/:reviewId/imrs')
+export class ImrsPagesController {
+  constructor(
+    private readonly reviews: ReviewLifecycleService,
+    private readonly csps: CspsService,
+    private readonly imrs: ImrsService,
+    private readonly agencies: AgenciesService,
+    private readonly views: WebViews,
+  ) {}
+
+  private async cspName(cspId: string): Promise<string> {
+    return (await this.csps.list()).find((c) => c.id === cspId)?.name ?? '';
+  }
+
+  @Get()
+  async tracker(@Req() req: WebRequest, @Res() res: Response, @Param('reviewId') reviewId: string, @Query('done') done: unknown) {
+    const access = accessOf(req);
+    const review = await this.reviews.get(reviewId);
+    const imrs = await this.imrs.list(reviewId, agencyIdsOf(access));
+    const agencyNames = new Map((await this.agencies.list()).map((a) => [a.id, a.name]));
+    const clocks = new Map(review.clocks.filter((c) => c.kind === 'imr_due').map((c) => [c.subjectId, c]));
+    const rows = imrs.map((imr) => ({ ...imr, agencyName: agencyNames.get(imr.agencyId) ?? '', clock: clocks.get(imr.id) ?? null }));
+    return this.views.render(req, res, 'pages/cases/imrs.njk', {
+      pageTitle: `IMRs – ${review.reference}`,
+      heading: 'IMRs',
+      review,
+      cspName: await this.cspName(review.cspId),
+      rows,
+      counts: { total: imrs.length, outstanding: imrs.filter((i) => i.state === 'outstanding').length },
+      mayWrite: may(access, 'imrs.write'),
+      caseNav: caseNavigation(access, reviewId, 'imrs'),
+      notice: noticeOf(done),
+    });
+  }
+
+  @Get('new')
+  async newImr(@Req() req: WebRequest, @Res() res: Response, @Param('reviewId') reviewId: string) {
+    return this.renderCommission(req, res, reviewId, {}, [], 200);
+  }
+
+  @Post()
+  async commission(@Req() req: WebRequest, @Res() res: Response, @Param('reviewId') reviewId: string, @Body() raw: unknown) {
+    const body = formBody(raw);
+    const fields = commissionFields(await this.agencies.list());
+    const { input, problems } = readForm(fields, body);
+    try {
+      await this.imrs.commission(reviewId, parseInput(commissionImrSchema(this.imrs.today), input), actorOf(req));
+      return this.views.redirect(res, `/cases/${reviewId}/imrs?done=IMR_COMMISSIONED`);
+    } catch (error) {
+      const refusal = refusalOf(error, fields.map((f) => f.name));
+      if (!refusal) throw error;
+      return this.renderCommission(req, res, reviewId, body, mergeProblems(problems, refusal.problems), refusal.status, refusal);
+    }
+  }
+
+  @Get(':imrId/receipt')
+  async receiptPage(@Req() req: WebRequest, @Res() res: Response, @Param('reviewId') reviewId: string, @Param('imrId') imrId: string) {
+    return this.renderImrForm(req, res, reviewId, imrId, 'receipt', {}, [], 200);
+  }
+
+  @Post(':imrId/receipt')
+  async receive(@Req() req: WebRequest, @Res() res: Response, @Param('reviewId') reviewId: string, @Param('imrId') imrId: string, @Body() raw: unknown) {
+    const body = formBody(raw);
+    const { input, problems } = readForm(RECEIPT_FIELDS, body);
+    try {
+      await this.imrs.receive(reviewId, imrId, parseInput(receiveImrSchema(this.imrs.today), input), actorOf(req), ifMatchOf(body.version));
+      return this.views.redirect(res, `/cases/${reviewId}/imrs?done=IMR_RECEIVED`);
+    } catch (error) {
+      const refusal = refusalOf(error, RECEIPT_FIELDS.map((f) => f.name));
+      if (!refusal) throw error;
+      return this.renderImrForm(req, res, reviewId, imrId, 'receipt', body, mergeProblems(problems, refusal.problems), refusal.status, refusal);
+    }
+  }
+
+  @Get(':imrId/extensions')
+  async extensionPage(@Req() req: WebRequest, @Res() res: Response, @Param('reviewId') reviewId: string, @Param('imrId') imrId: string) {
+    return this.renderImrForm(req, res, reviewId, imrId, 'extension', {}, [], 200);
+  }
+
+  @Post(':imrId/extensions')
+  async extend(@Req() req: WebRequest, @Res() res: Response, @Param('reviewId') reviewId: string, @Param('imrId') imrId: string, @Body() raw: unknown) {
+    const body = formBody(raw);
+    const { input, problems } = readForm(EXTENSION_FIELDS, body);
+    try {
+      await this.imrs.extend(reviewId, imrId, parseInput(extendImrSchema(this.imrs.today), input), actorOf(req), ifMatchOf(body.version));
+      return this.views.redirect(res, `/cases/${reviewId}/imrs?done=IMR_EXTENDED`);
+    } catch (error) {
+      const refusal = refusalOf(error, EXTENSION_FIELDS.map((f) => f.name));
+      if (!refusal) throw error;
+      return this.renderImrForm(req, res, reviewId, imrId, 'extension', body, mergeProblems(problems, refusal.problems), refusal.status, refusal);
+    }
+  }
+
+  private async renderCommission(req: WebRequest, res: Response, reviewId: string, body: FormBody, problems: FormProblem[], status: number, refusal?: Refusal) {
+    const review = await this.reviews.get(reviewId);
+    const form = formView(commissionFields(await this.agencies.list()), { body, problems });
+    return this.views.render(
+      req,
+      res,
+      'pages/cases/form.njk',
+      {
+        pageTitle: `Commission an IMR – ${review.reference}`,
+        review,
+        cspName: await this.cspName(review.cspId),
+        heading: 'Commission an IMR',
+        intro: 'Ask an agency for an individual management review or a short report, and set when it is due.',
+        back: { href: `/cases/${reviewId}/imrs`, text: 'Back to IMRs' },
+        action: `/cases/${reviewId}/imrs`,
+        hidden: {},
+        fields: form.fields,
+        button: 'Commission the IMR',
+        errorList: [...form.errorList, ...summaryOf(refusal)],
+      },
+      status,
+    );
+  }
+
+  private async renderImrForm(
+    req: WebRequest,
+    res: Response,
+    reviewId: string,
+    imrId: string,
+    which: 'receipt' | 'extension',
+    body: FormBody,
+    problems: FormProblem[],
+    status: number,
+    refusal?: Refusal,
+  ) {
+    const review: ReviewView = await this.reviews.get(reviewId);
+    const imr: ImrView = await this.imrs.get(reviewId, imrId);
+    const agencyName = (await this.agencies.list()).find((a) => a.id === imr.agencyId)?.name ?? '';
+    const fields = which === 'receipt' ? RECEIPT_FIELDS : EXTENSION_FIELDS;
+    const stale = !!refusal?.stale && /^\d{1,9}$/.test(body.reviewVersion ?? '');
+    const form = formView(fields, stale ? {} : { body, problems });
+    let errors: Record<string, unknown> = { errorList: [...form.errorList, ...summaryOf(refusal)] };
+    if (stale) {
+      const history = await this.reviews.history(reviewId);
+      const changes = changesSince(history, Number(body.reviewVersion), (e) => e.payload?.imrId === imrId);
+      errors = staleSummary('IMR', changes, `It is now ${stateInWords(imr)}`);
+    }
+    const about = [
+      { key: { text: 'Agency' }, value: { text: agencyName } },
+      { key: { text: 'Requested' }, value: { text: ukDate(imr.requestedOn) } },
+      { key: { text: 'Due' }, value: { text: ukDate(imr.dueOn) } },
+      { key: { text: 'State' }, value: { text: stateInWords(imr) } },
+    ];
+    return this.views.render(
+      req,
+      res,
+      'pages/cases/form.njk',
+      {
+        pageTitle: `${which === 'receipt' ? 'Record receipt' : 'Grant an extension'} – ${agencyName} – ${review.reference}`,
+        review,
+        cspName: await this.cspName(review.cspId),
+        heading: which === 'receipt' ? `Record receipt of the IMR from ${agencyName}` : `Grant an extension to ${agencyName}`,
+        about,
+        back: { href: `/cases/${reviewId}/imrs`, text: 'Back to IMRs' },
+        action: `/cases/${reviewId}/imrs/${imrId}/${which === 'receipt' ? 'receipt' : 'extensions'}`,
+        hidden: { version: imr.version, reviewVersion: review.version },
+        fields: form.fields,
+        button: which === 'receipt' ? 'Record receipt' : 'Grant the extension',
+        closed: imr.state === 'outstanding' ? null : `Nothing more can be recorded: ${stateInWords(imr)}.`,
+        ...errors,
+      },
+      status,
+    );
+  }
+}
+
+function stateInWords(imr: ImrView): string {
+  if (imr.receivedOn) return `received on ${ukDate(imr.receivedOn)}`;
+  if (imr.waivedReason) return `waived (${imr.waivedReason})`;
+  return `outstanding, due on ${ukDate(imr.dueOn)}`;
+}
+
+/** A refusal's words that are not about one field (a 409's message and reasons). */
+export function summaryOf(refusal: Refusal | undefined): Array<{ text: string }> {
+  if (!refusal) return [];
+  return [...(refusal.summary ? [{ text: refusal.summary }] : []), ...refusal.reasons.map((text) => ({ text }))];
+}

@@ -1,0 +1,129 @@
+import { Body, Controller, Get, Param, Post, Query, Req, Res } from '@nestjs/common';
+import { ApiExcludeController } from '@nestjs/swagger';
+import type { Response } from 'express';
+import { DocumentsService } from '../../casefile/documents/documents.service';
+import { OversightService } from '../../casefile/oversight/oversight.service';
+import { CspsService } from '../../csps/csps.service';
+import { ReviewLifecycleService } from '../../reviews/review-lifecycle.service';
+import { caseNavigation, changesSince, may, mayApply, staleSummary } from '../case-pages';
+import { FieldSpec, FormBody, formBody, FormProblem, formView, mergeProblems, readForm, Refusal, refusalOf } from '../forms';
+import { EVENT_ACTION_LABELS, STAGE_LABELS } from '../labels';
+import { WebViews } from '../web-views';
+import type { WebRequest } from '../web-views';
+import { summaryOf } from './imrs.controller';
+import { accessOf, actorOf, noticeOf } from './page-support';
+
+const REPORT_KINDS = ['overview_report', 'executive_summary'];
+
+const DECISIONS = [
+  { value: 'RAG_APPROVE', text: 'Approve the report' },
+  { value: 'RAG_RETURN', text: 'Return the report to the chair with comments' },
+] as const;
+
+/** The decision form, with the decisions the lifecycle allows now (all, to read a submitted form). */
+function decisionFields(boardName: string, allowed: readonly string[] = DECISIONS.map((d) => d.value)): FieldSpec[] {
+  return [
+    {
+      name: 'type',
+      label: `The ${boardName}'s decision`,
+      kind: 'radios',
+      options: DECISIONS.filter((d) => allowed.includes(d.value)),
+    },
+    { name: 'comments', label: 'Comments', kind: 'textarea', optional: true, hint: 'Needed when you return the report: say what must change.' },
+  ];
+}
+
+/**
+ * The CSP board's (RAG's) sign-off: the final report to read, earlier decisions, and the
+ * decision itself, which is the lifecycle's RAG_APPROVE or RAG_RETURN event.
+ */
+@ApiExcludeController()
+@Controller('cases/:reviewId/sign-off')
+export class SignOffPagesController {
+  constructor(
+    private readonly reviews: ReviewLifecycleService,
+    private readonly documents: DocumentsService,
+    private readonly oversight: OversightService,
+    private readonly csps: CspsService,
+    private readonly views: WebViews,
+  ) {}
+
+  @Get()
+  async page(@Req() req: WebRequest, @Res() res: Response, @Param('reviewId') reviewId: string, @Query('done') done: unknown) {
+    return this.render(req, res, reviewId, { notice: noticeOf(done) }, 200);
+  }
+
+  @Post()
+  async decide(@Req() req: WebRequest, @Res() res: Response, @Param('reviewId') reviewId: string, @Body() raw: unknown) {
+    const body = formBody(raw);
+    const fields = decisionFields('board');
+    const { input, problems } = readForm(fields, body);
+    const type = input.type;
+    if (type !== 'RAG_APPROVE' && type !== 'RAG_RETURN') {
+      return this.render(req, res, reviewId, { body, problems: [{ field: 'type', message: 'is required' }] }, 400);
+    }
+    const version = /^\d{1,9}$/.test(body.version ?? '') ? Number(body.version) : undefined;
+    const event = { type, ...(input.comments !== undefined ? { comments: input.comments } : {}) };
+    try {
+      await this.reviews.applyEvent(reviewId, event, actorOf(req), version);
+      return this.views.redirect(res, `/cases/${reviewId}/sign-off?done=${type}`);
+    } catch (error) {
+      const refusal = refusalOf(error, fields.map((f) => f.name));
+      if (!refusal) throw error;
+      if (refusal.stale && version !== undefined) return this.render(req, res, reviewId, { staleSince: version }, 409);
+      return this.render(req, res, reviewId, { body, problems: mergeProblems(problems, refusal.problems), refusal }, refusal.status);
+    }
+  }
+
+  private async render(
+    req: WebRequest,
+    res: Response,
+    reviewId: string,
+    options: { notice?: string | null; body?: FormBody; problems?: FormProblem[]; refusal?: Refusal; staleSince?: number },
+    status: number,
+  ) {
+    const access = accessOf(req);
+    const review = await this.reviews.get(reviewId);
+    const csp = (await this.csps.list()).find((c) => c.id === review.cspId);
+    const boardName = csp?.boardName ?? 'Responsible Authorities Group';
+    const restriction = access.restriction;
+    const reports = (await this.documents.list(reviewId, {}, restriction)).filter((d) => REPORT_KINDS.includes(d.kind));
+    const decisions = may(access, 'oversight.read') ? await this.oversight.ragDecisions(reviewId) : [];
+    const clock = review.clocks.find((c) => c.kind === 'rag_sign_off' && (c.status === 'open' || c.status === 'paused')) ?? null;
+
+    const isDecision = (type: string) => type === 'RAG_APPROVE' || type === 'RAG_RETURN';
+    const allowed = review.allowedEvents.filter((type) => isDecision(type) && mayApply(access, type));
+    const blocked = review.blockedEvents.filter((b) => isDecision(b.type) && mayApply(access, b.type));
+    const form = formView(decisionFields(boardName, allowed), options.staleSince === undefined ? { body: options.body, problems: options.problems } : {});
+
+    let errors: Record<string, unknown> = {};
+    if (options.staleSince !== undefined) {
+      const changes = changesSince(await this.reviews.history(reviewId), options.staleSince);
+      errors = staleSummary('review', changes, `It is now at the stage ${STAGE_LABELS[review.status]}`);
+    } else if (options.problems?.length || options.refusal) {
+      errors = { errorList: [...form.errorList, ...summaryOf(options.refusal)] };
+    }
+
+    return this.views.render(
+      req,
+      res,
+      'pages/cases/sign-off.njk',
+      {
+        pageTitle: `RAG sign-off – ${review.reference}`,
+        heading: `Sign-off by the ${boardName}`,
+        cspName: csp?.name ?? '',
+        review,
+        reports,
+        decisions,
+        clock,
+        canDecide: allowed.length > 0,
+        blocked: blocked.map((b) => ({ ...b, label: EVENT_ACTION_LABELS[b.type] })),
+        fields: form.fields,
+        caseNav: caseNavigation(access, reviewId, 'sign-off'),
+        notice: options.notice ?? null,
+        ...errors,
+      },
+      status,
+    );
+  }
+}

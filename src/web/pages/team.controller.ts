@@ -1,0 +1,351 @@
+import { Body, Controller, ForbiddenException, Get, NotFoundException, Param, Post, Query, Req, Res } from '@nestjs/common';
+import { ApiExcludeController } from '@nestjs/swagger';
+import type { Response } from 'express';
+import { addMemberSchema, ReviewMembersService } from '../../access/members';
+import { REVIEW_ROLES } from '../../access/review-member.entity';
+import { AgenciesService } from '../../casefile/agencies/agencies.service';
+import { appointSchema } from '../../casefile/appointments/appointments.schemas';
+import { AppointmentsService } from '../../casefile/appointments/appointments.service';
+import { APPOINTMENT_ROLES } from '../../casefile/entities';
+import { addPanelMemberSchema } from '../../casefile/panel/panel.schemas';
+import { PanelService } from '../../casefile/panel/panel.service';
+import { CspsService } from '../../csps/csps.service';
+import { parseInput } from '../../infrastructure/http/validation';
+import { ReviewLifecycleService } from '../../reviews/review-lifecycle.service';
+import { caseNavigation, may } from '../case-pages';
+import { FieldSpec, FormBody, formBody, FormProblem, formView, mergeProblems, namedProblems, readForm, Refusal, refusalOf } from '../forms';
+import { APPOINTMENT_ROLE_LABELS, optionsOf, REVIEW_ROLE_LABELS } from '../labels';
+import { ukDate, WebViews } from '../web-views';
+import type { WebRequest } from '../web-views';
+import { summaryOf } from './imrs.controller';
+import { codesInWords, cspNameOf, noticeFrom } from './more-page-support';
+import { accessOf, actorOf } from './page-support';
+
+type Agencies = ReadonlyArray<{ id: string; name: string }>;
+type MemberView = Awaited<ReturnType<ReviewMembersService['list']>>[number];
+
+const agencyOptions = (agencies: Agencies) => agencies.map((a) => ({ value: a.id, text: a.name }));
+
+/** A member of the review: a user of the service, by the email they sign in with (addMemberSchema). */
+function memberFields(agencies: Agencies): FieldSpec[] {
+  return [
+    {
+      name: 'email',
+      label: 'Email address',
+      kind: 'email',
+      hint: 'The address they sign in with. They must already be a user of the service: an administrator adds users.',
+      classes: 'govuk-!-width-two-thirds',
+      autocomplete: 'off',
+    },
+    { name: 'role', label: 'Role on the review', errorLabel: 'a role on the review', kind: 'radios', options: optionsOf(REVIEW_ROLES, REVIEW_ROLE_LABELS) },
+    {
+      name: 'agencyId',
+      label: 'Agency',
+      errorLabel: 'the agency',
+      kind: 'select',
+      optional: true,
+      emptyOption: 'No agency (chair, report writer)',
+      hint: 'Only for a panel member or an IMR author: the agency they represent or write for.',
+      options: agencyOptions(agencies),
+    },
+  ];
+}
+
+/** An appointment (appointSchema): the independent chair or a report writer, with their declaration. */
+const APPOINTMENT_FIELDS: FieldSpec[] = [
+  { name: 'role', label: 'Appointed as', errorLabel: 'what they are appointed as', kind: 'radios', options: optionsOf(APPOINTMENT_ROLES, APPOINTMENT_ROLE_LABELS) },
+  { name: 'name', label: 'Full name', kind: 'text', classes: 'govuk-!-width-two-thirds', autocomplete: 'off' },
+  { name: 'organisation', label: 'Organisation', kind: 'text', classes: 'govuk-!-width-two-thirds' },
+  { name: 'email', label: 'Email address', kind: 'email', optional: true, classes: 'govuk-!-width-two-thirds', autocomplete: 'off' },
+  { name: 'appointedOn', label: 'Date appointed', errorLabel: 'the date appointed', kind: 'date', hint: 'For example, 12 2 2026' },
+  {
+    name: 'independenceStatement',
+    label: 'Declaration of independence',
+    kind: 'textarea',
+    optional: true,
+    hint: 'Their statement that they are independent of every agency involved in the case. If they have made it, it is recorded with the appointment.',
+  },
+];
+
+/** A panel member (addPanelMemberSchema): a senior representative of an agency. */
+function panelFields(agencies: Agencies): FieldSpec[] {
+  return [
+    { name: 'name', label: 'Full name', kind: 'text', classes: 'govuk-!-width-two-thirds', autocomplete: 'off' },
+    { name: 'agencyId', label: 'Agency', errorLabel: 'the agency', kind: 'select', options: agencyOptions(agencies) },
+    { name: 'role', label: 'Their role in the agency', errorLabel: 'their role in the agency', kind: 'text', hint: 'For example, Detective Inspector, Public Protection', classes: 'govuk-!-width-two-thirds' },
+    { name: 'email', label: 'Email address', kind: 'email', optional: true, classes: 'govuk-!-width-two-thirds', autocomplete: 'off' },
+    { name: 'joinedOn', label: 'Date they joined the panel', errorLabel: 'the date they joined the panel', kind: 'date', hint: 'For example, 12 2 2026' },
+    {
+      name: 'noDirectCaseManagementDeclared',
+      label: 'Declaration',
+      errorLabel: 'that they did not manage the case directly',
+      kind: 'checkbox',
+      hint: 'Someone who managed the case directly cannot sit on the panel.',
+      options: [{ value: 'true', text: 'They declare that they did not manage the case, or the staff involved, directly' }],
+    },
+  ];
+}
+
+const NOTICES = {
+  MEMBER_ADDED: 'Member added to the review',
+  MEMBER_ENDED: 'Membership ended',
+  CHAIR_APPOINTED: 'Chair appointment recorded',
+  REPORT_WRITER_APPOINTED: 'Report writer appointment recorded',
+  PANEL_MEMBER_ADDED: 'Panel member added',
+};
+
+/**
+ * The service's words, put on the fields of the members form: an email of nobody, the codes of
+ * roles, and a role only the CSP lead gives (the service's 403 "role: …", which is about the form).
+ */
+function memberProblems(problems: readonly FormProblem[]): FormProblem[] {
+  return problems.map((p) => {
+    if (p.field === 'email' && /^no active user/.test(p.message)) {
+      return { field: 'email', message: 'is not that of a user of this service: an administrator must add them first' };
+    }
+    if (p.field === 'agencyId') return { ...p, message: codesInWords(p.message, REVIEW_ROLE_LABELS) };
+    return p;
+  });
+}
+
+/** A 403 of the members service that names the role ("role: only the CSP lead appoints a chair"): a refusal of the form. */
+function roleRefusal(error: unknown): FormProblem[] {
+  if (!(error instanceof ForbiddenException)) return [];
+  const body = error.getResponse();
+  const message = typeof body === 'object' && body !== null ? (body as { message?: unknown }).message : body;
+  return typeof message === 'string' ? namedProblems(message, ['role']).map((p) => ({ field: 'role', message: `is refused: ${p.message}` })) : [];
+}
+
+/** The panel declaration's refusal as a missing tick (the hint says why it is needed). */
+function panelProblems(problems: readonly FormProblem[]): FormProblem[] {
+  return problems.map((p) => (p.field === 'noDirectCaseManagementDeclared' ? { field: p.field, message: 'is required' } : p));
+}
+
+/**
+ * The review team: who holds which role on the review (ReviewMembersService, which decides who
+ * may give and end each role), with forms to add a member and end a membership; and, for those
+ * the policy lets read them, the chair and report writer appointments (with the declaration of
+ * independence) and the panel, each with its own form.
+ */
+@ApiExcludeController()
+@Controller('cases/:reviewId/team')
+export class TeamPagesController {
+  constructor(
+    private readonly reviews: ReviewLifecycleService,
+    private readonly csps: CspsService,
+    private readonly members: ReviewMembersService,
+    private readonly appointments: AppointmentsService,
+    private readonly panel: PanelService,
+    private readonly agencies: AgenciesService,
+    private readonly views: WebViews,
+  ) {}
+
+  @Get()
+  async team(@Req() req: WebRequest, @Res() res: Response, @Param('reviewId') reviewId: string, @Query('done') done: unknown) {
+    const access = accessOf(req);
+    const review = await this.reviews.get(reviewId);
+    const agencyNames = new Map((await this.agencies.list()).map((a) => [a.id, a.name]));
+    const mayManage = may(access, 'members.manage');
+    const members = (await this.members.list(reviewId)).map((m) => ({
+      ...m,
+      roleText: REVIEW_ROLE_LABELS[m.role] ?? m.role,
+      endHref: mayManage && !m.endedAt ? `/cases/${reviewId}/team/members/${m.id}/end` : null,
+    }));
+    const appointments = may(access, 'appointments.read')
+      ? (await this.appointments.list(reviewId)).map((a) => ({ ...a, roleText: APPOINTMENT_ROLE_LABELS[a.role] ?? a.role }))
+      : null;
+    const panel = may(access, 'panel.read') ? (await this.panel.list(reviewId)).map((m) => ({ ...m, agencyName: agencyNames.get(m.agencyId) ?? '' })) : null;
+    return this.views.render(req, res, 'pages/cases/team.njk', {
+      pageTitle: `Review team – ${review.reference}`,
+      heading: 'Review team',
+      review,
+      cspName: cspNameOf(await this.csps.list(), review.cspId),
+      members: { active: members.filter((m) => !m.endedAt), ended: members.filter((m) => m.endedAt) },
+      appointments,
+      panel,
+      mayManage,
+      mayAppoint: may(access, 'appointments.write'),
+      mayAddPanel: may(access, 'panel.write'),
+      caseNav: caseNavigation(access, reviewId, 'team'),
+      notice: noticeFrom(done, NOTICES),
+    });
+  }
+
+  // Members of the review
+
+  @Get('members/new')
+  async newMember(@Req() req: WebRequest, @Res() res: Response, @Param('reviewId') reviewId: string) {
+    return this.renderForm(req, res, reviewId, 'member', {}, [], 200);
+  }
+
+  @Post('members')
+  async addMember(@Req() req: WebRequest, @Res() res: Response, @Param('reviewId') reviewId: string, @Body() raw: unknown) {
+    const body = formBody(raw);
+    const fields = memberFields(await this.agencies.list());
+    const { input, problems } = readForm(fields, body);
+    try {
+      await this.members.add(reviewId, parseInput(addMemberSchema, input), actorOf(req), accessOf(req));
+      return this.views.redirect(res, `/cases/${reviewId}/team?done=MEMBER_ADDED`);
+    } catch (error) {
+      const byRole = roleRefusal(error);
+      if (byRole.length > 0) return this.renderForm(req, res, reviewId, 'member', body, mergeProblems(problems, byRole), 403);
+      const refusal = refusalOf(error, fields.map((f) => f.name));
+      if (!refusal) throw error;
+      return this.renderForm(req, res, reviewId, 'member', body, mergeProblems(problems, memberProblems(refusal.problems)), refusal.status, refusal);
+    }
+  }
+
+  @Get('members/:memberId/end')
+  async endPage(@Req() req: WebRequest, @Res() res: Response, @Param('reviewId') reviewId: string, @Param('memberId') memberId: string) {
+    return this.renderEnd(req, res, reviewId, memberId, [], 200);
+  }
+
+  @Post('members/:memberId/end')
+  async end(@Req() req: WebRequest, @Res() res: Response, @Param('reviewId') reviewId: string, @Param('memberId') memberId: string) {
+    try {
+      await this.members.end(reviewId, memberId, actorOf(req), accessOf(req));
+      return this.views.redirect(res, `/cases/${reviewId}/team?done=MEMBER_ENDED`);
+    } catch (error) {
+      const byRole = roleRefusal(error);
+      if (byRole.length > 0) return this.renderEnd(req, res, reviewId, memberId, [{ text: sentence(byRole[0].message.replace(/^is refused: /, '')) }], 403);
+      const refusal = refusalOf(error);
+      if (!refusal) throw error;
+      return this.renderEnd(req, res, reviewId, memberId, summaryOf(refusal), refusal.status);
+    }
+  }
+
+  // Appointments and the panel
+
+  @Get('appointments/new')
+  async newAppointment(@Req() req: WebRequest, @Res() res: Response, @Param('reviewId') reviewId: string) {
+    return this.renderForm(req, res, reviewId, 'appointment', {}, [], 200);
+  }
+
+  @Post('appointments')
+  async appoint(@Req() req: WebRequest, @Res() res: Response, @Param('reviewId') reviewId: string, @Body() raw: unknown) {
+    const body = formBody(raw);
+    const { input, problems } = readForm(APPOINTMENT_FIELDS, body);
+    try {
+      const appointment = await this.appointments.appoint(reviewId, parseInput(appointSchema(this.appointments.today), input), actorOf(req));
+      return this.views.redirect(res, `/cases/${reviewId}/team?done=${appointment.role === 'chair' ? 'CHAIR_APPOINTED' : 'REPORT_WRITER_APPOINTED'}`);
+    } catch (error) {
+      const refusal = refusalOf(error, APPOINTMENT_FIELDS.map((f) => f.name));
+      if (!refusal) throw error;
+      return this.renderForm(req, res, reviewId, 'appointment', body, mergeProblems(problems, refusal.problems), refusal.status, refusal);
+    }
+  }
+
+  @Get('panel-members/new')
+  async newPanelMember(@Req() req: WebRequest, @Res() res: Response, @Param('reviewId') reviewId: string) {
+    return this.renderForm(req, res, reviewId, 'panel', {}, [], 200);
+  }
+
+  @Post('panel-members')
+  async addPanelMember(@Req() req: WebRequest, @Res() res: Response, @Param('reviewId') reviewId: string, @Body() raw: unknown) {
+    const body = formBody(raw);
+    const fields = panelFields(await this.agencies.list());
+    const { input, problems } = readForm(fields, body);
+    try {
+      await this.panel.add(reviewId, parseInput(addPanelMemberSchema(this.panel.today), input), actorOf(req));
+      return this.views.redirect(res, `/cases/${reviewId}/team?done=PANEL_MEMBER_ADDED`);
+    } catch (error) {
+      const refusal = refusalOf(error, fields.map((f) => f.name));
+      if (!refusal) throw error;
+      return this.renderForm(req, res, reviewId, 'panel', body, mergeProblems(problems, panelProblems(refusal.problems)), refusal.status, refusal);
+    }
+  }
+
+  private async renderForm(
+    req: WebRequest,
+    res: Response,
+    reviewId: string,
+    which: 'member' | 'appointment' | 'panel',
+    body: FormBody,
+    problems: FormProblem[],
+    status: number,
+    refusal?: Refusal,
+  ) {
+    const review = await this.reviews.get(reviewId);
+    const agencies = which === 'appointment' ? [] : await this.agencies.list();
+    const words = {
+      member: {
+        heading: 'Add a member to the review',
+        intro: 'Members see this review and act on it as their role allows. The CSP lead appoints the chair and the report writer; the CSP lead or the chair adds panel members and IMR authors.',
+        action: `/cases/${reviewId}/team/members`,
+        fields: memberFields(agencies),
+        button: 'Add the member',
+      },
+      appointment: {
+        heading: 'Record an appointment',
+        intro: 'The review’s record of its independent chair or report writer. To let them use this service for the review, also add them to the review team as a member.',
+        action: `/cases/${reviewId}/team/appointments`,
+        fields: APPOINTMENT_FIELDS,
+        button: 'Record the appointment',
+      },
+      panel: {
+        heading: 'Add a panel member',
+        intro: 'A senior representative of an agency on the review panel. To let them use this service for the review, also add them to the review team as a member.',
+        action: `/cases/${reviewId}/team/panel-members`,
+        fields: panelFields(agencies),
+        button: 'Add the panel member',
+      },
+    }[which];
+    const form = formView(words.fields, { body, problems });
+    return this.views.render(
+      req,
+      res,
+      'pages/cases/form.njk',
+      {
+        pageTitle: `${words.heading} – ${review.reference}`,
+        review,
+        heading: words.heading,
+        intro: words.intro,
+        back: { href: `/cases/${reviewId}/team`, text: 'Back to the review team' },
+        action: words.action,
+        hidden: {},
+        fields: form.fields,
+        button: words.button,
+        errorList: [...form.errorList, ...summaryOf(refusal)],
+      },
+      status,
+    );
+  }
+
+  private async renderEnd(req: WebRequest, res: Response, reviewId: string, memberId: string, errorList: Array<{ text: string }>, status: number) {
+    const review = await this.reviews.get(reviewId);
+    const member: MemberView | undefined = (await this.members.list(reviewId)).find((m) => m.id === memberId);
+    if (!member) throw new NotFoundException({ statusCode: 404, error: 'Not Found', message: 'No member with this id in this review' });
+    const who = member.displayName ?? member.email ?? 'this member';
+    const about = [
+      { key: { text: 'Name' }, value: { text: member.displayName ?? '' } },
+      { key: { text: 'Email address' }, value: { text: member.email ?? '' } },
+      { key: { text: 'Role' }, value: { text: `${REVIEW_ROLE_LABELS[member.role] ?? member.role}${member.agency ? `, ${member.agency}` : ''}` } },
+      { key: { text: 'Added' }, value: { text: `${ukDate(member.addedAt)} by ${member.addedBy}` } },
+    ];
+    return this.views.render(
+      req,
+      res,
+      'pages/cases/form.njk',
+      {
+        pageTitle: `End the membership of ${who} – ${review.reference}`,
+        review,
+        heading: `End the membership of ${who}`,
+        about,
+        intro: 'They lose access to this review at once, unless they hold another role on it. The membership stays in the review’s history.',
+        back: { href: `/cases/${reviewId}/team`, text: 'Back to the review team' },
+        action: `/cases/${reviewId}/team/members/${memberId}/end`,
+        hidden: {},
+        fields: [],
+        button: 'End the membership',
+        warning: true,
+        closed: member.endedAt ? `This membership ended on ${ukDate(member.endedAt)} (by ${member.endedBy ?? 'someone'}).` : null,
+        errorList,
+      },
+      status,
+    );
+  }
+}
+
+function sentence(text: string): string {
+  return text.charAt(0).toUpperCase() + text.slice(1);
+}

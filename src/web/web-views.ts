@@ -1,0 +1,145 @@
+import { Injectable } from '@nestjs/common';
+import type { Response } from 'express';
+import nunjucks from 'nunjucks';
+import type { AccessContext } from '../access/access.service';
+import type { IdentifiedRequest } from '../identity/identity.guard';
+import { GOVUK_FRONTEND_DIST, WEB_VIEWS_DIR } from './web-assets';
+import {
+  ACTION_STATUS_LABELS,
+  DEADLINE_STATUS_LABELS,
+  DECISION_OUTCOME_LABELS,
+  DOCUMENT_KIND_LABELS,
+  EVENT_ACTION_LABELS,
+  historyLabel,
+  HOLD_REASON_LABELS,
+  IMR_KIND_LABELS,
+  PERSON_ROLE_LABELS,
+  QA_OUTCOME_LABELS,
+  RECOMMENDATION_LEVEL_LABELS,
+  SERVICE_NAME,
+  STAGE_LABELS,
+} from './labels';
+
+export type WebRequest = IdentifiedRequest & { access?: AccessContext; id?: string };
+
+const LONDON = 'Europe/London';
+
+/** 2026-03-05 or an instant → "5 March 2026" (calendar dates as they are; instants in London). */
+export function ukDate(value: unknown): string {
+  if (value === null || value === undefined || value === '') return '';
+  const text = value instanceof Date ? value.toISOString() : String(value);
+  const date = /^\d{4}-\d{2}-\d{2}$/.test(text) ? new Date(`${text}T12:00:00Z`) : new Date(text);
+  if (Number.isNaN(date.getTime())) return text;
+  const zone = /^\d{4}-\d{2}-\d{2}$/.test(text) ? 'UTC' : LONDON;
+  return new Intl.DateTimeFormat('en-GB', { day: 'numeric', month: 'long', year: 'numeric', timeZone: zone }).format(date);
+}
+
+/** An instant → "5 March 2026 at 10:30am" in London time. */
+export function ukDateTime(value: unknown): string {
+  if (value === null || value === undefined || value === '') return '';
+  const date = value instanceof Date ? value : new Date(String(value));
+  if (Number.isNaN(date.getTime())) return String(value);
+  const parts = new Intl.DateTimeFormat('en-GB', { hour: 'numeric', minute: '2-digit', hour12: true, timeZone: LONDON }).format(date);
+  return `${ukDate(date)} at ${parts.replace(/\s/g, '').toLowerCase()}`;
+}
+
+/** Days as words: 1 day, 12 days. */
+export function days(value: unknown): string {
+  const n = Number(value);
+  return `${n} ${n === 1 ? 'day' : 'days'}`;
+}
+
+const LABEL_MAPS: Record<string, Readonly<Record<string, string>>> = {
+  stage: STAGE_LABELS,
+  event: EVENT_ACTION_LABELS,
+  decisionOutcome: DECISION_OUTCOME_LABELS,
+  qaOutcome: QA_OUTCOME_LABELS,
+  holdReason: HOLD_REASON_LABELS,
+  imrKind: IMR_KIND_LABELS,
+  recommendationLevel: RECOMMENDATION_LEVEL_LABELS,
+  personRole: PERSON_ROLE_LABELS,
+  documentKind: DOCUMENT_KIND_LABELS,
+  actionStatus: ACTION_STATUS_LABELS,
+  deadlineStatus: DEADLINE_STATUS_LABELS,
+};
+
+/**
+ * The Nunjucks environment of the pages: our templates first, then govuk-frontend's (imported
+ * as "govuk/components/…/macro.njk"). Autoescaping is on: only markup we build ourselves (the
+ * lifecycle diagram) is marked safe.
+ */
+export function createWebEnvironment(): nunjucks.Environment {
+  const env = new nunjucks.Environment(new nunjucks.FileSystemLoader([WEB_VIEWS_DIR, GOVUK_FRONTEND_DIST]), {
+    autoescape: true,
+    throwOnUndefined: false,
+    trimBlocks: true,
+    lstripBlocks: true,
+  });
+  env.addFilter('ukDate', ukDate);
+  env.addFilter('ukDateTime', ukDateTime);
+  env.addFilter('days', days);
+  env.addFilter('history', historyLabel);
+  env.addFilter('label', (value: unknown, map: string) => {
+    const labels = LABEL_MAPS[map];
+    const key = String(value ?? '');
+    return labels?.[key] ?? key;
+  });
+  env.addGlobal('serviceName', SERVICE_NAME);
+  return env;
+}
+
+let shared: nunjucks.Environment | null = null;
+
+/** One environment per process (templates are compiled once and cached). */
+export function webEnvironment(): nunjucks.Environment {
+  shared ??= createWebEnvironment();
+  return shared;
+}
+
+/** The CSRF token of the signed-in session, for the hidden `_csrf` field of every POST form. */
+export function csrfTokenOf(req: WebRequest): string {
+  return req.signedIn?.session.csrfToken ?? '';
+}
+
+/** What every page's layout needs: who is signed in, the navigation, the CSRF token, the nonce. */
+export function layoutContext(req: WebRequest, res: Response): Record<string, unknown> {
+  const actor = req.identity?.actor ?? null;
+  const displayName = req.signedIn?.user.displayName ?? actor;
+  const path = req.path;
+  const administrator = req.access?.holder?.administrator ?? false;
+  const navigation = actor
+    ? [
+        { href: '/my-work', text: 'My work', current: path === '/my-work' },
+        { href: '/cases', text: 'Reviews', active: path === '/cases' || path.startsWith('/cases/') },
+        ...(administrator ? [{ href: '/admin', text: 'Administration', active: path.startsWith('/admin') }] : []),
+      ]
+    : [];
+  return {
+    cspNonce: res.locals.cspNonce,
+    csrfToken: csrfTokenOf(req),
+    currentPath: path,
+    user: actor ? { name: displayName, email: actor } : null,
+    navigation,
+  };
+}
+
+/** Renders the pages. Every page goes through here, so each gets the layout's context. */
+@Injectable()
+export class WebViews {
+  private readonly env = webEnvironment();
+
+  html(req: WebRequest, res: Response, template: string, context: Record<string, unknown> = {}): string {
+    return this.env.render(template, { ...layoutContext(req, res), ...context });
+  }
+
+  render(req: WebRequest, res: Response, template: string, context: Record<string, unknown> = {}, status = 200): void {
+    const html = this.html(req, res, template, context);
+    res.status(status).type('html').setHeader('Cache-Control', 'no-store');
+    res.send(html);
+  }
+
+  /** After a successful POST: back to a page (303, so a refresh does not post again). */
+  redirect(res: Response, location: string): void {
+    res.redirect(303, location);
+  }
+}

@@ -1,0 +1,84 @@
+import { MiddlewareConsumer, Module, NestModule } from '@nestjs/common';
+import { ActionsModule } from '../casefile/actions/actions.module';
+import { AppointmentsModule } from '../casefile/appointments/appointments.module';
+import { CaseFileModule } from '../casefile/casefile.module';
+import { DocumentsModule } from '../casefile/documents/documents.module';
+import { FamilyModule } from '../casefile/family/family.module';
+import { ImrsModule } from '../casefile/imrs/imrs.module';
+import { MeetingsModule } from '../casefile/meetings/meetings.module';
+import { OversightModule } from '../casefile/oversight/oversight.module';
+import { PanelModule } from '../casefile/panel/panel.module';
+import { PeopleModule } from '../casefile/people/people.module';
+import { PublicationModule } from '../casefile/publication/publication.module';
+import { RecommendationsModule } from '../casefile/recommendations/recommendations.module';
+import { CspsModule } from '../csps/csps.module';
+import { DeadlinesModule } from '../deadlines/deadlines.module';
+import { IdentityModule } from '../identity/identity.module';
+import { SignInRateLimitMiddleware } from '../identity/sessions.controller';
+import { ReviewsModule } from '../reviews/reviews.module';
+import { AdminPagesController } from './pages/admin.controller';
+import { CasesPagesController } from './pages/cases.controller';
+import { DocumentsPagesController } from './pages/documents.controller';
+import { FamilyPagesController } from './pages/family.controller';
+import { ImrsPagesController } from './pages/imrs.controller';
+import { MeetingsPagesController } from './pages/meetings.controller';
+import { MyWorkPagesController } from './pages/my-work.controller';
+import { QaPagesController } from './pages/oversight.controller';
+import { PeoplePagesController } from './pages/people.controller';
+import { PublicationPagesController } from './pages/publication.controller';
+import { RecommendationsPagesController } from './pages/recommendations.controller';
+import { SignInPagesController } from './pages/sign-in.controller';
+import { SignOffPagesController } from './pages/sign-off.controller';
+import { TeamPagesController } from './pages/team.controller';
+import { WebViews } from './web-views';
+
+/** Page controllers, in the order their routes must be registered. */
+export const WEB_CONTROLLERS = [
+  SignInPagesController,
+  MyWorkPagesController,
+  CasesPagesController,
+  TeamPagesController,
+  PeoplePagesController,
+  ImrsPagesController,
+  RecommendationsPagesController,
+  SignOffPagesController,
+  MeetingsPagesController,
+  DocumentsPagesController,
+  FamilyPagesController,
+  QaPagesController,
+  PublicationPagesController,
+  AdminPagesController,
+];
+
+/**
+ * The web interface: server-rendered GOV.UK pages (Nunjucks, govuk-frontend) over the same
+ * services as the API. Every page route is in WEB_ROUTE_ACTIONS for the access policy.
+ */
+@Module({
+  imports: [
+    IdentityModule,
+    ReviewsModule,
+    DeadlinesModule,
+    CspsModule,
+    CaseFileModule,
+    ImrsModule,
+    RecommendationsModule,
+    ActionsModule,
+    DocumentsModule,
+    PeopleModule,
+    OversightModule,
+    MeetingsModule,
+    FamilyModule,
+    PublicationModule,
+    AppointmentsModule,
+    PanelModule,
+  ],
+  controllers: WEB_CONTROLLERS,
+  providers: [WebViews],
+})
+export class WebModule implements NestModule {
+  configure(consumer: MiddlewareConsumer): void {
+    // The sign-in page has the same per-address limit as POST /auth/sessions.
+    consumer.apply(SignInRateLimitMiddleware).forRoutes(SignInPagesController);
+  }
+}
