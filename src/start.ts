@@ -1,4 +1,7 @@
 import 'reflect-metadata';
+import { DataSource } from 'typeorm';
+import { demoModeOnStart } from './demo/demo-mode';
+import { firstAdministratorOnStart } from './identity/first-administrator';
 import { createApiApp, createWorkerApp } from './infrastructure/bootstrap/applications';
 import { boot, closeOnSignal, failStartup, stopServices } from './infrastructure/bootstrap/boot';
 import { resolvedUrl } from './infrastructure/config/resolved-config';
@@ -16,9 +19,14 @@ async function main() {
   try {
     const applied = await runMigrations(resolvedUrl(config, 'database'));
     logger.info({ applied }, applied.length ? 'migrations applied' : 'schema up to date');
+    // Demo mode only (DEMO=true, `npm run demo`): demo users and reviews, seeded before the
+    // worker starts, and the users printed once (src/demo/).
+    await demoModeOnStart(config, logger);
     const worker = await createWorkerApp(config, logger);
     await worker.init();
     const api = await createApiApp(config, logger);
+    // No users yet (a new installation): an administrator, its password printed once.
+    await firstAdministratorOnStart(api.get(DataSource), config, logger);
     await api.listen(config.http.port, config.http.host);
     closers.unshift(() => api.close(), () => worker.close());
     logger.info(
