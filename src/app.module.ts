@@ -1,6 +1,7 @@
 import { DynamicModule, Module } from '@nestjs/common';
 import { APP_GUARD } from '@nestjs/core';
 import { ThrottlerGuard, ThrottlerModule } from '@nestjs/throttler';
+import { SharedRateLimitStorage } from './infrastructure/http/rate-limit-storage';
 import { AccessModule } from './access/access.module';
 import { AuditModule } from './audit/audit.module';
 import { CaseFileModule } from './casefile/casefile.module';
@@ -34,8 +35,11 @@ export class AppModule {
       imports: [
         ConfigModule.forRoot(config),
         LoggingModule.forRoot(logger, { http: true }),
-        // Per process, in memory: behind several API processes, the limit applies to each.
-        ThrottlerModule.forRoot([{ ttl: 60_000, limit: config.http.rateLimitPerMinute }]),
+        // Counted in Redis, shared by every API process (in memory while Redis is away).
+        ThrottlerModule.forRoot({
+          throttlers: [{ ttl: 60_000, limit: config.http.rateLimitPerMinute }],
+          storage: SharedRateLimitStorage.create(config, logger),
+        }),
         ClockModule.forRoot(overrides.clock),
         DatabaseModule.forRoot(config),
         QueueModule.forProducers(),

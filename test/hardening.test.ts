@@ -1,5 +1,9 @@
 import request from 'supertest';
-import { startTestApp, TestContext } from './support/test-app';
+import { createApiApp } from '../src/infrastructure/bootstrap/applications';
+import { createRootLogger } from '../src/infrastructure/logging/root-logger';
+import { createTestDatabase, testRedisUrl, uniqueQueuePrefix } from './support/databases';
+import { startTcpProxy } from './support/tcp-proxy';
+import { startTestApp, testConfig, TestContext } from './support/test-app';
 
 describe('HTTP hardening', () => {
   describe('defaults', () => {
@@ -73,5 +77,41 @@ describe('HTTP hardening', () => {
       }
     }
   });
-});
 
+  describe('rate limits counted in Redis', () => {
+    it('share one count per client between API processes (same Redis and QUEUE_PREFIX)', async () => {
+      const env = { RATE_LIMIT_PER_MINUTE: '5', QUEUE_PREFIX: uniqueQueuePrefix() };
+      const first = await startTestApp({ env });
+      const second = await startTestApp({ env });
+      try {
+        const statuses: number[] = [];
+        for (let i = 0; i < 3; i++) statuses.push((await request(first.api.getHttpServer()).get('/csps')).status);
+        for (let i = 0; i < 3; i++) statuses.push((await request(second.api.getHttpServer()).get('/csps')).status);
+        // Five allowed in all, not five each: the sixth, sent to the other process, is refused.
+        expect(statuses).toEqual([200, 200, 200, 200, 200, 429]);
+        expect((await request(first.api.getHttpServer()).get('/csps')).status).toBe(429);
+      } finally {
+        await first.close();
+        await second.close();
+      }
+    });
+
+    it('keep answering while Redis is away, counting in the process until it returns', async () => {
+      const database = await createTestDatabase();
+      const proxy = await startTcpProxy(testRedisUrl());
+      const config = testConfig(database.url, { REDIS_URL: proxy.url, RATE_LIMIT_PER_MINUTE: '5' });
+      const app = await createApiApp(config, createRootLogger(config));
+      await app.init();
+      try {
+        await proxy.stop();
+        const statuses: number[] = [];
+        for (let i = 0; i < 6; i++) statuses.push((await request(app.getHttpServer()).get('/csps').set('X-Actor', 'a')).status);
+        // Served (not a 500) while Redis is away, and still limited: per process, from zero.
+        expect(statuses).toEqual([200, 200, 200, 200, 200, 429]);
+      } finally {
+        await app.close();
+        await database.drop();
+      }
+    });
+  });
+});

@@ -5,6 +5,7 @@ import { REVIEW_EVENT_TYPES } from '../src/reviews/lifecycle';
 import { createApiApp } from '../src/infrastructure/bootstrap/applications';
 import { createRootLogger } from '../src/infrastructure/logging/root-logger';
 import { createTestDatabase, TestDatabase } from './support/databases';
+import { waitFor } from '../src/infrastructure/local-services/ports';
 import { startTcpProxy } from './support/tcp-proxy';
 import { startTestApp, testConfig, TestContext } from './support/test-app';
 
@@ -65,7 +66,9 @@ describe('readiness when a service goes away', () => {
     const app = await createApiApp(config, createRootLogger(config));
     await app.init();
     try {
-      await request(app.getHttpServer()).get('/health/ready').expect(200);
+      // The connection to Redis (through the proxy) takes a moment after start-up.
+      const ready = await waitFor(async () => (await request(app.getHttpServer()).get('/health/ready')).status === 200, 10_000);
+      expect(ready).toBe(true);
       await proxy.stop();
 
       const started = Date.now();

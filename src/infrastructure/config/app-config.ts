@@ -221,7 +221,7 @@ export const SETTINGS: SettingDefinition[] = [
     path: 'http.rateLimitPerMinute',
     schema: positiveInt(1_000_000),
     expected: 'an integer from 1 to 1000000',
-    description: 'Requests per minute per client address before 429 (health checks are not limited).',
+    description: 'Requests per minute per client address before 429 (health checks are not limited; counted in Redis, across every API process).',
   },
   {
     env: 'DATABASE_URL',
@@ -442,7 +442,7 @@ export const SETTINGS: SettingDefinition[] = [
     path: 'identity.signInRateLimitPerMinute',
     schema: positiveInt(100_000),
     expected: 'an integer from 1 to 100000',
-    description: 'Sign-in attempts per minute per client address before 429 (per API process).',
+    description: 'Sign-in attempts per minute per client address before 429 (counted in Redis, across every API process).',
   },
   {
     env: 'ADMIN_EMAIL',

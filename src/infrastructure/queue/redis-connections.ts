@@ -7,8 +7,14 @@ import type { Logger } from '../logging/root-logger';
  * and never wait longer than REDIS_COMMAND_TIMEOUT_MS, so a request answers 503 instead of
  * hanging. Reconnection still goes on in the background.
  */
-export function createProducerConnection(redisUrl: string, config: AppConfig, logger: Logger): Redis {
+export function createProducerConnection(
+  redisUrl: string,
+  config: AppConfig,
+  logger: Logger,
+  extra: { keyPrefix?: string; role?: string } = {},
+): Redis {
   const options: RedisOptions = {
+    ...(extra.keyPrefix ? { keyPrefix: extra.keyPrefix } : {}),
     enableOfflineQueue: false,
     maxRetriesPerRequest: 1,
     connectTimeout: Math.max(config.redis.commandTimeoutMs, 1000),
@@ -16,7 +22,7 @@ export function createProducerConnection(redisUrl: string, config: AppConfig, lo
     retryStrategy: (attempt) => Math.min(attempt * 200, 2000),
     lazyConnect: false,
   };
-  return watch(new IORedis(redisUrl, options), 'producer', logger);
+  return watch(new IORedis(redisUrl, options), extra.role ?? 'producer', logger);
 }
 
 /** For BullMQ workers: block and retry for ever, as BullMQ requires. */
