@@ -33,6 +33,62 @@ describe('access log (real PostgreSQL)', () => {
     expect(again[0]).toMatchObject({ actor: 'csp.lead@rochford.gov.uk', route: '/reviews/:reviewId/access-log' });
   });
 
+  it('records web pages, form posts and the diagram with the status that was sent', async () => {
+    const api = reviewApi(ctx.api);
+    const { id } = await api.openReview((await api.createCsp('CASTLEPOINT')).id);
+    const http = () => request(ctx.api.getHttpServer());
+    await http().get(`/cases/${id}`).set('X-Actor', 'page.reader@castlepoint.gov.uk').expect(200);
+    await http().get(`/reviews/${id}/diagram`).set('X-Actor', 'diagram.reader@castlepoint.gov.uk').expect(200);
+    // A form with a problem is answered with the page again (400); a good one redirects (303).
+    await http().post(`/cases/${id}/recommendations`).type('form').send({ text: '' }).set('X-Actor', 'chair@castlepoint.example').expect(400);
+    await http()
+      .post(`/cases/${id}/recommendations`)
+      .type('form')
+      .send({ text: 'Share risk information at MARAC', level: 'multi_agency', addressee: 'Castle Point CSP' })
+      .set('X-Actor', 'chair@castlepoint.example')
+      .expect(303);
+    const log = (await http().get(`/reviews/${id}/access-log`).set('X-Actor', 'csp.lead@castlepoint.gov.uk').expect(200)).body as Array<{
+      actor: string;
+      route: string;
+      method: string;
+      status: number;
+    }>;
+    const rows = log.map((e) => [e.actor, e.method, e.route, e.status]).reverse();
+    expect(rows.slice(-4)).toEqual([
+      ['page.reader@castlepoint.gov.uk', 'GET', '/cases/:reviewId', 200],
+      ['diagram.reader@castlepoint.gov.uk', 'GET', '/reviews/:id/diagram', 200],
+      ['chair@castlepoint.example', 'POST', '/cases/:reviewId/recommendations', 400],
+      ['chair@castlepoint.example', 'POST', '/cases/:reviewId/recommendations', 303],
+    ]);
+    // Each request is one row, written once.
+    expect(log.filter((e) => e.actor === 'page.reader@castlepoint.gov.uk')).toHaveLength(1);
+  });
+
+  it('does not serve a page, the diagram or case content whose read it cannot record', async () => {
+    const api = reviewApi(ctx.api);
+    const { id, reference } = await api.openReview((await api.createCsp('BASILDON')).id);
+    const sql = new CaseFileSql(ctx.database.url);
+    await sql.query(`CREATE FUNCTION refuse_unloggable() RETURNS trigger LANGUAGE plpgsql AS $$
+      BEGIN IF NEW.actor = 'unloggable@basildon.gov.uk' THEN RAISE EXCEPTION 'log store unavailable'; END IF; RETURN NEW; END $$`);
+    await sql.query(`CREATE TRIGGER refuse_unloggable BEFORE INSERT ON access_log FOR EACH ROW EXECUTE FUNCTION refuse_unloggable()`);
+    try {
+      const http = () => request(ctx.api.getHttpServer());
+      for (const path of [`/cases/${id}`, `/cases/${id}/imrs`, `/reviews/${id}/diagram`, `/reviews/${id}`]) {
+        const res = await http().get(path).set('X-Actor', 'unloggable@basildon.gov.uk');
+        expect([path, res.status]).toEqual([path, 500]);
+        expect(res.text).not.toContain(reference);
+        expect(res.text).not.toContain('<svg');
+      }
+      // Someone whose reads can be recorded is served as usual.
+      const ok = await http().get(`/cases/${id}`).set('X-Actor', 'loggable@basildon.gov.uk');
+      expect(ok.status).toBe(200);
+      expect(ok.text).toContain(reference);
+    } finally {
+      await sql.query(`DROP TRIGGER refuse_unloggable ON access_log`);
+      await sql.query(`DROP FUNCTION refuse_unloggable()`);
+    }
+  });
+
   it('cannot be changed or deleted', async () => {
     const sql = new CaseFileSql(ctx.database.url);
     await expect(sql.query(`UPDATE access_log SET actor = 'nobody'`)).rejects.toThrow(/append-only/);

@@ -1,5 +1,5 @@
 import { CallHandler, ExecutionContext, Injectable, NestInterceptor } from '@nestjs/common';
-import type { Response } from 'express';
+import type { Request, Response } from 'express';
 import type { IdentifiedRequest } from '../identity/identity.guard';
 import { withoutCsrfToken } from '../identity/session-rules';
 import { from, Observable } from 'rxjs';
@@ -12,13 +12,14 @@ import { AccessLogEntry } from './access-log.entity';
 /**
  * Records every successful read and change of a review's case content (any route with the
  * review in its path: the API's /reviews/:id… and the web pages' /cases/:reviewId…) before the
- * response leaves, so a read that is not logged is not served (routes that write the response
- * themselves, the diagram and document downloads, are logged just after; downloads are also
- * recorded in document_downloads). Changes are also in the review's history; a change whose
- * log row fails to insert after its transaction committed is answered with an error. The path
- * keeps its query string (`?include=realNames` shows who read real names), but not a CSRF
- * token an upload form carries there (`_csrf`, a secret of the session). The actor is who
- * the identity guard established; without one, `anonymous`.
+ * response leaves, so a read that is not logged is not served. Routes that write the response
+ * themselves (the web pages, the diagram, the calendar invitation) call
+ * `recordAccessBeforeSending` just before they send; the row is written once. Document
+ * downloads are also recorded in document_downloads. Changes are also in the review's history;
+ * a change whose log row fails to insert after its transaction committed is answered with an
+ * error. The path keeps its query string (`?include=realNames` shows who read real names), but
+ * not a CSRF token an upload form carries there (`_csrf`, a secret of the session). The actor
+ * is who the identity guard established; without one, `anonymous`.
  */
 @Injectable()
 export class AccessLogInterceptor implements NestInterceptor {
@@ -34,27 +35,46 @@ export class AccessLogInterceptor implements NestInterceptor {
     const param = req.params?.reviewId ?? (route.startsWith('/reviews/:id') ? req.params?.id : undefined);
     const reviewId = typeof param === 'string' ? param : undefined;
     if (!reviewId || !isUuid(reviewId)) return next.handle();
+    const res = context.switchToHttp().getResponse<Response>();
+    let written = false;
+    const write = async (status: number) => {
+      if (written) return;
+      await this.dataSource.manager.insert(AccessLogEntry, {
+        reviewId,
+        actor: req.identity?.actor ?? 'anonymous',
+        method: req.method,
+        route: route.slice(0, 300),
+        path: withoutCsrfToken(req.originalUrl).slice(0, 500),
+        status,
+        ip: (req.ip ?? null)?.slice(0, 64) ?? null,
+        userAgent: (req.headers['user-agent'] ?? '').slice(0, 300) || null,
+        requestId: typeof req.id === 'string' ? req.id.slice(0, 64) : null,
+        at: this.clock.now(),
+      });
+      written = true;
+    };
+    (req as LoggedRequest)[BEFORE_SENDING] = write;
     return next.handle().pipe(
       mergeMap((body) =>
         from(
           (async () => {
-            const res = context.switchToHttp().getResponse<Response>();
-            await this.dataSource.manager.insert(AccessLogEntry, {
-              reviewId,
-              actor: req.identity?.actor ?? 'anonymous',
-              method: req.method,
-              route: route.slice(0, 300),
-              path: withoutCsrfToken(req.originalUrl).slice(0, 500),
-              status: res.statusCode,
-              ip: (req.ip ?? null)?.slice(0, 64) ?? null,
-              userAgent: (req.headers['user-agent'] ?? '').slice(0, 300) || null,
-              requestId: typeof req.id === 'string' ? req.id.slice(0, 64) : null,
-              at: this.clock.now(),
-            });
+            await write(res.statusCode);
             return body;
           })(),
         ),
       ),
     );
   }
+}
+
+const BEFORE_SENDING = Symbol('access log: record before sending');
+type LoggedRequest = Request & { [BEFORE_SENDING]?: (status: number) => Promise<void> };
+
+/**
+ * For a route that sends its own response (a web page, a redirect after a form, a file): writes
+ * the access log row now, with the status about to be sent, so that nothing is served unlogged.
+ * Does nothing on routes the access log does not cover (no review in the path).
+ */
+export async function recordAccessBeforeSending(req: Request, status: number): Promise<void> {
+  await (req as LoggedRequest)[BEFORE_SENDING]?.(status);
 }

@@ -2,6 +2,7 @@ import { Injectable } from '@nestjs/common';
 import type { Response } from 'express';
 import nunjucks from 'nunjucks';
 import type { AccessContext } from '../access/access.service';
+import { recordAccessBeforeSending } from '../audit/access-log.interceptor';
 import type { IdentifiedRequest } from '../identity/identity.guard';
 import { GOVUK_FRONTEND_DIST, WEB_VIEWS_DIR } from './web-assets';
 import {
@@ -132,14 +133,17 @@ export class WebViews {
     return this.env.render(template, { ...layoutContext(req, res), ...context });
   }
 
-  render(req: WebRequest, res: Response, template: string, context: Record<string, unknown> = {}, status = 200): void {
+  /** Renders and sends a page; a page about a review is in its access log before it is sent. */
+  async render(req: WebRequest, res: Response, template: string, context: Record<string, unknown> = {}, status = 200): Promise<void> {
     const html = this.html(req, res, template, context);
+    await recordAccessBeforeSending(req, status);
     res.status(status).type('html').setHeader('Cache-Control', 'no-store');
     res.send(html);
   }
 
   /** After a successful POST: back to a page (303, so a refresh does not post again). */
-  redirect(res: Response, location: string): void {
+  async redirect(res: Response, location: string): Promise<void> {
+    await recordAccessBeforeSending(res.req, 303);
     res.redirect(303, location);
   }
 }
