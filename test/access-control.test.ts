@@ -217,6 +217,39 @@ describe('authorisation matrix (generated from the policy table)', () => {
       expect((await as('chair').get(`/reviews/${reviews.own.id}/imrs`).expect(200)).body).toHaveLength(2);
     });
 
+    it('shows each role only the history entries about records it may read, in the API and on the review page', async () => {
+      const historyOf = async (role: Role) =>
+        (await as(role).get(`/reviews/${reviews.own.id}/history`).expect(200)).body as Array<{ type: string; payload: Record<string, unknown> }>;
+      const lifecycle = (type: string) => (REVIEW_EVENT_TYPES as readonly string[]).includes(type) || type === 'NOTIFICATION_RECORDED';
+      const all = await historyOf('csp_lead');
+      expect(all.map((r) => r.type)).toEqual(
+        expect.arrayContaining(['NOTIFICATION_RECORDED', 'DECIDE', 'MEMBER_ADDED', 'IMR_COMMISSIONED', 'PANEL_MEETING_HELD', 'RECOMMENDATION_RECORDED', 'FAMILY_OFFERED_DRAFT', 'AGREE_REPORT']),
+      );
+      expect(await historyOf('chair')).toEqual(all);
+
+      // A panel member: every IMR and meeting, but not the family log nor who holds which role.
+      const panel = await historyOf('panel_member');
+      expect(panel.filter((r) => r.type.startsWith('FAMILY_') || r.type.startsWith('MEMBER_'))).toEqual([]);
+      expect(panel.filter((r) => r.type === 'IMR_COMMISSIONED')).toHaveLength(2);
+
+      // An IMR author: the review's stages, and their own agency's IMR only.
+      const author = await historyOf('imr_author');
+      expect([...new Set(author.filter((r) => r.type.startsWith('IMR_')).map((r) => r.payload.imrId))]).toEqual([reviews.own.imrs[healthAgency]]);
+      expect(author.filter((r) => !lifecycle(r.type) && !r.type.startsWith('IMR_'))).toEqual([]);
+      expect(author.some((r) => r.type === 'DECIDE')).toBe(true);
+
+      // The RAG at sign-off: the stages and the recommendations, not the agencies' IMRs, meetings or the family.
+      const rag = await historyOf('rag_member');
+      expect(rag.filter((r) => /^(IMR_|FAMILY_|PANEL_MEETING_|MEMBER_)/.test(r.type))).toEqual([]);
+      expect(rag.some((r) => r.type === 'RECOMMENDATION_RECORDED')).toBe(true);
+
+      // The review page's history is the same list.
+      const page = async (role: Role) => (await as(role).get(`/cases/${reviews.own.id}`).expect(200)).text;
+      expect(await page('chair')).toContain('Draft report offered to the family');
+      expect(await page('panel_member')).not.toContain('Draft report offered to the family');
+      expect(await page('imr_author')).not.toContain('Recommendation recorded');
+    });
+
     it('shows real names only to the CSP lead and the chair, and logs who asked', async () => {
       const path = `/reviews/${reviews.own.id}/people`;
       await request(ctx.api.getHttpServer())

@@ -264,9 +264,21 @@ describe('panel meetings, family involvement, proceedings and publication over H
         ['NOTIFICATION_RECORDED', LEAD],
         ['PROCEEDINGS_RECORDED', LEAD],
         ['PROCEEDINGS_RECORDED', LEAD],
+        ['PROCEEDINGS_CORRECTED', LEAD],
         ['PROCEEDINGS_STATUS_CHANGED', LEAD],
       ]);
-      expect((history[3] as unknown as { payload: Json }).payload).toEqual({ proceedingId: trial.id, type: 'criminal', from: 'active', to: 'concluded', on: '2026-10-02' });
+      // A correction keeps what it replaced (the history entry shows only to those who read proceedings).
+      expect((history[3] as unknown as { payload: Json }).payload).toEqual({
+        proceedingId: trial.id,
+        type: 'criminal',
+        changes: {
+          keyDates: {
+            from: [{ label: 'Charged', date: '2026-01-12' }, { label: 'Trial listed', date: '2099-03-01' }],
+            to: [{ label: 'Charged', date: '2026-01-12' }, { label: 'Verdict', date: '2026-09-30' }],
+          },
+        },
+      });
+      expect((history[4] as unknown as { payload: Json }).payload).toEqual({ proceedingId: trial.id, type: 'criminal', from: 'active', to: 'concluded', on: '2026-10-02' });
       expect(JSON.stringify(history)).not.toContain('R v Partner');
       expect((await get(`/reviews/${id}/proceedings`)).map((p: Json) => [p.type, p.status])).toEqual([
         ['criminal', 'concluded'],

@@ -2,6 +2,8 @@ import { Injectable } from '@nestjs/common';
 import { restrictToVisibleReviews } from '../access/access.service';
 import { assertMayApply } from '../access/access.guard';
 import type { AccessContext } from '../access/access.service';
+import { visibleHistory } from '../access/history-visibility';
+import { Imr } from '../casefile/entities';
 import { DataSource, EntityManager } from 'typeorm';
 import { computeReviewFacts } from '../casefile/review-facts.query';
 import { Csp } from '../csps/csp.entity';
@@ -198,13 +200,24 @@ export class ReviewLifecycleService {
     };
   }
 
-  async history(id: string) {
+  /**
+   * The review's history in order. With `access`, only the entries that caller may see
+   * (src/access/history-visibility.ts): every route and page that shows a history passes it.
+   */
+  async history(id: string, access?: AccessContext) {
     await this.find(this.dataSource.manager, id);
     const rows = await this.dataSource.manager.find(ReviewEventRecord, {
       where: { reviewId: id },
       order: { sequence: 'ASC' },
     });
-    return rows.map((r) => ({
+    const imrAgency = new Map<string, string>();
+    if (access && rows.some((r) => r.type.startsWith('IMR_'))) {
+      for (const imr of await this.dataSource.manager.find(Imr, { where: { reviewId: id }, select: { id: true, agencyId: true } })) {
+        imrAgency.set(imr.id, imr.agencyId);
+      }
+    }
+    const shown = access ? visibleHistory(rows, access, imrAgency) : rows;
+    return shown.map((r) => ({
       sequence: r.sequence,
       type: r.type,
       payload: r.payload,

@@ -1,4 +1,4 @@
-import { Body, Controller, Get, Headers, HttpCode, Param, Post, Query, Res } from '@nestjs/common';
+import { Body, Controller, Get, Headers, HttpCode, Param, Post, Query, Req, Res } from '@nestjs/common';
 import {
   ApiBadRequestResponse,
   ApiBody,
@@ -12,7 +12,8 @@ import {
   ApiQuery,
   ApiTags,
 } from '@nestjs/swagger';
-import type { Response } from 'express';
+import type { Request, Response } from 'express';
+import { recordAccessBeforeSending } from '../audit/access-log.interceptor';
 import { Clock } from '../infrastructure/clock/clock';
 import { Access } from '../access/access.decorator';
 import type { AccessContext } from '../access/access.service';
@@ -89,19 +90,20 @@ export class ReviewsController {
   }
 
   @Get(':id/history')
-  @ApiOkResponse({ description: 'Every accepted event in order, with actor, time, and from/to stage.' })
-  history(@Param('id') id: string) {
-    return this.reviews.history(id);
+  @ApiOkResponse({ description: 'Every accepted event in order, with actor, time, and from/to stage: the entries the caller may read (an entry about a record shows only to those who may read that record).' })
+  history(@Param('id') id: string, @Access() access: AccessContext) {
+    return this.reviews.history(id, access);
   }
 
   @Get(':id/diagram')
   @ApiProduces('image/svg+xml', 'text/plain')
   @ApiQuery({ name: 'format', required: false, enum: ['svg', 'mermaid'] })
-  async diagram(@Param('id') id: string, @Query('format') format: string | undefined, @Res() res: Response) {
+  async diagram(@Param('id') id: string, @Query('format') format: string | undefined, @Req() req: Request, @Res() res: Response) {
     if (format !== undefined && format !== 'svg' && format !== 'mermaid') {
       throw new RequestValidationError([{ field: 'format', message: 'must be svg or mermaid' }]);
     }
     const { status, onHold } = await this.reviews.statusOf(id);
+    await recordAccessBeforeSending(req, 200);
     if (format === 'mermaid') {
       res.type('text/plain').send(renderLifecycleMermaid(status, onHold));
     } else {

@@ -17,8 +17,9 @@ type Input<F extends (...args: never[]) => z.ZodTypeAny> = z.output<ReturnType<F
 
 /**
  * IMRs and short reports: commissioned by the chair from an agency, extended, received,
- * quality-checked, signed off, or waived with a reason. Receipt, extension and waiver change
- * what the lifecycle allows, so they go into the review's history.
+ * quality-checked, signed off, or waived with a reason. Every one of these goes into the
+ * review's history (receipt, extension and waiver also change what the lifecycle allows); a
+ * quality check or sign-off recorded again keeps the one it replaced there.
  */
 @Injectable()
 export class ImrsService {
@@ -93,20 +94,28 @@ export class ImrsService {
   }
 
   qualityCheck(reviewId: string, imrId: string, input: Input<typeof qualityCheckImrSchema>, actor: string, ifMatch?: string) {
-    return this.update(reviewId, imrId, actor, ifMatch, async (imr) => {
+    return this.update(reviewId, imrId, actor, ifMatch, async (imr, record) => {
       if (!imr.receivedOn) throw new StateConflictError('The IMR has not been received yet', ['Record its receipt first']);
       if (input.checkedOn < imr.receivedOn) {
         throw new RequestValidationError([{ field: 'checkedOn', message: `must not be before it was received (${imr.receivedOn})` }]);
       }
+      const previous = imr.qualityCheckedOn;
       imr.qualityCheckedOn = input.checkedOn;
+      if (previous !== input.checkedOn) {
+        await record('IMR_QUALITY_CHECKED', { imrId, checkedOn: input.checkedOn, ...(previous ? { previousCheckedOn: previous } : {}) });
+      }
     });
   }
 
   signOff(reviewId: string, imrId: string, input: Input<typeof signOffImrSchema>, actor: string, ifMatch?: string) {
-    return this.update(reviewId, imrId, actor, ifMatch, async (imr) => {
+    return this.update(reviewId, imrId, actor, ifMatch, async (imr, record) => {
       if (!imr.receivedOn) throw new StateConflictError('The IMR has not been received yet', ['Record its receipt first']);
+      const previous = imr.signedOffOn ? { signedOffBy: imr.signedOffBy, signedOffOn: imr.signedOffOn } : null;
       imr.signedOffBy = input.signedOffBy;
       imr.signedOffOn = input.signedOffOn;
+      if (!previous || previous.signedOffBy !== input.signedOffBy || previous.signedOffOn !== input.signedOffOn) {
+        await record('IMR_SIGNED_OFF', { imrId, signedOffBy: input.signedOffBy, signedOffOn: input.signedOffOn, ...(previous ? { previous } : {}) });
+      }
     });
   }
 

@@ -45,11 +45,20 @@ export class ProceedingsService {
   }
 
   update(reviewId: string, proceedingId: string, input: z.output<typeof updateProceedingSchema>, actor: string, ifMatch?: string) {
-    return this.tx.write(reviewId, actor, async ({ manager }) => {
+    return this.tx.write(reviewId, actor, async ({ manager, record }) => {
       const proceeding = await findInReview(manager, Proceeding, reviewId, proceedingId, 'proceeding', { lock: true });
       checkIfMatch(ifMatch, proceeding.version);
-      if (input.description !== undefined) proceeding.description = input.description;
-      if (input.keyDates !== undefined) proceeding.keyDates = input.keyDates;
+      // A correction keeps what it replaced, in the history.
+      const changes: { [field: string]: { from: unknown; to: unknown } } = {};
+      if (input.description !== undefined && input.description !== proceeding.description) {
+        changes.description = { from: proceeding.description, to: input.description };
+        proceeding.description = input.description;
+      }
+      if (input.keyDates !== undefined && JSON.stringify(input.keyDates) !== JSON.stringify(proceeding.keyDates)) {
+        changes.keyDates = { from: proceeding.keyDates, to: input.keyDates };
+        proceeding.keyDates = input.keyDates;
+      }
+      if (Object.keys(changes).length > 0) await record('PROCEEDINGS_CORRECTED', { proceedingId, type: proceeding.type, changes });
       return this.view(await manager.save(proceeding));
     });
   }

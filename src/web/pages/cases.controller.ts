@@ -203,7 +203,7 @@ export class CasesPagesController {
   ) {
     const access = accessOf(req);
     const view: ReviewView = await this.reviews.get(reviewId);
-    const history = await this.reviews.history(reviewId);
+    const history = await this.reviews.history(reviewId, accessOf(req));
     const csps = await this.csps.list();
     const people = may(access, 'people.read') ? await this.people.list(reviewId, { realNames: false }) : null;
     const attempt = options.attempt;

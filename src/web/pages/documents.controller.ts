@@ -243,7 +243,7 @@ export class DocumentsPagesController {
     let errors: Record<string, unknown> = { errorList: [...form.errorList, ...summaryOf(refusal)] };
     const latest = document.latest;
     if (stale) {
-      const history = await this.reviews.history(reviewId);
+      const history = await this.reviews.history(reviewId, accessOf(req));
       const changes = changesSince(history, Number(body.reviewVersion), (e) => e.payload?.documentId === documentId);
       errors = staleErrors('document', changes, `It now has ${document.versionCount} ${document.versionCount === 1 ? 'version' : 'versions'}${latest ? `, the latest uploaded ${ukDateTime(latest.uploadedAt)} by ${latest.uploadedBy}` : ''}`);
     }

@@ -1,6 +1,7 @@
 import { Body, Controller, Get, Inject, Param, Post, Query, Req, Res } from '@nestjs/common';
 import { ApiExcludeController } from '@nestjs/swagger';
 import type { Response } from 'express';
+import { recordAccessBeforeSending } from '../../audit/access-log.interceptor';
 import { AgenciesService } from '../../casefile/agencies/agencies.service';
 import { ATTENDANCE_STATUSES, MeetingAttendee } from '../../casefile/entities';
 import { ImrsService } from '../../casefile/imrs/imrs.service';
@@ -275,6 +276,7 @@ export class MeetingsPagesController {
       .type('text/calendar; charset=utf-8')
       .setHeader('Content-Disposition', `attachment; filename="${filename.replace(/[^\w.-]/g, '_')}"`)
       .setHeader('Cache-Control', 'no-store');
+    await recordAccessBeforeSending(req, 200);
     res.send(invitation.content);
   }
 
@@ -455,7 +457,7 @@ export class MeetingsPagesController {
 
     let errors: Record<string, unknown> = { errorList: [...form.errorList, ...summaryOf(refusal)] };
     if (stale) {
-      const history = await this.reviews.history(reviewId);
+      const history = await this.reviews.history(reviewId, accessOf(req));
       const changes = changesSince(history, Number(body?.reviewVersion), (e) => e.payload?.meetingId === meetingId);
       errors = staleErrors('meeting', changes, `It is now ${stateInWords(meeting)}`);
     }

@@ -234,7 +234,7 @@ export class PublicationPagesController {
       : null;
     let errors: Record<string, unknown> = { errorList: [...form.errorList, ...summaryOf(refusal)] };
     if (stale) {
-      const history = await this.reviews.history(reviewId);
+      const history = await this.reviews.history(reviewId, accessOf(req));
       const changes = changesSince(history, Number(body?.reviewVersion), (e) => e.type.startsWith('ANONYMISATION_'));
       errors = staleErrors('publication record', changes, now);
     }

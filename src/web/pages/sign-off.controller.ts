@@ -98,7 +98,7 @@ export class SignOffPagesController {
 
     let errors: Record<string, unknown> = {};
     if (options.staleSince !== undefined) {
-      const changes = changesSince(await this.reviews.history(reviewId), options.staleSince);
+      const changes = changesSince(await this.reviews.history(reviewId, accessOf(req)), options.staleSince);
       errors = staleSummary('review', changes, `It is now at the stage ${STAGE_LABELS[review.status]}`);
     } else if (options.problems?.length || options.refusal) {
       errors = { errorList: [...form.errorList, ...summaryOf(options.refusal)] };

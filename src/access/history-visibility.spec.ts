@@ -1,0 +1,87 @@
+import { readdirSync, readFileSync, statSync } from 'node:fs';
+import { join } from 'node:path';
+import { REVIEW_EVENT_TYPES } from '../reviews/lifecycle/events';
+import { HISTORY_LABELS } from '../web/labels';
+import type { AccessContext } from './access.service';
+import { HISTORY_READ_ACTIONS, historyReadAction, visibleHistory } from './history-visibility';
+import type { Holder } from './policy';
+
+function sourceFiles(dir: string): string[] {
+  return readdirSync(dir).flatMap((name) => {
+    const path = join(dir, name);
+    if (statSync(path).isDirectory()) return sourceFiles(path);
+    return path.endsWith('.ts') && !path.endsWith('.spec.ts') ? [path] : [];
+  });
+}
+
+/** Every history type the code writes: `record('X', …)` in the case file, and the review's own. */
+function recordedTypes(): string[] {
+  const types = new Set<string>();
+  for (const file of sourceFiles(join(__dirname, '..'))) {
+    const text = readFileSync(file, 'utf8');
+    for (const m of text.matchAll(/record\('([A-Z_]+)'/g)) types.add(m[1]);
+  }
+  return [...types].sort();
+}
+
+const REVIEW = { cspId: 'csp-1', stage: 'rag_sign_off' as const };
+const access = (holder: Holder): AccessContext => ({ trusted: false, userId: 'u', action: 'review.read', holder, review: REVIEW, restriction: null });
+const member = (role: Holder['memberships'][number]['role'], agencyId: string | null = null): Holder => ({
+  administrator: false,
+  cspRoles: [],
+  memberships: [{ role, agencyId }],
+});
+
+describe('history visibility', () => {
+  it('names the action for every type of entry the code writes (none falls to the default)', () => {
+    const types = recordedTypes();
+    expect(types.length).toBeGreaterThan(20);
+    const unknown = types.filter((t) => !(REVIEW_EVENT_TYPES as readonly string[]).includes(t) && !(t in HISTORY_READ_ACTIONS));
+    expect(unknown).toEqual([]);
+  });
+
+  it('knows every type the pages have words for', () => {
+    const unknown = Object.keys(HISTORY_LABELS).filter((t) => !(REVIEW_EVENT_TYPES as readonly string[]).includes(t) && !(t in HISTORY_READ_ACTIONS));
+    expect(unknown).toEqual([]);
+  });
+
+  it('shows an unknown type only to those who manage the review', () => {
+    expect(historyReadAction('SOMETHING_NEW')).toBe('members.read');
+    expect(historyReadAction('DECIDE')).toBe('review.read');
+  });
+
+  const entries = [
+    { type: 'DECIDE', payload: {} },
+    { type: 'IMR_COMMISSIONED', payload: { imrId: 'imr-health' } },
+    { type: 'IMR_WAIVED', payload: { imrId: 'imr-police', reason: 'no contact' } },
+    { type: 'FAMILY_OFFERED_DRAFT', payload: {} },
+    { type: 'RECOMMENDATION_RECORDED', payload: { text: 'x' } },
+    { type: 'MEMBER_ADDED', payload: {} },
+    { type: 'SOMETHING_NEW', payload: {} },
+  ];
+  const agencies = new Map([
+    ['imr-health', 'health'],
+    ['imr-police', 'police'],
+  ]);
+  const types = (holder: Holder) => visibleHistory(entries, access(holder), agencies).map((e) => e.type);
+
+  it('gives the chair everything, a panel member no family log or memberships', () => {
+    expect(types(member('chair'))).toEqual(entries.map((e) => e.type));
+    expect(types(member('panel_member', 'police'))).toEqual(['DECIDE', 'IMR_COMMISSIONED', 'IMR_WAIVED', 'RECOMMENDATION_RECORDED']);
+  });
+
+  it('gives an IMR author the stages and their own agency’s IMR only', () => {
+    expect(visibleHistory(entries, access(member('imr_author', 'health')), agencies)).toEqual([entries[0], entries[1]]);
+    // An IMR entry whose IMR is unknown is not shown to an agency-restricted reader.
+    expect(visibleHistory([{ type: 'IMR_RECEIVED', payload: { imrId: 'gone' } }], access(member('imr_author', 'health')), agencies)).toEqual([]);
+  });
+
+  it('gives the RAG at sign-off the stages and the recommendations', () => {
+    expect(types({ administrator: false, cspRoles: [{ role: 'rag_member', cspId: 'csp-1' }], memberships: [] })).toEqual(['DECIDE', 'RECOMMENDATION_RECORDED']);
+  });
+
+  it('gives nobody without a holder anything, and a trusted caller everything', () => {
+    expect(visibleHistory(entries, { ...access(member('chair')), holder: null }, agencies)).toEqual([]);
+    expect(visibleHistory(entries, { ...access(member('chair')), trusted: true, holder: null }, agencies)).toHaveLength(entries.length);
+  });
+});
