@@ -54,7 +54,7 @@ export const EVENT_ACTION_LABELS: Readonly<Record<ReviewEventType, string>> = {
 };
 
 /** History rows: lifecycle events and the case-file changes that go into the history. */
-const HISTORY_LABELS: Readonly<Record<string, string>> = {
+export const HISTORY_LABELS: Readonly<Record<string, string>> = {
   NOTIFICATION_RECORDED: 'Police notification recorded',
   DECIDE: 'Decision recorded',
   NOTIFY_HOME_OFFICE: 'Home Office told of the decision',
@@ -71,10 +71,13 @@ const HISTORY_LABELS: Readonly<Record<string, string>> = {
   PLACE_ON_HOLD: 'Placed on hold',
   RESUME: 'Resumed',
   WITHDRAW: 'Withdrawn',
+  SCOPING_RESPONSE_CORRECTED: 'Scoping response corrected',
   IMR_COMMISSIONED: 'IMR commissioned',
   IMR_EXTENDED: 'IMR extension granted',
   IMR_RECEIVED: 'IMR received',
   IMR_WAIVED: 'IMR waived',
+  IMR_QUALITY_CHECKED: 'IMR quality check recorded',
+  IMR_SIGNED_OFF: 'IMR sign-off recorded',
   PANEL_MEETING_SCHEDULED: 'Panel meeting scheduled',
   PANEL_MEETING_RESCHEDULED: 'Panel meeting rescheduled',
   PANEL_MEETING_HELD: 'Panel meeting held',
@@ -88,8 +91,14 @@ const HISTORY_LABELS: Readonly<Record<string, string>> = {
   FAMILY_OFFERED_DRAFT: 'Draft report offered to the family',
   FAMILY_COMMENTS_RECEIVED: 'The family’s comments on the draft received',
   FAMILY_TOLD_OF_PUBLICATION: 'The family told of the publication',
+  PROCEEDINGS_RECORDED: 'Parallel proceedings recorded',
+  PROCEEDINGS_STATUS_CHANGED: 'Parallel proceedings status changed',
+  PROCEEDINGS_CORRECTED: 'Parallel proceedings details corrected',
   ANONYMISATION_CONFIRMED: 'Anonymisation of the report confirmed',
   ANONYMISATION_CONFIRMATION_WITHDRAWN: 'Anonymisation confirmation withdrawn',
+  ACTION_ADDED: 'Action added to the action plan',
+  ACTION_UPDATED: 'Action updated',
+  ACTION_COMPLETED: 'Action completed',
 };
 
 /** The words of a history type this file knows, else null (for confirmation banners). */

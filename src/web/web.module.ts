@@ -9,13 +9,16 @@ import { MeetingsModule } from '../casefile/meetings/meetings.module';
 import { OversightModule } from '../casefile/oversight/oversight.module';
 import { PanelModule } from '../casefile/panel/panel.module';
 import { PeopleModule } from '../casefile/people/people.module';
+import { ProceedingsModule } from '../casefile/proceedings/proceedings.module';
 import { PublicationModule } from '../casefile/publication/publication.module';
 import { RecommendationsModule } from '../casefile/recommendations/recommendations.module';
+import { ScopingModule } from '../casefile/scoping/scoping.module';
 import { CspsModule } from '../csps/csps.module';
 import { DeadlinesModule } from '../deadlines/deadlines.module';
 import { IdentityModule } from '../identity/identity.module';
 import { SignInRateLimitMiddleware } from '../identity/sessions.controller';
 import { ReviewsModule } from '../reviews/reviews.module';
+import { ActionPlanPagesController } from './pages/action-plan.controller';
 import { AdminPagesController } from './pages/admin.controller';
 import { CasesPagesController } from './pages/cases.controller';
 import { DocumentsPagesController } from './pages/documents.controller';
@@ -25,8 +28,10 @@ import { MeetingsPagesController } from './pages/meetings.controller';
 import { MyWorkPagesController } from './pages/my-work.controller';
 import { QaPagesController } from './pages/oversight.controller';
 import { PeoplePagesController } from './pages/people.controller';
+import { ProceedingsPagesController } from './pages/proceedings.controller';
 import { PublicationPagesController } from './pages/publication.controller';
 import { RecommendationsPagesController } from './pages/recommendations.controller';
+import { ScopingPagesController } from './pages/scoping.controller';
 import { SignInPagesController } from './pages/sign-in.controller';
 import { SignOffPagesController } from './pages/sign-off.controller';
 import { TeamPagesController } from './pages/team.controller';
@@ -41,10 +46,13 @@ export const WEB_CONTROLLERS = [
   PeoplePagesController,
   ImrsPagesController,
   RecommendationsPagesController,
+  ActionPlanPagesController,
   SignOffPagesController,
   MeetingsPagesController,
   DocumentsPagesController,
   FamilyPagesController,
+  ScopingPagesController,
+  ProceedingsPagesController,
   QaPagesController,
   PublicationPagesController,
   AdminPagesController,
@@ -72,6 +80,8 @@ export const WEB_CONTROLLERS = [
     PublicationModule,
     AppointmentsModule,
     PanelModule,
+    ScopingModule,
+    ProceedingsModule,
   ],
   controllers: WEB_CONTROLLERS,
   providers: [WebViews],

@@ -3,5 +3,5 @@ import { CaseFileCoreModule } from '../casefile-core.module';
 import { ProceedingsController } from './proceedings.controller';
 import { ProceedingsService } from './proceedings.service';
 
-@Module({ imports: [CaseFileCoreModule], controllers: [ProceedingsController], providers: [ProceedingsService] })
+@Module({ imports: [CaseFileCoreModule], controllers: [ProceedingsController], providers: [ProceedingsService], exports: [ProceedingsService] })
 export class ProceedingsModule {}

@@ -9,5 +9,6 @@ import { ScopingResponsesService } from './scoping-responses.service';
   imports: [CaseFileCoreModule],
   controllers: [ScopingResponsesController, RecordsSecuredController],
   providers: [ScopingResponsesService, RecordsSecuredService],
+  exports: [ScopingResponsesService, RecordsSecuredService],
 })
 export class ScopingModule {}

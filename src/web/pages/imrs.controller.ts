@@ -4,16 +4,24 @@ import type { Response } from 'express';
 import type { AccessContext } from '../../access/access.service';
 import { AgenciesService } from '../../casefile/agencies/agencies.service';
 import { IMR_KINDS } from '../../casefile/entities';
-import { commissionImrSchema, extendImrSchema, receiveImrSchema } from '../../casefile/imrs/imrs.schemas';
+import {
+  commissionImrSchema,
+  extendImrSchema,
+  qualityCheckImrSchema,
+  receiveImrSchema,
+  signOffImrSchema,
+  waiveImrSchema,
+} from '../../casefile/imrs/imrs.schemas';
 import { ImrsService } from '../../casefile/imrs/imrs.service';
 import { parseInput } from '../../infrastructure/http/validation';
 import { CspsService } from '../../csps/csps.service';
 import { ReviewLifecycleService, ReviewView } from '../../reviews/review-lifecycle.service';
-import { caseNavigation, changesSince, may, staleSummary } from '../case-pages';
+import { caseNavigation, changesSince, may } from '../case-pages';
 import { FieldSpec, FormBody, formBody, FormProblem, formView, ifMatchOf, mergeProblems, readForm, Refusal, refusalOf } from '../forms';
 import { IMR_KIND_LABELS, optionsOf } from '../labels';
 import { ukDate, WebViews } from '../web-views';
 import type { WebRequest } from '../web-views';
+import { staleErrors } from './more-page-support';
 import { accessOf, actorOf, noticeOf } from './page-support';
 
 const RECEIPT_FIELDS: FieldSpec[] = [{ name: 'receivedOn', label: 'Date received', kind: 'date', hint: 'For example, 30 3 2026' }];
@@ -22,6 +30,25 @@ const EXTENSION_FIELDS: FieldSpec[] = [
   { name: 'newDueOn', label: 'New due date', kind: 'date' },
   { name: 'reason', label: 'Reason for the extension', kind: 'textarea', hint: 'This is kept in the review’s history.' },
   { name: 'grantedOn', label: 'Date the extension was granted', kind: 'date' },
+];
+
+const QUALITY_CHECK_FIELDS: FieldSpec[] = [
+  { name: 'checkedOn', label: 'Date of the quality check', kind: 'date', hint: 'The date the IMR was checked. It cannot be before the IMR was received.' },
+];
+
+const SIGN_OFF_FIELDS: FieldSpec[] = [
+  {
+    name: 'signedOffBy',
+    label: 'Who signed it off',
+    kind: 'text',
+    hint: 'The senior manager in the agency who signed the IMR off, and their role.',
+    autocomplete: 'off',
+  },
+  { name: 'signedOffOn', label: 'Date signed off', kind: 'date' },
+];
+
+const WAIVER_FIELDS: FieldSpec[] = [
+  { name: 'reason', label: 'Reason for waiving the IMR', kind: 'textarea', hint: 'This is kept in the review’s history.' },
 ];
 
 function commissionFields(agencies: ReadonlyArray<{ id: string; name: string }>): FieldSpec[] {
@@ -42,8 +69,9 @@ function agencyIdsOf(access: AccessContext): readonly string[] | null {
 }
 
 /**
- * The IMR tracker: per agency requested, due (with its clock), received, extensions; and the
- * forms to commission an IMR, record its receipt and grant an extension, through ImrsService.
+ * The IMR tracker: per agency requested, due (with its clock), received (with its quality check
+ * and sign-off), extensions, waivers; and the forms to commission an IMR, record its receipt,
+ * grant an extension, record its quality check and sign-off, and waive it, through ImrsService.
  */
 @ApiExcludeController()
 @Controller('cases/:reviewId/imrs')
@@ -76,6 +104,7 @@ export class ImrsPagesController {
       rows,
       counts: { total: imrs.length, outstanding: imrs.filter((i) => i.state === 'outstanding').length },
       mayWrite: may(access, 'imrs.write'),
+      maySignOff: may(access, 'imrs.signOff'),
       caseNav: caseNavigation(access, reviewId, 'imrs'),
       notice: noticeOf(done),
     });
@@ -139,6 +168,63 @@ export class ImrsPagesController {
     }
   }
 
+  @Get(':imrId/quality-check')
+  async qualityCheckPage(@Req() req: WebRequest, @Res() res: Response, @Param('reviewId') reviewId: string, @Param('imrId') imrId: string) {
+    return this.renderImrForm(req, res, reviewId, imrId, 'qualityCheck', {}, [], 200);
+  }
+
+  @Post(':imrId/quality-check')
+  async qualityCheck(@Req() req: WebRequest, @Res() res: Response, @Param('reviewId') reviewId: string, @Param('imrId') imrId: string, @Body() raw: unknown) {
+    const body = formBody(raw);
+    const { input, problems } = readForm(QUALITY_CHECK_FIELDS, body);
+    try {
+      await this.imrs.qualityCheck(reviewId, imrId, parseInput(qualityCheckImrSchema(this.imrs.today), input), actorOf(req), ifMatchOf(body.version));
+      return this.views.redirect(res, `/cases/${reviewId}/imrs?done=IMR_QUALITY_CHECKED`);
+    } catch (error) {
+      const refusal = refusalOf(error, QUALITY_CHECK_FIELDS.map((f) => f.name));
+      if (!refusal) throw error;
+      return this.renderImrForm(req, res, reviewId, imrId, 'qualityCheck', body, mergeProblems(problems, refusal.problems), refusal.status, refusal);
+    }
+  }
+
+  @Get(':imrId/sign-off')
+  async signOffPage(@Req() req: WebRequest, @Res() res: Response, @Param('reviewId') reviewId: string, @Param('imrId') imrId: string) {
+    return this.renderImrForm(req, res, reviewId, imrId, 'signOff', {}, [], 200);
+  }
+
+  @Post(':imrId/sign-off')
+  async signOff(@Req() req: WebRequest, @Res() res: Response, @Param('reviewId') reviewId: string, @Param('imrId') imrId: string, @Body() raw: unknown) {
+    const body = formBody(raw);
+    const { input, problems } = readForm(SIGN_OFF_FIELDS, body);
+    try {
+      await this.imrs.signOff(reviewId, imrId, parseInput(signOffImrSchema(this.imrs.today), input), actorOf(req), ifMatchOf(body.version));
+      return this.views.redirect(res, `/cases/${reviewId}/imrs?done=IMR_SIGNED_OFF`);
+    } catch (error) {
+      const refusal = refusalOf(error, SIGN_OFF_FIELDS.map((f) => f.name));
+      if (!refusal) throw error;
+      return this.renderImrForm(req, res, reviewId, imrId, 'signOff', body, mergeProblems(problems, refusal.problems), refusal.status, refusal);
+    }
+  }
+
+  @Get(':imrId/waiver')
+  async waiverPage(@Req() req: WebRequest, @Res() res: Response, @Param('reviewId') reviewId: string, @Param('imrId') imrId: string) {
+    return this.renderImrForm(req, res, reviewId, imrId, 'waiver', {}, [], 200);
+  }
+
+  @Post(':imrId/waiver')
+  async waive(@Req() req: WebRequest, @Res() res: Response, @Param('reviewId') reviewId: string, @Param('imrId') imrId: string, @Body() raw: unknown) {
+    const body = formBody(raw);
+    const { input, problems } = readForm(WAIVER_FIELDS, body);
+    try {
+      await this.imrs.waive(reviewId, imrId, parseInput(waiveImrSchema, input), actorOf(req), ifMatchOf(body.version));
+      return this.views.redirect(res, `/cases/${reviewId}/imrs?done=IMR_WAIVED`);
+    } catch (error) {
+      const refusal = refusalOf(error, WAIVER_FIELDS.map((f) => f.name));
+      if (!refusal) throw error;
+      return this.renderImrForm(req, res, reviewId, imrId, 'waiver', body, mergeProblems(problems, refusal.problems), refusal.status, refusal);
+    }
+  }
+
   private async renderCommission(req: WebRequest, res: Response, reviewId: string, body: FormBody, problems: FormProblem[], status: number, refusal?: Refusal) {
     const review = await this.reviews.get(reviewId);
     const form = formView(commissionFields(await this.agencies.list()), { body, problems });
@@ -168,7 +254,7 @@ export class ImrsPagesController {
     res: Response,
     reviewId: string,
     imrId: string,
-    which: 'receipt' | 'extension',
+    which: ImrFormKind,
     body: FormBody,
     problems: FormProblem[],
     status: number,
@@ -177,37 +263,47 @@ export class ImrsPagesController {
     const review: ReviewView = await this.reviews.get(reviewId);
     const imr: ImrView = await this.imrs.get(reviewId, imrId);
     const agencyName = (await this.agencies.list()).find((a) => a.id === imr.agencyId)?.name ?? '';
-    const fields = which === 'receipt' ? RECEIPT_FIELDS : EXTENSION_FIELDS;
+    const spec = IMR_FORMS[which];
     const stale = !!refusal?.stale && /^\d{1,9}$/.test(body.reviewVersion ?? '');
-    const form = formView(fields, stale ? {} : { body, problems });
+    const values = spec.values?.(imr) ?? {};
+    const form = formView(spec.fields, stale ? { values } : { body, problems, values });
     let errors: Record<string, unknown> = { errorList: [...form.errorList, ...summaryOf(refusal)] };
     if (stale) {
-      const history = await this.reviews.history(reviewId);
+      const history = await this.reviews.history(reviewId, accessOf(req));
       const changes = changesSince(history, Number(body.reviewVersion), (e) => e.payload?.imrId === imrId);
-      errors = staleSummary('IMR', changes, `It is now ${stateInWords(imr)}`);
+      // What changed and who changed it (from the history), and what the IMR is now.
+      errors = staleErrors('IMR', changes, `It is now ${stateInWords(imr)}${checksInWords(imr)}`);
     }
     const about = [
       { key: { text: 'Agency' }, value: { text: agencyName } },
       { key: { text: 'Requested' }, value: { text: ukDate(imr.requestedOn) } },
       { key: { text: 'Due' }, value: { text: ukDate(imr.dueOn) } },
       { key: { text: 'State' }, value: { text: stateInWords(imr) } },
+      ...(imr.state === 'received'
+        ? [
+            { key: { text: 'Quality check' }, value: { text: imr.qualityCheckedOn ? `Checked on ${ukDate(imr.qualityCheckedOn)}` : 'Not yet checked' } },
+            { key: { text: 'Sign-off' }, value: { text: imr.signedOffOn ? `Signed off by ${imr.signedOffBy ?? ''} on ${ukDate(imr.signedOffOn)}` : 'Not yet signed off' } },
+          ]
+        : []),
     ];
     return this.views.render(
       req,
       res,
       'pages/cases/form.njk',
       {
-        pageTitle: `${which === 'receipt' ? 'Record receipt' : 'Grant an extension'} – ${agencyName} – ${review.reference}`,
+        pageTitle: `${spec.title} – ${agencyName} – ${review.reference}`,
         review,
         cspName: await this.cspName(review.cspId),
-        heading: which === 'receipt' ? `Record receipt of the IMR from ${agencyName}` : `Grant an extension to ${agencyName}`,
+        heading: spec.heading(agencyName),
+        intro: spec.intro,
         about,
         back: { href: `/cases/${reviewId}/imrs`, text: 'Back to IMRs' },
-        action: `/cases/${reviewId}/imrs/${imrId}/${which === 'receipt' ? 'receipt' : 'extensions'}`,
+        action: `/cases/${reviewId}/imrs/${imrId}/${spec.path}`,
         hidden: { version: imr.version, reviewVersion: review.version },
         fields: form.fields,
-        button: which === 'receipt' ? 'Record receipt' : 'Grant the extension',
-        closed: imr.state === 'outstanding' ? null : `Nothing more can be recorded: ${stateInWords(imr)}.`,
+        button: spec.button,
+        warning: spec.warning ?? false,
+        closed: spec.closed(imr),
         ...errors,
       },
       status,
@@ -215,10 +311,93 @@ export class ImrsPagesController {
   }
 }
 
+type ImrFormKind = 'receipt' | 'extension' | 'qualityCheck' | 'signOff' | 'waiver';
+
+interface ImrForm {
+  fields: FieldSpec[];
+  /** The route under the IMR (the API's own path segment). */
+  path: string;
+  title: string;
+  heading: (agencyName: string) => string;
+  intro?: string;
+  button: string;
+  warning?: boolean;
+  /** What the form starts from: the values already recorded (a correction starts from them). */
+  values?: (imr: ImrView) => Record<string, string | null>;
+  /** Why the form is not offered in this state (the service would refuse it), else null. */
+  closed: (imr: ImrView) => string | null;
+}
+
+/** Receipt, extension and waiver apply to an outstanding IMR; quality check and sign-off to a received one (ImrsService). */
+const onlyOutstanding = (imr: ImrView) => (imr.state === 'outstanding' ? null : `Nothing more can be recorded: ${stateInWords(imr)}.`);
+const onlyReceived = (imr: ImrView) =>
+  imr.state === 'received'
+    ? null
+    : imr.state === 'waived'
+      ? `Nothing more can be recorded: ${stateInWords(imr)}.`
+      : `The IMR has not been received yet (${stateInWords(imr)}): record its receipt first.`;
+
+const IMR_FORMS: Readonly<Record<ImrFormKind, ImrForm>> = {
+  receipt: {
+    fields: RECEIPT_FIELDS,
+    path: 'receipt',
+    title: 'Record receipt',
+    heading: (agency) => `Record receipt of the IMR from ${agency}`,
+    button: 'Record receipt',
+    closed: onlyOutstanding,
+  },
+  extension: {
+    fields: EXTENSION_FIELDS,
+    path: 'extensions',
+    title: 'Grant an extension',
+    heading: (agency) => `Grant an extension to ${agency}`,
+    button: 'Grant the extension',
+    closed: onlyOutstanding,
+  },
+  qualityCheck: {
+    fields: QUALITY_CHECK_FIELDS,
+    path: 'quality-check',
+    title: 'Record quality check',
+    heading: (agency) => `Record the quality check of the IMR from ${agency}`,
+    intro: 'Record the date the IMR was checked for quality, once it was received.',
+    button: 'Record the quality check',
+    values: (imr) => ({ checkedOn: imr.qualityCheckedOn }),
+    closed: onlyReceived,
+  },
+  signOff: {
+    fields: SIGN_OFF_FIELDS,
+    path: 'sign-off',
+    title: 'Record sign-off',
+    heading: (agency) => `Record the sign-off of the IMR from ${agency}`,
+    intro: 'Record who in the agency signed the IMR off, and when.',
+    button: 'Record the sign-off',
+    values: (imr) => ({ signedOffBy: imr.signedOffBy, signedOffOn: imr.signedOffOn }),
+    closed: onlyReceived,
+  },
+  waiver: {
+    fields: WAIVER_FIELDS,
+    path: 'waiver',
+    title: 'Waive the IMR',
+    heading: (agency) => `Waive the IMR from ${agency}`,
+    intro: 'The agency will no longer be expected to send it, and its deadline stops. A waived IMR cannot be received or extended afterwards.',
+    button: 'Waive the IMR',
+    warning: true,
+    closed: onlyOutstanding,
+  },
+};
+
 function stateInWords(imr: ImrView): string {
   if (imr.receivedOn) return `received on ${ukDate(imr.receivedOn)}`;
   if (imr.waivedReason) return `waived (${imr.waivedReason})`;
   return `outstanding, due on ${ukDate(imr.dueOn)}`;
+}
+
+/** A received IMR's quality check and sign-off, in words (", quality checked on …, signed off by … on …"). */
+function checksInWords(imr: ImrView): string {
+  if (imr.state !== 'received') return '';
+  const checked = imr.qualityCheckedOn ? `quality checked on ${ukDate(imr.qualityCheckedOn)}` : 'not yet quality checked';
+  const signed = imr.signedOffOn ? `signed off by ${imr.signedOffBy ?? ''} on ${ukDate(imr.signedOffOn)}` : 'not yet signed off';
+  return `, ${checked}, ${signed}`;
 }
 
 /** A refusal's words that are not about one field (a 409's message and reasons). */

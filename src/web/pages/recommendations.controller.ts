@@ -1,9 +1,8 @@
 import { Body, Controller, Get, Param, Post, Query, Req, Res } from '@nestjs/common';
 import { ApiExcludeController } from '@nestjs/swagger';
 import type { Response } from 'express';
-import { ActionsService } from '../../casefile/actions/actions.service';
 import { RECOMMENDATION_LEVELS } from '../../casefile/entities';
-import { createRecommendationSchema } from '../../casefile/recommendations/recommendations.schemas';
+import { correctRecommendationSchema, createRecommendationSchema, withdrawRecommendationSchema } from '../../casefile/recommendations/recommendations.schemas';
 import { RecommendationsService } from '../../casefile/recommendations/recommendations.service';
 import { parseInput } from '../../infrastructure/http/validation';
 import { CspsService } from '../../csps/csps.service';
@@ -16,6 +15,10 @@ import type { WebRequest } from '../web-views';
 import { summaryOf } from './imrs.controller';
 import { accessOf, actorOf, noticeOf } from './page-support';
 
+const WITHDRAW_FIELDS: FieldSpec[] = [
+  { name: 'reason', label: 'Why is it withdrawn?', errorLabel: 'why it is withdrawn', kind: 'textarea', hint: 'The recommendation is kept with this reason; its action plan closes and it counts nowhere.' },
+];
+
 const RECOMMENDATION_FIELDS: FieldSpec[] = [
   { name: 'text', label: 'Recommendation', errorLabel: 'the recommendation', kind: 'textarea' },
   { name: 'level', label: 'Level', errorLabel: 'the level', kind: 'radios', options: optionsOf(RECOMMENDATION_LEVELS, RECOMMENDATION_LEVEL_LABELS) },
@@ -23,9 +26,15 @@ const RECOMMENDATION_FIELDS: FieldSpec[] = [
   { name: 'number', label: 'Number', kind: 'number', optional: true, hint: 'Leave empty for the next number. Numbers are never reused.' },
 ];
 
+/** A draft's correction: every field as stored; what is changed goes into the history. */
+const CORRECT_FIELDS: FieldSpec[] = RECOMMENDATION_FIELDS.map((f) =>
+  f.name === 'number' ? { ...f, optional: false, hint: 'Numbers are never reused: a number another recommendation had is refused.' } : f,
+);
+
 /**
- * The review's recommendations (record, agree) and its action plan, through the services the
- * recommendations and action-plan API routes use.
+ * The review's recommendations (record, correct while a draft, agree, withdraw with a reason),
+ * through the service the recommendations API routes use. The action plan has its own pages
+ * (action-plan.controller.ts).
  */
 @ApiExcludeController()
 @Controller('cases/:reviewId')
@@ -34,7 +43,6 @@ export class RecommendationsPagesController {
     private readonly reviews: ReviewLifecycleService,
     private readonly csps: CspsService,
     private readonly recommendations: RecommendationsService,
-    private readonly actions: ActionsService,
     private readonly views: WebViews,
   ) {}
 
@@ -82,7 +90,7 @@ export class RecommendationsPagesController {
       const refusal = refusalOf(error);
       if (!refusal) throw error;
       if (refusal.stale && /^\d{1,9}$/.test(body.reviewVersion ?? '')) {
-        const history = await this.reviews.history(reviewId);
+        const history = await this.reviews.history(reviewId, accessOf(req));
         const changes = changesSince(history, Number(body.reviewVersion), (e) => e.payload?.recommendationId === recommendationId);
         return this.renderList(req, res, reviewId, { errors: staleSummary('recommendation', changes, null) }, refusal.status);
       }
@@ -90,22 +98,118 @@ export class RecommendationsPagesController {
     }
   }
 
-  @Get('action-plan')
-  async actionPlan(@Req() req: WebRequest, @Res() res: Response, @Param('reviewId') reviewId: string) {
-    const access = accessOf(req);
+  @Get('recommendations/:recommendationId/correct')
+  async correctPage(@Req() req: WebRequest, @Res() res: Response, @Param('reviewId') reviewId: string, @Param('recommendationId') recommendationId: string) {
+    return this.renderChange(req, res, reviewId, recommendationId, 'correct', {}, [], 200);
+  }
+
+  @Post('recommendations/:recommendationId/correct')
+  async correct(
+    @Req() req: WebRequest,
+    @Res() res: Response,
+    @Param('reviewId') reviewId: string,
+    @Param('recommendationId') recommendationId: string,
+    @Body() raw: unknown,
+  ) {
+    const body = formBody(raw);
+    const { input, problems } = readForm(CORRECT_FIELDS, body);
+    try {
+      await this.recommendations.correct(reviewId, recommendationId, parseInput(correctRecommendationSchema, input), actorOf(req), ifMatchOf(body.version));
+      return this.views.redirect(res, `/cases/${reviewId}/recommendations?done=RECOMMENDATION_CORRECTED`);
+    } catch (error) {
+      const refusal = refusalOf(error, CORRECT_FIELDS.map((f) => f.name));
+      if (!refusal) throw error;
+      return this.renderChange(req, res, reviewId, recommendationId, 'correct', body, mergeProblems(problems, refusal.problems), refusal.status, refusal);
+    }
+  }
+
+  @Get('recommendations/:recommendationId/withdraw')
+  async withdrawPage(@Req() req: WebRequest, @Res() res: Response, @Param('reviewId') reviewId: string, @Param('recommendationId') recommendationId: string) {
+    return this.renderChange(req, res, reviewId, recommendationId, 'withdraw', {}, [], 200);
+  }
+
+  @Post('recommendations/:recommendationId/withdraw')
+  async withdraw(
+    @Req() req: WebRequest,
+    @Res() res: Response,
+    @Param('reviewId') reviewId: string,
+    @Param('recommendationId') recommendationId: string,
+    @Body() raw: unknown,
+  ) {
+    const body = formBody(raw);
+    const { input, problems } = readForm(WITHDRAW_FIELDS, body);
+    try {
+      await this.recommendations.withdraw(reviewId, recommendationId, parseInput(withdrawRecommendationSchema, input), actorOf(req), ifMatchOf(body.version));
+      return this.views.redirect(res, `/cases/${reviewId}/recommendations?done=RECOMMENDATION_WITHDRAWN`);
+    } catch (error) {
+      const refusal = refusalOf(error, WITHDRAW_FIELDS.map((f) => f.name));
+      if (!refusal) throw error;
+      return this.renderChange(req, res, reviewId, recommendationId, 'withdraw', body, mergeProblems(problems, refusal.problems), refusal.status, refusal);
+    }
+  }
+
+  /** The correction form (a draft's fields, as stored) or the withdrawal form (a reason). */
+  private async renderChange(
+    req: WebRequest,
+    res: Response,
+    reviewId: string,
+    recommendationId: string,
+    which: 'correct' | 'withdraw',
+    body: FormBody,
+    problems: FormProblem[],
+    status: number,
+    refusal?: Refusal,
+  ) {
     const review = await this.reviews.get(reviewId);
-    const plan = await this.actions.actionPlan(reviewId);
-    const clocks = new Map(review.clocks.filter((c) => c.kind === 'action_target').map((c) => [c.subjectId, c]));
-    const recommendations = plan.recommendations.map((r) => ({ ...r, actions: r.actions.map((a) => ({ ...a, clock: clocks.get(a.id) ?? null })) }));
-    return this.views.render(req, res, 'pages/cases/action-plan.njk', {
-      pageTitle: `Action plan – ${review.reference}`,
-      heading: 'Action plan',
-      review,
-      cspName: await this.cspName(review.cspId),
-      recommendations,
-      counts: plan.counts,
-      caseNav: caseNavigation(access, reviewId, 'action-plan'),
-    });
+    const recommendation = await this.recommendations.get(reviewId, recommendationId);
+    const fields = which === 'correct' ? CORRECT_FIELDS : WITHDRAW_FIELDS;
+    const stale = !!refusal?.stale && /^\d{1,9}$/.test(body.reviewVersion ?? '');
+    const values =
+      which === 'correct'
+        ? { text: recommendation.text, level: recommendation.level, addressee: recommendation.addressee, number: String(recommendation.number) }
+        : {};
+    const form = formView(fields, stale ? { values } : { body, problems, values });
+    let errors: Record<string, unknown> = { errorList: [...form.errorList, ...summaryOf(refusal)] };
+    if (stale) {
+      const history = await this.reviews.history(reviewId, accessOf(req));
+      const changes = changesSince(history, Number(body.reviewVersion), (e) => e.payload?.recommendationId === recommendationId);
+      errors = staleSummary('recommendation', changes, `It is now ${recommendation.status}`);
+    }
+    const closed =
+      recommendation.status === 'withdrawn'
+        ? `Recommendation ${recommendation.number} was withdrawn: ${recommendation.withdrawnReason}`
+        : which === 'correct' && recommendation.status !== 'draft'
+          ? `Recommendation ${recommendation.number} is agreed: only a draft can be corrected. Withdraw it and record a new recommendation if its wording must change.`
+          : null;
+    const title = which === 'correct' ? `Correct recommendation ${recommendation.number}` : `Withdraw recommendation ${recommendation.number}`;
+    return this.views.render(
+      req,
+      res,
+      'pages/cases/form.njk',
+      {
+        pageTitle: `${title} – ${review.reference}`,
+        review,
+        cspName: await this.cspName(review.cspId),
+        heading: title,
+        about:
+          which === 'withdraw'
+            ? [
+                { key: { text: 'Recommendation' }, value: { text: recommendation.text } },
+                { key: { text: 'Status' }, value: { text: recommendation.status === 'agreed' ? 'Agreed' : recommendation.status === 'draft' ? 'Draft' : 'Withdrawn' } },
+              ]
+            : null,
+        intro: which === 'correct' ? 'The earlier wording is kept in the review’s history.' : null,
+        back: { href: `/cases/${reviewId}/recommendations`, text: 'Back to recommendations' },
+        action: `/cases/${reviewId}/recommendations/${recommendationId}/${which}`,
+        hidden: { version: recommendation.version, reviewVersion: review.version },
+        fields: form.fields,
+        button: which === 'correct' ? 'Save the correction' : 'Withdraw the recommendation',
+        warning: which === 'withdraw',
+        closed,
+        ...errors,
+      },
+      status,
+    );
   }
 
   private async renderList(req: WebRequest, res: Response, reviewId: string, options: { notice?: string | null; errors?: Record<string, unknown> }, status: number) {
