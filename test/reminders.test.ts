@@ -273,4 +273,48 @@ describe('IMR reminders by email (real Redis and SMTP)', () => {
     await new Promise((r) => setTimeout(r, 300));
     expect(escalated().map((m) => (m.to as { text: string }).text)).toEqual(['lead.one@maldon.gov.uk']);
   });
+
+  it('reminds the agency’s IMR authors too, escalates first to the agency’s panel member, then to the chair', async () => {
+    const identities = ctx.api.get(IdentityService);
+    await identities.addUser({ email: 'imr.author@essex.police.uk', displayName: 'IMR Author' });
+    const { id, reference } = await reviewWithImr('2026-03-24');
+    // The IMR author for this agency is a member of the review (the set-up's panel member is the police's senior representative).
+    await request(ctx.api.getHttpServer())
+      .post(`/reviews/${id}/members`)
+      .set('X-Actor', 'lead')
+      .send({ email: 'imr.author@essex.police.uk', role: 'imr_author', agencyId })
+      .expect(201);
+    await tick();
+    const to = (mails: Array<{ to?: unknown }>) => mails.map((m) => (m.to as { text: string }).text).sort();
+    const escalated = () => imrMail(reference).filter((m) => /escalated to you/.test(m.text ?? ''));
+
+    clock.set('2026-03-17T09:00:01Z');
+    await tick();
+    expect(to(await waitForImrMail(reference, 2))).toEqual(['imr.author@essex.police.uk', OWNER_EMAIL].sort());
+
+    // Seven days overdue: the escalation goes to the agency's senior representative on the
+    // panel (and, as every reminder of the IMR, to its owners), not yet to the chair.
+    smtp.received.length = 0;
+    clock.set('2026-03-31T09:00:01Z');
+    await tick();
+    let until = Date.now() + 15000;
+    while (escalated().length < 2 && Date.now() < until) await new Promise((r) => setTimeout(r, 50));
+    await new Promise((r) => setTimeout(r, 300));
+    expect(to(escalated())).toEqual(['imr.author@essex.police.uk', OWNER_EMAIL].sort());
+
+    // Fourteen days overdue: to the chair.
+    smtp.received.length = 0;
+    clock.set('2026-04-07T09:00:01Z');
+    await tick();
+    until = Date.now() + 15000;
+    while (!escalated().some((m) => (m.to as { text: string }).text === CHAIR_EMAIL) && Date.now() < until) await new Promise((r) => setTimeout(r, 50));
+    await new Promise((r) => setTimeout(r, 300));
+    expect(to(escalated())).toContain(CHAIR_EMAIL);
+
+    // The IMR author finds it among their own deadlines.
+    const mine = (await request(ctx.api.getHttpServer()).get(`/deadlines?owner=imr.author@essex.police.uk&reviewId=${id}`).set('X-Actor', 'lead').expect(200)).body as Array<{
+      kind: string;
+    }>;
+    expect(mine.map((d) => d.kind)).toEqual(['imr_due']);
+  });
 });

@@ -146,9 +146,10 @@ export class DeadlineClocks {
   }
 
   /**
-   * Who each clock concerns: the chair for every clock, the agency's panel members for its
-   * IMR, the whole panel for meetings and papers. (CSP leads become recipients once users
-   * exist: see the access-control issue.)
+   * Who each clock concerns: the chair for every clock; for an IMR, its agency's panel members
+   * and the review's IMR authors for that agency (its owners), the panel members also as the
+   * agency's senior managers (escalations); the whole panel for meetings and papers. The CSP's
+   * lead users are added when a reminder is sent (send-reminder.job.ts).
    */
   private async concerned(manager: EntityManager, reviewId: string): Promise<(clock: PlannedClock) => ConcernedPerson[]> {
     const chairs: Array<{ name: string; email: string | null }> = await manager.query(
@@ -164,11 +165,24 @@ export class DeadlineClocks {
         (r: { id: string; agencyId: string }) => [r.id, r.agencyId],
       ),
     );
+    const authors: Array<{ name: string; email: string; agencyId: string }> = await manager.query(
+      `SELECT u.display_name AS name, u.email, m.agency_id AS "agencyId"
+         FROM review_members m JOIN users u ON u.id = m.user_id
+        WHERE m.review_id = $1 AND m.role = 'imr_author' AND m.ended_at IS NULL AND u.disabled_at IS NULL
+        ORDER BY u.email`,
+      [reviewId],
+    );
     const chairPeople = chairs.map((c) => ({ name: c.name, email: c.email, role: 'chair' as const }));
     return (clock) => {
       if (clock.kind === 'imr_due') {
         const agency = imrAgency.get(clock.subjectId);
-        return [...panel.filter((p) => p.agencyId === agency).map((p) => ({ name: p.name, email: p.email, role: 'owner' as const })), ...chairPeople];
+        const agencyPanel = panel.filter((p) => p.agencyId === agency);
+        return [
+          ...agencyPanel.map((p) => ({ name: p.name, email: p.email, role: 'owner' as const })),
+          ...authors.filter((a) => a.agencyId === agency).map((a) => ({ name: a.name, email: a.email, role: 'owner' as const })),
+          ...agencyPanel.map((p) => ({ name: p.name, email: p.email, role: 'agency_senior_manager' as const })),
+          ...chairPeople,
+        ];
       }
       if (clock.kind === 'panel_meeting' || clock.kind === 'meeting_papers_due') {
         return [...chairPeople, ...panel.map((p) => ({ name: p.name, email: p.email, role: 'panel' as const }))];

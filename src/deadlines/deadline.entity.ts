@@ -7,7 +7,8 @@ export type DeadlineStatus = (typeof DEADLINE_STATUSES)[number];
 export interface ConcernedPerson {
   name: string;
   email: string | null;
-  role: 'chair' | 'csp_lead' | 'panel' | 'owner';
+  /** `agency_senior_manager`: the agency's senior representative on the panel (escalations about its IMR). */
+  role: 'chair' | 'csp_lead' | 'panel' | 'owner' | 'agency_senior_manager';
 }
 
 /**

@@ -125,12 +125,16 @@ export class SendReminderJob implements JobHandler<'reminders'> {
 
   /** The people a reminder goes to: by role, with an email address, each once. */
   private recipients(concerns: ConcernedPerson[], roles: string[]): ConcernedPerson[] {
-    // The CSP lead is addressed when the CSP has one as a user; otherwise, and always for an
-    // agency's senior manager (not a user role), the escalation goes to the chair.
+    // The CSP lead is addressed when the CSP has one as a user; otherwise the chair. An
+    // agency's senior manager is its senior representative on the panel (for an IMR); where the
+    // agency has none with an email address (or the clock is not an agency's), the chair.
     // A clock with no owner of its own (a review-level clock: the decision, telling the Home
     // Office, sign-off) is the CSP lead's to chase, or the chair's where the CSP has no lead.
     const hasLead = concerns.some((p) => p.role === 'csp_lead' && p.email);
-    const wanted = new Set(roles.map((r) => ((r === 'csp_lead' && !hasLead) || r === 'agency_senior_manager' ? 'chair' : r)));
+    const hasSeniorManager = concerns.some((p) => p.role === 'agency_senior_manager' && p.email);
+    const wanted = new Set(
+      roles.map((r) => ((r === 'csp_lead' && !hasLead) || (r === 'agency_senior_manager' && !hasSeniorManager) ? 'chair' : r)),
+    );
     if (wanted.has('owner') && !concerns.some((p) => p.role === 'owner' && p.email)) wanted.add(hasLead ? 'csp_lead' : 'chair');
     const seen = new Set<string>();
     return concerns.filter((p) => {
