@@ -185,6 +185,30 @@ describe('sign-in through an OpenID Connect provider', () => {
     expect(sessionSet(res)).toBeNull();
   });
 
+  it('keeps sign-ins started in two tabs apart: each finishes with its own state, whichever comes back first', async () => {
+    const { account } = await person();
+    const first = await http().get('/auth/oidc/start').query({ returnTo: '/cases' }).expect(302);
+    const firstCookie = cookieSet(first, STATE)!;
+    // The second tab's start is sent with the cookie the first left in the browser.
+    const second = await http().get('/auth/oidc/start').query({ returnTo: '/my-work' }).set('Cookie', firstCookie).expect(302);
+    const bothCookie = cookieSet(second, STATE)!;
+    provider.nextAccount = account.sub;
+    const secondBack = await provider.follow(second.headers.location);
+    provider.nextAccount = account.sub;
+    const firstBack = await provider.follow(first.headers.location);
+
+    // The second tab comes back first: signed in, to its own page; the first tab's sign-in is kept.
+    const secondDone = await http().get(pathOf(secondBack)).set('Cookie', bothCookie);
+    expect([secondDone.status, secondDone.headers.location]).toEqual([303, '/my-work']);
+    const left = cookieSet(secondDone, STATE)!;
+    expect(left.split('=')[1]).not.toBe('');
+    const firstDone = await http().get(pathOf(firstBack)).set('Cookie', left);
+    expect([firstDone.status, firstDone.headers.location]).toEqual([303, '/cases']);
+    expect(sessionSet(firstDone)).not.toBeNull();
+    // Nothing is pending any more.
+    expect(setCookies(firstDone)).toContainEqual(expect.stringMatching(/^dhr_oidc=; Max-Age=0;/));
+  });
+
   it('refuses a code used a second time (the provider refuses it), and signs nobody in', async () => {
     const { account } = await person();
     const first = await signIn(account.sub);

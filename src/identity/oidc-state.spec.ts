@@ -1,5 +1,9 @@
 import {
   clearedOidcStateCookieHeader,
+  MAX_PENDING_SIGN_INS,
+  pendingSignIns,
+  withoutPendingSignIn,
+  withPendingSignIn,
   localReturnTo,
   oidcStateCookieHeader,
   openPendingSignIn,
@@ -70,4 +74,33 @@ describe('localReturnTo', () => {
       expect(localReturnTo(value)).toBeNull();
     },
   );
+});
+
+describe('several pending sign-ins (tabs)', () => {
+  const key = stateCookieKey('client secret');
+
+  it('keeps several pending sign-ins apart in one cookie, the newest last, and drops used, expired and altered ones', () => {
+    const one = { ...pending, state: 'state-one', expiresAt: NOW.getTime() + 60_000 };
+    const two = { ...pending, state: 'state-two', expiresAt: NOW.getTime() + 120_000 };
+    let value = withPendingSignIn(null, sealPendingSignIn(one, key), key, NOW);
+    value = withPendingSignIn(value, sealPendingSignIn(two, key), key, NOW);
+    expect(pendingSignIns(value, key, NOW).map((p) => p.pending.state)).toEqual(['state-one', 'state-two']);
+    expect(readOidcStateCookie(`dhr_oidc=${value}`, false)).toBe(value);
+
+    const afterOne = withoutPendingSignIn(value, 'state-one', key, NOW);
+    expect(pendingSignIns(afterOne, key, NOW).map((p) => p.pending.state)).toEqual(['state-two']);
+    expect(withoutPendingSignIn(afterOne, 'state-two', key, NOW)).toBeNull();
+    // One minute on, the first has expired: only the second is left.
+    expect(pendingSignIns(value, key, new Date(NOW.getTime() + 60_000)).map((p) => p.pending.state)).toEqual(['state-two']);
+    // An altered part is dropped, the others kept.
+    const [a, b] = value.split('.');
+    expect(pendingSignIns(`${a.slice(0, -2)}xx.${b}`, key, NOW).map((p) => p.pending.state)).toEqual(['state-two']);
+
+    // At most MAX_PENDING_SIGN_INS: the oldest go first.
+    let many: string | null = null;
+    for (let i = 0; i < MAX_PENDING_SIGN_INS + 2; i++) many = withPendingSignIn(many, sealPendingSignIn({ ...pending, state: `s${i}` }, key), key, NOW);
+    expect(pendingSignIns(many, key, NOW).map((p) => p.pending.state)).toEqual(
+      Array.from({ length: MAX_PENDING_SIGN_INS }, (_, i) => `s${i + 2}`),
+    );
+  });
 });

@@ -52,7 +52,34 @@ export function clearedOidcStateCookieHeader(secure: boolean): string {
 export function readOidcStateCookie(cookieHeader: string | undefined, secure: boolean): string | null {
   if (!cookieHeader) return null;
   const value = parse(cookieHeader)[oidcStateCookieName(secure)];
-  return value !== undefined && /^[A-Za-z0-9_-]{1,4000}$/.test(value) ? value : null;
+  return value !== undefined && /^[A-Za-z0-9_.-]{1,4000}$/.test(value) ? value : null;
+}
+
+/**
+ * Sign-ins started in several tabs at once each keep their own pending sign-in: the cookie
+ * holds up to this many sealed ones, separated by dots (the newest last).
+ */
+export const MAX_PENDING_SIGN_INS = 4;
+
+/** The sealed pending sign-ins of a cookie value that still open (right key, not altered, not expired). */
+export function pendingSignIns(cookieValue: string | null, key: Buffer, now: Date): Array<{ sealed: string; pending: PendingSignIn }> {
+  if (!cookieValue) return [];
+  return cookieValue
+    .split('.')
+    .slice(-MAX_PENDING_SIGN_INS)
+    .map((sealed) => ({ sealed, pending: openPendingSignIn(sealed, key, now) }))
+    .filter((p): p is { sealed: string; pending: PendingSignIn } => p.pending !== null);
+}
+
+/** The cookie value with one more pending sign-in (the oldest dropped beyond the maximum). */
+export function withPendingSignIn(cookieValue: string | null, sealed: string, key: Buffer, now: Date): string {
+  return [...pendingSignIns(cookieValue, key, now).map((p) => p.sealed), sealed].slice(-MAX_PENDING_SIGN_INS).join('.');
+}
+
+/** The cookie value without the pending sign-in of this state (and expired ones); null when none is left. */
+export function withoutPendingSignIn(cookieValue: string | null, state: string | null, key: Buffer, now: Date): string | null {
+  const left = pendingSignIns(cookieValue, key, now).filter((p) => p.pending.state !== state);
+  return left.length > 0 ? left.map((p) => p.sealed).join('.') : null;
 }
 
 const AAD = Buffer.from('dhr-engine oidc pending sign-in v1');

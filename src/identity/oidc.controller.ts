@@ -40,7 +40,7 @@ export class OidcController {
     this.mustBeOn();
     let started;
     try {
-      started = await this.oidc.begin(returnTo);
+      started = await this.oidc.begin(returnTo, readOidcStateCookie(req.headers.cookie, this.config.identity.sessionCookieSecure));
     } catch (error) {
       if (error instanceof OidcRefusal) return this.refuse(req, res, error);
       throw error;
@@ -60,11 +60,13 @@ export class OidcController {
     this.mustBeOn();
     const secure = this.config.identity.sessionCookieSecure;
     res.setHeader('Cache-Control', 'no-store');
-    // Whatever happens, the pending sign-in is used up.
-    res.append('Set-Cookie', clearedOidcStateCookieHeader(secure));
+    // Whatever happens, this pending sign-in is used up (those of other tabs are kept).
+    const cookieValue = readOidcStateCookie(req.headers.cookie, secure);
+    const remaining = this.oidc.remainingAfter(req.originalUrl, cookieValue);
+    res.append('Set-Cookie', remaining ? oidcStateCookieHeader(remaining, secure) : clearedOidcStateCookieHeader(secure));
     let done;
     try {
-      done = await this.oidc.complete(req.originalUrl, readOidcStateCookie(req.headers.cookie, secure), {
+      done = await this.oidc.complete(req.originalUrl, cookieValue, {
         ip: req.ip ?? null,
         userAgent: req.headers['user-agent'] ?? null,
       });

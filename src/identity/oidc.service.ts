@@ -5,7 +5,7 @@ import { Clock } from '../infrastructure/clock/clock';
 import type { AppConfig } from '../infrastructure/config/app-config';
 import { APP_CONFIG } from '../infrastructure/config/config.module';
 import { User } from './identity.entities';
-import { localReturnTo, OIDC_STATE_MINUTES, openPendingSignIn, sealPendingSignIn, stateCookieKey } from './oidc-state';
+import { localReturnTo, OIDC_STATE_MINUTES, pendingSignIns, sealPendingSignIn, stateCookieKey, withoutPendingSignIn, withPendingSignIn } from './oidc-state';
 import { ClientInfo, SessionService, SignedIn, SignInError } from './sessions.service';
 
 /** A sign-in through the provider that did not happen: the status and a message for the person. */
@@ -56,7 +56,7 @@ export class OidcService {
    * Leaving for the provider: the address to send the browser to, and the sealed cookie that
    * remembers state, nonce, PKCE verifier and where to come back to (only a local path).
    */
-  async begin(returnTo: unknown): Promise<{ authorizationUrl: string; cookieValue: string }> {
+  async begin(returnTo: unknown, cookieValue: string | null = null): Promise<{ authorizationUrl: string; cookieValue: string }> {
     const client = await this.getClient();
     const state = generators.state();
     const nonce = generators.nonce();
@@ -68,7 +68,7 @@ export class OidcService {
       code_challenge: generators.codeChallenge(codeVerifier),
       code_challenge_method: 'S256',
     });
-    const cookieValue = sealPendingSignIn(
+    const sealed = sealPendingSignIn(
       {
         state,
         nonce,
@@ -78,7 +78,8 @@ export class OidcService {
       },
       this.key(),
     );
-    return { authorizationUrl, cookieValue };
+    // Sign-ins already pending in other tabs are kept.
+    return { authorizationUrl, cookieValue: withPendingSignIn(cookieValue, sealed, this.key(), this.clock.now()) };
   }
 
   /**
@@ -88,7 +89,11 @@ export class OidcService {
    * OIDC_EMAIL_CLAIM and signs in the enabled user who has it.
    */
   async complete(callbackUrl: string, cookieValue: string | null, client: ClientInfo): Promise<{ signedIn: SignedIn; returnTo: string }> {
-    const pending = cookieValue ? openPendingSignIn(cookieValue, this.key(), this.clock.now()) : null;
+    // The pending sign-in of the state the provider sent back; with none of that state, the
+    // newest one, so that openid-client refuses the answer as a state mismatch.
+    const pendings = pendingSignIns(cookieValue, this.key(), this.clock.now());
+    const answeredState = callbackState(callbackUrl);
+    const pending = (pendings.find((p) => p.pending.state === answeredState) ?? pendings[pendings.length - 1])?.pending ?? null;
     if (!pending) {
       throw new OidcRefusal(
         400,
@@ -123,6 +128,12 @@ export class OidcService {
       if (error instanceof SignInError) throw this.disabled(user.id, email);
       throw error;
     }
+  }
+
+  /** The cookie value once the sign-in the provider answered is used up (null: clear it). */
+  remainingAfter(callbackUrl: string, cookieValue: string | null): string | null {
+    if (!this.cookieKey) return null;
+    return withoutPendingSignIn(cookieValue, callbackState(callbackUrl), this.key(), this.clock.now());
   }
 
   private disabled(userId: string, email: string): OidcRefusal {
@@ -220,4 +231,9 @@ export class OidcService {
 function isNetworkError(error: unknown): boolean {
   const code = (error as { code?: unknown } | null)?.code;
   return typeof code === 'string' && /^E[A-Z_]+$/.test(code);
+}
+
+/** The `state` parameter of the provider's redirect back, if there is one. */
+function callbackState(callbackUrl: string): string | null {
+  return new URL(callbackUrl, 'http://localhost').searchParams.get('state');
 }
