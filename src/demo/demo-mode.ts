@@ -1,6 +1,7 @@
 import { NestFactory } from '@nestjs/core';
 import { Logger as PinoNestLogger } from 'nestjs-pino';
 import { AppModule } from '../app.module';
+import { NestLogger } from '../infrastructure/bootstrap/applications';
 import type { AppConfig } from '../infrastructure/config/app-config';
 import type { Logger } from '../infrastructure/logging/root-logger';
 import { assertDemoAllowed, formatDemoSummary, seedDemo } from './demo-seed';
@@ -25,7 +26,7 @@ export async function demoModeOnStart(
   assertDemoAllowed(config);
   const app = await NestFactory.createApplicationContext(AppModule.forRoot(config, logger), { bufferLogs: true });
   try {
-    app.useLogger(app.get(PinoNestLogger));
+    app.useLogger(new NestLogger(app.get(PinoNestLogger)));
     const result = await seedDemo(app, { config });
     logger.info({ created: result.created, passwordsSet: result.passwordsSet }, 'demo mode: demo data ready');
     write(formatDemoSummary(result, config.demo.password, config.http.publicBaseUrl));

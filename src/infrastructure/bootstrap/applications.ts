@@ -1,4 +1,4 @@
-import { INestApplication, INestApplicationContext } from '@nestjs/common';
+import { INestApplication, INestApplicationContext, LoggerService } from '@nestjs/common';
 import { NestFactory } from '@nestjs/core';
 import helmet from 'helmet';
 import { NestExpressApplication } from '@nestjs/platform-express';
@@ -25,6 +25,37 @@ export function openApiDocument(app: INestApplication): OpenAPIObject {
   return SwaggerModule.createDocument(app, config);
 }
 
+/**
+ * Nest's own log lines, through pino, less one false alarm: `npm start` runs the API and the
+ * worker as two Nest applications in one process, each with its own TypeORM DataSource named
+ * "default", and @nestjs/typeorm's process-wide name registry warns that they "will override
+ * each other". They do not: each application's container holds its own DataSource (TypeORM 0.3
+ * keeps no global connection manager). The warning matters only within one application, where
+ * DatabaseModule registers a single data source.
+ */
+export class NestLogger implements LoggerService {
+  constructor(private readonly inner: LoggerService) {}
+  log(message: unknown, ...rest: unknown[]) {
+    this.inner.log(message, ...rest);
+  }
+  error(message: unknown, ...rest: unknown[]) {
+    this.inner.error(message, ...rest);
+  }
+  warn(message: unknown, ...rest: unknown[]) {
+    if (typeof message === 'string' && message.startsWith('A data source with the default name is already registered')) return;
+    this.inner.warn(message, ...rest);
+  }
+  debug(message: unknown, ...rest: unknown[]) {
+    this.inner.debug?.(message, ...rest);
+  }
+  verbose(message: unknown, ...rest: unknown[]) {
+    this.inner.verbose?.(message, ...rest);
+  }
+  fatal(message: unknown, ...rest: unknown[]) {
+    this.inner.fatal?.(message, ...rest);
+  }
+}
+
 /** The HTTP API, configured but not yet listening (tests call init(), main calls listen()). */
 export async function createApiApp(
   config: AppConfig,
@@ -35,7 +66,7 @@ export async function createApiApp(
     bufferLogs: true,
     bodyParser: false,
   });
-  app.useLogger(app.get(PinoNestLogger));
+  app.useLogger(new NestLogger(app.get(PinoNestLogger)));
   app.useBodyParser('json', { limit: config.http.bodyLimit });
   app.useBodyParser('urlencoded', { limit: config.http.bodyLimit, extended: false });
   app.disable('x-powered-by');
@@ -83,6 +114,6 @@ export async function createWorkerApp(
   const app = await NestFactory.createApplicationContext(WorkerModule.forRoot(config, logger, overrides), {
     bufferLogs: true,
   });
-  app.useLogger(app.get(PinoNestLogger));
+  app.useLogger(new NestLogger(app.get(PinoNestLogger)));
   return app;
 }
