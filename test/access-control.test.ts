@@ -250,6 +250,39 @@ describe('authorisation matrix (generated from the policy table)', () => {
       expect(await page('imr_author')).not.toContain('Recommendation recorded');
     });
 
+    it('shows each role only the clocks about what it may read, on the review and in the deadlines list', async () => {
+      type ClockJson = { kind: string; subjectId: string | null };
+      const id = reviews.own.id;
+      const clocksOf = async (role: Role) => (await as(role).get(`/reviews/${id}`).expect(200)).body.clocks as ClockJson[];
+      const imrClocks = (clocks: ClockJson[]) => clocks.filter((c) => c.kind === 'imr_due').map((c) => c.subjectId).sort();
+      const meetingClocks = (clocks: ClockJson[]) => clocks.filter((c) => c.kind === 'panel_meeting' || c.kind === 'meeting_papers_due');
+
+      const lead = await clocksOf('csp_lead');
+      expect(imrClocks(lead)).toEqual(Object.values(reviews.own.imrs).sort());
+      expect(meetingClocks(lead).length).toBeGreaterThan(0);
+      expect(await clocksOf('chair')).toEqual(lead);
+      expect(await clocksOf('panel_member')).toEqual(lead);
+
+      const author = await clocksOf('imr_author');
+      expect(imrClocks(author)).toEqual([reviews.own.imrs[healthAgency]]);
+      expect(meetingClocks(author)).toEqual([]);
+      expect(author.some((c) => c.kind === 'completion_target')).toBe(true);
+
+      const rag = await clocksOf('rag_member');
+      expect(imrClocks(rag)).toEqual([]);
+      expect(meetingClocks(rag)).toEqual([]);
+      expect(rag.some((c) => c.kind === 'rag_sign_off')).toBe(true);
+
+      // The deadlines list (My work, the reviews list) keeps to the same, the met IMR clocks included.
+      const listed = async (role: Role) =>
+        (await as(role).get(`/deadlines?reviewId=${id}&status=met&limit=500`).expect(200)).body as ClockJson[];
+      expect(imrClocks(await listed('csp_lead'))).toEqual(Object.values(reviews.own.imrs).sort());
+      expect(imrClocks(await listed('imr_author'))).toEqual([reviews.own.imrs[healthAgency]]);
+      expect(imrClocks(await listed('rag_member'))).toEqual([]);
+      // A limit counts what is shown, so a first page is never emptied by what is left out.
+      expect((await as('imr_author').get(`/deadlines?reviewId=${id}&status=met&limit=1`).expect(200)).body).toEqual([(await listed('imr_author'))[0]]);
+    });
+
     it('shows real names only to the CSP lead and the chair, and logs who asked', async () => {
       const path = `/reviews/${reviews.own.id}/people`;
       await request(ctx.api.getHttpServer())

@@ -3,7 +3,8 @@ import { join } from 'node:path';
 import { REVIEW_EVENT_TYPES } from '../reviews/lifecycle/events';
 import { HISTORY_LABELS } from '../web/labels';
 import type { AccessContext } from './access.service';
-import { HISTORY_READ_ACTIONS, historyReadAction, visibleHistory } from './history-visibility';
+import { CLOCK_READ_ACTIONS, HISTORY_READ_ACTIONS, historyReadAction, visibleClocks, visibleHistory } from './history-visibility';
+import { DEADLINE_KINDS } from '../deadlines/rules/kinds';
 import type { Holder } from './policy';
 
 function sourceFiles(dir: string): string[] {
@@ -83,5 +84,22 @@ describe('history visibility', () => {
   it('gives nobody without a holder anything, and a trusted caller everything', () => {
     expect(visibleHistory(entries, { ...access(member('chair')), holder: null }, agencies)).toEqual([]);
     expect(visibleHistory(entries, { ...access(member('chair')), trusted: true, holder: null }, agencies)).toHaveLength(entries.length);
+  });
+
+  it('shows the clocks about what each role may read', () => {
+    const clocks = [
+      { kind: 'completion_target', subjectId: null },
+      { kind: 'imr_due', subjectId: 'imr-health' },
+      { kind: 'imr_due', subjectId: 'imr-police' },
+      { kind: 'panel_meeting', subjectId: 'meeting-1' },
+      { kind: 'action_target', subjectId: 'action-1' },
+      { kind: 'something_new', subjectId: null },
+    ];
+    const kinds = (holder: Holder | null) => visibleClocks(clocks, holder, REVIEW, agencies).map((c) => `${c.kind}:${c.subjectId ?? ''}`);
+    expect(kinds(member('chair'))).toHaveLength(clocks.length);
+    expect(kinds(member('imr_author', 'health'))).toEqual(['completion_target:', 'imr_due:imr-health']);
+    expect(kinds({ administrator: false, cspRoles: [{ role: 'rag_member', cspId: 'csp-1' }], memberships: [] })).toEqual(['completion_target:', 'action_target:action-1']);
+    expect(kinds(null)).toEqual([]);
+    expect(Object.keys(CLOCK_READ_ACTIONS).sort()).toEqual([...DEADLINE_KINDS].sort());
   });
 });

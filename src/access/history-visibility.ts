@@ -1,7 +1,7 @@
 import { REVIEW_EVENT_TYPES } from '../reviews/lifecycle/events';
 import type { Action } from './actions';
 import type { AccessContext } from './access.service';
-import { permission } from './policy';
+import { Holder, permission, ReviewSubject } from './policy';
 
 /**
  * Who may see which entries of a review's history. The history is read by everyone who reads
@@ -59,6 +59,48 @@ export function historyReadAction(type: string): Action {
 }
 
 /**
+ * Who may see which of a review's clocks (deadlines): an IMR's due date only those who read
+ * that IMR, a meeting's only those who read meetings, an action's target those who read the
+ * action plan; the review's own clocks everyone who reads the review.
+ */
+export const CLOCK_READ_ACTIONS: Readonly<Record<string, Action>> = {
+  decision_due: 'review.read',
+  home_office_notification: 'review.read',
+  completion_target: 'review.read',
+  rag_sign_off: 'review.read',
+  qa_resubmission: 'review.read',
+  imr_due: 'imrs.read',
+  meeting_papers_due: 'meetings.read',
+  panel_meeting: 'meetings.read',
+  action_target: 'actions.read',
+};
+
+/**
+ * Whether a holder may see something about a review that `action` governs; when the policy
+ * narrows that action to the holder's agencies, only what concerns an IMR of theirs.
+ */
+export function mayReadAbout(action: Action, holder: Holder, review: ReviewSubject | null, imrAgencyId: string | undefined): boolean {
+  const decision = permission(action, holder, review);
+  if (!decision.allowed) return false;
+  if (!decision.restriction) return true;
+  const agencies = decision.restriction.agencyIds;
+  return !!agencies && imrAgencyId !== undefined && agencies.includes(imrAgencyId);
+}
+
+/** The clocks of one review this holder may see (`imrAgency`: whose each IMR is). */
+export function visibleClocks<C extends { kind: string; subjectId: string | null }>(
+  clocks: readonly C[],
+  holder: Holder | null,
+  review: ReviewSubject | null,
+  imrAgency: ReadonlyMap<string, string>,
+): C[] {
+  if (!holder) return [];
+  return clocks.filter((clock) =>
+    mayReadAbout(CLOCK_READ_ACTIONS[clock.kind] ?? UNKNOWN_TYPE_ACTION, holder, review, clock.kind === 'imr_due' && clock.subjectId ? imrAgency.get(clock.subjectId) : undefined),
+  );
+}
+
+/**
  * The entries of a history this caller may see. An entry about an IMR is shown to an IMR
  * author only when the IMR is their agency's (`imrAgency` says whose an IMR is).
  */
@@ -70,19 +112,8 @@ export function visibleHistory<E extends { type: string; payload: Record<string,
   if (access.trusted) return [...entries];
   const holder = access.holder;
   if (!holder) return [];
-  const decisions = new Map<Action, ReturnType<typeof permission>>();
-  const decide = (action: Action) => {
-    if (!decisions.has(action)) decisions.set(action, permission(action, holder, access.review));
-    return decisions.get(action)!;
-  };
   return entries.filter((entry) => {
-    const decision = decide(historyReadAction(entry.type));
-    if (!decision.allowed) return false;
-    const agencies = decision.restriction?.agencyIds;
-    if (!decision.restriction) return true;
-    if (!agencies) return false;
     const imrId = entry.payload?.imrId;
-    const agencyId = typeof imrId === 'string' ? imrAgency.get(imrId) : undefined;
-    return agencyId !== undefined && agencies.includes(agencyId);
+    return mayReadAbout(historyReadAction(entry.type), holder, access.review, typeof imrId === 'string' ? imrAgency.get(imrId) : undefined);
   });
 }

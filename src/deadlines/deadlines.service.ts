@@ -4,6 +4,10 @@ import { DataSource } from 'typeorm';
 import { z } from 'zod';
 import { restrictToVisibleReviews } from '../access/access.service';
 import type { AccessContext } from '../access/access.service';
+import { visibleClocks } from '../access/history-visibility';
+import type { Holder } from '../access/policy';
+import type { ReviewRole } from '../access/review-member.entity';
+import type { Stage } from '../reviews/lifecycle';
 import { Clock } from '../infrastructure/clock/clock';
 import { deadlineView } from './deadline-clocks.service';
 import { Deadline, DEADLINE_STATUSES } from './deadline.entity';
@@ -30,7 +34,9 @@ export class DeadlinesService {
 
   /** Only deadlines of reviews the caller may see (the access policy narrows the query). */
   async list(q: ListDeadlinesQuery, access: AccessContext) {
-    const qb = this.dataSource.manager.createQueryBuilder(Deadline, 'd').orderBy('d.due_at', 'ASC').addOrderBy('d.id').take(q.limit);
+    // The limit applies after the clocks the caller may not see are left out (below).
+    const qb = this.dataSource.manager.createQueryBuilder(Deadline, 'd').orderBy('d.due_at', 'ASC').addOrderBy('d.id');
+    if (access.trusted) qb.take(q.limit);
     if (q.status) qb.andWhere('d.status = :status', { status: q.status });
     else qb.andWhere(`d.status IN ('open', 'paused')`);
     if (q.due_before) qb.andWhere('d.due_at < :before', { before: q.due_before.length === 10 ? `${q.due_before}T00:00:00Z` : q.due_before });
@@ -43,6 +49,43 @@ export class DeadlinesService {
       );
     }
     const today = londonDateOf(this.clock.now());
-    return (await qb.getMany()).map((d) => deadlineView(d, today));
+    const rows = await qb.getMany();
+    const shown = access.trusted ? rows : (await this.visible(rows, access)).slice(0, q.limit);
+    return shown.map((d) => deadlineView(d, today));
+  }
+
+  /**
+   * The clocks the caller may see, review by review, as the policy says for what each clock is
+   * about (history-visibility.ts): an IMR author only their agency's IMR, the RAG no meeting or
+   * IMR clocks. The SQL has already kept only reviews the caller may see.
+   */
+  private async visible(rows: Deadline[], access: AccessContext): Promise<Deadline[]> {
+    if (!access.holder || rows.length === 0) return [];
+    const reviewIds = [...new Set(rows.map((d) => d.reviewId))];
+    const reviews: Array<{ id: string; cspId: string; status: string }> = await this.dataSource.query(
+      `SELECT id, csp_id AS "cspId", status FROM reviews WHERE id = ANY($1)`,
+      [reviewIds],
+    );
+    const memberships: Array<{ reviewId: string; role: ReviewRole; agencyId: string | null }> = access.userId
+      ? await this.dataSource.query(
+          `SELECT review_id AS "reviewId", role, agency_id AS "agencyId" FROM review_members WHERE user_id = $1 AND ended_at IS NULL AND review_id = ANY($2)`,
+          [access.userId, reviewIds],
+        )
+      : [];
+    const imrIds = rows.filter((d) => d.kind === 'imr_due' && d.subjectId).map((d) => d.subjectId as string);
+    const imrAgency = new Map<string, string>(
+      imrIds.length === 0
+        ? []
+        : ((await this.dataSource.query(`SELECT id, agency_id AS "agencyId" FROM imrs WHERE id = ANY($1)`, [imrIds])) as Array<{ id: string; agencyId: string }>).map(
+            (r) => [r.id, r.agencyId],
+          ),
+    );
+    const shown = new Set<string>();
+    for (const review of reviews) {
+      const holder: Holder = { ...access.holder, memberships: memberships.filter((m) => m.reviewId === review.id) };
+      const own = rows.filter((d) => d.reviewId === review.id);
+      for (const d of visibleClocks(own, holder, { cspId: review.cspId, stage: review.status as Stage }, imrAgency)) shown.add(d.id);
+    }
+    return rows.filter((d) => shown.has(d.id));
   }
 }

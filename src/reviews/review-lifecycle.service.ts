@@ -2,7 +2,7 @@ import { Injectable } from '@nestjs/common';
 import { restrictToVisibleReviews } from '../access/access.service';
 import { assertMayApply } from '../access/access.guard';
 import type { AccessContext } from '../access/access.service';
-import { visibleHistory } from '../access/history-visibility';
+import { visibleClocks, visibleHistory } from '../access/history-visibility';
 import { Imr } from '../casefile/entities';
 import { DataSource, EntityManager } from 'typeorm';
 import { computeReviewFacts } from '../casefile/review-facts.query';
@@ -20,6 +20,7 @@ import {
   parseReviewEvent,
   PersistedReview,
   REVIEW_MACHINE_VERSION,
+  type Stage,
   ReviewFacts,
   SnapshotVersionError,
   statusOf,
@@ -84,9 +85,21 @@ export class ReviewLifecycleService {
     });
   }
 
-  async get(id: string): Promise<ReviewView> {
+  /** The review; with `access`, only the clocks that caller may see (history-visibility.ts). */
+  async get(id: string, access?: AccessContext): Promise<ReviewView> {
     const review = await this.find(this.dataSource.manager, id);
-    return this.view(this.dataSource.manager, review, this.clock.now());
+    const view = await this.view(this.dataSource.manager, review, this.clock.now());
+    if (!access || access.trusted) return view;
+    const imrAgency = await this.imrAgencies(id, view.clocks.some((c) => c.kind === 'imr_due'));
+    return { ...view, clocks: visibleClocks(view.clocks, access.holder, { cspId: review.cspId, stage: review.status as Stage }, imrAgency) };
+  }
+
+  /** Whose each IMR of the review is (agency id by IMR id), when it is needed. */
+  private async imrAgencies(reviewId: string, needed: boolean): Promise<Map<string, string>> {
+    const map = new Map<string, string>();
+    if (!needed) return map;
+    for (const imr of await this.dataSource.manager.find(Imr, { where: { reviewId }, select: { id: true, agencyId: true } })) map.set(imr.id, imr.agencyId);
+    return map;
   }
 
   /** `facts` when the caller has just computed them (an event does not change the case file). */
@@ -210,12 +223,7 @@ export class ReviewLifecycleService {
       where: { reviewId: id },
       order: { sequence: 'ASC' },
     });
-    const imrAgency = new Map<string, string>();
-    if (access && rows.some((r) => r.type.startsWith('IMR_'))) {
-      for (const imr of await this.dataSource.manager.find(Imr, { where: { reviewId: id }, select: { id: true, agencyId: true } })) {
-        imrAgency.set(imr.id, imr.agencyId);
-      }
-    }
+    const imrAgency = await this.imrAgencies(id, !!access && rows.some((r) => r.type.startsWith('IMR_')));
     const shown = access ? visibleHistory(rows, access, imrAgency) : rows;
     return shown.map((r) => ({
       sequence: r.sequence,

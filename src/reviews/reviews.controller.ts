@@ -59,10 +59,10 @@ export class ReviewsController {
   }
 
   @Get(':id')
-  @ApiOkResponse({ description: 'The review with its stage, facts, allowed and blocked events. ETag = version.' })
+  @ApiOkResponse({ description: 'The review with its stage, facts, allowed and blocked events, and the clocks the caller may see. ETag = version.' })
   @ApiNotFoundResponse()
-  async get(@Param('id') id: string, @Res({ passthrough: true }) res: Response) {
-    return this.withEtag(res, await this.reviews.get(id));
+  async get(@Param('id') id: string, @Access() access: AccessContext, @Res({ passthrough: true }) res: Response) {
+    return this.withEtag(res, await this.reviews.get(id, access));
   }
 
   @Post(':id/events')

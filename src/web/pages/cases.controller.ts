@@ -202,7 +202,7 @@ export class CasesPagesController {
     status = 200,
   ) {
     const access = accessOf(req);
-    const view: ReviewView = await this.reviews.get(reviewId);
+    const view: ReviewView = await this.reviews.get(reviewId, accessOf(req));
     const history = await this.reviews.history(reviewId, accessOf(req));
     const csps = await this.csps.list();
     const people = may(access, 'people.read') ? await this.people.list(reviewId, { realNames: false }) : null;
