@@ -88,5 +88,7 @@ export function staleSummary(what: string, changes: ReturnType<typeof changesSin
   const description = last
     ? `${now ? `${now}, ` : ''}changed by ${last.entry.actor}. Nothing you entered has been saved: check the page as it is now and try again if it is still needed.`
     : 'Nothing you entered has been saved: check the page as it is now and try again if it is still needed.';
-  return { errorTitle: title, errorDescription: description, errorList: changes.map((c) => ({ text: c.text })) };
+  // A change the caller's history does not show (or none recorded there): say what it is now.
+  const errorList = changes.length > 0 ? changes.map((c) => ({ text: c.text })) : [{ text: now ?? `The ${what} was changed by someone else` }];
+  return { errorTitle: title, errorDescription: description, errorList };
 }

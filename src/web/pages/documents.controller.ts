@@ -13,13 +13,13 @@ import type { AppConfig } from '../../infrastructure/config/app-config';
 import { APP_CONFIG } from '../../infrastructure/config/config.module';
 import { zodProblems } from '../../infrastructure/http/validation';
 import { ReviewLifecycleService } from '../../reviews/review-lifecycle.service';
-import { caseNavigation, changesSince, may } from '../case-pages';
+import { caseNavigation, changesSince, may, staleSummary } from '../case-pages';
 import { FieldSpec, FormBody, formBody, FormProblem, formView, ifMatchOf, mergeProblems, readForm, Refusal, refusalOf } from '../forms';
 import { DOCUMENT_KIND_LABELS, IMR_KIND_LABELS, optionsOf } from '../labels';
 import { csrfTokenOf, ukDate, ukDateTime, WebViews } from '../web-views';
 import type { WebRequest } from '../web-views';
 import { summaryOf } from './imrs.controller';
-import { cspNameOf, noticeFrom, staleErrors } from './more-page-support';
+import { cspNameOf, noticeFrom } from './more-page-support';
 import { accessOf, actorOf } from './page-support';
 import { PageUploadInterceptor } from './page-upload.interceptor';
 import type { UploadRequest } from './page-upload.interceptor';
@@ -245,7 +245,7 @@ export class DocumentsPagesController {
     if (stale) {
       const history = await this.reviews.history(reviewId, accessOf(req));
       const changes = changesSince(history, Number(body.reviewVersion), (e) => e.payload?.documentId === documentId);
-      errors = staleErrors('document', changes, `It now has ${document.versionCount} ${document.versionCount === 1 ? 'version' : 'versions'}${latest ? `, the latest uploaded ${ukDateTime(latest.uploadedAt)} by ${latest.uploadedBy}` : ''}`);
+      errors = staleSummary('document', changes, `It now has ${document.versionCount} ${document.versionCount === 1 ? 'version' : 'versions'}${latest ? `, the latest uploaded ${ukDateTime(latest.uploadedAt)} by ${latest.uploadedBy}` : ''}`);
     }
     const about = [
       { key: { text: 'Title' }, value: { text: document.title } },

@@ -16,12 +16,11 @@ import { ImrsService } from '../../casefile/imrs/imrs.service';
 import { parseInput } from '../../infrastructure/http/validation';
 import { CspsService } from '../../csps/csps.service';
 import { ReviewLifecycleService, ReviewView } from '../../reviews/review-lifecycle.service';
-import { caseNavigation, changesSince, may } from '../case-pages';
+import { caseNavigation, changesSince, may, staleSummary } from '../case-pages';
 import { FieldSpec, FormBody, formBody, FormProblem, formView, ifMatchOf, mergeProblems, readForm, Refusal, refusalOf } from '../forms';
 import { IMR_KIND_LABELS, optionsOf } from '../labels';
 import { ukDate, WebViews } from '../web-views';
 import type { WebRequest } from '../web-views';
-import { staleErrors } from './more-page-support';
 import { accessOf, actorOf, noticeOf } from './page-support';
 
 const RECEIPT_FIELDS: FieldSpec[] = [{ name: 'receivedOn', label: 'Date received', kind: 'date', hint: 'For example, 30 3 2026' }];
@@ -272,7 +271,7 @@ export class ImrsPagesController {
       const history = await this.reviews.history(reviewId, accessOf(req));
       const changes = changesSince(history, Number(body.reviewVersion), (e) => e.payload?.imrId === imrId);
       // What changed and who changed it (from the history), and what the IMR is now.
-      errors = staleErrors('IMR', changes, `It is now ${stateInWords(imr)}${checksInWords(imr)}`);
+      errors = staleSummary('IMR', changes, `It is now ${stateInWords(imr)}${checksInWords(imr)}`);
     }
     const about = [
       { key: { text: 'Agency' }, value: { text: agencyName } },

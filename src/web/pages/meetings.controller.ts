@@ -15,14 +15,14 @@ import { parseInput } from '../../infrastructure/http/validation';
 import { buildMeetingInvitation, parseMailbox } from '../../reminders/mail/meeting-invitation';
 import { MEETING_LENGTH_MS } from '../../reminders/meeting-invitations.job';
 import { ReviewLifecycleService, ReviewView } from '../../reviews/review-lifecycle.service';
-import { caseNavigation, changesSince, may } from '../case-pages';
+import { caseNavigation, changesSince, may, staleSummary } from '../case-pages';
 import { FieldSpec, FieldView, FormBody, formBody, FormProblem, formView, ifMatchOf, mergeProblems, readForm, Refusal, refusalOf } from '../forms';
 import { ATTENDANCE_STATUS_LABELS, IMR_KIND_LABELS, MEETING_STATUS_LABELS, optionsOf } from '../labels';
 import { londonInstant, londonParts, readTime } from '../meeting-times';
 import { ukDate, ukDateTime, WebViews } from '../web-views';
 import type { WebRequest } from '../web-views';
 import { summaryOf } from './imrs.controller';
-import { cspNameOf, formValues, looksLikeEmail, noticeFrom, staleErrors } from './more-page-support';
+import { cspNameOf, formValues, looksLikeEmail, noticeFrom } from './more-page-support';
 import { accessOf, actorOf } from './page-support';
 
 type MeetingView = Awaited<ReturnType<MeetingsService['get']>>;
@@ -459,7 +459,7 @@ export class MeetingsPagesController {
     if (stale) {
       const history = await this.reviews.history(reviewId, accessOf(req));
       const changes = changesSince(history, Number(body?.reviewVersion), (e) => e.payload?.meetingId === meetingId);
-      errors = staleErrors('meeting', changes, `It is now ${stateInWords(meeting)}`);
+      errors = staleSummary('meeting', changes, `It is now ${stateInWords(meeting)}`);
     }
     const words = FORM_WORDS[which];
     const about = [

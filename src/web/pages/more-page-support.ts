@@ -1,4 +1,3 @@
-import { staleSummary } from '../case-pages';
 import type { FormProblem } from '../forms';
 import { noticeOf } from './page-support';
 
@@ -44,13 +43,3 @@ export function looksLikeEmail(value: string | null | undefined): value is strin
   return typeof value === 'string' && /^[^\s<>@",;:\\]+@[^\s<>@",;:\\]+$/.test(value);
 }
 
-/**
- * The summary of a form whose record changed since it was read (staleSummary), saying what the
- * record is now even when the change left nothing in the review's history (attendance, the
- * publication record's text).
- */
-export function staleErrors(what: string, changes: Parameters<typeof staleSummary>[1], now: string | null): Record<string, unknown> {
-  const summary = staleSummary(what, changes, now);
-  if (changes.length === 0) return { ...summary, errorList: [{ text: now ?? `The ${what} was changed by someone else` }] };
-  return summary;
-}

@@ -8,13 +8,13 @@ import { ProceedingsService } from '../../casefile/proceedings/proceedings.servi
 import { CspsService } from '../../csps/csps.service';
 import { parseInput } from '../../infrastructure/http/validation';
 import { ReviewLifecycleService } from '../../reviews/review-lifecycle.service';
-import { caseNavigation, changesSince, may } from '../case-pages';
+import { caseNavigation, changesSince, may, staleSummary } from '../case-pages';
 import { FieldSpec, FormBody, formBody, FormProblem, formView, ifMatchOf, mergeProblems, readForm, Refusal, refusalOf } from '../forms';
 import { optionsOf } from '../labels';
 import { ukDate, WebViews } from '../web-views';
 import type { WebRequest } from '../web-views';
 import { summaryOf } from './imrs.controller';
-import { codesInWords, cspNameOf, staleErrors } from './more-page-support';
+import { codesInWords, cspNameOf } from './more-page-support';
 import { accessOf, actorOf, noticeOf } from './page-support';
 
 type ProceedingView = Awaited<ReturnType<ProceedingsService['get']>>;
@@ -326,7 +326,7 @@ export class ProceedingsPagesController {
       const history = await this.reviews.history(reviewId, accessOf(req));
       const changes = changesSince(history, Number(body?.reviewVersion), (e) => e.payload?.proceedingId === proceedingId);
       // What changed and who changed it (from the history), and what the proceedings are now.
-      errors = staleErrors('record of proceedings', changes, `It is now ${statusInWords(proceeding)}${proceeding.keyDates.length ? `, with ${proceeding.keyDates.length === 1 ? '1 key date' : `${proceeding.keyDates.length} key dates`}` : ''}`);
+      errors = staleSummary('record of proceedings', changes, `It is now ${statusInWords(proceeding)}${proceeding.keyDates.length ? `, with ${proceeding.keyDates.length === 1 ? '1 key date' : `${proceeding.keyDates.length} key dates`}` : ''}`);
     }
     const kind = kindOf(proceeding);
     const noun = PROCEEDING_TYPE_NOUNS[proceeding.type];

@@ -7,13 +7,13 @@ import { PublicationService } from '../../casefile/publication/publication.servi
 import { CspsService } from '../../csps/csps.service';
 import { parseInput } from '../../infrastructure/http/validation';
 import { ReviewLifecycleService, ReviewView } from '../../reviews/review-lifecycle.service';
-import { caseNavigation, changesSince, may } from '../case-pages';
+import { caseNavigation, changesSince, may, staleSummary } from '../case-pages';
 import { FieldSpec, FormBody, formBody, FormProblem, formView, ifMatchOf, mergeProblems, readForm, Refusal, refusalOf } from '../forms';
 import { QA_OUTCOME_LABELS } from '../labels';
 import { ukDate, ukDateTime, WebViews } from '../web-views';
 import type { WebRequest } from '../web-views';
 import { summaryOf } from './imrs.controller';
-import { cspNameOf, noticeFrom, staleErrors } from './more-page-support';
+import { cspNameOf, noticeFrom } from './more-page-support';
 import { lifecycleForms } from './oversight.controller';
 import { accessOf, actorOf } from './page-support';
 
@@ -236,7 +236,7 @@ export class PublicationPagesController {
     if (stale) {
       const history = await this.reviews.history(reviewId, accessOf(req));
       const changes = changesSince(history, Number(body?.reviewVersion), (e) => e.type.startsWith('ANONYMISATION_'));
-      errors = staleErrors('publication record', changes, now);
+      errors = staleSummary('publication record', changes, now);
     }
     const about = record?.id
       ? [

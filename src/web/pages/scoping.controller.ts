@@ -8,12 +8,12 @@ import { confirmRecordsSecuredSchema, correctScopingResponseSchema, recordScopin
 import { CspsService } from '../../csps/csps.service';
 import { parseInput } from '../../infrastructure/http/validation';
 import { ReviewLifecycleService } from '../../reviews/review-lifecycle.service';
-import { caseNavigation, changesSince, may } from '../case-pages';
+import { caseNavigation, changesSince, may, staleSummary } from '../case-pages';
 import { FieldSpec, FormBody, formBody, FormProblem, formView, ifMatchOf, mergeProblems, readForm, Refusal, refusalOf } from '../forms';
 import { ukDate, WebViews } from '../web-views';
 import type { WebRequest } from '../web-views';
 import { summaryOf } from './imrs.controller';
-import { cspNameOf, noticeFrom, staleErrors } from './more-page-support';
+import { cspNameOf, noticeFrom } from './more-page-support';
 import { accessOf, actorOf } from './page-support';
 
 type Agencies = ReadonlyArray<{ id: string; name: string }>;
@@ -295,7 +295,7 @@ export class ScopingPagesController {
     if (stale) {
       const history = await this.reviews.history(reviewId, accessOf(req));
       const changes = changesSince(history, Number(body.reviewVersion), (e) => e.payload?.scopingResponseId === responseId);
-      errors = staleErrors('scoping response', changes, `It now says: ${contactInWords(response.hadContact)}, responded on ${ukDate(response.respondedOn)}`);
+      errors = staleSummary('scoping response', changes, `It now says: ${contactInWords(response.hadContact)}, responded on ${ukDate(response.respondedOn)}`);
     }
     return this.views.render(
       req,
