@@ -8,12 +8,12 @@ import { CspsService } from '../../csps/csps.service';
 import { parseInput } from '../../infrastructure/http/validation';
 import { ReviewLifecycleService } from '../../reviews/review-lifecycle.service';
 import { caseNavigation, changesSince, may, staleSummary } from '../case-pages';
-import { FieldSpec, FormBody, formBody, FormProblem, formView, ifMatchOf, mergeProblems, readForm, Refusal, refusalOf } from '../forms';
+import { FieldSpec, FormBody, formBody, FormProblem, formView, ifMatchOf, Refusal } from '../forms';
 import { ACTION_STATUS_LABELS, optionsOf } from '../labels';
 import { ukDate, WebViews } from '../web-views';
 import type { WebRequest } from '../web-views';
 import { summaryOf } from './imrs.controller';
-import { accessOf, actorOf, noticeOf } from './page-support';
+import { accessOf, actorOf, noticeOf, submitForm } from './page-support';
 
 const ACTION_FIELDS: FieldSpec[] = [
   { name: 'description', label: 'What will be done', errorLabel: 'what will be done', kind: 'textarea' },
@@ -92,15 +92,17 @@ export class ActionPlanPagesController {
     @Body() raw: unknown,
   ) {
     const body = formBody(raw);
-    const { input, problems } = readForm(ACTION_FIELDS, body);
-    try {
-      await this.actions.add(reviewId, recommendationId, parseInput(addActionSchema, input), actorOf(req));
-      return this.views.redirect(res, `/cases/${reviewId}/action-plan?done=ACTION_ADDED`);
-    } catch (error) {
-      const refusal = refusalOf(error, ACTION_FIELDS.map((f) => f.name));
-      if (!refusal) throw error;
-      return this.renderAdd(req, res, reviewId, recommendationId, body, mergeProblems(problems, refusal.problems), refusal.status, refusal);
-    }
+    return submitForm(
+      this.views,
+      res,
+      ACTION_FIELDS,
+      body,
+      async (input) => {
+        await this.actions.add(reviewId, recommendationId, parseInput(addActionSchema, input), actorOf(req));
+        return `/cases/${reviewId}/action-plan?done=ACTION_ADDED`;
+      },
+      (problems, refusal) => this.renderAdd(req, res, reviewId, recommendationId, body, problems, refusal.status, refusal),
+    );
   }
 
   @Get('recommendations/:recommendationId/actions/:actionId/progress')
@@ -124,17 +126,19 @@ export class ActionPlanPagesController {
     @Body() raw: unknown,
   ) {
     const body = formBody(raw);
-    const { input, problems } = readForm(PROGRESS_FIELDS, body);
-    // The form shows every field: one left empty clears it (the API's null), not "unchanged".
-    for (const name of ['targetDate', 'measureOfSuccess']) if (!(name in input)) input[name] = null;
-    try {
-      await this.actions.update(reviewId, recommendationId, actionId, parseInput(updateActionSchema, input), actorOf(req), ifMatchOf(body.version));
-      return this.views.redirect(res, `/cases/${reviewId}/action-plan?done=ACTION_UPDATED`);
-    } catch (error) {
-      const refusal = refusalOf(error, PROGRESS_FIELDS.map((f) => f.name));
-      if (!refusal) throw error;
-      return this.renderActionForm(req, res, reviewId, recommendationId, actionId, 'progress', body, mergeProblems(problems, refusal.problems), refusal.status, refusal);
-    }
+    return submitForm(
+      this.views,
+      res,
+      PROGRESS_FIELDS,
+      body,
+      async (input) => {
+        // The form shows every field: one left empty clears it (the API's null), not "unchanged".
+        for (const name of ['targetDate', 'measureOfSuccess']) if (!(name in input)) input[name] = null;
+        await this.actions.update(reviewId, recommendationId, actionId, parseInput(updateActionSchema, input), actorOf(req), ifMatchOf(body.version));
+        return `/cases/${reviewId}/action-plan?done=ACTION_UPDATED`;
+      },
+      (problems, refusal) => this.renderActionForm(req, res, reviewId, recommendationId, actionId, 'progress', body, problems, refusal.status, refusal),
+    );
   }
 
   @Get('recommendations/:recommendationId/actions/:actionId/complete')
@@ -158,22 +162,18 @@ export class ActionPlanPagesController {
     @Body() raw: unknown,
   ) {
     const body = formBody(raw);
-    const { input, problems } = readForm(COMPLETE_FIELDS, body);
-    try {
-      await this.actions.complete(
-        reviewId,
-        recommendationId,
-        actionId,
-        parseInput(completeActionSchema(this.actions.today), input),
-        actorOf(req),
-        ifMatchOf(body.version),
-      );
-      return this.views.redirect(res, `/cases/${reviewId}/action-plan?done=ACTION_COMPLETED`);
-    } catch (error) {
-      const refusal = refusalOf(error, COMPLETE_FIELDS.map((f) => f.name));
-      if (!refusal) throw error;
-      return this.renderActionForm(req, res, reviewId, recommendationId, actionId, 'complete', body, mergeProblems(problems, refusal.problems), refusal.status, refusal);
-    }
+    return submitForm(
+      this.views,
+      res,
+      COMPLETE_FIELDS,
+      body,
+      async (input) => {
+        const completion = parseInput(completeActionSchema(this.actions.today), input);
+        await this.actions.complete(reviewId, recommendationId, actionId, completion, actorOf(req), ifMatchOf(body.version));
+        return `/cases/${reviewId}/action-plan?done=ACTION_COMPLETED`;
+      },
+      (problems, refusal) => this.renderActionForm(req, res, reviewId, recommendationId, actionId, 'complete', body, problems, refusal.status, refusal),
+    );
   }
 
   /** The recommendation (404 when it is not this review's), as the action plan lists it. */

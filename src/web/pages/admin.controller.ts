@@ -15,7 +15,7 @@ import { ukDate, WebViews } from '../web-views';
 import type { WebRequest } from '../web-views';
 import { summaryOf } from './imrs.controller';
 import { noticeFrom } from './more-page-support';
-import { accessOf, actorOf } from './page-support';
+import { accessOf, actorOf, submitForm } from './page-support';
 
 type Csps = ReadonlyArray<{ code: string; name: string }>;
 
@@ -215,15 +215,17 @@ export class AdminPagesController {
   @Post('csps')
   async createCsp(@Req() req: WebRequest, @Res() res: Response, @Body() raw: unknown) {
     const body = formBody(raw);
-    const { input, problems } = readForm(CSP_FIELDS, body);
-    try {
-      await this.csps.create(parseInput(createCspSchema, input));
-      return this.views.redirect(res, '/admin/csps?done=CSP_CREATED');
-    } catch (error) {
-      const refusal = refusalOf(error, CSP_FIELDS.map((f) => f.name));
-      if (!refusal) throw error;
-      return this.renderForm(req, res, this.cspForm(), body, mergeProblems(problems, refusal.problems), refusal.status, refusal);
-    }
+    return submitForm(
+      this.views,
+      res,
+      CSP_FIELDS,
+      body,
+      async (input) => {
+        await this.csps.create(parseInput(createCspSchema, input));
+        return '/admin/csps?done=CSP_CREATED';
+      },
+      (problems, refusal) => this.renderForm(req, res, this.cspForm(), body, problems, refusal.status, refusal),
+    );
   }
 
   // Agencies
@@ -242,15 +244,17 @@ export class AdminPagesController {
   @Post('agencies')
   async createAgency(@Req() req: WebRequest, @Res() res: Response, @Body() raw: unknown) {
     const body = formBody(raw);
-    const { input, problems } = readForm(AGENCY_FIELDS, body);
-    try {
-      await this.agencies.create(parseInput(createAgencySchema, input));
-      return this.views.redirect(res, '/admin/agencies?done=AGENCY_CREATED');
-    } catch (error) {
-      const refusal = refusalOf(error, AGENCY_FIELDS.map((f) => f.name));
-      if (!refusal) throw error;
-      return this.renderForm(req, res, this.agencyForm(), body, mergeProblems(problems, refusal.problems), refusal.status, refusal);
-    }
+    return submitForm(
+      this.views,
+      res,
+      AGENCY_FIELDS,
+      body,
+      async (input) => {
+        await this.agencies.create(parseInput(createAgencySchema, input));
+        return '/admin/agencies?done=AGENCY_CREATED';
+      },
+      (problems, refusal) => this.renderForm(req, res, this.agencyForm(), body, problems, refusal.status, refusal),
+    );
   }
 
   private async userForm(): Promise<AdminForm> {

@@ -17,11 +17,11 @@ import { parseInput } from '../../infrastructure/http/validation';
 import { CspsService } from '../../csps/csps.service';
 import { ReviewLifecycleService, ReviewView } from '../../reviews/review-lifecycle.service';
 import { caseNavigation, changesSince, may, staleSummary } from '../case-pages';
-import { FieldSpec, FormBody, formBody, FormProblem, formView, ifMatchOf, mergeProblems, readForm, Refusal, refusalOf } from '../forms';
+import { FieldSpec, FormBody, formBody, FormProblem, formView, ifMatchOf, Refusal } from '../forms';
 import { IMR_KIND_LABELS, optionsOf } from '../labels';
 import { ukDate, WebViews } from '../web-views';
 import type { WebRequest } from '../web-views';
-import { accessOf, actorOf, noticeOf } from './page-support';
+import { accessOf, actorOf, noticeOf, submitForm } from './page-support';
 
 const RECEIPT_FIELDS: FieldSpec[] = [{ name: 'receivedOn', label: 'Date received', kind: 'date', hint: 'For example, 30 3 2026' }];
 
@@ -117,16 +117,17 @@ export class ImrsPagesController {
   @Post()
   async commission(@Req() req: WebRequest, @Res() res: Response, @Param('reviewId') reviewId: string, @Body() raw: unknown) {
     const body = formBody(raw);
-    const fields = commissionFields(await this.agencies.list());
-    const { input, problems } = readForm(fields, body);
-    try {
-      await this.imrs.commission(reviewId, parseInput(commissionImrSchema(this.imrs.today), input), actorOf(req));
-      return this.views.redirect(res, `/cases/${reviewId}/imrs?done=IMR_COMMISSIONED`);
-    } catch (error) {
-      const refusal = refusalOf(error, fields.map((f) => f.name));
-      if (!refusal) throw error;
-      return this.renderCommission(req, res, reviewId, body, mergeProblems(problems, refusal.problems), refusal.status, refusal);
-    }
+    return submitForm(
+      this.views,
+      res,
+      commissionFields(await this.agencies.list()),
+      body,
+      async (input) => {
+        await this.imrs.commission(reviewId, parseInput(commissionImrSchema(this.imrs.today), input), actorOf(req));
+        return `/cases/${reviewId}/imrs?done=IMR_COMMISSIONED`;
+      },
+      (problems, refusal) => this.renderCommission(req, res, reviewId, body, problems, refusal.status, refusal),
+    );
   }
 
   @Get(':imrId/receipt')
@@ -137,15 +138,17 @@ export class ImrsPagesController {
   @Post(':imrId/receipt')
   async receive(@Req() req: WebRequest, @Res() res: Response, @Param('reviewId') reviewId: string, @Param('imrId') imrId: string, @Body() raw: unknown) {
     const body = formBody(raw);
-    const { input, problems } = readForm(RECEIPT_FIELDS, body);
-    try {
-      await this.imrs.receive(reviewId, imrId, parseInput(receiveImrSchema(this.imrs.today), input), actorOf(req), ifMatchOf(body.version));
-      return this.views.redirect(res, `/cases/${reviewId}/imrs?done=IMR_RECEIVED`);
-    } catch (error) {
-      const refusal = refusalOf(error, RECEIPT_FIELDS.map((f) => f.name));
-      if (!refusal) throw error;
-      return this.renderImrForm(req, res, reviewId, imrId, 'receipt', body, mergeProblems(problems, refusal.problems), refusal.status, refusal);
-    }
+    return submitForm(
+      this.views,
+      res,
+      RECEIPT_FIELDS,
+      body,
+      async (input) => {
+        await this.imrs.receive(reviewId, imrId, parseInput(receiveImrSchema(this.imrs.today), input), actorOf(req), ifMatchOf(body.version));
+        return `/cases/${reviewId}/imrs?done=IMR_RECEIVED`;
+      },
+      (problems, refusal) => this.renderImrForm(req, res, reviewId, imrId, 'receipt', body, problems, refusal.status, refusal),
+    );
   }
 
   @Get(':imrId/extensions')
@@ -156,15 +159,17 @@ export class ImrsPagesController {
   @Post(':imrId/extensions')
   async extend(@Req() req: WebRequest, @Res() res: Response, @Param('reviewId') reviewId: string, @Param('imrId') imrId: string, @Body() raw: unknown) {
     const body = formBody(raw);
-    const { input, problems } = readForm(EXTENSION_FIELDS, body);
-    try {
-      await this.imrs.extend(reviewId, imrId, parseInput(extendImrSchema(this.imrs.today), input), actorOf(req), ifMatchOf(body.version));
-      return this.views.redirect(res, `/cases/${reviewId}/imrs?done=IMR_EXTENDED`);
-    } catch (error) {
-      const refusal = refusalOf(error, EXTENSION_FIELDS.map((f) => f.name));
-      if (!refusal) throw error;
-      return this.renderImrForm(req, res, reviewId, imrId, 'extension', body, mergeProblems(problems, refusal.problems), refusal.status, refusal);
-    }
+    return submitForm(
+      this.views,
+      res,
+      EXTENSION_FIELDS,
+      body,
+      async (input) => {
+        await this.imrs.extend(reviewId, imrId, parseInput(extendImrSchema(this.imrs.today), input), actorOf(req), ifMatchOf(body.version));
+        return `/cases/${reviewId}/imrs?done=IMR_EXTENDED`;
+      },
+      (problems, refusal) => this.renderImrForm(req, res, reviewId, imrId, 'extension', body, problems, refusal.status, refusal),
+    );
   }
 
   @Get(':imrId/quality-check')
@@ -175,15 +180,17 @@ export class ImrsPagesController {
   @Post(':imrId/quality-check')
   async qualityCheck(@Req() req: WebRequest, @Res() res: Response, @Param('reviewId') reviewId: string, @Param('imrId') imrId: string, @Body() raw: unknown) {
     const body = formBody(raw);
-    const { input, problems } = readForm(QUALITY_CHECK_FIELDS, body);
-    try {
-      await this.imrs.qualityCheck(reviewId, imrId, parseInput(qualityCheckImrSchema(this.imrs.today), input), actorOf(req), ifMatchOf(body.version));
-      return this.views.redirect(res, `/cases/${reviewId}/imrs?done=IMR_QUALITY_CHECKED`);
-    } catch (error) {
-      const refusal = refusalOf(error, QUALITY_CHECK_FIELDS.map((f) => f.name));
-      if (!refusal) throw error;
-      return this.renderImrForm(req, res, reviewId, imrId, 'qualityCheck', body, mergeProblems(problems, refusal.problems), refusal.status, refusal);
-    }
+    return submitForm(
+      this.views,
+      res,
+      QUALITY_CHECK_FIELDS,
+      body,
+      async (input) => {
+        await this.imrs.qualityCheck(reviewId, imrId, parseInput(qualityCheckImrSchema(this.imrs.today), input), actorOf(req), ifMatchOf(body.version));
+        return `/cases/${reviewId}/imrs?done=IMR_QUALITY_CHECKED`;
+      },
+      (problems, refusal) => this.renderImrForm(req, res, reviewId, imrId, 'qualityCheck', body, problems, refusal.status, refusal),
+    );
   }
 
   @Get(':imrId/sign-off')
@@ -194,15 +201,17 @@ export class ImrsPagesController {
   @Post(':imrId/sign-off')
   async signOff(@Req() req: WebRequest, @Res() res: Response, @Param('reviewId') reviewId: string, @Param('imrId') imrId: string, @Body() raw: unknown) {
     const body = formBody(raw);
-    const { input, problems } = readForm(SIGN_OFF_FIELDS, body);
-    try {
-      await this.imrs.signOff(reviewId, imrId, parseInput(signOffImrSchema(this.imrs.today), input), actorOf(req), ifMatchOf(body.version));
-      return this.views.redirect(res, `/cases/${reviewId}/imrs?done=IMR_SIGNED_OFF`);
-    } catch (error) {
-      const refusal = refusalOf(error, SIGN_OFF_FIELDS.map((f) => f.name));
-      if (!refusal) throw error;
-      return this.renderImrForm(req, res, reviewId, imrId, 'signOff', body, mergeProblems(problems, refusal.problems), refusal.status, refusal);
-    }
+    return submitForm(
+      this.views,
+      res,
+      SIGN_OFF_FIELDS,
+      body,
+      async (input) => {
+        await this.imrs.signOff(reviewId, imrId, parseInput(signOffImrSchema(this.imrs.today), input), actorOf(req), ifMatchOf(body.version));
+        return `/cases/${reviewId}/imrs?done=IMR_SIGNED_OFF`;
+      },
+      (problems, refusal) => this.renderImrForm(req, res, reviewId, imrId, 'signOff', body, problems, refusal.status, refusal),
+    );
   }
 
   @Get(':imrId/waiver')
@@ -213,15 +222,17 @@ export class ImrsPagesController {
   @Post(':imrId/waiver')
   async waive(@Req() req: WebRequest, @Res() res: Response, @Param('reviewId') reviewId: string, @Param('imrId') imrId: string, @Body() raw: unknown) {
     const body = formBody(raw);
-    const { input, problems } = readForm(WAIVER_FIELDS, body);
-    try {
-      await this.imrs.waive(reviewId, imrId, parseInput(waiveImrSchema, input), actorOf(req), ifMatchOf(body.version));
-      return this.views.redirect(res, `/cases/${reviewId}/imrs?done=IMR_WAIVED`);
-    } catch (error) {
-      const refusal = refusalOf(error, WAIVER_FIELDS.map((f) => f.name));
-      if (!refusal) throw error;
-      return this.renderImrForm(req, res, reviewId, imrId, 'waiver', body, mergeProblems(problems, refusal.problems), refusal.status, refusal);
-    }
+    return submitForm(
+      this.views,
+      res,
+      WAIVER_FIELDS,
+      body,
+      async (input) => {
+        await this.imrs.waive(reviewId, imrId, parseInput(waiveImrSchema, input), actorOf(req), ifMatchOf(body.version));
+        return `/cases/${reviewId}/imrs?done=IMR_WAIVED`;
+      },
+      (problems, refusal) => this.renderImrForm(req, res, reviewId, imrId, 'waiver', body, problems, refusal.status, refusal),
+    );
   }
 
   private async renderCommission(req: WebRequest, res: Response, reviewId: string, body: FormBody, problems: FormProblem[], status: number, refusal?: Refusal) {

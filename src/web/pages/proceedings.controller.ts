@@ -15,7 +15,7 @@ import { ukDate, WebViews } from '../web-views';
 import type { WebRequest } from '../web-views';
 import { summaryOf } from './imrs.controller';
 import { codesInWords, cspNameOf } from './more-page-support';
-import { accessOf, actorOf, noticeOf } from './page-support';
+import { accessOf, actorOf, noticeOf, submitForm } from './page-support';
 
 type ProceedingView = Awaited<ReturnType<ProceedingsService['get']>>;
 
@@ -259,21 +259,23 @@ export class ProceedingsPagesController {
     @Body() raw: unknown,
   ) {
     const body = formBody(raw);
-    const { input, problems } = readForm(STATUS_FIELDS, body);
-    try {
-      await this.proceedings.changeStatus(
-        reviewId,
-        proceedingId,
-        parseInput(changeProceedingStatusSchema(this.proceedings.today), input),
-        actorOf(req),
-        ifMatchOf(body.version),
-      );
-      return this.views.redirect(res, `/cases/${reviewId}/proceedings?done=PROCEEDINGS_STATUS_CHANGED`);
-    } catch (error) {
-      const refusal = refusalOf(error, STATUS_FIELDS.map((f) => f.name));
-      if (!refusal) throw error;
-      return this.renderChange(req, res, reviewId, proceedingId, 'status', body, mergeProblems(problems, refusal.problems), refusal.status, refusal);
-    }
+    return submitForm(
+      this.views,
+      res,
+      STATUS_FIELDS,
+      body,
+      async (input) => {
+        await this.proceedings.changeStatus(
+          reviewId,
+          proceedingId,
+          parseInput(changeProceedingStatusSchema(this.proceedings.today), input),
+          actorOf(req),
+          ifMatchOf(body.version),
+        );
+        return `/cases/${reviewId}/proceedings?done=PROCEEDINGS_STATUS_CHANGED`;
+      },
+      (problems, refusal) => this.renderChange(req, res, reviewId, proceedingId, 'status', body, problems, refusal.status, refusal),
+    );
   }
 
   private async renderRecord(req: WebRequest, res: Response, reviewId: string, body: FormBody, problems: FormProblem[], status: number, refusal?: Refusal) {

@@ -8,14 +8,14 @@ import { CspsService } from '../../csps/csps.service';
 import { parseInput } from '../../infrastructure/http/validation';
 import { ReviewLifecycleService, ReviewView } from '../../reviews/review-lifecycle.service';
 import { caseNavigation, changesSince, may, staleSummary } from '../case-pages';
-import { FieldSpec, FormBody, formBody, FormProblem, formView, ifMatchOf, mergeProblems, readForm, Refusal, refusalOf } from '../forms';
+import { FieldSpec, FormBody, formBody, FormProblem, formView, ifMatchOf, readForm, Refusal, refusalOf } from '../forms';
 import { QA_OUTCOME_LABELS } from '../labels';
 import { ukDate, ukDateTime, WebViews } from '../web-views';
 import type { WebRequest } from '../web-views';
 import { summaryOf } from './imrs.controller';
 import { cspNameOf, noticeFrom } from './more-page-support';
 import { lifecycleForms } from './oversight.controller';
-import { accessOf, actorOf } from './page-support';
+import { accessOf, actorOf, submitForm } from './page-support';
 
 type PublicationView = Awaited<ReturnType<PublicationService['get']>>;
 
@@ -202,15 +202,17 @@ export class PublicationPagesController {
   @Post('anonymisation-confirmation')
   async confirm(@Req() req: WebRequest, @Res() res: Response, @Param('reviewId') reviewId: string, @Body() raw: unknown) {
     const body = formBody(raw);
-    const { input, problems } = readForm(CONFIRM_FIELDS, body);
-    try {
-      await this.publication.confirmAnonymisation(reviewId, parseInput(confirmAnonymisationSchema, input), actorOf(req), ifMatchOf(body.version));
-      return this.views.redirect(res, `/cases/${reviewId}/publication?done=ANONYMISATION_CONFIRMED`);
-    } catch (error) {
-      const refusal = refusalOf(error, CONFIRM_FIELDS.map((f) => f.name));
-      if (!refusal) throw error;
-      return this.renderForm(req, res, reviewId, 'confirm', body, mergeProblems(problems, refusal.problems), refusal.status, refusal);
-    }
+    return submitForm(
+      this.views,
+      res,
+      CONFIRM_FIELDS,
+      body,
+      async (input) => {
+        await this.publication.confirmAnonymisation(reviewId, parseInput(confirmAnonymisationSchema, input), actorOf(req), ifMatchOf(body.version));
+        return `/cases/${reviewId}/publication?done=ANONYMISATION_CONFIRMED`;
+      },
+      (problems, refusal) => this.renderForm(req, res, reviewId, 'confirm', body, problems, refusal.status, refusal),
+    );
   }
 
   private async renderForm(

@@ -8,12 +8,12 @@ import { parseInput } from '../../infrastructure/http/validation';
 import { CspsService } from '../../csps/csps.service';
 import { ReviewLifecycleService } from '../../reviews/review-lifecycle.service';
 import { caseNavigation, changesSince, may, staleSummary } from '../case-pages';
-import { FieldSpec, FormBody, formBody, FormProblem, formView, ifMatchOf, mergeProblems, readForm, Refusal, refusalOf } from '../forms';
+import { FieldSpec, FormBody, formBody, FormProblem, formView, ifMatchOf, Refusal, refusalOf } from '../forms';
 import { optionsOf, RECOMMENDATION_LEVEL_LABELS } from '../labels';
 import { WebViews } from '../web-views';
 import type { WebRequest } from '../web-views';
 import { summaryOf } from './imrs.controller';
-import { accessOf, actorOf, noticeOf } from './page-support';
+import { accessOf, actorOf, noticeOf, submitForm } from './page-support';
 
 const WITHDRAW_FIELDS: FieldSpec[] = [
   { name: 'reason', label: 'Why is it withdrawn?', errorLabel: 'why it is withdrawn', kind: 'textarea', hint: 'The recommendation is kept with this reason; its action plan closes and it counts nowhere.' },
@@ -63,15 +63,17 @@ export class RecommendationsPagesController {
   @Post('recommendations')
   async create(@Req() req: WebRequest, @Res() res: Response, @Param('reviewId') reviewId: string, @Body() raw: unknown) {
     const body = formBody(raw);
-    const { input, problems } = readForm(RECOMMENDATION_FIELDS, body);
-    try {
-      await this.recommendations.create(reviewId, parseInput(createRecommendationSchema, input), actorOf(req));
-      return this.views.redirect(res, `/cases/${reviewId}/recommendations?done=RECOMMENDATION_RECORDED`);
-    } catch (error) {
-      const refusal = refusalOf(error, RECOMMENDATION_FIELDS.map((f) => f.name));
-      if (!refusal) throw error;
-      return this.renderNew(req, res, reviewId, body, mergeProblems(problems, refusal.problems), refusal.status, refusal);
-    }
+    return submitForm(
+      this.views,
+      res,
+      RECOMMENDATION_FIELDS,
+      body,
+      async (input) => {
+        await this.recommendations.create(reviewId, parseInput(createRecommendationSchema, input), actorOf(req));
+        return `/cases/${reviewId}/recommendations?done=RECOMMENDATION_RECORDED`;
+      },
+      (problems, refusal) => this.renderNew(req, res, reviewId, body, problems, refusal.status, refusal),
+    );
   }
 
   @Post('recommendations/:recommendationId/agree')
@@ -112,15 +114,17 @@ export class RecommendationsPagesController {
     @Body() raw: unknown,
   ) {
     const body = formBody(raw);
-    const { input, problems } = readForm(CORRECT_FIELDS, body);
-    try {
-      await this.recommendations.correct(reviewId, recommendationId, parseInput(correctRecommendationSchema, input), actorOf(req), ifMatchOf(body.version));
-      return this.views.redirect(res, `/cases/${reviewId}/recommendations?done=RECOMMENDATION_CORRECTED`);
-    } catch (error) {
-      const refusal = refusalOf(error, CORRECT_FIELDS.map((f) => f.name));
-      if (!refusal) throw error;
-      return this.renderChange(req, res, reviewId, recommendationId, 'correct', body, mergeProblems(problems, refusal.problems), refusal.status, refusal);
-    }
+    return submitForm(
+      this.views,
+      res,
+      CORRECT_FIELDS,
+      body,
+      async (input) => {
+        await this.recommendations.correct(reviewId, recommendationId, parseInput(correctRecommendationSchema, input), actorOf(req), ifMatchOf(body.version));
+        return `/cases/${reviewId}/recommendations?done=RECOMMENDATION_CORRECTED`;
+      },
+      (problems, refusal) => this.renderChange(req, res, reviewId, recommendationId, 'correct', body, problems, refusal.status, refusal),
+    );
   }
 
   @Get('recommendations/:recommendationId/withdraw')
@@ -137,15 +141,17 @@ export class RecommendationsPagesController {
     @Body() raw: unknown,
   ) {
     const body = formBody(raw);
-    const { input, problems } = readForm(WITHDRAW_FIELDS, body);
-    try {
-      await this.recommendations.withdraw(reviewId, recommendationId, parseInput(withdrawRecommendationSchema, input), actorOf(req), ifMatchOf(body.version));
-      return this.views.redirect(res, `/cases/${reviewId}/recommendations?done=RECOMMENDATION_WITHDRAWN`);
-    } catch (error) {
-      const refusal = refusalOf(error, WITHDRAW_FIELDS.map((f) => f.name));
-      if (!refusal) throw error;
-      return this.renderChange(req, res, reviewId, recommendationId, 'withdraw', body, mergeProblems(problems, refusal.problems), refusal.status, refusal);
-    }
+    return submitForm(
+      this.views,
+      res,
+      WITHDRAW_FIELDS,
+      body,
+      async (input) => {
+        await this.recommendations.withdraw(reviewId, recommendationId, parseInput(withdrawRecommendationSchema, input), actorOf(req), ifMatchOf(body.version));
+        return `/cases/${reviewId}/recommendations?done=RECOMMENDATION_WITHDRAWN`;
+      },
+      (problems, refusal) => this.renderChange(req, res, reviewId, recommendationId, 'withdraw', body, problems, refusal.status, refusal),
+    );
   }
 
   /** The correction form (a draft's fields, as stored) or the withdrawal form (a reason). */

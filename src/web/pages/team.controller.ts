@@ -19,7 +19,7 @@ import { ukDate, WebViews } from '../web-views';
 import type { WebRequest } from '../web-views';
 import { summaryOf } from './imrs.controller';
 import { codesInWords, cspNameOf, noticeFrom } from './more-page-support';
-import { accessOf, actorOf } from './page-support';
+import { accessOf, actorOf, submitForm } from './page-support';
 
 type Agencies = ReadonlyArray<{ id: string; name: string }>;
 type MemberView = Awaited<ReturnType<ReviewMembersService['list']>>[number];
@@ -224,15 +224,17 @@ export class TeamPagesController {
   @Post('appointments')
   async appoint(@Req() req: WebRequest, @Res() res: Response, @Param('reviewId') reviewId: string, @Body() raw: unknown) {
     const body = formBody(raw);
-    const { input, problems } = readForm(APPOINTMENT_FIELDS, body);
-    try {
-      const appointment = await this.appointments.appoint(reviewId, parseInput(appointSchema(this.appointments.today), input), actorOf(req));
-      return this.views.redirect(res, `/cases/${reviewId}/team?done=${appointment.role === 'chair' ? 'CHAIR_APPOINTED' : 'REPORT_WRITER_APPOINTED'}`);
-    } catch (error) {
-      const refusal = refusalOf(error, APPOINTMENT_FIELDS.map((f) => f.name));
-      if (!refusal) throw error;
-      return this.renderForm(req, res, reviewId, 'appointment', body, mergeProblems(problems, refusal.problems), refusal.status, refusal);
-    }
+    return submitForm(
+      this.views,
+      res,
+      APPOINTMENT_FIELDS,
+      body,
+      async (input) => {
+        const appointment = await this.appointments.appoint(reviewId, parseInput(appointSchema(this.appointments.today), input), actorOf(req));
+        return `/cases/${reviewId}/team?done=${appointment.role === 'chair' ? 'CHAIR_APPOINTED' : 'REPORT_WRITER_APPOINTED'}`;
+      },
+      (problems, refusal) => this.renderForm(req, res, reviewId, 'appointment', body, problems, refusal.status, refusal),
+    );
   }
 
   @Get('panel-members/new')
