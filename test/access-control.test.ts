@@ -379,6 +379,17 @@ describe('authorisation matrix (generated from the policy table)', () => {
       // Nobody else manages users.
       expect((await as('csp_lead').post('/users', { email: 'x@test.invalid', displayName: 'X' })).status).toBe(403);
     });
+
+    it('answers an event with only the clocks its caller may see (the RAG approving sees no IMR clocks)', async () => {
+      // A review of its own, so that approving it moves no other test's review on.
+      const review = await reviewAtSignOff(ctx.api, cspA, [healthAgency, policeAgency]);
+      const kinds = (clocks: Array<{ kind: string }>) => [...new Set(clocks.map((c) => c.kind))];
+      expect(kinds((await as('csp_lead').get(`/reviews/${review.id}`).expect(200)).body.clocks)).toContain('imr_due');
+      const approvedAt = new Date().toISOString().slice(0, 10);
+      const approved = await as('rag_member').post(`/reviews/${review.id}/events`, { type: 'RAG_APPROVE', approvedAt }).expect(200);
+      expect(kinds(approved.body.clocks)).not.toContain('imr_due');
+      expect(kinds(approved.body.clocks)).not.toContain('panel_meeting');
+    });
   });
 });
 

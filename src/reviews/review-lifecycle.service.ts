@@ -88,10 +88,14 @@ export class ReviewLifecycleService {
   /** The review; with `access`, only the clocks that caller may see (history-visibility.ts). */
   async get(id: string, access?: AccessContext): Promise<ReviewView> {
     const review = await this.find(this.dataSource.manager, id);
-    const view = await this.view(this.dataSource.manager, review, this.clock.now());
+    return this.narrowed(await this.view(this.dataSource.manager, review, this.clock.now()), access);
+  }
+
+  /** The view with only the clocks the caller may see (all of them for a trusted caller or none given). */
+  private async narrowed(view: ReviewView, access?: AccessContext): Promise<ReviewView> {
     if (!access || access.trusted) return view;
-    const imrAgency = await this.imrAgencies(id, view.clocks.some((c) => c.kind === 'imr_due'));
-    return { ...view, clocks: visibleClocks(view.clocks, access.holder, { cspId: review.cspId, stage: review.status as Stage }, imrAgency) };
+    const imrAgency = await this.imrAgencies(view.id, view.clocks.some((c) => c.kind === 'imr_due'));
+    return { ...view, clocks: visibleClocks(view.clocks, access.holder, { cspId: view.cspId, stage: view.status as Stage }, imrAgency) };
   }
 
   /** Whose each IMR of the review is (agency id by IMR id), when it is needed. */
@@ -123,7 +127,7 @@ export class ReviewLifecycleService {
     if (!parsed.ok) throw new RequestValidationError(parsed.errors.map((e) => ({ ...e })));
     const event = parsed.event;
     if (access) assertMayApply(access, event.type);
-    return this.dataSource.transaction(async (manager) => {
+    const view = await this.dataSource.transaction(async (manager) => {
       // The row lock makes concurrent events on one review take turns: each sees the state
       // the previous one left, so of two that cannot both apply, the second is refused.
       const review = await this.find(manager, id, { lock: true });
@@ -178,6 +182,8 @@ export class ReviewLifecycleService {
       await this.clocks.sync(manager, after, now);
       return this.view(manager, after, now, facts);
     });
+    // The answer shows the caller the clocks they may see, as GET /reviews/:id does.
+    return this.narrowed(view, access);
   }
 
   /** Reviews the caller may see (the access policy narrows the query), newest first. */
