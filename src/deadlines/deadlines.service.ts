@@ -55,6 +55,29 @@ export class DeadlinesService {
   }
 
   /**
+   * The next `each` running clocks of each of these reviews that the caller may see, in one
+   * query (the reviews list shows them beside each review).
+   */
+  async nextByReview(reviewIds: readonly string[], each: number, access: AccessContext): Promise<Map<string, ReturnType<typeof deadlineView>[]>> {
+    const byReview = new Map<string, ReturnType<typeof deadlineView>[]>(reviewIds.map((id) => [id, []]));
+    if (reviewIds.length === 0) return byReview;
+    const qb = this.dataSource.manager
+      .createQueryBuilder(Deadline, 'd')
+      .where(`d.status IN ('open', 'paused')`)
+      .andWhere('d.review_id = ANY(:reviewIds)', { reviewIds: [...reviewIds] })
+      .orderBy('d.due_at', 'ASC')
+      .addOrderBy('d.id');
+    restrictToVisibleReviews(qb, access, 'd.review_id');
+    const rows = await qb.getMany();
+    const today = londonDateOf(this.clock.now());
+    for (const d of access.trusted ? rows : await this.visible(rows, access)) {
+      const list = byReview.get(d.reviewId)!;
+      if (list.length < each) list.push(deadlineView(d, today));
+    }
+    return byReview;
+  }
+
+  /**
    * The clocks the caller may see, review by review, as the policy says for what each clock is
    * about (history-visibility.ts): an IMR author only their agency's IMR, the RAG no meeting or
    * IMR clocks. The SQL has already kept only reviews the caller may see.

@@ -1,12 +1,13 @@
 import { OnApplicationShutdown } from '@nestjs/common';
 import { ThrottlerStorageRedisService } from '@nest-lab/throttler-storage-redis';
 import { ThrottlerStorage, ThrottlerStorageService } from '@nestjs/throttler';
-import type { ThrottlerStorageRecord } from '@nestjs/throttler/dist/throttler-storage-record.interface';
 import type { Redis } from 'ioredis';
 import type { AppConfig } from '../config/app-config';
 import { resolvedUrl } from '../config/resolved-config';
 import type { Logger } from '../logging/root-logger';
 import { createProducerConnection } from '../queue/redis-connections';
+
+type ThrottlerStorageRecord = Awaited<ReturnType<ThrottlerStorage['increment']>>;
 
 /**
  * Where the rate limits (the API's per minute, sign-in's per address) count: in Redis, under

@@ -13,6 +13,7 @@ import { ACTION_STATUS_LABELS, optionsOf } from '../labels';
 import { ukDate, WebViews } from '../web-views';
 import type { WebRequest } from '../web-views';
 import { summaryOf } from './imrs.controller';
+import { cspNameOf } from './more-page-support';
 import { accessOf, actorOf, noticeOf, submitForm } from './page-support';
 
 const ACTION_FIELDS: FieldSpec[] = [
@@ -33,9 +34,7 @@ const COMPLETE_FIELDS: FieldSpec[] = [
   { name: 'evidence', label: 'Evidence of completion', errorLabel: 'the evidence of completion', kind: 'textarea', hint: 'What shows the action is done: a policy, training records, an audit. It is kept in the review’s history.' },
 ];
 
-type ActionPlan = Awaited<ReturnType<ActionsService['actionPlan']>>;
-type PlanRecommendation = ActionPlan['recommendations'][number];
-type PlanAction = PlanRecommendation['actions'][number];
+type PlanAction = Awaited<ReturnType<ActionsService['get']>>;
 
 /**
  * The action plan: every recommendation with its actions (owner, target date and its clock,
@@ -54,10 +53,6 @@ export class ActionPlanPagesController {
     private readonly views: WebViews,
   ) {}
 
-  private async cspName(cspId: string): Promise<string> {
-    return (await this.csps.list()).find((c) => c.id === cspId)?.name ?? '';
-  }
-
   @Get('action-plan')
   async actionPlan(@Req() req: WebRequest, @Res() res: Response, @Param('reviewId') reviewId: string, @Query('done') done: unknown) {
     const access = accessOf(req);
@@ -69,7 +64,7 @@ export class ActionPlanPagesController {
       pageTitle: `Action plan – ${review.reference}`,
       heading: 'Action plan',
       review,
-      cspName: await this.cspName(review.cspId),
+      cspName: cspNameOf(await this.csps.list(), review.cspId),
       recommendations,
       counts: plan.counts,
       mayWrite: may(access, 'actions.write'),
@@ -176,13 +171,6 @@ export class ActionPlanPagesController {
     );
   }
 
-  /** The recommendation (404 when it is not this review's), as the action plan lists it. */
-  private async planRecommendation(reviewId: string, recommendationId: string): Promise<PlanRecommendation> {
-    const recommendation = await this.recommendations.get(reviewId, recommendationId);
-    const plan = await this.actions.actionPlan(reviewId);
-    return plan.recommendations.find((r) => r.id === recommendation.id)!;
-  }
-
   private async renderAdd(
     req: WebRequest,
     res: Response,
@@ -194,7 +182,7 @@ export class ActionPlanPagesController {
     refusal?: Refusal,
   ) {
     const review = await this.reviews.get(reviewId);
-    const recommendation = await this.planRecommendation(reviewId, recommendationId);
+    const recommendation = await this.recommendations.get(reviewId, recommendationId);
     const form = formView(ACTION_FIELDS, { body, problems });
     return this.views.render(
       req,
@@ -203,7 +191,7 @@ export class ActionPlanPagesController {
       {
         pageTitle: `Add an action to recommendation ${recommendation.number} – ${review.reference}`,
         review,
-        cspName: await this.cspName(review.cspId),
+        cspName: cspNameOf(await this.csps.list(), review.cspId),
         heading: `Add an action to recommendation ${recommendation.number}`,
         about: [{ key: { text: `Recommendation ${recommendation.number}` }, value: { text: recommendation.text } }],
         back: { href: `/cases/${reviewId}/action-plan`, text: 'Back to the action plan' },
@@ -232,7 +220,7 @@ export class ActionPlanPagesController {
   ) {
     const review = await this.reviews.get(reviewId);
     const action: PlanAction = await this.actions.get(reviewId, recommendationId, actionId);
-    const recommendation = await this.planRecommendation(reviewId, recommendationId);
+    const recommendation = await this.recommendations.get(reviewId, recommendationId);
     const fields = which === 'progress' ? PROGRESS_FIELDS : COMPLETE_FIELDS;
     const stale = !!refusal?.stale && /^\d{1,9}$/.test(body.reviewVersion ?? '');
     // The progress form starts from the action as stored; after a conflict, from what it is now.
@@ -264,7 +252,7 @@ export class ActionPlanPagesController {
       {
         pageTitle: `${which === 'progress' ? 'Update an action' : 'Record an action as complete'} – recommendation ${recommendation.number} – ${review.reference}`,
         review,
-        cspName: await this.cspName(review.cspId),
+        cspName: cspNameOf(await this.csps.list(), review.cspId),
         heading: which === 'progress' ? `Update an action on recommendation ${recommendation.number}` : `Record an action on recommendation ${recommendation.number} as complete`,
         about: which === 'complete' ? about : about.slice(0, 1),
         intro: which === 'progress' ? 'What you change is kept in the review’s history with what it replaced.' : null,

@@ -95,13 +95,8 @@ export class CasesPagesController {
     }
     const result = await this.reviews.list(parsed.data, access);
     const cspNames = new Map(csps.map((c) => [c.id, c.name]));
-    const rows = await Promise.all(
-      result.items.map(async (item) => ({
-        ...item,
-        cspName: cspNames.get(item.cspId) ?? '',
-        clocks: await this.deadlines.list({ reviewId: item.id, limit: 3 }, access),
-      })),
-    );
+    const clocks = await this.deadlines.nextByReview(result.items.map((item) => item.id), 3, access);
+    const rows = result.items.map((item) => ({ ...item, cspName: cspNames.get(item.cspId) ?? '', clocks: clocks.get(item.id) ?? [] }));
     const pages = Math.max(1, Math.ceil(result.total / result.pageSize));
     const pageLink = (page: number) => `/cases?${new URLSearchParams({ ...filters, page: String(page) }).toString()}`;
     return this.views.render(req, res, 'pages/cases/list.njk', {

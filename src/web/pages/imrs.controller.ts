@@ -21,6 +21,7 @@ import { FieldSpec, FormBody, formBody, FormProblem, formView, ifMatchOf, Refusa
 import { IMR_KIND_LABELS, optionsOf } from '../labels';
 import { ukDate, WebViews } from '../web-views';
 import type { WebRequest } from '../web-views';
+import { cspNameOf } from './more-page-support';
 import { accessOf, actorOf, noticeOf, submitForm } from './page-support';
 
 const RECEIPT_FIELDS: FieldSpec[] = [{ name: 'receivedOn', label: 'Date received', kind: 'date', hint: 'For example, 30 3 2026' }];
@@ -83,10 +84,6 @@ export class ImrsPagesController {
     private readonly views: WebViews,
   ) {}
 
-  private async cspName(cspId: string): Promise<string> {
-    return (await this.csps.list()).find((c) => c.id === cspId)?.name ?? '';
-  }
-
   @Get()
   async tracker(@Req() req: WebRequest, @Res() res: Response, @Param('reviewId') reviewId: string, @Query('done') done: unknown) {
     const access = accessOf(req);
@@ -99,7 +96,7 @@ export class ImrsPagesController {
       pageTitle: `IMRs – ${review.reference}`,
       heading: 'IMRs',
       review,
-      cspName: await this.cspName(review.cspId),
+      cspName: cspNameOf(await this.csps.list(), review.cspId),
       rows,
       counts: { total: imrs.length, outstanding: imrs.filter((i) => i.state === 'outstanding').length },
       mayWrite: may(access, 'imrs.write'),
@@ -245,7 +242,7 @@ export class ImrsPagesController {
       {
         pageTitle: `Commission an IMR – ${review.reference}`,
         review,
-        cspName: await this.cspName(review.cspId),
+        cspName: cspNameOf(await this.csps.list(), review.cspId),
         heading: 'Commission an IMR',
         intro: 'Ask an agency for an individual management review or a short report, and set when it is due.',
         back: { href: `/cases/${reviewId}/imrs`, text: 'Back to IMRs' },
@@ -303,7 +300,7 @@ export class ImrsPagesController {
       {
         pageTitle: `${spec.title} – ${agencyName} – ${review.reference}`,
         review,
-        cspName: await this.cspName(review.cspId),
+        cspName: cspNameOf(await this.csps.list(), review.cspId),
         heading: spec.heading(agencyName),
         intro: spec.intro,
         about,

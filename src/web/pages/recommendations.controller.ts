@@ -13,6 +13,7 @@ import { optionsOf, RECOMMENDATION_LEVEL_LABELS } from '../labels';
 import { WebViews } from '../web-views';
 import type { WebRequest } from '../web-views';
 import { summaryOf } from './imrs.controller';
+import { cspNameOf } from './more-page-support';
 import { accessOf, actorOf, noticeOf, submitForm } from './page-support';
 
 const WITHDRAW_FIELDS: FieldSpec[] = [
@@ -45,10 +46,6 @@ export class RecommendationsPagesController {
     private readonly recommendations: RecommendationsService,
     private readonly views: WebViews,
   ) {}
-
-  private async cspName(cspId: string): Promise<string> {
-    return (await this.csps.list()).find((c) => c.id === cspId)?.name ?? '';
-  }
 
   @Get('recommendations')
   async list(@Req() req: WebRequest, @Res() res: Response, @Param('reviewId') reviewId: string, @Query('done') done: unknown) {
@@ -195,7 +192,7 @@ export class RecommendationsPagesController {
       {
         pageTitle: `${title} – ${review.reference}`,
         review,
-        cspName: await this.cspName(review.cspId),
+        cspName: cspNameOf(await this.csps.list(), review.cspId),
         heading: title,
         about:
           which === 'withdraw'
@@ -230,7 +227,7 @@ export class RecommendationsPagesController {
         pageTitle: `Recommendations – ${review.reference}`,
         heading: 'Recommendations',
         review,
-        cspName: await this.cspName(review.cspId),
+        cspName: cspNameOf(await this.csps.list(), review.cspId),
         recommendations,
         mayWrite: may(access, 'recommendations.write'),
         caseNav: caseNavigation(access, reviewId, 'recommendations'),
@@ -251,7 +248,7 @@ export class RecommendationsPagesController {
       {
         pageTitle: `Record a recommendation – ${review.reference}`,
         review,
-        cspName: await this.cspName(review.cspId),
+        cspName: cspNameOf(await this.csps.list(), review.cspId),
         heading: 'Record a recommendation',
         intro: 'It is recorded as a draft until the panel agrees it.',
         back: { href: `/cases/${reviewId}/recommendations`, text: 'Back to recommendations' },
