@@ -5,11 +5,17 @@ import { BankHolidayData, CalendarCoverageError, WorkingDayCalendar, loadWorking
 import { RulesFileError, defaultConfigPath, readJsonFile } from './rules-file';
 
 /*
- * The bank-holiday file is checked here against computations that do not share code with it or
- * with the calendar: Easter by the anonymous Gregorian (Meeus/Jones/Butcher) computus, weekdays
- * by Zeller's congruence, the Monday rules and substitute days by counting days by hand. Only
- * the one-off changes are written out.
+ * The bank-holiday file is checked here, for every year 2011-2035, against computations that do
+ * not share code with it or with the calendar: Easter by the anonymous Gregorian
+ * (Meeus/Jones/Butcher) computus, weekdays by Zeller's congruence, the Monday rules and
+ * substitute days by counting days by hand. Only the one-off changes made by royal proclamation
+ * are written out (ONE_OFFS below).
  */
+
+/** Every year the file must cover: reviews under the statutory duty exist from April 2011. */
+const FIRST_YEAR = 2011;
+const LAST_YEAR = 2035;
+const YEARS = Array.from({ length: LAST_YEAR - FIRST_YEAR + 1 }, (_, i) => FIRST_YEAR + i);
 
 const calendar = loadWorkingDayCalendar();
 const data = readJsonFile(defaultConfigPath('bank-holidays-england-and-wales.json')) as BankHolidayData;
@@ -100,10 +106,27 @@ function ruleDates(year: number): Map<string, string> {
   return out;
 }
 
-const ONE_OFFS = {
-  removed: ['2020-05-04', '2022-05-30'],
-  added: ['2020-05-08', '2022-06-02', '2022-06-03', '2022-09-19', '2023-05-08'],
+/** The one-off changes to the standing rules, each made by royal proclamation. */
+const ONE_OFFS: { removed: string[]; added: string[] } = {
+  removed: [
+    '2012-05-28', // Spring bank holiday 2012 moved from Mon 28 May to Mon 4 June (Diamond Jubilee weekend)
+    '2020-05-04', // Early May bank holiday 2020 moved from Mon 4 May to Fri 8 May (75th anniversary of VE Day)
+    '2022-05-30', // Spring bank holiday 2022 moved from Mon 30 May to Thu 2 June (Platinum Jubilee weekend)
+  ],
+  added: [
+    '2011-04-29', // Fri 29 April 2011: wedding of Prince William and Catherine Middleton (extra bank holiday)
+    '2012-06-04', // Mon 4 June 2012: the moved spring bank holiday
+    '2012-06-05', // Tue 5 June 2012: Queen Elizabeth II's Diamond Jubilee (extra bank holiday)
+    '2020-05-08', // Fri 8 May 2020: the moved early May bank holiday (VE Day 75)
+    '2022-06-02', // Thu 2 June 2022: the moved spring bank holiday
+    '2022-06-03', // Fri 3 June 2022: Queen Elizabeth II's Platinum Jubilee (extra bank holiday)
+    '2022-09-19', // Mon 19 September 2022: State Funeral of Queen Elizabeth II (extra bank holiday)
+    '2023-05-08', // Mon 8 May 2023: Coronation of King Charles III (extra bank holiday)
+  ],
 };
+
+/** How many bank holidays each year has: eight, except where a one-off added one or two. */
+const EXPECTED_COUNT: Record<number, number> = { 2011: 9, 2012: 9, 2022: 10, 2023: 9 };
 
 function expectedDates(year: number): string[] {
   const dates = new Set(ruleDates(year).keys());
@@ -128,24 +151,64 @@ describe('independent helpers (checked against known dates first)', () => {
     expect(easterSunday(2038)).toEqual([4, 25]); // latest possible
     expect(easterSunday(2285)).toEqual([3, 22]); // earliest possible
   });
+
+  it('the computus gives the published Easter Sundays for 2011-2035', () => {
+    // Easter Sunday as [month, day], from the published tables of Western (Gregorian) Easter.
+    const published: Record<number, [number, number]> = {
+      2011: [4, 24], 2012: [4, 8], 2013: [3, 31], 2014: [4, 20], 2015: [4, 5], 2016: [3, 27], 2017: [4, 16],
+      2018: [4, 1], 2019: [4, 21], 2020: [4, 12], 2021: [4, 4], 2022: [4, 17], 2023: [4, 9], 2024: [3, 31],
+      2025: [4, 20], 2026: [4, 5], 2027: [3, 28], 2028: [4, 16], 2029: [4, 1], 2030: [4, 21], 2031: [4, 13],
+      2032: [3, 28], 2033: [4, 17], 2034: [4, 9], 2035: [3, 25],
+    };
+    for (const year of YEARS) {
+      expect([year, easterSunday(year)]).toEqual([year, published[year]]);
+      expect([year, weekday(year, ...easterSunday(year))]).toEqual([year, 7]);
+    }
+  });
+
+  it('the standing rules alone give eight dates a year, all weekdays', () => {
+    for (const year of YEARS) {
+      const dates = [...ruleDates(year).keys()];
+      expect([year, dates.length]).toEqual([year, 8]);
+      for (const date of dates) {
+        const [y, m, d] = date.split('-').map(Number);
+        expect([date, weekday(y, m, d) <= 5]).toEqual([date, true]);
+      }
+    }
+  });
+
+  it('every one-off is a weekday, and every removed date was a standing-rule date', () => {
+    for (const date of [...ONE_OFFS.added, ...ONE_OFFS.removed]) {
+      const [y, m, d] = date.split('-').map(Number);
+      expect([date, weekday(y, m, d) <= 5]).toEqual([date, true]);
+    }
+    for (const date of ONE_OFFS.removed) expect([date, ruleDates(Number(date.slice(0, 4))).has(date)]).toEqual([date, true]);
+  });
 });
 
 describe('config/bank-holidays-england-and-wales.json', () => {
-  const years = Array.from({ length: 13 }, (_, i) => 2018 + i);
+  const years = YEARS;
 
-  it('covers 2018-2030 for England and Wales, sorted and without duplicates', () => {
+  it('covers 2011-2035 for England and Wales, sorted and without duplicates', () => {
     expect(data.division).toBe('england-and-wales');
     expect(data.source).toMatch(/GOV\.UK/);
-    expect(calendar.firstYear).toBe(2018);
-    expect(calendar.lastYear).toBe(2030);
+    expect(data.source).toMatch(/2011-2035/);
+    expect(calendar.firstYear).toBe(FIRST_YEAR);
+    expect(calendar.lastYear).toBe(LAST_YEAR);
     const dates = data.dates.map((d) => d.date);
     expect([...dates].sort()).toEqual(dates);
     expect(new Set(dates).size).toBe(dates.length);
+    expect(dates.every((d) => Number(d.slice(0, 4)) >= FIRST_YEAR && Number(d.slice(0, 4)) <= LAST_YEAR)).toBe(true);
   });
 
-  it.each(years)('%i: exactly the rule-based dates, substitutes and one-offs', (year) => {
+  it.each(years)('%i: exactly the independently computed dates (standing rules, substitutes, one-offs)', (year) => {
     const inFile = data.dates.filter((d) => d.date.startsWith(`${year}-`)).map((d) => d.date);
-    expect(inFile).toEqual(expectedDates(year));
+    const expected = expectedDates(year);
+    expect(inFile.length).toBe(expected.length);
+    expect(inFile.length).toBe(EXPECTED_COUNT[year] ?? 8);
+    expect(new Set(inFile)).toEqual(new Set(expected));
+    expect(inFile).toEqual(expected);
+    expect(calendar.bankHolidaysIn(year).map((h) => h.date)).toEqual(expected);
   });
 
   it.each(years)('%i: Good Friday and Easter Monday match the computus', (year) => {
@@ -163,7 +226,11 @@ describe('config/bank-holidays-england-and-wales.json', () => {
   });
 
   it('has the one-off changes', () => {
-    expect(calendar.bankHolidayTitle('2020-05-08')).toMatch(/VE Day/);
+    expect(calendar.bankHolidayTitle('2011-04-29')).toBe('Royal wedding');
+    expect(calendar.bankHolidayTitle('2012-06-04')).toBe('Spring bank holiday (substitute day)');
+    expect(calendar.bankHolidayTitle('2012-06-05')).toMatch(/^Queen’s Diamond Jubilee/);
+    expect(calendar.isBankHoliday('2012-05-28')).toBe(false);
+    expect(calendar.bankHolidayTitle('2020-05-08')).toMatch(/\(VE day\)/i);
     expect(calendar.isBankHoliday('2020-05-04')).toBe(false);
     expect(calendar.bankHolidayTitle('2022-06-02')).toBe('Spring bank holiday');
     expect(calendar.bankHolidayTitle('2022-06-03')).toMatch(/Platinum Jubilee/);
@@ -174,6 +241,16 @@ describe('config/bank-holidays-england-and-wales.json', () => {
   });
 
   it('has the substitute days as published', () => {
+    expect(calendar.bankHolidaysIn(2011)[0]).toEqual({ date: '2011-01-03', title: 'New Year’s Day (substitute day)' });
+    // GOV.UK's 2011 data labels the Monday as Christmas Day's substitute and the Tuesday as Boxing Day's.
+    expect(calendar.bankHolidaysIn(2011).slice(-2).map((h) => h.date)).toEqual(['2011-12-26', '2011-12-27']);
+    expect(calendar.bankHolidaysIn(2012)[0].date).toBe('2012-01-02');
+    expect(calendar.bankHolidaysIn(2015).slice(-2).map((h) => h.date)).toEqual(['2015-12-25', '2015-12-28']);
+    expect(calendar.bankHolidaysIn(2016).slice(-2)).toEqual([
+      { date: '2016-12-26', title: 'Boxing Day' },
+      { date: '2016-12-27', title: 'Christmas Day (substitute day)' },
+    ]);
+    expect(calendar.bankHolidaysIn(2017)[0].date).toBe('2017-01-02');
     expect(calendar.bankHolidaysIn(2020).slice(-2).map((h) => h.date)).toEqual(['2020-12-25', '2020-12-28']);
     expect(calendar.bankHolidaysIn(2021).slice(-2).map((h) => h.date)).toEqual(['2021-12-27', '2021-12-28']);
     expect(calendar.bankHolidaysIn(2022)[0].date).toBe('2022-01-03');
@@ -184,13 +261,25 @@ describe('config/bank-holidays-england-and-wales.json', () => {
     expect(calendar.bankHolidaysIn(2028)[0].date).toBe('2028-01-03');
     expect(calendar.bankHolidayTitle('2026-12-28')).toBe('Boxing Day (substitute day)');
     expect(calendar.bankHolidayTitle('2022-12-27')).toBe('Christmas Day (substitute day)');
+    // Projected years, labelled the way GOV.UK labels the same weekday pattern.
+    expect(calendar.bankHolidaysIn(2032).slice(-2)).toEqual([
+      { date: '2032-12-27', title: 'Christmas Day (substitute day)' },
+      { date: '2032-12-28', title: 'Boxing Day (substitute day)' },
+    ]);
+    expect(calendar.bankHolidaysIn(2033)[0]).toEqual({ date: '2033-01-03', title: 'New Year’s Day (substitute day)' });
+    expect(calendar.bankHolidaysIn(2033).slice(-2)).toEqual([
+      { date: '2033-12-26', title: 'Boxing Day' },
+      { date: '2033-12-27', title: 'Christmas Day (substitute day)' },
+    ]);
+    expect(calendar.bankHolidaysIn(2034)[0].date).toBe('2034-01-02');
   });
 
-  it('has eight bank holidays a year, ten in 2022 and nine in 2023', () => {
+  it('has eight bank holidays a year, nine in 2011 and 2012, ten in 2022 and nine in 2023', () => {
     for (const year of years) {
-      const expected = year === 2022 ? 10 : year === 2023 ? 9 : 8;
+      const expected = year === 2011 || year === 2012 || year === 2023 ? 9 : year === 2022 ? 10 : 8;
       expect([year, calendar.bankHolidaysIn(year).length]).toEqual([year, expected]);
     }
+    expect(data.dates.length).toBe(25 * 8 + 1 + 1 + 2 + 1);
   });
 });
 
@@ -264,15 +353,42 @@ describe('WorkingDayCalendar', () => {
     expect(calendar.previousWorkingDayOnOrBefore('2026-12-28')).toBe('2026-12-24');
   });
 
+  describe('at the ends of the data, 2011 and 2035', () => {
+    it('counts across the 2011 Royal wedding and Easter holidays', () => {
+      // Thu 28 Apr 2011: Fri 29 Apr (Royal wedding), the weekend and Mon 2 May (early May) skipped.
+      expect(calendar.addWorkingDays('2011-04-28', 1)).toBe('2011-05-03');
+      expect(calendar.addWorkingDays('2011-05-03', -1)).toBe('2011-04-28');
+      // Thu 21 Apr 2011: Good Friday 22 Apr and Easter Monday 25 Apr skipped, then 26, 27, 28 Apr.
+      expect(calendar.addWorkingDays('2011-04-21', 3)).toBe('2011-04-28');
+      expect(calendar.workingDaysBetween('2011-04-21', '2011-05-03')).toBe(4);
+      // Fri 23 Dec 2011: Mon 26 and Tue 27 Dec (both substitute days) skipped.
+      expect(calendar.addWorkingDays('2011-12-23', 1)).toBe('2011-12-28');
+      // Fri 31 Dec 2010 is outside the data; counting back from Tue 4 Jan 2011 past Mon 3 Jan reaches it.
+      expect(calendar.isWorkingDay('2011-01-03')).toBe(false);
+      expect(() => calendar.addWorkingDays('2011-01-04', -1)).toThrow(/2010/);
+    });
+
+    it('counts across the 2035 Easter and Christmas holidays', () => {
+      // Thu 22 Mar 2035: Good Friday 23 Mar and Easter Monday 26 Mar skipped.
+      expect(calendar.addWorkingDays('2035-03-22', 1)).toBe('2035-03-27');
+      expect(calendar.addWorkingDays('2035-03-27', -1)).toBe('2035-03-22');
+      // Mon 24 Dec 2035: Tue 25 and Wed 26 Dec skipped.
+      expect(calendar.addWorkingDays('2035-12-24', 1)).toBe('2035-12-27');
+      expect(calendar.addWorkingDays('2035-12-24', 3)).toBe('2035-12-31');
+      expect(calendar.workingDaysBetween('2035-12-21', '2035-12-31')).toBe(4);
+    });
+  });
+
   it('refuses years the data does not cover, naming the year and the file', () => {
-    expect(() => calendar.isBankHoliday('2031-01-01')).toThrow(CalendarCoverageError);
-    expect(() => calendar.isWorkingDay('2031-06-02')).toThrow(
-      'No bank-holiday data for 2031 in config/bank-holidays-england-and-wales.json (it covers 2018-2030)',
+    expect(() => calendar.isBankHoliday('2036-01-01')).toThrow(CalendarCoverageError);
+    expect(() => calendar.isWorkingDay('2036-06-02')).toThrow(
+      'No bank-holiday data for 2036 in config/bank-holidays-england-and-wales.json (it covers 2011-2035)',
     );
-    expect(() => calendar.isWorkingDay('2017-12-29')).toThrow(/2017/);
-    expect(() => calendar.addWorkingDays('2030-12-30', 3)).toThrow(/2031/);
-    expect(() => calendar.workingDaysBetween('2030-12-01', '2031-01-10')).toThrow(/2031/);
-    expect(() => calendar.bankHolidaysIn(2031)).toThrow(/2031/);
+    expect(() => calendar.isWorkingDay('2010-12-31')).toThrow(/2010/);
+    expect(() => calendar.addWorkingDays('2035-12-28', 3)).toThrow(/2036/);
+    expect(() => calendar.workingDaysBetween('2035-12-01', '2036-01-10')).toThrow(/2036/);
+    expect(() => calendar.bankHolidaysIn(2036)).toThrow(/2036/);
+    expect(() => calendar.bankHolidaysIn(2010)).toThrow(/2010/);
   });
 
   it('refuses bad arguments', () => {

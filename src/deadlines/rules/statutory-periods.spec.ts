@@ -93,7 +93,7 @@ describe('dueDateFor', () => {
 
   it('refuses a bad start date and a date outside the calendar', () => {
     expect(() => periods.dueDateFor('decision_due', '2026-02-30', '2016', calendar)).toThrow(/startDate/);
-    expect(() => periods.dueDateFor('imr_due', '2030-12-10', '2016', calendar)).toThrow(/No bank-holiday data for 2031/);
+    expect(() => periods.dueDateFor('imr_due', '2035-12-10', '2016', calendar)).toThrow(/No bank-holiday data for 2036/);
   });
 
   it('takes a new guidance version as data only', () => {
