@@ -11,6 +11,7 @@ import { Sessions1764400000000 } from './1764400000000-Sessions';
 import { ReviewMembers1764450000000 } from './1764450000000-ReviewMembers';
 import { NotificationPreferences1764100000000 } from './1764100000000-NotificationPreferences';
 import { ApplicationRole1764600000000 } from './1764600000000-ApplicationRole';
+import { DatedEvents1764700000000 } from './1764700000000-DatedEvents';
 
 /** Every migration in order; the data source reads this list rather than a file glob. */
 export const MIGRATIONS = [
@@ -27,4 +28,5 @@ export const MIGRATIONS = [
   Sessions1764400000000,
   ReviewMembers1764450000000,
   ApplicationRole1764600000000,
+  DatedEvents1764700000000,
 ];

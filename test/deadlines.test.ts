@@ -72,8 +72,9 @@ describe('deadlines follow the lifecycle and the case file (real PostgreSQL)', (
     expect(find(clocks, 'completion_target')).toMatchObject({ status: 'open', dueDate: '2026-08-01', heldDays: 0 });
     const review = await api.get(id);
     expect(review.elapsed).toMatchObject({ since: '2026-01-14', grossDays: 46, heldDays: 14, netDays: 32 });
-    // Each clock reports its own running time: the IMR clock opened on 15 February.
-    expect(find(review.clocks, 'imr_due', imr)).toMatchObject({ elapsed: { grossDays: 14, netDays: 0 } });
+    // Each clock reports its own running time from its real start: the IMR was requested on
+    // 10 February (typed in on the 15th), so 19 days gross, 5 net of the 14 held.
+    expect(find(review.clocks, 'imr_due', imr)).toMatchObject({ elapsed: { grossDays: 19, netDays: 5 } });
   });
 
   it('closing or withdrawing a review cancels its running clocks', async () => {

@@ -30,7 +30,7 @@ import {
 /** Due dates without a time are due by the end of the working day, London time. */
 export const DUE_TIME = '17:00';
 
-export type ClockStatus = 'open' | 'paused' | 'met' | 'missed' | 'waived' | 'cancelled';
+export type ClockStatus = 'open' | 'paused' | 'met' | 'missed' | 'waived' | 'cancelled' | 'not_computed';
 
 export interface ClockInput {
   reviewId: string;
@@ -55,6 +55,10 @@ export interface PlannedClock {
   heldDays: number;
   status: ClockStatus;
   closedAt: Instant | null;
+  /** When the clock started: the date of what set it (notification, decision, request...). */
+  startsAt: Instant;
+  /** Why the due date could not be computed (status `not_computed`), else null. */
+  statusReason: string | null;
 }
 
 export interface ClockRules {
@@ -62,11 +66,12 @@ export interface ClockRules {
   calendar: WorkingDayCalendar;
 }
 
-function withinCalendar<T>(compute: () => T): T | null {
+/** The due instant, or why it cannot be computed (a date outside the bank-holiday calendar). */
+function withinCalendar(compute: () => Instant): { dueAt: Instant; reason: null } | { dueAt: null; reason: string } {
   try {
-    return compute();
+    return { dueAt: compute(), reason: null };
   } catch (error) {
-    if (error instanceof CalendarCoverageError) return null;
+    if (error instanceof CalendarCoverageError) return { dueAt: null, reason: error.message };
     throw error;
   }
 }
@@ -98,17 +103,26 @@ export function planClocks(input: ClockInput, now: Instant, rules: ClockRules): 
   const onHold = context.holds.some((h) => h.endedAt === null);
   const reviewEnded = input.status === 'closed' || input.status === 'withdrawn';
   const endedAt = context.closure?.closedAt ?? context.withdrawal?.withdrawnAt ?? now;
-  const due = (kind: DeadlineKind, from: CivilDate) =>
-    dueAtEndOfDay(rules.periods.dueDateFor(kind, from, input.guidanceVersion, rules.calendar));
+  // A due date that needs bank holidays of a year outside the calendar is not guessed: the
+  // clock is kept, `not_computed`, with the reason, and sends no reminders.
+  let notComputed: string | null = null;
+  const due = (kind: DeadlineKind, from: CivilDate): Instant => {
+    const computed = withinCalendar(() => dueAtEndOfDay(rules.periods.dueDateFor(kind, from, input.guidanceVersion, rules.calendar)));
+    if (computed.dueAt !== null) return computed.dueAt;
+    notComputed = computed.reason;
+    return dueAtEndOfDay(from);
+  };
   const clocks: PlannedClock[] = [];
 
   /** Adds a clock; open task clocks pause and shift with holds, open clocks end with the review. */
   const add = (
-    clock: Omit<PlannedClock, 'statutory' | 'dueAt' | 'heldDays' | 'status' | 'closedAt'>,
+    clock: Omit<PlannedClock, 'statutory' | 'dueAt' | 'heldDays' | 'status' | 'closedAt' | 'startsAt' | 'statusReason'>,
     outcome: { status: ClockStatus; closedAt: Instant | null } | null,
     setAt: Instant | CivilDate,
     shift = true,
   ) => {
+    const statusReason = notComputed;
+    notComputed = null;
     const statutory = !pausesOnHold(clock.kind);
     const held = statutory || !shift ? 0 : daysHeldSince(context, setAt, outcome?.closedAt ?? now);
     const dueAt = held > 0 ? shiftForHold(clock.baseDueAt, held) : clock.baseDueAt;
@@ -116,8 +130,10 @@ export function planClocks(input: ClockInput, now: Instant, rules: ClockRules): 
     let closedAt: Instant | null = null;
     if (outcome) ({ status, closedAt } = outcome);
     else if (reviewEnded) ({ status, closedAt } = { status: 'cancelled', closedAt: endedAt });
+    else if (statusReason !== null) status = 'not_computed';
     else if (onHold && !statutory) status = 'paused';
-    clocks.push({ ...clock, statutory, dueAt, heldDays: held, status, closedAt });
+    const startsAt = setAt.length === 10 ? londonInstant(setAt, '00:00') : setAt;
+    clocks.push({ ...clock, statutory, dueAt, heldDays: held, status, closedAt, startsAt, statusReason: status === 'not_computed' ? statusReason : null });
   };
 
   // The decision: one month from notification.
@@ -164,11 +180,11 @@ export function planClocks(input: ClockInput, now: Instant, rules: ClockRules): 
   for (const meeting of input.meetings) {
     const meetingDate = londonDateOf(meeting.startsAt);
     const cancelled = meeting.status === 'cancelled' ? { status: 'cancelled' as const, closedAt: now } : null;
-    // Papers are due in working days, which need bank-holiday data for that year: a meeting
-    // beyond the calendar's years (config/bank-holidays-*.json) gets no papers clock until
-    // the data is extended, rather than a wrong date.
-    const papersDue = withinCalendar(() => due('meeting_papers_due', meetingDate));
-    if (papersDue) add(
+    // Papers are due in working days, which need bank-holiday data for that year: for a meeting
+    // beyond the calendar's years (config/bank-holidays-*.json) the clock is `not_computed`
+    // with the reason until the data is extended, rather than a wrong date or no clock.
+    const papersDue = due('meeting_papers_due', meetingDate);
+    add(
       { kind: 'meeting_papers_due', subjectId: meeting.id, title: `Papers for the panel meeting of ${meetingDate}`, baseDueAt: papersDue },
       meeting.papersCirculatedOn
         ? closed(papersDue, meeting.papersCirculatedOn)

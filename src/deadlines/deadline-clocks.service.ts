@@ -11,6 +11,7 @@ import { daysBetween, elapsed, loadStatutoryPeriods, loadWorkingDayCalendar, lon
 
 export const REMINDER_SYNC_TOPIC = OUTBOX_TOPICS.reminderSync;
 
+/** Outcomes that are history. (`not_computed` is not one: it is computed once the data exists.) */
 const TERMINAL = new Set(['met', 'missed', 'waived', 'cancelled']);
 
 /**
@@ -43,10 +44,12 @@ export class DeadlineClocks {
             baseDueAt: new Date(clock.baseDueAt),
             dueAt: new Date(clock.dueAt),
             status: clock.status,
+            statusReason: clock.statusReason,
             closedAt: clock.closedAt ? new Date(clock.closedAt) : null,
             heldDays: clock.heldDays,
             concerns: people,
-            // The service's clock, not the database's: elapsed time is measured from it.
+            startsAt: new Date(clock.startsAt),
+            dueSetAt: now,
             createdAt: now,
           }),
         );
@@ -59,6 +62,8 @@ export class DeadlineClocks {
       const changed =
         row.status !== clock.status ||
         previousDueAt !== clock.dueAt ||
+        row.startsAt.toISOString() !== clock.startsAt ||
+        row.statusReason !== clock.statusReason ||
         row.title !== clock.title ||
         JSON.stringify(row.concerns) !== JSON.stringify(people);
       if (!changed) continue;
@@ -74,9 +79,15 @@ export class DeadlineClocks {
         baseDueAt: new Date(clock.baseDueAt),
         dueAt: new Date(clock.dueAt),
         status: clock.status,
+        statusReason: clock.statusReason,
         closedAt: clock.closedAt ? new Date(clock.closedAt) : null,
         heldDays: clock.heldDays,
         concerns: people,
+        startsAt: new Date(clock.startsAt),
+        // A due date moved now (an extension, a corrected or back-dated fact) is "set" now: if it
+        // is already past, it was overdue on arrival. A move that is only a hold's shift keeps
+        // the clock's history, so an IMR overdue before a hold stays overdue after it.
+        dueSetAt: previousDueAt !== clock.dueAt && row.baseDueAt.toISOString() !== clock.baseDueAt ? now : row.dueSetAt,
       });
       await manager.save(row);
       if (remindersChange) await this.outbox(manager, row.id, previousDueAt);
@@ -89,16 +100,17 @@ export class DeadlineClocks {
     const today = londonDateOf(now);
     const snapshot = migrateSnapshot(review.snapshot, review.machineVersion);
     const holds = snapshot.context.holds.map((h) => ({ from: h.startedAt, to: h.endedAt }));
-    const sinceNotification = elapsed({ start: review.notifiedOn, now, holds });
+    // A closed or withdrawn review stopped running on the day it ended.
+    const ended = snapshot.context.closure?.closedAt ?? snapshot.context.withdrawal?.withdrawnAt ?? null;
+    const sinceNotification = elapsed({ start: review.notifiedOn, now: ended && ended < now.toISOString() ? ended : now, holds });
     return {
       elapsed: { since: review.notifiedOn, grossDays: sinceNotification.grossDays, netDays: sinceNotification.netDays, heldDays: sinceNotification.heldDays },
       clocks: rows.map((d) => ({
         ...deadlineView(d, today),
-        // Time the clock has run (to now, or to when it closed), gross and net of holds.
-        // (A clock closed by a fact dated before the clock was made, such as a decision entered
-        // late, ran no time.)
+        // Time the clock has run from when it started (its real date, not when the row was
+        // written) to now or to when it closed, gross and net of holds.
         elapsed: (({ grossDays, netDays }) => ({ grossDays, netDays }))(
-          elapsed({ start: d.createdAt, now: new Date(Math.max((d.closedAt ?? now).getTime(), d.createdAt.getTime())), holds }),
+          elapsed({ start: d.startsAt, now: new Date(Math.max((d.closedAt ?? now).getTime(), d.startsAt.getTime())), holds }),
         ),
       })),
     };

@@ -1,7 +1,7 @@
 import { Check, Column, CreateDateColumn, Entity, Index, JoinColumn, ManyToOne, PrimaryGeneratedColumn, Unique, UpdateDateColumn, VersionColumn } from 'typeorm';
 import { Review } from '../reviews/review.entity';
 
-export const DEADLINE_STATUSES = ['open', 'paused', 'met', 'missed', 'waived', 'cancelled'] as const;
+export const DEADLINE_STATUSES = ['open', 'paused', 'met', 'missed', 'waived', 'cancelled', 'not_computed'] as const;
 export type DeadlineStatus = (typeof DEADLINE_STATUSES)[number];
 
 export interface ConcernedPerson {
@@ -18,7 +18,7 @@ export interface ConcernedPerson {
  */
 @Entity({ name: 'deadlines' })
 @Unique('UQ_deadlines_subject', ['reviewId', 'kind', 'subjectId'])
-@Check('CHK_deadlines_status', `"status" IN ('open', 'paused', 'met', 'missed', 'waived', 'cancelled')`)
+@Check('CHK_deadlines_status', `"status" IN ('open', 'paused', 'met', 'missed', 'waived', 'cancelled', 'not_computed')`)
 @Index('IDX_deadlines_status_due', ['status', 'dueAt'])
 export class Deadline {
   @PrimaryGeneratedColumn('uuid', { primaryKeyConstraintName: 'PK_deadlines' })
@@ -50,8 +50,23 @@ export class Deadline {
   @Column({ name: 'due_at', type: 'timestamptz' })
   dueAt!: Date;
 
-  @Column({ type: 'varchar', length: 10 })
+  @Column({ type: 'varchar', length: 16 })
   status!: DeadlineStatus;
+
+  /** Why the clock has no due date (`not_computed`): the data it needs is missing. */
+  @Column({ name: 'status_reason', type: 'text', nullable: true })
+  statusReason!: string | null;
+
+  /** When the clock started running (the notification, the decision, the IMR request...). */
+  @Column({ name: 'starts_at', type: 'timestamptz' })
+  startsAt!: Date;
+
+  /**
+   * When the current due time was set (created, or moved). A clock whose due time was already
+   * past then was overdue when it came into being: it owes no back-log of reminders.
+   */
+  @Column({ name: 'due_set_at', type: 'timestamptz' })
+  dueSetAt!: Date;
 
   @Column({ name: 'closed_at', type: 'timestamptz', nullable: true })
   closedAt!: Date | null;

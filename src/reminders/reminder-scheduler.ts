@@ -32,7 +32,9 @@ export function reminderJobId(deadlineId: string, slot: string, dueAt: string): 
  * Turns deadline rows into BullMQ delayed jobs. The database is the source of truth: the
  * outbox says which deadlines changed, and the reconciler re-arms every open deadline, so an
  * emptied Redis loses nothing, and a reminder whose time passed while the system was down is
- * sent once on recovery (the send ledger stops a second copy).
+ * sent once on recovery (the send ledger stops a second copy). A deadline that was already
+ * overdue when its due time was set (Deadline.dueSetAt) is armed with no back-log: at most one
+ * overdue notice (reminderSchedule, overdueOnArrival in config/reminder-policy.json).
  */
 @Injectable()
 export class ReminderScheduler implements OnModuleDestroy {
@@ -99,11 +101,13 @@ export class ReminderScheduler implements OnModuleDestroy {
       await this.removeSchedule(deadlineId, kind, previousDueAt);
     }
     if (deadline.status !== 'open') {
-      await this.removeSchedule(deadlineId, kind, dueAt);
+      await this.removeSchedule(deadlineId, kind, dueAt, deadline.dueSetAt);
       return;
     }
     const now = this.clock.now();
-    for (const reminder of reminderSchedule(this.policy, { kind, dueAt }, now)) {
+    // With when the due time was set: a clock that was already overdue then owes no back-log
+    // (one overdue notice within the policy's window, or nothing).
+    for (const reminder of reminderSchedule(this.policy, { kind, dueAt, dueSetAt: deadline.dueSetAt }, now)) {
       const jobId = reminderJobId(deadlineId, reminder.slot, dueAt);
       const delay = Math.max(0, epochMillis(reminder.at) - now.getTime());
       const existing = await this.queue.getJob(jobId);
@@ -124,9 +128,17 @@ export class ReminderScheduler implements OnModuleDestroy {
     }
   }
 
-  private async removeSchedule(deadlineId: string, kind: DeadlineKind, dueAt: string): Promise<void> {
-    for (const reminder of reminderSchedule(this.policy, { kind, dueAt })) {
-      const job = await this.queue.getJob(reminderJobId(deadlineId, reminder.slot, dueAt));
+  /**
+   * Removes the pending jobs of a due time: every slot of the policy, and the overdue notice of
+   * a clock that arrived overdue when `dueSetAt` (known for the current due time) is given. A
+   * job left behind (the notice of an earlier due time) is harmless: SendReminderJob finds the
+   * due time moved and sends nothing.
+   */
+  private async removeSchedule(deadlineId: string, kind: DeadlineKind, dueAt: string, dueSetAt?: Date): Promise<void> {
+    const slots = new Set(reminderSchedule(this.policy, { kind, dueAt }).map((r) => r.slot));
+    if (dueSetAt) for (const r of reminderSchedule(this.policy, { kind, dueAt, dueSetAt })) slots.add(r.slot);
+    for (const slot of slots) {
+      const job = await this.queue.getJob(reminderJobId(deadlineId, slot, dueAt));
       if (job && ((await job.isDelayed()) || (await job.isWaiting()))) {
         await job.remove().catch((error: Error) => this.logger.warn({ err: error.message, jobId: job.id }, 'could not remove a reminder job'));
       }

@@ -1,6 +1,6 @@
 import { Inject, Injectable } from '@nestjs/common';
 import type { Job } from 'bullmq';
-import { DataSource } from 'typeorm';
+import { DataSource, EntityManager } from 'typeorm';
 import { ConcernedPerson, Deadline } from '../deadlines/deadline.entity';
 import { daysBetween, DeadlineKind, loadReminderPolicy, londonDateOf, reminderSchedule } from '../deadlines/rules';
 import { Clock } from '../infrastructure/clock/clock';
@@ -10,8 +10,8 @@ import { ROOT_LOGGER } from '../infrastructure/logging/logging.module';
 import type { Logger } from '../infrastructure/logging/root-logger';
 import { JobHandler } from '../infrastructure/queue/job-handler';
 import { Review } from '../reviews/review.entity';
-import { MailDeliveryError } from './mail/mailer';
-import { NotificationLedger } from './notification-ledger';
+import { MailDeliveryError, OutgoingMail } from './mail/mailer';
+import { Claim, NotificationLedger } from './notification-ledger';
 import { assertNoRealNames, renderReminderEmail, ReminderKind } from './mail/reminder-email';
 import { notificationModes } from './notification-preferences';
 import type { ReminderJobData } from './reminder-scheduler';
@@ -28,15 +28,26 @@ export function dueAtOfReminderKey(key: string): string | null {
 
 /**
  * Sends one reminder. The database decides, not the job: a deadline that is no longer open,
- * or whose due time moved since the job was made, sends nothing. Each (deadline, slot, due
- * time, recipient) is sent at most once: the notification row's idempotency key is claimed
- * before the SMTP conversation and marked sent after it.
+ * whose due time moved since the job was made, or whose reminder schedule (re-derived now,
+ * with when its due time was set) no longer owes this slot, sends nothing. Each (deadline,
+ * slot, due time, recipient) is sent at most once: the notification row's idempotency key is
+ * claimed before the SMTP conversation and marked sent after it.
+ *
+ * The check and the claims are one transaction that first takes the review row FOR SHARE.
+ * Every lifecycle event and case-file write takes that row FOR UPDATE (lockReview) and moves
+ * the review's deadlines in the same transaction, and the two modes conflict; FOR SHARE does
+ * not conflict with itself, so reminders of one review do not wait for each other. So either
+ * the claims commit first (the reminder was sent before the event, and the event waits the
+ * few milliseconds the claims take) or the event commits first, and the check, a statement
+ * run after the lock was granted (READ COMMITTED: a fresh snapshot), sees the clock closed or
+ * moved and claims nothing. No reminder is claimed for a clock an already-committed event has
+ * closed. The SMTP conversations run after the commit, outside the transaction.
  *
  * Someone who chose a daily digest (notification_preferences) is not emailed now: the same
- * key is claimed with status `queued` and the reminder's subject kept, and SendDigestsJob
- * sends them one email a day listing everything queued. Escalations still go at once to
- * everyone: they are the signal that something is already late and needs someone to act
- * today, which a digest could hold back by up to a day.
+ * key is claimed with status `queued` (in the same transaction, under the same lock) and the
+ * reminder's subject kept, and SendDigestsJob sends them one email a day listing everything
+ * queued. Escalations still go at once to everyone: they are the signal that something is
+ * already late and needs someone to act today, which a digest could hold back by up to a day.
  */
 @Injectable()
 export class SendReminderJob implements JobHandler<'reminders'> {
@@ -53,20 +64,54 @@ export class SendReminderJob implements JobHandler<'reminders'> {
   ) {}
 
   async handle(job: Job<ReminderJobData>): Promise<{ sent: number; queued?: number; skipped?: string }> {
-    const { deadlineId, slot, dueAt } = job.data;
-    const deadline = await this.dataSource.manager.findOne(Deadline, { where: { id: deadlineId } });
-    if (!deadline || deadline.status !== 'open' || deadline.dueAt.toISOString() !== dueAt) {
-      return { sent: 0, skipped: 'stale' };
+    const now = this.clock.now();
+    const decided = await this.dataSource.transaction('READ COMMITTED', (manager) => this.claim(manager, job.data, now));
+    if ('skipped' in decided) return { sent: 0, skipped: decided.skipped };
+    let sent = 0;
+    let transientFailure: MailDeliveryError | null = null;
+    for (const { claim, mail } of decided.claimed) {
+      const result = await this.ledger.deliver(claim, mail);
+      if (result.outcome === 'sent') sent += 1;
+      if (result.outcome === 'failed' && !result.error.permanent) transientFailure = result.error;
     }
-    const review = await this.dataSource.manager.findOneOrFail(Review, { where: { id: deadline.reviewId } });
-    const people: Array<{ pseudonym: string; realName: string }> = await this.dataSource.query(
+    // BullMQ retries with backoff; recipients already sent are skipped by their keys, and the
+    // retry checks the deadline again.
+    if (transientFailure) throw transientFailure;
+    return decided.queued > 0 ? { sent, queued: decided.queued } : { sent };
+  }
+
+  /**
+   * In the caller's transaction: locks the review row FOR SHARE, checks the deadline is still
+   * open, due at the job's due time and owed this slot, and claims each recipient's key (or
+   * queues it for their digest). Returns the emails to send once the transaction has committed.
+   */
+  private async claim(
+    manager: EntityManager,
+    { deadlineId, slot, dueAt }: ReminderJobData,
+    now: Date,
+  ): Promise<{ skipped: string } | { claimed: Array<{ claim: Claim; mail: OutgoingMail }>; queued: number }> {
+    // The lock first, in a statement of its own: the deadline is read by a later statement, so
+    // it sees whatever an event that held the lock before us committed.
+    const [locked] = await manager.query(
+      `SELECT r.id FROM reviews r WHERE r.id = (SELECT d.review_id FROM deadlines d WHERE d.id = $1) FOR SHARE`,
+      [deadlineId],
+    );
+    if (!locked) return { skipped: 'stale' };
+    const deadline = await manager.findOne(Deadline, { where: { id: deadlineId } });
+    if (!deadline || deadline.status !== 'open' || deadline.dueAt.toISOString() !== dueAt) return { skipped: 'stale' };
+    const kind = deadline.kind as DeadlineKind;
+    // A slot the schedule no longer owes is not sent: one superseded by a later reminder
+    // (only the latest passed one is owed), or one a clock that was already overdue when its
+    // due time was set never owed (config/reminder-policy.json, overdueOnArrival).
+    const reminder = reminderSchedule(this.policy, { kind, dueAt, dueSetAt: deadline.dueSetAt }, now).find((r) => r.slot === slot);
+    if (!reminder) return { skipped: 'slot not owed' };
+    const review = await manager.findOneOrFail(Review, { where: { id: deadline.reviewId } });
+    const people: Array<{ pseudonym: string; realName: string }> = await manager.query(
       `SELECT pseudonym, real_name AS "realName" FROM people WHERE review_id = $1 ORDER BY created_at`,
       [review.id],
     );
-    const reminder = reminderSchedule(this.policy, { kind: deadline.kind as DeadlineKind, dueAt }).find((r) => r.slot === slot);
-    if (!reminder) return { sent: 0, skipped: 'slot no longer in the policy' };
     // The CSP's leads are users with that role for the review's CSP (active ones).
-    const leads: Array<{ name: string; email: string }> = await this.dataSource.query(
+    const leads: Array<{ name: string; email: string }> = await manager.query(
       `SELECT u.display_name AS name, u.email FROM users u JOIN user_roles g ON g.user_id = u.id
         WHERE g.role = 'csp_lead' AND g.csp_id = $1 AND u.disabled_at IS NULL ORDER BY u.email`,
       [review.cspId],
@@ -75,22 +120,21 @@ export class SendReminderJob implements JobHandler<'reminders'> {
     const recipients = this.recipients(concerns, [...reminder.recipients, ...reminder.escalateTo]);
     if (recipients.length === 0) {
       this.logger.warn({ deadlineId, slot }, 'reminder has nobody with an email address to go to');
-      return { sent: 0, skipped: 'no recipients' };
+      return { skipped: 'no recipients' };
     }
     const escalation = reminder.type === 'escalation';
-    const modes = escalation ? null : await notificationModes(this.dataSource.manager, recipients.map((p) => p.email!));
-    let sent = 0;
+    const modes = escalation ? null : await notificationModes(manager, recipients.map((p) => p.email!));
+    const claimed: Array<{ claim: Claim; mail: OutgoingMail }> = [];
     let queued = 0;
-    let transientFailure: MailDeliveryError | null = null;
     for (const person of recipients) {
       const key = reminderKey(deadlineId, slot, dueAt, person.email!);
       const email = renderReminderEmail({
         reviewReference: review.reference,
         pseudonyms: people.map((p) => p.pseudonym),
-        kind: deadline.kind as ReminderKind,
+        kind: kind as ReminderKind,
         what: deadline.title,
         dueAt,
-        slot: wordingSlot(slot, dueAt, this.clock.now()),
+        slot: wordingSlot(slot, dueAt, now),
         link: `${this.config.http.publicBaseUrl.replace(/\/$/, '')}/cases/${review.id}`,
         recipientName: person.name,
       });
@@ -98,9 +142,9 @@ export class SendReminderJob implements JobHandler<'reminders'> {
       if (modes?.get(person.email!.toLowerCase()) === 'daily_digest') {
         // Held for the daily digest. A key already queued or sent stays as it is; one whose
         // immediate send failed (or was cut short) before the person chose the digest joins it.
-        const [held] = await this.dataSource.query(
-          `INSERT INTO notifications (idempotency_key, review_id, deadline_id, slot, recipient, status, attempts, subject)
-           VALUES ($1, $2, $3, $4, $5, 'queued', 0, $6)
+        const [held] = await manager.query(
+          `INSERT INTO notifications (idempotency_key, review_id, deadline_id, slot, recipient, status, attempts, subject, created_at)
+           VALUES ($1, $2, $3, $4, $5, 'queued', 0, $6, clock_timestamp())
            ON CONFLICT (idempotency_key) DO UPDATE SET status = 'queued', subject = EXCLUDED.subject
              WHERE notifications.status IN ('sending', 'failed')
            RETURNING id`,
@@ -111,16 +155,10 @@ export class SendReminderJob implements JobHandler<'reminders'> {
       }
       // A key queued for a digest stays with the digest (even if the person has since gone
       // back to immediate reminders); a key already sent is never sent again.
-      const result = await this.ledger.sendOnce(
-        { key, reviewId: review.id, deadlineId, slot, recipient: person.email! },
-        { to: person.email!, ...email, headers: { 'X-DHR-Reminder': key } },
-      );
-      if (result.outcome === 'sent') sent += 1;
-      if (result.outcome === 'failed' && !result.error.permanent) transientFailure = result.error;
+      const claim = await this.ledger.claim(manager, { key, reviewId: review.id, deadlineId, slot, recipient: person.email! });
+      if (claim) claimed.push({ claim, mail: { to: person.email!, ...email, headers: { 'X-DHR-Reminder': key } } });
     }
-    // BullMQ retries with backoff; recipients already sent are skipped by their keys.
-    if (transientFailure) throw transientFailure;
-    return queued > 0 ? { sent, queued } : { sent };
+    return { claimed, queued };
   }
 
   /** The people a reminder goes to: by role, with an email address, each once. */

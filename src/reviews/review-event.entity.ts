@@ -1,11 +1,18 @@
-import { Column, Entity, JoinColumn, ManyToOne, PrimaryGeneratedColumn, Unique } from 'typeorm';
+import { Check, Column, Entity, JoinColumn, ManyToOne, PrimaryGeneratedColumn, Unique } from 'typeorm';
 import { Review } from './review.entity';
+
+export const HISTORY_ORIGINS = ['recorded', 'imported', 'correction'] as const;
+export type HistoryOrigin = (typeof HISTORY_ORIGINS)[number];
 
 /**
  * One accepted event in a review's history, written in the same transaction as the state
  * change. Append-only: a database trigger refuses UPDATE, DELETE and TRUNCATE.
+ *
+ * `occurredAt` is when the thing happened (a decision dated 2017 keeps its 2017 date);
+ * `recordedAt` and `actor` say when and by whom it was entered; `origin` how.
  */
 @Entity({ name: 'review_events' })
+@Check('CHK_review_events_origin', `"origin" IN ('recorded', 'imported', 'correction')`)
 @Unique('UQ_review_events_sequence', ['reviewId', 'sequence'])
 export class ReviewEventRecord {
   @PrimaryGeneratedColumn({ type: 'bigint' })
@@ -31,8 +38,16 @@ export class ReviewEventRecord {
   @Column({ type: 'varchar', length: 200 })
   actor!: string;
 
+  /** When it happened. */
   @Column({ name: 'occurred_at', type: 'timestamptz' })
   occurredAt!: Date;
+
+  /** When it was entered in the service. */
+  @Column({ name: 'recorded_at', type: 'timestamptz', default: () => 'now()' })
+  recordedAt!: Date;
+
+  @Column({ type: 'varchar', length: 12, default: 'recorded' })
+  origin!: HistoryOrigin;
 
   @Column({ name: 'from_status', type: 'varchar', length: 40, nullable: true })
   fromStatus!: string | null;

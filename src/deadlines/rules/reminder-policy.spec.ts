@@ -3,7 +3,7 @@ import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { londonDateOf, londonTimeOf } from './dates';
 import { DEADLINE_KINDS } from './kinds';
-import { ReminderPolicyInput, loadReminderPolicy, parseReminderPolicy, reminderSchedule } from './reminder-policy';
+import { ReminderPolicyInput, daysOverdueOnArrival, loadReminderPolicy, parseReminderPolicy, reminderSchedule } from './reminder-policy';
 import { defaultConfigPath, readJsonFile } from './rules-file';
 
 const policy = loadReminderPolicy();
@@ -207,6 +207,161 @@ describe('reminderSchedule', () => {
   });
 });
 
+describe('reminderSchedule of a clock already overdue when its due time was set', () => {
+  const p = testPolicy({
+    escalations: [
+      { afterDaysOverdue: 7, to: ['agency_senior_manager'] },
+      { afterDaysOverdue: 14, to: ['chair'] },
+    ],
+  });
+  /** The IMR due Friday 10 April 2026 17:00 BST, its due time set at `dueSetAt`. */
+  const arriving = (dueSetAt: string) => ({ ...imr, dueSetAt });
+  const slotsOf = (list: Array<{ slot: string }>) => list.map((r) => r.slot);
+
+  it('ships a 30-day window for the one overdue notice', () => {
+    expect(policy.overdueOnArrival).toEqual({ noticeWithinDays: 30 });
+  });
+
+  it('measures how overdue it arrived in London days, and only when it was past due then', () => {
+    expect(daysOverdueOnArrival(arriving('2026-04-13T10:00:00Z'))).toBe(3);
+    expect(daysOverdueOnArrival(arriving('2026-04-10T17:00:00Z'))).toBe(0); // 18:00 BST on the due day
+    expect(daysOverdueOnArrival(arriving('2026-04-10T16:00:00.000Z'))).toBeNull(); // set exactly at its due time
+    expect(daysOverdueOnArrival(arriving('2026-04-08T10:00:00Z'))).toBeNull();
+    expect(daysOverdueOnArrival(imr)).toBeNull();
+    // 23:30Z on 9 May is 00:30 BST on 10 May: 30 days by London dates.
+    expect(daysOverdueOnArrival(arriving('2026-05-09T23:30:00Z'))).toBe(30);
+  });
+
+  it('created nine years overdue: nothing at all, then or ever', () => {
+    const ancient = { kind: 'decision_due' as const, dueAt: '2017-03-01T17:00:00.000Z', dueSetAt: '2026-04-13T10:00:00Z' };
+    expect(reminderSchedule(policy, ancient)).toEqual([]);
+    expect(reminderSchedule(policy, ancient, '2026-04-13T10:00:00Z')).toEqual([]);
+    expect(reminderSchedule(policy, ancient, '2026-09-01T10:00:00Z')).toEqual([]);
+    // Without dueSetAt (the old rule) it would owe the escalation and the last repeat.
+    expect(slotsOf(reminderSchedule(policy, { kind: ancient.kind, dueAt: ancient.dueAt }, '2026-04-13T10:00:00Z'))).toEqual([
+      'escalate-14d',
+      'overdue-56d',
+    ]);
+    for (const kind of DEADLINE_KINDS) {
+      expect(reminderSchedule(policy, { kind, dueAt: ancient.dueAt, dueSetAt: ancient.dueSetAt }, ancient.dueSetAt)).toEqual([]);
+    }
+  });
+
+  it('created 3 days overdue: exactly one overdue notice now, no before or on-day, then the usual cadence', () => {
+    const arrived = arriving('2026-04-13T10:00:00Z'); // Monday 11:00 BST, after the 09:00 send
+    const schedule = reminderSchedule(p, arrived, arrived.dueSetAt);
+    const late = schedule.filter((r) => r.late);
+    expect(late).toEqual([
+      expect.objectContaining({ slot: 'overdue-3d', type: 'overdue', offsetDays: 3, at: '2026-04-13T08:00:00.000Z', date: '2026-04-13', onArrival: true }),
+    ]);
+    expect(late[0].recipients).toEqual(['owner']);
+    expect(late[0].escalateTo).toEqual([]);
+    expect(schedule.some((r) => r.type === 'before' || r.type === 'on_day')).toBe(false);
+    // Still outstanding after the day it arrived: chased like any overdue IMR.
+    expect(slotsOf(schedule.filter((r) => !r.late)).slice(0, 4)).toEqual(['overdue-6d', 'escalate-7d', 'overdue-9d', 'overdue-12d']);
+    // The full list is the same whatever `now` is: one notice, then days after the arrival.
+    expect(slotsOf(reminderSchedule(p, arrived)).slice(0, 3)).toEqual(['overdue-3d', 'overdue-6d', 'escalate-7d']);
+    expect(reminderSchedule(p, arrived).filter((r) => r.onArrival)).toHaveLength(1);
+  });
+
+  it('created 3 days overdue for a weekly kind: the notice is overdue-3d, before the first weekly repeat', () => {
+    const decision = { kind: 'decision_due' as const, dueAt: '2026-04-10T16:00:00.000Z', dueSetAt: '2026-04-13T10:00:00Z' };
+    const schedule = reminderSchedule(policy, decision, decision.dueSetAt);
+    expect(schedule.filter((r) => r.late).map((r) => r.slot)).toEqual(['overdue-3d']);
+    expect(slotsOf(schedule).slice(0, 4)).toEqual(['overdue-3d', 'overdue-7d', 'overdue-14d', 'escalate-14d']);
+  });
+
+  it('created 20 days overdue: one notice instead of the back-log of escalations and repeats', () => {
+    const arrived = arriving('2026-04-30T10:00:00Z');
+    // The old rule (no dueSetAt) owes both escalations and the latest repeat at once.
+    expect(slotsOf(reminderSchedule(p, imr, arrived.dueSetAt).filter((r) => r.late))).toEqual(['escalate-7d', 'escalate-14d', 'overdue-18d']);
+    const schedule = reminderSchedule(p, arrived, arrived.dueSetAt);
+    expect(slotsOf(schedule.filter((r) => r.late))).toEqual(['overdue-20d']);
+    expect(schedule.some((r) => r.type === 'escalation')).toBe(false); // both fell before it arrived
+    expect(slotsOf(schedule).slice(0, 3)).toEqual(['overdue-20d', 'overdue-21d', 'overdue-24d']);
+  });
+
+  it('arriving before the send time: the notice waits for sendAt that day', () => {
+    const arrived = arriving('2026-04-13T06:30:00Z'); // 07:30 BST
+    const schedule = reminderSchedule(p, arrived, arrived.dueSetAt);
+    expect(schedule.filter((r) => r.late)).toEqual([]);
+    expect(schedule[0]).toMatchObject({ slot: 'overdue-3d', at: '2026-04-13T08:00:00.000Z', late: false, onArrival: true });
+  });
+
+  it('a system down after it arrived owes what any overdue clock would, from the day after the arrival', () => {
+    const arrived = arriving('2026-04-13T10:00:00Z');
+    const schedule = reminderSchedule(p, arrived, '2026-04-25T12:00:00Z');
+    expect(slotsOf(schedule.filter((r) => r.late))).toEqual(['escalate-7d', 'escalate-14d', 'overdue-15d']);
+  });
+
+  it('created on the due day after the send time but before the due time: unchanged, due today', () => {
+    const arrived = arriving('2026-04-10T09:00:00Z'); // 10:00 BST; due 17:00
+    const schedule = reminderSchedule(p, arrived, arrived.dueSetAt);
+    expect(schedule).toEqual(reminderSchedule(p, imr, arrived.dueSetAt));
+    expect(schedule[0]).toMatchObject({ slot: 'on-day', late: true });
+    expect(schedule.filter((r) => r.late)).toHaveLength(1);
+  });
+
+  it('created on the due day after the due time: no on-day, one "1 day overdue" notice the next morning', () => {
+    const arrived = arriving('2026-04-10T17:00:00Z'); // 18:00 BST
+    const schedule = reminderSchedule(p, arrived, arrived.dueSetAt);
+    expect(schedule.filter((r) => r.late)).toEqual([]);
+    expect(schedule[0]).toMatchObject({ slot: 'overdue-1d', type: 'overdue', at: '2026-04-11T08:00:00.000Z', onArrival: true });
+    expect(slotsOf(schedule).slice(0, 3)).toEqual(['overdue-1d', 'overdue-3d', 'overdue-6d']);
+  });
+
+  it('created 2 days before it is due: unchanged (the latest passed before-reminder, late, then the rest)', () => {
+    const arrived = arriving('2026-04-08T10:00:00Z');
+    const schedule = reminderSchedule(p, arrived, arrived.dueSetAt);
+    expect(schedule).toEqual(reminderSchedule(p, imr, arrived.dueSetAt));
+    expect(schedule.slice(0, 3).map((r) => [r.slot, r.late])).toEqual([
+      ['before-7d', true],
+      ['before-1d', false],
+      ['on-day', false],
+    ]);
+    expect(reminderSchedule(p, arrived)).toEqual(reminderSchedule(p, imr));
+  });
+
+  it('the window: 30 days overdue on arrival gets its one notice, 31 days nothing (London dates)', () => {
+    const at30 = arriving('2026-05-10T10:00:00Z');
+    expect(reminderSchedule(p, at30, at30.dueSetAt).filter((r) => r.late)).toEqual([
+      expect.objectContaining({ slot: 'overdue-30d', date: '2026-05-10', onArrival: true }),
+    ]);
+    // 23:30Z on 10 May is already 11 May in London: 31 days.
+    for (const dueSetAt of ['2026-05-10T23:30:00Z', '2026-05-11T10:00:00Z', '2026-06-01T10:00:00Z']) {
+      expect(reminderSchedule(p, arriving(dueSetAt))).toEqual([]);
+      expect(reminderSchedule(p, arriving(dueSetAt), dueSetAt)).toEqual([]);
+    }
+    // The window is the policy's to set.
+    const narrow = testPolicy({}, { overdueOnArrival: { noticeWithinDays: 2 } });
+    expect(reminderSchedule(narrow, arriving('2026-04-12T10:00:00Z'))[0]).toMatchObject({ slot: 'overdue-2d', onArrival: true });
+    expect(reminderSchedule(narrow, arriving('2026-04-13T10:00:00Z'))).toEqual([]);
+    const sameDayOnly = testPolicy({}, { overdueOnArrival: { noticeWithinDays: 0 } });
+    expect(reminderSchedule(sameDayOnly, arriving('2026-04-10T17:00:00Z'))[0]).toMatchObject({ slot: 'overdue-1d', onArrival: true });
+    expect(reminderSchedule(sameDayOnly, arriving('2026-04-11T10:00:00Z'))).toEqual([]);
+  });
+
+  it('no notice for a kind that is never reminded while overdue, or beyond its own bound', () => {
+    const meeting = { kind: 'panel_meeting' as const, dueAt: '2026-04-10T09:00:00.000Z', dueSetAt: '2026-04-13T10:00:00Z' };
+    expect(reminderSchedule(policy, meeting)).toEqual([]);
+    // Papers are chased for 5 days overdue: arriving 3 days late, a notice and the last two
+    // days; 8 days late (within the window, past the kind's bound), nothing.
+    const papers = { kind: 'meeting_papers_due' as const, dueAt: '2026-04-10T16:00:00.000Z' };
+    expect(slotsOf(reminderSchedule(policy, { ...papers, dueSetAt: '2026-04-13T10:00:00Z' }))).toEqual(['overdue-3d', 'overdue-4d', 'overdue-5d']);
+    expect(reminderSchedule(policy, { ...papers, dueSetAt: '2026-04-18T10:00:00Z' })).toEqual([]);
+  });
+
+  it('keeps its slot keys stable: the same inputs give the same list, whatever the time', () => {
+    const arrived = arriving('2026-04-13T10:00:00Z');
+    expect(reminderSchedule(p, arrived)).toEqual(reminderSchedule(p, { ...arrived, dueSetAt: new Date(arrived.dueSetAt) }));
+    const keys = new Set(slotsOf(reminderSchedule(p, arrived)));
+    for (const now of ['2026-04-13T10:00:00Z', '2026-04-14T10:00:00Z', '2026-04-20T10:00:00Z', '2026-06-30T10:00:00Z']) {
+      for (const r of reminderSchedule(p, arrived, now)) expect(keys.has(r.slot)).toBe(true);
+    }
+    for (const slot of keys) expect(slot).toMatch(/^(overdue|escalate)-\d+d$/);
+  });
+});
+
 describe('policy validation', () => {
   const dir = mkdtempSync(join(tmpdir(), 'dhr-policy-'));
   const write = (name: string, data: unknown): string => {
@@ -245,13 +400,27 @@ describe('policy validation', () => {
     expect(() => loadReminderPolicy(write('zero.json', zero))).toThrow(/kinds\.imr_due\.overdueEveryDays/);
   });
 
-  it('defaults sendAt and maxOverdueDays', () => {
+  it('defaults sendAt, maxOverdueDays and overdueOnArrival', () => {
     const data = clone();
     delete data.sendAt;
     delete data.maxOverdueDays;
+    delete data.overdueOnArrival;
     const parsed = parseReminderPolicy(data);
     expect(parsed.sendAt).toBe('09:00');
     expect(parsed.maxOverdueDays).toBe(60);
+    expect(parsed.overdueOnArrival).toEqual({ noticeWithinDays: 30 });
+  });
+
+  it('checks overdueOnArrival', () => {
+    const negative = clone() as unknown as { overdueOnArrival: unknown };
+    negative.overdueOnArrival = { noticeWithinDays: -1 };
+    expect(() => loadReminderPolicy(write('arrival-negative.json', negative))).toThrow(/overdueOnArrival\.noticeWithinDays/);
+    const fraction = clone() as unknown as { overdueOnArrival: unknown };
+    fraction.overdueOnArrival = { noticeWithinDays: 1.5 };
+    expect(() => loadReminderPolicy(write('arrival-fraction.json', fraction))).toThrow(/overdueOnArrival\.noticeWithinDays: Expected integer/);
+    const unknown = clone() as unknown as { overdueOnArrival: unknown };
+    unknown.overdueOnArrival = { noticeWithinDays: 30, sendEscalations: true };
+    expect(() => loadReminderPolicy(write('arrival-unknown.json', unknown))).toThrow(/overdueOnArrival: Unrecognized key/);
   });
 
   it('refuses a policy missing a file', () => {

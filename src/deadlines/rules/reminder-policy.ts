@@ -1,5 +1,5 @@
 import { z } from 'zod';
-import { CivilDate, Instant, addDays, epochMillis, londonDateOf, londonInstant } from './dates';
+import { CivilDate, Instant, addDays, daysBetween, epochMillis, londonDateOf, londonInstant } from './dates';
 import { DEADLINE_KINDS, DeadlineKind, ESCALATION_ROLES, EscalationRole, RECIPIENTS, Recipient } from './kinds';
 import { defaultConfigPath, displayPath, parseWith, readJsonFile } from './rules-file';
 
@@ -44,6 +44,16 @@ export const reminderPolicySchema = z
       .default('09:00'),
     /** Overdue repeats stop after this many days overdue unless a kind says otherwise. */
     maxOverdueDays: positiveDays.default(60),
+    /**
+     * A clock that is already past due when its due time is set (an import, a back-dated event,
+     * a correction) owes no back-log: no before or on-the-day reminders, no missed repeats or
+     * escalations. It gets one overdue notice if it was at most noticeWithinDays days overdue
+     * then (London dates), and nothing at all if it was more.
+     */
+    overdueOnArrival: z
+      .object({ noticeWithinDays: z.number().int().min(0) })
+      .strict()
+      .default({ noticeWithinDays: 30 }),
     kinds: z
       .object(
         Object.fromEntries(DEADLINE_KINDS.map((kind) => [kind, kindPolicySchema])) as Record<
@@ -117,12 +127,31 @@ export interface ScheduledReminder {
    * be sent once on recovery), false otherwise.
    */
   late?: boolean;
+  /** Only on the one overdue notice of a clock that was already overdue when set. */
+  onArrival?: true;
 }
 
 export interface DeadlineForReminders {
   kind: DeadlineKind;
   /** When it is due, an ISO instant; its London date is the due date reminders count from. */
   dueAt: Instant;
+  /**
+   * When this due time was set (Deadline.dueSetAt: the clock was created, or its due time
+   * last moved). With it, a clock that was already past due then is scheduled as overdue on
+   * arrival (see reminderSchedule); without it, as one that was set in good time.
+   */
+  dueSetAt?: Instant | Date;
+}
+
+/**
+ * How overdue a clock was when its due time was set, in whole London days (0: past its due
+ * time on the due date itself), or null if it was not past due then (or `dueSetAt` is not
+ * known).
+ */
+export function daysOverdueOnArrival(deadline: Pick<DeadlineForReminders, 'dueAt' | 'dueSetAt'>): number | null {
+  if (deadline.dueSetAt === undefined) return null;
+  if (epochMillis(deadline.dueAt) >= epochMillis(deadline.dueSetAt)) return null;
+  return Math.max(0, daysBetween(londonDateOf(deadline.dueAt), londonDateOf(deadline.dueSetAt)));
 }
 
 const TYPE_ORDER: Record<ReminderType, number> = { before: 0, on_day: 1, overdue: 2, escalation: 3 };
@@ -136,6 +165,20 @@ const TYPE_ORDER: Record<ReminderType, number> = { before: 0, on_day: 1, overdue
  * - before-Nd: N days before; on-day: the due date; overdue-Nd: every overdueEveryDays days
  *   after it, up to overdueUntilDays (or maxOverdueDays) days; escalate-Nd: N days after, to
  *   the escalation's roles.
+ *
+ * Overdue on arrival (`dueSetAt` given and after dueAt: the clock came into being, or its due
+ * time moved, already past due; A = how many London days overdue it was then):
+ * - A > policy.overdueOnArrival.noticeWithinDays: no reminders at all. It is history by the
+ *   time anyone hears of it (a review of 2017 typed in today); the clocks in the API still
+ *   show it as overdue.
+ * - otherwise: nothing that fell due up to the day it arrived (no before, no on-day, no
+ *   back-log of repeats or escalations), but one overdue notice, slot overdue-Nd with
+ *   N = max(A, 1): at sendAt on the day it arrived (already passed, so sent at once, when it
+ *   arrived after sendAt), or the next morning for one that arrived hours past due on its due
+ *   date; only if the kind reminds while overdue at all and N is within its bound. After
+ *   that day the kind's own cadence runs as for any overdue clock: later repeats and
+ *   escalations are still owed, one at a time at their own dates, because the work is still
+ *   outstanding and still being chased; it is only the back-log that would be a flood.
  *
  * With `now`: reminders after `now` are returned, plus the ones a system that was down would
  * owe (marked late: true): the latest passed reminder of the ordinary kinds (before, on-day,
@@ -183,12 +226,23 @@ export function reminderSchedule(
   }
   all.sort((a, b) => a.offsetDays - b.offsetDays || TYPE_ORDER[a.type] - TYPE_ORDER[b.type]);
 
-  if (now === undefined) return all;
+  let owed = all;
+  const arrivedOverdue = daysOverdueOnArrival(deadline);
+  if (arrivedOverdue !== null) {
+    if (arrivedOverdue > policy.overdueOnArrival.noticeWithinDays) return [];
+    const noticeDay = Math.max(arrivedOverdue, 1);
+    owed = all.filter((r) => r.offsetDays > noticeDay);
+    if (rules.overdueEveryDays !== null && noticeDay <= (rules.overdueUntilDays ?? policy.maxOverdueDays)) {
+      owed.unshift({ ...entry('overdue', `overdue-${noticeDay}d`, noticeDay), onArrival: true });
+    }
+  }
+
+  if (now === undefined) return owed;
 
   const nowMs = epochMillis(now);
-  const passed = all.filter((r) => epochMillis(r.at) <= nowMs);
+  const passed = owed.filter((r) => epochMillis(r.at) <= nowMs);
   const lastOrdinary = [...passed].reverse().find((r) => r.type !== 'escalation');
-  return all
+  return owed
     .filter((r) => epochMillis(r.at) > nowMs || r === lastOrdinary || (r.type === 'escalation' && passed.includes(r)))
     .map((r) => ({ ...r, late: epochMillis(r.at) <= nowMs }));
 }
