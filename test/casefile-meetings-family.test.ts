@@ -334,29 +334,29 @@ describe('panel meetings, family involvement, proceedings and publication over H
       await post(`/reviews/${id}/imrs/${imr.id}/receipt`, { receivedOn: '2026-03-30' }).expect(200);
       const meeting = await schedule(id);
       await post(`/reviews/${id}/meetings/${meeting.id}/held`, { imrIds: [imr.id], decisions: 'Begin drafting' }).expect(200);
-      await api.accept(id, { type: 'BEGIN_DRAFTING' }, CHAIR);
+      await api.accept(id, { type: 'BEGIN_DRAFTING', occurredAt: '2026-05-01' }, CHAIR);
 
       await sql.uploadDraft(id, 'overview_report');
       await sql.uploadDraft(id, 'executive_summary');
       await sql.recommendation(id, 1);
       await post(`/reviews/${id}/family-engagements`, { kind: 'draft_offered', occurredOn: '2026-06-01' }).expect(201);
-      await api.accept(id, { type: 'AGREE_REPORT' }, CHAIR);
-      await api.accept(id, { type: 'RAG_RETURN', comments: 'Strengthen the analysis of the GP contact' }, RAG);
+      await api.accept(id, { type: 'AGREE_REPORT', occurredAt: '2026-06-10' }, CHAIR);
+      await api.accept(id, { type: 'RAG_RETURN', comments: 'Strengthen the analysis of the GP contact', occurredAt: '2026-06-20' }, RAG);
       expect((await api.get(id)).status).toBe('drafting');
-      await api.accept(id, { type: 'AGREE_REPORT' }, CHAIR);
+      await api.accept(id, { type: 'AGREE_REPORT', occurredAt: '2026-07-15' }, CHAIR);
       await api.accept(id, { type: 'RAG_APPROVE', approvedAt: '2026-08-01', comments: 'Approved' }, RAG);
       await api.accept(id, { type: 'SUBMIT_TO_HOME_OFFICE', submittedAt: '2026-08-05' });
       await api.accept(id, { type: 'RECORD_QA_OUTCOME', outcome: 'resubmit', letterDate: '2026-09-01', notes: 'Add the learning on coercive control' });
       expect((await api.get(id)).status).toBe('drafting');
-      await api.accept(id, { type: 'AGREE_REPORT' }, CHAIR);
-      await api.accept(id, { type: 'RAG_APPROVE' }, RAG);
+      await api.accept(id, { type: 'AGREE_REPORT', occurredAt: '2026-09-10' }, CHAIR);
+      await api.accept(id, { type: 'RAG_APPROVE', approvedAt: '2026-09-15' }, RAG);
       await api.accept(id, { type: 'SUBMIT_TO_HOME_OFFICE', submittedAt: '2026-09-20' });
 
       const rag = await get(`/reviews/${id}/rag-decisions`);
       expect(rag.map((r: Json) => [r.decision, r.comments, r.approvedAt, r.actor])).toEqual([
         ['returned', 'Strengthen the analysis of the GP contact', null, RAG],
         ['approved', 'Approved', '2026-08-01', RAG],
-        ['approved', null, null, RAG],
+        ['approved', null, '2026-09-15', RAG],
       ]);
       expect(rag[0].at).toEqual(expect.any(String));
 

@@ -65,7 +65,7 @@ describe('user journeys', () => {
     await chair.holdMeetingConsidering(reviewId, imrs);
     await chair.recommendation(reviewId, 'GPs should ask about domestic abuse when injuries are seen');
     await chair.recommendation(reviewId, 'Police should refer to MARAC after a second call-out');
-    const drafting = await reviewApi(ctx.api, CHAIR).accept(reviewId, { type: 'BEGIN_DRAFTING' });
+    const drafting = await reviewApi(ctx.api, CHAIR).accept(reviewId, { type: 'BEGIN_DRAFTING', occurredAt: '2026-05-01' });
     return { drafting, imrs };
   }
 
@@ -73,7 +73,7 @@ describe('user journeys', () => {
     const overviewId = await chair.uploadDraft(reviewId, 'overview_report');
     await chair.uploadDraft(reviewId, 'executive_summary');
     await chair.familyEngagement(reviewId, 'draft_offered', '2026-06-01');
-    const agreed = await reviewApi(ctx.api, CHAIR).accept(reviewId, { type: 'AGREE_REPORT' });
+    const agreed = await reviewApi(ctx.api, CHAIR).accept(reviewId, { type: 'AGREE_REPORT', occurredAt: '2026-08-20' });
     expect(agreed.status).toBe('rag_sign_off');
     return overviewId;
   }
@@ -136,7 +136,7 @@ describe('user journeys', () => {
     const downloads = (await request(ctx.api.getHttpServer()).get(`/reviews/${approvedId}/documents/${overviewId}/downloads`).set('X-Actor', LEAD).expect(200)).body;
     expect(JSON.stringify(downloads)).toContain(RAG);
 
-    const approved = await reviewApi(ctx.api, RAG).accept(approvedId, { type: 'RAG_APPROVE', comments: 'Approved at the RAG of 10 September' });
+    const approved = await reviewApi(ctx.api, RAG).accept(approvedId, { type: 'RAG_APPROVE', approvedAt: '2026-09-10', comments: 'Approved at the RAG of 10 September' });
     expect(approved.status).toBe('rag_sign_off');
     expect(approved.allowedEvents).toContain('SUBMIT_TO_HOME_OFFICE');
     const decisions = (await request(ctx.api.getHttpServer()).get(`/reviews/${approvedId}/rag-decisions`).expect(200)).body;

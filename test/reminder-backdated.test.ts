@@ -119,10 +119,10 @@ describe('deadlines that arrive already overdue (real worker, Redis and SMTP)', 
   });
 
   it('IMRs recorded after their due dates: one overdue notice each within 30 days overdue, none beyond; then the usual cadence', async () => {
-    const { id } = await api.openReview(cspId, { dateOfDeath: '2025-10-01', notifiedOn: '2025-10-03', policeReference: 'ESX/2025/0101' });
+    const { id } = await api.openReview(cspId, { dateOfDeath: '2025-03-01', notifiedOn: '2025-03-03', policeReference: 'ESX/2025/0101' });
     await chairFor(id);
-    await api.accept(id, { type: 'DECIDE', outcome: 'proceed', rationale: 'Criteria of s.9 met.', decidedAt: '2025-10-20' });
-    await api.accept(id, { type: 'NOTIFY_HOME_OFFICE', sentAt: '2025-10-24' });
+    await api.accept(id, { type: 'DECIDE', outcome: 'proceed', rationale: 'Criteria of s.9 met.', decidedAt: '2025-03-20' });
+    await api.accept(id, { type: 'NOTIFY_HOME_OFFICE', sentAt: '2025-03-24' });
     // Due 20, 30, 31 and 270 days before today (London dates), each from its own agency.
     const imrs: Record<string, { dueOn: string; agency: string; owner: string }> = {
       twenty: { dueOn: '2026-02-10', agency: 'Essex Police', owner: 'rep.police@essex.police.uk' },

@@ -45,15 +45,15 @@ describe('review lifecycle over HTTP (real PostgreSQL)', () => {
     const imr = await casefile.commissionImr(id, agency);
     await casefile.receiveImr(id, imr);
     await casefile.holdMeetingConsidering(id, [imr]);
-    await api.accept(id, { type: 'BEGIN_DRAFTING' }, CHAIR);
+    await api.accept(id, { type: 'BEGIN_DRAFTING', occurredAt: '2026-07-01' }, CHAIR);
 
     await casefile.uploadDraft(id, 'overview_report');
     await casefile.uploadDraft(id, 'executive_summary');
     const rec = await casefile.recommendation(id);
     const action = await casefile.action(id, rec);
     await casefile.familyEngagement(id, 'draft_offered');
-    await api.accept(id, { type: 'AGREE_REPORT' }, CHAIR);
-    await api.accept(id, { type: 'RAG_APPROVE', comments: 'Approved at the September meeting' }, RAG);
+    await api.accept(id, { type: 'AGREE_REPORT', occurredAt: '2026-08-20' }, CHAIR);
+    await api.accept(id, { type: 'RAG_APPROVE', approvedAt: '2026-09-03', comments: 'Approved at the September meeting' }, RAG);
     await api.accept(id, { type: 'SUBMIT_TO_HOME_OFFICE', submittedAt: '2026-09-10' });
     await api.accept(id, { type: 'RECORD_QA_OUTCOME', outcome: 'approved', letterDate: '2026-10-01', notes: 'No changes' });
 
@@ -65,7 +65,7 @@ describe('review lifecycle over HTTP (real PostgreSQL)', () => {
     await casefile.completeAction(id, rec, action);
     const closed = await api.accept(id, { type: 'CLOSE' });
     expect(closed.status).toBe('closed');
-    expect(closed.allowedEvents).toEqual([]);
+    expect(closed.allowedEvents).toEqual(['REOPEN']);
 
     const history = await api.history(id);
     const lifecycleTypes: string[] = ['NOTIFICATION_RECORDED', ...REVIEW_EVENT_TYPES];

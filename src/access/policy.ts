@@ -95,6 +95,8 @@ export const EVENT_ROLES: Readonly<Record<ReviewEventType, readonly Role[]>> = {
   PLACE_ON_HOLD: ['csp_lead'],
   RESUME: ['csp_lead'],
   WITHDRAW: ['csp_lead'],
+  RECORD_HOME_OFFICE_AGREEMENT: ['csp_lead'],
+  REOPEN: ['csp_lead'],
 };
 
 /** The stages at which a RAG member sees a review: awaiting sign-off, or past it. */

@@ -4,7 +4,9 @@ import { DeadlineClocks } from '../deadlines/deadline-clocks.service';
 import { Clock } from '../infrastructure/clock/clock';
 import { RequestValidationError, StaleVersionError } from '../infrastructure/http/errors';
 import { isUuid, parseIfMatch } from '../infrastructure/http/validation';
-import { businessDate } from '../reviews/lifecycle';
+import { assertChronology } from '../reviews/chronology';
+import { caseFileFacts, reviewDatedFacts } from '../reviews/chronology.query';
+import { businessDate, effectiveInstant, migrateSnapshot } from '../reviews/lifecycle';
 import { findReview, lockReview, recordInHistory } from '../reviews/review-history';
 import type { Review } from '../reviews/review.entity';
 
@@ -38,12 +40,18 @@ export class CaseFileTransactions {
     const now = this.clock.now();
     return this.dataSource.transaction(async (manager) => {
       const review = await lockReview(manager, reviewId);
+      const context = migrateSnapshot(review.snapshot, review.machineVersion).context;
+      const before = await caseFileFacts(manager, reviewId);
       const result = await work({
         manager,
         review,
         now,
-        record: (type, payload) => recordInHistory(manager, review, { type, payload, actor, at: now }),
+        record: (type, payload) => recordInHistory(manager, review, { type, payload, actor, at: now, occurredAt: happenedAt(payload, now) }),
       });
+      // Every dated fact must still fit the review's chronology (src/reviews/chronology.ts).
+      await assertChronology(reviewDatedFacts(review, context, await caseFileFacts(manager, reviewId)), () =>
+        reviewDatedFacts(review, context, before),
+      );
       // Deadlines follow the case file in the same transaction (an IMR received meets its clock).
       await this.clocks.sync(manager, review, now);
       return result;
@@ -55,6 +63,20 @@ export class CaseFileTransactions {
     const review = await findReview(manager, reviewId);
     return work(manager, review);
   }
+}
+
+/**
+ * The payload fields that say when a case-file change happened (an IMR received on its date):
+ * the history shows that date, and when the change was entered beside it.
+ */
+const WHEN_FIELDS = ['requestedOn', 'receivedOn', 'checkedOn', 'signedOffOn', 'grantedOn', 'appointedOn', 'endedOn', 'joinedOn', 'leftOn', 'occurredOn', 'completedOn', 'confirmedOn', 'respondedOn', 'on'] as const;
+
+export function happenedAt(payload: Record<string, unknown>, now: Date): Date {
+  for (const field of WHEN_FIELDS) {
+    const value = payload[field];
+    if (typeof value === 'string' && /^\d{4}-\d{2}-\d{2}$/.test(value)) return new Date(effectiveInstant(value, now));
+  }
+  return now;
 }
 
 /** A record of this review, or 404 (a record of another review is "not found" here too). */

@@ -671,7 +671,7 @@ async function toDrafting(r: DemoReview, t: { decided: number; imrsIn: number; m
   await r.signOffHealthImr(health, r.ago(t.imrsIn));
   await r.holdMeetingConsidering(r.ago(t.met), [police, health, council]);
   const recommendations = await r.recommendations(RECOMMENDATIONS);
-  await r.event({ type: 'BEGIN_DRAFTING' }, 'chair');
+  await r.event({ type: 'BEGIN_DRAFTING', occurredAt: r.ago(t.met - 5) }, 'chair');
   return recommendations;
 }
 
@@ -738,7 +738,7 @@ const SCRIPTS: Record<DemoReviewKey, (r: DemoReview) => Promise<string>> = {
     await toDrafting(r, { decided: 318, imrsIn: 230, met: 205 }, dateOfDeath);
     await r.uploadDrafts(opened.reference);
     await r.family('draft_offered', r.ago(40), { contactName: "Adult A's daughter" });
-    await r.event({ type: 'AGREE_REPORT' }, 'chair');
+    await r.event({ type: 'AGREE_REPORT', occurredAt: r.ago(35) }, 'chair');
     return r.id;
   },
 
@@ -755,7 +755,7 @@ const SCRIPTS: Record<DemoReviewKey, (r: DemoReview) => Promise<string>> = {
     const [health, police, shared] = await toDrafting(r, { decided: 680, imrsIn: 580, met: 550 }, dateOfDeath);
     await r.uploadDrafts(opened.reference);
     await r.family('draft_offered', r.ago(430), { contactName: "Adult A's father" });
-    await r.event({ type: 'AGREE_REPORT' }, 'chair');
+    await r.event({ type: 'AGREE_REPORT', occurredAt: r.ago(420) }, 'chair');
     await r.event({ type: 'RAG_APPROVE', approvedAt: r.ago(400), comments: 'Approved at the Responsible Authorities Group (fictional meeting).' }, 'rag');
     await r.event({ type: 'SUBMIT_TO_HOME_OFFICE', submittedAt: r.ago(395) }, 'lead');
     await r.event({ type: 'RECORD_QA_OUTCOME', outcome: 'approved', letterDate: r.ago(300), notes: 'Approved for publication by the QA Panel (fictional letter).' }, 'lead');

@@ -35,7 +35,7 @@ export async function findReview(manager: EntityManager, reviewId: string): Prom
 export async function recordInHistory(
   manager: EntityManager,
   review: Review,
-  entry: { type: string; payload: Record<string, unknown>; actor: string; at: Date },
+  entry: { type: string; payload: Record<string, unknown>; actor: string; at: Date; occurredAt?: Date },
 ): Promise<void> {
   const version = review.version + 1;
   await manager.update(Review, { id: review.id }, { version });
@@ -46,7 +46,9 @@ export async function recordInHistory(
       type: entry.type,
       payload: entry.payload,
       actor: entry.actor,
-      occurredAt: entry.at,
+      // When it happened, if the change says (an IMR received on its date), else now.
+      occurredAt: entry.occurredAt ?? entry.at,
+      recordedAt: entry.at,
       fromStatus: review.status,
       toStatus: review.status,
       fromOnHold: review.onHold,

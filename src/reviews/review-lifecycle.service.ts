@@ -13,6 +13,7 @@ import { RequestValidationError, StaleVersionError, StateConflictError } from '.
 import {
   applyEvent,
   describe,
+  effectiveInstant,
   heldDurations,
   InvalidSnapshotError,
   initialSnapshot,
@@ -24,8 +25,11 @@ import {
   ReviewFacts,
   SnapshotVersionError,
   statusOf,
+  whenOf,
   withEnvelope,
 } from './lifecycle';
+import { assertChronology } from './chronology';
+import { caseFileFacts, reviewDatedFacts } from './chronology.query';
 import { ReviewEventRecord } from './review-event.entity';
 import { findReview, lockReview } from './review-history';
 import { Review } from './review.entity';
@@ -52,7 +56,9 @@ export class ReviewLifecycleService {
     return this.dataSource.transaction(async (manager) => {
       const csp = await manager.findOne(Csp, { where: { id: input.cspId } });
       if (!csp) throw new RequestValidationError([{ field: 'cspId', message: 'no CSP has this id' }]);
-      const snapshot = initialSnapshot(now.toISOString());
+      // The review is notified on the day the police told the CSP, whenever that is typed in.
+      const notifiedAt = effectiveInstant(input.notifiedOn, now);
+      const snapshot = initialSnapshot(notifiedAt);
       const reference = await this.nextReference(manager, csp, input.notifiedOn);
       const review = await manager.save(
         manager.create(Review, {
@@ -74,12 +80,14 @@ export class ReviewLifecycleService {
         type: 'NOTIFICATION_RECORDED',
         payload: { ...input },
         actor,
-        occurredAt: now,
+        occurredAt: new Date(notifiedAt),
+        recordedAt: now,
         fromStatus: null,
         toStatus: review.status,
         fromOnHold: null,
         toOnHold: false,
       }));
+      await assertChronology(reviewDatedFacts(review, snapshot.context, []), () => []);
       await this.clocks.sync(manager, review, now);
       return this.view(manager, review, now);
     });
@@ -136,14 +144,20 @@ export class ReviewLifecycleService {
       }
       const persisted = this.readSnapshot(review);
       const facts = await computeReviewFacts(manager, id);
-      const at = now.toISOString();
-      const result = applyEvent(persisted, withEnvelope(event, { at, facts }));
+      // When it happened (its own date, default now) and when it is recorded (now).
+      const at = effectiveInstant(whenOf(event), now);
+      const result = applyEvent(persisted, withEnvelope(event, { at, recordedAt: now.toISOString(), facts }));
       if (!result.ok) {
         throw new StateConflictError(`${event.type} is not allowed now`, result.reasons, {
           status: review.status,
           onHold: review.onHold,
         });
       }
+      // The event's date must fit the review's chronology (src/reviews/chronology.ts).
+      const caseFile = await caseFileFacts(manager, id);
+      await assertChronology(reviewDatedFacts(review, result.persisted.context, caseFile), () =>
+        reviewDatedFacts(review, persisted.context, caseFile),
+      );
       const updated = await manager
         .createQueryBuilder()
         .update(Review)
@@ -166,7 +180,8 @@ export class ReviewLifecycleService {
         type,
         payload,
         actor,
-        occurredAt: now,
+        occurredAt: new Date(at),
+        recordedAt: now,
         fromStatus: review.status,
         toStatus: result.status,
         fromOnHold: review.onHold,
@@ -237,6 +252,8 @@ export class ReviewLifecycleService {
       payload: r.payload,
       actor: r.actor,
       occurredAt: r.occurredAt,
+      recordedAt: r.recordedAt,
+      origin: r.origin,
       fromStatus: r.fromStatus,
       toStatus: r.toStatus,
       fromOnHold: r.fromOnHold,

@@ -14,12 +14,8 @@ export function openReviewSchema(today: () => string) {
       circumstances: z.string().trim().min(1, 'is required').max(20000, 'must be at most 20000 characters'),
       guidanceVersion: z.enum(['2016', '2024']).optional(),
     })
-    .strict()
-    .superRefine((value, ctx) => {
-      if (value.notifiedOn < value.dateOfDeath) {
-        ctx.addIssue({ code: 'custom', path: ['notifiedOn'], message: 'must not be before dateOfDeath' });
-      }
-    });
+    .strict();
+  // That the notification is not before the death is a rule of the chronology (chronology.ts).
 }
 export type OpenReviewInput = z.output<ReturnType<typeof openReviewSchema>>;
 

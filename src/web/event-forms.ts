@@ -31,13 +31,16 @@ export const EVENT_FORMS: Readonly<Record<ReviewEventType, readonly FieldSpec[]>
     { name: 'scopeStart', label: 'Start of the period the review covers', kind: 'date', optional: true },
     { name: 'scopeEnd', label: 'End of the period the review covers', kind: 'date', optional: true },
   ],
-  BEGIN_DRAFTING: [],
-  AGREE_REPORT: [],
+  BEGIN_DRAFTING: [{ name: 'occurredAt', label: 'Date drafting began', kind: 'date', optional: true, hint: 'Leave empty for today.' }],
+  AGREE_REPORT: [{ name: 'occurredAt', label: 'Date the panel agreed the report', kind: 'date', optional: true, hint: 'Leave empty for today.' }],
   RAG_APPROVE: [
     { name: 'approvedAt', label: 'Date of approval', kind: 'date', optional: true, hint: 'Leave empty for today.' },
     { name: 'comments', label: 'Comments', kind: 'textarea', optional: true },
   ],
-  RAG_RETURN: [{ name: 'comments', label: 'Comments for the chair', kind: 'textarea', hint: 'What must change before the board approves the report.' }],
+  RAG_RETURN: [
+    { name: 'comments', label: 'Comments for the chair', kind: 'textarea', hint: 'What must change before the board approves the report.' },
+    { name: 'occurredAt', label: 'Date the board returned the report', kind: 'date', optional: true, hint: 'Leave empty for today.' },
+  ],
   SUBMIT_TO_HOME_OFFICE: [{ name: 'submittedAt', label: 'Date submitted', kind: 'date' }],
   RECORD_QA_OUTCOME: [
     { name: 'outcome', label: 'Outcome', kind: 'radios', options: optionsOf(QA_OUTCOMES, QA_OUTCOME_LABELS) },
@@ -48,15 +51,30 @@ export const EVENT_FORMS: Readonly<Record<ReviewEventType, readonly FieldSpec[]>
     { name: 'publishedAt', label: 'Date published', kind: 'date' },
     { name: 'url', label: 'Web address of the published report', kind: 'url', classes: 'govuk-!-width-full' },
   ],
-  CLOSE: [],
+  CLOSE: [{ name: 'occurredAt', label: 'Date the review closed', kind: 'date', optional: true, hint: 'Leave empty for today.' }],
   PLACE_ON_HOLD: [
     { name: 'reason', label: 'Reason for the hold', kind: 'radios', options: optionsOf(HOLD_REASONS, HOLD_REASON_LABELS) },
     { name: 'detail', label: 'Details', kind: 'textarea' },
-    { name: 'expectedEnd', label: 'Expected end of the hold', kind: 'date', optional: true },
+    { name: 'occurredAt', label: 'Date the hold began', kind: 'date', optional: true, hint: 'Leave empty for today.' },
+    { name: 'expectedEnd', label: 'Expected end of the hold', kind: 'date', optional: true, hint: 'May be past, for a hold recorded after the fact.' },
   ],
-  RESUME: [{ name: 'note', label: 'Note', kind: 'textarea', optional: true }],
-  WITHDRAW: [{ name: 'reason', label: 'Reason for withdrawing the review', kind: 'textarea' }],
+  RESUME: [
+    { name: 'note', label: 'Note', kind: 'textarea', optional: true },
+    { name: 'occurredAt', label: 'Date the review resumed', kind: 'date', optional: true, hint: 'Leave empty for today.' },
+  ],
+  WITHDRAW: [
+    { name: 'reason', label: 'Reason for withdrawing the review', kind: 'textarea' },
+    { name: 'occurredAt', label: 'Date the review was withdrawn', kind: 'date', optional: true, hint: 'Leave empty for today.' },
+  ],
+  RECORD_HOME_OFFICE_AGREEMENT: [
+    { name: 'receivedAt', label: "Date of the Home Office's reply", kind: 'date' },
+    { name: 'note', label: 'Note', kind: 'textarea', optional: true },
+  ],
+  REOPEN: [
+    { name: 'reason', label: 'Reason for reopening the review', kind: 'textarea', hint: 'The new information, and where it came from.' },
+    { name: 'occurredAt', label: 'Date the review was reopened', kind: 'date', optional: true, hint: 'Leave empty for today.' },
+  ],
 };
 
 /** Events shown folded away (they stop the review's work rather than move it on). */
-export const SECONDARY_EVENTS: readonly ReviewEventType[] = ['PLACE_ON_HOLD', 'WITHDRAW'];
+export const SECONDARY_EVENTS: readonly ReviewEventType[] = ['PLACE_ON_HOLD', 'WITHDRAW', 'REOPEN'];

@@ -51,6 +51,8 @@ export const EVENT_ACTION_LABELS: Readonly<Record<ReviewEventType, string>> = {
   PLACE_ON_HOLD: 'Place the review on hold',
   RESUME: 'Resume the review',
   WITHDRAW: 'Withdraw the review',
+  RECORD_HOME_OFFICE_AGREEMENT: "Record the Home Office's agreement not to review",
+  REOPEN: 'Reopen the review',
 };
 
 /** History rows: lifecycle events and the case-file changes that go into the history. */
@@ -71,6 +73,8 @@ export const HISTORY_LABELS: Readonly<Record<string, string>> = {
   PLACE_ON_HOLD: 'Placed on hold',
   RESUME: 'Resumed',
   WITHDRAW: 'Withdrawn',
+  RECORD_HOME_OFFICE_AGREEMENT: 'The Home Office agreed with the decision not to review',
+  REOPEN: 'Reopened',
   SCOPING_RESPONSE_CORRECTED: 'Scoping response corrected',
   IMR_COMMISSIONED: 'IMR commissioned',
   IMR_EXTENDED: 'IMR extension granted',

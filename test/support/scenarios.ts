@@ -40,11 +40,11 @@ export async function reviewAtSignOff(app: NestExpressApplication, cspId: string
     .field('imrId', imrs[agencyIds[0]])
     .attach('file', fixtures.pdf('imr'), { filename: 'imr.pdf', contentType: MIME.pdf });
   if (imrDocument.status !== 201) throw new Error(`IMR document: ${imrDocument.status} ${JSON.stringify(imrDocument.body)}`);
-  await lead.accept(id, { type: 'BEGIN_DRAFTING' });
+  await lead.accept(id, { type: 'BEGIN_DRAFTING', occurredAt: '2026-04-15' });
   const overviewId = await chair.uploadDraft(id, 'overview_report');
   await chair.uploadDraft(id, 'executive_summary');
   await chair.familyEngagement(id, 'draft_offered', '2026-06-01');
-  const agreed = await lead.accept(id, { type: 'AGREE_REPORT' });
+  const agreed = await lead.accept(id, { type: 'AGREE_REPORT', occurredAt: '2026-06-05' });
   if (agreed.status !== 'rag_sign_off') throw new Error(`expected rag_sign_off, got ${agreed.status}`);
   return { id, imrs, overviewId, imrDocumentId: imrDocument.body.id };
 }

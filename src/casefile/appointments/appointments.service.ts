@@ -1,10 +1,10 @@
+import { assertInOrder } from '../../reviews/chronology';
 import { Injectable } from '@nestjs/common';
 import { IsNull } from 'typeorm';
 import type { z } from 'zod';
 import { RequestValidationError, StateConflictError } from '../../infrastructure/http/errors';
 import { CaseFileTransactions, checkIfMatch, findInReview } from '../casefile-transactions';
 import { Appointment } from '../entities';
-import { notBeforeNotification } from '../review-dates';
 import type { appointSchema, declareIndependenceSchema, endAppointmentSchema } from './appointments.schemas';
 
 type Input<F extends (...args: never[]) => z.ZodTypeAny> = z.output<ReturnType<F>>;
@@ -33,8 +33,7 @@ export class AppointmentsService {
   }
 
   appoint(reviewId: string, input: Input<typeof appointSchema>, actor: string) {
-    return this.tx.write(reviewId, actor, async ({ manager, review, now, record }) => {
-      notBeforeNotification(review, 'appointedOn', input.appointedOn);
+    return this.tx.write(reviewId, actor, async ({ manager, now, record }) => {
       if (input.role === 'chair') {
         const open = await manager.findOne(Appointment, { where: { reviewId, role: 'chair', endedOn: IsNull() } });
         if (open) {
@@ -100,9 +99,7 @@ export class AppointmentsService {
       const appointment = await findInReview(manager, Appointment, reviewId, appointmentId, 'appointment', { lock: true });
       checkIfMatch(ifMatch, appointment.version);
       if (appointment.endedOn) throw new StateConflictError(`The appointment already ended on ${appointment.endedOn}`);
-      if (input.endedOn < appointment.appointedOn) {
-        throw new RequestValidationError([{ field: 'endedOn', message: `must not be before the appointment (${appointment.appointedOn})` }]);
-      }
+      assertInOrder({ kind: 'appointment', date: appointment.appointedOn, subject: appointmentId }, { kind: 'appointmentEnded', date: input.endedOn, subject: appointmentId });
       appointment.endedOn = input.endedOn;
       const saved = await manager.save(appointment);
       await record('APPOINTMENT_ENDED', { appointmentId, role: saved.role, name: saved.name, endedOn: saved.endedOn });

@@ -50,7 +50,7 @@ export class ImrsService {
     return this.tx.write(reviewId, actor, async ({ manager, record }) => {
       const agency = await mustExist(manager, Agency, { id: input.agencyId }, 'agencyId', 'agency');
       const imr = await manager.save(manager.create(Imr, { ...input, reviewId, createdBy: actor }));
-      await record('IMR_COMMISSIONED', { imrId: imr.id, agency: agency.name, kind: imr.kind, dueOn: imr.dueOn });
+      await record('IMR_COMMISSIONED', { imrId: imr.id, agency: agency.name, kind: imr.kind, requestedOn: imr.requestedOn, dueOn: imr.dueOn });
       return this.view(imr, []);
     });
   }
@@ -85,9 +85,6 @@ export class ImrsService {
   receive(reviewId: string, imrId: string, input: Input<typeof receiveImrSchema>, actor: string, ifMatch?: string) {
     return this.update(reviewId, imrId, actor, ifMatch, async (imr, record) => {
       this.assertOutstanding(imr, 'received');
-      if (input.receivedOn < imr.requestedOn) {
-        throw new RequestValidationError([{ field: 'receivedOn', message: `must not be before the request date ${imr.requestedOn}` }]);
-      }
       imr.receivedOn = input.receivedOn;
       await record('IMR_RECEIVED', { imrId, receivedOn: input.receivedOn, late: input.receivedOn > imr.dueOn });
     });
@@ -96,9 +93,6 @@ export class ImrsService {
   qualityCheck(reviewId: string, imrId: string, input: Input<typeof qualityCheckImrSchema>, actor: string, ifMatch?: string) {
     return this.update(reviewId, imrId, actor, ifMatch, async (imr, record) => {
       if (!imr.receivedOn) throw new StateConflictError('The IMR has not been received yet', ['Record its receipt first']);
-      if (input.checkedOn < imr.receivedOn) {
-        throw new RequestValidationError([{ field: 'checkedOn', message: `must not be before it was received (${imr.receivedOn})` }]);
-      }
       const previous = imr.qualityCheckedOn;
       imr.qualityCheckedOn = input.checkedOn;
       if (previous !== input.checkedOn) {

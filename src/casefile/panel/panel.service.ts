@@ -1,10 +1,10 @@
+import { assertInOrder } from '../../reviews/chronology';
 import { Injectable } from '@nestjs/common';
 import { IsNull } from 'typeorm';
 import type { z } from 'zod';
-import { RequestValidationError, StateConflictError } from '../../infrastructure/http/errors';
+import { StateConflictError } from '../../infrastructure/http/errors';
 import { CaseFileTransactions, checkIfMatch, findInReview, mustExist } from '../casefile-transactions';
 import { Agency, PanelMember } from '../entities';
-import { notBeforeNotification } from '../review-dates';
 import type { addPanelMemberSchema, leavePanelSchema } from './panel.schemas';
 
 type Input<F extends (...args: never[]) => z.ZodTypeAny> = z.output<ReturnType<F>>;
@@ -32,9 +32,8 @@ export class PanelService {
   }
 
   add(reviewId: string, input: Input<typeof addPanelMemberSchema>, actor: string) {
-    return this.tx.write(reviewId, actor, async ({ manager, review, now, record }) => {
+    return this.tx.write(reviewId, actor, async ({ manager, now, record }) => {
       const agency = await mustExist(manager, Agency, { id: input.agencyId }, 'agencyId', 'agency');
-      notBeforeNotification(review, 'joinedOn', input.joinedOn);
       const current = await manager.find(PanelMember, { where: { reviewId, agencyId: agency.id, leftOn: IsNull() } });
       const twin = current.find((m) => m.name.toLocaleLowerCase('en-GB') === input.name.toLocaleLowerCase('en-GB'));
       if (twin) throw new StateConflictError(`${twin.name} of ${agency.name} is already on the panel (joined ${twin.joinedOn})`);
@@ -67,9 +66,7 @@ export class PanelService {
       const member = await findInReview(manager, PanelMember, reviewId, memberId, 'panel member', { lock: true });
       checkIfMatch(ifMatch, member.version);
       if (member.leftOn) throw new StateConflictError(`${member.name} already left the panel on ${member.leftOn}`);
-      if (input.leftOn < member.joinedOn) {
-        throw new RequestValidationError([{ field: 'leftOn', message: `must not be before they joined (${member.joinedOn})` }]);
-      }
+      assertInOrder({ kind: 'panelMemberJoined', date: member.joinedOn, subject: memberId }, { kind: 'panelMemberLeft', date: input.leftOn, subject: memberId });
       member.leftOn = input.leftOn;
       const saved = await manager.save(member);
       await record('PANEL_MEMBER_LEFT', { panelMemberId: memberId, name: saved.name, leftOn: saved.leftOn });

@@ -3,7 +3,6 @@ import type { z } from 'zod';
 import { StateConflictError } from '../../infrastructure/http/errors';
 import { CaseFileTransactions, findInReview, mustExist } from '../casefile-transactions';
 import { Agency, RecordsSecured } from '../entities';
-import { notBeforeNotification } from '../review-dates';
 import type { confirmRecordsSecuredSchema } from './scoping.schemas';
 
 type Input<F extends (...args: never[]) => z.ZodTypeAny> = z.output<ReturnType<F>>;
@@ -29,9 +28,8 @@ export class RecordsSecuredService {
   }
 
   confirm(reviewId: string, input: Input<typeof confirmRecordsSecuredSchema>, actor: string) {
-    return this.tx.write(reviewId, actor, async ({ manager, review }) => {
+    return this.tx.write(reviewId, actor, async ({ manager }) => {
       const agency = await mustExist(manager, Agency, { id: input.agencyId }, 'agencyId', 'agency');
-      notBeforeNotification(review, 'confirmedOn', input.confirmedOn);
       const existing = await manager.findOne(RecordsSecured, { where: { reviewId, agencyId: agency.id } });
       if (existing) {
         throw new StateConflictError(`${agency.name} already confirmed its records secured on ${existing.confirmedOn}`, [], {

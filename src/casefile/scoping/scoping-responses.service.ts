@@ -3,7 +3,6 @@ import type { z } from 'zod';
 import { StateConflictError } from '../../infrastructure/http/errors';
 import { CaseFileTransactions, checkIfMatch, findInReview, mustExist } from '../casefile-transactions';
 import { Agency, ScopingResponse } from '../entities';
-import { notBeforeNotification } from '../review-dates';
 import type { correctScopingResponseSchema, recordScopingResponseSchema } from './scoping.schemas';
 
 type Input<F extends (...args: never[]) => z.ZodTypeAny> = z.output<ReturnType<F>>;
@@ -35,9 +34,8 @@ export class ScopingResponsesService {
   }
 
   record(reviewId: string, input: Input<typeof recordScopingResponseSchema>, actor: string) {
-    return this.tx.write(reviewId, actor, async ({ manager, review }) => {
+    return this.tx.write(reviewId, actor, async ({ manager }) => {
       const agency = await mustExist(manager, Agency, { id: input.agencyId }, 'agencyId', 'agency');
-      notBeforeNotification(review, 'respondedOn', input.respondedOn);
       const existing = await manager.findOne(ScopingResponse, { where: { reviewId, agencyId: agency.id } });
       if (existing) {
         throw new StateConflictError(
@@ -61,10 +59,9 @@ export class ScopingResponsesService {
   }
 
   correct(reviewId: string, responseId: string, input: Input<typeof correctScopingResponseSchema>, actor: string, ifMatch?: string) {
-    return this.tx.write(reviewId, actor, async ({ manager, review, record }) => {
+    return this.tx.write(reviewId, actor, async ({ manager, record }) => {
       const response = await findInReview(manager, ScopingResponse, reviewId, responseId, 'scoping response', { lock: true });
       checkIfMatch(ifMatch, response.version);
-      if (input.respondedOn !== undefined) notBeforeNotification(review, 'respondedOn', input.respondedOn);
       const changed = CORRECTABLE.filter((field) => input[field] !== undefined && input[field] !== response[field]);
       if (changed.length === 0) return this.view(response);
       Object.assign(response, Object.fromEntries(changed.map((f) => [f, input[f]])));

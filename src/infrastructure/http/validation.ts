@@ -18,7 +18,17 @@ export function parseInput<S extends z.ZodTypeAny>(schema: S, input: unknown): z
   return result.data;
 }
 
-/** A calendar date as YYYY-MM-DD that exists (no 30 February). */
+/**
+ * Dates before this year are typing mistakes (year 0000), not a review's history. (The
+ * lifecycle's events use the same floor: EARLIEST_YEAR in src/reviews/lifecycle/events.ts.)
+ */
+export const EARLIEST_DATE_YEAR = 1900;
+
+/** Refines a date or date-time string: its year is EARLIEST_DATE_YEAR or later. */
+export const fromEarliestYear = (v: string) => Number(v.slice(0, 4)) >= EARLIEST_DATE_YEAR;
+export const EARLIEST_YEAR_MESSAGE = `must be a date from ${EARLIEST_DATE_YEAR} on`;
+
+/** A calendar date as YYYY-MM-DD that exists (no 30 February), from 1900 on. */
 export function calendarDate() {
   return z
     .string()
@@ -26,7 +36,8 @@ export function calendarDate() {
     .refine(
       (v) => !Number.isNaN(Date.parse(`${v}T00:00:00Z`)) && new Date(`${v}T00:00:00Z`).toISOString().startsWith(v),
       'must be a real calendar date',
-    );
+    )
+    .refine(fromEarliestYear, EARLIEST_YEAR_MESSAGE);
 }
 
 /** Dates that record something that happened: a real date, not after `today`. */

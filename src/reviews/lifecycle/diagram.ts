@@ -4,11 +4,12 @@
  * No dependencies, no browser: plain strings.
  */
 import type { AnyStateNode } from 'xstate';
-import { isStage, type Stage } from './review-context';
+import { isFinalStage, isStage, type Stage } from './review-context';
 import { reviewMachine } from './review-machine';
 
 export interface LifecycleGraphStage {
   readonly stage: Stage;
+  /** An ending stage (closed, withdrawn): left only by REOPEN. */
   readonly final: boolean;
   /** Events handled in this stage without leaving it (e.g. RAG_APPROVE). */
   readonly internalEvents: string[];
@@ -54,7 +55,8 @@ export function lifecycleGraph(): LifecycleGraph {
   const holdRegion = child(open, 'hold');
   const stageNodes = [
     ...childNodes(stageRegion),
-    ...childNodes(root).filter((n) => n.type === 'final'),
+    // The ending stages (closed, withdrawn) sit beside `open`.
+    ...childNodes(root).filter((n) => n.key !== 'open'),
   ];
   const stages: LifecycleGraphStage[] = [];
   const edges: LifecycleGraphEdge[] = [];
@@ -64,15 +66,18 @@ export function lifecycleGraph(): LifecycleGraph {
     for (const [eventType, transitions] of node.transitions) {
       for (const t of transitions) {
         const targets = t.target ?? [];
-        if (targets.length === 0) {
+        // REOPEN goes back to whichever stage the review ended from: one guarded transition per
+        // stage, drawn as an event of the ending stage rather than nine arrows.
+        if (targets.length === 0 || eventType === 'REOPEN') {
           if (!internalEvents.includes(eventType)) internalEvents.push(eventType);
+          continue;
         }
         for (const target of targets) {
           if (isStage(target.key)) addEdge(edges, { from: node.key, to: target.key, events: [eventType] });
         }
       }
     }
-    stages.push({ stage: node.key, final: node.type === 'final', internalEvents });
+    stages.push({ stage: node.key, final: isFinalStage(node.key), internalEvents });
   }
   const fromAnyOpenStage: { event: string; to: Stage }[] = [];
   for (const [eventType, transitions] of open.transitions) {

@@ -1,10 +1,12 @@
 /**
  * The lifecycle events as the API receives them, with their zod schemas.
  *
- * A client sends the payload (`type` plus the fields below). The server
- * validates it with `parseReviewEvent`, then adds `at` (its own "now", an ISO
- * instant) and `facts` (computed from the case file) to make a `ReviewEvent`,
- * which is what the machine consumes.
+ * A client sends the payload (`type` plus the fields below). Every event carries the date it
+ * happened, in the field WHEN_FIELD names (`occurredAt` for events with no date of their own),
+ * defaulting to now and never in the future. The server validates it with `parseReviewEvent`,
+ * then adds `at` (the instant it happened: `effectiveInstant` of that field), `recordedAt`
+ * (its own "now") and `facts` (computed from the case file) to make a `ReviewEvent`, which is
+ * what the machine consumes.
  */
 import { z } from 'zod';
 import { DECISION_OUTCOMES, HOLD_REASONS, QA_OUTCOMES } from './review-context';
@@ -26,6 +28,8 @@ export const REVIEW_EVENT_TYPES = [
   'PLACE_ON_HOLD',
   'RESUME',
   'WITHDRAW',
+  'RECORD_HOME_OFFICE_AGREEMENT',
+  'REOPEN',
 ] as const;
 export type ReviewEventType = (typeof REVIEW_EVENT_TYPES)[number];
 
@@ -57,11 +61,16 @@ export const BUSINESS_TIME_ZONE = 'Europe/London';
 const isoDateOnly = z.string().date();
 const isoDateTime = z.string().datetime({ offset: true });
 
+/** Dates before this year are typing mistakes (year 0000), not a review's history. */
+export const EARLIEST_YEAR = 1900;
+const notAncient = (v: string) => Number(v.slice(0, 4)) >= EARLIEST_YEAR;
+
 /** `YYYY-MM-DD`, a real calendar date. */
 const isoDate = z
   .string()
   .max(10, 'must be an ISO date (YYYY-MM-DD)')
-  .date('must be an ISO date (YYYY-MM-DD)');
+  .date('must be an ISO date (YYYY-MM-DD)')
+  .refine(notAncient, { message: `must be a date from ${EARLIEST_YEAR} on` });
 
 /** `YYYY-MM-DD` or an ISO 8601 date-time with `Z` or an offset. */
 const isoDateOrDateTime = z
@@ -69,7 +78,8 @@ const isoDateOrDateTime = z
   .max(40, 'must be an ISO date or date-time')
   .refine((v) => isoDateOnly.safeParse(v).success || isoDateTime.safeParse(v).success, {
     message: 'must be an ISO date (YYYY-MM-DD) or date-time with offset (e.g. 2026-03-01T09:30:00Z)',
-  });
+  })
+  .refine(notAncient, { message: `must be a date from ${EARLIEST_YEAR} on` });
 
 const requiredText = (max: number) =>
   z.string().trim().min(1, 'must not be empty').max(max, `must be at most ${max} characters`);
@@ -148,9 +158,12 @@ export const agreeTermsOfReferenceSchema = z
     }
   });
 
-export const beginDraftingSchema = z.object({ type: z.literal('BEGIN_DRAFTING') }).strict();
+/** When an event with no date of its own happened: a date or date-time, default now. */
+const occurredAt = isoDateOrDateTime.optional();
 
-export const agreeReportSchema = z.object({ type: z.literal('AGREE_REPORT') }).strict();
+export const beginDraftingSchema = z.object({ type: z.literal('BEGIN_DRAFTING'), occurredAt }).strict();
+
+export const agreeReportSchema = z.object({ type: z.literal('AGREE_REPORT'), occurredAt }).strict();
 
 export const ragApproveSchema = z
   .object({
@@ -161,7 +174,7 @@ export const ragApproveSchema = z
   .strict();
 
 export const ragReturnSchema = z
-  .object({ type: z.literal('RAG_RETURN'), comments: requiredText(TEXT_LIMITS.comments) })
+  .object({ type: z.literal('RAG_RETURN'), comments: requiredText(TEXT_LIMITS.comments), occurredAt })
   .strict();
 
 export const submitToHomeOfficeSchema = z
@@ -181,23 +194,36 @@ export const publishSchema = z
   .object({ type: z.literal('PUBLISH'), publishedAt: isoDateOrDateTime, url: httpUrl })
   .strict();
 
-export const closeSchema = z.object({ type: z.literal('CLOSE') }).strict();
+export const closeSchema = z.object({ type: z.literal('CLOSE'), occurredAt }).strict();
 
 export const placeOnHoldSchema = z
   .object({
     type: z.literal('PLACE_ON_HOLD'),
     reason: z.enum(HOLD_REASONS),
     detail: requiredText(TEXT_LIMITS.detail),
+    /** The hold starts then (default now). */
+    occurredAt,
+    /** May be past: a hold recorded after the fact. */
     expectedEnd: isoDate.optional(),
   })
   .strict();
 
 export const resumeSchema = z
-  .object({ type: z.literal('RESUME'), note: optionalText(TEXT_LIMITS.note) })
+  .object({ type: z.literal('RESUME'), note: optionalText(TEXT_LIMITS.note), occurredAt })
   .strict();
 
 export const withdrawSchema = z
-  .object({ type: z.literal('WITHDRAW'), reason: requiredText(TEXT_LIMITS.reason) })
+  .object({ type: z.literal('WITHDRAW'), reason: requiredText(TEXT_LIMITS.reason), occurredAt })
+  .strict();
+
+/** The Home Office's reply agreeing with a decision not to hold a review. */
+export const recordHomeOfficeAgreementSchema = z
+  .object({ type: z.literal('RECORD_HOME_OFFICE_AGREEMENT'), receivedAt: isoDateOrDateTime, note: optionalText(TEXT_LIMITS.note) })
+  .strict();
+
+/** A closed or withdrawn review taken up again (new information): back to the stage it left. */
+export const reopenSchema = z
+  .object({ type: z.literal('REOPEN'), reason: requiredText(TEXT_LIMITS.reason), occurredAt })
   .strict();
 
 /** One schema per event type: the request body as the client sends it. */
@@ -217,6 +243,8 @@ export const REVIEW_EVENT_SCHEMAS = {
   PLACE_ON_HOLD: placeOnHoldSchema,
   RESUME: resumeSchema,
   WITHDRAW: withdrawSchema,
+  RECORD_HOME_OFFICE_AGREEMENT: recordHomeOfficeAgreementSchema,
+  REOPEN: reopenSchema,
 } as const satisfies Record<ReviewEventType, z.ZodTypeAny>;
 
 /** Payload of one event type, as validated (text trimmed). */
@@ -225,8 +253,10 @@ export type ReviewEventPayload = { [T in ReviewEventType]: ReviewEventPayloadOf<
 
 /** What the server adds to every payload before the machine sees it. */
 export interface EventEnvelope {
-  /** ISO instant, the server's "now" when the event is applied. */
+  /** ISO instant the event happened (effectiveInstant of its WHEN_FIELD). */
   readonly at: string;
+  /** ISO instant, the server's "now" when the event is recorded (default: `at`). */
+  readonly recordedAt?: string;
   /** Computed by the server from the case file at that moment. */
   readonly facts: ReviewFacts;
 }
@@ -235,24 +265,62 @@ export interface EventEnvelope {
 export type ReviewEvent = ReviewEventPayload & EventEnvelope;
 export type ReviewEventOf<T extends ReviewEventType> = ReviewEventPayloadOf<T> & EventEnvelope;
 
+/**
+ * The field that says when each event happened. Optional ones default to now. The stage it
+ * enters, its clocks and its place in the chronology all take this date.
+ */
+export const WHEN_FIELD = {
+  DECIDE: 'decidedAt',
+  NOTIFY_HOME_OFFICE: 'sentAt',
+  DIRECT_REVIEW: 'directedAt',
+  AGREE_TERMS_OF_REFERENCE: 'agreedAt',
+  BEGIN_DRAFTING: 'occurredAt',
+  AGREE_REPORT: 'occurredAt',
+  RAG_APPROVE: 'approvedAt',
+  RAG_RETURN: 'occurredAt',
+  SUBMIT_TO_HOME_OFFICE: 'submittedAt',
+  RECORD_QA_OUTCOME: 'letterDate',
+  PUBLISH: 'publishedAt',
+  CLOSE: 'occurredAt',
+  PLACE_ON_HOLD: 'occurredAt',
+  RESUME: 'occurredAt',
+  WITHDRAW: 'occurredAt',
+  RECORD_HOME_OFFICE_AGREEMENT: 'receivedAt',
+  REOPEN: 'occurredAt',
+} as const satisfies { readonly [T in ReviewEventType]: string };
+
 /** Date fields that record something that has happened: never in the future. */
-export const FACT_DATE_FIELDS: { readonly [T in ReviewEventType]: readonly string[] } = {
-  DECIDE: ['decidedAt'],
-  NOTIFY_HOME_OFFICE: ['sentAt'],
-  DIRECT_REVIEW: ['directedAt'],
-  AGREE_TERMS_OF_REFERENCE: ['agreedAt'],
-  BEGIN_DRAFTING: [],
-  AGREE_REPORT: [],
-  RAG_APPROVE: ['approvedAt'],
-  RAG_RETURN: [],
-  SUBMIT_TO_HOME_OFFICE: ['submittedAt'],
-  RECORD_QA_OUTCOME: ['letterDate'],
-  PUBLISH: ['publishedAt'],
-  CLOSE: [],
-  PLACE_ON_HOLD: [],
-  RESUME: [],
-  WITHDRAW: [],
-};
+export const FACT_DATE_FIELDS: { readonly [T in ReviewEventType]: readonly string[] } = Object.fromEntries(
+  REVIEW_EVENT_TYPES.map((type) => [type, [WHEN_FIELD[type]]]),
+) as unknown as { readonly [T in ReviewEventType]: readonly string[] };
+
+/** The date (or date-time) the event says it happened, if it says one. */
+export function whenOf(event: ReviewEventPayload): string | undefined {
+  const value = (event as unknown as Record<string, unknown>)[WHEN_FIELD[event.type]];
+  return typeof value === 'string' ? value : undefined;
+}
+
+/**
+ * The instant an event happened, from its date field: a date-time as given; a date alone is
+ * that day at noon, London time, unless it is today, when it is `now` (so what is recorded as
+ * it happens keeps its order); no date at all is `now`.
+ */
+export function effectiveInstant(value: string | undefined, now: Date): string {
+  if (value === undefined) return now.toISOString();
+  if (!isoDateOnly.safeParse(value).success) return new Date(Date.parse(value)).toISOString();
+  if (value === businessDate(now)) return now.toISOString();
+  return londonNoon(value);
+}
+
+/** 12:00 Europe/London on a calendar date, as a UTC instant (11:00Z in summer time). */
+export function londonNoon(date: string): string {
+  const [y, m, d] = date.split('-').map(Number) as [number, number, number];
+  const utcNoon = Date.UTC(y, m - 1, d, 12);
+  const hour = Number(
+    new Intl.DateTimeFormat('en-GB', { timeZone: BUSINESS_TIME_ZONE, hour: '2-digit', hourCycle: 'h23' }).format(new Date(utcNoon)),
+  );
+  return new Date(utcNoon - (hour - 12) * 3_600_000).toISOString();
+}
 
 export interface FieldError {
   /** Dotted path of the offending field (`type`, `outcome`...), or `body`. */

@@ -47,14 +47,6 @@ const CASES: readonly Case[] = [
     refused: 'The Home Office was already told of this decision on 2026-01-06',
   },
   {
-    name: 'NOTIFY_HOME_OFFICE refused when dated before the decision',
-    before: PATH_TO.establishing,
-    type: 'NOTIFY_HOME_OFFICE',
-    overrides: { sentAt: '2026-01-01' },
-    refused: 'The notification date (2026-01-01) is before the decision date (2026-01-05)',
-    payloadDependent: true,
-  },
-  {
     name: 'NOTIFY_HOME_OFFICE refused after a direction by the Secretary of State',
     before: [...NOT_PROCEEDING, { type: 'NOTIFY_HOME_OFFICE' }, { type: 'DIRECT_REVIEW' }],
     type: 'NOTIFY_HOME_OFFICE',
@@ -191,12 +183,10 @@ const CASES: readonly Case[] = [
   // QA
   { name: 'RECORD_QA_OUTCOME allowed', before: PATH_TO.home_office_qa, type: 'RECORD_QA_OUTCOME' },
   {
-    name: 'RECORD_QA_OUTCOME refused with a letter before the submission',
-    before: PATH_TO.home_office_qa,
+    name: 'RECORD_QA_OUTCOME refused while on hold',
+    before: [...PATH_TO.home_office_qa, HOLD],
     type: 'RECORD_QA_OUTCOME',
-    overrides: { letterDate: '2026-01-01' },
-    refused: 'The QA letter date (2026-01-01) is before the submission date (2026-01-05)',
-    payloadDependent: true,
+    refused: 'The review is on hold (criminal_proceedings) since 2026-01-05',
   },
   // PUBLISH
   { name: 'PUBLISH allowed', before: PATH_TO.awaiting_publication, type: 'PUBLISH' },
@@ -220,14 +210,6 @@ const CASES: readonly Case[] = [
     type: 'PUBLISH',
     facts: { familyToldOfPublication: false },
     refused: 'The family has not been told of the publication',
-  },
-  {
-    name: 'PUBLISH refused when dated before the QA letter',
-    before: PATH_TO.awaiting_publication,
-    type: 'PUBLISH',
-    overrides: { publishedAt: '2026-01-02' },
-    refused: 'The publication date (2026-01-02) is before the QA approval letter (2026-01-06)',
-    payloadDependent: true,
   },
   // CLOSE
   { name: 'CLOSE allowed when every action is complete', before: PATH_TO.action_plan_monitoring, type: 'CLOSE' },
@@ -265,14 +247,9 @@ const CASES: readonly Case[] = [
   },
   // Holds
   { name: 'PLACE_ON_HOLD allowed', before: PATH_TO.drafting, type: 'PLACE_ON_HOLD' },
-  {
-    name: 'PLACE_ON_HOLD refused with an expected end in the past',
-    before: PATH_TO.drafting,
-    type: 'PLACE_ON_HOLD',
-    overrides: { expectedEnd: '2025-12-31' },
-    refused: 'The expected end of the hold (2025-12-31) is in the past',
-    payloadDependent: true,
-  },
+  // A hold recorded after the fact: its expected end may be past.
+  { name: 'PLACE_ON_HOLD allowed with an expected end in the past', before: PATH_TO.drafting, type: 'PLACE_ON_HOLD', overrides: { expectedEnd: '2025-12-31' } },
+
   { name: 'RESUME allowed', before: [...PATH_TO.drafting, HOLD], type: 'RESUME' },
   // WITHDRAW
   { name: 'WITHDRAW allowed while held', before: [...PATH_TO.drafting, HOLD], type: 'WITHDRAW' },
@@ -282,6 +259,40 @@ const CASES: readonly Case[] = [
     type: 'WITHDRAW',
     overrides: { reason: ' ' },
     refused: 'A reason for the withdrawal is required',
+    payloadDependent: true,
+  },
+  // RECORD_HOME_OFFICE_AGREEMENT
+  {
+    name: 'RECORD_HOME_OFFICE_AGREEMENT allowed once the Home Office was told of the "no"',
+    before: [...NOT_PROCEEDING, { type: 'NOTIFY_HOME_OFFICE' }],
+    type: 'RECORD_HOME_OFFICE_AGREEMENT',
+  },
+  {
+    name: 'RECORD_HOME_OFFICE_AGREEMENT allowed after the "no" review was closed',
+    before: [...NOT_PROCEEDING, { type: 'NOTIFY_HOME_OFFICE' }, { type: 'CLOSE' }],
+    type: 'RECORD_HOME_OFFICE_AGREEMENT',
+  },
+  {
+    name: 'RECORD_HOME_OFFICE_AGREEMENT refused before the Home Office was told',
+    before: NOT_PROCEEDING,
+    type: 'RECORD_HOME_OFFICE_AGREEMENT',
+    refused: 'The Home Office has not been told of the decision not to proceed',
+  },
+  {
+    name: 'RECORD_HOME_OFFICE_AGREEMENT refused a second time',
+    before: [...NOT_PROCEEDING, { type: 'NOTIFY_HOME_OFFICE' }, { type: 'RECORD_HOME_OFFICE_AGREEMENT' }],
+    type: 'RECORD_HOME_OFFICE_AGREEMENT',
+    refused: "The Home Office's agreement was already recorded (received 2026-01-08)",
+  },
+  // REOPEN
+  { name: 'REOPEN allowed when closed', before: PATH_TO.closed, type: 'REOPEN' },
+  { name: 'REOPEN allowed when withdrawn', before: PATH_TO.withdrawn, type: 'REOPEN' },
+  {
+    name: 'REOPEN refused with a blank reason',
+    before: PATH_TO.closed,
+    type: 'REOPEN',
+    overrides: { reason: ' ' },
+    refused: 'A reason for reopening is required',
     payloadDependent: true,
   },
 ];
@@ -312,8 +323,11 @@ describe('guard reasons', () => {
 
   it('every guarded event type has an allowing and a refusing case above', () => {
     const types = Object.keys(REFUSAL_RULES) as ReviewEventType[];
-    for (const type of types.filter((t) => t !== 'RESUME' /* refused cases: tests below */)) {
+    for (const type of types) {
       expect(CASES.some((c) => c.type === type && c.refused === undefined)).toBe(true);
+      // RESUME and PLACE_ON_HOLD are refused only where the hold region has no such
+      // transition (tests below), so describe() cannot list them as blocked.
+      if (type === 'RESUME' || type === 'PLACE_ON_HOLD') continue;
       expect(CASES.some((c) => c.type === type && c.refused !== undefined)).toBe(true);
     }
   });
@@ -356,9 +370,7 @@ describe('guard reasons', () => {
       refusalReasons('PLACE_ON_HOLD', { context, stage: 'drafting', facts: ALL_FACTS, at: '2026-03-02T00:00:00Z' }),
     ).toEqual(['The review is already on hold (criminal_proceedings) since 2026-03-01']);
     expect(refusalReasons('RESUME', { context, stage: 'drafting', facts: ALL_FACTS, at: '2026-03-02T00:00:00Z' })).toEqual([]);
-    expect(
-      refusalReasons('RESUME', { context, stage: 'drafting', facts: ALL_FACTS, at: '2026-02-28T00:00:00Z' }),
-    ).toEqual(['The review cannot resume before the hold started']);
+    // A resume dated before the hold began is the chronology's to refuse (chronology.spec.ts).
   });
 
   it('lists every missing thing at once', () => {

@@ -8,9 +8,12 @@
  *
  * Rules judge the lifecycle record (context), the case-file facts and the
  * time of the event. When a payload is supplied (an event is being applied)
- * they also check payload-dependent conditions (e.g. a notification dated
- * before the decision); when describing, there is no payload and only the
- * state-dependent conditions are reported.
+ * they also check payload-dependent conditions (e.g. a joint review names the
+ * other review); when describing, there is no payload and only the
+ * state-dependent conditions are reported. Whether dates are in order (a
+ * notice before its decision, a letter before its submission) is the
+ * chronology's question, asked of every write in one place:
+ * src/reviews/chronology.ts.
  *
  * Whether an event exists at all in a stage is a question for the machine's
  * structure, not for these rules (see lifecycle.ts).
@@ -93,10 +96,6 @@ const notifyHomeOffice: RefusalRule = (input) => {
       `The Home Office was already told of this decision on ${dateOf(homeOfficeNotification.sentAt)}`,
     );
   }
-  const p = payloadOf(input, 'NOTIFY_HOME_OFFICE');
-  if (p && dateOf(p.sentAt) < decision.decidedAt) {
-    reasons.push(`The notification date (${dateOf(p.sentAt)}) is before the decision date (${decision.decidedAt})`);
-  }
   return reasons;
 };
 
@@ -172,12 +171,6 @@ const recordQaOutcome: RefusalRule = (input) => {
     reasons.push('No submission to the Home Office is awaiting a QA outcome');
     return reasons;
   }
-  const p = payloadOf(input, 'RECORD_QA_OUTCOME');
-  if (p && p.letterDate < dateOf(round.submittedAt)) {
-    reasons.push(
-      `The QA letter date (${p.letterDate}) is before the submission date (${dateOf(round.submittedAt)})`,
-    );
-  }
   return reasons;
 };
 
@@ -193,12 +186,6 @@ const publish: RefusalRule = (input) => {
   }
   if (!facts.anonymisationConfirmed) reasons.push('Anonymisation of the report has not been confirmed');
   if (!facts.familyToldOfPublication) reasons.push('The family has not been told of the publication');
-  const p = payloadOf(input, 'PUBLISH');
-  if (p && round?.letterDate && dateOf(p.publishedAt) < round.letterDate) {
-    reasons.push(
-      `The publication date (${dateOf(p.publishedAt)}) is before the QA approval letter (${round.letterDate})`,
-    );
-  }
   return reasons;
 };
 
@@ -229,21 +216,14 @@ const placeOnHold: RefusalRule = (input) => {
   const reasons = finishedReasons(context);
   const hold = currentHold(context);
   if (hold) reasons.push(`The review is already on hold (${hold.reason}) since ${dateOf(hold.startedAt)}`);
-  const p = payloadOf(input, 'PLACE_ON_HOLD');
-  if (p?.expectedEnd !== undefined && p.expectedEnd < dateOf(input.at)) {
-    reasons.push(`The expected end of the hold (${p.expectedEnd}) is in the past`);
-  }
+  // An expected end may be past: a hold recorded after the fact. (That it does not precede the
+  // hold's start is a rule of the chronology, src/reviews/chronology.ts.)
   return reasons;
 };
 
-const resume: RefusalRule = ({ context, at }) => {
+const resume: RefusalRule = ({ context }) => {
   const reasons = finishedReasons(context);
-  const hold = currentHold(context);
-  if (!hold) {
-    reasons.push('The review is not on hold');
-  } else if (Date.parse(at) < Date.parse(hold.startedAt)) {
-    reasons.push('The review cannot resume before the hold started');
-  }
+  if (!currentHold(context)) reasons.push('The review is not on hold');
   return reasons;
 };
 
@@ -252,6 +232,27 @@ const withdraw: RefusalRule = (input) => {
   const reasons = finishedReasons(input.context);
   const p = payloadOf(input, 'WITHDRAW');
   if (p && p.reason.trim() === '') reasons.push('A reason for the withdrawal is required');
+  return reasons;
+};
+
+/** The Home Office's reply agreeing with a "no": after it was told, once. */
+const recordHomeOfficeAgreement: RefusalRule = ({ context, stage }) => {
+  const reasons: string[] = [];
+  if (context.decision?.outcome !== 'not_proceed') reasons.push('There is no decision not to hold a review for the Home Office to agree with');
+  else if (!context.homeOfficeNotification) reasons.push('The Home Office has not been told of the decision not to proceed');
+  const agreed = context.homeOfficeAgreement ?? null;
+  if (agreed) reasons.push(`The Home Office's agreement was already recorded (received ${dateOf(agreed.receivedAt)})`);
+  if (stage === 'closed' && context.closure?.fromStage !== 'not_proceeding') reasons.push('The review was not closed after a decision not to proceed');
+  return reasons;
+};
+
+/** A closed or withdrawn review may be reopened (new information), with a reason. */
+const reopen: RefusalRule = (input) => {
+  const { context } = input;
+  const reasons: string[] = [];
+  if (!context.closure && !context.withdrawal) reasons.push('The review is neither closed nor withdrawn');
+  const p = payloadOf(input, 'REOPEN');
+  if (p && p.reason.trim() === '') reasons.push('A reason for reopening is required');
   return reasons;
 };
 
@@ -272,6 +273,8 @@ export const REFUSAL_RULES: { readonly [T in ReviewEventType]: RefusalRule } = {
   PLACE_ON_HOLD: placeOnHold,
   RESUME: resume,
   WITHDRAW: withdraw,
+  RECORD_HOME_OFFICE_AGREEMENT: recordHomeOfficeAgreement,
+  REOPEN: reopen,
 };
 
 /** Reasons `type` is refused now (empty = allowed by its guard). */

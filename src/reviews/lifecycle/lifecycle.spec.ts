@@ -39,6 +39,7 @@ describe('lifecycle: the not-proceeding path', () => {
     expect(d.blockedEvents).toEqual([
       { type: 'DIRECT_REVIEW', reasons: ['The Home Office has not been told of the decision not to proceed'] },
       { type: 'CLOSE', reasons: ['The Home Office has not been told of the decision not to proceed'] },
+      { type: 'RECORD_HOME_OFFICE_AGREEMENT', reasons: ['The Home Office has not been told of the decision not to proceed'] },
     ]);
 
     const refused = applyEvent(p, ev('CLOSE', '2026-01-06T11:00:00.000Z', {}, EMPTY_FACTS));
@@ -54,6 +55,7 @@ describe('lifecycle: the not-proceeding path', () => {
       'CLOSE',
       'PLACE_ON_HOLD',
       'WITHDRAW',
+      'RECORD_HOME_OFFICE_AGREEMENT',
     ]);
 
     p = apply(p, ev('DIRECT_REVIEW', '2026-03-01T09:00:00.000Z', { directedAt: '2026-02-27', note: 'SoS letter' }));

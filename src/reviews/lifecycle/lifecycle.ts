@@ -177,7 +177,12 @@ export function isOnHold(persisted: PersistedReview): boolean {
 
 /** Adds the server's envelope to a validated payload. */
 export function withEnvelope(payload: ReviewEventPayload, envelope: EventEnvelope): ReviewEvent {
-  return { ...payload, at: envelope.at, facts: envelope.facts } as ReviewEvent;
+  return {
+    ...payload,
+    at: envelope.at,
+    ...(envelope.recordedAt !== undefined ? { recordedAt: envelope.recordedAt } : {}),
+    facts: envelope.facts,
+  } as ReviewEvent;
 }
 
 /** Event types for which the current stage or hold region has a transition. */
@@ -276,6 +281,8 @@ export function describe(persisted: PersistedReview, facts: ReviewFacts, at: str
   const blockedEvents: { type: ReviewEventType; reasons: string[] }[] = [];
   for (const type of REVIEW_EVENT_TYPES) {
     if (!existing.has(type)) continue;
+    // The Home Office's agreement answers a "no" only: not worth a line on any other review.
+    if (type === 'RECORD_HOME_OFFICE_AGREEMENT' && persisted.context.decision?.outcome !== 'not_proceed') continue;
     const reasons = refusalReasons(type, { context: persisted.context, stage: status, facts, at });
     if (reasons.length === 0) allowedEvents.push(type);
     else blockedEvents.push({ type, reasons });

@@ -74,9 +74,12 @@ function isSink(s: Snapshot, events: readonly ReviewEvent[]): boolean {
 
 const isFinal = (s: Snapshot) => (FINAL_STAGES as readonly string[]).includes(stageOf(s));
 
-/** Stages where generated paths come to rest (sinks). */
+/**
+ * Stages where generated paths come to rest (sinks). REOPEN is left out: it is the way back
+ * from an ending when new information arrives, not part of a review's own course.
+ */
 function sinkStages(facts: ReviewFacts, exclude: readonly ReviewEventType[]): Set<Stage> {
-  const events = candidateEvents(facts, exclude);
+  const events = candidateEvents(facts, [...exclude, 'REOPEN']);
   const paths = getSimplePaths(reviewMachine, { events, serializeState, input: INPUT });
   expect(paths.length).toBeGreaterThan(0);
   const sinks = new Set<Stage>();

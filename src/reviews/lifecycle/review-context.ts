@@ -159,6 +159,24 @@ export interface ClosureRecord {
   readonly fromStage: OpenStage;
 }
 
+/** The Home Office's reply agreeing with a decision not to hold a review. */
+export interface HomeOfficeAgreement {
+  readonly receivedAt: string;
+  readonly note: string | null;
+  readonly recordedAt: string;
+}
+
+/** A closed or withdrawn review taken up again; what ended it is kept here. */
+export interface ReopeningRecord {
+  readonly reason: string;
+  readonly reopenedAt: string;
+  readonly recordedAt: string;
+  /** The stage it goes back to (the one it was closed or withdrawn from). */
+  readonly toStage: OpenStage;
+  readonly closure: ClosureRecord | null;
+  readonly withdrawal: WithdrawalRecord | null;
+}
+
 export interface StageEntry {
   readonly stage: Stage;
   readonly enteredAt: string;
@@ -184,6 +202,10 @@ export interface ReviewContext {
   readonly holds: readonly HoldPeriod[];
   readonly withdrawal: WithdrawalRecord | null;
   readonly closure: ClosureRecord | null;
+  /** Absent in snapshots written before it existed: read with `?? null`. */
+  readonly homeOfficeAgreement?: HomeOfficeAgreement | null;
+  /** Absent in snapshots written before it existed: read with `?? []`. */
+  readonly reopenings?: readonly ReopeningRecord[];
 }
 
 export function initialContext(at: string): ReviewContext {
@@ -202,6 +224,8 @@ export function initialContext(at: string): ReviewContext {
     holds: [],
     withdrawal: null,
     closure: null,
+    homeOfficeAgreement: null,
+    reopenings: [],
   };
 }
 

@@ -98,15 +98,36 @@ describe('review machine', () => {
     expect(hold?.endedAt).toBe(held.context.withdrawal?.withdrawnAt);
   });
 
-  it.each(FINAL_STAGES.map((s) => [s]))('%s is final: nothing is possible, not even a hold', (stage) => {
+  it.each(FINAL_STAGES.map((s) => [s]))('%s ends the review: nothing is possible but reopening, not even a hold', (stage) => {
     const p = drive(PATH_TO[stage]);
-    expect(reviewMachine.resolveState({ value: p.value as never, context: p.context }).status).toBe('done');
     const d = describeLifecycle(p, ALL_FACTS, '2026-06-01T00:00:00.000Z');
-    expect(d.allowedEvents).toEqual([]);
+    expect(d.allowedEvents).toEqual(['REOPEN']);
     expect(d.blockedEvents).toEqual([]);
     for (const type of ['PLACE_ON_HOLD', 'WITHDRAW', 'DECIDE', 'CLOSE'] as const) {
       const r = applyEvent(p, ev(type, '2026-06-01T00:00:00.000Z'));
       expect(r).toEqual({ ok: false, reasons: [`${type} is not possible in stage ${stage}`] });
     }
+  });
+
+  it.each([
+    ['closed', 'action_plan_monitoring'],
+    ['withdrawn', 'notified'],
+  ] as const)('REOPEN takes a %s review back to the stage it ended from (%s), keeping what ended it', (stage, from) => {
+    const p = drive(PATH_TO[stage]);
+    const r = applyEvent(p, ev('REOPEN', '2026-06-02T10:00:00.000Z', { reason: 'Inquest found new facts' }));
+    if (!r.ok) throw new Error(r.reasons.join('; '));
+    expect(r.status).toBe(from);
+    expect(r.onHold).toBe(false);
+    const ctx = r.persisted.context;
+    expect(ctx.closure).toBeNull();
+    expect(ctx.withdrawal).toBeNull();
+    expect(ctx.reopenings).toEqual([
+      expect.objectContaining({ reason: 'Inquest found new facts', reopenedAt: '2026-06-02T10:00:00.000Z', toStage: from }),
+    ]);
+    expect(ctx.reopenings?.[0]?.[stage === 'closed' ? 'closure' : 'withdrawal']).not.toBeNull();
+    expect(ctx.stageHistory[ctx.stageHistory.length - 1]).toEqual({ stage: from, enteredAt: '2026-06-02T10:00:00.000Z' });
+    // And it can end again.
+    const again = applyEvent(r.persisted, ev('WITHDRAW', '2026-06-03T10:00:00.000Z'));
+    expect(again).toMatchObject({ ok: true, status: 'withdrawn' });
   });
 });

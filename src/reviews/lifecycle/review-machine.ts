@@ -10,15 +10,20 @@
  *   │  │         home_office_qa (→ drafting on resubmit) → awaiting_publication →
  *   │  │         action_plan_monitoring
  *   │  └─ hold:  active ⇄ onHold   (PLACE_ON_HOLD / RESUME)
- *   ├─ closed     (final)
- *   └─ withdrawn  (final)
+ *   ├─ closed     (REOPEN → the stage it was closed from)
+ *   └─ withdrawn  (REOPEN → the stage it was withdrawn from)
  *
  * Holding is orthogonal to the stage: a held review keeps its stage, and every
  * rule of a progress event refuses while a hold is current (see
- * guard-reasons.ts). The final stages live outside `open`, so reaching them
- * leaves both regions: a closed or withdrawn review is `done`, cannot be held
- * and has no hold in force. WITHDRAW is declared once, on `open`, and is
- * therefore available from every open stage, held or not.
+ * guard-reasons.ts). The ending stages live outside `open`, so reaching them
+ * leaves both regions: a closed or withdrawn review cannot be held and has no
+ * hold in force; the only way out is REOPEN (new information), back into the
+ * stage it ended from. WITHDRAW is declared once, on `open`, and is therefore
+ * available from every open stage, held or not.
+ *
+ * Time: `event.at` is when the event happened (its own date, or now), and
+ * `event.recordedAt` when it was entered. Stage entries, holds, closures and
+ * withdrawals take `at`; the `recordedAt` fields take `recordedAt`.
  *
  * Every guard asks the event's refusal rule (guard-reasons.ts) through
  * `isPermitted`; `permittedDecision` and `permittedQaOutcome` additionally
@@ -29,6 +34,7 @@
  * states, changed context), and add a migration in lifecycle.ts.
  */
 import { assign, setup } from 'xstate';
+import { OPEN_STAGES } from './review-context';
 import { calendarDateOf, type ReviewEvent, type ReviewEventOf, type ReviewEventType } from './events';
 import { refusalReasons } from './guard-reasons';
 import {
@@ -47,6 +53,11 @@ export const REVIEW_MACHINE_VERSION = 1;
 export interface ReviewMachineInput {
   /** ISO instant the review was opened (notification recorded). */
   readonly at: string;
+}
+
+/** When the event was entered (the envelope's recordedAt; `at` for callers that give none). */
+function recordedAtOf(event: ReviewEvent): string {
+  return event.recordedAt ?? event.at;
 }
 
 function eventOf<T extends ReviewEventType>(event: ReviewEvent, type: T): ReviewEventOf<T> {
@@ -85,6 +96,14 @@ function isPermitted(context: ReviewContext, event: ReviewEvent, stage: Stage | 
 }
 
 const permitted = (stage: Stage | null) => ({ type: 'permitted', params: { stage } }) as const;
+
+/** REOPEN goes back to the stage the review was closed or withdrawn from: one transition per stage. */
+const reopenTransitions = (ending: 'closure' | 'withdrawal') =>
+  OPEN_STAGES.map((to) => ({
+    guard: { type: 'permittedReopen' as const, params: { ending, to } },
+    target: `#review.open.stage.${to}`,
+    actions: { type: 'recordReopening' as const, params: { to } },
+  }));
 const enter = (stage: Stage) => ({ type: 'enterStage', params: { stage } }) as const;
 
 export const reviewMachine = setup({
@@ -99,6 +118,11 @@ export const reviewMachine = setup({
     /** Permitted, and the decision is `outcome` (routes DECIDE). */
     permittedDecision: ({ context, event }, params: { outcome: DecisionOutcome }) =>
       event.type === 'DECIDE' && event.outcome === params.outcome && isPermitted(context, event, 'notified'),
+    /** Permitted, and the review ended (closure or withdrawal) from stage `to`. */
+    permittedReopen: ({ context, event }, params: { ending: 'closure' | 'withdrawal'; to: OpenStage }) =>
+      event.type === 'REOPEN' &&
+      context[params.ending]?.fromStage === params.to &&
+      isPermitted(context, event, params.ending === 'closure' ? 'closed' : 'withdrawn'),
     /** Permitted, and the QA outcome is `outcome` (routes RECORD_QA_OUTCOME). */
     permittedQaOutcome: ({ context, event }, params: { outcome: QaOutcome }) =>
       event.type === 'RECORD_QA_OUTCOME' &&
@@ -118,13 +142,13 @@ export const reviewMachine = setup({
           decidedAt: e.decidedAt,
           jointWith: e.jointWith ?? null,
           directedBySecretaryOfState: false,
-          recordedAt: e.at,
+          recordedAt: recordedAtOf(e),
         },
       };
     }),
     recordHomeOfficeNotification: assign(({ event }) => {
       const e = eventOf(event, 'NOTIFY_HOME_OFFICE');
-      return { homeOfficeNotification: { sentAt: e.sentAt, recordedAt: e.at } };
+      return { homeOfficeNotification: { sentAt: e.sentAt, recordedAt: recordedAtOf(e) } };
     }),
     /**
      * A direction by the Secretary of State replaces the "no" with a decision
@@ -153,10 +177,10 @@ export const reviewMachine = setup({
           decidedAt: calendarDateOf(e.directedAt),
           jointWith: null,
           directedBySecretaryOfState: true,
-          recordedAt: e.at,
+          recordedAt: recordedAtOf(e),
         },
         homeOfficeNotification: null,
-        direction: { directedAt: e.directedAt, note: e.note ?? null, recordedAt: e.at },
+        direction: { directedAt: e.directedAt, note: e.note ?? null, recordedAt: recordedAtOf(e) },
       };
     }),
     recordTermsOfReference: assign(({ event }) => {
@@ -166,14 +190,14 @@ export const reviewMachine = setup({
           agreedAt: e.agreedAt,
           scopeStart: e.scopeStart ?? null,
           scopeEnd: e.scopeEnd ?? null,
-          recordedAt: e.at,
+          recordedAt: recordedAtOf(e),
         },
       };
     }),
     recordRagApproval: assign(({ event }) => {
       const e = eventOf(event, 'RAG_APPROVE');
       return {
-        ragApproval: { approvedAt: e.approvedAt ?? e.at, comments: e.comments ?? null, recordedAt: e.at },
+        ragApproval: { approvedAt: e.approvedAt ?? e.at, comments: e.comments ?? null, recordedAt: recordedAtOf(e) },
       };
     }),
     recordRagReturn: assign(({ context, event }) => {
@@ -191,7 +215,7 @@ export const reviewMachine = setup({
           {
             round: context.qaRounds.length + 1,
             submittedAt: e.submittedAt,
-            recordedAt: e.at,
+            recordedAt: recordedAtOf(e),
             outcome: null,
             letterDate: null,
             notes: null,
@@ -208,14 +232,42 @@ export const reviewMachine = setup({
       return {
         qaRounds: [
           ...context.qaRounds.slice(0, -1),
-          { ...last, outcome: e.outcome, letterDate: e.letterDate, notes: e.notes ?? null, outcomeRecordedAt: e.at },
+          { ...last, outcome: e.outcome, letterDate: e.letterDate, notes: e.notes ?? null, outcomeRecordedAt: recordedAtOf(e) },
         ],
         ragApproval: e.outcome === 'resubmit' ? null : context.ragApproval,
       };
     }),
     recordPublication: assign(({ event }) => {
       const e = eventOf(event, 'PUBLISH');
-      return { publication: { publishedAt: e.publishedAt, url: e.url, recordedAt: e.at } };
+      return { publication: { publishedAt: e.publishedAt, url: e.url, recordedAt: recordedAtOf(e) } };
+    }),
+    recordHomeOfficeAgreement: assign(({ event }) => {
+      const e = eventOf(event, 'RECORD_HOME_OFFICE_AGREEMENT');
+      return { homeOfficeAgreement: { receivedAt: e.receivedAt, note: e.note ?? null, recordedAt: recordedAtOf(e) } };
+    }),
+    /**
+     * Reopening keeps what ended the review in `reopenings` and clears it. The stage it goes
+     * back to records its own entry (entry action), except `notified`, which has none.
+     */
+    recordReopening: assign(({ context, event }, params: { to: OpenStage }) => {
+      const e = eventOf(event, 'REOPEN');
+      return {
+        reopenings: [
+          ...(context.reopenings ?? []),
+          {
+            reason: e.reason,
+            reopenedAt: e.at,
+            recordedAt: recordedAtOf(e),
+            toStage: params.to,
+            closure: context.closure,
+            withdrawal: context.withdrawal,
+          },
+        ],
+        closure: null,
+        withdrawal: null,
+        stageHistory:
+          params.to === 'notified' ? [...context.stageHistory, { stage: 'notified' as const, enteredAt: e.at }] : context.stageHistory,
+      };
     }),
     recordClosure: assign(({ event }, params: { from: OpenStage }) => {
       const e = eventOf(event, 'CLOSE');
@@ -279,6 +331,7 @@ export const reviewMachine = setup({
               entry: enter('not_proceeding'),
               on: {
                 NOTIFY_HOME_OFFICE: { guard: permitted('not_proceeding'), actions: 'recordHomeOfficeNotification' },
+                RECORD_HOME_OFFICE_AGREEMENT: { guard: permitted('not_proceeding'), actions: 'recordHomeOfficeAgreement' },
                 DIRECT_REVIEW: { guard: permitted('not_proceeding'), target: 'establishing', actions: 'recordDirection' },
                 CLOSE: {
                   guard: permitted('not_proceeding'),
@@ -371,8 +424,15 @@ export const reviewMachine = setup({
         },
       },
     },
-    closed: { type: 'final', entry: enter('closed') },
-    withdrawn: { type: 'final', entry: enter('withdrawn') },
+    closed: {
+      entry: enter('closed'),
+      on: {
+        // The Home Office's reply may come after a "no" review was closed.
+        RECORD_HOME_OFFICE_AGREEMENT: { guard: permitted('closed'), actions: 'recordHomeOfficeAgreement' },
+        REOPEN: reopenTransitions('closure'),
+      },
+    },
+    withdrawn: { entry: enter('withdrawn'), on: { REOPEN: reopenTransitions('withdrawal') } },
   },
 });
 

@@ -61,6 +61,8 @@ export const SAMPLE_PAYLOADS: { readonly [T in ReviewEventType]: ReviewEventPayl
   PLACE_ON_HOLD: { type: 'PLACE_ON_HOLD', reason: 'criminal_proceedings', detail: 'Trial listed', expectedEnd: '2027-01-01' },
   RESUME: { type: 'RESUME', note: 'Verdict delivered' },
   WITHDRAW: { type: 'WITHDRAW', reason: 'Duplicate of another review' },
+  RECORD_HOME_OFFICE_AGREEMENT: { type: 'RECORD_HOME_OFFICE_AGREEMENT', receivedAt: '2026-01-08' },
+  REOPEN: { type: 'REOPEN', reason: 'New information from the inquest' },
 };
 
 /** Builds a machine event: sample payload + overrides, with `at` and `facts`. */
