@@ -10,6 +10,8 @@ export const ACTIONS = [
   'review.create',
   'review.read',
   'review.event',
+  'review.correct',
+  'review.transfer',
   'members.read',
   'members.manage',
   'people.read',

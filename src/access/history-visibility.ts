@@ -12,6 +12,8 @@ import { Holder, permission, ReviewSubject } from './policy';
  */
 export const HISTORY_READ_ACTIONS: Readonly<Record<string, Action>> = {
   NOTIFICATION_RECORDED: 'review.read',
+  CORRECTION: 'review.read',
+  REVIEW_TRANSFERRED: 'review.read',
   MEMBER_ADDED: 'members.read',
   MEMBER_ENDED: 'members.read',
   PERSON_CORRECTED: 'people.read',

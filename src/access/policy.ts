@@ -42,6 +42,8 @@ export const POLICY: Readonly<Record<Action, Grants>> = {
   'review.create': { csp_lead: 'csp' },
   'review.read': { ...CASE_TEAM, imr_author: 'review', rag_member: 'signOff' },
   'review.event': { csp_lead: 'csp', chair: 'review', rag_member: 'signOff' },
+  'review.correct': { csp_lead: 'csp' },
+  'review.transfer': { csp_lead: 'csp' },
   'members.read': { csp_lead: 'csp', chair: 'review' },
   'members.manage': { csp_lead: 'csp', chair: 'review' },
   'people.read': { ...CASE_TEAM, imr_author: 'review' },

@@ -41,6 +41,8 @@ export const API_ROUTE_ACTIONS: Readonly<Record<string, Action>> = {
   'GET /reviews': 'review.list',
   'GET /reviews/:id': 'review.read',
   'POST /reviews/:id/events': 'review.event',
+  'POST /reviews/:id/corrections': 'review.correct',
+  'POST /reviews/:id/transfer': 'review.transfer',
   'GET /reviews/:id/history': 'review.read',
   'GET /reviews/:id/diagram': 'review.read',
 

@@ -321,10 +321,12 @@ export class ReviewLifecycleService {
   private async nextReference(manager: EntityManager, csp: Csp, notifiedOn: string): Promise<string> {
     const year = notifiedOn.slice(0, 4);
     await manager.query('SELECT pg_advisory_xact_lock(hashtext($1))', [`review-reference:${csp.id}`]);
-    const [{ count }] = await manager.query(
-      `SELECT count(*)::int AS count FROM reviews WHERE csp_id = $1 AND reference LIKE $2`,
-      [csp.id, `DHR-${csp.code}-${year}-%`],
+    // The highest number given under this prefix, whichever CSP the review is with now (a
+    // review transferred away keeps its reference, so counting the CSP's reviews would repeat it).
+    const [{ last }] = await manager.query(
+      `SELECT coalesce(max(substring(reference from '([0-9]+)$')::int), 0) AS last FROM reviews WHERE reference LIKE $1`,
+      [`DHR-${csp.code}-${year}-%`],
     );
-    return `DHR-${csp.code}-${year}-${String(count + 1).padStart(3, '0')}`;
+    return `DHR-${csp.code}-${year}-${String(Number(last) + 1).padStart(3, '0')}`;
   }
 }

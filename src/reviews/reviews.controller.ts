@@ -22,6 +22,7 @@ import { RequestValidationError } from '../infrastructure/http/errors';
 import { parseInput } from '../infrastructure/http/validation';
 import { businessDate, renderLifecycleMermaid, renderLifecycleSvg, STAGES } from './lifecycle';
 import { ReviewLifecycleService, ReviewView } from './review-lifecycle.service';
+import { parseCorrection, ReviewCorrections, transferSchema } from './review-corrections.service';
 import { openApiBody } from '../infrastructure/http/openapi';
 import { reviewEventBodySchema } from './reviews.openapi';
 import { etagOf, listReviewsQuerySchema, openReviewSchema, parseIfMatch } from './reviews.schemas';
@@ -34,6 +35,7 @@ const today = () => businessDate(new Date());
 export class ReviewsController {
   constructor(
     private readonly reviews: ReviewLifecycleService,
+    private readonly corrections: ReviewCorrections,
     private readonly clock: Clock,
   ) {}
 
@@ -87,6 +89,51 @@ export class ReviewsController {
       throw new RequestValidationError([{ field: 'If-Match', message: 'must be an ETag from GET /reviews/:id, such as "3"' }]);
     }
     return this.withEtag(res, await this.reviews.applyEvent(id, body, actor, expected, access));
+  }
+
+  @Post(':id/corrections')
+  @HttpCode(201)
+  @ApiHeader({ name: 'If-Match', required: false, description: 'The ETag read; a stale one gets 412.' })
+  @ApiCreatedResponse({
+    description:
+      'A correction on the record: `{"reason", "notification": {dateOfDeath?, notifiedOn?, policeForce?, policeReference?, circumstances?}}` or `{"reason", "event": {"sequence", "changes": {...}}}` (a lifecycle event of the history, e.g. its date or a decision\'s rationale). The history gains a CORRECTION entry (from, to, reason, who, when); stages and clocks follow. Answers the review as it is now.',
+  })
+  @ApiBadRequestResponse({ description: 'Malformed, changes nothing, or breaks the chronology (`chronology` names both facts).' })
+  @ApiConflictResponse({ description: 'With the correction, a later event could not have happened.' })
+  async correct(
+    @Param('id') id: string,
+    @Body() body: unknown,
+    @Actor() actor: string,
+    @Headers('if-match') ifMatch: string | undefined,
+    @Access() access: AccessContext,
+    @Res({ passthrough: true }) res: Response,
+  ) {
+    const input = parseCorrection(body, () => businessDate(this.clock.now()));
+    await this.corrections.correct(id, input, actor, this.expectedVersion(ifMatch));
+    return this.withEtag(res, await this.reviews.get(id, access));
+  }
+
+  @Post(':id/transfer')
+  @HttpCode(200)
+  @ApiHeader({ name: 'If-Match', required: false, description: 'The ETag read; a stale one gets 412.' })
+  @ApiOkResponse({ description: '`{"toCspId", "reason"}`: the review moves to another CSP. The caller must be a CSP lead of both; the review\'s own members stay.' })
+  async transfer(
+    @Param('id') id: string,
+    @Body() body: unknown,
+    @Actor() actor: string,
+    @Headers('if-match') ifMatch: string | undefined,
+    @Access() access: AccessContext,
+    @Res({ passthrough: true }) res: Response,
+  ) {
+    await this.corrections.transfer(id, parseInput(transferSchema, body), actor, access, this.expectedVersion(ifMatch));
+    // The caller leads the receiving CSP too (checked), so they may read it there.
+    return this.withEtag(res, await this.reviews.get(id));
+  }
+
+  private expectedVersion(ifMatch: string | undefined): number | undefined {
+    const expected = parseIfMatch(ifMatch);
+    if (expected === 'invalid') throw new RequestValidationError([{ field: 'If-Match', message: 'must be an ETag from GET /reviews/:id, such as "3"' }]);
+    return expected;
   }
 
   @Get(':id/history')

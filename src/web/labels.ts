@@ -75,6 +75,8 @@ export const HISTORY_LABELS: Readonly<Record<string, string>> = {
   WITHDRAW: 'Withdrawn',
   RECORD_HOME_OFFICE_AGREEMENT: 'The Home Office agreed with the decision not to review',
   REOPEN: 'Reopened',
+  CORRECTION: 'Correction recorded',
+  REVIEW_TRANSFERRED: 'Moved to another CSP',
   SCOPING_RESPONSE_CORRECTED: 'Scoping response corrected',
   IMR_COMMISSIONED: 'IMR commissioned',
   IMR_EXTENDED: 'IMR extension granted',
