@@ -18,6 +18,7 @@ import { LoggingModule } from './infrastructure/logging/logging.module';
 import type { Logger } from './infrastructure/logging/root-logger';
 import { QueueModule } from './infrastructure/queue/queue.module';
 import { NotificationPreferencesModule } from './reminders/notification-preferences.module';
+import { ImportsModule } from './imports/imports.module';
 import { ReviewsModule } from './reviews/reviews.module';
 import { WebModule } from './web/web.module';
 
@@ -50,6 +51,7 @@ export class AppModule {
         CspsModule,
         ReviewsModule,
         CaseFileModule,
+        ImportsModule,
         DeadlinesModule,
         NotificationPreferencesModule,
         // Last: its page routes come after the API's.

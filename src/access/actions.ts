@@ -8,6 +8,7 @@ export const ACTIONS = [
   'self',
   'review.list',
   'review.create',
+  'review.import',
   'review.read',
   'review.event',
   'review.correct',

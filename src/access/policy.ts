@@ -40,6 +40,8 @@ export const POLICY: Readonly<Record<Action, Grants>> = {
   'agencies.manage': { administrator: 'installation', csp_lead: 'csp' },
   'users.manage': { administrator: 'installation' },
   'review.create': { csp_lead: 'csp' },
+  // Each review of a file is checked against the CSPs the caller leads (review-import.service.ts).
+  'review.import': { csp_lead: 'csp' },
   'review.read': { ...CASE_TEAM, imr_author: 'review', rag_member: 'signOff' },
   'review.event': { csp_lead: 'csp', chair: 'review', rag_member: 'signOff' },
   'review.correct': { csp_lead: 'csp' },

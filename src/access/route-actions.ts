@@ -38,6 +38,7 @@ export const API_ROUTE_ACTIONS: Readonly<Record<string, Action>> = {
   'GET /deadlines': 'deadlines.list',
 
   'POST /reviews': 'review.create',
+  'POST /imports': 'review.import',
   'GET /reviews': 'review.list',
   'GET /reviews/:id': 'review.read',
   'POST /reviews/:id/events': 'review.event',

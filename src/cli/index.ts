@@ -10,6 +10,12 @@ import { boot, failStartup, stopServices } from '../infrastructure/bootstrap/boo
 import { readEnvironment } from '../infrastructure/config/load-config';
 import { resolvedUrl } from '../infrastructure/config/resolved-config';
 import { dataSourceOptions } from '../infrastructure/database/data-source-options';
+import { HttpException } from '@nestjs/common';
+import { NestFactory } from '@nestjs/core';
+import { ImportCliModule } from '../imports/import-cli.module';
+import { readImportFile } from '../imports/import-csv';
+import { ReviewImportService } from '../imports/review-import.service';
+import { createRootLogger } from '../infrastructure/logging/root-logger';
 
 const USAGE = `Usage: npm run cli -- <command> [options]
 
@@ -22,6 +28,13 @@ Commands:
       --password-stdin, the first line of standard input (never on the command line, where
       other users of the machine could see it). At least 12 characters. Setting a password
       clears a lock after failed sign-ins and ends the user's signed-in sessions.
+
+  import FILE --actor EMAIL [--dry-run]
+      Brings reviews already under way in from FILE: a dhr-import/1 JSON file, or a CSV of the
+      headline fields (README, "Bringing in reviews already under way"). Each review is created
+      in one transaction through the same rules as the API, or refused whole; prints the report
+      (JSON) and exits 1 if any review was refused. --actor names the user the history records
+      as having imported them. --dry-run checks everything and writes nothing.
 `;
 
 /** The first line of standard input (without its line break). */
@@ -34,6 +47,7 @@ async function readStdinLine(): Promise<string> {
 /** The administrator's command line (uses DATABASE_URL, or the local PostgreSQL as `npm start` does). */
 async function main() {
   const [command, ...rest] = process.argv.slice(2);
+  if (command === 'import') return importCommand(rest);
   if (command !== 'users:add') {
     process.stderr.write(USAGE);
     process.exit(command === undefined || command === '--help' ? 0 : 2);
@@ -109,6 +123,49 @@ async function main() {
     } else throw error;
   } finally {
     await dataSource.destroy();
+    await stopServices(services);
+  }
+}
+
+/** `import FILE --actor EMAIL [--dry-run]`: see USAGE. */
+async function importCommand(args: string[]) {
+  let parsed;
+  try {
+    parsed = parseArgs({ args, options: { actor: { type: 'string' }, 'dry-run': { type: 'boolean', default: false } }, allowPositionals: true, strict: true });
+  } catch (error) {
+    process.stderr.write(`${(error as Error).message}\n\n${USAGE}`);
+    process.exit(2);
+  }
+  const [file] = parsed.positionals;
+  const actor = parsed.values.actor;
+  const problems: string[] = [];
+  if (!file || parsed.positionals.length > 1) problems.push('FILE: give one file to import');
+  if (!actor || !/^[^\s@]+@[^\s@]+$/.test(actor)) problems.push('--actor: the email of the user importing is required');
+  if (problems.length) {
+    process.stderr.write(`${problems.join('\n')}\n\n${USAGE}`);
+    process.exit(2);
+  }
+  let body: unknown;
+  try {
+    body = await readImportFile(file!);
+  } catch (error) {
+    process.stderr.write(`${file}: ${(error as Error).message}\n`);
+    process.exit(2);
+  }
+  const { config, services } = await boot('dhr-cli', { mayStart: false, quiet: true });
+  const app = await NestFactory.createApplicationContext(ImportCliModule.forRoot(config, createRootLogger(config, 'dhr-cli')), { logger: false });
+  try {
+    const imports = app.get(ReviewImportService);
+    const report = await imports.run(imports.parseFile(body), actor!, { dryRun: parsed.values['dry-run']! });
+    process.stdout.write(`${JSON.stringify(report, null, 2)}\n`);
+    if (report.refused > 0) process.exitCode = 1;
+  } catch (error) {
+    if (error instanceof HttpException) {
+      process.stderr.write(`${file}: ${JSON.stringify((error.getResponse() as { message?: unknown }).message)}\n`);
+      process.exitCode = 2;
+    } else throw error;
+  } finally {
+    await app.close();
     await stopServices(services);
   }
 }

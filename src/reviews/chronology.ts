@@ -168,8 +168,11 @@ export function chronologyConflicts(facts: readonly DatedFact[]): ChronologyConf
       }
     }
   }
-  // One line per broken pair, even when a fact is held twice (a stage entered twice).
-  return [...new Map(conflicts.map((c) => [conflictKey(c), c])).values()];
+  // One line per broken pair, even when a fact is held twice (a stage entered twice). The steps'
+  // order is the backstop: said only when no rule about the facts themselves says it already.
+  const unique = [...new Map(conflicts.map((c) => [conflictKey(c), c])).values()];
+  const specific = unique.filter((c) => c.later.kind !== 'stageEntered');
+  return specific.length > 0 ? specific : unique;
 }
 
 function capitalise(text: string): string {

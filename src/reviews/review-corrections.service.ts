@@ -24,7 +24,7 @@ import {
   type ReviewEventPayload,
   type ReviewFacts,
 } from './lifecycle';
-import { ReviewEventRecord } from './review-event.entity';
+import { historyOrigin, ReviewEventRecord } from './review-event.entity';
 import { lockReview } from './review-history';
 import { Review } from './review.entity';
 
@@ -247,7 +247,7 @@ export class ReviewCorrections {
           actor,
           occurredAt: now,
           recordedAt: now,
-          origin: 'recorded',
+          origin: historyOrigin(),
           fromStatus: review.status,
           toStatus: review.status,
           fromOnHold: review.onHold,

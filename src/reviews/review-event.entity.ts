@@ -1,8 +1,21 @@
+import { AsyncLocalStorage } from 'node:async_hooks';
 import { Check, Column, Entity, JoinColumn, ManyToOne, PrimaryGeneratedColumn, Unique } from 'typeorm';
 import { Review } from './review.entity';
 
 export const HISTORY_ORIGINS = ['recorded', 'imported', 'correction'] as const;
 export type HistoryOrigin = (typeof HISTORY_ORIGINS)[number];
+
+const ORIGIN = new AsyncLocalStorage<HistoryOrigin>();
+
+/** Runs `work` with every history entry it writes marked as coming from `origin` (an import). */
+export function withHistoryOrigin<T>(origin: HistoryOrigin, work: () => Promise<T>): Promise<T> {
+  return ORIGIN.run(origin, work);
+}
+
+/** How the entries being written now came: typed in ('recorded') unless an import runs. */
+export function historyOrigin(): HistoryOrigin {
+  return ORIGIN.getStore() ?? 'recorded';
+}
 
 /**
  * One accepted event in a review's history, written in the same transaction as the state

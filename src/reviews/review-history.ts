@@ -1,7 +1,7 @@
 import { NotFoundException } from '@nestjs/common';
 import { EntityManager } from 'typeorm';
 import { isUuid } from '../infrastructure/http/validation';
-import { ReviewEventRecord } from './review-event.entity';
+import { historyOrigin, ReviewEventRecord } from './review-event.entity';
 import { Review } from './review.entity';
 
 export const reviewNotFound = () =>
@@ -49,6 +49,7 @@ export async function recordInHistory(
       // When it happened, if the change says (an IMR received on its date), else now.
       occurredAt: entry.occurredAt ?? entry.at,
       recordedAt: entry.at,
+      origin: historyOrigin(),
       fromStatus: review.status,
       toStatus: review.status,
       fromOnHold: review.onHold,

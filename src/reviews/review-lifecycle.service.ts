@@ -30,7 +30,7 @@ import {
 } from './lifecycle';
 import { assertChronology } from './chronology';
 import { caseFileFacts, reviewDatedFacts } from './chronology.query';
-import { ReviewEventRecord } from './review-event.entity';
+import { historyOrigin, ReviewEventRecord } from './review-event.entity';
 import { findReview, lockReview } from './review-history';
 import { Review } from './review.entity';
 import type { ListReviewsQuery, OpenReviewInput } from './reviews.schemas';
@@ -82,6 +82,7 @@ export class ReviewLifecycleService {
         actor,
         occurredAt: new Date(notifiedAt),
         recordedAt: now,
+        origin: historyOrigin(),
         fromStatus: null,
         toStatus: review.status,
         fromOnHold: null,
@@ -182,6 +183,7 @@ export class ReviewLifecycleService {
         actor,
         occurredAt: new Date(at),
         recordedAt: now,
+        origin: historyOrigin(),
         fromStatus: review.status,
         toStatus: result.status,
         fromOnHold: review.onHold,

@@ -69,6 +69,8 @@ export async function createApiApp(
   app.useLogger(new NestLogger(app.get(PinoNestLogger)));
   app.useBodyParser('json', { limit: config.http.bodyLimit });
   app.useBodyParser('urlencoded', { limit: config.http.bodyLimit, extended: false });
+  // POST /imports takes the spreadsheet's CSV as well as JSON.
+  app.useBodyParser('text', { type: 'text/csv', limit: config.http.bodyLimit });
   app.disable('x-powered-by');
   // Behind a reverse proxy, the client's address (for rate limits and the access log) is in
   // X-Forwarded-For; believe it only from the proxies TRUST_PROXY names.
