@@ -4,7 +4,7 @@ import { DeadlineClocks } from '../deadlines/deadline-clocks.service';
 import { Clock } from '../infrastructure/clock/clock';
 import { RequestValidationError, StaleVersionError } from '../infrastructure/http/errors';
 import { isUuid, parseIfMatch } from '../infrastructure/http/validation';
-import { assertChronology } from '../reviews/chronology';
+import { assertChronology, chronologyConflicts } from '../reviews/chronology';
 import { caseFileFacts, reviewDatedFacts } from '../reviews/chronology.query';
 import { businessDate, effectiveInstant, migrateSnapshot } from '../reviews/lifecycle';
 import { findReview, lockReview, recordInHistory } from '../reviews/review-history';
@@ -36,12 +36,15 @@ export class CaseFileTransactions {
     return businessDate(this.clock.now());
   }
 
-  write<T>(reviewId: string, actor: string, work: (w: CaseFileWrite) => Promise<T>): Promise<T> {
+  async write<T>(reviewId: string, actor: string, work: (w: CaseFileWrite) => Promise<T>): Promise<T> {
     const now = this.clock.now();
-    return this.dataSource.transaction(async (manager) => {
+    let clean = false;
+    const written = await this.dataSource.transaction(async (manager) => {
       const review = await lockReview(manager, reviewId);
       const context = migrateSnapshot(review.snapshot, review.machineVersion).context;
-      const before = await caseFileFacts(manager, reviewId);
+      // What was there before is needed only to excuse conflicts a review already had; a review
+      // seen in order once stays in order (every write is checked), so it is not read again.
+      const before = IN_ORDER.has(reviewId) ? null : await caseFileFacts(manager, reviewId);
       const result = await work({
         manager,
         review,
@@ -49,13 +52,16 @@ export class CaseFileTransactions {
         record: (type, payload) => recordInHistory(manager, review, { type, payload, actor, at: now, occurredAt: happenedAt(payload, now) }),
       });
       // Every dated fact must still fit the review's chronology (src/reviews/chronology.ts).
-      await assertChronology(reviewDatedFacts(review, context, await caseFileFacts(manager, reviewId)), () =>
-        reviewDatedFacts(review, context, before),
-      );
+      const after = reviewDatedFacts(review, context, await caseFileFacts(manager, reviewId));
+      await assertChronology(after, () => (before ? reviewDatedFacts(review, context, before) : []));
+      clean = chronologyConflicts(after).length === 0;
       // Deadlines follow the case file in the same transaction (an IMR received meets its clock).
       await this.clocks.sync(manager, review, now);
       return result;
     });
+    // Only once committed: a write rolled back leaves the review as it was.
+    if (clean) inOrder(reviewId);
+    return written;
   }
 
   async read<T>(reviewId: string, work: (manager: EntityManager, review: Review) => Promise<T>): Promise<T> {
@@ -63,6 +69,18 @@ export class CaseFileTransactions {
     const review = await findReview(manager, reviewId);
     return work(manager, review);
   }
+}
+
+/**
+ * Reviews this process has seen with every dated fact in order. Every write keeps a review in
+ * order (a write that brings a conflict is refused), so this stays true; bounded, oldest out.
+ */
+const IN_ORDER = new Set<string>();
+const IN_ORDER_LIMIT = 50_000;
+function inOrder(reviewId: string): void {
+  if (IN_ORDER.has(reviewId)) return;
+  if (IN_ORDER.size >= IN_ORDER_LIMIT) IN_ORDER.delete(IN_ORDER.values().next().value as string);
+  IN_ORDER.add(reviewId);
 }
 
 /**

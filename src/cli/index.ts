@@ -29,12 +29,13 @@ Commands:
       other users of the machine could see it). At least 12 characters. Setting a password
       clears a lock after failed sign-ins and ends the user's signed-in sessions.
 
-  import FILE --actor EMAIL [--dry-run]
+  import FILE --actor EMAIL [--dry-run] [--concurrency N]
       Brings reviews already under way in from FILE: a dhr-import/1 JSON file, or a CSV of the
       headline fields (README, "Bringing in reviews already under way"). Each review is created
       in one transaction through the same rules as the API, or refused whole; prints the report
       (JSON) and exits 1 if any review was refused. --actor names the user the history records
-      as having imported them. --dry-run checks everything and writes nothing.
+      as having imported them. --dry-run checks everything and writes nothing. --concurrency:
+      reviews imported at once, each in its own transaction (default 4, at most 16).
 `;
 
 /** The first line of standard input (without its line break). */
@@ -131,7 +132,12 @@ async function main() {
 async function importCommand(args: string[]) {
   let parsed;
   try {
-    parsed = parseArgs({ args, options: { actor: { type: 'string' }, 'dry-run': { type: 'boolean', default: false } }, allowPositionals: true, strict: true });
+    parsed = parseArgs({
+      args,
+      options: { actor: { type: 'string' }, 'dry-run': { type: 'boolean', default: false }, concurrency: { type: 'string', default: '4' } },
+      allowPositionals: true,
+      strict: true,
+    });
   } catch (error) {
     process.stderr.write(`${(error as Error).message}\n\n${USAGE}`);
     process.exit(2);
@@ -141,6 +147,8 @@ async function importCommand(args: string[]) {
   const problems: string[] = [];
   if (!file || parsed.positionals.length > 1) problems.push('FILE: give one file to import');
   if (!actor || !/^[^\s@]+@[^\s@]+$/.test(actor)) problems.push('--actor: the email of the user importing is required');
+  const concurrency = Number(parsed.values.concurrency);
+  if (!Number.isInteger(concurrency) || concurrency < 1 || concurrency > 16) problems.push('--concurrency: a whole number from 1 to 16');
   if (problems.length) {
     process.stderr.write(`${problems.join('\n')}\n\n${USAGE}`);
     process.exit(2);
@@ -156,7 +164,7 @@ async function importCommand(args: string[]) {
   const app = await NestFactory.createApplicationContext(ImportCliModule.forRoot(config, createRootLogger(config, 'dhr-cli')), { logger: false });
   try {
     const imports = app.get(ReviewImportService);
-    const report = await imports.run(imports.parseFile(body), actor!, { dryRun: parsed.values['dry-run']! });
+    const report = await imports.run(imports.parseFile(body), actor!, { dryRun: parsed.values['dry-run']!, concurrency });
     process.stdout.write(`${JSON.stringify(report, null, 2)}\n`);
     if (report.refused > 0) process.exitCode = 1;
   } catch (error) {

@@ -1,4 +1,5 @@
 import { z } from 'zod';
+import { AGENCY_KINDS } from '../casefile/entities';
 import { text } from '../infrastructure/http/validation';
 
 /**
@@ -63,7 +64,7 @@ export const importFileSchema = z
   .object({
     format: z.literal(IMPORT_FORMAT, { errorMap: () => ({ message: `must be "${IMPORT_FORMAT}"` }) }),
     /** Agencies the reviews name, created if the installation does not have them yet. */
-    agencies: z.array(z.object({ name: text(300), kind: text(50) }).strict()).default([]),
+    agencies: z.array(z.object({ name: text(300), kind: z.enum(AGENCY_KINDS) }).strict()).default([]),
     reviews: z.array(z.unknown()).min(1, 'must hold at least one review').max(10_000, 'must hold at most 10000 reviews'),
   })
   .strict();

@@ -199,7 +199,10 @@ export class ChronologyError extends RequestValidationError {
  * Refuses a write that breaks the chronology. Only conflicts the write brings in are refused:
  * a review stored before a rule existed is not frozen by it (`before` holds what was there).
  */
-export function assertChronology(after: readonly DatedFact[], before: () => readonly DatedFact[] | Promise<readonly DatedFact[]>): Promise<void> | void {
+export function assertChronology(
+  after: readonly DatedFact[],
+  before: () => readonly DatedFact[] | Promise<readonly DatedFact[]>,
+): Promise<void> | void {
   const found = chronologyConflicts(after);
   if (found.length === 0) return;
   return Promise.resolve(before()).then((facts) => {

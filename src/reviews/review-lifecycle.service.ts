@@ -1,3 +1,4 @@
+import { randomUUID } from 'node:crypto';
 import { Injectable } from '@nestjs/common';
 import { restrictToVisibleReviews } from '../access/access.service';
 import { assertMayApply } from '../access/access.guard';
@@ -52,46 +53,74 @@ export class ReviewLifecycleService {
 
   /** Records the police notification: a new review in `notified`. */
   async open(input: OpenReviewInput, actor: string): Promise<ReviewView> {
-    const now = this.clock.now();
     return this.dataSource.transaction(async (manager) => {
-      const csp = await manager.findOne(Csp, { where: { id: input.cspId } });
-      if (!csp) throw new RequestValidationError([{ field: 'cspId', message: 'no CSP has this id' }]);
-      // The review is notified on the day the police told the CSP, whenever that is typed in.
-      const notifiedAt = effectiveInstant(input.notifiedOn, now);
-      const snapshot = initialSnapshot(notifiedAt);
-      const reference = await this.nextReference(manager, csp, input.notifiedOn);
-      const review = await manager.save(
-        manager.create(Review, {
-          ...input,
-          reference,
-          guidanceVersion: input.guidanceVersion ?? '2016',
-          machineVersion: REVIEW_MACHINE_VERSION,
-          snapshot,
-          status: statusOf(snapshot),
-          onHold: false,
-          version: 1,
-          createdBy: actor,
-          noRecommendationsReason: null,
-        }),
-      );
-      await manager.save(manager.create(ReviewEventRecord, {
-        reviewId: review.id,
-        sequence: 1,
-        type: 'NOTIFICATION_RECORDED',
-        payload: { ...input },
-        actor,
-        occurredAt: new Date(notifiedAt),
-        recordedAt: now,
-        origin: historyOrigin(),
-        fromStatus: null,
-        toStatus: review.status,
-        fromOnHold: null,
-        toOnHold: false,
-      }));
-      await assertChronology(reviewDatedFacts(review, snapshot.context, []), () => []);
-      await this.clocks.sync(manager, review, now);
+      const { review, now } = await this.openIn(manager, input, actor);
       return this.view(manager, review, now);
     });
+  }
+
+  /**
+   * `open` for an import: no answer's view, and a provisional reference, numbered by
+   * `giveReference` as the import's transaction ends (numbering takes a lock per CSP until the
+   * transaction commits: held for a whole review's import, it would make imports take turns).
+   */
+  async openQuietly(input: OpenReviewInput, actor: string): Promise<string> {
+    return this.dataSource.transaction(async (manager) => (await this.openIn(manager, input, actor, { provisional: true })).review.id);
+  }
+
+  /** Numbers a review opened with a provisional reference (see openQuietly). */
+  async giveReference(manager: EntityManager, review: Review): Promise<string> {
+    const csp = await manager.findOneByOrFail(Csp, { id: review.cspId });
+    const reference = await this.nextReference(manager, csp, review.notifiedOn);
+    await manager.update(Review, { id: review.id }, { reference });
+    review.reference = reference;
+    return reference;
+  }
+
+  private async openIn(
+    manager: EntityManager,
+    input: OpenReviewInput,
+    actor: string,
+    options: { provisional?: boolean } = {},
+  ): Promise<{ review: Review; now: Date }> {
+    const now = this.clock.now();
+    const csp = await manager.findOne(Csp, { where: { id: input.cspId } });
+    if (!csp) throw new RequestValidationError([{ field: 'cspId', message: 'no CSP has this id' }]);
+    // The review is notified on the day the police told the CSP, whenever that is typed in.
+    const notifiedAt = effectiveInstant(input.notifiedOn, now);
+    const snapshot = initialSnapshot(notifiedAt);
+    const reference = options.provisional ? `IMPORTING-${randomUUID()}` : await this.nextReference(manager, csp, input.notifiedOn);
+    const review = await manager.save(
+      manager.create(Review, {
+        ...input,
+        reference,
+        guidanceVersion: input.guidanceVersion ?? '2016',
+        machineVersion: REVIEW_MACHINE_VERSION,
+        snapshot,
+        status: statusOf(snapshot),
+        onHold: false,
+        version: 1,
+        createdBy: actor,
+        noRecommendationsReason: null,
+      }),
+    );
+    await manager.save(manager.create(ReviewEventRecord, {
+      reviewId: review.id,
+      sequence: 1,
+      type: 'NOTIFICATION_RECORDED',
+      payload: { ...input },
+      actor,
+      occurredAt: new Date(notifiedAt),
+      recordedAt: now,
+      origin: historyOrigin(),
+      fromStatus: null,
+      toStatus: review.status,
+      fromOnHold: null,
+      toOnHold: false,
+    }));
+    await assertChronology(reviewDatedFacts(review, snapshot.context, []), () => []);
+    await this.clocks.sync(manager, review, now);
+    return { review, now };
   }
 
   /** The review; with `access`, only the clocks that caller may see (history-visibility.ts). */
@@ -131,76 +160,86 @@ export class ReviewLifecycleService {
    * an event can apply one the caller's role may not.
    */
   async applyEvent(id: string, body: unknown, actor: string, expectedVersion?: number, access?: AccessContext): Promise<ReviewView> {
+    const view = await this.dataSource.transaction(async (manager) => {
+      const { after, facts, now } = await this.applyIn(manager, id, body, actor, expectedVersion, access);
+      return this.view(manager, after, now, facts);
+    });
+    // The answer shows the caller the clocks they may see, as GET /reviews/:id does.
+    return this.narrowed(view, access);
+  }
+
+  /** `applyEvent` without the answer's view (an import reads the review once, at the end). */
+  async applyEventQuietly(id: string, body: unknown, actor: string): Promise<void> {
+    await this.dataSource.transaction((manager) => this.applyIn(manager, id, body, actor));
+  }
+
+  private async applyIn(manager: EntityManager, id: string, body: unknown, actor: string, expectedVersion?: number, access?: AccessContext) {
     const now = this.clock.now();
     const parsed = parseReviewEvent(body, now);
     if (!parsed.ok) throw new RequestValidationError(parsed.errors.map((e) => ({ ...e })));
     const event = parsed.event;
     if (access) assertMayApply(access, event.type);
-    const view = await this.dataSource.transaction(async (manager) => {
-      // The row lock makes concurrent events on one review take turns: each sees the state
-      // the previous one left, so of two that cannot both apply, the second is refused.
-      const review = await this.find(manager, id, { lock: true });
-      if (expectedVersion !== undefined && expectedVersion !== review.version) {
-        throw new StaleVersionError(expectedVersion, review.version);
-      }
-      const persisted = this.readSnapshot(review);
-      const facts = await computeReviewFacts(manager, id);
-      // When it happened (its own date, default now) and when it is recorded (now).
-      const at = effectiveInstant(whenOf(event), now);
-      const result = applyEvent(persisted, withEnvelope(event, { at, recordedAt: now.toISOString(), facts }));
-      if (!result.ok) {
-        throw new StateConflictError(`${event.type} is not allowed now`, result.reasons, {
-          status: review.status,
-          onHold: review.onHold,
-        });
-      }
-      // The event's date must fit the review's chronology (src/reviews/chronology.ts).
-      const caseFile = await caseFileFacts(manager, id);
-      await assertChronology(reviewDatedFacts(review, result.persisted.context, caseFile), () =>
-        reviewDatedFacts(review, persisted.context, caseFile),
-      );
-      const updated = await manager
-        .createQueryBuilder()
-        .update(Review)
-        .set({
-          snapshot: result.persisted,
-          machineVersion: REVIEW_MACHINE_VERSION,
-          status: result.status,
-          onHold: result.onHold,
-          version: review.version + 1,
-        })
-        .where('id = :id AND version = :version', { id, version: review.version })
-        .execute();
-      if (updated.affected !== 1) {
-        throw new StateConflictError('The review changed while this event was applied; read it again and retry.');
-      }
-      const { type, ...payload } = event as { type: string } & Record<string, unknown>;
-      await manager.save(manager.create(ReviewEventRecord, {
-        reviewId: id,
-        sequence: review.version + 1,
-        type,
-        payload,
-        actor,
-        occurredAt: new Date(at),
-        recordedAt: now,
-        origin: historyOrigin(),
-        fromStatus: review.status,
-        toStatus: result.status,
-        fromOnHold: review.onHold,
-        toOnHold: result.onHold,
-      }));
-      const after = Object.assign(new Review(), review, {
+    // The row lock makes concurrent events on one review take turns: each sees the state
+    // the previous one left, so of two that cannot both apply, the second is refused.
+    const review = await this.find(manager, id, { lock: true });
+    if (expectedVersion !== undefined && expectedVersion !== review.version) {
+      throw new StaleVersionError(expectedVersion, review.version);
+    }
+    const persisted = this.readSnapshot(review);
+    const facts = await computeReviewFacts(manager, id);
+    // When it happened (its own date, default now) and when it is recorded (now).
+    const at = effectiveInstant(whenOf(event), now);
+    const result = applyEvent(persisted, withEnvelope(event, { at, recordedAt: now.toISOString(), facts }));
+    if (!result.ok) {
+      throw new StateConflictError(`${event.type} is not allowed now`, result.reasons, {
+        status: review.status,
+        onHold: review.onHold,
+      });
+    }
+    // The event's date must fit the review's chronology (src/reviews/chronology.ts).
+    const caseFile = await caseFileFacts(manager, id);
+    await assertChronology(reviewDatedFacts(review, result.persisted.context, caseFile), () =>
+      reviewDatedFacts(review, persisted.context, caseFile),
+    );
+    const updated = await manager
+      .createQueryBuilder()
+      .update(Review)
+      .set({
         snapshot: result.persisted,
+        machineVersion: REVIEW_MACHINE_VERSION,
         status: result.status,
         onHold: result.onHold,
         version: review.version + 1,
-        updatedAt: now,
-      });
-      await this.clocks.sync(manager, after, now);
-      return this.view(manager, after, now, facts);
+      })
+      .where('id = :id AND version = :version', { id, version: review.version })
+      .execute();
+    if (updated.affected !== 1) {
+      throw new StateConflictError('The review changed while this event was applied; read it again and retry.');
+    }
+    const { type, ...payload } = event as { type: string } & Record<string, unknown>;
+    await manager.save(manager.create(ReviewEventRecord, {
+      reviewId: id,
+      sequence: review.version + 1,
+      type,
+      payload,
+      actor,
+      occurredAt: new Date(at),
+      recordedAt: now,
+      origin: historyOrigin(),
+      fromStatus: review.status,
+      toStatus: result.status,
+      fromOnHold: review.onHold,
+      toOnHold: result.onHold,
+    }));
+    const after = Object.assign(new Review(), review, {
+      snapshot: result.persisted,
+      status: result.status,
+      onHold: result.onHold,
+      version: review.version + 1,
+      updatedAt: now,
     });
-    // The answer shows the caller the clocks they may see, as GET /reviews/:id does.
-    return this.narrowed(view, access);
+    await this.clocks.sync(manager, after, now);
+    return { after, facts, now };
   }
 
   /** Reviews the caller may see (the access policy narrows the query), newest first. */

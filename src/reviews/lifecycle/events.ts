@@ -312,13 +312,13 @@ export function effectiveInstant(value: string | undefined, now: Date): string {
   return londonNoon(value);
 }
 
+const LONDON_HOUR_FORMAT = new Intl.DateTimeFormat('en-GB', { timeZone: BUSINESS_TIME_ZONE, hour: '2-digit', hourCycle: 'h23' });
+
 /** 12:00 Europe/London on a calendar date, as a UTC instant (11:00Z in summer time). */
 export function londonNoon(date: string): string {
   const [y, m, d] = date.split('-').map(Number) as [number, number, number];
   const utcNoon = Date.UTC(y, m - 1, d, 12);
-  const hour = Number(
-    new Intl.DateTimeFormat('en-GB', { timeZone: BUSINESS_TIME_ZONE, hour: '2-digit', hourCycle: 'h23' }).format(new Date(utcNoon)),
-  );
+  const hour = Number(LONDON_HOUR_FORMAT.format(new Date(utcNoon)));
   return new Date(utcNoon - (hour - 12) * 3_600_000).toISOString();
 }
 
@@ -333,13 +333,16 @@ export type ParseReviewEventResult =
   | { readonly ok: false; readonly errors: FieldError[] };
 
 /** The calendar date (YYYY-MM-DD) of an instant in the business time zone. */
+/** Made once: building an Intl.DateTimeFormat costs far more than using one. */
+const BUSINESS_DATE_FORMAT = new Intl.DateTimeFormat('en-GB', {
+  timeZone: BUSINESS_TIME_ZONE,
+  year: 'numeric',
+  month: '2-digit',
+  day: '2-digit',
+});
+
 export function businessDate(instant: Date): string {
-  const parts = new Intl.DateTimeFormat('en-GB', {
-    timeZone: BUSINESS_TIME_ZONE,
-    year: 'numeric',
-    month: '2-digit',
-    day: '2-digit',
-  }).formatToParts(instant);
+  const parts = BUSINESS_DATE_FORMAT.formatToParts(instant);
   const part = (type: string) => parts.find((p) => p.type === type)?.value ?? '';
   return `${part('year')}-${part('month')}-${part('day')}`;
 }
