@@ -61,6 +61,8 @@ export interface HistoryEntry {
   payload: Record<string, unknown>;
   actor: string;
   occurredAt: Date | string;
+  recordedAt: Date | string;
+  origin: string;
   fromStatus: string | null;
   toStatus: string;
   fromOnHold: boolean | null;
