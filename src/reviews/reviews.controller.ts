@@ -84,11 +84,7 @@ export class ReviewsController {
     @Res({ passthrough: true }) res: Response,
     @Access() access: AccessContext,
   ) {
-    const expected = parseIfMatch(ifMatch);
-    if (expected === 'invalid') {
-      throw new RequestValidationError([{ field: 'If-Match', message: 'must be an ETag from GET /reviews/:id, such as "3"' }]);
-    }
-    return this.withEtag(res, await this.reviews.applyEvent(id, body, actor, expected, access));
+    return this.withEtag(res, await this.reviews.applyEvent(id, body, actor, this.expectedVersion(ifMatch), access));
   }
 
   @Post(':id/corrections')
