@@ -21,6 +21,9 @@ export const WEB_ROUTE_ACTIONS: Readonly<Record<string, Action>> = {
   'POST /cases': 'review.create',
   [`GET ${C}`]: 'review.read',
   [`POST ${C}/events`]: 'review.event',
+  // A date put right on the record (ReviewCorrections), as POST /reviews/:id/corrections.
+  [`GET ${C}/corrections`]: 'review.correct',
+  [`POST ${C}/corrections`]: 'review.correct',
 
   // The review team: members (ReviewMembersService), appointments and the panel.
   [`GET ${C}/team`]: 'members.read',

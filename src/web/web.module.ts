@@ -18,6 +18,7 @@ import { DeadlinesModule } from '../deadlines/deadlines.module';
 import { IdentityModule } from '../identity/identity.module';
 import { SignInRateLimitMiddleware } from '../identity/sessions.controller';
 import { ReviewsModule } from '../reviews/reviews.module';
+import { CorrectionsPagesController } from './pages/corrections.controller';
 import { ActionPlanPagesController } from './pages/action-plan.controller';
 import { AdminPagesController } from './pages/admin.controller';
 import { CasesPagesController } from './pages/cases.controller';
@@ -47,6 +48,7 @@ export const WEB_CONTROLLERS = [
   ImrsPagesController,
   RecommendationsPagesController,
   ActionPlanPagesController,
+  CorrectionsPagesController,
   SignOffPagesController,
   MeetingsPagesController,
   DocumentsPagesController,

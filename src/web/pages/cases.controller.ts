@@ -257,6 +257,7 @@ export class CasesPagesController {
         blocked,
         forOthers,
         caseNav: caseNavigation(access, reviewId, 'overview'),
+        mayCorrect: may(access, 'review.correct'),
         notice: options.notice ?? null,
         ...errors,
       },
