@@ -453,6 +453,21 @@ describe('one chronology for every dated fact (real PostgreSQL)', () => {
     expect(runs).toBe(25);
   });
 
+  it('does not freeze a review stored out of order before a rule existed: only conflicts a write brings in are refused', async () => {
+    const id = await open();
+    await decide(id, '2024-01-20');
+    // As if stored before the rule: the notification after the decision.
+    await ctx.api.get(DataSource).query(`UPDATE reviews SET notified_on = '2024-01-25' WHERE id = $1`, [id]);
+    expect((await conflictsOf(id)).map((c) => [c.earlier.kind, c.later.kind])).toEqual([['notification', 'decision']]);
+    // Writes that bring nothing new out of order go through, lifecycle and case file alike.
+    await tell(id, '2024-01-26');
+    await panel(id, '2024-01-27');
+    // One that does is still refused, naming only its own conflict.
+    const res = await post(`/reviews/${id}/appointments`, { role: 'chair', name: 'C', organisation: 'O', appointedOn: '2024-01-22', independenceStatement: 'None.' });
+    expect(res.status).toBe(400);
+    expect(res.body.chronology.map((c: any) => [c.earlier.kind, c.later.kind])).toEqual([['notification', 'appointment']]);
+  });
+
   it('would catch a stored review out of order (the property can fail)', async () => {
     const id = await open();
     await decide(id, '2024-01-20');
