@@ -77,6 +77,24 @@ describe('deadlines follow the lifecycle and the case file (real PostgreSQL)', (
     expect(find(review.clocks, 'imr_due', imr)).toMatchObject({ elapsed: { grossDays: 19, netDays: 5 } });
   });
 
+  it('a hold recorded after the fact pauses task clocks over its own dates (the pause record too)', async () => {
+    const { id } = await api.openReview(cspId, { notifiedOn: '2026-01-14' });
+    await api.accept(id, { type: 'DECIDE', outcome: 'proceed', rationale: 'Criteria met', decidedAt: '2026-01-20' });
+    const agency = await casefile.agency('Mid and South Essex NHS', 'health');
+    const imr = await casefile.commissionImr(id, agency, '2026-03-24');
+    await api.accept(id, { type: 'PLACE_ON_HOLD', reason: 'inquest', detail: 'Inquest opened', occurredAt: '2026-02-11', expectedEnd: '2026-02-13' });
+    await api.accept(id, { type: 'RESUME', occurredAt: '2026-02-13' });
+    // Held two days (11 to 13 February), both before today: the IMR clock moved by two days.
+    expect(find(await clocksOf(id), 'imr_due', imr)).toMatchObject({ status: 'open', heldDays: 2, dueDate: '2026-03-26' });
+    const pauses = await ctx.api.get(DataSource).query(
+      `SELECT p.paused_at, p.resumed_at FROM deadline_pauses p JOIN deadlines d ON d.id = p.deadline_id WHERE d.review_id = $1 AND d.kind = 'imr_due'`,
+      [id],
+    );
+    expect(pauses.map((p: { paused_at: Date; resumed_at: Date }) => [p.paused_at.toISOString(), p.resumed_at.toISOString()])).toEqual([
+      ['2026-02-11T12:00:00.000Z', '2026-02-13T12:00:00.000Z'],
+    ]);
+  });
+
   it('closing or withdrawing a review cancels its running clocks', async () => {
     const { id } = await api.openReview(cspId);
     await api.accept(id, { type: 'WITHDRAW', reason: 'Opened in error: duplicate of another review' });

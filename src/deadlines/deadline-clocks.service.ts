@@ -1,5 +1,5 @@
 import { Injectable } from '@nestjs/common';
-import { EntityManager } from 'typeorm';
+import { EntityManager, IsNull } from 'typeorm';
 import { migrateSnapshot } from '../reviews/lifecycle';
 import type { Review } from '../reviews/review.entity';
 import { ClockInput, ClockRules, PlannedClock, planClocks } from './clock-plan';
@@ -29,6 +29,9 @@ export class DeadlineClocks {
     const concerns = await this.concerned(manager, review.id);
     const existing = await manager.find(Deadline, { where: { reviewId: review.id } });
     const byKey = new Map(existing.map((d) => [`${d.kind}/${d.subjectId}`, d]));
+    // A pause runs over the review's hold, on the hold's own dates (a hold recorded after the fact).
+    const holds = migrateSnapshot(review.snapshot, review.machineVersion).context.holds;
+    const lastHold = holds[holds.length - 1];
 
     for (const clock of planned) {
       const row = byKey.get(`${clock.kind}/${clock.subjectId}`);
@@ -68,10 +71,12 @@ export class DeadlineClocks {
         JSON.stringify(row.concerns) !== JSON.stringify(people);
       if (!changed) continue;
       if (row.status !== 'paused' && clock.status === 'paused') {
-        await manager.save(manager.create(DeadlinePause, { deadlineId: row.id, pausedAt: now, resumedAt: null, reason: 'review_on_hold' }));
+        const pausedAt = lastHold && lastHold.endedAt === null ? new Date(lastHold.startedAt) : now;
+        await manager.save(manager.create(DeadlinePause, { deadlineId: row.id, pausedAt, resumedAt: null, reason: 'review_on_hold' }));
       }
       if (row.status === 'paused' && clock.status !== 'paused') {
-        await manager.update(DeadlinePause, { deadlineId: row.id, resumedAt: null as never }, { resumedAt: now });
+        const resumedAt = lastHold?.endedAt ? new Date(lastHold.endedAt) : now;
+        await manager.update(DeadlinePause, { deadlineId: row.id, resumedAt: IsNull() }, { resumedAt });
       }
       const remindersChange = row.status !== clock.status || previousDueAt !== clock.dueAt;
       Object.assign(row, {
