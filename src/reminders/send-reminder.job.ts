@@ -190,7 +190,8 @@ export class SendReminderJob implements JobHandler<'reminders'> {
  * really left ("due in 6 days"), not what its slot was ("due in 7 days").
  */
 export function wordingSlot(slot: string, dueAt: string, now: Date): string {
-  if (slot.startsWith('escalate')) return slot;
   const daysLeft = daysBetween(londonDateOf(now), londonDateOf(dueAt));
+  // An escalation stays one, and says how overdue the thing really is when it goes.
+  if (slot.startsWith('escalate')) return daysLeft < 0 ? `escalate-${-daysLeft}d` : slot;
   return daysLeft > 0 ? `before-${daysLeft}d` : daysLeft === 0 ? 'on-day' : `overdue-${-daysLeft}d`;
 }

@@ -41,6 +41,15 @@ describe('reminder email subject', () => {
     expect(email.text).toContain('When: Tuesday 14 April 2026 at 10:30 (UK time)');
   });
 
+  it('is grammatical for the plural kind: papers "are" overdue', () => {
+    const papers = { kind: 'meeting_papers_due' as const, what: 'Papers for the panel meeting of 2026-04-21', dueAt: '2026-04-14T16:00:00Z' };
+    expect(render({ ...papers, slot: 'overdue-4d' }).subject).toBe(
+      '[DHR-MALDON-2026-001] Papers for the panel meeting of 2026-04-21 are 4 days overdue (due Tue 14 April 2026)',
+    );
+    expect(render({ ...papers, slot: 'escalate-7d' }).subject).toMatch(/Escalation: Papers for the panel meeting of 2026-04-21 are 7 days overdue/);
+    expect(render({ ...papers, slot: 'before-2d' }).subject).toMatch(/Papers for the panel meeting of 2026-04-21 due in 2 days/);
+  });
+
   it('keeps the subject on one line whatever the input', () => {
     expect(render({ what: 'IMR from\r\nBcc: someone@example.com' }).subject).toBe(
       '[DHR-MALDON-2026-001] IMR from Bcc: someone@example.com due in 7 days (Tue 14 April 2026)',

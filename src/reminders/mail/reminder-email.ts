@@ -168,6 +168,8 @@ export function reminderView(input: ReminderEmailInput): ReminderView {
   const hasTime = meeting || time !== '00:00';
   const when = meeting ? `${londonShortDate(dueAt)}, ${time}` : londonShortDate(dueAt);
   const due = meeting ? '' : ' due';
+  // "Papers for the panel meeting … are overdue": the one kind whose name is plural.
+  const is = input.kind === 'meeting_papers_due' ? 'are' : 'is';
 
   let headline: string;
   let sentence: string;
@@ -181,11 +183,11 @@ export function reminderView(input: ReminderEmailInput): ReminderView {
       sentence = meeting ? 'This meeting is today.' : 'This is due today.';
       break;
     case 'overdue':
-      headline = `${what} is ${days(slot.days)} overdue (due ${when})`;
+      headline = `${what} ${is} ${days(slot.days)} overdue (due ${when})`;
       sentence = `This is ${days(slot.days)} overdue.`;
       break;
     case 'escalate':
-      headline = `Escalation: ${what} is ${days(slot.days)} overdue (due ${when})`;
+      headline = `Escalation: ${what} ${is} ${days(slot.days)} overdue (due ${when})`;
       sentence = `This is ${days(slot.days)} overdue and has been escalated to you.`;
       break;
   }
