@@ -154,6 +154,26 @@ describe('IMR reminders by email (real Redis and SMTP)', () => {
     expect(imrMail(reference)).toHaveLength(0);
   });
 
+  it('moving a due date does not send again, late, what fell before the move', async () => {
+    const { id, reference, imr, deadlineId } = await reviewWithImr('2026-03-24');
+    // Friday 20 March 10:00: the 7-day reminder of the old due date went on the 17th. Extended
+    // to Thursday 26 March, whose own 7-day slot (19 March) passed before the extension existed.
+    clock.set('2026-03-20T10:00:00Z');
+    smtp.received.length = 0;
+    await casefile.extendImr(id, imr, '2026-03-26', 'Author on leave');
+    await tick();
+    await new Promise((r) => setTimeout(r, 500));
+    expect(imrMail(reference)).toEqual([]);
+    // The next one is the new due date's 1-day reminder, on its day.
+    clock.set('2026-03-25T09:30:00Z');
+    await tick();
+    const until = Date.now() + 10_000;
+    while (imrMail(reference).length === 0 && Date.now() < until) await new Promise((r) => setTimeout(r, 50));
+    expect(imrMail(reference).map((m) => m.subject)).toEqual(expect.arrayContaining([expect.stringMatching(/due in 1 day \(Thu 26 March 2026\)$/)]));
+    const slots = (await ctx.api.get(DataSource).query(`SELECT DISTINCT slot FROM notifications WHERE deadline_id = $1 ORDER BY slot`, [deadlineId])).map((r: { slot: string }) => r.slot);
+    expect(slots).toEqual(['before-1d']);
+  });
+
   it('a hold removes the reminders, and resuming schedules them for the shifted due date', async () => {
     const { id, deadlineId, dueAt } = await reviewWithImr('2026-03-24');
     await api.accept(id, { type: 'PLACE_ON_HOLD', reason: 'criminal_proceedings', detail: 'Trial listed' });

@@ -107,7 +107,7 @@ export class ReminderScheduler implements OnModuleDestroy {
     const now = this.clock.now();
     // With when the due time was set: a clock that was already overdue then owes no back-log
     // (one overdue notice within the policy's window, or nothing).
-    for (const reminder of reminderSchedule(this.policy, { kind, dueAt, dueSetAt: deadline.dueSetAt }, now)) {
+    for (const reminder of reminderSchedule(this.policy, remindersInputOf(deadline), now)) {
       const jobId = reminderJobId(deadlineId, reminder.slot, dueAt);
       const delay = Math.max(0, epochMillis(reminder.at) - now.getTime());
       const existing = await this.queue.getJob(jobId);
@@ -148,4 +148,15 @@ export class ReminderScheduler implements OnModuleDestroy {
   async onModuleDestroy(): Promise<void> {
     await this.queue.close();
   }
+}
+
+/** A deadline row as the reminder schedule reads it: its due time, when it was set, and whether it moved. */
+export function remindersInputOf(deadline: Deadline) {
+  return {
+    kind: deadline.kind as DeadlineKind,
+    dueAt: deadline.dueAt.toISOString(),
+    dueSetAt: deadline.dueSetAt,
+    // Made and set in the same write (sync gives both "now"); set later means moved.
+    moved: deadline.dueSetAt.getTime() > deadline.createdAt.getTime(),
+  };
 }

@@ -14,7 +14,7 @@ import { MailDeliveryError, OutgoingMail } from './mail/mailer';
 import { Claim, NotificationLedger } from './notification-ledger';
 import { assertNoRealNames, renderReminderEmail, ReminderKind } from './mail/reminder-email';
 import { notificationModes } from './notification-preferences';
-import type { ReminderJobData } from './reminder-scheduler';
+import { remindersInputOf, type ReminderJobData } from './reminder-scheduler';
 
 /** The send ledger's key of one reminder to one person: deadline, slot, due time, address. */
 export function reminderKey(deadlineId: string, slot: string, dueAt: string, email: string): string {
@@ -103,7 +103,7 @@ export class SendReminderJob implements JobHandler<'reminders'> {
     // A slot the schedule no longer owes is not sent: one superseded by a later reminder
     // (only the latest passed one is owed), or one a clock that was already overdue when its
     // due time was set never owed (config/reminder-policy.json, overdueOnArrival).
-    const reminder = reminderSchedule(this.policy, { kind, dueAt, dueSetAt: deadline.dueSetAt }, now).find((r) => r.slot === slot);
+    const reminder = reminderSchedule(this.policy, remindersInputOf(deadline), now).find((r) => r.slot === slot);
     if (!reminder) return { skipped: 'slot not owed' };
     const review = await manager.findOneOrFail(Review, { where: { id: deadline.reviewId } });
     const people: Array<{ pseudonym: string; realName: string }> = await manager.query(

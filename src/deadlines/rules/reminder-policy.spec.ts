@@ -207,6 +207,28 @@ describe('reminderSchedule', () => {
   });
 });
 
+describe('reminderSchedule of a moved due time', () => {
+  const p = testPolicy({});
+  // Due Friday 10 April 2026; moved (a meeting rescheduled, an extension) on Wednesday 8 April at 10:00.
+  const movedOn = '2026-04-08T09:00:00Z';
+
+  it('owes nothing late that fell before the move: it was sent about the old due time', () => {
+    const moved = reminderSchedule(p, { ...imr, dueSetAt: movedOn, moved: true }, movedOn);
+    expect(moved.filter((r) => r.late)).toEqual([]);
+    expect(moved.map((r) => r.slot).slice(0, 2)).toEqual(['before-1d', 'on-day']);
+  });
+
+  it('still owes, late, what fell after the move while the system was down', () => {
+    const moved = reminderSchedule(p, { ...imr, dueSetAt: movedOn, moved: true }, '2026-04-10T12:00:00Z');
+    expect(moved.filter((r) => r.late).map((r) => r.slot)).toEqual(['on-day']);
+  });
+
+  it('a new clock made at the same moment does get the latest passed one, at once', () => {
+    const made = reminderSchedule(p, { ...imr, dueSetAt: movedOn }, movedOn);
+    expect(made.filter((r) => r.late).map((r) => r.slot)).toEqual(['before-7d']);
+  });
+});
+
 describe('reminderSchedule of a clock already overdue when its due time was set', () => {
   const p = testPolicy({
     escalations: [

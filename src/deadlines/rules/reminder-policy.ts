@@ -141,6 +141,11 @@ export interface DeadlineForReminders {
    * arrival (see reminderSchedule); without it, as one that was set in good time.
    */
   dueSetAt?: Instant | Date;
+  /**
+   * The due time was moved (a meeting rescheduled, an IMR extended, a date corrected), rather
+   * than set when the clock was made: what fell before the move is not owed late.
+   */
+  moved?: boolean;
 }
 
 /**
@@ -183,7 +188,10 @@ const TYPE_ORDER: Record<ReminderType, number> = { before: 0, on_day: 1, overdue
  * With `now`: reminders after `now` are returned, plus the ones a system that was down would
  * owe (marked late: true): the latest passed reminder of the ordinary kinds (before, on-day,
  * overdue; the earlier ones are superseded by it) and every passed escalation (each goes to
- * different people). Whether a late one was in fact already sent is for the caller's send
+ * different people). For a `moved` due time, only among those that fell after the move
+ * (`dueSetAt`): one that fell before was sent about the old due time (a rescheduled meeting,
+ * an extended IMR) and is not sent again. A new clock does get the latest passed one (a clock
+ * made at 10:00 and due at 17:00 says "due today" at once). Whether a late one was in fact already sent is for the caller's send
  * ledger, keyed by slot, to say.
  */
 export function reminderSchedule(
@@ -240,6 +248,10 @@ export function reminderSchedule(
   if (now === undefined) return owed;
 
   const nowMs = epochMillis(now);
+  // A moved due time: what fell before the move was sent about the old due time (a meeting
+  // rescheduled, an IMR extended), so it is not owed again, late, about the new one.
+  const setMs = deadline.moved && deadline.dueSetAt !== undefined ? epochMillis(deadline.dueSetAt) : null;
+  if (setMs !== null) owed = owed.filter((r) => r.onArrival || epochMillis(r.at) > nowMs || epochMillis(r.at) >= setMs);
   const passed = owed.filter((r) => epochMillis(r.at) <= nowMs);
   const lastOrdinary = [...passed].reverse().find((r) => r.type !== 'escalation');
   return owed
