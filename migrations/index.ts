@@ -12,6 +12,7 @@ import { ReviewMembers1764450000000 } from './1764450000000-ReviewMembers';
 import { NotificationPreferences1764100000000 } from './1764100000000-NotificationPreferences';
 import { ApplicationRole1764600000000 } from './1764600000000-ApplicationRole';
 import { DatedEvents1764700000000 } from './1764700000000-DatedEvents';
+import { ReminderPointer1764800000000 } from './1764800000000-ReminderPointer';
 
 /** Every migration in order; the data source reads this list rather than a file glob. */
 export const MIGRATIONS = [
@@ -29,4 +30,5 @@ export const MIGRATIONS = [
   ReviewMembers1764450000000,
   ApplicationRole1764600000000,
   DatedEvents1764700000000,
+  ReminderPointer1764800000000,
 ];

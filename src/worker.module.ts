@@ -4,10 +4,12 @@ import { Clock } from './infrastructure/clock/clock';
 import { ClockModule } from './infrastructure/clock/clock.module';
 import { ConfigModule } from './infrastructure/config/config.module';
 import { DatabaseModule } from './infrastructure/database/database.module';
-import { PurgeEndedSessionsJob, SessionRetentionSchedule } from './identity/session-retention.job';
+import { PurgeEndedSessionsJob } from './identity/session-retention.job';
 import { HeartbeatJob } from './infrastructure/health/heartbeat.job';
+import { WorkerHealthServer } from './infrastructure/health/worker-health.server';
 import { LoggingModule } from './infrastructure/logging/logging.module';
 import type { Logger } from './infrastructure/logging/root-logger';
+import { JobSchedules } from './infrastructure/queue/job-schedules';
 import { JOB_HANDLERS, WorkerHost } from './infrastructure/queue/worker-host';
 import { REMINDER_JOB_HANDLERS, RemindersModule } from './reminders/reminders.module';
 
@@ -30,7 +32,8 @@ export class WorkerModule {
       providers: [
         HeartbeatJob,
         PurgeEndedSessionsJob,
-        SessionRetentionSchedule,
+        JobSchedules,
+        WorkerHealthServer,
         { provide: JOB_HANDLERS, inject: HANDLERS, useFactory: (...handlers) => handlers },
         WorkerHost,
       ],

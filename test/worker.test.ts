@@ -1,5 +1,6 @@
 import { Queue, QueueEvents } from 'bullmq';
 import IORedis from 'ioredis';
+import { JobSchedules } from '../src/infrastructure/queue/job-schedules';
 import { QueueProducer } from '../src/infrastructure/queue/queue-producer';
 import { startTestApp, TestContext } from './support/test-app';
 
@@ -44,6 +45,25 @@ describe('worker (real Redis and PostgreSQL)', () => {
       expect(await queue.getJobScheduler('purge-sessions')).toMatchObject({ name: 'purge-sessions', pattern: '15 3 * * *', tz: 'Europe/London' });
     } finally {
       await queue.close();
+    }
+  });
+
+  it('puts back the schedulers Redis has lost, without a restart, and only those', async () => {
+    const redis = new IORedis(ctx.config.redis.url!);
+    const maintenance = new Queue('maintenance', { connection: { url: ctx.config.redis.url! }, prefix: ctx.config.queue.prefix });
+    const reminders = new Queue('reminders', { connection: { url: ctx.config.redis.url! }, prefix: ctx.config.queue.prefix });
+    try {
+      expect(await ctx.worker!.get(JobSchedules).restoreMissing()).toEqual([]);
+      const keys = await redis.keys(`${ctx.config.queue.prefix}:*`);
+      await redis.del(...keys);
+      expect(await maintenance.getJobScheduler('purge-sessions')).toBeUndefined();
+      expect((await ctx.worker!.get(JobSchedules).restoreMissing()).sort()).toEqual(['purge-sessions', 'send-digests']);
+      expect(await maintenance.getJobScheduler('purge-sessions')).toMatchObject({ pattern: '15 3 * * *', tz: 'Europe/London' });
+      expect(await reminders.getJobScheduler('send-digests')).toMatchObject({ pattern: '30 9 * * *', tz: 'Europe/London' });
+    } finally {
+      await maintenance.close();
+      await reminders.close();
+      redis.disconnect();
     }
   });
 });

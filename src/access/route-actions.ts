@@ -11,6 +11,7 @@ const R = '/reviews/:reviewId';
 export const API_ROUTE_ACTIONS: Readonly<Record<string, Action>> = {
   'GET /health': 'public',
   'GET /health/ready': 'public',
+  'GET /health/reminders': 'public',
 
   'POST /auth/sessions': 'public',
   'GET /auth/session': 'self',

@@ -20,6 +20,8 @@ export interface ConcernedPerson {
 @Unique('UQ_deadlines_subject', ['reviewId', 'kind', 'subjectId'])
 @Check('CHK_deadlines_status', `"status" IN ('open', 'paused', 'met', 'missed', 'waived', 'cancelled', 'not_computed')`)
 @Index('IDX_deadlines_status_due', ['status', 'dueAt'])
+@Index('IDX_deadlines_next_reminder', ['nextReminderAt'], { where: '"next_reminder_at" IS NOT NULL' })
+@Index('IDX_deadlines_open_plan', ['reminderPlan'], { where: `"status" = 'open'` })
 export class Deadline {
   @PrimaryGeneratedColumn('uuid', { primaryKeyConstraintName: 'PK_deadlines' })
   id!: string;
@@ -76,6 +78,34 @@ export class Deadline {
 
   @Column({ name: 'held_days', type: 'integer', default: 0 })
   heldDays!: number;
+
+  /**
+   * The next reminder this clock owes (null: none), planned by the worker from the reminder
+   * policy; the dispatcher hands it to BullMQ when its time comes (see ReminderScheduler).
+   * These columns are the worker's alone, written by its SQL: an entity save never writes them
+   * back (a lifecycle write that loaded the row before the worker moved it on cannot undo that).
+   */
+  @Column({ name: 'next_reminder_at', type: 'timestamptz', nullable: true, insert: false, update: false })
+  nextReminderAt!: Date | null;
+
+  @Column({ name: 'next_reminder_slot', type: 'varchar', length: 40, nullable: true, insert: false, update: false })
+  nextReminderSlot!: string | null;
+
+  /** Bumped each time the next reminder is set: a send job of an earlier plan does not move it. */
+  @Column({ name: 'reminder_seq', type: 'integer', default: 0, insert: false, update: false })
+  reminderSeq!: number;
+
+  /** The reminder policy (its hash) the next reminder was planned with. */
+  @Column({ name: 'reminder_plan', type: 'varchar', length: 64, nullable: true, insert: false, update: false })
+  reminderPlan!: string | null;
+
+  /** When the next reminder was last handed to BullMQ (null: not yet). */
+  @Column({ name: 'reminder_dispatched_at', type: 'timestamptz', nullable: true, insert: false, update: false })
+  reminderDispatchedAt!: Date | null;
+
+  /** When the next reminder was first handed to BullMQ: how long it has been owed and not finished. */
+  @Column({ name: 'reminder_handed_at', type: 'timestamptz', nullable: true, insert: false, update: false })
+  reminderHandedAt!: Date | null;
 
   @VersionColumn({ default: 1 })
   version!: number;

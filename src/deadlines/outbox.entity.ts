@@ -22,6 +22,10 @@ export class OutboxMessage {
   @Column({ name: 'processed_at', type: 'timestamptz', nullable: true })
   processedAt!: Date | null;
 
+  /** When it was last handed to BullMQ; handed over again if not processed within the lease. */
+  @Column({ name: 'relayed_at', type: 'timestamptz', nullable: true })
+  relayedAt!: Date | null;
+
   @Column({ type: 'integer', default: 0 })
   attempts!: number;
 

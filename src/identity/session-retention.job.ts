@@ -1,10 +1,8 @@
-import { Inject, Injectable, OnApplicationBootstrap, OnApplicationShutdown } from '@nestjs/common';
-import { Queue } from 'bullmq';
+import { Inject, Injectable } from '@nestjs/common';
 import { DataSource } from 'typeorm';
 import { Clock } from '../infrastructure/clock/clock';
 import type { AppConfig } from '../infrastructure/config/app-config';
 import { APP_CONFIG } from '../infrastructure/config/config.module';
-import { resolvedUrl } from '../infrastructure/config/resolved-config';
 import { JobHandler } from '../infrastructure/queue/job-handler';
 
 /**
@@ -31,29 +29,5 @@ export class PurgeEndedSessionsJob implements JobHandler<'maintenance'> {
       [cutoff],
     )) as [unknown, number];
     return { deleted };
-  }
-}
-
-/** At worker start: the daily purge (a BullMQ job scheduler, idempotent across workers). */
-@Injectable()
-export class SessionRetentionSchedule implements OnApplicationBootstrap, OnApplicationShutdown {
-  private readonly queue: Queue;
-
-  constructor(@Inject(APP_CONFIG) config: AppConfig) {
-    this.queue = new Queue('maintenance', {
-      connection: { url: resolvedUrl(config, 'redis'), maxRetriesPerRequest: null },
-      prefix: config.queue.prefix,
-    });
-  }
-
-  async onApplicationBootstrap(): Promise<void> {
-    await this.queue.upsertJobScheduler('purge-sessions', { pattern: '15 3 * * *', tz: 'Europe/London' }, {
-      name: 'purge-sessions',
-      opts: { removeOnComplete: 10, removeOnFail: 50 },
-    });
-  }
-
-  async onApplicationShutdown(): Promise<void> {
-    await this.queue.close();
   }
 }

@@ -3,6 +3,8 @@ import type { Job } from 'bullmq';
 import { DataSource } from 'typeorm';
 import { PanelMeeting } from '../casefile/entities';
 import type { MeetingInvitationMessage } from '../deadlines/outbox';
+import { OutboxMessage } from '../deadlines/outbox.entity';
+import { Clock } from '../infrastructure/clock/clock';
 import type { AppConfig } from '../infrastructure/config/app-config';
 import { APP_CONFIG } from '../infrastructure/config/config.module';
 import { JobHandler } from '../infrastructure/queue/job-handler';
@@ -28,16 +30,30 @@ export class SendMeetingInvitationJob implements JobHandler<'reminders'> {
   constructor(
     private readonly dataSource: DataSource,
     private readonly ledger: NotificationLedger,
+    private readonly clock: Clock,
     @Inject(APP_CONFIG) private readonly config: AppConfig,
   ) {}
 
-  async handle(job: Job<MeetingInvitationMessage>): Promise<{ sent: number; skipped?: string }> {
-    const { meetingId, sequence, method } = job.data;
+  /**
+   * Transient SMTP failures throw, and BullMQ retries at a growing interval (RETRY_WHILE_OWED)
+   * until the meeting begins; then it is no longer worth sending. When the job has finished, its
+   * outbox row is processed (one relayed and never finished is relayed again).
+   */
+  async handle(job: Job<MeetingInvitationMessage & { outboxId?: string }>): Promise<{ sent: number; skipped?: string }> {
+    const result = await this.send(job.data);
+    if (job.data.outboxId) {
+      await this.dataSource.manager.update(OutboxMessage, { id: job.data.outboxId }, { processedAt: this.clock.now() });
+    }
+    return result;
+  }
+
+  private async send({ meetingId, sequence, method }: MeetingInvitationMessage): Promise<{ sent: number; skipped?: string }> {
     const meeting = await this.dataSource.manager.findOne(PanelMeeting, { where: { id: meetingId } });
     if (!meeting) return { sent: 0, skipped: 'no such meeting' };
     if (method === 'REQUEST' && (meeting.status !== 'scheduled' || meeting.version - 1 !== sequence)) {
       return { sent: 0, skipped: 'superseded' };
     }
+    if (meeting.startsAt.getTime() <= this.clock.now().getTime()) return { sent: 0, skipped: 'the meeting has begun' };
     const review = await this.dataSource.manager.findOneOrFail(Review, { where: { id: meeting.reviewId } });
     const attendees: Array<{ name: string; email: string }> = await this.dataSource.query(
       `SELECT DISTINCT ON (lower(email)) name, email FROM (

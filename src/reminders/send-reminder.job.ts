@@ -2,19 +2,20 @@ import { Inject, Injectable } from '@nestjs/common';
 import type { Job } from 'bullmq';
 import { DataSource, EntityManager } from 'typeorm';
 import { ConcernedPerson, Deadline } from '../deadlines/deadline.entity';
-import { daysBetween, DeadlineKind, loadReminderPolicy, londonDateOf, reminderSchedule } from '../deadlines/rules';
+import { daysBetween, DeadlineKind, loadReminderPolicy, londonDateOf, reminderSchedule, type ReminderPolicy } from '../deadlines/rules';
 import { Clock } from '../infrastructure/clock/clock';
 import type { AppConfig } from '../infrastructure/config/app-config';
 import { APP_CONFIG } from '../infrastructure/config/config.module';
 import { ROOT_LOGGER } from '../infrastructure/logging/logging.module';
 import type { Logger } from '../infrastructure/logging/root-logger';
+import { metrics } from '../infrastructure/metrics/metrics';
 import { JobHandler } from '../infrastructure/queue/job-handler';
 import { Review } from '../reviews/review.entity';
 import { MailDeliveryError, OutgoingMail } from './mail/mailer';
 import { Claim, NotificationLedger } from './notification-ledger';
 import { assertNoRealNames, renderReminderEmail, ReminderKind } from './mail/reminder-email';
 import { notificationModes } from './notification-preferences';
-import { remindersInputOf, type ReminderJobData } from './reminder-scheduler';
+import { ReminderScheduler, remindersInputOf, type ReminderJobData } from './reminder-scheduler';
 
 /** The send ledger's key of one reminder to one person: deadline, slot, due time, address. */
 export function reminderKey(deadlineId: string, slot: string, dueAt: string, email: string): string {
@@ -53,31 +54,53 @@ export function dueAtOfReminderKey(key: string): string | null {
 export class SendReminderJob implements JobHandler<'reminders'> {
   readonly queue = 'reminders' as const;
   readonly job = 'send-reminder' as const;
-  private readonly policy = loadReminderPolicy();
+  private readonly policy: ReminderPolicy;
 
   constructor(
     private readonly dataSource: DataSource,
     private readonly ledger: NotificationLedger,
     private readonly clock: Clock,
+    private readonly scheduler: ReminderScheduler,
     @Inject(APP_CONFIG) private readonly config: AppConfig,
     @Inject(ROOT_LOGGER) private readonly logger: Logger,
-  ) {}
+  ) {
+    this.policy = loadReminderPolicy(config.reminders.policyFile ?? undefined);
+  }
 
+  /**
+   * Sends (or skips) the reminder, then moves the deadline on to its next one. A transient SMTP
+   * failure throws instead, and BullMQ retries at a growing interval (RETRY_WHILE_OWED) for as
+   * long as the slot is owed: once the next reminder's time has come (or the clock closed or
+   * moved), the retry finds it not owed, sends nothing and moves on. The failed row, with the
+   * server's answer, stays in the ledger for the review's notifications.
+   */
   async handle(job: Job<ReminderJobData>): Promise<{ sent: number; queued?: number; skipped?: string }> {
     const now = this.clock.now();
     const decided = await this.dataSource.transaction('READ COMMITTED', (manager) => this.claim(manager, job.data, now));
-    if ('skipped' in decided) return { sent: 0, skipped: decided.skipped };
+    if ('skipped' in decided) {
+      await this.moveOn(job.data);
+      return { sent: 0, skipped: decided.skipped };
+    }
     let sent = 0;
     let transientFailure: MailDeliveryError | null = null;
     for (const { claim, mail } of decided.claimed) {
       const result = await this.ledger.deliver(claim, mail);
-      if (result.outcome === 'sent') sent += 1;
+      if (result.outcome === 'sent') {
+        sent += 1;
+        metrics.reminderLateness.observe(Math.max(0, (Date.now() - new Date(job.data.at).getTime()) / 1000));
+      }
       if (result.outcome === 'failed' && !result.error.permanent) transientFailure = result.error;
     }
     // BullMQ retries with backoff; recipients already sent are skipped by their keys, and the
     // retry checks the deadline again.
     if (transientFailure) throw transientFailure;
+    await this.moveOn(job.data);
     return decided.queued > 0 ? { sent, queued: decided.queued } : { sent };
+  }
+
+  /** The deadline's next reminder, if this job is still its plan's (a job from before the pointer existed has no seq). */
+  private async moveOn({ deadlineId, seq, slot }: ReminderJobData): Promise<void> {
+    if (seq !== undefined) await this.scheduler.advance(deadlineId, seq, slot);
   }
 
   /**

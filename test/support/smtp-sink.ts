@@ -4,6 +4,8 @@ import { SMTPServer } from 'smtp-server';
 /** A real SMTP server for tests: it accepts every message and keeps it, parsed. */
 export async function startSmtpSink(options: { beforeAccept?: () => Promise<void> } = {}) {
   let rejecting = false;
+  let refusingFor: number | null = null;
+  let refusedCount = 0;
   const received: ParsedMail[] = [];
   const server = new SMTPServer({
     authOptional: true,
@@ -15,6 +17,11 @@ export async function startSmtpSink(options: { beforeAccept?: () => Promise<void
       stream.on('end', async () => {
         try {
           await options.beforeAccept?.();
+          if (refusingFor !== null) {
+            refusedCount += 1;
+            callback(Object.assign(new Error('Try again later'), { responseCode: refusingFor }));
+            return;
+          }
           if (rejecting) {
             const refusal = Object.assign(new Error('Mailbox unavailable'), { responseCode: 550 });
             callback(refusal);
@@ -38,6 +45,12 @@ export async function startSmtpSink(options: { beforeAccept?: () => Promise<void
     reject(value: boolean) {
       rejecting = value;
     },
+    /** While set, every message is refused with this code (451: a transient failure); null: accept again. */
+    refuse(code: number | null) {
+      refusingFor = code;
+    },
+    /** How many messages were refused by `refuse`. */
+    refused: () => refusedCount,
     async waitFor(count: number, timeoutMs = 15000): Promise<ParsedMail[]> {
       const deadline = Date.now() + timeoutMs;
       while (received.length < count && Date.now() < deadline) await new Promise((r) => setTimeout(r, 50));

@@ -7,6 +7,7 @@ export {
   loadReminderPolicy,
   parseReminderPolicy,
   reminderPolicySchema,
+  nextReminder,
   reminderSchedule,
 } from './reminder-policy';
 export type {

@@ -3,7 +3,7 @@ import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { londonDateOf, londonTimeOf } from './dates';
 import { DEADLINE_KINDS } from './kinds';
-import { ReminderPolicyInput, daysOverdueOnArrival, loadReminderPolicy, parseReminderPolicy, reminderSchedule } from './reminder-policy';
+import { ReminderPolicyInput, daysOverdueOnArrival, loadReminderPolicy, nextReminder, parseReminderPolicy, reminderSchedule } from './reminder-policy';
 import { defaultConfigPath, readJsonFile } from './rules-file';
 
 const policy = loadReminderPolicy();
@@ -204,6 +204,43 @@ describe('reminderSchedule', () => {
         ['overdue-60d', true],
       ]);
     });
+  });
+});
+
+describe('reminderSchedule of a clock made just before its next reminder', () => {
+  const p = testPolicy({});
+  it('made at 07:55 on the day of its 1-day reminder: no late 7-day one worded "due in 1 day" first, only the 1-day one at 09:00', () => {
+    // Thursday 9 April 2026 07:55Z (08:55 BST); the 1-day reminder goes at 08:00Z.
+    const made = { ...imr, dueSetAt: '2026-04-09T07:55:00Z' };
+    const schedule = reminderSchedule(p, made, made.dueSetAt);
+    expect(schedule.filter((r) => r.late)).toEqual([]);
+    expect(schedule[0]).toMatchObject({ slot: 'before-1d', at: '2026-04-09T08:00:00.000Z' });
+  });
+
+  it('made the evening before: the late one still goes, since the next is another day', () => {
+    const made = { ...imr, dueSetAt: '2026-04-08T19:00:00Z' };
+    expect(reminderSchedule(p, made, made.dueSetAt).filter((r) => r.late).map((r) => r.slot)).toEqual(['before-7d']);
+  });
+});
+
+describe('nextReminder (the worker\'s pointer)', () => {
+  const p = testPolicy({ escalations: [{ afterDaysOverdue: 7, to: ['agency_senior_manager'] }, { afterDaysOverdue: 14, to: ['chair'] }] });
+  it('without a slot just handled: the first owed, late or not', () => {
+    expect(nextReminder(p, imr, '2026-03-01T00:00:00Z')).toMatchObject({ slot: 'before-14d', late: false });
+    expect(nextReminder(p, imr, '2026-04-09T12:00:00Z')).toMatchObject({ slot: 'before-1d', late: true });
+  });
+
+  it('after a slot: the next in the schedule\'s order, so passed escalations are each owed once, then the latest ordinary one', () => {
+    const now = '2026-04-25T12:00:00Z';
+    const walk: string[] = [];
+    for (let r = nextReminder(p, imr, now); r && r.late; r = nextReminder(p, imr, now, r.slot)) walk.push(r.slot);
+    expect(walk).toEqual(['escalate-7d', 'escalate-14d', 'overdue-15d']);
+    expect(nextReminder(p, imr, now, 'overdue-15d')).toMatchObject({ slot: 'overdue-18d', late: false });
+  });
+
+  it('after the last slot: nothing; after a slot the policy no longer has: the next still to come', () => {
+    expect(nextReminder(p, imr, '2026-06-10T12:00:00Z', 'overdue-60d')).toBeNull();
+    expect(nextReminder(p, imr, '2026-03-01T00:00:00Z', 'before-30d')).toMatchObject({ slot: 'before-14d' });
   });
 });
 

@@ -253,8 +253,33 @@ export function reminderSchedule(
   const setMs = deadline.moved && deadline.dueSetAt !== undefined ? epochMillis(deadline.dueSetAt) : null;
   if (setMs !== null) owed = owed.filter((r) => r.onArrival || epochMillis(r.at) > nowMs || epochMillis(r.at) >= setMs);
   const passed = owed.filter((r) => epochMillis(r.at) <= nowMs);
-  const lastOrdinary = [...passed].reverse().find((r) => r.type !== 'escalation');
+  let lastOrdinary = [...passed].reverse().find((r) => r.type !== 'escalation');
+  // A passed reminder is not sent late when the next ordinary one goes later the same London
+  // day: it would say the same thing twice within hours (a clock made at 08:55, due tomorrow,
+  // would get its overdue 7-day reminder, worded "due in 1 day", then the 1-day one at 09:00).
+  const nextOrdinary = owed.find((r) => epochMillis(r.at) > nowMs && r.type !== 'escalation');
+  if (lastOrdinary && nextOrdinary && nextOrdinary.date === londonDateOf(new Date(nowMs))) lastOrdinary = undefined;
   return owed
     .filter((r) => epochMillis(r.at) > nowMs || r === lastOrdinary || (r.type === 'escalation' && passed.includes(r)))
     .map((r) => ({ ...r, late: epochMillis(r.at) <= nowMs }));
+}
+
+/**
+ * The next reminder a clock owes from `now`, for the worker's pointer: the first reminder of
+ * reminderSchedule(now) that comes after `afterSlot` in the schedule's order (the one just
+ * handled), or the first of all without one. Null when nothing more is owed.
+ */
+export function nextReminder(
+  policy: ReminderPolicy,
+  deadline: DeadlineForReminders,
+  now: Instant | Date,
+  afterSlot?: string | null,
+): ScheduledReminder | null {
+  const owed = reminderSchedule(policy, deadline, now);
+  if (!afterSlot) return owed[0] ?? null;
+  const order = reminderSchedule(policy, deadline).map((r) => r.slot);
+  const position = order.indexOf(afterSlot);
+  // A slot the policy no longer has (it was changed): the next one still to come.
+  if (position < 0) return owed.find((r) => !r.late) ?? null;
+  return owed.find((r) => order.indexOf(r.slot) > position) ?? null;
 }

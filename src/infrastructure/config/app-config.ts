@@ -48,6 +48,23 @@ export interface AppConfig {
     /** Jobs each worker process runs at once, per queue. */
     concurrency: number;
   };
+  reminders: {
+    /** How often the worker hands reminders that have come due (and relayed outbox rows) to BullMQ. */
+    dispatchEveryMs: number;
+    /** A reminder handed to BullMQ and not finished within this is handed over again (Redis may have lost it). */
+    leaseMs: number;
+    /** First retry of a failed send; each retry waits twice the last, up to retryMaxMs, for as long as the reminder is owed. */
+    retryFirstMs: number;
+    retryMaxMs: number;
+    /** Readiness says reminders are not flowing when an owed reminder or an outbox row has waited longer than this. */
+    stalledAfterMs: number;
+    /** Port of the worker's health and metrics endpoint; null: none. */
+    healthPort: number | null;
+    /** Simultaneous SMTP connections each worker process keeps open. */
+    smtpPoolSize: number;
+    /** The reminder policy file; null: config/reminder-policy.json. */
+    policyFile: string | null;
+  };
   /** Folder for data the application keeps itself (embedded PostgreSQL, local Redis). */
   dataDir: string;
   documents: {
@@ -319,6 +336,64 @@ export const SETTINGS: SettingDefinition[] = [
     schema: positiveInt(64),
     expected: 'an integer from 1 to 64',
     description: 'Jobs each worker process runs at once, per queue.',
+  },
+  {
+    env: 'REMINDER_DISPATCH_MS',
+    path: 'reminders.dispatchEveryMs',
+    schema: z.coerce.number().int().min(50).max(60000),
+    expected: 'an integer number of milliseconds from 50 to 60000',
+    description: 'How often the worker hands reminders that have come due to BullMQ.',
+  },
+  {
+    env: 'REMINDER_LEASE_MS',
+    path: 'reminders.leaseMs',
+    schema: z.coerce.number().int().min(1000).max(3600000),
+    expected: 'an integer number of milliseconds from 1000 to 3600000',
+    description: 'A reminder handed to BullMQ but not finished within this is handed over again (a no-op while Redis has it).',
+  },
+  {
+    env: 'REMINDER_RETRY_FIRST_MS',
+    path: 'reminders.retryFirstMs',
+    schema: z.coerce.number().int().min(10).max(3600000),
+    expected: 'an integer number of milliseconds from 10 to 3600000',
+    description: 'Wait before the first retry of a send that failed; each retry waits twice the last.',
+  },
+  {
+    env: 'REMINDER_RETRY_MAX_MS',
+    path: 'reminders.retryMaxMs',
+    schema: z.coerce.number().int().min(10).max(86400000),
+    expected: 'an integer number of milliseconds from 10 to 86400000',
+    description: 'Longest wait between retries of a failed send; retries go on while the reminder is owed.',
+  },
+  {
+    env: 'REMINDER_STALLED_AFTER_MS',
+    path: 'reminders.stalledAfterMs',
+    schema: z.coerce.number().int().min(1000).max(86400000),
+    expected: 'an integer number of milliseconds from 1000 to 86400000',
+    description: 'Readiness reports reminders as not flowing when one owed (or an outbox row) has waited longer.',
+  },
+  {
+    env: 'WORKER_HEALTH_PORT',
+    path: 'reminders.healthPort',
+    schema: port,
+    nullable: true,
+    expected: 'an integer port between 1 and 65535',
+    description: "Port of the worker's /health/live, /health/ready and /metrics; unset: none.",
+  },
+  {
+    env: 'SMTP_POOL_SIZE',
+    path: 'reminders.smtpPoolSize',
+    schema: positiveInt(100),
+    expected: 'an integer from 1 to 100',
+    description: 'SMTP connections each worker process keeps open and sends over at once.',
+  },
+  {
+    env: 'REMINDER_POLICY_FILE',
+    path: 'reminders.policyFile',
+    schema: z.string().min(1),
+    nullable: true,
+    expected: 'a file path',
+    description: 'The reminder policy (when reminders go, to whom); unset: config/reminder-policy.json.',
   },
   {
     env: 'DATA_DIR',

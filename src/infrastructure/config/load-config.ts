@@ -106,5 +106,7 @@ export function loadConfig(
   const mailCaptureDir = config.mail.captureDir as string | null;
   if (mailCaptureDir === null) config.mail.captureDir = join(config.dataDir, 'mail');
   else if (!isAbsolute(mailCaptureDir)) config.mail.captureDir = join(projectRoot(), mailCaptureDir);
+  const policyFile = config.reminders.policyFile;
+  if (policyFile !== null && !isAbsolute(policyFile)) config.reminders.policyFile = join(projectRoot(), policyFile);
   return config;
 }

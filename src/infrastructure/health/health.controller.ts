@@ -27,6 +27,17 @@ export class HealthController {
       ...(result.ready ? {} : { message: `Not ready: ${result.failing.join(', ')} unavailable` }),
       failing: result.failing,
       checks: result.checks,
+      degraded: result.degraded,
+      reminders: result.reminders,
     };
+  }
+
+  @Get('reminders')
+  @ApiOkResponse({ description: 'Reminders flow: nothing owed or in the outbox has waited longer than REMINDER_STALLED_AFTER_MS.' })
+  @ApiServiceUnavailableResponse({ description: 'Reminders are not flowing (no worker running, SMTP refusing mail...); `reason` says what has waited how long.' })
+  async reminders(@Res({ passthrough: true }) res: Response) {
+    const result = await this.readiness.reminders();
+    res.status(result.status === 'flowing' ? HttpStatus.OK : HttpStatus.SERVICE_UNAVAILABLE);
+    return result;
   }
 }

@@ -1,7 +1,11 @@
-import { Injectable } from '@nestjs/common';
+import { Inject, Injectable } from '@nestjs/common';
 import { DataSource } from 'typeorm';
+import { Clock } from '../clock/clock';
+import type { AppConfig } from '../config/app-config';
+import { APP_CONFIG } from '../config/config.module';
 import { MIGRATIONS_TABLE } from '../database/data-source-options';
 import { QueueProducer } from '../queue/queue-producer';
+import { ReminderFlow, reminderFlow, reminderStall } from './reminder-flow';
 
 export type CheckName = 'database' | 'migrations' | 'redis';
 export interface CheckResult {
@@ -12,6 +16,9 @@ export interface Readiness {
   ready: boolean;
   failing: CheckName[];
   checks: Record<CheckName, CheckResult>;
+  /** Whether reminders flow (worker running, SMTP taking mail): `reminders` is degraded when not. */
+  degraded: Array<'reminders'>;
+  reminders: { status: 'flowing' | 'stalled' | 'unknown'; reason?: string } & Partial<ReminderFlow>;
 }
 
 /**
@@ -45,10 +52,23 @@ export class ReadinessService {
   constructor(
     private readonly dataSource: DataSource,
     private readonly queue: QueueProducer,
+    private readonly clock: Clock,
+    @Inject(APP_CONFIG) private readonly config: AppConfig,
   ) {}
 
+  /** Whether reminders flow: nothing owed or in the outbox has waited longer than REMINDER_STALLED_AFTER_MS. */
+  async reminders(): Promise<Readiness['reminders']> {
+    try {
+      const flow = await withTimeout(reminderFlow(this.dataSource, this.clock.now()), 'PostgreSQL (reminders)', DATABASE_TIMEOUT_MS);
+      const reason = reminderStall(flow, this.config.reminders.stalledAfterMs);
+      return reason ? { status: 'stalled', reason, ...flow } : { status: 'flowing', ...flow };
+    } catch (error) {
+      return { status: 'unknown', reason: (error as Error).message };
+    }
+  }
+
   async readiness(): Promise<Readiness> {
-    const [database, migrations, redis] = await Promise.all([
+    const [database, migrations, redis, reminders] = await Promise.all([
       check(() => this.dataSource.query('SELECT 1'), 'PostgreSQL', DATABASE_TIMEOUT_MS),
       check(async () => {
         // showMigrations() would create a missing migrations table, which the application's
@@ -57,9 +77,11 @@ export class ReadinessService {
         if (!present || (await this.dataSource.showMigrations())) throw new Error('migrations are pending: run `npm run migrate`');
       }, 'PostgreSQL (migrations)', DATABASE_TIMEOUT_MS),
       check(() => this.queue.ping(), 'Redis', REDIS_TIMEOUT_MS),
+      this.reminders(),
     ]);
     const checks = { database, migrations, redis };
     const failing = (Object.keys(checks) as CheckName[]).filter((name) => checks[name].status === 'down');
-    return { ready: failing.length === 0, failing, checks };
+    // Reminders not flowing leave the API able to serve people: it stays ready, and says so.
+    return { ready: failing.length === 0, failing, checks, degraded: reminders.status === 'stalled' ? ['reminders'] : [], reminders };
   }
 }

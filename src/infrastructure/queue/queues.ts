@@ -4,7 +4,7 @@
  */
 export const QUEUES = {
   maintenance: ['heartbeat', 'purge-sessions'],
-  reminders: ['send-reminder', 'relay-outbox', 'reconcile', 'send-meeting-invitation', 'send-digests'],
+  reminders: ['send-reminder', 'send-meeting-invitation', 'send-digests'],
 } as const;
 
 export type QueueName = keyof typeof QUEUES;

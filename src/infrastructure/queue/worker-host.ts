@@ -6,6 +6,7 @@ import { APP_CONFIG } from '../config/config.module';
 import { resolvedUrl } from '../config/resolved-config';
 import { ROOT_LOGGER } from '../logging/logging.module';
 import type { Logger } from '../logging/root-logger';
+import { cappedBackoff } from './retry';
 import { indexHandlers, JobHandler } from './job-handler';
 import { QUEUES } from './queues';
 import { createWorkerConnection } from './redis-connections';
@@ -41,6 +42,11 @@ export class WorkerHost implements OnApplicationBootstrap, OnApplicationShutdown
           concurrency: this.config.queue.concurrency,
           lockDuration: this.config.queue.lockMs,
           stalledInterval: this.config.queue.lockMs,
+          // A job whose worker died is run again however often that happens (BullMQ's default
+          // fails it after one stall, and a failed reminder would wait for the lease for nothing).
+          maxStalledCount: 1000,
+          // Sends retried while they are owed (RETRY_WHILE_OWED) back off with this.
+          settings: { backoffStrategy: cappedBackoff(this.config.reminders) },
         },
       );
       worker.on('failed', (job, error) =>

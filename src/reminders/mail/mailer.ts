@@ -1,5 +1,6 @@
 import { Inject, Injectable, OnModuleDestroy } from '@nestjs/common';
 import { createTransport, Transporter } from 'nodemailer';
+import SMTPPool from 'nodemailer/lib/smtp-pool';
 import type SMTPTransport from 'nodemailer/lib/smtp-transport';
 import type { AppConfig } from '../../infrastructure/config/app-config';
 import { APP_CONFIG } from '../../infrastructure/config/config.module';
@@ -104,6 +105,8 @@ function addresses(list: Array<string | { address: string }> | undefined): strin
 /**
  * Sends mail through the configured SMTP server. One nodemailer transport per process, made on
  * the first send (so a process that never mails needs no SMTP URL) and closed with the module.
+ * It is pooled: up to SMTP_POOL_SIZE connections stay open and messages go over them in turn,
+ * rather than a new connection (and TLS handshake) per message.
  */
 @Injectable()
 export class Mailer implements OnModuleDestroy {
@@ -144,8 +147,13 @@ export class Mailer implements OnModuleDestroy {
 
   private transporter(): Transporter<SMTPTransport.SentMessageInfo> {
     if (!this.transport) {
-      const options: SMTPTransport.Options = {
+      // The transport is made from its class, not from a URL string: createTransport given an
+      // object with a `url` keeps only what the URL says and drops every other option.
+      const options: SMTPPool.Options = {
         url: resolvedSmtpUrl(this.config),
+        pool: true,
+        maxConnections: this.config.reminders.smtpPoolSize,
+        maxMessages: 1000,
         connectionTimeout: 10_000,
         greetingTimeout: 10_000,
         socketTimeout: 60_000,
@@ -153,7 +161,7 @@ export class Mailer implements OnModuleDestroy {
         logger: false,
         debug: false,
       };
-      this.transport = createTransport(options);
+      this.transport = createTransport(new SMTPPool(options)) as unknown as Transporter<SMTPTransport.SentMessageInfo>;
     }
     return this.transport;
   }
