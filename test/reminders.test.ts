@@ -216,7 +216,11 @@ describe('IMR reminders by email (real Redis and SMTP)', () => {
       expect((await waitForImrMail(reference, 1)).map((m) => m.subject)).toEqual([expect.stringMatching(/due in 14 days/)]);
       // The 7-day reminder is handed to BullMQ, and Redis loses it before it runs (here: the
       // hand-over is recorded, as the dispatcher does, and the job never reaches Redis).
-      // (Stamped before the clock moves, so the worker's own loop does not hand it over first.)
+      // (Once the 14-day job has moved the deadline on, which it does a moment after the mail
+      // arrives; stamped before the clock moves, so the worker's own loop does not hand it over first.)
+      const movedOn = Date.now() + 5000;
+      while ((await nextOf(deadlineId)).slot !== 'before-7d' && Date.now() < movedOn) await new Promise((r) => setTimeout(r, 50));
+      expect(await nextOf(deadlineId)).toMatchObject({ slot: 'before-7d' });
       await ctx.api.get(DataSource).query(`UPDATE deadlines SET reminder_dispatched_at = $2 WHERE id = $1`, [deadlineId, '2026-03-17T09:00:01Z']);
       clock.set('2026-03-17T09:00:01Z');
       await wipe();
