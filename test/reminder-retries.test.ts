@@ -110,6 +110,13 @@ describe('reminders SMTP cannot take', () => {
     expect(metrics).toMatch(/^dhr_notifications_failed 1$/m);
     expect(metrics).toMatch(/^dhr_email_failures_total\{permanent="false"\} [1-9]/m);
 
+    // The CSP lead sees it on the review's page, with the server's answer.
+    const page = (await request(ctx.api.getHttpServer()).get(`/cases/${id}`).set('X-Actor', 'lead').expect(200)).text;
+    expect(page).toContain('Reminder emails not delivered');
+    expect(page).toContain(OWNER_EMAIL);
+    expect(page).toMatch(/451[^<]*Try again later/);
+    expect(page).toMatch(/<td class="govuk-table__cell">Yes<\/td>/);
+
     smtp.refuse(null);
     const sent = await until('sent', () => ledger(deadlineId), (rows) => rows[0]?.status === 'sent');
     expect(sent).toEqual([expect.objectContaining({ slot: 'before-14d', status: 'sent', lastError: null })]);
@@ -121,7 +128,7 @@ describe('reminders SMTP cannot take', () => {
 
   it('stops retrying once the reminder is no longer owed (the next one is due), and leaves the failure on record', async () => {
     clock.set('2026-02-15T10:00:00Z');
-    const { reference, deadlineId } = await reviewWithImr('2026-03-24');
+    const { id, reference, deadlineId } = await reviewWithImr('2026-03-24');
     smtp.refuse(451);
     try {
       clock.set('2026-03-10T09:00:01Z');
@@ -136,6 +143,9 @@ describe('reminders SMTP cannot take', () => {
       const subjects = smtp.received.filter((m) => m.subject?.startsWith(`[${reference}]`)).map((m) => m.subject);
       expect(subjects).toEqual([expect.stringMatching(/due in 7 days/)]);
       expect((await ledger(deadlineId)).find((n) => n.slot === 'before-14d')).toMatchObject({ status: 'failed' });
+      // Still on record on the review's page, no longer being tried.
+      const page = (await request(ctx.api.getHttpServer()).get(`/cases/${id}`).set('X-Actor', 'lead').expect(200)).text;
+      expect(page).toMatch(/No: no longer due/);
     } finally {
       smtp.refuse(null);
     }

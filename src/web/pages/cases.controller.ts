@@ -1,6 +1,8 @@
 import { Body, Controller, Get, Param, Post, Query, Req, Res } from '@nestjs/common';
 import { ApiExcludeController } from '@nestjs/swagger';
+import { InjectDataSource } from '@nestjs/typeorm';
 import type { Response } from 'express';
+import { DataSource } from 'typeorm';
 import { CspsService } from '../../csps/csps.service';
 import { DeadlinesService } from '../../deadlines/deadlines.service';
 import { Clock } from '../../infrastructure/clock/clock';
@@ -75,6 +77,7 @@ export class CasesPagesController {
     private readonly people: PeopleService,
     private readonly views: WebViews,
     private readonly clock: Clock,
+    @InjectDataSource() private readonly dataSource: DataSource,
   ) {}
 
   @Get()
@@ -201,6 +204,18 @@ export class CasesPagesController {
     const history = await this.reviews.history(reviewId, accessOf(req));
     const csps = await this.csps.list();
     const people = may(access, 'people.read') ? await this.people.list(reviewId, { realNames: false }) : null;
+    // Reminder emails SMTP would not take, for those who chase them (the CSP lead, the chair):
+    // still being retried while the reminder is owed, or given up once it no longer was.
+    const undelivered = may(access, 'notifications.read')
+      ? ((await this.dataSource.query(
+          `SELECT COALESCE(d.title, 'Panel meeting invitation') AS what, n.recipient, n.attempts, n.last_error AS "lastError",
+                  (d.status = 'open' AND d.next_reminder_slot = n.slot) AS "retrying"
+             FROM notifications n LEFT JOIN deadlines d ON d.id = n.deadline_id
+            WHERE n.review_id = $1 AND n.status = 'failed'
+            ORDER BY n.created_at DESC LIMIT 50`,
+          [reviewId],
+        )) as Array<{ what: string; recipient: string; attempts: number; lastError: string | null; retrying: boolean | null }>)
+      : [];
     const attempt = options.attempt;
 
     const eventForms = view.allowedEvents
@@ -258,6 +273,7 @@ export class CasesPagesController {
         forOthers,
         caseNav: caseNavigation(access, reviewId, 'overview'),
         mayCorrect: may(access, 'review.correct'),
+        undelivered,
         notice: options.notice ?? null,
         ...errors,
       },
