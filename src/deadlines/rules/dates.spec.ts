@@ -6,6 +6,7 @@ import {
   addWeeks,
   civilDateOf,
   daysBetween,
+  epochMillis,
   isCivilDate,
   isoWeekday,
   londonDateOf,
@@ -121,6 +122,22 @@ describe('Europe/London instants', () => {
     expect(londonTimeOf('2026-03-28T08:00:00Z')).toBe('08:00');
     expect(() => londonDateOf('2026-07-01T00:30:00')).toThrow(/offset or Z/);
     expect(() => londonDateOf('2026-07-01')).toThrow(/instant/);
+  });
+
+  it('reads instants written as Date#toISOString does without luxon, and still refuses impossible ones, however often asked', () => {
+    for (let i = 0; i < 3; i += 1) {
+      // Asked again: the remembered answers are the same, and refusals are never remembered as answers.
+      expect(epochMillis('2026-07-01T09:00:00.000Z')).toBe(Date.UTC(2026, 6, 1, 9));
+      expect(londonDateOf('2026-06-30T23:30:00.000Z')).toBe('2026-07-01');
+      expect(() => epochMillis('2026-02-30T09:00:00.000Z')).toThrow(DateRuleError);
+      expect(() => londonDateOf('2026-02-30T09:00:00.000Z')).toThrow(/not an ISO 8601 instant/);
+      expect(() => londonInstant('2026-02-30', '09:00')).toThrow(/civil date/);
+      expect(isCivilDate('2026-02-30')).toBe(false);
+      expect(addDays('2026-02-28', 1)).toBe('2026-03-01');
+      expect(addDays('2028-02-28', 1)).toBe('2028-02-29');
+      expect(londonInstant('2026-03-29', '09:00')).toBe('2026-03-29T08:00:00.000Z');
+    }
+    expect(() => epochMillis(new Date(Number.NaN))).toThrow(DateRuleError);
   });
 
   it('round-trips a wall clock through an instant', () => {

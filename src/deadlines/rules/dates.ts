@@ -31,8 +31,10 @@ export class DateRuleError extends Error {
 }
 
 export function isCivilDate(value: unknown): value is CivilDate {
-  return typeof value === 'string' && CIVIL_DATE.test(value) && civil(value, false).isValid;
+  return typeof value === 'string' && CIVIL_DATE.test(value) && realDate(value);
 }
+
+const realDate = memo((value) => civil(value, false).isValid);
 
 function civil(date: string, check = true): DateTime {
   const dt = DateTime.fromISO(date, { zone: 'utc' });
@@ -54,13 +56,35 @@ function toCivil(dt: DateTime): CivilDate {
   return dt.toFormat('yyyy-MM-dd');
 }
 
+/**
+ * Remembers the results of a pure conversion: reminders and clocks are planned in batches of
+ * thousands that share a few hundred dates, and luxon's zone arithmetic is the costly part.
+ * Bounded: emptied when it reaches its size.
+ */
+function memo<R>(fn: (key: string) => R, size = 20_000): (key: string) => R {
+  const cache = new Map<string, R>();
+  return (key) => {
+    const hit = cache.get(key);
+    if (hit !== undefined) return hit;
+    const value = fn(key);
+    if (cache.size >= size) cache.clear();
+    cache.set(key, value);
+    return value;
+  };
+}
+
 function assertInteger(n: number, what: string): void {
   if (!Number.isInteger(n)) throw new DateRuleError(`${what} must be a whole number, got ${n}`);
 }
 
+const addDaysMemo = memo((key) => {
+  const [date, days] = key.split('|');
+  return toCivil(civil(date).plus({ days: Number(days) }));
+});
+
 export function addDays(date: CivilDate, days: number): CivilDate {
   assertInteger(days, 'days');
-  return toCivil(civil(date).plus({ days }));
+  return addDaysMemo(`${date}|${days}`);
 }
 
 export function addWeeks(date: CivilDate, weeks: number): CivilDate {
@@ -115,9 +139,27 @@ export function londonInstant(date: CivilDate, time = '09:00'): Instant {
   if (!WALL_TIME.test(time)) {
     throw new DateRuleError(`time: '${time}' is not a wall-clock time (expected HH:mm, 00:00-23:59)`);
   }
-  const dt = DateTime.fromISO(`${date}T${time}`, { zone: LONDON });
-  return dt.toUTC().toISO() as string;
+  return londonInstantMemo(`${date}T${time}`);
 }
+
+const londonInstantMemo = memo((wall) => DateTime.fromISO(wall, { zone: LONDON }).toUTC().toISO() as string);
+
+/** An instant as Date#toISOString writes it: read without luxon when it round-trips exactly. */
+const CANONICAL_UTC = /^\d{4}-\d{2}-\d{2}T\d{2}:\d{2}:\d{2}\.\d{3}Z$/;
+function canonicalMillis(value: Instant | Date): number | null {
+  if (value instanceof Date) {
+    const ms = value.getTime();
+    return Number.isNaN(ms) ? null : ms;
+  }
+  return typeof value === 'string' ? canonicalStringMillis(value) : null;
+}
+
+const canonicalStringMillis = memo((value): number | null => {
+  if (!CANONICAL_UTC.test(value)) return null;
+  const ms = Date.parse(value);
+  // Date.parse rolls 2026-02-30 over to March; the round trip refuses it (luxon then reports it).
+  return !Number.isNaN(ms) && new Date(ms).toISOString() === value ? ms : null;
+});
 
 function instant(value: Instant | Date, what = 'instant'): DateTime {
   const dt =
@@ -139,8 +181,12 @@ export function toUtcInstant(value: Instant | Date): Instant {
 
 /** The civil date in Europe/London at `value` (23:30Z on 2026-06-30 is 2026-07-01 in London). */
 export function londonDateOf(value: Instant | Date): CivilDate {
+  const ms = canonicalMillis(value);
+  if (ms !== null) return londonDateOfMillis(String(ms));
   return toCivil(instant(value).setZone(LONDON));
 }
+
+const londonDateOfMillis = memo((ms) => toCivil(DateTime.fromMillis(Number(ms), { zone: LONDON })));
 
 /** The London wall-clock time 'HH:mm' at `value`. */
 export function londonTimeOf(value: Instant | Date): string {
@@ -149,7 +195,7 @@ export function londonTimeOf(value: Instant | Date): string {
 
 /** Milliseconds since the epoch, for ordering instants. */
 export function epochMillis(value: Instant | Date): number {
-  return instant(value).toMillis();
+  return canonicalMillis(value) ?? instant(value).toMillis();
 }
 
 /**
