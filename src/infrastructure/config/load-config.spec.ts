@@ -1,3 +1,5 @@
+import { mkdtempSync, rmSync, writeFileSync } from 'node:fs';
+import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { ConfigError, loadConfig, readDefaults } from './load-config';
 import { projectRoot } from './project-root';
@@ -81,5 +83,59 @@ describe('loadConfig', () => {
     const defaults = readDefaults();
     (defaults.http as Record<string, unknown>).port = 'x';
     expect(() => loadConfig({}, defaults)).toThrow(/PORT: .*default in config\/default.json/);
+  });
+
+  describe('NAME_FILE: a setting read from a file (Docker secrets)', () => {
+    let dir: string;
+    beforeAll(() => {
+      dir = mkdtempSync(join(tmpdir(), 'dhr-config-'));
+    });
+    afterAll(() => rmSync(dir, { recursive: true, force: true }));
+    function secret(name: string, content: string): string {
+      const path = join(dir, name);
+      writeFileSync(path, content);
+      return path;
+    }
+
+    it('reads NAME_FILE when NAME is unset, less its trailing newline, for any setting', () => {
+      const config = loadConfig({
+        DATABASE_URL_FILE: secret('database_url', 'postgres://dhr:s3cret@postgres:5432/dhr\n'),
+        ADMIN_PASSWORD_FILE: secret('admin_password', 'correct horse battery staple\r\n'),
+        PORT_FILE: secret('port', '8443'),
+      });
+      expect(config.database.url).toBe('postgres://dhr:s3cret@postgres:5432/dhr');
+      expect(config.identity.adminPassword).toBe('correct horse battery staple');
+      expect(config.http.port).toBe(8443);
+    });
+
+    it('keeps spaces inside a secret and removes only one final newline', () => {
+      const config = loadConfig({ ADMIN_PASSWORD_FILE: secret('spaced', 'two words  here\n') });
+      expect(config.identity.adminPassword).toBe('two words  here');
+    });
+
+    it('refuses NAME and NAME_FILE together, naming both', () => {
+      expect(() => loadConfig({ SMTP_URL: 'smtp://a@b:25', SMTP_URL_FILE: secret('smtp', 'smtp://c@d:25') })).toThrow(
+        /SMTP_URL: both SMTP_URL and SMTP_URL_FILE are set; set only one/,
+      );
+    });
+
+    it('refuses a NAME_FILE that names no readable file, naming the variable and the path', () => {
+      const missing = join(dir, 'nope');
+      try {
+        loadConfig({ DATABASE_URL_FILE: missing });
+        throw new Error('expected a ConfigError');
+      } catch (error) {
+        expect(error).toBeInstanceOf(ConfigError);
+        expect((error as ConfigError).problems).toEqual([`DATABASE_URL_FILE: cannot read "${missing}" (ENOENT); expected a file holding DATABASE_URL`]);
+      }
+    });
+
+    it('validates a value from a file like any other, without printing a secret', () => {
+      expect(() => loadConfig({ DATABASE_URL_FILE: secret('bad_url', 'mysql://x\n') })).toThrow(/DATABASE_URL: expected a postgres:\/\/ URL/);
+      expect(() => loadConfig({ ADMIN_PASSWORD_FILE: secret('short', 'tooshort\n') })).toThrow(
+        /ADMIN_PASSWORD: expected a password of 12 to 1024 characters .*got a value of 8 characters/,
+      );
+      expect(() => loadConfig({ ADMIN_PASSWORD_FILE: secret('short', 'tooshort\n') })).not.toThrow(/tooshort/);
+    });
   });
 });

@@ -55,16 +55,42 @@ function oidcProblems(result: Record<string, unknown>): string[] {
 }
 
 /**
+ * `NAME_FILE` for any setting NAME (Docker or Kubernetes secrets): when NAME is unset, the
+ * file's content is its value, less one trailing newline. Both given, or a file that cannot be
+ * read, is a problem naming the variable. Returns the environment with the values filled in.
+ */
+export function resolveFileSettings(env: Environment, problems: string[]): Environment {
+  const resolved: Environment = { ...env };
+  for (const setting of SETTINGS) {
+    const fileVar = `${setting.env}_FILE`;
+    const path = env[fileVar];
+    if (path === undefined || path === '') continue;
+    if (env[setting.env] !== undefined) {
+      problems.push(`${setting.env}: both ${setting.env} and ${fileVar} are set; set only one`);
+      continue;
+    }
+    try {
+      resolved[setting.env] = readFileSync(path, 'utf8').replace(/\r?\n$/, '');
+    } catch (error) {
+      const code = (error as NodeJS.ErrnoException).code ?? (error as Error).message;
+      problems.push(`${fileVar}: cannot read ${JSON.stringify(path)} (${code}); expected a file holding ${setting.env}`);
+    }
+  }
+  return resolved;
+}
+
+/**
  * Builds the typed configuration: defaults from config/default.json, each overridden by its
- * environment variable, every value validated. All problems are reported at once, each naming
- * the variable and what was expected.
+ * environment variable (or the file its NAME_FILE names), every value validated. All problems
+ * are reported at once, each naming the variable and what was expected.
  */
 export function loadConfig(
-  env: Environment = readEnvironment(),
+  given: Environment = readEnvironment(),
   defaults: Record<string, unknown> = readDefaults(),
 ): AppConfig {
   const result: Record<string, unknown> = {};
   const problems: string[] = [];
+  const env = resolveFileSettings(given, problems);
   for (const setting of SETTINGS) {
     const raw = env[setting.env];
     const fromEnv = raw !== undefined && (raw.trim() !== '' || !!setting.allowEmpty);
