@@ -5,18 +5,29 @@ import { createServer, Server, Socket } from 'node:net';
  * application (stop() closes the listener and cuts every open connection) without stopping
  * the server other test files share.
  */
-export async function startTcpProxy(targetUrl: string): Promise<{ url: string; stop(): Promise<void> }> {
+export async function startTcpProxy(
+  targetUrl: string,
+  options: { delayMs?: number } = {},
+): Promise<{ url: string; stop(): Promise<void> }> {
   const target = new URL(targetUrl);
   const sockets = new Set<Socket>();
   const server: Server = createServer((client) => {
-    const upstream = new Socket();
-    upstream.connect(Number(target.port), target.hostname);
-    for (const s of [client, upstream]) {
-      sockets.add(s);
-      s.on('close', () => sockets.delete(s));
-      s.on('error', () => s.destroy());
-    }
-    client.pipe(upstream).pipe(client);
+    sockets.add(client);
+    client.on('close', () => sockets.delete(client));
+    client.on('error', () => client.destroy());
+    // delayMs: a slow server, which accepts the connection but answers nothing (what the client
+    // sent waits, buffered) for that long.
+    const forward = () => {
+      if (client.destroyed) return;
+      const upstream = new Socket();
+      upstream.connect(Number(target.port), target.hostname);
+      sockets.add(upstream);
+      upstream.on('close', () => sockets.delete(upstream));
+      upstream.on('error', () => upstream.destroy());
+      client.pipe(upstream).pipe(client);
+    };
+    if (options.delayMs) setTimeout(forward, options.delayMs);
+    else forward();
   });
   await new Promise<void>((resolve) => server.listen(0, '127.0.0.1', resolve));
   const address = server.address();

@@ -25,10 +25,13 @@ export interface Readiness {
  * How long each check may take; they run together. Redis must be reported down within 2 s
  * (a producer command fails at once when it is away, so this is a backstop). PostgreSQL gets
  * longer: opening a pool connection on a loaded machine can take a second or two, and a
- * slow answer is not a down database.
+ * slow answer is not a down database. Nor is a Redis whose first connection is still opening
+ * down: readiness waits for it (REDIS_FIRST_CONNECTION_MS).
  */
 const REDIS_TIMEOUT_MS = 1500;
 const DATABASE_TIMEOUT_MS = 5000;
+/** While the first connection to Redis is still opening (a slow start), readiness waits this long for it. */
+const REDIS_FIRST_CONNECTION_MS = 5000;
 
 function withTimeout<T>(work: Promise<T>, what: string, timeoutMs: number): Promise<T> {
   let timer: NodeJS.Timeout | undefined;
@@ -76,7 +79,9 @@ export class ReadinessService {
         const [{ present }] = await this.dataSource.query(`SELECT to_regclass($1) IS NOT NULL AS present`, [MIGRATIONS_TABLE]);
         if (!present || (await this.dataSource.showMigrations())) throw new Error('migrations are pending: run `npm run migrate`');
       }, 'PostgreSQL (migrations)', DATABASE_TIMEOUT_MS),
-      check(() => this.queue.ping(), 'Redis', REDIS_TIMEOUT_MS),
+      this.queue.hasConnected()
+        ? check(() => this.queue.ping(), 'Redis', REDIS_TIMEOUT_MS)
+        : check(() => this.queue.ping(), 'Redis (first connection still opening)', REDIS_FIRST_CONNECTION_MS),
       this.reminders(),
     ]);
     const checks = { database, migrations, redis };
