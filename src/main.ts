@@ -1,7 +1,8 @@
 import 'reflect-metadata';
 import { DataSource } from 'typeorm';
-import { firstAdministratorOnStart } from './identity/first-administrator';
+import { firstAdministratorOnStart, printFirstStartNotice } from './identity/first-administrator';
 import { createApiApp } from './infrastructure/bootstrap/applications';
+import { writeAfterLogs } from './infrastructure/logging/root-logger';
 import { boot, closeOnSignal, failStartup, stopServices } from './infrastructure/bootstrap/boot';
 
 /**
@@ -12,9 +13,11 @@ async function main() {
   const { config, logger, services } = await boot('dhr-api', { mayStart: false });
   const app = await createApiApp(config, logger);
   // No users yet (a new installation): an administrator, its password printed once.
-  await firstAdministratorOnStart(app.get(DataSource), config, logger);
+  const first = await firstAdministratorOnStart(app.get(DataSource), config, logger);
   await app.listen(config.http.port, config.http.host);
   logger.info({ url: `http://${config.http.host}:${config.http.port}` }, 'API listening');
+  // Last, where a person looking at the terminal sees it: a generated administrator password.
+  printFirstStartNotice(first, (text) => writeAfterLogs(logger, text));
   closeOnSignal(logger, [() => app.close(), () => stopServices(services)]);
 }
 

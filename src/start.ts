@@ -1,8 +1,9 @@
 import 'reflect-metadata';
 import { DataSource } from 'typeorm';
 import { demoModeOnStart } from './demo/demo-mode';
-import { firstAdministratorOnStart } from './identity/first-administrator';
+import { firstAdministratorOnStart, printFirstStartNotice } from './identity/first-administrator';
 import { createApiApp, createWorkerApp } from './infrastructure/bootstrap/applications';
+import { writeAfterLogs } from './infrastructure/logging/root-logger';
 import { boot, closeOnSignal, failStartup, stopServices } from './infrastructure/bootstrap/boot';
 import { resolvedUrl } from './infrastructure/config/resolved-config';
 import { runMigrations } from './infrastructure/database/migrate';
@@ -26,13 +27,15 @@ async function main() {
     await worker.init();
     const api = await createApiApp(config, logger);
     // No users yet (a new installation): an administrator, its password printed once.
-    await firstAdministratorOnStart(api.get(DataSource), config, logger);
+    const first = await firstAdministratorOnStart(api.get(DataSource), config, logger);
     await api.listen(config.http.port, config.http.host);
     closers.unshift(() => api.close(), () => worker.close());
     logger.info(
       { url: `http://${config.http.host}:${config.http.port}`, docs: '/api/docs' },
       'DHR engine ready (API and worker)',
     );
+    // Last, where a person looking at the terminal sees it: a generated administrator password.
+    printFirstStartNotice(first, (text) => writeAfterLogs(logger, text));
   } catch (error) {
     await stopServices(services);
     throw error;

@@ -2,8 +2,8 @@ import { chmodSync, mkdtempSync, rmSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { Client } from 'pg';
-import { freePort, isPortOpen } from '../src/infrastructure/local-services/ports';
-import { testRedisUrl, uniqueQueuePrefix } from './support/databases';
+import { freePort, isPortOpen, waitFor } from '../src/infrastructure/local-services/ports';
+import { createTestDatabase, testRedisUrl, uniqueQueuePrefix } from './support/databases';
 import { runEntryPoint, waitForLog } from './support/processes';
 
 describe('start-up as a user runs it (compiled entry points)', () => {
@@ -89,4 +89,50 @@ describe('single-machine start with nothing on the PostgreSQL port', () => {
     expect(rows).toEqual([{ name: 'Maldon Community Safety Partnership' }]);
     await stopService(second.proc, second.pgPort);
   }, 240000);
+});
+
+describe('first start: what a person sees at the default log level', () => {
+  const routeOrModuleLine = (line: string) => /RouterExplorer|RoutesResolver|InstanceLoader|Mapped \{|dependencies initialized/.test(line);
+
+  it.each([
+    ['start.js', 'DHR engine ready (API and worker)'],
+    ['main.js', 'API listening'],
+  ])('%s prints the generated administrator password last, after "%s", in a short output without route mapping', async (entry, readyMsg) => {
+    const database = await createTestDatabase();
+    const dataDir = mkdtempSync(join(tmpdir(), 'dhr-first-start-'));
+    const proc = runEntryPoint(entry, {
+      DATABASE_URL: database.url,
+      REDIS_URL: testRedisUrl(),
+      QUEUE_PREFIX: uniqueQueuePrefix(),
+      PORT: String(await freePort()),
+      DATA_DIR: dataDir,
+    });
+    try {
+      await waitForLog(proc, (l) => l.msg === readyMsg, 60000);
+      expect(await waitFor(async () => proc.lines.some((l) => /^\s+password:\s+\S{12,}$/.test(l)), 10000)).toBe(true);
+      // Anything else start-up writes comes within this second.
+      await new Promise((r) => setTimeout(r, 1500));
+      const lines = [...proc.lines];
+      while (lines.length > 0 && lines[lines.length - 1].trim() === '') lines.pop();
+      const ready = lines.findIndex((l) => l.includes(`"msg":"${readyMsg}"`));
+      const password = lines.findIndex((l) => /^\s+password:\s+\S{12,}$/.test(l));
+      expect({ ready, password }).toEqual({ ready: expect.any(Number), password: expect.any(Number) });
+      expect(ready).toBeGreaterThanOrEqual(0);
+      // After the ready line, framed, and within the last few lines of the output.
+      expect(password).toBeGreaterThan(ready);
+      expect(lines[password - 4]).toMatch(/^={72}$/);
+      expect(lines.length - 1 - password).toBeLessThanOrEqual(8);
+      expect(lines[lines.length - 1]).toMatch(/^={72}$/);
+      // Nest's module and route lines are at debug level: the whole start-up is some 22 lines
+      // (7 log lines and the 15-line block), where it was 339.
+      expect(lines.filter(routeOrModuleLine)).toEqual([]);
+      expect(lines.length).toBeLessThanOrEqual(30);
+      proc.child.kill('SIGTERM');
+      expect(await proc.exited).toBe(0);
+    } finally {
+      if (proc.child.exitCode === null) proc.child.kill('SIGKILL');
+      rmSync(dataDir, { recursive: true, force: true });
+      await database.drop();
+    }
+  }, 90000);
 });

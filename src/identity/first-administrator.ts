@@ -14,6 +14,20 @@ export interface FirstAdministrator {
   email?: string;
   /** Whether the password was generated (and printed) rather than taken from ADMIN_PASSWORD. */
   generated?: boolean;
+  /**
+   * From firstAdministratorOnStart: the framed block with a generated password, for the caller
+   * to print once the service is ready (last, where a person sees it), not among start-up lines.
+   */
+  notice?: string;
+}
+
+/**
+ * Prints a first-start notice, if any (call it after the "ready" line). `write` must keep the
+ * order of the log lines before it: the logger's own stream (writeAfterLogs), as the logger
+ * writes asynchronously and process.stdout could overtake its pending lines.
+ */
+export function printFirstStartNotice(first: FirstAdministrator, write: (text: string) => void): void {
+  if (first.notice) write(first.notice);
 }
 
 interface InfoLogger {
@@ -81,7 +95,8 @@ export async function ensureFirstAdministrator(
 
 /**
  * The start-up step (npm start, start:api): after migrations, make sure someone can sign in.
- * Skipped with a warning while migrations are pending (start:api does not migrate).
+ * A generated password is returned as `notice`, not printed: the caller prints it with
+ * printFirstStartNotice after its "ready" line. Skipped with a warning while migrations are pending (start:api does not migrate).
  */
 export async function firstAdministratorOnStart(
   dataSource: DataSource,
@@ -93,5 +108,7 @@ export async function firstAdministratorOnStart(
     logger.warn({}, 'migrations are pending: the first administrator is checked for at the next start after `npm run migrate`');
     return { created: false };
   }
-  return ensureFirstAdministrator(dataSource, config.identity, { logger });
+  let notice: string | undefined;
+  const first = await ensureFirstAdministrator(dataSource, config.identity, { logger, write: (text) => (notice = text) });
+  return notice === undefined ? first : { ...first, notice };
 }

@@ -33,9 +33,20 @@ export function openApiDocument(app: INestApplication): OpenAPIObject {
  * keeps no global connection manager). The warning matters only within one application, where
  * DatabaseModule registers a single data source.
  */
+/**
+ * Nest's start-up chatter (a line per module initialised and per route mapped, some 300 of
+ * them): debug level, so the default level's start-up output is a few lines a person reads.
+ */
+export const NEST_START_UP_CONTEXTS = new Set(['InstanceLoader', 'RoutesResolver', 'RouterExplorer', 'NestFactory', 'NestApplication']);
+
 export class NestLogger implements LoggerService {
   constructor(private readonly inner: LoggerService) {}
   log(message: unknown, ...rest: unknown[]) {
+    const context = rest[rest.length - 1];
+    if (typeof context === 'string' && NEST_START_UP_CONTEXTS.has(context)) {
+      this.inner.debug?.(message, ...rest);
+      return;
+    }
     this.inner.log(message, ...rest);
   }
   error(message: unknown, ...rest: unknown[]) {

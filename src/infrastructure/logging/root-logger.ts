@@ -12,4 +12,12 @@ export function createRootLogger(config: Pick<AppConfig, 'log'>, name = 'dhr'): 
   });
 }
 
+/**
+ * Writes plain text (not a log line) to the logger's destination, after every line logged so
+ * far: pino writes asynchronously, so process.stdout.write could come before them.
+ */
+export function writeAfterLogs(logger: Logger, text: string): void {
+  (logger as unknown as Record<symbol, { write(text: string): void }>)[pino.symbols.streamSym].write(text);
+}
+
 export type { Logger };
