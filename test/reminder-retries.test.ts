@@ -88,7 +88,11 @@ describe('reminders SMTP cannot take', () => {
 
   it('retries while the reminder is owed, is visible as failed meanwhile, and is sent once SMTP takes mail again', async () => {
     const { id, reference, deadlineId } = await reviewWithImr('2026-03-24');
-    expect((await worker('/health/ready')).status).toBe(200);
+    const readyAnswer = await worker('/health/ready');
+    expect({ status: readyAnswer.status, body: await readyAnswer.json() }).toEqual({
+      status: 200,
+      body: { status: 'ready', failing: {}, checks: { database: { status: 'up' }, redis: { status: 'up' }, reminders: { status: 'up' } } },
+    });
     smtp.refuse(451);
     clock.set('2026-03-10T09:00:01Z');
     const retried = await until('retries', () => ledger(deadlineId), (rows) => rows.length === 1 && rows[0].attempts >= 4);
@@ -100,8 +104,13 @@ describe('reminders SMTP cannot take', () => {
     // Owed and unfinished for longer than REMINDER_STALLED_AFTER_MS: both readiness checks say so.
     clock.set('2026-03-10T09:15:00Z');
     const stalled = await worker('/health/ready');
-    expect(stalled.status).toBe(503);
-    expect(((await stalled.json()) as { failing: { reminders: string } }).failing.reminders).toMatch(/reminders are not flowing: 1 owed/);
+    expect({ status: stalled.status, body: await stalled.json() }).toMatchObject({
+      status: 503,
+      body: {
+        failing: { reminders: expect.stringMatching(/reminders are not flowing: 1 owed/) },
+        checks: { database: { status: 'up' }, redis: { status: 'up' }, reminders: { status: 'down', error: expect.stringMatching(/reminders are not flowing/) } },
+      },
+    });
     const api = (await request(ctx.api.getHttpServer()).get('/health/ready').expect(200)).body;
     expect(api).toMatchObject({ status: 'ready', degraded: ['reminders'], reminders: { status: 'stalled', owed: 1 } });
     await request(ctx.api.getHttpServer()).get('/health/reminders').expect(503);

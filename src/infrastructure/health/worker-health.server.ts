@@ -90,7 +90,11 @@ export class WorkerHealthServer implements OnApplicationBootstrap, OnApplication
           .catch((e: Error) => (failing.reminders = e.message)),
       ]);
       const ready = Object.keys(failing).length === 0;
-      return json(ready ? 200 : 503, { status: ready ? 'ready' : 'not_ready', failing });
+      // Each check by name with its state, so a 503 says which one failed and why.
+      const checks = Object.fromEntries(
+        (['database', 'redis', 'reminders'] as const).map((name) => [name, failing[name] === undefined ? { status: 'up' } : { status: 'down', error: failing[name] }]),
+      );
+      return json(ready ? 200 : 503, { status: ready ? 'ready' : 'not_ready', failing, checks });
     }
     if (path === '/metrics') {
       try {
