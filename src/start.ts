@@ -22,7 +22,10 @@ async function main() {
     logger.info({ applied }, applied.length ? 'migrations applied' : 'schema up to date');
     // Demo mode only (DEMO=true, `npm run demo`): demo users and reviews, seeded before the
     // worker starts, and the users printed once (src/demo/).
-    await demoModeOnStart(config, logger);
+    // Its summary (the demo users and password) is printed after the "ready" line, with the
+    // first administrator's block: last, where a person sees them.
+    const afterReady: string[] = [];
+    await demoModeOnStart(config, logger, (text) => afterReady.push(text));
     const worker = await createWorkerApp(config, logger);
     await worker.init();
     const api = await createApiApp(config, logger);
@@ -35,6 +38,7 @@ async function main() {
       'DHR engine ready (API and worker)',
     );
     // Last, where a person looking at the terminal sees it: a generated administrator password.
+    for (const text of afterReady) writeAfterLogs(logger, text);
     printFirstStartNotice(first, (text) => writeAfterLogs(logger, text));
   } catch (error) {
     await stopServices(services);

@@ -135,4 +135,34 @@ describe('first start: what a person sees at the default log level', () => {
       await database.drop();
     }
   }, 90000);
+
+  it('npm run demo (start.js, DEMO=true) prints the demo users after the ready line, where a person sees them', async () => {
+    const database = await createTestDatabase();
+    const dataDir = mkdtempSync(join(tmpdir(), 'dhr-first-start-'));
+    const proc = runEntryPoint('start.js', {
+      DATABASE_URL: database.url,
+      REDIS_URL: testRedisUrl(),
+      QUEUE_PREFIX: uniqueQueuePrefix(),
+      PORT: String(await freePort()),
+      DATA_DIR: dataDir,
+      DEMO: 'true',
+    });
+    try {
+      await waitForLog(proc, (l) => l.msg === 'DHR engine ready (API and worker)', 90000);
+      expect(await waitFor(async () => proc.lines.some((l) => l.startsWith('API and its documentation:')), 10000)).toBe(true);
+      const lines = [...proc.lines];
+      const ready = lines.findIndex((l) => l.includes('"msg":"DHR engine ready (API and worker)"'));
+      const demo = lines.findIndex((l) => l.startsWith('DEMO MODE: fictional data.'));
+      expect({ ready, demo }).toEqual({ ready: expect.any(Number), demo: expect.any(Number) });
+      expect(ready).toBeGreaterThanOrEqual(0);
+      expect(demo).toBeGreaterThan(ready);
+      expect(lines.filter(routeOrModuleLine)).toEqual([]);
+      proc.child.kill('SIGTERM');
+      expect(await proc.exited).toBe(0);
+    } finally {
+      if (proc.child.exitCode === null) proc.child.kill('SIGKILL');
+      rmSync(dataDir, { recursive: true, force: true });
+      await database.drop();
+    }
+  }, 120000);
 });
