@@ -358,6 +358,34 @@ describe('authorisation matrix (generated from the policy table)', () => {
       expect(log).toEqual(expect.arrayContaining([expect.objectContaining({ actor: emails.csp_lead, method: 'POST', route: '/reviews/:reviewId/members/:memberId/end', status: 200 })]));
     });
 
+    it('lets nobody add another CSP’s lead or RAG member to a review (400 naming email), and looks users up by exact email only', async () => {
+      const identities = ctx.api.get(IdentityService);
+      await identities.addUser({ email: 'lead.b@test.invalid', displayName: 'B lead', role: 'csp_lead', cspCode: 'CSPB' });
+      await identities.addUser({ email: 'rag.b@test.invalid', displayName: 'B RAG', role: 'rag_member', cspCode: 'CSPB' });
+      const both = await identities.addUser({ email: 'both@test.invalid', displayName: 'Both', role: 'rag_member', cspCode: 'CSPB' });
+      await identities.addUser({ email: both.email, displayName: 'Both', role: 'csp_lead', cspCode: 'CSPA' });
+      const before = (await as('csp_lead').get(`/reviews/${reviews.own.id}/members`).expect(200)).body.length;
+      for (const [who, email, role, agencyId] of [
+        ['chair', 'lead.b@test.invalid', 'panel_member', policeAgency],
+        ['chair', 'rag.b@test.invalid', 'imr_author', healthAgency],
+        ['csp_lead', 'lead.b@test.invalid', 'chair', undefined],
+      ] as Array<[Role, string, string, string | undefined]>) {
+        const refused = await as(who).post(`/reviews/${reviews.own.id}/members`, { email, role, agencyId });
+        expect(refused.status).toBe(400);
+        expect(refused.body.message).toMatch(/^email: is a (CSP lead|RAG member) of another CSP: only people of this review's CSP, or with no CSP role, may be members/);
+      }
+      // A pattern or a part of an address finds nobody.
+      for (const email of ['%@test.invalid', 'lead.b@test.inv']) {
+        const res = await as('chair').post(`/reviews/${reviews.own.id}/members`, { email, role: 'panel_member', agencyId: policeAgency });
+        expect(res.status).toBe(400);
+        expect(res.body.message).toMatch(/^email: /);
+        expect(res.body.message).not.toMatch(/another CSP/);
+      }
+      expect((await as('csp_lead').get(`/reviews/${reviews.own.id}/members`).expect(200)).body).toHaveLength(before);
+      // Someone who holds a role for this review's CSP too may be added.
+      await as('chair').post(`/reviews/${reviews.own.id}/members`, { email: both.email, role: 'panel_member', agencyId: policeAgency }).expect(201);
+    });
+
     it('lets an administrator create users with CSP roles, grant more and disable them (their tokens stop at once)', async () => {
       const admin = as('administrator');
       const created = await admin.post('/users', { email: 'New.Lead@Test.invalid', displayName: 'New Lead', roles: [{ role: 'csp_lead', cspCode: 'CSPA' }] });
