@@ -3,6 +3,7 @@ import { HIDDEN_REASON } from '../src/access/history-visibility';
 import { IdentityService } from '../src/identity/identity.service';
 import { CaseFileApi } from './support/casefile-api';
 import { reviewApi } from './support/review-api';
+import { reviewAtSignOff } from './support/scenarios';
 import { startTestApp, TestContext } from './support/test-app';
 
 /**
@@ -94,4 +95,42 @@ describe('the review summary, per caller', () => {
     expect(author.facts).toEqual({});
     expect(reasonsOf(author, 'AGREE_REPORT')).toEqual([HIDDEN_REASON]);
   });
+});
+
+describe('the review summary of the RAG at sign-off', () => {
+  let ctx: TestContext;
+  afterAll(() => ctx.close());
+
+  it('shows the RAG nothing of the proceedings or the family, in the API or on the publication checklist', async () => {
+    ctx = await startTestApp({ defaultActor: null, env: { TRUST_ACTOR_HEADER: 'true' } });
+    const lead = reviewApi(ctx.api, 'setup.lead@test.invalid');
+    const chairApi = new CaseFileApi(ctx.api, 'setup.chair@test.invalid');
+    const csp = await lead.createCsp('RAGS');
+    const review = await reviewAtSignOff(ctx.api, csp.id, [await chairApi.agency('Police', 'police')]);
+    await chairApi.criminalProceedings(review.id, 'active');
+    const identities = ctx.api.get(IdentityService);
+    const rag = await identities.addUser({ email: 'rag@test.invalid', displayName: 'RAG', role: 'rag_member', cspCode: 'RAGS' });
+    const leadUser = await identities.addUser({ email: 'lead@test.invalid', displayName: 'Lead', role: 'csp_lead', cspCode: 'RAGS' });
+    const as = async (userId: string) => `Bearer ${(await identities.issueToken(userId, 'summary')).token}`;
+    const ragAuth = await as(rag.id);
+    const leadAuth = await as(leadUser.id);
+    const http = () => request(ctx.api.getHttpServer());
+
+    const leadFacts = (await http().get(`/reviews/${review.id}`).set('Authorization', leadAuth).expect(200)).body.facts;
+    expect(leadFacts).toMatchObject({ activeCriminalProceedings: true, familyOfferedDraft: true });
+    const ragFacts = (await http().get(`/reviews/${review.id}`).set('Authorization', ragAuth).expect(200)).body.facts;
+    for (const fact of ['activeCriminalProceedings', 'familyOfferedDraft', 'familyToldOfPublication', 'imrsCommissioned', 'panelMemberCount', 'chairAppointed']) {
+      expect(ragFacts).not.toHaveProperty(fact);
+    }
+    // The RAG reads the report and the recommendations, so sees those facts.
+    expect(ragFacts).toMatchObject({ draftOverviewReport: true, draftExecutiveSummary: true, recommendationsCount: 1 });
+
+    const leadPage = (await http().get(`/cases/${review.id}/publication`).set('Authorization', leadAuth).expect(200)).text;
+    expect(leadPage).toContain('Proceedings are still active');
+    expect(leadPage).toContain('Tell the family about the publication');
+    const ragPage = (await http().get(`/cases/${review.id}/publication`).set('Authorization', ragAuth).expect(200)).text;
+    expect(ragPage).not.toContain('Criminal proceedings');
+    expect(ragPage).not.toContain('Proceedings are still active');
+    expect(ragPage).not.toContain('Tell the family about the publication');
+  }, 120_000);
 });
