@@ -4,6 +4,7 @@ import { EVENT_ROLES, POLICY, Role, ROLES } from '../src/access/policy';
 import { API_ROUTE_ACTIONS, ROUTE_ACTIONS } from '../src/access/route-actions';
 import { WEB_ROUTE_ACTIONS } from '../src/web/web-route-actions';
 import { IdentityService } from '../src/identity/identity.service';
+import { openApiDocument } from '../src/infrastructure/bootstrap/applications';
 import { REVIEW_EVENT_TYPES } from '../src/reviews/lifecycle/events';
 import { reviewAtSignOff, SignOffReview } from './support/scenarios';
 import { startTestApp, TestContext } from './support/test-app';
@@ -197,6 +198,14 @@ describe('authorisation matrix (generated from the policy table)', () => {
     // The session's own route answers only a session cookie (test/sessions.test.ts); nobody gets a 401 below.
     covered.add('GET /auth/session');
     expect(registeredRoutes(ctx).filter((r) => !covered.has(r))).toEqual([]);
+    // The OpenAPI document names the same API routes (its paths written /reviews/{id}).
+    const documented = Object.entries(openApiDocument(ctx.api).paths).flatMap(([path, ops]) =>
+      Object.keys(ops as object)
+        .filter((m) => ['get', 'post', 'put', 'patch', 'delete'].includes(m))
+        .map((m) => `${m.toUpperCase()} ${path.replace(/\{(\w+)\}/g, ':$1')}`),
+    );
+    expect(documented.filter((r) => !(r in API_ROUTE_ACTIONS))).toEqual([]);
+    expect(Object.keys(API_ROUTE_ACTIONS).filter((r) => !documented.includes(r))).toEqual([]);
   });
 
   it.each(publicRoutes)('public %s (%s): reached by every role and by nobody, never refused', async (key) => {
