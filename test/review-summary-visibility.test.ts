@@ -132,5 +132,12 @@ describe('the review summary of the RAG at sign-off', () => {
     expect(ragPage).not.toContain('Criminal proceedings');
     expect(ragPage).not.toContain('Proceedings are still active');
     expect(ragPage).not.toContain('Tell the family about the publication');
+
+    // The answer to an event the RAG applies is narrowed the same way.
+    const approvedAt = new Date().toISOString().slice(0, 10);
+    const approved = (await http().post(`/reviews/${review.id}/events`).set('Authorization', ragAuth).send({ type: 'RAG_APPROVE', approvedAt }).expect(200)).body;
+    expect(approved.facts).not.toHaveProperty('activeCriminalProceedings');
+    expect(approved.facts).not.toHaveProperty('familyToldOfPublication');
+    expect(approved.facts).toMatchObject({ recommendationsCount: 1 });
   }, 120_000);
 });
