@@ -4,6 +4,7 @@ import { EVENT_ROLES, POLICY, Role, ROLES } from '../src/access/policy';
 import { API_ROUTE_ACTIONS, ROUTE_ACTIONS } from '../src/access/route-actions';
 import { WEB_ROUTE_ACTIONS } from '../src/web/web-route-actions';
 import { IdentityService } from '../src/identity/identity.service';
+import { openApiDocument } from '../src/infrastructure/bootstrap/applications';
 import { REVIEW_EVENT_TYPES } from '../src/reviews/lifecycle/events';
 import { reviewAtSignOff, SignOffReview } from './support/scenarios';
 import { startTestApp, TestContext } from './support/test-app';
@@ -14,6 +15,12 @@ import { startTestApp, TestContext } from './support/test-app';
  * expectation read off POLICY, checked in both directions (allowed ones must get through the
  * guard, refused ones must be stopped by it). The requests carry bodies no schema accepts,
  * so an allowed request ends in validation (400) or a record lookup (404) and changes nothing.
+ *
+ * Every route the app registers is checked (the list is read from Express, so a route added
+ * without an entry in the route table fails): the API routes as above, every web page and
+ * form (with the review's real IMR and document ids; other record ids are made up, so an
+ * allowed page may then find no record), the public routes for every role and for nobody, and
+ * every route for nobody at all (401 from the API, the sign-in page from a page).
  *
  * Reading the table: a CSP role (lead, RAG) reaches every review of its CSP (the RAG only at
  * or after sign-off: all three reviews here are at sign-off); a review role reaches only the
@@ -174,6 +181,91 @@ describe('authorisation matrix (generated from the policy table)', () => {
         if (got !== want) results.push(`${role} on ${scope}: expected ${want}, got ${res.status} ${JSON.stringify(res.body).slice(0, 160)}`);
         if (got === 'allow') expect(res.status).toBe(400);
       }
+    }
+    expect(results).toEqual([]);
+  });
+
+  // Every other cell of the table: the public routes, the web pages with ids of records in
+  // their path, every web form's POST, and the pages that are about no review; each for every
+  // role and, below, for nobody at all.
+  const publicRoutes = Object.entries(ROUTE_ACTIONS).filter(([, action]) => action === 'public');
+  const otherPages = Object.entries(WEB_ROUTE_ACTIONS).filter(([key, action]) => action !== 'public' && !pages.some(([p]) => p === key));
+  const REAL_IDS = new Set(['reviewId', 'id', 'imrId', 'documentId', 'email', 'versionNo']);
+
+  it('covers every registered route: each is in one of the matrix’s lists', () => {
+    const covered = new Set([...routes, ...pages, ...publicRoutes, ...otherPages].map(([key]) => key));
+    covered.add('POST /reviews/:id/events');
+    // The session's own route answers only a session cookie (test/sessions.test.ts); nobody gets a 401 below.
+    covered.add('GET /auth/session');
+    expect(registeredRoutes(ctx).filter((r) => !covered.has(r))).toEqual([]);
+    // The OpenAPI document names the same API routes (its paths written /reviews/{id}).
+    const documented = Object.entries(openApiDocument(ctx.api).paths).flatMap(([path, ops]) =>
+      Object.keys(ops as object)
+        .filter((m) => ['get', 'post', 'put', 'patch', 'delete'].includes(m))
+        .map((m) => `${m.toUpperCase()} ${path.replace(/\{(\w+)\}/g, ':$1')}`),
+    );
+    expect(documented.filter((r) => !(r in API_ROUTE_ACTIONS))).toEqual([]);
+    expect(Object.keys(API_ROUTE_ACTIONS).filter((r) => !documented.includes(r))).toEqual([]);
+  });
+
+  it.each(publicRoutes)('public %s (%s): reached by every role and by nobody, never refused', async (key) => {
+    const [method, route] = key.split(' ');
+    const results: string[] = [];
+    for (const role of [...ROLES, null]) {
+      const path = pathFor(route, role ?? 'chair', null);
+      const http = request(ctx.api.getHttpServer());
+      let req = method === 'GET' ? http.get(path) : method === 'POST' ? http.post(path) : http.delete(path);
+      if (role) req = req.set('Authorization', `Bearer ${tokens[role]}`);
+      const res = await req.send(method === 'GET' ? undefined : PROBE);
+      if ([401, 403].includes(res.status) || res.status >= 500) results.push(`${role ?? 'nobody'}: got ${res.status} ${JSON.stringify(res.body).slice(0, 160)}`);
+    }
+    expect(results).toEqual([]);
+  });
+
+  it.each(otherPages)('page %s (%s): every role, own review / other review / other CSP', async (key, action) => {
+    const [method, route] = key.split(' ');
+    const reviewScoped = route.includes(':reviewId');
+    const fakeIds = (route.match(/:(\w+)/g) ?? []).some((p) => !REAL_IDS.has(p.slice(1)));
+    const results: string[] = [];
+    for (const role of ROLES) {
+      for (const scope of reviewScoped ? SCOPES : [null]) {
+        const want = expected(action, role, scope, undefined);
+        const path = pathFor(route, role, scope);
+        const http = request(ctx.api.getHttpServer());
+        const res = await (method === 'GET' ? http.get(path) : http.post(path).send(PROBE)).set('Authorization', `Bearer ${tokens[role]}`).set('Accept', 'text/html');
+        const where = `${role} on ${scope ?? '-'}`;
+        if (want === 'forbidden' && res.status !== 403) results.push(`${where}: expected 403, got ${res.status}`);
+        if (want === 'hidden' && res.status !== 404) results.push(`${where}: expected 404 (hidden), got ${res.status}`);
+        if (want === 'allow') {
+          // Allowed: through the guard. With made-up record ids the page may then find no record (404).
+          const refused = [401, 403].includes(res.status) || (res.status === 404 && !fakeIds) || (res.status === 303 && /\/sign-in/.test(res.headers.location ?? ''));
+          if (refused || res.status >= 500) results.push(`${where}: expected allowed, got ${res.status}`);
+          // A form sent with no field the form knows changes nothing (but the publication record's, whose every field is optional).
+          if (method === 'POST' && res.status < 400 && key !== 'POST /cases/:reviewId/publication/record') results.push(`${where}: a POST with no valid field was accepted (${res.status})`);
+        }
+        if (want !== 'allow' && scope) expect(res.text).not.toContain(reviews[scope].id);
+      }
+    }
+    expect(results).toEqual([]);
+  });
+
+  it('answers nobody (no token, no cookie) on every registered route: 401 from the API, the sign-in page from a page, as the table says', async () => {
+    const results: string[] = [];
+    for (const key of registeredRoutes(ctx)) {
+      const action = ROUTE_ACTIONS[key];
+      if (!action) {
+        results.push(`${key}: no entry in the route table`);
+        continue;
+      }
+      if (action === 'public') continue;
+      const [method, route] = key.split(' ');
+      const path = pathFor(route, 'chair', route.includes(':reviewId') || route.startsWith('/reviews/:id') ? 'own' : null);
+      const http = request(ctx.api.getHttpServer());
+      const req = method === 'GET' ? http.get(path) : method === 'POST' ? http.post(path) : method === 'PUT' ? http.put(path) : method === 'PATCH' ? http.patch(path) : http.delete(path);
+      const res = await req.send(method === 'GET' ? undefined : PROBE);
+      const page = key in WEB_ROUTE_ACTIONS;
+      const ok = page ? res.status === 303 && (res.headers.location ?? '').startsWith('/sign-in') : res.status === 401;
+      if (!ok) results.push(`${key}: got ${res.status} ${res.headers.location ?? ''}`);
     }
     expect(results).toEqual([]);
   });
@@ -356,6 +448,34 @@ describe('authorisation matrix (generated from the policy table)', () => {
       // The write is in the access log with who made it.
       const log = (await as('csp_lead').get(`/reviews/${reviews.own.id}/access-log`).expect(200)).body as Array<{ actor: string; method: string; route: string; status: number }>;
       expect(log).toEqual(expect.arrayContaining([expect.objectContaining({ actor: emails.csp_lead, method: 'POST', route: '/reviews/:reviewId/members/:memberId/end', status: 200 })]));
+    });
+
+    it('lets nobody add another CSP’s lead or RAG member to a review (400 naming email), and looks users up by exact email only', async () => {
+      const identities = ctx.api.get(IdentityService);
+      await identities.addUser({ email: 'lead.b@test.invalid', displayName: 'B lead', role: 'csp_lead', cspCode: 'CSPB' });
+      await identities.addUser({ email: 'rag.b@test.invalid', displayName: 'B RAG', role: 'rag_member', cspCode: 'CSPB' });
+      const both = await identities.addUser({ email: 'both@test.invalid', displayName: 'Both', role: 'rag_member', cspCode: 'CSPB' });
+      await identities.addUser({ email: both.email, displayName: 'Both', role: 'csp_lead', cspCode: 'CSPA' });
+      const before = (await as('csp_lead').get(`/reviews/${reviews.own.id}/members`).expect(200)).body.length;
+      for (const [who, email, role, agencyId] of [
+        ['chair', 'lead.b@test.invalid', 'panel_member', policeAgency],
+        ['chair', 'rag.b@test.invalid', 'imr_author', healthAgency],
+        ['csp_lead', 'lead.b@test.invalid', 'chair', undefined],
+      ] as Array<[Role, string, string, string | undefined]>) {
+        const refused = await as(who).post(`/reviews/${reviews.own.id}/members`, { email, role, agencyId });
+        expect(refused.status).toBe(400);
+        expect(refused.body.message).toMatch(/^email: is a (CSP lead|RAG member) of another CSP: only people of this review's CSP, or with no CSP role, may be members/);
+      }
+      // A pattern or a part of an address finds nobody.
+      for (const email of ['%@test.invalid', 'lead.b@test.inv']) {
+        const res = await as('chair').post(`/reviews/${reviews.own.id}/members`, { email, role: 'panel_member', agencyId: policeAgency });
+        expect(res.status).toBe(400);
+        expect(res.body.message).toMatch(/^email: /);
+        expect(res.body.message).not.toMatch(/another CSP/);
+      }
+      expect((await as('csp_lead').get(`/reviews/${reviews.own.id}/members`).expect(200)).body).toHaveLength(before);
+      // Someone who holds a role for this review's CSP too may be added.
+      await as('chair').post(`/reviews/${reviews.own.id}/members`, { email: both.email, role: 'panel_member', agencyId: policeAgency }).expect(201);
     });
 
     it('lets an administrator create users with CSP roles, grant more and disable them (their tokens stop at once)', async () => {

@@ -3,7 +3,18 @@ import { join } from 'node:path';
 import { REVIEW_EVENT_TYPES } from '../reviews/lifecycle/events';
 import { HISTORY_LABELS } from '../web/labels';
 import type { AccessContext } from './access.service';
-import { CLOCK_READ_ACTIONS, HISTORY_READ_ACTIONS, historyReadAction, visibleClocks, visibleHistory } from './history-visibility';
+import {
+  CLOCK_READ_ACTIONS,
+  FACT_READ,
+  HIDDEN_REASON,
+  hiddenFacts,
+  HISTORY_READ_ACTIONS,
+  historyReadAction,
+  SATISFIED_FACTS,
+  visibleClocks,
+  visibleHistory,
+  visibleSummary,
+} from './history-visibility';
 import { DEADLINE_KINDS } from '../deadlines/rules/kinds';
 import type { Holder } from './policy';
 
@@ -101,5 +112,48 @@ describe('history visibility', () => {
     expect(kinds({ administrator: false, cspRoles: [{ role: 'rag_member', cspId: 'csp-1' }], memberships: [] })).toEqual(['completion_target:', 'action_target:action-1']);
     expect(kinds(null)).toEqual([]);
     expect(Object.keys(CLOCK_READ_ACTIONS).sort()).toEqual([...DEADLINE_KINDS].sort());
+  });
+});
+
+describe('the review summary’s facts', () => {
+  const ALL = Object.keys(FACT_READ).sort();
+  const visible = (holder: Holder | null) => ALL.filter((f) => !hiddenFacts(holder, REVIEW).includes(f as keyof typeof FACT_READ));
+
+  it('shows the chair and the CSP lead every fact, nobody none', () => {
+    expect(visible(member('chair'))).toEqual(ALL);
+    expect(visible({ administrator: false, cspRoles: [{ role: 'csp_lead', cspId: 'csp-1' }], memberships: [] })).toEqual(ALL);
+    expect(visible(null)).toEqual([]);
+  });
+
+  it('shows an IMR author no fact (not even IMR counts, which count other agencies’ IMRs)', () => {
+    expect(visible(member('imr_author', 'agency-1'))).toEqual([]);
+  });
+
+  it('shows a panel member nothing of the family, the proceedings or the publication', () => {
+    expect(ALL.filter((f) => !visible(member('panel_member', 'agency-1')).includes(f)).sort()).toEqual(
+      ['activeCriminalProceedings', 'anonymisationConfirmed', 'familyOfferedDraft', 'familyToldOfPublication'].sort(),
+    );
+  });
+
+  it('shows the RAG at sign-off the drafts, the recommendations and the actions only', () => {
+    const rag: Holder = { administrator: false, cspRoles: [{ role: 'rag_member', cspId: 'csp-1' }], memberships: [] };
+    expect(visible(rag)).toEqual(
+      ['actionsIncomplete', 'actionsTotal', 'anonymisationConfirmed', 'draftExecutiveSummary', 'draftOverviewReport', 'noRecommendationsReason', 'recommendationsCount'].sort(),
+    );
+  });
+
+  it('keeps a reason only when it stands with the hidden facts taken as met, else says records are hidden', () => {
+    const blocked = [
+      { type: 'BEGIN_DRAFTING', reasons: ['1 commissioned IMR is neither received nor waived', 'The review is on hold (x) since 2026-01-01'] },
+      { type: 'AGREE_REPORT', reasons: ['The family has not been offered the draft report'] },
+    ];
+    const masked = [{ type: 'BEGIN_DRAFTING', reasons: ['The review is on hold (x) since 2026-01-01'] }];
+    const summary = visibleSummary({ ...SATISFIED_FACTS, imrsOutstanding: 1 }, blocked, ['imrsOutstanding', 'familyOfferedDraft'], masked);
+    expect(summary.facts).not.toHaveProperty('imrsOutstanding');
+    expect(summary.facts).toHaveProperty('chairAppointed', true);
+    expect(summary.blockedEvents).toEqual([
+      { type: 'BEGIN_DRAFTING', reasons: ['The review is on hold (x) since 2026-01-01'] },
+      { type: 'AGREE_REPORT', reasons: [HIDDEN_REASON] },
+    ]);
   });
 });

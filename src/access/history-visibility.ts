@@ -1,7 +1,8 @@
 import { REVIEW_EVENT_TYPES } from '../reviews/lifecycle/events';
+import type { ReviewFacts } from '../reviews/lifecycle/review-facts';
 import type { Action } from './actions';
 import type { AccessContext } from './access.service';
-import { Holder, permission, ReviewSubject } from './policy';
+import { Holder, permission, recordVisible, ReviewSubject } from './policy';
 
 /**
  * Who may see which entries of a review's history. The history is read by everyone who reads
@@ -118,4 +119,82 @@ export function visibleHistory<E extends { type: string; payload: Record<string,
     const imrId = entry.payload?.imrId;
     return mayReadAbout(historyReadAction(entry.type), holder, access.review, typeof imrId === 'string' ? imrAgency.get(imrId) : undefined);
   });
+}
+
+/**
+ * The review summary's facts (GET /reviews/:id, an event's answer, the review page): each is a
+ * count or a yes/no about records of one kind, shown only to those who may read every record it
+ * counts. An IMR author (who reads only their agency's IMRs) sees no IMR counts; the RAG, who
+ * reads only the report among the documents, sees whether the drafts are there.
+ */
+export const FACT_READ: Readonly<Record<keyof ReviewFacts, { action: Action; documentKind?: string }>> = {
+  chairAppointed: { action: 'appointments.read' },
+  panelMemberCount: { action: 'panel.read' },
+  imrsCommissioned: { action: 'imrs.read' },
+  imrsOutstanding: { action: 'imrs.read' },
+  meetingsConsideringImrs: { action: 'meetings.read' },
+  draftOverviewReport: { action: 'documents.read', documentKind: 'overview_report' },
+  draftExecutiveSummary: { action: 'documents.read', documentKind: 'executive_summary' },
+  recommendationsCount: { action: 'recommendations.read' },
+  noRecommendationsReason: { action: 'recommendations.read' },
+  familyOfferedDraft: { action: 'family.read' },
+  activeCriminalProceedings: { action: 'proceedings.read' },
+  anonymisationConfirmed: { action: 'publication.read' },
+  familyToldOfPublication: { action: 'family.read' },
+  actionsTotal: { action: 'actions.read' },
+  actionsIncomplete: { action: 'actions.read' },
+};
+
+/** Facts under which no rule gives a reason: what a hidden fact is replaced by when the reasons are worked out. */
+export const SATISFIED_FACTS: ReviewFacts = Object.freeze({
+  chairAppointed: true,
+  panelMemberCount: 1,
+  imrsCommissioned: 1,
+  imrsOutstanding: 0,
+  meetingsConsideringImrs: 1,
+  draftOverviewReport: true,
+  draftExecutiveSummary: true,
+  recommendationsCount: 1,
+  noRecommendationsReason: true,
+  familyOfferedDraft: true,
+  activeCriminalProceedings: false,
+  anonymisationConfirmed: true,
+  familyToldOfPublication: true,
+  actionsTotal: 1,
+  actionsIncomplete: 0,
+});
+
+/** The facts this holder may not see (all of them for nobody). */
+export function hiddenFacts(holder: Holder | null, review: ReviewSubject | null): Array<keyof ReviewFacts> {
+  return (Object.keys(FACT_READ) as Array<keyof ReviewFacts>).filter((fact) => {
+    if (!holder) return true;
+    const { action, documentKind } = FACT_READ[fact];
+    const decision = permission(action, holder, review);
+    if (!decision.allowed) return true;
+    return decision.restriction !== null && !recordVisible(decision.restriction, { agencyId: null, documentKind });
+  });
+}
+
+/** What an event blocked only by what the caller may not see says instead. */
+export const HIDDEN_REASON = 'Records you may not see are not ready yet';
+
+/**
+ * The summary a holder may see: the facts without the hidden ones, and each blocked event with
+ * only the reasons that still stand when the hidden facts are taken as satisfied (`masked`: the
+ * reasons worked out that way); an event blocked by hidden facts alone says HIDDEN_REASON.
+ */
+export function visibleSummary<B extends { type: string; reasons: string[] }>(
+  facts: ReviewFacts,
+  blocked: readonly B[],
+  hidden: ReadonlyArray<keyof ReviewFacts>,
+  masked: ReadonlyArray<{ type: string; reasons: string[] }>,
+): { facts: Partial<ReviewFacts>; blockedEvents: B[] } {
+  const shown: Partial<ReviewFacts> = { ...facts };
+  for (const fact of hidden) delete shown[fact];
+  const standing = new Map(masked.map((b) => [b.type, new Set(b.reasons)]));
+  const blockedEvents = blocked.map((b) => {
+    const reasons = b.reasons.filter((r) => standing.get(b.type)?.has(r));
+    return { ...b, reasons: reasons.length > 0 ? reasons : [HIDDEN_REASON] };
+  });
+  return { facts: shown, blockedEvents };
 }

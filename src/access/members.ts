@@ -3,7 +3,7 @@ import { ApiBody, ApiTags } from '@nestjs/swagger';
 import { z } from 'zod';
 import { CaseFileTransactions, findInReview, mustExist } from '../casefile/casefile-transactions';
 import { Agency } from '../casefile/entities';
-import { User } from '../identity/identity.entities';
+import { User, UserRoleGrant } from '../identity/identity.entities';
 import { Actor } from '../infrastructure/http/actor';
 import { RequestValidationError, StateConflictError } from '../infrastructure/http/errors';
 import { openApiBody } from '../infrastructure/http/openapi';
@@ -45,9 +45,18 @@ export class ReviewMembersService {
 
   add(reviewId: string, input: z.output<typeof addMemberSchema>, actor: string, access: AccessContext) {
     this.mayManage(input.role, access);
-    return this.tx.write(reviewId, actor, async ({ manager, now, record }) => {
+    return this.tx.write(reviewId, actor, async ({ manager, review, now, record }) => {
+      // Exactly this email (never a pattern), and an answer only about users this review's CSP
+      // may take: someone who holds a CSP role only for other CSPs belongs to those.
       const user = await manager.findOne(User, { where: { email: input.email } });
       if (!user || user.disabledAt) throw new RequestValidationError([{ field: 'email', message: 'no active user has this email (an administrator adds users first)' }]);
+      const cspGrants = (await manager.find(UserRoleGrant, { where: { userId: user.id } })).filter((g) => g.role !== 'administrator');
+      if (cspGrants.length > 0 && !cspGrants.some((g) => g.cspId === review.cspId)) {
+        const roles = [...new Set(cspGrants.map((g) => (g.role === 'csp_lead' ? 'CSP lead' : 'RAG member')))].join(' and ');
+        throw new RequestValidationError([
+          { field: 'email', message: `is a ${roles} of another CSP: only people of this review's CSP, or with no CSP role, may be members of its reviews` },
+        ]);
+      }
       const agency = input.agencyId ? await mustExist(manager, Agency, { id: input.agencyId }, 'agencyId', 'agency') : null;
       const existing = await manager
         .createQueryBuilder(ReviewMember, 'm')

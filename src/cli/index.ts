@@ -21,9 +21,10 @@ const USAGE = `Usage: npm run cli -- <command> [options]
 
 Commands:
   users:add --email EMAIL [--name NAME] [--role ${USER_ROLES.join('|')}] [--csp CSP_CODE] [--token]
-            [--password | --password-stdin]
+            [--token-days DAYS] [--password | --password-stdin]
       Creates the user (or adds the role to an existing one). With --token, prints a new API
-      token for scripts (shown once: keep it safe). CSP lead and RAG member roles need --csp.
+      token for scripts (shown once: keep it safe), valid API_TOKEN_LIFETIME_DAYS (90) days or
+      --token-days DAYS (1 to 3650); its expiry is printed. CSP lead and RAG member roles need --csp.
       With --password, sets the password in the environment variable DHR_PASSWORD; with
       --password-stdin, the first line of standard input (never on the command line, where
       other users of the machine could see it). At least 12 characters. Setting a password
@@ -63,6 +64,7 @@ async function main() {
         role: { type: 'string' },
         csp: { type: 'string' },
         token: { type: 'boolean', default: false },
+        'token-days': { type: 'string' },
         password: { type: 'boolean', default: false },
         'password-stdin': { type: 'boolean', default: false },
       },
@@ -82,6 +84,11 @@ async function main() {
   // admin@localhost (the first administrator) has no dot after the @.
   if (!values.email || !/^[^\s@]+@[^\s@]+$/.test(values.email)) problems.push('--email: an email address is required');
   if (values.role && !(USER_ROLES as readonly string[]).includes(values.role)) problems.push(`--role: must be one of ${USER_ROLES.join(', ')}`);
+  const tokenDays = values['token-days'];
+  if (tokenDays !== undefined) {
+    if (!/^\d{1,4}$/.test(tokenDays) || Number(tokenDays) < 1 || Number(tokenDays) > 3650) problems.push('--token-days: expected an integer number of days from 1 to 3650');
+    else if (!values.token) problems.push('--token-days: only with --token');
+  }
   let password: string | undefined;
   if (values.password && values['password-stdin']) problems.push('--password, --password-stdin: give one of them, not both');
   else if (values.password) {
@@ -114,8 +121,10 @@ async function main() {
       process.stdout.write('password set (any signed-in sessions of this user were ended)\n');
     }
     if (values.token) {
-      const token = await identities.issueToken(user.id, 'command line');
+      const lifetimeDays = tokenDays !== undefined ? Number(tokenDays) : config.identity.apiTokenLifetimeDays;
+      const token = await identities.issueToken(user.id, 'command line', { now: new Clock().now(), lifetimeDays });
       process.stdout.write(`token: ${token.token}\n`);
+      process.stdout.write(`token expires: ${token.expiresAt.toISOString()} (in ${lifetimeDays} days)\n`);
     }
   } catch (error) {
     if (error instanceof IdentityError) {

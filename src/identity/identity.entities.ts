@@ -100,4 +100,8 @@ export class ApiToken {
 
   @Column({ name: 'revoked_at', type: 'timestamptz', nullable: true })
   revokedAt!: Date | null;
+
+  /** After this the token is refused (API_TOKEN_LIFETIME_DAYS after it was issued). */
+  @Column({ name: 'expires_at', type: 'timestamptz' })
+  expiresAt!: Date;
 }

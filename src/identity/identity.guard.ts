@@ -40,8 +40,8 @@ const ANONYMOUS: RequestIdentity = { actor: null, userId: null, via: null, sessi
 /**
  * Establishes who is calling, on every route, in this order:
  *
- * 1. `Authorization: Bearer dhr_…` (scripts): a bad, unknown or revoked token is a 401, never
- *    a fallback.
+ * 1. `Authorization: Bearer dhr_…` (scripts): a bad, unknown, revoked or expired token is a 401,
+ *    never a fallback.
  * 2. The session cookie (people who signed in). A cookie whose session is over identifies
  *    nobody. A write (any method but GET, HEAD, OPTIONS) must also carry the session's CSRF
  *    token in X-CSRF-Token, or in the form field _csrf of a urlencoded form (a multipart POST:
@@ -72,6 +72,13 @@ export class IdentityGuard implements CanActivate {
     if (authorization !== undefined) {
       const match = /^Bearer\s+(\S+)$/i.exec(authorization);
       const user = match ? await this.identities.authenticate(match[1], this.clock.now()) : null;
+      if (user && 'expired' in user) {
+        throw new UnauthorizedException({
+          statusCode: 401,
+          error: 'Unauthorized',
+          message: `Authorization: the token expired at ${user.expiresAt.toISOString()}; create a new one (POST /me/tokens, or ask an administrator)`,
+        });
+      }
       if (!user) throw new UnauthorizedException({ statusCode: 401, error: 'Unauthorized', message: 'Authorization: the token is not valid (unknown, revoked, or the user is disabled)' });
       req.identity = { actor: user.email, userId: user.id, via: 'token', sessionId: null };
       return true;

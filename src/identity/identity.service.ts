@@ -16,6 +16,15 @@ export function hashToken(token: string): string {
 
 export class IdentityError extends Error {}
 
+/** The default API_TOKEN_LIFETIME_DAYS. */
+export const DEFAULT_TOKEN_LIFETIME_DAYS = 90;
+
+/** A bearer token that was known but is past its expiry. */
+export interface ExpiredToken {
+  expired: true;
+  expiresAt: Date;
+}
+
 /** Users, roles and API tokens. Tokens are stored only as SHA-256 and shown once. */
 @Injectable()
 export class IdentityService {
@@ -44,17 +53,24 @@ export class IdentityService {
     });
   }
 
-  async issueToken(userId: string, name: string): Promise<{ id: string; name: string; token: string }> {
+  /** A new token, valid `lifetimeDays` from `now`; the token itself is returned only here. */
+  async issueToken(
+    userId: string,
+    name: string,
+    options: { now?: Date; lifetimeDays?: number } = {},
+  ): Promise<{ id: string; name: string; token: string; expiresAt: Date }> {
     const token = newToken();
+    const now = options.now ?? new Date();
+    const expiresAt = new Date(now.getTime() + (options.lifetimeDays ?? DEFAULT_TOKEN_LIFETIME_DAYS) * 86_400_000);
     const saved = await this.dataSource.manager.save(
-      this.dataSource.manager.create(ApiToken, { userId, name, tokenHash: hashToken(token), lastUsedAt: null, revokedAt: null }),
+      this.dataSource.manager.create(ApiToken, { userId, name, tokenHash: hashToken(token), lastUsedAt: null, revokedAt: null, expiresAt }),
     );
-    return { id: saved.id, name: saved.name, token };
+    return { id: saved.id, name: saved.name, token, expiresAt: saved.expiresAt };
   }
 
   async tokensOf(userId: string) {
     const rows = await this.dataSource.manager.find(ApiToken, { where: { userId }, order: { createdAt: 'ASC' } });
-    return rows.map(({ id, name, createdAt, lastUsedAt, revokedAt }) => ({ id, name, createdAt, lastUsedAt, revokedAt }));
+    return rows.map(({ id, name, createdAt, lastUsedAt, revokedAt, expiresAt }) => ({ id, name, createdAt, lastUsedAt, revokedAt, expiresAt }));
   }
 
   /** Revokes one of the user's own tokens; false if they have no such token. */
@@ -63,11 +79,15 @@ export class IdentityService {
     return (result.affected ?? 0) > 0;
   }
 
-  /** The user a bearer token belongs to, if the token is known, not revoked and the user active. */
-  async authenticate(token: string, now: Date): Promise<User | null> {
+  /**
+   * The user a bearer token belongs to, if the token is known, not revoked and the user active;
+   * `{ expired }` for such a token past its expiry (so the caller can say so).
+   */
+  async authenticate(token: string, now: Date): Promise<User | ExpiredToken | null> {
     if (!token.startsWith(TOKEN_PREFIX) || token.length > 200) return null;
     const row = await this.dataSource.manager.findOne(ApiToken, { where: { tokenHash: hashToken(token) }, relations: { user: true } });
     if (!row || row.revokedAt || !row.user || row.user.disabledAt) return null;
+    if (row.expiresAt.getTime() <= now.getTime()) return { expired: true, expiresAt: row.expiresAt };
     await this.dataSource.manager.update(ApiToken, { id: row.id }, { lastUsedAt: now });
     return row.user;
   }

@@ -1,7 +1,9 @@
-import { Body, Controller, Get, HttpCode, NotFoundException, Param, Post, Req, UnauthorizedException } from '@nestjs/common';
+import { Body, Controller, Get, HttpCode, Inject, NotFoundException, Param, Post, Req, UnauthorizedException } from '@nestjs/common';
 import { ApiBearerAuth, ApiBody, ApiTags } from '@nestjs/swagger';
 import { z } from 'zod';
 import { Clock } from '../infrastructure/clock/clock';
+import type { AppConfig } from '../infrastructure/config/app-config';
+import { APP_CONFIG } from '../infrastructure/config/config.module';
 import { openApiBody } from '../infrastructure/http/openapi';
 import { parseInput, text } from '../infrastructure/http/validation';
 import type { IdentifiedRequest } from './identity.guard';
@@ -15,7 +17,7 @@ function userIdOf(req: IdentifiedRequest): string {
   return userId;
 }
 
-/** A user's own API tokens: create (shown once), list, revoke. */
+/** A user's own API tokens: create (shown once, valid API_TOKEN_LIFETIME_DAYS), list, revoke. */
 @ApiTags('identity')
 @ApiBearerAuth()
 @Controller('me/tokens')
@@ -23,6 +25,7 @@ export class TokensController {
   constructor(
     private readonly identities: IdentityService,
     private readonly clock: Clock,
+    @Inject(APP_CONFIG) private readonly config: AppConfig,
   ) {}
 
   @Post()
@@ -30,7 +33,8 @@ export class TokensController {
   @ApiBody(openApiBody(createTokenSchema, 'CreateToken'))
   create(@Req() req: IdentifiedRequest, @Body() body: unknown) {
     const userId = userIdOf(req);
-    return this.identities.issueToken(userId, parseInput(createTokenSchema, body).name);
+    const name = parseInput(createTokenSchema, body).name;
+    return this.identities.issueToken(userId, name, { now: this.clock.now(), lifetimeDays: this.config.identity.apiTokenLifetimeDays });
   }
 
   @Get()

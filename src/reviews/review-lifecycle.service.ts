@@ -3,7 +3,7 @@ import { Injectable } from '@nestjs/common';
 import { restrictToVisibleReviews } from '../access/access.service';
 import { assertMayApply } from '../access/access.guard';
 import type { AccessContext } from '../access/access.service';
-import { visibleClocks, visibleHistory } from '../access/history-visibility';
+import { hiddenFacts, SATISFIED_FACTS, visibleClocks, visibleHistory, visibleSummary } from '../access/history-visibility';
 import { Imr } from '../casefile/entities';
 import { DataSource, EntityManager } from 'typeorm';
 import { computeReviewFacts } from '../casefile/review-facts.query';
@@ -36,7 +36,8 @@ import { findReview, lockReview } from './review-history';
 import { Review } from './review.entity';
 import type { ListReviewsQuery, OpenReviewInput } from './reviews.schemas';
 
-export type ReviewView = ReturnType<ReviewLifecycleService['toView']> & Awaited<ReturnType<DeadlineClocks['clocksOf']>>;
+/** `facts` is partial in a view narrowed to a caller who may not read every record (history-visibility.ts). */
+export type ReviewView = Omit<ReturnType<ReviewLifecycleService['toView']>, 'facts'> & { facts: Partial<ReviewFacts> } & Awaited<ReturnType<DeadlineClocks['clocksOf']>>;
 
 /**
  * Opens reviews and moves them through the lifecycle statechart. Every accepted event is
@@ -126,14 +127,26 @@ export class ReviewLifecycleService {
   /** The review; with `access`, only the clocks that caller may see (history-visibility.ts). */
   async get(id: string, access?: AccessContext): Promise<ReviewView> {
     const review = await this.find(this.dataSource.manager, id);
-    return this.narrowed(await this.view(this.dataSource.manager, review, this.clock.now()), access);
+    const now = this.clock.now();
+    return this.narrowed(await this.view(this.dataSource.manager, review, now), review, now, access);
   }
 
-  /** The view with only the clocks the caller may see (all of them for a trusted caller or none given). */
-  private async narrowed(view: ReviewView, access?: AccessContext): Promise<ReviewView> {
+  /**
+   * The view with only the clocks, facts and reasons the caller may see (all of them for a
+   * trusted caller or none given): a fact about records the caller may not read is left out,
+   * and so is every reason it gives (history-visibility.ts, visibleSummary).
+   */
+  private async narrowed(view: ReviewView, review: Review, now: Date, access?: AccessContext): Promise<ReviewView> {
     if (!access || access.trusted) return view;
+    const subject = { cspId: view.cspId, stage: view.status as Stage };
     const imrAgency = await this.imrAgencies(view.id, view.clocks.some((c) => c.kind === 'imr_due'));
-    return { ...view, clocks: visibleClocks(view.clocks, access.holder, { cspId: view.cspId, stage: view.status as Stage }, imrAgency) };
+    const clocks = visibleClocks(view.clocks, access.holder, subject, imrAgency);
+    const hidden = hiddenFacts(access.holder, subject);
+    if (hidden.length === 0) return { ...view, clocks };
+    const facts = view.facts as ReviewFacts;
+    const neutral: ReviewFacts = { ...facts, ...Object.fromEntries(hidden.map((f) => [f, SATISFIED_FACTS[f]])) };
+    const masked = describe(this.readSnapshot(review), neutral, now.toISOString()).blockedEvents;
+    return { ...view, clocks, ...visibleSummary(facts, view.blockedEvents, hidden, masked) };
   }
 
   /** Whose each IMR of the review is (agency id by IMR id), when it is needed. */
@@ -160,12 +173,12 @@ export class ReviewLifecycleService {
    * an event can apply one the caller's role may not.
    */
   async applyEvent(id: string, body: unknown, actor: string, expectedVersion?: number, access?: AccessContext): Promise<ReviewView> {
-    const view = await this.dataSource.transaction(async (manager) => {
-      const { after, facts, now } = await this.applyIn(manager, id, body, actor, expectedVersion, access);
-      return this.view(manager, after, now, facts);
+    const { view, after, now } = await this.dataSource.transaction(async (manager) => {
+      const applied = await this.applyIn(manager, id, body, actor, expectedVersion, access);
+      return { ...applied, view: await this.view(manager, applied.after, applied.now, applied.facts) };
     });
-    // The answer shows the caller the clocks they may see, as GET /reviews/:id does.
-    return this.narrowed(view, access);
+    // The answer shows the caller the clocks and facts they may see, as GET /reviews/:id does.
+    return this.narrowed(view, after, now, access);
   }
 
   /** `applyEvent` without the answer's view (an import reads the review once, at the end). */

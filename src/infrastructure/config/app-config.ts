@@ -100,6 +100,8 @@ export interface AppConfig {
     sessionMaxHours: number;
     /** Days a session's record (time, address, browser) is kept after it was last active. */
     sessionRetentionDays: number;
+    /** Days an API token is valid after it is issued. */
+    apiTokenLifetimeDays: number;
     /** Consecutive failed sign-ins that lock an account. */
     signInMaxFailures: number;
     /** How long a locked account stays locked. */
@@ -497,6 +499,13 @@ export const SETTINGS: SettingDefinition[] = [
     schema: positiveInt(3650),
     expected: 'an integer number of days from 1 to 3650',
     description: "Days a session's record (sign-in time, address, browser) is kept after its last use; the worker deletes older ones daily.",
+  },
+  {
+    env: 'API_TOKEN_LIFETIME_DAYS',
+    path: 'identity.apiTokenLifetimeDays',
+    schema: positiveInt(3650),
+    expected: 'an integer number of days from 1 to 3650',
+    description: 'Days an API token is valid after it is issued; then it is refused (401 saying it expired). The command line may set a shorter or longer one (--token-days).',
   },
   {
     env: 'SIGN_IN_MAX_FAILURES',

@@ -8,6 +8,7 @@ describe('identity settings', () => {
       sessionIdleMinutes: 30,
       sessionMaxHours: 12,
       sessionRetentionDays: 90,
+      apiTokenLifetimeDays: 90,
       signInMaxFailures: 5,
       signInLockMinutes: 15,
       signInRateLimitPerMinute: 10,

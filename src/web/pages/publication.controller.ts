@@ -95,7 +95,8 @@ export class PublicationPagesController {
   @Get()
   async checklist(@Req() req: WebRequest, @Res() res: Response, @Param('reviewId') reviewId: string, @Query('done') done: unknown) {
     const access = accessOf(req);
-    const review = await this.reviews.get(reviewId);
+    // The facts and reasons this reader may see (the RAG reads neither the family log nor the proceedings).
+    const review = await this.reviews.get(reviewId, access);
     const record = await this.record(reviewId);
     const published = !!record?.publishedAt;
     const mayWrite = may(access, 'publication.write') && !published;
@@ -126,17 +127,25 @@ export class PublicationPagesController {
         href: mayWrite && record?.id && !record.anonymisationConfirmedAt ? `${base}/anonymisation-confirmation` : undefined,
         status: tag(record?.anonymisationConfirmedAt ? DONE : record?.id ? todo() : waiting()),
       },
-      {
-        title: { text: 'Tell the family about the publication' },
-        hint: { text: review.facts.familyToldOfPublication ? 'Recorded in the family involvement log' : 'Record it in the family involvement log when they have been told the date and where.' },
-        href: may(access, 'family.read') ? `/cases/${reviewId}/family` : undefined,
-        status: tag(review.facts.familyToldOfPublication ? DONE : todo()),
-      },
-      {
-        title: { text: 'Criminal proceedings' },
-        hint: { text: review.facts.activeCriminalProceedings ? 'Proceedings are still active: publication waits until they end.' : 'None active' },
-        status: tag(review.facts.activeCriminalProceedings ? waiting('Still active') : DONE),
-      },
+      ...(review.facts.familyToldOfPublication !== undefined
+        ? [
+            {
+              title: { text: 'Tell the family about the publication' },
+              hint: { text: review.facts.familyToldOfPublication ? 'Recorded in the family involvement log' : 'Record it in the family involvement log when they have been told the date and where.' },
+              href: may(access, 'family.read') ? `/cases/${reviewId}/family` : undefined,
+              status: tag(review.facts.familyToldOfPublication ? DONE : todo()),
+            },
+          ]
+        : []),
+      ...(review.facts.activeCriminalProceedings !== undefined
+        ? [
+            {
+              title: { text: 'Criminal proceedings' },
+              hint: { text: review.facts.activeCriminalProceedings ? 'Proceedings are still active: publication waits until they end.' : 'None active' },
+              status: tag(review.facts.activeCriminalProceedings ? waiting('Still active') : DONE),
+            },
+          ]
+        : []),
       ...(rounds
         ? [
             {
