@@ -156,6 +156,124 @@ describe('hardened responses', () => {
     });
   });
 
+  describe('impossible or out-of-range dates', () => {
+    const DATES = ['2026-02-30', '2026-02-29', '0000-01-01', '1899-12-31', '2201-01-01', '9999-12-31', '2026-13-01', '2026-1-5'];
+    const INSTANTS = ['2026-02-30T10:00:00Z', '0000-01-01T10:00:00Z', '2201-01-01T10:00:00Z', '9999-12-31T23:59:59+01:00', '2026-04-01T25:00:00Z'];
+    const review = (field: string, value: string) =>
+      http()
+        .post('/reviews')
+        .set('X-Actor', LEAD)
+        .send({ cspId, dateOfDeath: '2026-01-10', notifiedOn: '2026-01-14', policeForce: 'Essex Police', policeReference: 'P/1', circumstances: 'At home.', [field]: value });
+    const cases: Array<{ name: string; field: string; values: string[]; send: (v: string) => request.Test }> = [
+      { name: 'new review dateOfDeath', field: 'dateOfDeath', values: DATES, send: (v) => review('dateOfDeath', v) },
+      { name: 'new review notifiedOn', field: 'notifiedOn', values: DATES, send: (v) => review('notifiedOn', v) },
+      {
+        name: 'decision decidedAt (lifecycle event)',
+        field: 'decidedAt',
+        values: DATES,
+        send: (v) => http().post(`/reviews/${reviewId}/events`).set('X-Actor', LEAD).send({ type: 'DECIDE', outcome: 'proceed', rationale: 'Criteria met.', decidedAt: v }),
+      },
+      { name: 'deadlines ?due_before (date)', field: 'due_before', values: DATES, send: (v) => http().get(`/deadlines?due_before=${v}`).set('X-Actor', LEAD) },
+      { name: 'deadlines ?due_before (date-time)', field: 'due_before', values: INSTANTS, send: (v) => http().get(`/deadlines?due_before=${encodeURIComponent(v)}`).set('X-Actor', LEAD) },
+      {
+        name: 'meeting startsAt',
+        field: 'startsAt',
+        values: INSTANTS,
+        send: (v) => http().post(`/reviews/${reviewId}/meetings`).set('X-Actor', LEAD).send({ startsAt: v, location: 'Council Offices' }),
+      },
+      {
+        name: 'web form decision date',
+        field: 'Date of the decision',
+        values: ['30/2/2026', '1/1/0000', '1/1/2201'],
+        send: (v) => {
+          const [day, month, year] = v.split('/');
+          return http()
+            .post(`/cases/${reviewId}/events`)
+            .set('X-Actor', LEAD)
+            .type('form')
+            .send({ type: 'DECIDE', version: String(version), outcome: 'proceed', rationale: 'Criteria met.', 'decidedAt-day': day, 'decidedAt-month': month, 'decidedAt-year': year });
+        },
+      },
+    ];
+
+    it.each(cases)('$name → 400 naming the field, nothing written', async ({ field, values, send }) => {
+      for (const value of values) {
+        const before = await rowCounts(database.url);
+        const res = await send(value);
+        const text = res.headers['content-type']?.includes('json') ? JSON.stringify(res.body) : res.text;
+        expect({ value, status: res.status }).toEqual({ value, status: 400 });
+        expect(text).toContain(field);
+        expect(await rowCounts(database.url)).toEqual(before);
+      }
+    });
+
+    it('the bounds themselves are accepted: 1900-01-01 and 2200-12-31', async () => {
+      await http().get('/deadlines?due_before=2200-12-31').set('X-Actor', LEAD).expect(200);
+      await http().get('/deadlines?due_before=1900-01-01T00:00:00Z').set('X-Actor', LEAD).expect(200);
+      const res = await review('dateOfDeath', '1900-01-01');
+      expect(res.status).toBe(201);
+    });
+  });
+
+  describe('impossible or out-of-range dates', () => {
+    const DATES = ['2026-02-30', '2026-02-29', '0000-01-01', '1899-12-31', '2201-01-01', '9999-12-31', '2026-13-01', '2026-1-5'];
+    const INSTANTS = ['2026-02-30T10:00:00Z', '0000-01-01T10:00:00Z', '2201-01-01T10:00:00Z', '9999-12-31T23:59:59+01:00', '2026-04-01T25:00:00Z'];
+    const review = (field: string, value: string) =>
+      http()
+        .post('/reviews')
+        .set('X-Actor', LEAD)
+        .send({ cspId, dateOfDeath: '2026-01-10', notifiedOn: '2026-01-14', policeForce: 'Essex Police', policeReference: 'P/1', circumstances: 'At home.', [field]: value });
+    const cases: Array<{ name: string; field: string; values: string[]; send: (v: string) => request.Test }> = [
+      { name: 'new review dateOfDeath', field: 'dateOfDeath', values: DATES, send: (v) => review('dateOfDeath', v) },
+      { name: 'new review notifiedOn', field: 'notifiedOn', values: DATES, send: (v) => review('notifiedOn', v) },
+      {
+        name: 'decision decidedAt (lifecycle event)',
+        field: 'decidedAt',
+        values: DATES,
+        send: (v) => http().post(`/reviews/${reviewId}/events`).set('X-Actor', LEAD).send({ type: 'DECIDE', outcome: 'proceed', rationale: 'Criteria met.', decidedAt: v }),
+      },
+      { name: 'deadlines ?due_before (date)', field: 'due_before', values: DATES, send: (v) => http().get(`/deadlines?due_before=${v}`).set('X-Actor', LEAD) },
+      { name: 'deadlines ?due_before (date-time)', field: 'due_before', values: INSTANTS, send: (v) => http().get(`/deadlines?due_before=${encodeURIComponent(v)}`).set('X-Actor', LEAD) },
+      {
+        name: 'meeting startsAt',
+        field: 'startsAt',
+        values: INSTANTS,
+        send: (v) => http().post(`/reviews/${reviewId}/meetings`).set('X-Actor', LEAD).send({ startsAt: v, location: 'Council Offices' }),
+      },
+      {
+        name: 'web form decision date',
+        field: 'Date of the decision',
+        values: ['30/2/2026', '1/1/0000', '1/1/2201'],
+        send: (v) => {
+          const [day, month, year] = v.split('/');
+          return http()
+            .post(`/cases/${reviewId}/events`)
+            .set('X-Actor', LEAD)
+            .type('form')
+            .send({ type: 'DECIDE', version: String(version), outcome: 'proceed', rationale: 'Criteria met.', 'decidedAt-day': day, 'decidedAt-month': month, 'decidedAt-year': year });
+        },
+      },
+    ];
+
+    it.each(cases)('$name → 400 naming the field, nothing written', async ({ field, values, send }) => {
+      for (const value of values) {
+        const before = await rowCounts(database.url);
+        const res = await send(value);
+        const text = res.headers['content-type']?.includes('json') ? JSON.stringify(res.body) : res.text;
+        expect({ value, status: res.status }).toEqual({ value, status: 400 });
+        expect(text).toContain(field);
+        expect(await rowCounts(database.url)).toEqual(before);
+      }
+    });
+
+    it('the bounds themselves are accepted: 1900-01-01 and 2200-12-31', async () => {
+      await http().get('/deadlines?due_before=2200-12-31').set('X-Actor', LEAD).expect(200);
+      await http().get('/deadlines?due_before=1900-01-01T00:00:00Z').set('X-Actor', LEAD).expect(200);
+      const res = await review('dateOfDeath', '1900-01-01');
+      expect(res.status).toBe(201);
+    });
+  });
+
   describe('HEAD, caching', () => {
     it('HEAD is served as GET without a body, and nothing is logged at error level', async () => {
       const from = lines.length;
