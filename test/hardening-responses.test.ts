@@ -5,6 +5,7 @@ import request from 'supertest';
 import { QueryFailedError } from 'typeorm';
 import type { NestExpressApplication } from '@nestjs/platform-express';
 import { createApiApp } from '../src/infrastructure/bootstrap/applications';
+import { isDatabaseUnavailable } from '../src/infrastructure/http/database-unavailable';
 import { createRootLogger } from '../src/infrastructure/logging/root-logger';
 import { createTestDatabase, TestDatabase } from './support/databases';
 import { reviewApi } from './support/review-api';
@@ -332,6 +333,28 @@ describe('while PostgreSQL is unavailable', () => {
       await proxy.stop();
       await database.drop();
     }
+  });
+});
+
+describe('which errors mean the database is unavailable (503), and which do not (500)', () => {
+  const pg = (code: string, message = 'x') => Object.assign(new Error(message), { code });
+  it.each([
+    ['connection refused', Object.assign(new Error('connect ECONNREFUSED 127.0.0.1:5432'), { code: 'ECONNREFUSED' })],
+    ['refused on every address (AggregateError)', new AggregateError([pg('ECONNREFUSED'), pg('ECONNREFUSED')], '')],
+    ['administrator shutdown (57P01)', new QueryFailedError('SELECT 1', [], pg('57P01', 'terminating connection due to administrator command'))],
+    ['starting up (57P03)', pg('57P03', 'the database system is starting up')],
+    ['cut mid-query', new Error('Connection terminated unexpectedly')],
+    ['pool timeout', new Error('timeout exceeded when trying to connect')],
+    ['connection timeout', new Error('Connection terminated due to connection timeout')],
+  ])('%s → unavailable', (_name, error) => {
+    expect(isDatabaseUnavailable(error)).toBe(true);
+  });
+  it.each([
+    ['unique violation', new QueryFailedError('INSERT', [], pg('23505', 'duplicate key value violates unique constraint'))],
+    ['a programming error', new TypeError("Cannot read properties of undefined (reading 'id')")],
+    ['nothing', undefined],
+  ])('%s → not unavailable', (_name, error) => {
+    expect(isDatabaseUnavailable(error)).toBe(false);
   });
 });
 
