@@ -149,6 +149,9 @@ describe('hardened responses', () => {
       logger.error({ err, cause: err }, 'unhandled error');
       logger.error(err, 'job failed');
       logger.error({ err: new Error('wrapped', { cause: err }) }, 'wrapped');
+      const syntax = new QueryFailedError('SELECT $1::uuid', [SECRET], Object.assign(new Error(`invalid input syntax for type uuid: "${SECRET}"`), { code: '22P02' }));
+      logger.error({ err: syntax }, 'unhandled error');
+      expect(captured.join('')).toContain('invalid input syntax for type uuid: \\"[value not logged]\\"');
       const text = captured.join('');
       expect(text).toContain('duplicate key value');
       expect(text).not.toContain(SECRET);

@@ -18,6 +18,17 @@ export function safeErrorSerializer(err: unknown): unknown {
   return scrub(serialized, 0);
 }
 
+/**
+ * PostgreSQL quotes the offending value at the end of some messages (`invalid input syntax for
+ * type uuid: "…"`, `date/time field value out of range: "…"`, `invalid input value for enum …:
+ * "…"`): the value is replaced, the rest of the message kept.
+ */
+const QUOTED_VALUE = /(invalid input syntax for type [^:\n]*|invalid input value for enum [^:\n]*|out of range[^:\n]*|malformed [^:\n]*|invalid [^:\n]* value[^:\n]*): "[^\n]*"/g;
+
+function withoutValues(text: string): string {
+  return text.replace(QUOTED_VALUE, '$1: "[value not logged]"');
+}
+
 function scrub(value: Record<string, unknown>, depth: number): Record<string, unknown> {
   const out: Record<string, unknown> = {};
   for (const [key, inner] of Object.entries(value)) {
@@ -28,7 +39,7 @@ function scrub(value: Record<string, unknown>, depth: number): Record<string, un
         : scrub(inner as Record<string, unknown>, depth + 1);
       continue;
     }
-    out[key] = inner;
+    out[key] = (key === 'message' || key === 'stack') && typeof inner === 'string' ? withoutValues(inner) : inner;
   }
   return out;
 }
