@@ -62,9 +62,11 @@ export class AccessGuard implements CanActivate {
     await this.identity.canActivate(context);
     const req = context.switchToHttp().getRequest<AccessRequest>();
     const route = (req.route?.path as string | undefined) ?? '';
-    const action = ROUTE_ACTIONS[`${req.method} ${route}`];
+    // HEAD is GET without the body (Express answers it with the GET handler): same action.
+    const method = req.method === 'HEAD' ? 'GET' : req.method;
+    const action = ROUTE_ACTIONS[`${method} ${route}`];
     if (!action) {
-      this.logger.error(`No action in the route table for ${req.method} ${route}: refused`);
+      this.logger.error(`No action in the route table for ${method} ${route}: refused`);
       throw new ForbiddenException({ statusCode: 403, error: 'Forbidden', message: 'This route has no access policy' });
     }
     if (action === 'public') {

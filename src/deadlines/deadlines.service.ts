@@ -9,13 +9,14 @@ import type { Holder } from '../access/policy';
 import type { ReviewRole } from '../access/review-member.entity';
 import type { Stage } from '../reviews/lifecycle';
 import { Clock } from '../infrastructure/clock/clock';
+import { dateOrDateTime } from '../infrastructure/http/validation';
 import { deadlineView } from './deadline-clocks.service';
 import { Deadline, DEADLINE_STATUSES } from './deadline.entity';
 import { londonDateOf } from './rules';
 
 export const listDeadlinesQuery = z
   .object({
-    due_before: z.string().datetime({ offset: true, message: 'must be an ISO date-time such as 2026-12-01T00:00:00Z' }).or(z.string().regex(/^\d{4}-\d{2}-\d{2}$/, 'must be a date or date-time')).optional(),
+    due_before: dateOrDateTime('must be a date (YYYY-MM-DD) or an ISO date-time such as 2026-12-01T00:00:00Z').optional(),
     owner: z.string().trim().min(1).max(320).optional(),
     status: z.enum(DEADLINE_STATUSES).optional(),
     reviewId: z.string().uuid('must be a review id (UUID)').optional(),

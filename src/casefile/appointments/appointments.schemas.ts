@@ -1,5 +1,5 @@
 import { z } from 'zod';
-import { pastDate, text } from '../../infrastructure/http/validation';
+import { dateTime, pastDate, text } from '../../infrastructure/http/validation';
 import { APPOINTMENT_ROLES } from '../entities';
 
 const email = z.string().trim().max(320, 'must be at most 320 characters').email('must be an email address');
@@ -22,7 +22,7 @@ export function appointSchema(today: () => string) {
 export const declareIndependenceSchema = z
   .object({
     statement: text(5000),
-    declaredAt: z.string().datetime({ offset: true, message: 'must be a date-time such as 2026-02-01T10:00:00Z' }).optional(),
+    declaredAt: dateTime('must be a date-time such as 2026-02-01T10:00:00Z').optional(),
   })
   .strict();
 

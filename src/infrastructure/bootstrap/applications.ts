@@ -9,7 +9,9 @@ import { WorkerModule } from '../../worker.module';
 import { AppConfig } from '../config/app-config';
 import type { Logger } from '../logging/root-logger';
 import { HttpErrorFilter } from '../http/http-error.filter';
-import { cspNonce, cspNonceSource, registerWebAssets } from '../../web/web-assets';
+import { refuseNulInput, RefuseNulPipe } from '../http/input-guards';
+import { cspNonce, cspNonceSource, registerWebAssets, STATIC_PREFIXES } from '../../web/web-assets';
+import type { NextFunction, Request, Response } from 'express';
 import { webErrorPages } from '../../web/web-errors';
 
 export function openApiDocument(app: INestApplication): OpenAPIObject {
@@ -82,6 +84,10 @@ export async function createApiApp(
   app.useBodyParser('urlencoded', { limit: config.http.bodyLimit, extended: false });
   // POST /imports takes the spreadsheet's CSV as well as JSON.
   app.useBodyParser('text', { type: 'text/csv', limit: config.http.bodyLimit });
+  // U+0000 in any text input (path, query, JSON, form, CSV, multipart fields) is a 400 naming
+  // the field: PostgreSQL cannot store it, and it must never reach a query.
+  app.use(refuseNulInput);
+  app.useGlobalPipes(new RefuseNulPipe());
   app.disable('x-powered-by');
   // Behind a reverse proxy, the client's address (for rate limits and the access log) is in
   // X-Forwarded-For; believe it only from the proxies TRUST_PROXY names.
@@ -108,6 +114,12 @@ export async function createApiApp(
   if (config.http.corsOrigins.length > 0) {
     app.enableCors({ origin: config.http.corsOrigins, credentials: true, maxAge: 600 });
   }
+  // Case content (API answers and web pages alike) is never kept by a browser or proxy cache;
+  // only the static assets below set their own caching.
+  app.use((req: Request, res: Response, next: NextFunction) => {
+    if (!STATIC_PREFIXES.some((prefix) => req.path.startsWith(prefix))) res.setHeader('Cache-Control', 'no-store');
+    next();
+  });
   // The web pages' CSS, JS, fonts and images (govuk-frontend) and their own static files.
   registerWebAssets(app);
   app.useGlobalFilters(new HttpErrorFilter(webErrorPages));

@@ -1,5 +1,8 @@
 import { ArgumentsHost, Catch, ExceptionFilter, HttpException, HttpStatus, Logger } from '@nestjs/common';
 import type { Request, Response } from 'express';
+import { DATABASE_RETRY_AFTER_SECONDS, isDatabaseUnavailable, isNulRefusal } from './database-unavailable';
+import { RequestValidationError } from './errors';
+import { NUL_MESSAGE } from './input-guards';
 
 /** Renders errors of web pages as HTML (src/web); the API's errors stay JSON. */
 export interface HtmlErrorPages {
@@ -22,6 +25,25 @@ export class HttpErrorFilter implements ExceptionFilter {
     const http = host.switchToHttp();
     const res = http.getResponse<Response>();
     const req = http.getRequest<Request & { id?: string }>();
+    // A NUL that got past the edge checks: PostgreSQL refused it; still the client's input.
+    if (isNulRefusal(exception)) exception = new RequestValidationError([{ field: 'body', message: NUL_MESSAGE }]);
+    if (isDatabaseUnavailable(exception)) {
+      // PostgreSQL is down or restarting: a 503 the client may retry, a warning (not an error
+      // with a stack per request) in the log.
+      this.logger.warn({ requestId: req.id, reason: (exception as Error)?.message }, 'database unavailable: answered 503');
+      res.setHeader('Retry-After', String(DATABASE_RETRY_AFTER_SECONDS));
+      if (this.pages?.wantsHtml(req)) {
+        res.status(HttpStatus.SERVICE_UNAVAILABLE).type('text').send('Sorry, the service is unavailable. Try again in a few moments.');
+        return;
+      }
+      res.status(HttpStatus.SERVICE_UNAVAILABLE).json({
+        statusCode: HttpStatus.SERVICE_UNAVAILABLE,
+        error: 'Service Unavailable',
+        message: 'The database is unavailable; try again in a few moments.',
+        requestId: req.id,
+      });
+      return;
+    }
     if (this.pages?.wantsHtml(req)) {
       const own = (exception as { status?: unknown })?.status;
       const status =

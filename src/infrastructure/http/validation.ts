@@ -19,16 +19,22 @@ export function parseInput<S extends z.ZodTypeAny>(schema: S, input: unknown): z
 }
 
 /**
- * Dates before this year are typing mistakes (year 0000), not a review's history. (The
- * lifecycle's events use the same floor: EARLIEST_YEAR in src/reviews/lifecycle/events.ts.)
+ * Every date and date-time the service takes lies in EARLIEST_DATE_YEAR … LATEST_DATE_YEAR
+ * (1900-01-01 … 2200-12-31): years outside are typing mistakes (year 0000, 20266), not a
+ * review's history or plans, and PostgreSQL itself refuses some of them (year 0000). (The
+ * lifecycle's events use the same bounds: src/reviews/lifecycle/events.ts.)
  */
 export const EARLIEST_DATE_YEAR = 1900;
+export const LATEST_DATE_YEAR = 2200;
 
 /** Refines a date or date-time string: its year is EARLIEST_DATE_YEAR or later. */
 export const fromEarliestYear = (v: string) => Number(v.slice(0, 4)) >= EARLIEST_DATE_YEAR;
 export const EARLIEST_YEAR_MESSAGE = `must be a date from ${EARLIEST_DATE_YEAR} on`;
+/** Refines a date or date-time string: its year is LATEST_DATE_YEAR or earlier. */
+export const untilLatestYear = (v: string) => !(Number(v.slice(0, 4)) > LATEST_DATE_YEAR);
+export const LATEST_YEAR_MESSAGE = `must be a date no later than ${LATEST_DATE_YEAR}-12-31`;
 
-/** A calendar date as YYYY-MM-DD that exists (no 30 February), from 1900 on. */
+/** A calendar date as YYYY-MM-DD that exists (no 30 February), from 1900 to 2200. */
 export function calendarDate() {
   return z
     .string()
@@ -37,7 +43,30 @@ export function calendarDate() {
       (v) => !Number.isNaN(Date.parse(`${v}T00:00:00Z`)) && new Date(`${v}T00:00:00Z`).toISOString().startsWith(v),
       'must be a real calendar date',
     )
-    .refine(fromEarliestYear, EARLIEST_YEAR_MESSAGE);
+    .refine(fromEarliestYear, EARLIEST_YEAR_MESSAGE)
+    .refine(untilLatestYear, LATEST_YEAR_MESSAGE);
+}
+
+/** An ISO 8601 date-time with `Z` or an offset, on a real calendar day, from 1900 to 2200. */
+export function dateTime(message = 'must be an ISO date-time with an offset (e.g. 2026-03-01T10:00:00Z)') {
+  return z
+    .string()
+    .max(40, message)
+    .datetime({ offset: true, message })
+    .refine(fromEarliestYear, EARLIEST_YEAR_MESSAGE)
+    .refine(untilLatestYear, LATEST_YEAR_MESSAGE);
+}
+
+/** A calendar date (YYYY-MM-DD) or a date-time with an offset, within the same range. */
+export function dateOrDateTime(message = 'must be a date (YYYY-MM-DD) or an ISO date-time with an offset') {
+  const date = z.string().date();
+  const instant = z.string().datetime({ offset: true });
+  return z
+    .string()
+    .max(40, message)
+    .refine((v) => date.safeParse(v).success || instant.safeParse(v).success, message)
+    .refine(fromEarliestYear, EARLIEST_YEAR_MESSAGE)
+    .refine(untilLatestYear, LATEST_YEAR_MESSAGE);
 }
 
 /** Dates that record something that happened: a real date, not after `today`. */

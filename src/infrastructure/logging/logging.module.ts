@@ -4,6 +4,7 @@ import { LoggerModule } from 'nestjs-pino';
 import type { IncomingMessage, ServerResponse } from 'node:http';
 import { withoutCsrfToken } from '../../identity/session-rules';
 import type { Logger } from './root-logger';
+import { safeErrorSerializer } from './safe-error';
 
 export const ROOT_LOGGER = Symbol('ROOT_LOGGER');
 
@@ -34,6 +35,8 @@ export class LoggingModule {
                 // An upload form's CSRF token (`?_csrf=`) is a secret of the session: not logged.
                 req: (req: { method: string; url: string }) => ({ method: req.method, url: withoutCsrfToken(req.url) }),
                 res: (res: { statusCode: number }) => ({ statusCode: res.statusCode }),
+                // Never the SQL or its bound values (QueryFailedError's query and parameters).
+                err: safeErrorSerializer,
               },
               quietReqLogger: true,
             },

@@ -61,16 +61,23 @@ export const BUSINESS_TIME_ZONE = 'Europe/London';
 const isoDateOnly = z.string().date();
 const isoDateTime = z.string().datetime({ offset: true });
 
-/** Dates before this year are typing mistakes (year 0000), not a review's history. */
+/**
+ * Dates before this year are typing mistakes (year 0000), not a review's history; after
+ * LATEST_YEAR, typing mistakes too (the same bounds as src/infrastructure/http/validation.ts).
+ */
 export const EARLIEST_YEAR = 1900;
+export const LATEST_YEAR = 2200;
 const notAncient = (v: string) => Number(v.slice(0, 4)) >= EARLIEST_YEAR;
+const notBeyond = (v: string) => !(Number(v.slice(0, 4)) > LATEST_YEAR);
+const BEYOND_MESSAGE = `must be a date no later than ${LATEST_YEAR}-12-31`;
 
 /** `YYYY-MM-DD`, a real calendar date. */
 const isoDate = z
   .string()
   .max(10, 'must be an ISO date (YYYY-MM-DD)')
   .date('must be an ISO date (YYYY-MM-DD)')
-  .refine(notAncient, { message: `must be a date from ${EARLIEST_YEAR} on` });
+  .refine(notAncient, { message: `must be a date from ${EARLIEST_YEAR} on` })
+  .refine(notBeyond, { message: BEYOND_MESSAGE });
 
 /** `YYYY-MM-DD` or an ISO 8601 date-time with `Z` or an offset. */
 const isoDateOrDateTime = z
@@ -79,7 +86,8 @@ const isoDateOrDateTime = z
   .refine((v) => isoDateOnly.safeParse(v).success || isoDateTime.safeParse(v).success, {
     message: 'must be an ISO date (YYYY-MM-DD) or date-time with offset (e.g. 2026-03-01T09:30:00Z)',
   })
-  .refine(notAncient, { message: `must be a date from ${EARLIEST_YEAR} on` });
+  .refine(notAncient, { message: `must be a date from ${EARLIEST_YEAR} on` })
+  .refine(notBeyond, { message: BEYOND_MESSAGE });
 
 const requiredText = (max: number) =>
   z.string().trim().min(1, 'must not be empty').max(max, `must be at most ${max} characters`);
