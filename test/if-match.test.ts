@@ -139,6 +139,69 @@ describe('If-Match on writes to existing case-file records (real PostgreSQL)', (
     }
   });
 
+  it('every write to an existing record refuses a missing If-Match (428) and a stale one (412), writing nothing', async () => {
+    const { id } = await api.openReview(cspId);
+    const appointment = await casefile.appointChair(id);
+    const member = await casefile.addPanelMember(id, agencyId);
+    const imr = await casefile.commissionImr(id, agencyId);
+    const recommendation = (
+      await api.http().post(`/reviews/${id}/recommendations`).set('X-Actor', CHAIR).send({ text: 'Share risk information', level: 'multi_agency', addressee: 'Maldon CSP' }).expect(201)
+    ).body.id;
+    const action = await casefile.action(id, recommendation);
+    const proceeding = await casefile.criminalProceedings(id, 'active');
+    const documentId = await casefile.uploadDraft(id, 'overview_report');
+    const person = (await api.http().post(`/reviews/${id}/people`).set('X-Actor', LEAD).send({ role: 'victim', realName: 'Jane Realname', pseudonym: 'Anna' }).expect(201)).body.id;
+    const scoping = (
+      await api.http().post(`/reviews/${id}/scoping-responses`).set('X-Actor', CHAIR).send({ agencyId, hadContact: true, respondedOn: '2026-02-05' }).expect(201)
+    ).body.id;
+    const meeting = (
+      await api.http().post(`/reviews/${id}/meetings`).set('X-Actor', CHAIR).send({ startsAt: '2026-04-01T10:00:00+01:00', location: 'Maldon' }).expect(201)
+    ).body.id;
+    await api.http().put(`/reviews/${id}/publication`).set('X-Actor', LEAD).send({ pseudonyms: ['Adult A'] }).expect(200);
+
+    const r = `/reviews/${id}`;
+    const writes: Array<[string, string, Record<string, unknown> | null, string]> = [
+      ['PATCH', `${r}/people/${person}`, { pseudonym: 'Adult B' }, LEAD],
+      ['POST', `${r}/appointments/${appointment}/independence-declaration`, { statement: 'No involvement with any agency.' }, CHAIR],
+      ['POST', `${r}/appointments/${appointment}/end`, { endedOn: '2026-03-01' }, CHAIR],
+      ['POST', `${r}/panel-members/${member}/leave`, { leftOn: '2026-03-01' }, CHAIR],
+      ['PATCH', `${r}/scoping-responses/${scoping}`, { hadContact: false }, CHAIR],
+      ['POST', `${r}/imrs/${imr}/extensions`, { newDueOn: '2026-05-01', reason: 'Author on leave', grantedOn: '2026-03-01' }, CHAIR],
+      ['POST', `${r}/imrs/${imr}/receipt`, { receivedOn: '2026-03-20' }, CHAIR],
+      ['POST', `${r}/imrs/${imr}/quality-check`, { checkedOn: '2026-03-21' }, CHAIR],
+      ['POST', `${r}/imrs/${imr}/sign-off`, { signedOffBy: 'Head of Service', signedOffOn: '2026-03-22' }, CHAIR],
+      ['POST', `${r}/imrs/${imr}/waiver`, { reason: 'No contact' }, CHAIR],
+      ['PATCH', `${r}/meetings/${meeting}`, { location: 'Chelmsford' }, CHAIR],
+      ['POST', `${r}/meetings/${meeting}/held`, { minutes: 'Held.' }, CHAIR],
+      ['POST', `${r}/meetings/${meeting}/cancel`, { reason: 'Chair unwell' }, CHAIR],
+      ['PATCH', `${r}/proceedings/${proceeding}`, { description: 'Trial for murder' }, LEAD],
+      ['POST', `${r}/proceedings/${proceeding}/status`, { status: 'concluded', on: '2026-03-01' }, LEAD],
+      ['PATCH', `${r}/recommendations/${recommendation}`, { text: 'Share risk information at MARAC' }, CHAIR],
+      ['POST', `${r}/recommendations/${recommendation}/agree`, {}, CHAIR],
+      ['POST', `${r}/recommendations/${recommendation}/withdraw`, { reason: 'Merged' }, CHAIR],
+      ['PATCH', `${r}/recommendations/${recommendation}/actions/${action}`, { owner: 'Essex County Council' }, LEAD],
+      ['POST', `${r}/recommendations/${recommendation}/actions/${action}/complete`, { completedOn: '2026-03-01', evidence: 'Done' }, LEAD],
+      ['POST', `${r}/documents/${documentId}/versions`, null, CHAIR],
+      ['PUT', `${r}/publication`, { pseudonyms: ['Adult Z'] }, LEAD],
+      ['POST', `${r}/publication/anonymisation-confirmation`, { confirmedBy: 'CSP manager' }, LEAD],
+    ];
+    const send = (method: string, path: string, body: Record<string, unknown> | null, actor: string, ifMatch?: string) => {
+      const http = api.http();
+      let req = method === 'POST' ? http.post(path) : method === 'PATCH' ? http.patch(path) : http.put(path);
+      req = req.set('X-Actor', actor);
+      if (ifMatch !== undefined) req = req.set('If-Match', ifMatch);
+      return body ? req.send(body) : req.attach('file', Buffer.from('%PDF-1.4 second draft'), { filename: 'v2.pdf', contentType: 'application/pdf' });
+    };
+    const before = { version: (await api.get(id)).version, history: (await api.history(id)).length };
+    for (const [method, path, body, actor] of writes) {
+      const missing = await send(method, path, body, actor);
+      expect({ method, path, status: missing.status, field: missing.body.errors?.[0]?.field }).toEqual({ method, path, status: 428, field: 'If-Match' });
+      const stale = await send(method, path, body, actor, '"999"');
+      expect({ method, path, status: stale.status }).toEqual({ method, path, status: 412 });
+    }
+    expect({ version: (await api.get(id)).version, history: (await api.history(id)).length }).toEqual(before);
+  });
+
   it('the tests’ helper reads the version of the record a write goes to', async () => {
     expect(recordPathOf('/reviews/r/imrs/i/quality-check')).toBe('/reviews/r/imrs/i');
     expect(recordPathOf('/reviews/r/meetings/m')).toBe('/reviews/r/meetings/m');
