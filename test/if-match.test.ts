@@ -202,6 +202,23 @@ describe('If-Match on writes to existing case-file records (real PostgreSQL)', (
     expect({ version: (await api.get(id)).version, history: (await api.history(id)).length }).toEqual(before);
   });
 
+  it('a web form sends the version it was rendered from; one that carries none is refused, not applied', async () => {
+    const { reviewId, imrId, version } = await receivedImr();
+    const form = (fields: Record<string, string>) =>
+      api.http().post(`/cases/${reviewId}/imrs/${imrId}/quality-check`).set('X-Actor', CHAIR).set('Accept', 'text/html').type('form').send(fields);
+    const date = { 'checkedOn-day': '25', 'checkedOn-month': '3', 'checkedOn-year': '2026' };
+    const page = await api.http().get(`/cases/${reviewId}/imrs/${imrId}/quality-check`).set('X-Actor', CHAIR).set('Accept', 'text/html').expect(200);
+    expect(page.text).toContain(`name="version" value="${version}"`);
+
+    const without = await form(date);
+    expect(without.status).toBe(428);
+    expect(without.text).toContain('govuk-error-summary');
+    expect((await api.http().get(`/reviews/${reviewId}/imrs/${imrId}`).expect(200)).body).toMatchObject({ qualityCheckedOn: null, version });
+
+    expect((await form({ ...date, version: String(version) })).status).toBe(303);
+    expect((await api.http().get(`/reviews/${reviewId}/imrs/${imrId}`).expect(200)).body).toMatchObject({ qualityCheckedOn: '2026-03-25', version: version + 1 });
+  });
+
   it('the tests’ helper reads the version of the record a write goes to', async () => {
     expect(recordPathOf('/reviews/r/imrs/i/quality-check')).toBe('/reviews/r/imrs/i');
     expect(recordPathOf('/reviews/r/meetings/m')).toBe('/reviews/r/meetings/m');
