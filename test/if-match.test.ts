@@ -219,6 +219,25 @@ describe('If-Match on writes to existing case-file records (real PostgreSQL)', (
     expect((await api.http().get(`/reviews/${reviewId}/imrs/${imrId}`).expect(200)).body).toMatchObject({ qualityCheckedOn: '2026-03-25', version: version + 1 });
   });
 
+  it('the OpenAPI document says If-Match is required on each of those writes', async () => {
+    const doc = (await api.http().get('/api/docs-json').expect(200)).body as {
+      paths: Record<string, Record<string, { parameters?: Array<{ in: string; name: string; required?: boolean }> }>>;
+    };
+    const ifMatch = Object.entries(doc.paths).flatMap(([path, ops]) =>
+      Object.entries(ops).flatMap(([method, op]) =>
+        (op.parameters ?? []).filter((p) => p.in === 'header' && p.name === 'If-Match').map((p) => `${method.toUpperCase()} ${path} ${p.required ? 'required' : 'optional'}`),
+      ),
+    );
+    const optional = ifMatch.filter((line) => line.endsWith('optional')).sort();
+    expect(optional).toEqual([
+      'POST /reviews/{id}/corrections optional',
+      'POST /reviews/{id}/events optional',
+      'POST /reviews/{id}/transfer optional',
+      'PUT /reviews/{reviewId}/publication optional',
+    ]);
+    expect(ifMatch.filter((line) => line.endsWith('required'))).toHaveLength(22);
+  });
+
   it('the tests’ helper reads the version of the record a write goes to', async () => {
     expect(recordPathOf('/reviews/r/imrs/i/quality-check')).toBe('/reviews/r/imrs/i');
     expect(recordPathOf('/reviews/r/meetings/m')).toBe('/reviews/r/meetings/m');
