@@ -79,7 +79,7 @@ describe('documents, recommendations and the action plan over HTTP (real Postgre
       .attach('file', u.content ?? fixtures.pdf(), { filename: u.filename ?? 'overview-report.pdf', contentType: u.contentType ?? MIME.pdf });
   const addVersion = (reviewId: string, documentId: string, u: Upload = {}, client = api) =>
     client
-      .http()
+      .versioned()
       .post(`/reviews/${reviewId}/documents/${documentId}/versions`)
       .set('X-Actor', CHAIR)
       .attach('file', u.content ?? fixtures.pdf('second draft'), { filename: u.filename ?? 'overview-report-v2.pdf', contentType: u.contentType ?? MIME.pdf });
@@ -279,7 +279,7 @@ describe('documents, recommendations and the action plan over HTTP (real Postgre
         ['title too long', () => upload(id, { title: 'x'.repeat(301) }), 400, 'title'],
         ['unknown field', () => upload(id).field('colour', 'red'), 400, 'colour'],
         ['missing kind', () => base().field('title', 'Chronology').attach('file', fixtures.pdf(), { filename: 'a.pdf', contentType: MIME.pdf }), 400, 'kind'],
-        ['new version: missing file', () => api.http().post(`/reviews/${id}/documents/${doc.id}/versions`).set('X-Actor', CHAIR).field('note', 'x'), 400, 'file'],
+        ['new version: missing file', () => api.versioned().post(`/reviews/${id}/documents/${doc.id}/versions`).set('X-Actor', CHAIR).field('note', 'x'), 400, 'file'],
         ['new version: unknown field', () => addVersion(id, doc.id).field('title', 'renamed'), 400, 'title'],
         ['new version: mismatched magic', () => addVersion(id, doc.id, { content: fixtures.docx(), contentType: MIME.pdf }), 400, 'file'],
         ['new version: too large', () => addVersion(id, doc.id, { content: Buffer.concat([fixtures.pdf(), Buffer.alloc(MAX_BYTES)]) }), 413, 'file'],
@@ -352,23 +352,23 @@ describe('documents, recommendations and the action plan over HTTP (real Postgre
       expect(fields(duplicate)).toBe('number');
 
       // Correction while draft (If-Match), keeping the earlier wording in the history.
-      const stale = await api.http().patch(rec(id, first.id)).set('X-Actor', CHAIR).set('If-Match', '"4"').send({ text: 'x' });
+      const stale = await api.versioned().patch(rec(id, first.id)).set('X-Actor', CHAIR).set('If-Match', '"4"').send({ text: 'x' });
       expect(stale.status).toBe(412);
-      const corrected = await api.http().patch(rec(id, first.id)).set('X-Actor', CHAIR).set('If-Match', '"1"').send({ text: 'Agencies should share risk information', number: 3 });
+      const corrected = await api.versioned().patch(rec(id, first.id)).set('X-Actor', CHAIR).set('If-Match', '"1"').send({ text: 'Agencies should share risk information', number: 3 });
       expect(corrected.status).toBe(200);
       expect(corrected.body).toMatchObject({ number: 3, text: 'Agencies should share risk information', version: 2 });
-      const clash = await api.http().patch(rec(id, first.id)).set('X-Actor', CHAIR).send({ number: 5 });
+      const clash = await api.versioned().patch(rec(id, first.id)).set('X-Actor', CHAIR).send({ number: 5 });
       expect([clash.status, fields(clash)]).toEqual([409, 'number']);
 
-      const agreed = await api.http().post(rec(id, first.id, '/agree')).set('X-Actor', CHAIR).set('If-Match', '"2"').send({});
+      const agreed = await api.versioned().post(rec(id, first.id, '/agree')).set('X-Actor', CHAIR).set('If-Match', '"2"').send({});
       expect(agreed.status).toBe(200);
       expect(agreed.body.status).toBe('agreed');
-      expect((await api.http().post(rec(id, first.id, '/agree')).set('X-Actor', CHAIR).send()).status).toBe(409);
-      expect((await api.http().patch(rec(id, first.id)).set('X-Actor', CHAIR).send({ text: 'late change' })).status).toBe(409);
+      expect((await api.versioned().post(rec(id, first.id, '/agree')).set('X-Actor', CHAIR).send()).status).toBe(409);
+      expect((await api.versioned().patch(rec(id, first.id)).set('X-Actor', CHAIR).send({ text: 'late change' })).status).toBe(409);
 
-      const withdrawn = await api.http().post(rec(id, second.id, '/withdraw')).set('X-Actor', CHAIR).send({ reason: 'Merged into recommendation 3' });
+      const withdrawn = await api.versioned().post(rec(id, second.id, '/withdraw')).set('X-Actor', CHAIR).send({ reason: 'Merged into recommendation 3' });
       expect(withdrawn.body).toMatchObject({ status: 'withdrawn', withdrawnReason: 'Merged into recommendation 3' });
-      expect((await api.http().post(rec(id, second.id, '/withdraw')).set('X-Actor', CHAIR).send({ reason: 'again' })).status).toBe(409);
+      expect((await api.versioned().post(rec(id, second.id, '/withdraw')).set('X-Actor', CHAIR).send({ reason: 'again' })).status).toBe(409);
       expect((await api.get(id)).facts).toMatchObject({ recommendationsCount: 3 });
       // Numbers are never reused, withdrawn ones included.
       expect((await recommend(id, { number: 2 })).status).toBe(409);
@@ -409,7 +409,7 @@ describe('documents, recommendations and the action plan over HTTP (real Postgre
       expect(refused.status).toBe(409);
       expect((await api.get(id)).facts).toMatchObject({ recommendationsCount: 1, noRecommendationsReason: false });
 
-      await api.http().post(rec(id, only.id, '/withdraw')).set('X-Actor', CHAIR).send({ reason: 'Panel decided none is needed' }).expect(200);
+      await api.versioned().post(rec(id, only.id, '/withdraw')).set('X-Actor', CHAIR).send({ reason: 'Panel decided none is needed' }).expect(200);
       const recorded = await api
         .http()
         .put(`/reviews/${id}/no-recommendations-reason`)
@@ -446,14 +446,14 @@ describe('documents, recommendations and the action plan over HTTP (real Postgre
       expect(a2).toMatchObject({ status: 'not_started', targetDate: null, measureOfSuccess: null, version: 1, createdBy: LEAD });
       expect((await api.get(id)).facts).toMatchObject({ actionsTotal: 3, actionsIncomplete: 3 });
 
-      const progressed = await api.http().patch(rec(id, r1.id, `/actions/${a1.id}`)).set('X-Actor', LEAD).set('If-Match', '"1"').send({ status: 'in_progress', targetDate: '2027-06-30' });
+      const progressed = await api.versioned().patch(rec(id, r1.id, `/actions/${a1.id}`)).set('X-Actor', LEAD).set('If-Match', '"1"').send({ status: 'in_progress', targetDate: '2027-06-30' });
       expect(progressed.status).toBe(200);
       expect(progressed.body).toMatchObject({ status: 'in_progress', targetDate: '2027-06-30', version: 2 });
-      const stale = await api.http().patch(rec(id, r1.id, `/actions/${a1.id}`)).set('X-Actor', LEAD).set('If-Match', '"1"').send({ owner: 'Essex County Council' });
+      const stale = await api.versioned().patch(rec(id, r1.id, `/actions/${a1.id}`)).set('X-Actor', LEAD).set('If-Match', '"1"').send({ owner: 'Essex County Council' });
       expect(stale.status).toBe(412);
 
       const completed = await api
-        .http()
+        .versioned()
         .post(rec(id, r1.id, `/actions/${a1.id}/complete`))
         .set('X-Actor', LEAD)
         .set('If-Match', '"2"')
@@ -461,12 +461,12 @@ describe('documents, recommendations and the action plan over HTTP (real Postgre
       expect(completed.status).toBe(200);
       expect(completed.body).toMatchObject({ status: 'complete', completedOn: '2026-10-01', evidence: 'Protocol v2 published on the CSP website' });
       expect((await api.get(id)).facts).toMatchObject({ actionsTotal: 3, actionsIncomplete: 2 });
-      const again = await api.http().post(rec(id, r1.id, `/actions/${a1.id}/complete`)).set('X-Actor', LEAD).send({ completedOn: '2026-10-02', evidence: 'x' });
+      const again = await api.versioned().post(rec(id, r1.id, `/actions/${a1.id}/complete`)).set('X-Actor', LEAD).send({ completedOn: '2026-10-02', evidence: 'x' });
       expect(again.status).toBe(409);
-      expect((await api.http().patch(rec(id, r1.id, `/actions/${a1.id}`)).set('X-Actor', LEAD).send({ status: 'in_progress' })).status).toBe(409);
+      expect((await api.versioned().patch(rec(id, r1.id, `/actions/${a1.id}`)).set('X-Actor', LEAD).send({ status: 'in_progress' })).status).toBe(409);
 
       // An action is reached only through its own recommendation.
-      expect((await api.http().patch(rec(id, r2.id, `/actions/${a1.id}`)).set('X-Actor', LEAD).send({ owner: 'x' })).status).toBe(404);
+      expect((await api.versioned().patch(rec(id, r2.id, `/actions/${a1.id}`)).set('X-Actor', LEAD).send({ owner: 'x' })).status).toBe(404);
       expect((await api.http().get(rec(id, r2.id, `/actions/${a1.id}`))).status).toBe(404);
 
       const plan = (await api.http().get(`/reviews/${id}/action-plan`).expect(200)).body;
@@ -477,11 +477,11 @@ describe('documents, recommendations and the action plan over HTTP (real Postgre
       ]);
 
       // A withdrawn recommendation's actions count nowhere and its plan is closed.
-      await api.http().post(rec(id, r2.id, '/withdraw')).set('X-Actor', CHAIR).send({ reason: 'Superseded by national guidance' }).expect(200);
+      await api.versioned().post(rec(id, r2.id, '/withdraw')).set('X-Actor', CHAIR).send({ reason: 'Superseded by national guidance' }).expect(200);
       expect((await api.get(id)).facts).toMatchObject({ actionsTotal: 2, actionsIncomplete: 1 });
       expect((await api.http().get(`/reviews/${id}/action-plan`).expect(200)).body.counts).toEqual({ total: 2, complete: 1, incomplete: 1 });
       expect((await addAction(id, r2.id)).status).toBe(409);
-      expect((await api.http().post(rec(id, r2.id, `/actions/${a3.id}/complete`)).set('X-Actor', LEAD).send({ completedOn: '2026-10-01', evidence: 'x' })).status).toBe(409);
+      expect((await api.versioned().post(rec(id, r2.id, `/actions/${a3.id}/complete`)).set('X-Actor', LEAD).send({ completedOn: '2026-10-01', evidence: 'x' })).status).toBe(409);
 
       const history = await api.history(id);
       expect(history.map((h) => [h.type, h.actor])).toEqual([
@@ -505,12 +505,12 @@ describe('documents, recommendations and the action plan over HTTP (real Postgre
       const recOfB = (await recommend(b.id).expect(201)).body;
       const responses = [
         await api.http().get(rec(b.id, recOfA.id)),
-        await api.http().patch(rec(b.id, recOfA.id)).set('X-Actor', CHAIR).send({ text: 'hijack' }),
-        await api.http().post(rec(b.id, recOfA.id, '/agree')).set('X-Actor', CHAIR).send({}),
-        await api.http().post(rec(b.id, recOfA.id, '/withdraw')).set('X-Actor', CHAIR).send({ reason: 'x' }),
+        await api.versioned().patch(rec(b.id, recOfA.id)).set('X-Actor', CHAIR).send({ text: 'hijack' }),
+        await api.versioned().post(rec(b.id, recOfA.id, '/agree')).set('X-Actor', CHAIR).send({}),
+        await api.versioned().post(rec(b.id, recOfA.id, '/withdraw')).set('X-Actor', CHAIR).send({ reason: 'x' }),
         await addAction(b.id, recOfA.id),
-        await api.http().patch(rec(b.id, recOfB.id, `/actions/${actionOfA.id}`)).set('X-Actor', LEAD).send({ owner: 'x' }),
-        await api.http().post(rec(b.id, recOfB.id, `/actions/${actionOfA.id}/complete`)).set('X-Actor', LEAD).send({ completedOn: '2026-10-01', evidence: 'x' }),
+        await api.versioned().patch(rec(b.id, recOfB.id, `/actions/${actionOfA.id}`)).set('X-Actor', LEAD).send({ owner: 'x' }),
+        await api.versioned().post(rec(b.id, recOfB.id, `/actions/${actionOfA.id}/complete`)).set('X-Actor', LEAD).send({ completedOn: '2026-10-01', evidence: 'x' }),
         await api.http().get(rec(b.id, recOfB.id, `/actions/${actionOfA.id}`)),
         await recommend(UNKNOWN_ID),
         await api.http().get(`/reviews/${UNKNOWN_ID}/action-plan`),
@@ -571,7 +571,7 @@ describe('documents, recommendations and the action plan over HTTP (real Postgre
         const res = await api.http()[method](path).set('X-Actor', CHAIR).send(body);
         expect({ method, path, body, status: res.status, fields: fields(res) }).toEqual({ method, path, body, status: 400, fields: expect.stringContaining(field) });
       }
-      const badIfMatch = await api.http().patch(rec(id, r.id)).set('X-Actor', CHAIR).set('If-Match', 'v1').send({ text: 'y' });
+      const badIfMatch = await api.versioned().patch(rec(id, r.id)).set('X-Actor', CHAIR).set('If-Match', 'v1').send({ text: 'y' });
       expect([badIfMatch.status, fields(badIfMatch)]).toEqual([400, 'If-Match']);
       const noActor = await recommend(id).set('X-Actor', '');
       expect(noActor.status).toBe(401);

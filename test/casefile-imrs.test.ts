@@ -39,7 +39,7 @@ describe('IMRs over HTTP (real PostgreSQL)', () => {
 
     const extended = (
       await api
-        .http()
+        .versioned()
         .post(`/reviews/${id}/imrs/${first.id}/extensions`)
         .set('X-Actor', CHAIR)
         .send({ newDueOn: '2026-05-10', reason: 'Author on leave', grantedOn: '2026-04-01' })
@@ -50,8 +50,8 @@ describe('IMRs over HTTP (real PostgreSQL)', () => {
       { previousDueOn: '2026-04-12', newDueOn: '2026-05-10', reason: 'Author on leave', grantedOn: '2026-04-01', grantedBy: CHAIR },
     ]);
 
-    await api.http().post(`/reviews/${id}/imrs/${first.id}/receipt`).set('X-Actor', CHAIR).send({ receivedOn: '2026-05-01' }).expect(200);
-    await api.http().post(`/reviews/${id}/imrs/${second.id}/waiver`).set('X-Actor', CHAIR).send({ reason: 'No significant contact' }).expect(200);
+    await api.versioned().post(`/reviews/${id}/imrs/${first.id}/receipt`).set('X-Actor', CHAIR).send({ receivedOn: '2026-05-01' }).expect(200);
+    await api.versioned().post(`/reviews/${id}/imrs/${second.id}/waiver`).set('X-Actor', CHAIR).send({ reason: 'No significant contact' }).expect(200);
     expect((await api.get(id)).facts).toMatchObject({ imrsCommissioned: 2, imrsOutstanding: 0 });
 
     const history = await api.history(id);
@@ -74,17 +74,17 @@ describe('IMRs over HTTP (real PostgreSQL)', () => {
     const { id } = await api.openReview(cspId);
     const imr = (await commission(id).expect(201)).body;
     const stale = await api
-      .http()
+      .versioned()
       .post(`/reviews/${id}/imrs/${imr.id}/receipt`)
       .set('X-Actor', CHAIR)
       .set('If-Match', '"7"')
       .send({ receivedOn: '2026-04-01' });
     expect(stale.status).toBe(412);
-    await api.http().post(`/reviews/${id}/imrs/${imr.id}/receipt`).set('X-Actor', CHAIR).set('If-Match', '"1"').send({ receivedOn: '2026-04-01' }).expect(200);
-    const again = await api.http().post(`/reviews/${id}/imrs/${imr.id}/receipt`).set('X-Actor', CHAIR).send({ receivedOn: '2026-04-02' });
+    await api.versioned().post(`/reviews/${id}/imrs/${imr.id}/receipt`).set('X-Actor', CHAIR).set('If-Match', '"1"').send({ receivedOn: '2026-04-01' }).expect(200);
+    const again = await api.versioned().post(`/reviews/${id}/imrs/${imr.id}/receipt`).set('X-Actor', CHAIR).send({ receivedOn: '2026-04-02' });
     expect(again.status).toBe(409);
     expect(again.body.message).toMatch(/received on 2026-04-01/);
-    const waive = await api.http().post(`/reviews/${id}/imrs/${imr.id}/waiver`).set('X-Actor', CHAIR).send({ reason: 'x' });
+    const waive = await api.versioned().post(`/reviews/${id}/imrs/${imr.id}/waiver`).set('X-Actor', CHAIR).send({ reason: 'x' });
     expect(waive.status).toBe(409);
     expect((await api.http().get(`/reviews/${id}/imrs/${imr.id}`).expect(200)).body).toMatchObject({ receivedOn: '2026-04-01', waivedReason: null });
   });
@@ -129,7 +129,7 @@ describe('IMRs over HTTP (real PostgreSQL)', () => {
     ];
     const before = { imrs: await count('imrs', id), extensions: await count('imr_extensions', id), history: await count('review_events', id) };
     for (const [path, body, field] of cases) {
-      const res = await api.http().post(`/reviews/${id}/imrs${path}`).set('X-Actor', CHAIR).send(body);
+      const res = await api.versioned().post(`/reviews/${id}/imrs${path}`).set('X-Actor', CHAIR).send(body);
       expect({ path, field, status: res.status }).toEqual({ path, field, status: 400 });
       expect(res.body.errors.map((e: { field: string }) => e.field).join(',')).toContain(field);
     }

@@ -1,4 +1,5 @@
 import { CaseFileSql } from './support/casefile-sql';
+import { sendingCurrentVersion } from './support/if-match';
 import { reviewApi } from './support/review-api';
 import { startTestApp, TestContext } from './support/test-app';
 
@@ -29,15 +30,15 @@ describe('panel meetings, family involvement, proceedings and publication over H
 
   const post = (path: string, body: Json, ifMatch?: string, actor = CHAIR) => {
     const req = api.http().post(path).set('X-Actor', actor);
-    return (ifMatch ? req.set('If-Match', ifMatch) : req).send(body);
+    return (ifMatch ? req.set('If-Match', ifMatch) : sendingCurrentVersion(req, api.http, path)).send(body);
   };
   const patch = (path: string, body: Json, ifMatch?: string, actor = CHAIR) => {
     const req = api.http().patch(path).set('X-Actor', actor);
-    return (ifMatch ? req.set('If-Match', ifMatch) : req).send(body);
+    return (ifMatch ? req.set('If-Match', ifMatch) : sendingCurrentVersion(req, api.http, path)).send(body);
   };
   const put = (path: string, body: Json, ifMatch?: string, actor = LEAD) => {
     const req = api.http().put(path).set('X-Actor', actor);
-    return (ifMatch ? req.set('If-Match', ifMatch) : req).send(body);
+    return (ifMatch ? req.set('If-Match', ifMatch) : sendingCurrentVersion(req, api.http, path)).send(body);
   };
   const get = async (path: string) => (await api.http().get(path).expect(200)).body;
 
@@ -550,7 +551,7 @@ describe('panel meetings, family involvement, proceedings and publication over H
     for (const [method, path, body, field, ifMatch] of cases) {
       let req = method === 'POST' ? api.http().post(path) : method === 'PATCH' ? api.http().patch(path) : api.http().put(path);
       req = req.set('X-Actor', CHAIR);
-      if (ifMatch) req = req.set('If-Match', ifMatch);
+      req = ifMatch ? req.set('If-Match', ifMatch) : sendingCurrentVersion(req, api.http, path);
       const res = await req.send(body);
       expect({ method, path, field, status: res.status }).toEqual({ method, path, field, status: 400 });
       expect({ method, path, fields: res.body.errors.map((e: { field: string }) => e.field).join(',') }).toEqual({

@@ -1,4 +1,5 @@
 import { CaseFileSql } from './support/casefile-sql';
+import { sendingCurrentVersion } from './support/if-match';
 import { reviewApi } from './support/review-api';
 import { startTestApp, TestContext } from './support/test-app';
 
@@ -28,10 +29,11 @@ describe('people, appointments, panel and scoping over HTTP (real PostgreSQL)', 
   });
   afterAll(() => ctx.close());
 
-  const post = (path: string, body: Record<string, unknown>, actor = LEAD) => api.http().post(path).set('X-Actor', actor).send(body);
+  const post = (path: string, body: Record<string, unknown>, actor = LEAD) =>
+    sendingCurrentVersion(api.http().post(path).set('X-Actor', actor), api.http, path).send(body);
   const patch = (path: string, body: Record<string, unknown>, ifMatch?: string, actor = LEAD) => {
     const req = api.http().patch(path).set('X-Actor', actor);
-    return (ifMatch ? req.set('If-Match', ifMatch) : req).send(body);
+    return (ifMatch ? req.set('If-Match', ifMatch) : sendingCurrentVersion(req, api.http, path)).send(body);
   };
   const get = (path: string) => api.http().get(path);
   const history = async (reviewId: string) => (await get(`/reviews/${reviewId}/history`).expect(200)).body as HistoryEntry[];

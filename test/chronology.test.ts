@@ -6,6 +6,7 @@ import { caseFileFacts, reviewDatedFacts } from '../src/reviews/chronology.query
 import { migrateSnapshot } from '../src/reviews/lifecycle';
 import { Review } from '../src/reviews/review.entity';
 import { CaseFileApi } from './support/casefile-api';
+import { sendingCurrentVersion } from './support/if-match';
 import { startTestApp, TestClock, type TestContext } from './support/test-app';
 
 /**
@@ -29,7 +30,8 @@ describe('one chronology for every dated fact (real PostgreSQL)', () => {
   let casefile: CaseFileApi;
 
   const post = async (path: string, body: Record<string, unknown>): Promise<Res> => {
-    const res = await request(ctx.api.getHttpServer()).post(path).set('X-Actor', LEAD).send(body);
+    const http = () => request(ctx.api.getHttpServer());
+    const res = await sendingCurrentVersion(http().post(path).set('X-Actor', LEAD), http, path).send(body);
     if (res.status >= 500) throw new Error(`POST ${path}: ${res.status} ${JSON.stringify(res.body)}`);
     return res;
   };

@@ -4,6 +4,7 @@ import { IdentityService } from '../src/identity/identity.service';
 import { dayOf } from '../src/reviews/chronology';
 import { ReminderScheduler } from '../src/reminders/reminder-scheduler';
 import { CaseFileApi } from './support/casefile-api';
+import { sendingCurrentVersion } from './support/if-match';
 import { startSmtpSink } from './support/smtp-sink';
 import { startTestApp, TestClock, type TestContext } from './support/test-app';
 
@@ -27,7 +28,7 @@ describe('a review begun in 2017, typed in today (real worker, Redis and SMTP)',
   let casefile: CaseFileApi;
   const http = () => request(ctx.api.getHttpServer());
   const post = async (path: string, body: Record<string, unknown>) => {
-    const res = await http().post(path).set('X-Actor', LEAD_EMAIL).send(body);
+    const res = await sendingCurrentVersion(http().post(path).set('X-Actor', LEAD_EMAIL), http, path).send(body);
     if (res.status >= 300) throw new Error(`POST ${path}: ${res.status} ${JSON.stringify(res.body)}`);
     return res.body;
   };

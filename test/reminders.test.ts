@@ -6,6 +6,7 @@ import { ReminderJobData, ReminderScheduler } from '../src/reminders/reminder-sc
 import { IdentityService } from '../src/identity/identity.service';
 import { SendReminderJob } from '../src/reminders/send-reminder.job';
 import { CaseFileApi } from './support/casefile-api';
+import { sendingCurrentVersion } from './support/if-match';
 import { reviewApi } from './support/review-api';
 import { startSmtpSink } from './support/smtp-sink';
 import { startTestApp, TestClock, TestContext } from './support/test-app';
@@ -299,13 +300,13 @@ describe('IMR reminders by email (real Redis and SMTP)', () => {
       expect(calendarOf(m)).toContain('DTSTART:20260320T100000Z');
     }
     smtp.received.length = 0;
-    await http().patch(`/reviews/${id}/meetings/${meeting.id}`).set('X-Actor', 'chair').send({ startsAt: '2026-03-27T10:00:00Z' }).expect(200);
+    await sendingCurrentVersion(http().patch(`/reviews/${id}/meetings/${meeting.id}`).set('X-Actor', 'chair'), http, `/reviews/${id}/meetings/${meeting.id}`).send({ startsAt: '2026-03-27T10:00:00Z' }).expect(200);
     await tick();
     const updates = await waitForMeetingMail(2);
     expect(updates.every((m) => /SEQUENCE:1/.test(calendarOf(m)) && /DTSTART:20260327T100000Z/.test(calendarOf(m)))).toBe(true);
     expect(updates[0].subject).toMatch(/Updated: panel meeting/);
     smtp.received.length = 0;
-    await http().post(`/reviews/${id}/meetings/${meeting.id}/cancel`).set('X-Actor', 'chair').send({ reason: 'Chair unwell' }).expect(200);
+    await sendingCurrentVersion(http().post(`/reviews/${id}/meetings/${meeting.id}/cancel`).set('X-Actor', 'chair'), http, `/reviews/${id}/meetings/${meeting.id}/cancel`).send({ reason: 'Chair unwell' }).expect(200);
     await tick();
     const cancellations = await waitForMeetingMail(2);
     expect(cancellations.every((m) => /METHOD:CANCEL/.test(calendarOf(m)) && /STATUS:CANCELLED/.test(calendarOf(m)))).toBe(true);

@@ -2,7 +2,8 @@ import { Injectable, NotFoundException } from '@nestjs/common';
 import { DataSource, EntityManager, EntityTarget, ObjectLiteral } from 'typeorm';
 import { DeadlineClocks } from '../deadlines/deadline-clocks.service';
 import { Clock } from '../infrastructure/clock/clock';
-import { RequestValidationError, StaleVersionError } from '../infrastructure/http/errors';
+import { PreconditionRequiredError, RequestValidationError, StaleVersionError } from '../infrastructure/http/errors';
+import { namesAVersion } from '../infrastructure/http/if-match';
 import { isUuid, parseIfMatch } from '../infrastructure/http/validation';
 import { assertChronology, chronologyConflicts } from '../reviews/chronology';
 import { caseFileFacts, reviewDatedFacts } from '../reviews/chronology.query';
@@ -116,8 +117,13 @@ export async function findInReview<E extends ObjectLiteral>(
   return found;
 }
 
-/** Refuses a write whose If-Match names an older version of the record (412). */
+/**
+ * Refuses a write to an existing record whose If-Match names no version (428: '' is what the
+ * HTTP layer passes when the request carried none) or an older one (412). Undefined (a write
+ * from inside the application, such as an import) is not checked.
+ */
 export function checkIfMatch(ifMatch: string | undefined, current: number): void {
+  if (ifMatch !== undefined && !namesAVersion(ifMatch)) throw new PreconditionRequiredError();
   const expected = parseIfMatch(ifMatch);
   if (expected === 'invalid') throw new RequestValidationError([{ field: 'If-Match', message: 'must be an ETag such as "3"' }]);
   if (expected !== undefined && expected !== current) throw new StaleVersionError(expected, current);

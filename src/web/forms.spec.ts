@@ -1,6 +1,6 @@
 import { BadRequestException } from '@nestjs/common';
 import { z } from 'zod';
-import { RequestValidationError, StaleVersionError, StateConflictError } from '../infrastructure/http/errors';
+import { PreconditionRequiredError, RequestValidationError, StaleVersionError, StateConflictError } from '../infrastructure/http/errors';
 import { FieldSpec, formView, ifMatchOf, mergeProblems, readDate, readForm, refusalOf } from './forms';
 
 const FIELDS: FieldSpec[] = [
@@ -111,6 +111,7 @@ describe('what a refusal shows', () => {
 
   it('412: stale; other errors are not the form’s', () => {
     expect(refusalOf(new StaleVersionError(3, 4))).toMatchObject({ status: 412, stale: true });
+    expect(refusalOf(new PreconditionRequiredError())).toMatchObject({ status: 428, stale: false, summary: expect.stringContaining('If-Match') });
     expect(refusalOf(new Error('boom'))).toBeNull();
   });
 
@@ -130,7 +131,7 @@ describe('what a refusal shows', () => {
 
   it('sends the version a form carried as If-Match', () => {
     expect(ifMatchOf('7')).toBe('"7"');
-    expect(ifMatchOf('')).toBeUndefined();
-    expect(ifMatchOf('x')).toBeUndefined();
+    expect(ifMatchOf('')).toBe('');
+    expect(ifMatchOf('x')).toBe('');
   });
 });

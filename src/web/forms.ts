@@ -139,7 +139,8 @@ export function namedProblems(message: string, fieldNames: readonly string[]): F
 
 /**
  * The refusal in an error a service threw for a form: 400 (fields), 409 (not allowed now, with
- * reasons; or a field named first in the message, "number: …"), 412 (changed since read), 413.
+ * reasons; or a field named first in the message, "number: …"), 412 (changed since read), 413,
+ * 428 (the form carried no version).
  * Anything else (404, 403, 500) is not about the form: null, and the caller rethrows it.
  */
 export function refusalOf(error: unknown, fieldNames: readonly string[] = []): Refusal | null {
@@ -162,6 +163,10 @@ export function refusalOf(error: unknown, fieldNames: readonly string[] = []): R
   }
   if (status === HttpStatus.PRECONDITION_FAILED) {
     return { status, problems: [], summary: message, reasons, stale: true };
+  }
+  if (status === 428) {
+    // The form carried no version of the record: say so rather than fail the page.
+    return { status, problems: [], summary: message, reasons, stale: false };
   }
   return null;
 }
@@ -251,7 +256,10 @@ export function formView(
   return { fields: views, errorList };
 }
 
-/** If-Match for a record from the version a form carried; undefined if it carried none. */
-export function ifMatchOf(version: string | undefined): string | undefined {
-  return version && /^\d{1,9}$/.test(version) ? `"${version}"` : undefined;
+/**
+ * If-Match for a record from the version a form carried; '' if it carried none, which the
+ * service refuses (428) rather than write over whatever is there.
+ */
+export function ifMatchOf(version: string | undefined): string {
+  return version && /^\d{1,9}$/.test(version) ? `"${version}"` : '';
 }

@@ -91,10 +91,10 @@ describe('reminders under faults (compiled API and worker, real SMTP, own Redis)
     await p.exited;
   }
 
-  async function call(port: number, method: string, path: string, body: unknown, actor: string) {
+  async function call(port: number, method: string, path: string, body: unknown, actor: string, headers: Record<string, string> = {}) {
     const res = await fetch(`http://127.0.0.1:${port}${path}`, {
       method,
-      headers: { 'Content-Type': 'application/json', 'X-Actor': actor },
+      headers: { 'Content-Type': 'application/json', 'X-Actor': actor, ...headers },
       body: body === undefined ? undefined : JSON.stringify(body),
     });
     const json = (await res.json().catch(() => null)) as Record<string, unknown> & { id: string };
@@ -332,7 +332,8 @@ describe('reminders under faults (compiled API and worker, real SMTP, own Redis)
     const invitations = () => forMeeting().filter((m) => !m.key);
     await until('invitations and reminders', () => invitations().length >= 2 && reminders().length >= 2, 30_000);
     const moved = DateTime.fromISO(startsAt).plus({ days: 1 }).toUTC().toISO()!;
-    await call(apiPort, 'PATCH', `/reviews/${id}/meetings/${meeting.id}`, { startsAt: moved }, 'chair');
+    const read = await call(apiPort, 'GET', `/reviews/${id}/meetings/${meeting.id}`, undefined, 'chair');
+    await call(apiPort, 'PATCH', `/reviews/${id}/meetings/${meeting.id}`, { startsAt: moved }, 'chair', { 'If-Match': `"${read.version}"` });
     await until('updates', () => invitations().filter((m) => /^\[.*\] Updated/.test(m.subject)).length >= 2, 30_000);
     await sleep(3000);
     // One reminder per person for this meeting, whatever its due time; one invitation and one update each.

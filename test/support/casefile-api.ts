@@ -1,6 +1,7 @@
 import type { NestExpressApplication } from '@nestjs/platform-express';
 import request from 'supertest';
 import { fixtures, MIME } from './document-fixtures';
+import { sendingCurrentVersion } from './if-match';
 
 /**
  * Builds a review's case file through the REST endpoints, as the chair and the CSP lead do.
@@ -12,14 +13,17 @@ export class CaseFileApi {
     private readonly actor = 'independent.chair@example.org',
   ) {}
 
+  private readonly http = () => request(this.app.getHttpServer());
+
+  /** Writes to an existing record send the version read just before (If-Match), as a client does. */
   private async post(path: string, body: Record<string, unknown>, expected = [200, 201]) {
-    const res = await request(this.app.getHttpServer()).post(path).set('X-Actor', this.actor).send(body);
+    const res = await sendingCurrentVersion(request(this.app.getHttpServer()).post(path).set('X-Actor', this.actor), this.http, path).send(body);
     if (!expected.includes(res.status)) throw new Error(`POST ${path}: ${res.status} ${JSON.stringify(res.body)}`);
     return res.body;
   }
 
   private async put(path: string, body: Record<string, unknown>) {
-    const res = await request(this.app.getHttpServer()).put(path).set('X-Actor', this.actor).send(body);
+    const res = await sendingCurrentVersion(request(this.app.getHttpServer()).put(path).set('X-Actor', this.actor), this.http, path).send(body);
     if (res.status >= 300) throw new Error(`PUT ${path}: ${res.status} ${JSON.stringify(res.body)}`);
     return res.body;
   }

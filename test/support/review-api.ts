@@ -1,4 +1,5 @@
 import request from 'supertest';
+import { sendingCurrentVersion } from './if-match';
 import type { NestExpressApplication } from '@nestjs/platform-express';
 
 /** Small helpers to drive the reviews API as a client would. */
@@ -6,6 +7,17 @@ export function reviewApi(app: NestExpressApplication, defaultActor = 'csp.lead@
   const http = () => request(app.getHttpServer());
   return {
     http,
+    /**
+     * Like http(), but a write to an existing case-file record first reads the record and sends
+     * its version as If-Match (as a client that has just read it does; without one it is a 428).
+     */
+    versioned() {
+      return {
+        post: (path: string) => sendingCurrentVersion(http().post(path), http, path),
+        patch: (path: string) => sendingCurrentVersion(http().patch(path), http, path),
+        put: (path: string) => sendingCurrentVersion(http().put(path), http, path),
+      };
+    },
     async createCsp(code = `CSP${Math.floor(Math.random() * 1e6)}`) {
       const res = await http()
         .post('/csps')

@@ -1,5 +1,6 @@
 import type { Browser, Locator, Page } from 'playwright-core';
 import request from 'supertest';
+import { sendingCurrentVersion } from '../support/if-match';
 import { TestClock, TestContext } from '../support/test-app';
 import { reviewAtSignOff } from '../support/scenarios';
 import { errorSummary, fillDate, launchBrowser, PageChecks, signInAs, TEST_PASSWORD } from './support/browser';
@@ -277,10 +278,9 @@ describe('recommendations and the action plan (browser)', () => {
   }
 
   async function patchAction(actionId: string, body: Record<string, unknown>) {
-    const res = await request(ctx.api.getHttpServer())
-      .patch(`/reviews/${reviewId}/recommendations/${recommendationIds[0]}/actions/${actionId}`)
-      .set('X-Actor', CHAIR)
-      .send(body);
+    const http = () => request(ctx.api.getHttpServer());
+    const path = `/reviews/${reviewId}/recommendations/${recommendationIds[0]}/actions/${actionId}`;
+    const res = await sendingCurrentVersion(http().patch(path).set('X-Actor', CHAIR), http, path).send(body);
     if (res.status !== 200) throw new Error(`PATCH action: ${res.status} ${JSON.stringify(res.body)}`);
   }
 });

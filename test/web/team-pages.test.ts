@@ -1,6 +1,7 @@
 import type { Browser, Locator, Page } from 'playwright-core';
 import request from 'supertest';
 import { fixtures } from '../support/document-fixtures';
+import { sendingCurrentVersion } from '../support/if-match';
 import { TestClock, TestContext } from '../support/test-app';
 import { errorSummary, fillDate, launchBrowser, PageChecks, signInAs, TEST_PASSWORD } from './support/browser';
 import { setupApi, startListeningApp } from './support/setup-api';
@@ -270,9 +271,9 @@ describe('team, people and documents pages (browser)', () => {
 
     // A conflicting upload: the CSP lead adds a version while the chair has the form open; the chair's is not applied.
     await page.getByRole('row', { name: /Overview report, draft 1/ }).getByRole('link', { name: /Upload a new version/ }).click();
-    const meanwhile = await request(ctx.api.getHttpServer())
-      .post(`/reviews/${reviewId}/documents/${documents[0].id}/versions`)
-      .set('X-Actor', LEAD)
+    const http = () => request(ctx.api.getHttpServer());
+    const versionsPath = `/reviews/${reviewId}/documents/${documents[0].id}/versions`;
+    const meanwhile = await sendingCurrentVersion(http().post(versionsPath).set('X-Actor', LEAD), http, versionsPath)
       .attach('file', fixtures.pdf('Overview report, comments of the CSP'), { filename: 'overview-report-lead.pdf', contentType: 'application/pdf' });
     expect(meanwhile.status).toBe(201);
     await page.getByLabel('File').setInputFiles({ name: 'overview-report-3.pdf', mimeType: 'application/pdf', buffer: fixtures.pdf('Overview report, draft 3') });

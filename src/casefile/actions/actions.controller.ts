@@ -1,13 +1,14 @@
-import { Body, Controller, Get, Headers, HttpCode, Param, Patch, Post } from '@nestjs/common';
+import { Body, Controller, Get, HttpCode, Param, Patch, Post } from '@nestjs/common';
 import { ApiBody, ApiHeader, ApiTags } from '@nestjs/swagger';
 import { Actor } from '../../infrastructure/http/actor';
+import { IfMatchHeader, ifMatchDoc } from '../../infrastructure/http/if-match';
 import { openApiBody } from '../../infrastructure/http/openapi';
 import { parseInput } from '../../infrastructure/http/validation';
 import { addActionSchema, completeActionSchema, updateActionSchema } from './actions.schemas';
 import { ActionsService } from './actions.service';
 
 const docs = () => '2026-01-01';
-const IF_MATCH = { name: 'If-Match', required: false, description: "The action's version as read (412 if it has changed)" };
+const IF_MATCH = ifMatchDoc('action');
 
 @ApiTags('action plan')
 @Controller('reviews/:reviewId')
@@ -41,7 +42,7 @@ export class ActionsController {
     @Param('actionId') actionId: string,
     @Body() body: unknown,
     @Actor() actor: string,
-    @Headers('if-match') ifMatch?: string,
+    @IfMatchHeader() ifMatch: string,
   ) {
     return this.actions.update(reviewId, recommendationId, actionId, parseInput(updateActionSchema, body), actor, ifMatch);
   }
@@ -56,7 +57,7 @@ export class ActionsController {
     @Param('actionId') actionId: string,
     @Body() body: unknown,
     @Actor() actor: string,
-    @Headers('if-match') ifMatch?: string,
+    @IfMatchHeader() ifMatch: string,
   ) {
     return this.actions.complete(reviewId, recommendationId, actionId, parseInput(completeActionSchema(this.actions.today), body), actor, ifMatch);
   }

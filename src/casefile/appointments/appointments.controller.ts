@@ -1,13 +1,14 @@
-import { Body, Controller, Get, Headers, HttpCode, Param, Post } from '@nestjs/common';
+import { Body, Controller, Get, HttpCode, Param, Post } from '@nestjs/common';
 import { ApiBody, ApiHeader, ApiTags } from '@nestjs/swagger';
 import { Actor } from '../../infrastructure/http/actor';
+import { IfMatchHeader, ifMatchDoc } from '../../infrastructure/http/if-match';
 import { openApiBody } from '../../infrastructure/http/openapi';
 import { parseInput } from '../../infrastructure/http/validation';
 import { appointSchema, declareIndependenceSchema, endAppointmentSchema } from './appointments.schemas';
 import { AppointmentsService } from './appointments.service';
 
 const docs = () => '2026-01-01';
-const IF_MATCH = { name: 'If-Match', required: false, description: "The appointment's version; a stale one gets 412." };
+const IF_MATCH = ifMatchDoc('appointment');
 
 @ApiTags('appointments')
 @Controller('reviews/:reviewId/appointments')
@@ -40,7 +41,7 @@ export class AppointmentsController {
     @Param('appointmentId') appointmentId: string,
     @Body() body: unknown,
     @Actor() actor: string,
-    @Headers('if-match') ifMatch?: string,
+    @IfMatchHeader() ifMatch: string,
   ) {
     return this.appointments.declareIndependence(reviewId, appointmentId, parseInput(declareIndependenceSchema, body), actor, ifMatch);
   }
@@ -54,7 +55,7 @@ export class AppointmentsController {
     @Param('appointmentId') appointmentId: string,
     @Body() body: unknown,
     @Actor() actor: string,
-    @Headers('if-match') ifMatch?: string,
+    @IfMatchHeader() ifMatch: string,
   ) {
     return this.appointments.end(reviewId, appointmentId, parseInput(endAppointmentSchema(this.appointments.today), body), actor, ifMatch);
   }

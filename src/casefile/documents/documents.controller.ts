@@ -1,10 +1,11 @@
-import { Body, Controller, Get, Headers, HttpCode, Param, Post, Query, Res, StreamableFile, UploadedFile, UseInterceptors } from '@nestjs/common';
+import { Body, Controller, Get, HttpCode, Param, Post, Query, Res, StreamableFile, UploadedFile, UseInterceptors } from '@nestjs/common';
 import { FileInterceptor } from '@nestjs/platform-express';
 import { ApiBody, ApiConsumes, ApiHeader, ApiProduces, ApiQuery, ApiTags } from '@nestjs/swagger';
 import type { Response } from 'express';
 import { Access } from '../../access/access.decorator';
 import type { AccessContext } from '../../access/access.service';
 import { Actor } from '../../infrastructure/http/actor';
+import { IfMatchHeader, ifMatchDoc } from '../../infrastructure/http/if-match';
 import { parseInput } from '../../infrastructure/http/validation';
 import { zodToOpenApi } from '../../infrastructure/http/openapi';
 import { DOCUMENT_KINDS } from '../entities';
@@ -49,14 +50,14 @@ export class DocumentsController {
   @UseInterceptors(UploadErrorsInterceptor, FileInterceptor('file'))
   @ApiConsumes('multipart/form-data')
   @ApiBody(multipartBody({}, [], 'AddDocumentVersion'))
-  @ApiHeader({ name: 'If-Match', required: false, description: "The document's version as read (412 if it has changed)" })
+  @ApiHeader(ifMatchDoc('document'))
   addVersion(
     @Param('reviewId') reviewId: string,
     @Param('documentId') documentId: string,
     @Body() fields: unknown,
     @UploadedFile() file: UploadedContent | undefined,
     @Actor() actor: string,
-    @Headers('if-match') ifMatch?: string,
+    @IfMatchHeader() ifMatch: string,
   ) {
     return this.documents.addVersion(reviewId, documentId, fields, file, actor, ifMatch);
   }

@@ -1,8 +1,9 @@
-import { Body, Controller, Get, Headers, HttpCode, Param, Post } from '@nestjs/common';
-import { ApiBody, ApiTags } from '@nestjs/swagger';
+import { Body, Controller, Get, HttpCode, Param, Post } from '@nestjs/common';
+import { ApiBody, ApiHeader, ApiTags } from '@nestjs/swagger';
 import { Access } from '../../access/access.decorator';
 import type { AccessContext } from '../../access/access.service';
 import { Actor } from '../../infrastructure/http/actor';
+import { IfMatchHeader, ifMatchDoc } from '../../infrastructure/http/if-match';
 import { parseInput } from '../../infrastructure/http/validation';
 import { openApiBody } from '../../infrastructure/http/openapi';
 import {
@@ -40,6 +41,7 @@ export class ImrsController {
   }
 
   @Post(':imrId/extensions')
+  @ApiHeader(ifMatchDoc('IMR'))
   @HttpCode(201)
   @ApiBody(openApiBody(extendImrSchema(docs), 'ExtendImr'))
   extend(
@@ -47,12 +49,13 @@ export class ImrsController {
     @Param('imrId') imrId: string,
     @Body() body: unknown,
     @Actor() actor: string,
-    @Headers('if-match') ifMatch?: string,
+    @IfMatchHeader() ifMatch: string,
   ) {
     return this.imrs.extend(reviewId, imrId, parseInput(extendImrSchema(this.imrs.today), body), actor, ifMatch);
   }
 
   @Post(':imrId/receipt')
+  @ApiHeader(ifMatchDoc('IMR'))
   @HttpCode(200)
   @ApiBody(openApiBody(receiveImrSchema(docs), 'ReceiveImr'))
   receive(
@@ -60,12 +63,13 @@ export class ImrsController {
     @Param('imrId') imrId: string,
     @Body() body: unknown,
     @Actor() actor: string,
-    @Headers('if-match') ifMatch?: string,
+    @IfMatchHeader() ifMatch: string,
   ) {
     return this.imrs.receive(reviewId, imrId, parseInput(receiveImrSchema(this.imrs.today), body), actor, ifMatch);
   }
 
   @Post(':imrId/quality-check')
+  @ApiHeader(ifMatchDoc('IMR'))
   @HttpCode(200)
   @ApiBody(openApiBody(qualityCheckImrSchema(docs), 'QualityCheckImr'))
   qualityCheck(
@@ -73,12 +77,13 @@ export class ImrsController {
     @Param('imrId') imrId: string,
     @Body() body: unknown,
     @Actor() actor: string,
-    @Headers('if-match') ifMatch?: string,
+    @IfMatchHeader() ifMatch: string,
   ) {
     return this.imrs.qualityCheck(reviewId, imrId, parseInput(qualityCheckImrSchema(this.imrs.today), body), actor, ifMatch);
   }
 
   @Post(':imrId/sign-off')
+  @ApiHeader(ifMatchDoc('IMR'))
   @HttpCode(200)
   @ApiBody(openApiBody(signOffImrSchema(docs), 'SignOffImr'))
   signOff(
@@ -86,12 +91,13 @@ export class ImrsController {
     @Param('imrId') imrId: string,
     @Body() body: unknown,
     @Actor() actor: string,
-    @Headers('if-match') ifMatch?: string,
+    @IfMatchHeader() ifMatch: string,
   ) {
     return this.imrs.signOff(reviewId, imrId, parseInput(signOffImrSchema(this.imrs.today), body), actor, ifMatch);
   }
 
   @Post(':imrId/waiver')
+  @ApiHeader(ifMatchDoc('IMR'))
   @HttpCode(200)
   @ApiBody(openApiBody(waiveImrSchema, 'WaiveImr'))
   waive(
@@ -99,7 +105,7 @@ export class ImrsController {
     @Param('imrId') imrId: string,
     @Body() body: unknown,
     @Actor() actor: string,
-    @Headers('if-match') ifMatch?: string,
+    @IfMatchHeader() ifMatch: string,
   ) {
     return this.imrs.waive(reviewId, imrId, parseInput(waiveImrSchema, body), actor, ifMatch);
   }

@@ -1,6 +1,7 @@
-import { Body, Controller, Get, Headers, HttpCode, Param, Patch, Post } from '@nestjs/common';
-import { ApiBody, ApiTags } from '@nestjs/swagger';
+import { Body, Controller, Get, HttpCode, Param, Patch, Post } from '@nestjs/common';
+import { ApiBody, ApiHeader, ApiTags } from '@nestjs/swagger';
 import { Actor } from '../../infrastructure/http/actor';
+import { IfMatchHeader, ifMatchDoc } from '../../infrastructure/http/if-match';
 import { openApiBody } from '../../infrastructure/http/openapi';
 import { parseInput } from '../../infrastructure/http/validation';
 import { cancelMeetingSchema, holdMeetingSchema, scheduleMeetingSchema, updateMeetingSchema } from './meetings.schemas';
@@ -31,18 +32,20 @@ export class MeetingsController {
   }
 
   @Patch(':meetingId')
+  @ApiHeader(ifMatchDoc('meeting'))
   @ApiBody(openApiBody(updateMeetingSchema(docs), 'UpdateMeeting'))
   update(
     @Param('reviewId') reviewId: string,
     @Param('meetingId') meetingId: string,
     @Body() body: unknown,
     @Actor() actor: string,
-    @Headers('if-match') ifMatch?: string,
+    @IfMatchHeader() ifMatch: string,
   ) {
     return this.meetings.update(reviewId, meetingId, parseInput(updateMeetingSchema(this.meetings.today), body), actor, ifMatch);
   }
 
   @Post(':meetingId/held')
+  @ApiHeader(ifMatchDoc('meeting'))
   @HttpCode(200)
   @ApiBody(openApiBody(holdMeetingSchema, 'HoldMeeting'))
   hold(
@@ -50,12 +53,13 @@ export class MeetingsController {
     @Param('meetingId') meetingId: string,
     @Body() body: unknown,
     @Actor() actor: string,
-    @Headers('if-match') ifMatch?: string,
+    @IfMatchHeader() ifMatch: string,
   ) {
     return this.meetings.hold(reviewId, meetingId, parseInput(holdMeetingSchema, body), actor, ifMatch);
   }
 
   @Post(':meetingId/cancel')
+  @ApiHeader(ifMatchDoc('meeting'))
   @HttpCode(200)
   @ApiBody(openApiBody(cancelMeetingSchema, 'CancelMeeting'))
   cancel(
@@ -63,7 +67,7 @@ export class MeetingsController {
     @Param('meetingId') meetingId: string,
     @Body() body: unknown,
     @Actor() actor: string,
-    @Headers('if-match') ifMatch?: string,
+    @IfMatchHeader() ifMatch: string,
   ) {
     return this.meetings.cancel(reviewId, meetingId, parseInput(cancelMeetingSchema, body), actor, ifMatch);
   }

@@ -1,6 +1,7 @@
-import { Body, Controller, Get, Headers, HttpCode, Param, Post } from '@nestjs/common';
+import { Body, Controller, Get, HttpCode, Param, Post } from '@nestjs/common';
 import { ApiBody, ApiHeader, ApiTags } from '@nestjs/swagger';
 import { Actor } from '../../infrastructure/http/actor';
+import { IfMatchHeader, ifMatchDoc } from '../../infrastructure/http/if-match';
 import { openApiBody } from '../../infrastructure/http/openapi';
 import { parseInput } from '../../infrastructure/http/validation';
 import { addPanelMemberSchema, leavePanelSchema } from './panel.schemas';
@@ -33,13 +34,13 @@ export class PanelController {
   @Post(':memberId/leave')
   @HttpCode(200)
   @ApiBody(openApiBody(leavePanelSchema(docs), 'LeavePanel'))
-  @ApiHeader({ name: 'If-Match', required: false, description: "The membership's version; a stale one gets 412." })
+  @ApiHeader(ifMatchDoc('panel membership'))
   leave(
     @Param('reviewId') reviewId: string,
     @Param('memberId') memberId: string,
     @Body() body: unknown,
     @Actor() actor: string,
-    @Headers('if-match') ifMatch?: string,
+    @IfMatchHeader() ifMatch: string,
   ) {
     return this.panel.leave(reviewId, memberId, parseInput(leavePanelSchema(this.panel.today), body), actor, ifMatch);
   }

@@ -1,9 +1,10 @@
-import { Body, Controller, ForbiddenException, Get, Headers, HttpCode, Param, Patch, Post, Query } from '@nestjs/common';
+import { Body, Controller, ForbiddenException, Get, HttpCode, Param, Patch, Post, Query } from '@nestjs/common';
 import { ApiBody, ApiHeader, ApiQuery, ApiTags } from '@nestjs/swagger';
 import { Access } from '../../access/access.decorator';
 import { allows } from '../../access/access.service';
 import type { AccessContext } from '../../access/access.service';
 import { Actor } from '../../infrastructure/http/actor';
+import { IfMatchHeader, ifMatchDoc } from '../../infrastructure/http/if-match';
 import { openApiBody } from '../../infrastructure/http/openapi';
 import { parseInput } from '../../infrastructure/http/validation';
 import { addPersonSchema, correctPersonSchema, readPeopleQuerySchema } from './people.schemas';
@@ -49,13 +50,13 @@ export class PeopleController {
   @Patch(':personId')
   @HttpCode(200)
   @ApiBody(openApiBody(correctPersonSchema, 'CorrectPerson'))
-  @ApiHeader({ name: 'If-Match', required: false, description: 'The person record\'s version; a stale one gets 412.' })
+  @ApiHeader(ifMatchDoc('person record'))
   correct(
     @Param('reviewId') reviewId: string,
     @Param('personId') personId: string,
     @Body() body: unknown,
     @Actor() actor: string,
-    @Headers('if-match') ifMatch?: string,
+    @IfMatchHeader() ifMatch: string,
   ) {
     return this.people.correct(reviewId, personId, parseInput(correctPersonSchema, body), actor, ifMatch);
   }

@@ -1,6 +1,7 @@
-import { Body, Controller, Get, Headers, HttpCode, Param, Patch, Post } from '@nestjs/common';
-import { ApiBody, ApiTags } from '@nestjs/swagger';
+import { Body, Controller, Get, HttpCode, Param, Patch, Post } from '@nestjs/common';
+import { ApiBody, ApiHeader, ApiTags } from '@nestjs/swagger';
 import { Actor } from '../../infrastructure/http/actor';
+import { IfMatchHeader, ifMatchDoc } from '../../infrastructure/http/if-match';
 import { openApiBody } from '../../infrastructure/http/openapi';
 import { parseInput } from '../../infrastructure/http/validation';
 import { changeProceedingStatusSchema, recordProceedingSchema, updateProceedingSchema } from './proceedings.schemas';
@@ -31,18 +32,20 @@ export class ProceedingsController {
   }
 
   @Patch(':proceedingId')
+  @ApiHeader(ifMatchDoc('proceeding'))
   @ApiBody(openApiBody(updateProceedingSchema, 'UpdateProceeding'))
   update(
     @Param('reviewId') reviewId: string,
     @Param('proceedingId') proceedingId: string,
     @Body() body: unknown,
     @Actor() actor: string,
-    @Headers('if-match') ifMatch?: string,
+    @IfMatchHeader() ifMatch: string,
   ) {
     return this.proceedings.update(reviewId, proceedingId, parseInput(updateProceedingSchema, body), actor, ifMatch);
   }
 
   @Post(':proceedingId/status')
+  @ApiHeader(ifMatchDoc('proceeding'))
   @HttpCode(200)
   @ApiBody(openApiBody(changeProceedingStatusSchema(docs), 'ChangeProceedingStatus'))
   changeStatus(
@@ -50,7 +53,7 @@ export class ProceedingsController {
     @Param('proceedingId') proceedingId: string,
     @Body() body: unknown,
     @Actor() actor: string,
-    @Headers('if-match') ifMatch?: string,
+    @IfMatchHeader() ifMatch: string,
   ) {
     return this.proceedings.changeStatus(
       reviewId,

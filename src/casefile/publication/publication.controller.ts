@@ -1,6 +1,7 @@
-import { Body, Controller, Get, Headers, HttpCode, Param, Post, Put } from '@nestjs/common';
-import { ApiBody, ApiTags } from '@nestjs/swagger';
+import { Body, Controller, Get, HttpCode, Param, Post, Put } from '@nestjs/common';
+import { ApiBody, ApiHeader, ApiTags } from '@nestjs/swagger';
 import { Actor } from '../../infrastructure/http/actor';
+import { IfMatchHeader, ifMatchDoc } from '../../infrastructure/http/if-match';
 import { openApiBody } from '../../infrastructure/http/openapi';
 import { parseInput } from '../../infrastructure/http/validation';
 import { confirmAnonymisationSchema, putPublicationSchema } from './publication.schemas';
@@ -18,15 +19,17 @@ export class PublicationController {
 
   @Put()
   @HttpCode(200)
+  @ApiHeader({ ...ifMatchDoc('publication record'), required: false, description: "Once the record exists, its version as read: 412 if it has changed since, 428 if absent. Not needed to create it." })
   @ApiBody(openApiBody(putPublicationSchema, 'PublicationRecord'))
-  put(@Param('reviewId') reviewId: string, @Body() body: unknown, @Actor() actor: string, @Headers('if-match') ifMatch?: string) {
+  put(@Param('reviewId') reviewId: string, @Body() body: unknown, @Actor() actor: string, @IfMatchHeader() ifMatch: string) {
     return this.publication.put(reviewId, parseInput(putPublicationSchema, body), actor, ifMatch);
   }
 
   @Post('anonymisation-confirmation')
+  @ApiHeader(ifMatchDoc('publication record'))
   @HttpCode(200)
   @ApiBody(openApiBody(confirmAnonymisationSchema, 'ConfirmAnonymisation'))
-  confirm(@Param('reviewId') reviewId: string, @Body() body: unknown, @Actor() actor: string, @Headers('if-match') ifMatch?: string) {
+  confirm(@Param('reviewId') reviewId: string, @Body() body: unknown, @Actor() actor: string, @IfMatchHeader() ifMatch: string) {
     return this.publication.confirmAnonymisation(reviewId, parseInput(confirmAnonymisationSchema, body), actor, ifMatch);
   }
 }

@@ -3,6 +3,7 @@ import type { z } from 'zod';
 import { StateConflictError } from '../../infrastructure/http/errors';
 import type { PersistedReview, PublicationRecord } from '../../reviews/lifecycle';
 import type { Review } from '../../reviews/review.entity';
+import { namesAVersion } from '../../infrastructure/http/if-match';
 import { CaseFileTransactions, checkIfMatch } from '../casefile-transactions';
 import { Publication } from '../entities';
 import type { confirmAnonymisationSchema, putPublicationSchema } from './publication.schemas';
@@ -39,7 +40,9 @@ export class PublicationService {
     return this.tx.write(reviewId, actor, async ({ manager, review, record }) => {
       this.assertNotPublished(review);
       const existing = await manager.findOne(Publication, { where: { reviewId }, lock: { mode: 'pessimistic_write' } });
-      checkIfMatch(ifMatch, existing?.version ?? 0);
+      // Creating the record needs no If-Match (one that names a version must name none yet: 0).
+      if (existing) checkIfMatch(ifMatch, existing.version);
+      else if (namesAVersion(ifMatch)) checkIfMatch(ifMatch, 0);
       const redactionLog = input.redactionLog ?? null;
       if (!existing) {
         const created = await manager.save(

@@ -1,6 +1,7 @@
-import { Body, Controller, Get, Headers, HttpCode, Param, Patch, Post, Put } from '@nestjs/common';
+import { Body, Controller, Get, HttpCode, Param, Patch, Post, Put } from '@nestjs/common';
 import { ApiBody, ApiHeader, ApiTags } from '@nestjs/swagger';
 import { Actor } from '../../infrastructure/http/actor';
+import { IfMatchHeader, ifMatchDoc } from '../../infrastructure/http/if-match';
 import { openApiBody } from '../../infrastructure/http/openapi';
 import { parseInput } from '../../infrastructure/http/validation';
 import {
@@ -12,7 +13,7 @@ import {
 } from './recommendations.schemas';
 import { RecommendationsService } from './recommendations.service';
 
-const IF_MATCH = { name: 'If-Match', required: false, description: "The recommendation's version as read (412 if it has changed)" };
+const IF_MATCH = ifMatchDoc('recommendation');
 
 @ApiTags('recommendations')
 @Controller('reviews/:reviewId')
@@ -45,7 +46,7 @@ export class RecommendationsController {
     @Param('recommendationId') recommendationId: string,
     @Body() body: unknown,
     @Actor() actor: string,
-    @Headers('if-match') ifMatch?: string,
+    @IfMatchHeader() ifMatch: string,
   ) {
     return this.recommendations.correct(reviewId, recommendationId, parseInput(correctRecommendationSchema, body), actor, ifMatch);
   }
@@ -59,7 +60,7 @@ export class RecommendationsController {
     @Param('recommendationId') recommendationId: string,
     @Body() body: unknown,
     @Actor() actor: string,
-    @Headers('if-match') ifMatch?: string,
+    @IfMatchHeader() ifMatch: string,
   ) {
     parseInput(agreeRecommendationSchema, body);
     return this.recommendations.agree(reviewId, recommendationId, actor, ifMatch);
@@ -74,7 +75,7 @@ export class RecommendationsController {
     @Param('recommendationId') recommendationId: string,
     @Body() body: unknown,
     @Actor() actor: string,
-    @Headers('if-match') ifMatch?: string,
+    @IfMatchHeader() ifMatch: string,
   ) {
     return this.recommendations.withdraw(reviewId, recommendationId, parseInput(withdrawRecommendationSchema, body), actor, ifMatch);
   }

@@ -1,6 +1,7 @@
-import { Body, Controller, Get, Headers, HttpCode, Param, Patch, Post } from '@nestjs/common';
+import { Body, Controller, Get, HttpCode, Param, Patch, Post } from '@nestjs/common';
 import { ApiBody, ApiHeader, ApiTags } from '@nestjs/swagger';
 import { Actor } from '../../infrastructure/http/actor';
+import { IfMatchHeader, ifMatchDoc } from '../../infrastructure/http/if-match';
 import { openApiBody } from '../../infrastructure/http/openapi';
 import { parseInput } from '../../infrastructure/http/validation';
 import { RecordsSecuredService } from './records-secured.service';
@@ -34,13 +35,13 @@ export class ScopingResponsesController {
   @Patch(':responseId')
   @HttpCode(200)
   @ApiBody(openApiBody(correctScopingResponseSchema(docs), 'CorrectScopingResponse'))
-  @ApiHeader({ name: 'If-Match', required: false, description: "The response's version; a stale one gets 412." })
+  @ApiHeader(ifMatchDoc('scoping response'))
   correct(
     @Param('reviewId') reviewId: string,
     @Param('responseId') responseId: string,
     @Body() body: unknown,
     @Actor() actor: string,
-    @Headers('if-match') ifMatch?: string,
+    @IfMatchHeader() ifMatch: string,
   ) {
     return this.responses.correct(reviewId, responseId, parseInput(correctScopingResponseSchema(this.responses.today), body), actor, ifMatch);
   }

@@ -41,3 +41,22 @@ export class StaleVersionError extends HttpException {
     );
   }
 }
+
+/**
+ * 428: a write to an existing versioned record came without If-Match, so nothing says which
+ * version the writer read (two writers would silently overwrite each other).
+ */
+export class PreconditionRequiredError extends HttpException {
+  constructor() {
+    const message = 'must be the ETag (version) of the record as you read it, such as "3"; a write to an existing record without it is refused';
+    super(
+      {
+        statusCode: 428,
+        error: 'Precondition Required',
+        message: `If-Match: ${message}`,
+        errors: [{ field: 'If-Match', message }],
+      },
+      428,
+    );
+  }
+}

@@ -3,6 +3,7 @@ import request from 'supertest';
 import { IdentityService } from '../../../src/identity/identity.service';
 import { SessionService } from '../../../src/identity/sessions.service';
 import type { UserRole } from '../../../src/identity/identity.entities';
+import { sendingCurrentVersion } from '../../support/if-match';
 import { startTestApp, TestClock } from '../../support/test-app';
 
 /**
@@ -13,7 +14,7 @@ import { startTestApp, TestClock } from '../../support/test-app';
 export function setupApi(app: NestExpressApplication) {
   const http = () => request(app.getHttpServer());
   async function call(method: 'get' | 'post' | 'put', path: string, actor: string, body?: Record<string, unknown>) {
-    const req = http()[method](path).set('X-Actor', actor);
+    const req = method === 'get' ? http().get(path).set('X-Actor', actor) : sendingCurrentVersion(http()[method](path).set('X-Actor', actor), http, path);
     const res = body ? await req.send(body) : await req;
     if (res.status >= 300) throw new Error(`${method.toUpperCase()} ${path} as ${actor}: ${res.status} ${JSON.stringify(res.body)}`);
     return res.body;
