@@ -1,5 +1,5 @@
 import { ChildProcess, spawn } from 'node:child_process';
-import { existsSync } from 'node:fs';
+import { existsSync, readdirSync, readFileSync, readlinkSync } from 'node:fs';
 import { join } from 'node:path';
 
 const ROOT = join(__dirname, '..', '..');
@@ -65,4 +65,20 @@ export async function waitForLog(
     `log line not seen within ${timeoutMs} ms (exit ${proc.child.exitCode}); stderr: ${proc.stderr()}\n` +
       `logs: ${proc.logs.map((l) => l.msg).join(' | ')}`,
   );
+}
+
+/** The pids of the live processes named `name` whose working folder is `dir` (Linux /proc). */
+export function processesIn(name: string, dir: string): number[] {
+  const found: number[] = [];
+  for (const entry of readdirSync('/proc')) {
+    if (!/^\d+$/.test(entry)) continue;
+    try {
+      const comm = readFileSync(`/proc/${entry}/comm`, 'utf8').trim();
+      const stat = readFileSync(`/proc/${entry}/stat`, 'utf8');
+      if (comm === name && !/\) Z /.test(stat) && readlinkSync(`/proc/${entry}/cwd`) === dir) found.push(Number(entry));
+    } catch {
+      // gone meanwhile, or not ours to read
+    }
+  }
+  return found;
 }
