@@ -1,9 +1,10 @@
-import { mkdtempSync, realpathSync, rmSync } from 'node:fs';
-import { tmpdir } from 'node:os';
+import { createHash } from 'node:crypto';
+import { chmodSync, existsSync, mkdtempSync, readFileSync, realpathSync, rmSync, statSync } from 'node:fs';
+import { tmpdir, userInfo } from 'node:os';
 import { join } from 'node:path';
-import { freePort } from '../src/infrastructure/local-services/ports';
-import { createTestDatabase, TestDatabase, uniqueQueuePrefix } from './support/databases';
-import { processesIn, runEntryPoint, RunningProcess, waitForLog } from './support/processes';
+import { freePort, isPortOpen } from '../src/infrastructure/local-services/ports';
+import { createTestDatabase, TestDatabase, testRedisUrl, uniqueQueuePrefix } from './support/databases';
+import { cloneBuiltProject, processesIn, runEntryPoint, RunningProcess, waitForLog } from './support/processes';
 
 /** `npm start` on one machine, as a person runs it: the compiled start.js. */
 describe('a crash of npm start leaves no second redis-server on the same data (issue 13, item 6)', () => {
@@ -54,4 +55,90 @@ describe('a crash of npm start leaves no second redis-server on the same data (i
     expect(await second.exited).toBe(0);
     expect(processesIn('redis-server', redisDir)).toEqual([]);
   }, 240000);
+});
+
+/**
+ * A new user's clean clone in a folder only its owner may enter (root's home, `mktemp -d`), with
+ * no PostgreSQL on the configured port: `npm start` runs the embedded one, and the README's
+ * `npm run cli -- users:add … --token` reaches the same database, with or without the service
+ * running, and needs no Redis (issue 13, items 7 and 8).
+ */
+describe('a clone in a folder only root may enter: npm start and the command line share the embedded PostgreSQL', () => {
+  let folder: string;
+  let project: string;
+  let pgPort: number;
+  const running: RunningProcess[] = [];
+  beforeAll(async () => {
+    folder = realpathSync(mkdtempSync(join(tmpdir(), 'dhr-closed-')));
+    chmodSync(folder, 0o700);
+    project = cloneBuiltProject(folder);
+    pgPort = await freePort(); // nothing listens there: the embedded PostgreSQL is used
+  });
+  afterAll(() => {
+    for (const proc of running) if (proc.child.exitCode === null) proc.child.kill('SIGKILL');
+    if (userInfo().uid === 0) {
+      const key = createHash('sha256').update(join(project, '.data')).digest('hex').slice(0, 16);
+      rmSync(join('/var/lib/dhr-engine/data', key), { recursive: true, force: true });
+    }
+    rmSync(folder, { recursive: true, force: true });
+  });
+
+  const settings = () => ({ LOCAL_POSTGRES_PORT: String(pgPort), LOG_LEVEL: 'info' });
+
+  async function startService() {
+    const port = await freePort();
+    const proc = runEntryPoint('start.js', { ...settings(), REDIS_URL: testRedisUrl(), QUEUE_PREFIX: uniqueQueuePrefix(), PORT: String(port) }, [], { root: project });
+    running.push(proc);
+    const embedded = await waitForLog(proc, (l) => l.msg === 'embedded PostgreSQL started', 150000);
+    await waitForLog(proc, (l) => l.msg === 'DHR engine ready (API and worker)', 60000);
+    return { proc, base: `http://127.0.0.1:${port}`, pgPort: embedded.port as number };
+  }
+
+  async function stopService(service: { proc: RunningProcess; pgPort: number }) {
+    service.proc.child.kill('SIGTERM');
+    expect(await service.proc.exited).toBe(0);
+    expect(await isPortOpen('127.0.0.1', service.pgPort)).toBe(false);
+  }
+
+  /** The README's command, with no Redis anywhere it could look. */
+  async function usersAdd(email: string) {
+    const proc = runEntryPoint(
+      'cli/index.js',
+      { ...settings(), LOG_LEVEL: 'warn', LOCAL_REDIS: 'false', LOCAL_REDIS_PORT: String(await freePort()) },
+      ['users:add', '--email', email, '--token'],
+      { root: project },
+    );
+    running.push(proc);
+    const code = await proc.exited;
+    expect({ code, stderr: proc.stderr() }).toEqual({ code: 0, stderr: '' });
+    const token = /token: (\S+)/.exec(proc.lines.join('\n'))?.[1];
+    expect(token).toMatch(/^dhr_/);
+    return token!;
+  }
+
+  async function authenticates(base: string, token: string): Promise<number> {
+    return (await fetch(`${base}/me/tokens`, { headers: { Authorization: `Bearer ${token}` } })).status;
+  }
+
+  it('starts, adds a user with a token while running and while stopped, and both tokens sign in', async () => {
+    expect(statSync(folder).mode & 0o777).toBe(0o700);
+    const first = await startService();
+    expect((await fetch(`${first.base}/health/ready`)).status).toBe(200);
+    const whileRunning = await usersAdd('running@example.org');
+    expect(await authenticates(first.base, whileRunning)).toBe(200);
+    expect(await authenticates(first.base, 'dhr_not-a-real-token')).toBe(401);
+    await stopService(first);
+
+    // Nothing running: the command line starts the embedded PostgreSQL for itself and stops it.
+    const whileStopped = await usersAdd('stopped@example.org');
+    const dataDir = existsSync(join(project, '.data', 'postgres', 'PG_VERSION'))
+      ? join(project, '.data', 'postgres')
+      : readFileSync(join(project, '.data', 'postgres-location.txt'), 'utf8').match(/ is in (\S+):/)![1];
+    expect(existsSync(join(dataDir, 'postmaster.pid'))).toBe(false);
+
+    const second = await startService();
+    expect(await authenticates(second.base, whileStopped)).toBe(200);
+    expect(await authenticates(second.base, whileRunning)).toBe(200);
+    await stopService(second);
+  }, 400000);
 });

@@ -38,6 +38,13 @@ Commands:
       reviews imported at once, each in its own transaction (default 4, at most 16).
 `;
 
+/**
+ * The command line finds the PostgreSQL `npm start` uses (same settings, same DATA_DIR): the
+ * embedded one it is running, or, when it is not running, starts that embedded server itself
+ * for the command and stops it after. Users and imports are only in PostgreSQL: no Redis.
+ */
+const CLI_BOOT = { mayStart: true, shareRunning: true, redis: false, quiet: true } as const;
+
 /** The first line of standard input (without its line break). */
 async function readStdinLine(): Promise<string> {
   const chunks: Buffer[] = [];
@@ -98,7 +105,7 @@ async function main() {
     process.stderr.write(`${problems.join('\n')}\n\n${USAGE}`);
     process.exit(2);
   }
-  const { config, services } = await boot('dhr-cli', { mayStart: false, quiet: true });
+  const { config, services } = await boot('dhr-cli', CLI_BOOT);
   const dataSource = await new DataSource(dataSourceOptions(resolvedUrl(config, 'database'), 2, config.database.appRole)).initialize();
   try {
     const identities = new IdentityService(dataSource);
@@ -160,7 +167,7 @@ async function importCommand(args: string[]) {
     process.stderr.write(`${file}: ${(error as Error).message}\n`);
     process.exit(2);
   }
-  const { config, services } = await boot('dhr-cli', { mayStart: false, quiet: true });
+  const { config, services } = await boot('dhr-cli', CLI_BOOT);
   const app = await NestFactory.createApplicationContext(ImportCliModule.forRoot(config, createRootLogger(config, 'dhr-cli')), { logger: false });
   try {
     const imports = app.get(ReviewImportService);

@@ -5,7 +5,7 @@ import { runMigrations } from '../infrastructure/database/migrate';
 
 /** `npm run migrate`: applies pending migrations to the configured (or local) PostgreSQL. */
 async function main() {
-  const { config, logger, services } = await boot('dhr-migrate', { mayStart: true });
+  const { config, logger, services } = await boot('dhr-migrate', { mayStart: true, shareRunning: true, redis: false });
   try {
     const applied = await runMigrations(resolvedUrl(config, 'database'));
     logger.info({ applied }, applied.length ? 'migrations applied' : 'schema already up to date');
