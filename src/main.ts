@@ -2,6 +2,7 @@ import 'reflect-metadata';
 import { DataSource } from 'typeorm';
 import { firstAdministratorOnStart } from './identity/first-administrator';
 import { createApiApp } from './infrastructure/bootstrap/applications';
+import { useApplicationLogin } from './infrastructure/database/app-login';
 import { boot, closeOnSignal, failStartup, stopServices } from './infrastructure/bootstrap/boot';
 
 /**
@@ -10,6 +11,7 @@ import { boot, closeOnSignal, failStartup, stopServices } from './infrastructure
  */
 async function main() {
   const { config, logger, services } = await boot('dhr-api', { mayStart: false });
+  await useApplicationLogin(config, logger, { ensureGiven: false });
   const app = await createApiApp(config, logger);
   // No users yet (a new installation): an administrator, its password printed once.
   await firstAdministratorOnStart(app.get(DataSource), config, logger);

@@ -5,6 +5,7 @@ import { firstAdministratorOnStart } from './identity/first-administrator';
 import { createApiApp, createWorkerApp } from './infrastructure/bootstrap/applications';
 import { boot, closeOnSignal, failStartup, stopServices } from './infrastructure/bootstrap/boot';
 import { resolvedUrl } from './infrastructure/config/resolved-config';
+import { useApplicationLogin } from './infrastructure/database/app-login';
 import { runMigrations } from './infrastructure/database/migrate';
 
 /**
@@ -19,6 +20,8 @@ async function main() {
   try {
     const applied = await runMigrations(resolvedUrl(config, 'database'));
     logger.info({ applied }, applied.length ? 'migrations applied' : 'schema up to date');
+    // From here on, the application's own login (a member of dhr_app only), never the owner.
+    await useApplicationLogin(config, logger, { ensureGiven: true });
     // Demo mode only (DEMO=true, `npm run demo`): demo users and reviews, seeded before the
     // worker starts, and the users printed once (src/demo/).
     await demoModeOnStart(config, logger);

@@ -2,8 +2,9 @@ import { createHash } from 'node:crypto';
 import { chmodSync, existsSync, mkdtempSync, readFileSync, realpathSync, rmSync, statSync } from 'node:fs';
 import { tmpdir, userInfo } from 'node:os';
 import { join } from 'node:path';
+import { Client } from 'pg';
 import { freePort, isPortOpen } from '../src/infrastructure/local-services/ports';
-import { createTestDatabase, TestDatabase, testRedisUrl, uniqueQueuePrefix } from './support/databases';
+import { appLoginUrl, createTestDatabase, TestDatabase, testRedisUrl, uniqueQueuePrefix } from './support/databases';
 import { cloneBuiltProject, processesIn, runEntryPoint, RunningProcess, waitForLog } from './support/processes';
 
 /** `npm start` on one machine, as a person runs it: the compiled start.js. */
@@ -25,6 +26,7 @@ describe('a crash of npm start leaves no second redis-server on the same data (i
   async function start() {
     const proc = runEntryPoint('start.js', {
       DATABASE_URL: database.url,
+      APP_DATABASE_URL: appLoginUrl(database.url),
       LOCAL_REDIS_PORT: String(await freePort()), // nothing there: start.js runs redis-server itself
       DATA_DIR: dataDir,
       QUEUE_PREFIX: uniqueQueuePrefix(),
@@ -126,6 +128,20 @@ describe('a clone in a folder only root may enter: npm start and the command lin
     expect((await fetch(`${first.base}/health/ready`)).status).toBe(200);
     const whileRunning = await usersAdd('running@example.org');
     expect(await authenticates(first.base, whileRunning)).toBe(200);
+    // The service logs in as its own role, a member of dhr_app only, never as the owner
+    // (issue 13, item 4); its password is in the data folder, for the owner's eyes only.
+    const owner = new Client({ connectionString: `postgres://postgres:postgres@127.0.0.1:${first.pgPort}/dhr` });
+    await owner.connect();
+    try {
+      const { rows } = await owner.query(
+        `SELECT DISTINCT a.usename AS login, r.rolsuper FROM pg_stat_activity a JOIN pg_roles r ON r.rolname = a.usename
+          WHERE a.datname = 'dhr' AND a.backend_type = 'client backend' AND a.pid <> pg_backend_pid()`,
+      );
+      expect(rows).toEqual([{ login: 'dhr_app_login', rolsuper: false }]);
+    } finally {
+      await owner.end();
+    }
+    expect(statSync(join(project, '.data', 'app-login-password')).mode & 0o777).toBe(0o600);
     expect(await authenticates(first.base, 'dhr_not-a-real-token')).toBe(401);
     await stopService(first);
 

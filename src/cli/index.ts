@@ -8,7 +8,7 @@ import { Clock } from '../infrastructure/clock/clock';
 import { USER_ROLES, UserRole } from '../identity/identity.entities';
 import { boot, failStartup, stopServices } from '../infrastructure/bootstrap/boot';
 import { readEnvironment } from '../infrastructure/config/load-config';
-import { resolvedUrl } from '../infrastructure/config/resolved-config';
+import { useApplicationLogin } from '../infrastructure/database/app-login';
 import { dataSourceOptions } from '../infrastructure/database/data-source-options';
 import { HttpException } from '@nestjs/common';
 import { NestFactory } from '@nestjs/core';
@@ -105,8 +105,12 @@ async function main() {
     process.stderr.write(`${problems.join('\n')}\n\n${USAGE}`);
     process.exit(2);
   }
-  const { config, services } = await boot('dhr-cli', CLI_BOOT);
-  const dataSource = await new DataSource(dataSourceOptions(resolvedUrl(config, 'database'), 2, config.database.appRole)).initialize();
+  const { config, logger, services } = await boot('dhr-cli', CLI_BOOT);
+  await useApplicationLogin(config, logger, { ensureGiven: false }).catch(async (error) => {
+    await stopServices(services);
+    throw error;
+  });
+  const dataSource = await new DataSource(dataSourceOptions(config.database.appUrl!, 2, config.database.appRole)).initialize();
   try {
     const identities = new IdentityService(dataSource);
     const user = await identities.addUser({
@@ -167,7 +171,11 @@ async function importCommand(args: string[]) {
     process.stderr.write(`${file}: ${(error as Error).message}\n`);
     process.exit(2);
   }
-  const { config, services } = await boot('dhr-cli', CLI_BOOT);
+  const { config, logger, services } = await boot('dhr-cli', CLI_BOOT);
+  await useApplicationLogin(config, logger, { ensureGiven: false }).catch(async (error) => {
+    await stopServices(services);
+    throw error;
+  });
   const app = await NestFactory.createApplicationContext(ImportCliModule.forRoot(config, createRootLogger(config, 'dhr-cli')), { logger: false });
   try {
     const imports = app.get(ReviewImportService);

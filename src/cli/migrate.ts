@@ -1,6 +1,7 @@
 import 'reflect-metadata';
 import { boot, failStartup, stopServices } from '../infrastructure/bootstrap/boot';
 import { resolvedUrl } from '../infrastructure/config/resolved-config';
+import { useApplicationLogin } from '../infrastructure/database/app-login';
 import { runMigrations } from '../infrastructure/database/migrate';
 
 /** `npm run migrate`: applies pending migrations to the configured (or local) PostgreSQL. */
@@ -9,6 +10,8 @@ async function main() {
   try {
     const applied = await runMigrations(resolvedUrl(config, 'database'));
     logger.info({ applied }, applied.length ? 'migrations applied' : 'schema already up to date');
+    // The login the API, the worker and the command line use (APP_DATABASE_URL, or dhr_app_login).
+    await useApplicationLogin(config, logger, { ensureGiven: true });
   } finally {
     await stopServices(services);
   }
