@@ -11,7 +11,7 @@ import { boot, closeOnSignal, failStartup, stopServices } from './infrastructure
  */
 async function main() {
   const { config, logger, services } = await boot('dhr-api', { mayStart: false });
-  await useApplicationLogin(config, logger, { ensureGiven: false });
+  await useApplicationLogin(config, logger, { migrates: false });
   const app = await createApiApp(config, logger);
   // No users yet (a new installation): an administrator, its password printed once.
   await firstAdministratorOnStart(app.get(DataSource), config, logger);

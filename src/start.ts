@@ -21,7 +21,7 @@ async function main() {
     const applied = await runMigrations(resolvedUrl(config, 'database'));
     logger.info({ applied }, applied.length ? 'migrations applied' : 'schema up to date');
     // From here on, the application's own login (a member of dhr_app only), never the owner.
-    await useApplicationLogin(config, logger, { ensureGiven: true });
+    await useApplicationLogin(config, logger, { migrates: true });
     // Demo mode only (DEMO=true, `npm run demo`): demo users and reviews, seeded before the
     // worker starts, and the users printed once (src/demo/).
     await demoModeOnStart(config, logger);

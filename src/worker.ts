@@ -6,7 +6,7 @@ import { boot, closeOnSignal, failStartup, stopServices } from './infrastructure
 /** The worker alone: BullMQ processors, no HTTP. Run as many as the load needs. */
 async function main() {
   const { config, logger, services } = await boot('dhr-worker', { mayStart: false, mail: true });
-  await useApplicationLogin(config, logger, { ensureGiven: false });
+  await useApplicationLogin(config, logger, { migrates: false });
   const worker = await createWorkerApp(config, logger);
   await worker.init();
   closeOnSignal(logger, [() => worker.close(), () => stopServices(services)]);

@@ -1,5 +1,5 @@
 import { createHash } from 'node:crypto';
-import { chmodSync, existsSync, mkdtempSync, readFileSync, realpathSync, rmSync, statSync } from 'node:fs';
+import { chmodSync, existsSync, mkdtempSync, readFileSync, realpathSync, rmSync, statSync, writeFileSync } from 'node:fs';
 import { tmpdir, userInfo } from 'node:os';
 import { join } from 'node:path';
 import { Client } from 'pg';
@@ -104,6 +104,15 @@ describe('a clone in a folder only root may enter: npm start and the command lin
 
   /** The README's command, with no Redis anywhere it could look. */
   async function usersAdd(email: string) {
+    const proc = await runUsersAdd(email);
+    const code = await proc.exited;
+    expect({ code, stderr: proc.stderr() }).toEqual({ code: 0, stderr: '' });
+    const token = /token: (\S+)/.exec(proc.lines.join('\n'))?.[1];
+    expect(token).toMatch(/^dhr_/);
+    return token!;
+  }
+
+  async function runUsersAdd(email: string) {
     const proc = runEntryPoint(
       'cli/index.js',
       { ...settings(), LOG_LEVEL: 'warn', LOCAL_REDIS: 'false', LOCAL_REDIS_PORT: String(await freePort()) },
@@ -111,11 +120,7 @@ describe('a clone in a folder only root may enter: npm start and the command lin
       { root: project },
     );
     running.push(proc);
-    const code = await proc.exited;
-    expect({ code, stderr: proc.stderr() }).toEqual({ code: 0, stderr: '' });
-    const token = /token: (\S+)/.exec(proc.lines.join('\n'))?.[1];
-    expect(token).toMatch(/^dhr_/);
-    return token!;
+    return proc;
   }
 
   async function authenticates(base: string, token: string): Promise<number> {
@@ -152,9 +157,19 @@ describe('a clone in a folder only root may enter: npm start and the command lin
       : readFileSync(join(project, '.data', 'postgres-location.txt'), 'utf8').match(/ is in (\S+):/)![1];
     expect(existsSync(join(dataDir, 'postmaster.pid'))).toBe(false);
 
+    // A password file that is not the login's (another data folder made it): the command line
+    // refuses rather than take the login from the processes using it; npm start sets it anew.
+    const passwordFile = join(project, '.data', 'app-login-password');
+    writeFileSync(passwordFile, 'not-the-password-of-dhr-app-login\n');
+    const refused = await runUsersAdd('refused@example.org');
+    expect(await refused.exited).toBe(1);
+    expect(refused.stderr()).toContain('The database login dhr_app_login exists but refuses the password in DATA_DIR/app-login-password');
+    expect(existsSync(join(dataDir, 'postmaster.pid'))).toBe(false);
+
     const second = await startService();
     expect(await authenticates(second.base, whileStopped)).toBe(200);
     expect(await authenticates(second.base, whileRunning)).toBe(200);
+    expect(await authenticates(second.base, await usersAdd('after@example.org'))).toBe(200);
     await stopService(second);
   }, 400000);
 });

@@ -106,7 +106,7 @@ async function main() {
     process.exit(2);
   }
   const { config, logger, services } = await boot('dhr-cli', CLI_BOOT);
-  await useApplicationLogin(config, logger, { ensureGiven: false }).catch(async (error) => {
+  await useApplicationLogin(config, logger, { migrates: false }).catch(async (error) => {
     await stopServices(services);
     throw error;
   });
@@ -172,7 +172,7 @@ async function importCommand(args: string[]) {
     process.exit(2);
   }
   const { config, logger, services } = await boot('dhr-cli', CLI_BOOT);
-  await useApplicationLogin(config, logger, { ensureGiven: false }).catch(async (error) => {
+  await useApplicationLogin(config, logger, { migrates: false }).catch(async (error) => {
     await stopServices(services);
     throw error;
   });

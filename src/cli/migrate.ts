@@ -11,7 +11,7 @@ async function main() {
     const applied = await runMigrations(resolvedUrl(config, 'database'));
     logger.info({ applied }, applied.length ? 'migrations applied' : 'schema already up to date');
     // The login the API, the worker and the command line use (APP_DATABASE_URL, or dhr_app_login).
-    await useApplicationLogin(config, logger, { ensureGiven: true });
+    await useApplicationLogin(config, logger, { migrates: true });
   } finally {
     await stopServices(services);
   }

@@ -40,7 +40,7 @@ export default async function globalSetup(): Promise<void> {
   // The application's own login (a member of dhr_app only), as the compiled processes make it:
   // the default DATA_DIR's password file, which the processes the tests run use too.
   const login = loadConfig({ ...process.env, DATABASE_URL: databaseUrl(postgres.url, template), LOG_LEVEL: 'warn' });
-  await useApplicationLogin(login, logger, { ensureGiven: true });
+  await useApplicationLogin(login, logger, { migrates: true });
   process.env.TEST_APP_LOGIN_URL = login.database.appUrl!;
 
   process.env.TEST_POSTGRES_URL = postgres.url;

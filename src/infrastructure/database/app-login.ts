@@ -54,9 +54,11 @@ async function passwordWorks(url: string): Promise<boolean> {
 /**
  * Makes `role` a login with the given password that is no superuser, may create nothing, and is
  * a member of dhr_app only (INHERIT: its rights are dhr_app's, whether or not it switches), as
- * the schema's owner. Does nothing when it already is (and its password works).
+ * the schema's owner. Does nothing when it already is (and its password works). The password of
+ * an existing login is set only with `setPassword` (the processes that migrate): an API or a
+ * worker with another password file must not lock out the processes already using the login.
  */
-export async function ensureAppLogin(ownerUrl: string, role: string, password: string): Promise<void> {
+export async function ensureAppLogin(ownerUrl: string, role: string, password: string, options: { setPassword: boolean } = { setPassword: true }): Promise<void> {
   if (!/^[a-z_][a-z0-9_]{0,62}$/.test(role)) throw new ServiceUnavailableError(`APP_DATABASE_URL: the user must be a lower-case role name; got ${JSON.stringify(role)}`);
   const owner = new Client({ connectionString: ownerUrl });
   await owner.connect();
@@ -86,9 +88,16 @@ export async function ensureAppLogin(ownerUrl: string, role: string, password: s
       existing &&
       !existing.rolsuper && !existing.rolcreaterole && !existing.rolcreatedb && !existing.rolreplication && !existing.rolbypassrls &&
       existing.rolinherit && existing.rolcanlogin && (existing.member_of as string[]).includes(APP_ROLE);
-    if (restricted && (await passwordWorks(withLogin(ownerUrl, role, password)))) return;
+    const works = existing ? await passwordWorks(withLogin(ownerUrl, role, password)) : false;
+    if (restricted && works) return;
+    if (existing && !works && !options.setPassword) {
+      throw new ServiceUnavailableError(
+        `The database login ${role} exists but refuses the password in DATA_DIR/${APP_LOGIN_PASSWORD_FILE} (another machine or data folder made it). ` +
+          `Set APP_DATABASE_URL to that login with its password, or run \`npm run migrate\` with this DATA_DIR to set the password anew.`,
+      );
+    }
     const literal = owner.escapeLiteral(password);
-    if (existing) await owner.query(`ALTER ROLE ${id} ${ATTRIBUTES} PASSWORD ${literal}`);
+    if (existing) await owner.query(`ALTER ROLE ${id} ${ATTRIBUTES}${works ? '' : ` PASSWORD ${literal}`}`);
     else await owner.query(`CREATE ROLE ${id} ${ATTRIBUTES} PASSWORD ${literal}`);
     await owner.query(`GRANT ${APP_ROLE} TO ${id}`);
   } catch (error) {
@@ -108,23 +117,25 @@ export async function ensureAppLogin(ownerUrl: string, role: string, password: s
 
 /**
  * Sets `config.database.appUrl`, the login every pooled connection of the API, the worker and
- * the command line uses: APP_DATABASE_URL when given (made or checked first when `ensureGiven`,
- * i.e. by the processes that migrate), else `dhr_app_login` on the server of DATABASE_URL, made
+ * the command line uses: APP_DATABASE_URL when given (made or checked first by the processes
+ * that migrate), else `dhr_app_login` on the server of DATABASE_URL, made
  * here as the owner with the password kept in DATA_DIR/app-login-password. Migrations keep
  * DATABASE_URL.
  */
-export async function useApplicationLogin(config: AppConfig, logger: Logger, options: { ensureGiven: boolean }): Promise<void> {
+export async function useApplicationLogin(config: AppConfig, logger: Logger, options: { migrates: boolean }): Promise<void> {
+  // `migrates`: npm start and npm run migrate, which also make APP_DATABASE_URL's login and may
+  // set the password of an existing one; the API, the worker and the cli only create a missing one.
   const ownerUrl = resolvedUrl(config, 'database');
   const given = config.database.appUrl;
   if (given) {
-    if (options.ensureGiven) {
+    if (options.migrates) {
       const parsed = new URL(given);
-      await ensureAppLogin(ownerUrl, decodeURIComponent(parsed.username), decodeURIComponent(parsed.password));
+      await ensureAppLogin(ownerUrl, decodeURIComponent(parsed.username), decodeURIComponent(parsed.password), { setPassword: true });
     }
     return;
   }
   const password = await storedPassword(config.dataDir);
-  await ensureAppLogin(ownerUrl, APP_LOGIN, password);
+  await ensureAppLogin(ownerUrl, APP_LOGIN, password, { setPassword: options.migrates });
   config.database.appUrl = withLogin(ownerUrl, APP_LOGIN, password);
   logger.debug({ login: APP_LOGIN }, 'the application logs in to PostgreSQL as its own role');
 }

@@ -29,13 +29,15 @@ function alive(pid: number): boolean {
  * `--dir`). Where /proc is missing (macOS), the process name alone has to do.
  */
 function isOurRedis(pid: number, dir: string): boolean {
-  const name = spawnSync('ps', ['-o', 'comm=', '-p', String(pid)], { encoding: 'utf8' }).stdout?.trim() ?? '';
-  if (!/redis-server$/.test(name)) return false;
-  try {
-    return readlinkSync(`/proc/${pid}/cwd`) === dir;
-  } catch {
-    return process.platform !== 'linux';
+  if (process.platform === 'linux') {
+    try {
+      return readFileSync(`/proc/${pid}/comm`, 'utf8').trim() === 'redis-server' && readlinkSync(`/proc/${pid}/cwd`) === dir;
+    } catch {
+      return false;
+    }
   }
+  const name = spawnSync('ps', ['-o', 'comm=', '-p', String(pid)], { encoding: 'utf8' }).stdout?.trim() ?? '';
+  return /redis-server$/.test(name);
 }
 
 /**
