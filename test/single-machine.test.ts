@@ -165,8 +165,14 @@ describe('a clone in a folder only root may enter: npm start and the command lin
     expect(await refused.exited).toBe(1);
     expect(refused.stderr()).toContain('The database login dhr_app_login exists but refuses the password in DATA_DIR/app-login-password');
     expect(existsSync(join(dataDir, 'postmaster.pid'))).toBe(false);
+    // As the message says: `npm run migrate` (no Redis either) sets the password anew.
+    const migrate = runEntryPoint('cli/migrate.js', { ...settings(), LOCAL_REDIS: 'false', LOCAL_REDIS_PORT: String(await freePort()) }, [], { root: project });
+    running.push(migrate);
+    expect({ code: await migrate.exited, stderr: migrate.stderr() }).toEqual({ code: 0, stderr: '' });
+    const afterMigrate = await usersAdd('migrated@example.org');
 
     const second = await startService();
+    expect(await authenticates(second.base, afterMigrate)).toBe(200);
     expect(await authenticates(second.base, whileStopped)).toBe(200);
     expect(await authenticates(second.base, whileRunning)).toBe(200);
     expect(await authenticates(second.base, await usersAdd('after@example.org'))).toBe(200);
