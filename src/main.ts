@@ -3,6 +3,7 @@ import { DataSource } from 'typeorm';
 import { firstAdministratorOnStart, printFirstStartNotice } from './identity/first-administrator';
 import { createApiApp } from './infrastructure/bootstrap/applications';
 import { writeAfterLogs } from './infrastructure/logging/root-logger';
+import { useApplicationLogin } from './infrastructure/database/app-login';
 import { boot, closeOnSignal, failStartup, stopServices } from './infrastructure/bootstrap/boot';
 
 /**
@@ -11,6 +12,7 @@ import { boot, closeOnSignal, failStartup, stopServices } from './infrastructure
  */
 async function main() {
   const { config, logger, services } = await boot('dhr-api', { mayStart: false });
+  await useApplicationLogin(config, logger, { migrates: false });
   const app = await createApiApp(config, logger);
   // No users yet (a new installation): an administrator, its password printed once.
   const first = await firstAdministratorOnStart(app.get(DataSource), config, logger);

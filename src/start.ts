@@ -6,6 +6,7 @@ import { createApiApp, createWorkerApp } from './infrastructure/bootstrap/applic
 import { writeAfterLogs } from './infrastructure/logging/root-logger';
 import { boot, closeOnSignal, failStartup, stopServices } from './infrastructure/bootstrap/boot';
 import { resolvedUrl } from './infrastructure/config/resolved-config';
+import { useApplicationLogin } from './infrastructure/database/app-login';
 import { runMigrations } from './infrastructure/database/migrate';
 
 /**
@@ -20,6 +21,8 @@ async function main() {
   try {
     const applied = await runMigrations(resolvedUrl(config, 'database'));
     logger.info({ applied }, applied.length ? 'migrations applied' : 'schema up to date');
+    // From here on, the application's own login (a member of dhr_app only), never the owner.
+    await useApplicationLogin(config, logger, { migrates: true });
     // Demo mode only (DEMO=true, `npm run demo`): demo users and reviews, seeded before the
     // worker starts, and the users printed once (src/demo/).
     // Its summary (the demo users and password) is printed after the "ready" line, with the

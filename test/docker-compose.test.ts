@@ -79,6 +79,13 @@ describe('docker/compose.yaml', () => {
     expect(compose.services.postgres.environment!.POSTGRES_PASSWORD_FILE).toBe('/run/secrets/postgres_password');
   });
 
+  it('has the API and the worker log in as the application login, which migrate creates (issue 13, item 4)', () => {
+    for (const name of ['migrate', 'api', 'worker']) {
+      expect({ name, file: compose.services[name].environment!.APP_DATABASE_URL_FILE }).toEqual({ name, file: '/run/secrets/app_database_url' });
+    }
+    expect(compose.secrets.app_database_url.file).toBe('./secrets/app_database_url');
+  });
+
   it('keeps folder-stored documents in a volume, shared by api and worker and backed up', () => {
     expect(Object.keys(compose.volumes)).toContain('documents');
     for (const name of ['api', 'worker']) {

@@ -8,7 +8,7 @@ import { Clock } from '../infrastructure/clock/clock';
 import { USER_ROLES, UserRole } from '../identity/identity.entities';
 import { boot, failStartup, stopServices } from '../infrastructure/bootstrap/boot';
 import { readEnvironment } from '../infrastructure/config/load-config';
-import { resolvedUrl } from '../infrastructure/config/resolved-config';
+import { useApplicationLogin } from '../infrastructure/database/app-login';
 import { dataSourceOptions } from '../infrastructure/database/data-source-options';
 import { HttpException } from '@nestjs/common';
 import { NestFactory } from '@nestjs/core';
@@ -38,6 +38,13 @@ Commands:
       as having imported them. --dry-run checks everything and writes nothing. --concurrency:
       reviews imported at once, each in its own transaction (default 4, at most 16).
 `;
+
+/**
+ * The command line finds the PostgreSQL `npm start` uses (same settings, same DATA_DIR): the
+ * embedded one it is running, or, when it is not running, starts that embedded server itself
+ * for the command and stops it after. Users and imports are only in PostgreSQL: no Redis.
+ */
+const CLI_BOOT = { mayStart: true, shareRunning: true, redis: false, quiet: true } as const;
 
 /** The first line of standard input (without its line break). */
 async function readStdinLine(): Promise<string> {
@@ -105,8 +112,12 @@ async function main() {
     process.stderr.write(`${problems.join('\n')}\n\n${USAGE}`);
     process.exit(2);
   }
-  const { config, services } = await boot('dhr-cli', { mayStart: false, quiet: true });
-  const dataSource = await new DataSource(dataSourceOptions(resolvedUrl(config, 'database'), 2, config.database.appRole)).initialize();
+  const { config, logger, services } = await boot('dhr-cli', CLI_BOOT);
+  await useApplicationLogin(config, logger, { migrates: false }).catch(async (error) => {
+    await stopServices(services);
+    throw error;
+  });
+  const dataSource = await new DataSource(dataSourceOptions(config.database.appUrl!, 2, config.database.appRole)).initialize();
   try {
     const identities = new IdentityService(dataSource);
     const user = await identities.addUser({
@@ -169,7 +180,11 @@ async function importCommand(args: string[]) {
     process.stderr.write(`${file}: ${(error as Error).message}\n`);
     process.exit(2);
   }
-  const { config, services } = await boot('dhr-cli', { mayStart: false, quiet: true });
+  const { config, logger, services } = await boot('dhr-cli', CLI_BOOT);
+  await useApplicationLogin(config, logger, { migrates: false }).catch(async (error) => {
+    await stopServices(services);
+    throw error;
+  });
   const app = await NestFactory.createApplicationContext(ImportCliModule.forRoot(config, createRootLogger(config, 'dhr-cli')), { logger: false });
   try {
     const imports = app.get(ReviewImportService);

@@ -48,6 +48,15 @@ export async function createTestDatabase(): Promise<TestDatabase> {
   };
 }
 
+/** `databaseUrl` logging in as the application's own login (dhr_app_login), not the owner. */
+export function appLoginUrl(databaseUrl: string): string {
+  const login = new URL(required('TEST_APP_LOGIN_URL'));
+  const url = new URL(databaseUrl);
+  url.username = login.username;
+  url.password = login.password;
+  return url.toString();
+}
+
 export function testRedisUrl(): string {
   return required('TEST_REDIS_URL');
 }

