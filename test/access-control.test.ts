@@ -302,8 +302,17 @@ describe('authorisation matrix (generated from the policy table)', () => {
         expect(JSON.stringify(plain)).not.toContain('Jane Fictional');
         expect(plain[0]).toMatchObject({ pseudonym: 'Adult A' });
       }
-      const log = (await as('csp_lead').get(`/reviews/${reviews.own.id}/access-log`).expect(200)).body as Array<{ actor: string; path: string; method: string }>;
+      const log = (await as('csp_lead').get(`/reviews/${reviews.own.id}/access-log?outcome=allowed`).expect(200)).body as Array<{ actor: string; path: string; method: string }>;
       expect(log.filter((e) => e.path.endsWith('?include=realNames') && e.method === 'GET').map((e) => e.actor).sort()).toEqual([emails.chair, emails.csp_lead].sort());
+      // The refused askers are in it too (written just after their answers: wait for them).
+      const refusedAskers = [emails.report_writer, emails.panel_member, emails.imr_author].sort();
+      let asked: string[] = [];
+      for (let i = 0; i < 50 && JSON.stringify(asked) !== JSON.stringify(refusedAskers); i++) {
+        if (i > 0) await new Promise((resolve) => setTimeout(resolve, 100));
+        const refused = (await as('csp_lead').get(`/reviews/${reviews.own.id}/access-log?outcome=refused`).expect(200)).body as Array<{ actor: string; path: string; status: number }>;
+        asked = refused.filter((e) => e.path.endsWith('?include=realNames') && e.status === 403).map((e) => e.actor).sort();
+      }
+      expect(asked).toEqual(refusedAskers);
     });
 
     it('answers a guessed or another CSP’s review id exactly as a review that does not exist', async () => {

@@ -1,5 +1,6 @@
 import { ArgumentsHost, Catch, ExceptionFilter, HttpException, HttpStatus, Logger } from '@nestjs/common';
 import type { Request, Response } from 'express';
+import { noteRefusal, refusalReasonOf } from './refusal-note';
 
 /** Renders errors of web pages as HTML (src/web); the API's errors stay JSON. */
 export interface HtmlErrorPages {
@@ -22,6 +23,13 @@ export class HttpErrorFilter implements ExceptionFilter {
     const http = host.switchToHttp();
     const res = http.getResponse<Response>();
     const req = http.getRequest<Request & { id?: string }>();
+    // Why a request was refused, for the access log (src/audit/refusal-recorder.ts); 4xx only,
+    // so nothing internal is kept.
+    const refusedWith = exception instanceof HttpException ? exception.getStatus() : ((exception as { status?: unknown })?.status as number | undefined);
+    if (typeof refusedWith === 'number' && refusedWith >= 400 && refusedWith < 500) {
+      const reason = exception instanceof HttpException ? refusalReasonOf(exception.getResponse()) : refusalReasonOf(exception);
+      noteRefusal(req, { reason }, { keepReason: true });
+    }
     if (this.pages?.wantsHtml(req)) {
       const own = (exception as { status?: unknown })?.status;
       const status =
