@@ -31,7 +31,7 @@ export class RefusalsAndRoleChanges1764900000000 implements MigrationInterface {
 
     await queryRunner.query(`
       CREATE TABLE "user_role_changes" (
-        "id" uuid NOT NULL DEFAULT gen_random_uuid(),
+        "id" bigserial NOT NULL,
         "user_id" uuid NOT NULL,
         "role" varchar(30) NOT NULL,
         "csp_id" uuid,

@@ -369,14 +369,14 @@ describe('authorisation matrix (generated from the policy table)', () => {
 
     it('lets an administrator create users with CSP roles, grant more and disable them (their tokens stop at once)', async () => {
       const admin = as('administrator');
-      const created = await admin.post('/users', { email: 'New.Lead@Test.invalid', displayName: 'New Lead', roles: [{ role: 'csp_lead', cspCode: 'CSPA' }] });
+      const created = await admin.post('/users', { email: 'New.Lead@Test.invalid', displayName: 'New Lead', roles: [{ role: 'csp_lead', cspCode: 'CSPA' }], reason: 'Leads CSP A reviews' });
       expect(created.status).toBe(201);
       expect(created.body).toMatchObject({ email: 'new.lead@test.invalid', roles: [{ role: 'csp_lead', cspCode: 'CSPA' }] });
       expect((await admin.post('/users', { email: 'new.lead@test.invalid', displayName: 'Again' })).status).toBe(409);
-      const badCsp = await admin.post(`/users/${created.body.id}/roles`, { role: 'rag_member', cspCode: 'NOPE' });
+      const badCsp = await admin.post(`/users/${created.body.id}/roles`, { role: 'rag_member', cspCode: 'NOPE', reason: 'Sits on the RAG' });
       expect(badCsp.status).toBe(400);
       expect(badCsp.body.message).toMatch(/^cspCode: /);
-      const granted = await admin.post(`/users/${created.body.id}/roles`, { role: 'rag_member', cspCode: 'CSPB' });
+      const granted = await admin.post(`/users/${created.body.id}/roles`, { role: 'rag_member', cspCode: 'CSPB', reason: 'Sits on the RAG' });
       expect(granted.body.roles.map((r: { role: string; cspCode: string }) => `${r.role}@${r.cspCode}`).sort()).toEqual(['csp_lead@CSPA', 'rag_member@CSPB']);
       const token = (await ctx.api.get(IdentityService).issueToken(created.body.id, 'script')).token;
       const asNew = () => request(ctx.api.getHttpServer()).get('/reviews').set('Authorization', `Bearer ${token}`);

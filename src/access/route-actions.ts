@@ -30,6 +30,8 @@ export const API_ROUTE_ACTIONS: Readonly<Record<string, Action>> = {
   'GET /users': 'users.manage',
   'POST /users': 'users.manage',
   'POST /users/:userId/roles': 'users.manage',
+  'POST /users/:userId/roles/:grantId/revoke': 'users.manage',
+  'GET /users/:userId/role-changes': 'users.manage',
   'POST /users/:userId/disable': 'users.manage',
 
   'POST /csps': 'csps.manage',

@@ -111,7 +111,8 @@ export class ApiToken {
 @Check('CHK_user_role_changes_change', `"change" IN ('grant', 'revoke')`)
 @Check('CHK_user_role_changes_reason', `length(btrim("reason")) > 0`)
 export class UserRoleChange {
-  @PrimaryGeneratedColumn('uuid', { primaryKeyConstraintName: 'PK_user_role_changes' })
+  /** In the order the changes were made (several may share a time). */
+  @PrimaryGeneratedColumn({ type: 'bigint', primaryKeyConstraintName: 'PK_user_role_changes' })
   id!: string;
 
   @Column({ name: 'user_id', type: 'uuid' })
