@@ -207,6 +207,24 @@ describe('refused requests and failed sign-ins in the access log (real PostgreSQ
     }
   });
 
+  it('does not make a refusal wait for its record', async () => {
+    // Each insert of this request's row takes 2 seconds; the refusal must not.
+    await sql.query(`CREATE FUNCTION slow_refusal() RETURNS trigger LANGUAGE plpgsql AS $$
+      BEGIN IF NEW.path = '/csps?slow=1' THEN PERFORM pg_sleep(2); END IF; RETURN NEW; END $$`);
+    await sql.query(`CREATE TRIGGER slow_refusal BEFORE INSERT ON access_log FOR EACH ROW EXECUTE FUNCTION slow_refusal()`);
+    try {
+      const started = Date.now();
+      await http().post('/csps?slow=1').auth(leadA, { type: 'bearer' }).send({}).expect(403);
+      expect(Date.now() - started).toBeLessThan(1500);
+      // And it is recorded all the same, once the slow insert is done.
+      const rows = await rowsWhere(`path = '/csps?slow=1'`, []);
+      expect(rows).toHaveLength(1);
+    } finally {
+      await sql.query(`DROP TRIGGER slow_refusal ON access_log`);
+      await sql.query(`DROP FUNCTION slow_refusal()`);
+    }
+  });
+
   it('keeps the new columns append-only for the application', async () => {
     const db = ctx.api.get(RefusalRecorder)['dataSource'];
     await expect(db.query(`UPDATE access_log SET reason = 'changed' WHERE outcome = 'refused'`)).rejects.toMatchObject({ code: '42501' });
