@@ -152,6 +152,19 @@ describe('refused requests and failed sign-ins in the access log (real PostgreSQ
     }
   });
 
+  it('shows administrators the refusals that name no review, failed sign-ins among them, and nobody else', async () => {
+    const identities = ctx.api.get(IdentityService);
+    const admin = (await identities.issueToken((await identities.addUser({ email: 'admin@refuse.gov.uk', displayName: 'Admin', role: 'administrator' })).id, 'test')).token;
+    await http().post('/auth/sessions').send({ email: 'ghost@refusea.gov.uk', password: 'whatever it may be' }).expect(401);
+    await rowsWhere(`attempted_email = 'ghost@refusea.gov.uk'`, []);
+    const seen = (await http().get('/access-log/refusals').auth(admin, { type: 'bearer' }).expect(200)).body as Array<LogRow & { reviewId?: string }>;
+    expect(seen[0]).toMatchObject({ attemptedEmail: 'ghost@refusea.gov.uk', status: 401, reason: 'sign-in refused: unknown account', path: '/auth/sessions' });
+    expect(seen[0].ip).toBeTruthy();
+    // Only refusals naming no review: the probe of review A is its CSP lead's to see.
+    expect(seen.some((r) => r.path.includes(reviewA))).toBe(false);
+    await http().get('/access-log/refusals').auth(leadA, { type: 'bearer' }).expect(403);
+  });
+
   it('shows the CSP lead the refusals on their review (?outcome=refused), not those on another CSP’s review', async () => {
     // Something refused on review B, by its own lead.
     await http().post(`/reviews/${reviewB}/recommendations`).auth(leadB, { type: 'bearer' }).send({ text: 'x' }).expect(403);

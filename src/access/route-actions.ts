@@ -33,6 +33,8 @@ export const API_ROUTE_ACTIONS: Readonly<Record<string, Action>> = {
   'POST /users/:userId/roles/:grantId/revoke': 'users.manage',
   'GET /users/:userId/role-changes': 'users.manage',
   'POST /users/:userId/disable': 'users.manage',
+  // Refusals naming no review (failed sign-ins among them): no case content.
+  'GET /access-log/refusals': 'users.manage',
 
   'POST /csps': 'csps.manage',
   'GET /csps': 'csps.read',

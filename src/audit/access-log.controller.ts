@@ -1,7 +1,7 @@
 import { Controller, Get, Param, Query } from '@nestjs/common';
 import { ApiOkResponse, ApiQuery, ApiTags } from '@nestjs/swagger';
 import { InjectDataSource } from '@nestjs/typeorm';
-import { DataSource } from 'typeorm';
+import { DataSource, IsNull } from 'typeorm';
 import { z } from 'zod';
 import { parseInput } from '../infrastructure/http/validation';
 import { findReview } from '../reviews/review-history';
@@ -40,6 +40,41 @@ export class AccessLogController {
       outcome,
       reason,
       attemptedEmail,
+      ip,
+      userAgent,
+      requestId,
+      at,
+    }));
+  }
+}
+
+/**
+ * Refused requests that name no review, for administrators: failed sign-ins (with the email
+ * tried and the real reason), refused tokens, routes that do not exist, and administration
+ * refused. No case content: a refusal on a review is its CSP lead's to see, on that review.
+ */
+@ApiTags('audit')
+@Controller('access-log')
+export class InstallationAccessLogController {
+  constructor(@InjectDataSource() private readonly dataSource: DataSource) {}
+
+  @Get('refusals')
+  @ApiOkResponse({ description: 'Refused requests naming no review, newest first (at most 1000): actor, email tried, time, route, status, reason, address.' })
+  async refusals() {
+    const rows = await this.dataSource.manager.find(AccessLogEntry, {
+      where: { reviewId: IsNull(), outcome: 'refused' },
+      order: { at: 'DESC', id: 'DESC' },
+      take: 1000,
+    });
+    return rows.map(({ id, actor, attemptedEmail, method, route, path, status, reason, ip, userAgent, requestId, at }) => ({
+      id,
+      actor,
+      attemptedEmail,
+      method,
+      route,
+      path,
+      status,
+      reason,
       ip,
       userAgent,
       requestId,

@@ -1,12 +1,12 @@
 import { Module } from '@nestjs/common';
 import { APP_INTERCEPTOR } from '@nestjs/core';
-import { AccessLogController } from './access-log.controller';
+import { AccessLogController, InstallationAccessLogController } from './access-log.controller';
 import { AccessLogInterceptor } from './access-log.interceptor';
 import { RefusalRecorder } from './refusal-recorder';
 
 /** The access log: every read of case content and every refused request, attributable, append-only. */
 @Module({
-  controllers: [AccessLogController],
+  controllers: [AccessLogController, InstallationAccessLogController],
   providers: [{ provide: APP_INTERCEPTOR, useClass: AccessLogInterceptor }, RefusalRecorder],
   exports: [RefusalRecorder],
 })
