@@ -153,11 +153,21 @@ describe('role grants and revocations (real PostgreSQL)', () => {
     expect((await as('adminB').post(`/users/${ids.target}/roles/${grantId}/revoke`, { reason: 'again' })).status).toBe(404);
   });
 
-  it('revokes through the page, with the reason on the form', async () => {
-    const granted = await as('adminA').post(`/users/${ids.target}/roles`, { role: 'rag_member', cspCode: 'GRANTS', reason: 'Joins the RAG' });
-    const grantId = (granted.body.roles as Array<{ id: string; role: string }>).find((r) => r.role === 'rag_member')!.id;
-    const form = await as('adminA').get(`/admin/users/${ids.target}/roles/${grantId}/revoke`).expect(200);
-    expect(form.text).toContain('Reason');
+  it('gives and revokes through the pages, with the reason on the forms', async () => {
+    const form = () => http().post(`/admin/users/${ids.target}/roles`).auth(tokens.adminA, { type: 'bearer' }).type('form');
+    const noReason = await form().send({ role: 'rag_member', cspCode: 'GRANTS', reason: '' });
+    expect(noReason.status).toBe(400);
+    expect(noReason.text).toContain('Reason');
+    const given = await form().send({ role: 'rag_member', cspCode: 'GRANTS', reason: 'Joins the RAG' });
+    expect(given.status).toBe(303);
+    expect(given.headers.location).toBe(`/admin/users/${ids.target}?done=ROLE_GRANTED`);
+    const users = (await as('adminA').get('/users').expect(200)).body as Array<{ id: string; roles: Array<{ id: string; role: string }> }>;
+    const grantId = users.find((u) => u.id === ids.target)!.roles.find((r) => r.role === 'rag_member')!.id;
+    const [first] = (await as('adminA').get(`/users/${ids.target}/role-changes`).expect(200)).body as Change[];
+    expect(first).toMatchObject({ change: 'grant', role: 'rag_member', reason: 'Joins the RAG', changedBy: 'admin.a@grants.gov.uk', grantId });
+
+    const revokeForm = await as('adminA').get(`/admin/users/${ids.target}/roles/${grantId}/revoke`).expect(200);
+    expect(revokeForm.text).toContain('Reason');
     const empty = await http().post(`/admin/users/${ids.target}/roles/${grantId}/revoke`).auth(tokens.adminA, { type: 'bearer' }).type('form').send({ reason: '' });
     expect(empty.status).toBe(400);
     const done = await http()
