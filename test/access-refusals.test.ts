@@ -238,6 +238,22 @@ describe('refused requests and failed sign-ins in the access log (real PostgreSQ
     }
   });
 
+  it('records a conflict (409) and a rate-limited sign-in (429) like any other refusal', async () => {
+    await http().post('/csps').set('X-Actor', 'setup@refuse.gov.uk').send({ code: 'REFUSEA', name: 'Again' }).expect(409);
+    const conflict = await rowsWhere(`path = '/csps' AND status = 409`, []);
+    expect(conflict[0]).toMatchObject({ actor: 'setup@refuse.gov.uk', outcome: 'refused' });
+    expect(conflict[0].reason).toMatch(/REFUSEA/);
+    // SIGN_IN_RATE_LIMIT_PER_MINUTE (10) per address: keep trying until refused.
+    let status = 0;
+    for (let i = 0; i < 12 && status !== 429; i++) {
+      status = (await http().post('/auth/sessions').send({ email: 'hammer@refusea.gov.uk', password: 'guessing guessing' })).status;
+    }
+    expect(status).toBe(429);
+    const limited = await rowsWhere(`attempted_email = 'hammer@refusea.gov.uk' AND status = 429`, []);
+    expect(limited[0]).toMatchObject({ outcome: 'refused', path: '/auth/sessions', review_id: null });
+    expect(limited[0].ip).toBeTruthy();
+  });
+
   it('keeps the new columns append-only for the application', async () => {
     const db = ctx.api.get(RefusalRecorder)['dataSource'];
     await expect(db.query(`UPDATE access_log SET reason = 'changed' WHERE outcome = 'refused'`)).rejects.toMatchObject({ code: '42501' });
