@@ -13,6 +13,7 @@ import { NotificationPreferences1764100000000 } from './1764100000000-Notificati
 import { ApplicationRole1764600000000 } from './1764600000000-ApplicationRole';
 import { DatedEvents1764700000000 } from './1764700000000-DatedEvents';
 import { ReminderPointer1764800000000 } from './1764800000000-ReminderPointer';
+import { RefusalsAndRoleChanges1764900000000 } from './1764900000000-RefusalsAndRoleChanges';
 import { TokenExpiry1764940000000 } from './1764940000000-TokenExpiry';
 
 /** Every migration in order; the data source reads this list rather than a file glob. */
@@ -32,5 +33,6 @@ export const MIGRATIONS = [
   ApplicationRole1764600000000,
   DatedEvents1764700000000,
   ReminderPointer1764800000000,
+  RefusalsAndRoleChanges1764900000000,
   TokenExpiry1764940000000,
 ];

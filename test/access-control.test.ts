@@ -394,8 +394,17 @@ describe('authorisation matrix (generated from the policy table)', () => {
         expect(JSON.stringify(plain)).not.toContain('Jane Fictional');
         expect(plain[0]).toMatchObject({ pseudonym: 'Adult A' });
       }
-      const log = (await as('csp_lead').get(`/reviews/${reviews.own.id}/access-log`).expect(200)).body as Array<{ actor: string; path: string; method: string }>;
+      const log = (await as('csp_lead').get(`/reviews/${reviews.own.id}/access-log?outcome=allowed`).expect(200)).body as Array<{ actor: string; path: string; method: string }>;
       expect(log.filter((e) => e.path.endsWith('?include=realNames') && e.method === 'GET').map((e) => e.actor).sort()).toEqual([emails.chair, emails.csp_lead].sort());
+      // The refused askers are in it too (written just after their answers: wait for them).
+      const refusedAskers = [emails.report_writer, emails.panel_member, emails.imr_author].sort();
+      let asked: string[] = [];
+      for (let i = 0; i < 50 && JSON.stringify(asked) !== JSON.stringify(refusedAskers); i++) {
+        if (i > 0) await new Promise((resolve) => setTimeout(resolve, 100));
+        const refused = (await as('csp_lead').get(`/reviews/${reviews.own.id}/access-log?outcome=refused`).expect(200)).body as Array<{ actor: string; path: string; status: number }>;
+        asked = refused.filter((e) => e.path.endsWith('?include=realNames') && e.status === 403).map((e) => e.actor).sort();
+      }
+      expect(asked).toEqual(refusedAskers);
     });
 
     it('answers a guessed or another CSP’s review id exactly as a review that does not exist', async () => {
@@ -480,14 +489,14 @@ describe('authorisation matrix (generated from the policy table)', () => {
 
     it('lets an administrator create users with CSP roles, grant more and disable them (their tokens stop at once)', async () => {
       const admin = as('administrator');
-      const created = await admin.post('/users', { email: 'New.Lead@Test.invalid', displayName: 'New Lead', roles: [{ role: 'csp_lead', cspCode: 'CSPA' }] });
+      const created = await admin.post('/users', { email: 'New.Lead@Test.invalid', displayName: 'New Lead', roles: [{ role: 'csp_lead', cspCode: 'CSPA' }], reason: 'Leads CSP A reviews' });
       expect(created.status).toBe(201);
       expect(created.body).toMatchObject({ email: 'new.lead@test.invalid', roles: [{ role: 'csp_lead', cspCode: 'CSPA' }] });
       expect((await admin.post('/users', { email: 'new.lead@test.invalid', displayName: 'Again' })).status).toBe(409);
-      const badCsp = await admin.post(`/users/${created.body.id}/roles`, { role: 'rag_member', cspCode: 'NOPE' });
+      const badCsp = await admin.post(`/users/${created.body.id}/roles`, { role: 'rag_member', cspCode: 'NOPE', reason: 'Sits on the RAG' });
       expect(badCsp.status).toBe(400);
       expect(badCsp.body.message).toMatch(/^cspCode: /);
-      const granted = await admin.post(`/users/${created.body.id}/roles`, { role: 'rag_member', cspCode: 'CSPB' });
+      const granted = await admin.post(`/users/${created.body.id}/roles`, { role: 'rag_member', cspCode: 'CSPB', reason: 'Sits on the RAG' });
       expect(granted.body.roles.map((r: { role: string; cspCode: string }) => `${r.role}@${r.cspCode}`).sort()).toEqual(['csp_lead@CSPA', 'rag_member@CSPB']);
       const token = (await ctx.api.get(IdentityService).issueToken(created.body.id, 'script')).token;
       const asNew = () => request(ctx.api.getHttpServer()).get('/reviews').set('Authorization', `Bearer ${token}`);

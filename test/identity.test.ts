@@ -26,7 +26,7 @@ describe('identity: API tokens', () => {
   afterAll(() => ctx.close());
 
   it('users:add --token prints a token that identifies the user, and writes are attributed to them', async () => {
-    const added = await usersAdd(ctx.database.url, '--email', 'Lead@Epping.gov.uk', '--name', 'CSP Lead', '--role', 'csp_lead', '--csp', 'EPPING', '--token');
+    const added = await usersAdd(ctx.database.url, '--email', 'Lead@Epping.gov.uk', '--name', 'CSP Lead', '--role', 'csp_lead', '--csp', 'EPPING', '--reason', 'Leads Epping reviews', '--token');
     expect(added.code).toBe(0);
     expect(added.out).toContain('user lead@epping.gov.uk');
     expect(added.token).toMatch(/^dhr_[A-Za-z0-9_-]{43}$/);
@@ -58,7 +58,7 @@ describe('identity: API tokens', () => {
   });
 
   it('the command line refuses bad input with a message and exit code 2', async () => {
-    const noCsp = await usersAdd(ctx.database.url, '--email', 'rag@epping.gov.uk', '--role', 'rag_member');
+    const noCsp = await usersAdd(ctx.database.url, '--email', 'rag@epping.gov.uk', '--role', 'rag_member', '--reason', 'Sits on the RAG');
     expect(noCsp.code).toBe(2);
     expect(noCsp.err).toContain('--csp is required');
     const badRole = await usersAdd(ctx.database.url, '--email', 'x@epping.gov.uk', '--role', 'king');
@@ -81,7 +81,7 @@ describe('identity in production', () => {
     expect(read.status).toBe(401);
     const write = await http().post('/csps').set('X-Actor', 'admin').send({ code: 'HARLOW', name: 'Harlow CSP' });
     expect(write.status).toBe(401);
-    const { token } = await usersAdd(ctx.database.url, '--email', 'admin@essex.gov.uk', '--role', 'administrator', '--token');
+    const { token } = await usersAdd(ctx.database.url, '--email', 'admin@essex.gov.uk', '--role', 'administrator', '--reason', 'Runs the service', '--token');
     await http().post('/csps').set('Authorization', `Bearer ${token}`).send({ code: 'HARLOW', name: 'Harlow CSP' }).expect(201);
   });
 });

@@ -1,3 +1,4 @@
+import { RefusalRecorder } from '../src/audit/refusal-recorder';
 import { createServer } from 'node:net';
 import request from 'supertest';
 import { DataSource } from 'typeorm';
@@ -230,6 +231,11 @@ describe('sign-in through an OpenID Connect provider', () => {
     expect(sessionSet(callback)).toBeNull();
     const rows = await ctx.api.get(DataSource).query(`SELECT count(*)::int AS n FROM users WHERE email = 'stranger@elsewhere.gov.uk'`);
     expect(rows[0].n).toBe(0);
+    // A failed sign-in, in the access log with the email the provider gave (written just after the answer).
+    await ctx.api.get(RefusalRecorder).flush();
+    const logged = await ctx.api.get(DataSource).query(`SELECT status, outcome, reason, route FROM access_log WHERE attempted_email = 'stranger@elsewhere.gov.uk'`);
+    expect(logged).toEqual([expect.objectContaining({ status: 403, outcome: 'refused', route: '/auth/oidc/callback' })]);
+    expect(logged[0].reason).toMatch(/^sign-in refused \(OpenID Connect\): There is no account/);
   });
 
   it('refuses a disabled account with 403', async () => {

@@ -234,8 +234,10 @@ describe('sign-in and sessions', () => {
 
     // The access log keeps the upload's path without the token (a secret of the session).
     const log = (await http().get(`/reviews/${review.id}/access-log`).set('Cookie', cookie).expect(200)).body as Array<{ method: string; path: string; status: number }>;
-    const posted = log.filter((e) => e.method === 'POST');
+    const posted = log.filter((e) => e.method === 'POST' && e.status < 400);
     expect(posted).toEqual([expect.objectContaining({ path: `/reviews/${review.id}/documents`, status: 201 })]);
+    // The refused uploads are there too (issue 13), and keep no token either.
+    expect(log.filter((e) => e.method === 'POST' && e.status === 403).length).toBeGreaterThan(0);
     expect(JSON.stringify(log)).not.toContain(csrfToken);
   });
 

@@ -30,7 +30,11 @@ export const API_ROUTE_ACTIONS: Readonly<Record<string, Action>> = {
   'GET /users': 'users.manage',
   'POST /users': 'users.manage',
   'POST /users/:userId/roles': 'users.manage',
+  'POST /users/:userId/roles/:grantId/revoke': 'users.manage',
+  'GET /users/:userId/role-changes': 'users.manage',
   'POST /users/:userId/disable': 'users.manage',
+  // Refusals naming no review (failed sign-ins among them): no case content.
+  'GET /access-log/refusals': 'users.manage',
 
   'POST /csps': 'csps.manage',
   'GET /csps': 'csps.read',

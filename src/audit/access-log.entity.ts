@@ -1,17 +1,27 @@
-import { Column, Entity, Index, JoinColumn, ManyToOne, PrimaryGeneratedColumn } from 'typeorm';
+import { Check, Column, Entity, Index, JoinColumn, ManyToOne, PrimaryGeneratedColumn } from 'typeorm';
 import { Review } from '../reviews/review.entity';
 
-/** One read of a review's case content: who, when, what and from where. Append-only. */
+export const ACCESS_OUTCOMES = ['allowed', 'refused'] as const;
+export type AccessOutcome = (typeof ACCESS_OUTCOMES)[number];
+
+/**
+ * One request: a read or change of a review's case content, or any refused request (a 4xx,
+ * with or without a review) and failed sign-in: who, when, what, from where and the outcome.
+ * Append-only. The partial index IDX_access_log_refused_at is in the migration.
+ */
 @Entity({ name: 'access_log' })
 @Index('IDX_access_log_review_at', ['reviewId', 'at'])
+@Index('IDX_access_log_refused_at', { synchronize: false })
+@Check('CHK_access_log_outcome', `"outcome" IN ('allowed', 'refused')`)
 export class AccessLogEntry {
   @PrimaryGeneratedColumn({ type: 'bigint', primaryKeyConstraintName: 'PK_access_log' })
   id!: string;
 
-  @Column({ name: 'review_id', type: 'uuid' })
-  reviewId!: string;
+  /** Empty for a request that names no review (or one that does not exist). */
+  @Column({ name: 'review_id', type: 'uuid', nullable: true })
+  reviewId!: string | null;
 
-  @ManyToOne(() => Review, { nullable: false })
+  @ManyToOne(() => Review, { nullable: true })
   @JoinColumn({ name: 'review_id', foreignKeyConstraintName: 'FK_access_log_review' })
   review?: Review;
 
@@ -43,4 +53,16 @@ export class AccessLogEntry {
 
   @Column({ type: 'timestamptz' })
   at!: Date;
+
+  /** 'refused' for every 4xx (and failed sign-in); 'allowed' otherwise. */
+  @Column({ type: 'varchar', length: 10, default: 'allowed' })
+  outcome!: AccessOutcome;
+
+  /** Why it was refused (the error's message; for a failed sign-in, the real reason). */
+  @Column({ type: 'varchar', length: 500, nullable: true })
+  reason!: string | null;
+
+  /** The email a failed sign-in named. */
+  @Column({ name: 'attempted_email', type: 'varchar', length: 320, nullable: true })
+  attemptedEmail!: string | null;
 }

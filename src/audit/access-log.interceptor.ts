@@ -8,6 +8,7 @@ import { DataSource } from 'typeorm';
 import { Clock } from '../infrastructure/clock/clock';
 import { isUuid } from '../infrastructure/http/validation';
 import { AccessLogEntry } from './access-log.entity';
+import { markRecorded } from './refusal-recorder';
 
 /**
  * Records every successful read and change of a review's case content (any route with the
@@ -50,8 +51,10 @@ export class AccessLogInterceptor implements NestInterceptor {
         userAgent: (req.headers['user-agent'] ?? '').slice(0, 300) || null,
         requestId: typeof req.id === 'string' ? req.id.slice(0, 64) : null,
         at: this.clock.now(),
+        outcome: status >= 400 ? 'refused' : 'allowed',
       });
       written = true;
+      markRecorded(req);
     };
     (req as LoggedRequest)[BEFORE_SENDING] = write;
     return next.handle().pipe(

@@ -1,8 +1,13 @@
 import { Module } from '@nestjs/common';
 import { APP_INTERCEPTOR } from '@nestjs/core';
-import { AccessLogController } from './access-log.controller';
+import { AccessLogController, InstallationAccessLogController } from './access-log.controller';
 import { AccessLogInterceptor } from './access-log.interceptor';
+import { RefusalRecorder } from './refusal-recorder';
 
-/** The access log: every read of case content, attributable, append-only. */
-@Module({ controllers: [AccessLogController], providers: [{ provide: APP_INTERCEPTOR, useClass: AccessLogInterceptor }] })
+/** The access log: every read of case content and every refused request, attributable, append-only. */
+@Module({
+  controllers: [AccessLogController, InstallationAccessLogController],
+  providers: [{ provide: APP_INTERCEPTOR, useClass: AccessLogInterceptor }, RefusalRecorder],
+  exports: [RefusalRecorder],
+})
 export class AuditModule {}

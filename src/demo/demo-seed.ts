@@ -247,6 +247,7 @@ export async function seedDemo(
       email: user.email,
       displayName: user.displayName,
       ...(userRole ? { role: userRole, ...(userRole === 'administrator' ? {} : { cspCode: DEMO_CSP.code }) } : {}),
+      change: { changedBy: 'demo mode', reason: 'a fictional demo user (npm run demo)' },
     });
     if (!before) created.users += 1;
     if (!(await hasPassword(s, saved.id, config.demo.password))) {

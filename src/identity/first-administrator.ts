@@ -2,6 +2,7 @@ import { DataSource } from 'typeorm';
 import type { AppConfig } from '../infrastructure/config/app-config';
 import { MIGRATIONS_TABLE } from '../infrastructure/database/data-source-options';
 import { User, UserRoleGrant } from './identity.entities';
+import { recordRoleChange } from './identity.service';
 import { generatePassword, hashPassword, passwordProblem } from './passwords';
 
 export const DEFAULT_ADMIN_EMAIL = 'admin@localhost';
@@ -83,7 +84,12 @@ export async function ensureFirstAdministrator(
     const user = await tx.save(
       tx.create(User, { email, displayName: 'Administrator', disabledAt: null, passwordHash: await hashPassword(password) }),
     );
-    await tx.save(tx.create(UserRoleGrant, { userId: user.id, role: 'administrator', cspId: null }));
+    const granted = await tx.save(tx.create(UserRoleGrant, { userId: user.id, role: 'administrator', cspId: null }));
+    await recordRoleChange(
+      tx,
+      { userId: user.id, role: 'administrator', cspId: null, change: 'grant', grantId: granted.id },
+      { changedBy: 'application (first start)', reason: 'the first administrator, created at the first start with no users' },
+    );
     return { user, password };
   });
   if (!created) return { created: false };

@@ -105,3 +105,58 @@ export class ApiToken {
   @Column({ name: 'expires_at', type: 'timestamptz' })
   expiresAt!: Date;
 }
+
+/**
+ * A grant or revocation of a user's role (user_roles): who changed it, whose, which role and
+ * CSP, why and when. Append-only (dhr_app may only INSERT and SELECT; a trigger refuses the rest).
+ */
+@Entity({ name: 'user_role_changes' })
+@Index('IDX_user_role_changes_user_at', ['userId', 'at'])
+@Check('CHK_user_role_changes_change', `"change" IN ('grant', 'revoke')`)
+@Check('CHK_user_role_changes_reason', `length(btrim("reason")) > 0`)
+export class UserRoleChange {
+  /** In the order the changes were made (several may share a time). */
+  @PrimaryGeneratedColumn({ type: 'bigint', primaryKeyConstraintName: 'PK_user_role_changes' })
+  id!: string;
+
+  @Column({ name: 'user_id', type: 'uuid' })
+  userId!: string;
+
+  @ManyToOne(() => User, { nullable: false })
+  @JoinColumn({ name: 'user_id', foreignKeyConstraintName: 'FK_user_role_changes_user' })
+  user?: User;
+
+  @Column({ type: 'varchar', length: 30 })
+  role!: UserRole;
+
+  @Column({ name: 'csp_id', type: 'uuid', nullable: true })
+  cspId!: string | null;
+
+  @ManyToOne(() => Csp, { nullable: true })
+  @JoinColumn({ name: 'csp_id', foreignKeyConstraintName: 'FK_user_role_changes_csp' })
+  csp?: Csp;
+
+  @Column({ type: 'varchar', length: 10 })
+  change!: 'grant' | 'revoke';
+
+  /** The user_roles row granted or revoked (gone once revoked). */
+  @Column({ name: 'grant_id', type: 'uuid', nullable: true })
+  grantId!: string | null;
+
+  @Column({ type: 'varchar', length: 1000 })
+  reason!: string;
+
+  /** Who changed it: the administrator's email, or `command line (<login>)`. */
+  @Column({ name: 'changed_by', type: 'varchar', length: 320 })
+  changedBy!: string;
+
+  @Column({ name: 'changed_by_user_id', type: 'uuid', nullable: true })
+  changedByUserId!: string | null;
+
+  @ManyToOne(() => User, { nullable: true })
+  @JoinColumn({ name: 'changed_by_user_id', foreignKeyConstraintName: 'FK_user_role_changes_changed_by' })
+  changedByUser?: User;
+
+  @Column({ type: 'timestamptz' })
+  at!: Date;
+}

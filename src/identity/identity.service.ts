@@ -2,7 +2,7 @@ import { createHash, randomBytes } from 'node:crypto';
 import { Injectable } from '@nestjs/common';
 import { DataSource, EntityManager, IsNull } from 'typeorm';
 import { Csp } from '../csps/csp.entity';
-import { ApiToken, User, UserRole, UserRoleGrant } from './identity.entities';
+import { ApiToken, User, UserRole, UserRoleChange, UserRoleGrant } from './identity.entities';
 
 export const TOKEN_PREFIX = 'dhr_';
 
@@ -25,13 +25,29 @@ export interface ExpiredToken {
   expiresAt: Date;
 }
 
+/** Who changes a role and why (recorded in user_role_changes). */
+export interface RoleChangeBy {
+  /** The administrator's email, or `command line (<login>)`. */
+  changedBy: string;
+  changedByUserId?: string | null;
+  reason: string;
+  /** When (the caller's clock); now by default. */
+  at?: Date;
+}
+
+/** Recorded for a grant made by code that gives no reason (test and demo set-up). */
+export const UNSTATED_CHANGE: RoleChangeBy = { changedBy: 'application', reason: 'given by the application without a stated reason' };
+
+/** Roles that reach case content (their holder reads reviews); nobody may give one to themself. */
+export const CASE_USER_ROLES: readonly UserRole[] = ['csp_lead', 'rag_member'];
+
 /** Users, roles and API tokens. Tokens are stored only as SHA-256 and shown once. */
 @Injectable()
 export class IdentityService {
   constructor(private readonly dataSource: DataSource) {}
 
   async addUser(
-    input: { email: string; displayName: string; role?: UserRole; cspCode?: string },
+    input: { email: string; displayName: string; role?: UserRole; cspCode?: string; change?: RoleChangeBy },
     manager: EntityManager = this.dataSource.manager,
   ): Promise<User> {
     return manager.transaction(async (tx) => {
@@ -47,7 +63,10 @@ export class IdentityService {
           cspId = csp.id;
         }
         const existing = await tx.findOne(UserRoleGrant, { where: { userId: user.id, role: input.role, cspId: cspId ?? IsNull() } });
-        if (!existing) await tx.save(tx.create(UserRoleGrant, { userId: user.id, role: input.role, cspId }));
+        if (!existing) {
+          const granted = await tx.save(tx.create(UserRoleGrant, { userId: user.id, role: input.role, cspId }));
+          await recordRoleChange(tx, { userId: user.id, role: input.role, cspId, change: 'grant', grantId: granted.id }, input.change ?? UNSTATED_CHANGE);
+        }
       }
       return user;
     });
@@ -91,4 +110,21 @@ export class IdentityService {
     await this.dataSource.manager.update(ApiToken, { id: row.id }, { lastUsedAt: now });
     return row.user;
   }
+}
+
+/** One row of user_role_changes (append-only), in the caller's transaction. */
+export async function recordRoleChange(
+  tx: EntityManager,
+  what: { userId: string; role: UserRole; cspId: string | null; change: 'grant' | 'revoke'; grantId: string | null },
+  by: RoleChangeBy,
+): Promise<UserRoleChange> {
+  return tx.save(
+    tx.create(UserRoleChange, {
+      ...what,
+      reason: by.reason.trim().slice(0, 1000),
+      changedBy: by.changedBy.slice(0, 320),
+      changedByUserId: by.changedByUserId ?? null,
+      at: by.at ?? new Date(),
+    }),
+  );
 }

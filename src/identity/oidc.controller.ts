@@ -1,3 +1,4 @@
+import { noteRefusal } from '../infrastructure/http/refusal-note';
 import { Controller, Get, Inject, NotFoundException, Query, Req, Res } from '@nestjs/common';
 import { ApiForbiddenResponse, ApiFoundResponse, ApiNotFoundResponse, ApiQuery, ApiSeeOtherResponse, ApiServiceUnavailableResponse, ApiTags } from '@nestjs/swagger';
 import { Throttle } from '@nestjs/throttler';
@@ -87,6 +88,8 @@ export class OidcController {
   }
 
   private refuse(req: WebRequest, res: Response, refusal: OidcRefusal): void {
+    // A failed sign-in, for the access log (written after the response).
+    noteRefusal(req, { reason: `sign-in refused (OpenID Connect): ${refusal.message}`, ...(refusal.attemptedEmail ? { attemptedEmail: refusal.attemptedEmail } : {}) });
     res.status(refusal.status).setHeader('Cache-Control', 'no-store');
     if (req.accepts(['json', 'html']) === 'html') {
       const html = webEnvironment().render('pages/errors/problem.njk', {

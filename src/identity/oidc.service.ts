@@ -13,6 +13,8 @@ export class OidcRefusal extends Error {
   constructor(
     readonly status: 400 | 403 | 503,
     message: string,
+    /** The email the provider gave, when it gave one (recorded in the access log). */
+    readonly attemptedEmail?: string,
   ) {
     super(message);
     this.name = 'OidcRefusal';
@@ -118,7 +120,7 @@ export class OidcService {
     const user = await this.dataSource.manager.findOne(User, { where: { email } });
     if (!user) {
       this.logger.warn({ email, sub: claims.sub }, 'OIDC sign-in refused: no account with this email');
-      throw new OidcRefusal(403, `There is no account for ${email} in this service; ask an administrator to create one, then sign in again.`);
+      throw new OidcRefusal(403, `There is no account for ${email} in this service; ask an administrator to create one, then sign in again.`, email);
     }
     if (user.disabledAt) throw this.disabled(user.id, email);
     try {
@@ -138,7 +140,7 @@ export class OidcService {
 
   private disabled(userId: string, email: string): OidcRefusal {
     this.logger.warn({ userId }, 'OIDC sign-in refused: the account is disabled');
-    return new OidcRefusal(403, `The account for ${email} is disabled; ask an administrator.`);
+    return new OidcRefusal(403, `The account for ${email} is disabled; ask an administrator.`, email);
   }
 
   /** The address from the configured claim, lower-case; with `email`, only a verified one. */
@@ -156,7 +158,7 @@ export class OidcService {
     // Providers that say whether they checked the address (email_verified) must have.
     if (claim === 'email' && 'email_verified' in claims && claims.email_verified !== true && claims.email_verified !== 'true') {
       this.logger.warn({ sub: claims.sub }, 'OIDC sign-in refused: email not verified by the provider');
-      throw new OidcRefusal(403, `Your organisation's sign-in says the email address ${email} is not verified, so it cannot be used to sign in here; ask an administrator.`);
+      throw new OidcRefusal(403, `Your organisation's sign-in says the email address ${email} is not verified, so it cannot be used to sign in here; ask an administrator.`, email);
     }
     return email;
   }

@@ -21,6 +21,7 @@ import { Clock } from '../infrastructure/clock/clock';
 import type { AppConfig } from '../infrastructure/config/app-config';
 import { APP_CONFIG } from '../infrastructure/config/config.module';
 import { openApiBody } from '../infrastructure/http/openapi';
+import { noteRefusal } from '../infrastructure/http/refusal-note';
 import { parseInput } from '../infrastructure/http/validation';
 import type { User } from './identity.entities';
 import { CsrfExempt } from './identity.guard';
@@ -111,6 +112,7 @@ export class SessionsController {
     try {
       signedIn = await this.sessions.signIn(email, password, { ip: req.ip ?? null, userAgent: req.headers['user-agent'] ?? null });
     } catch (error) {
+      if (error instanceof SignInError) noteRefusal(req, { reason: `sign-in refused: ${error.reason ?? 'refused'}`, attemptedEmail: email });
       if (error instanceof SignInError) throw new UnauthorizedException({ statusCode: 401, error: 'Unauthorized', message: error.message });
       throw error;
     }

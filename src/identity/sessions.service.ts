@@ -18,7 +18,18 @@ export function signInRefusedMessage(lockMinutes: number): string {
   return `The email address or password is not right, or the account cannot sign in now. After repeated failed attempts an account is locked for ${lockMinutes} minutes: try again later.`;
 }
 
-export class SignInError extends Error {}
+/** Why a sign-in was refused, for the access log only (the caller is told none of it). */
+export type SignInRefusal = 'unknown account' | 'no password set' | 'account disabled' | 'account locked' | 'wrong password' | 'wrong password: account now locked';
+
+export class SignInError extends Error {
+  constructor(
+    message: string,
+    /** The real reason, recorded in the access log, never answered. */
+    readonly reason?: SignInRefusal,
+  ) {
+    super(message);
+  }
+}
 
 /** A password refused by the rules (too short…): the message names the field. */
 export class PasswordRejectedError extends IdentityError {}
@@ -55,7 +66,7 @@ export class SessionService {
   }
 
   async signIn(email: string, password: string, client: ClientInfo = {}): Promise<SignedIn> {
-    const refused = () => new SignInError(signInRefusedMessage(this.settings.signInLockMinutes));
+    const refused = (reason: SignInRefusal) => new SignInError(signInRefusedMessage(this.settings.signInLockMinutes), reason);
     const user = await this.dataSource.manager
       .createQueryBuilder(User, 'u')
       .addSelect('u.passwordHash')
@@ -64,13 +75,14 @@ export class SessionService {
     // Always one argon2 verification, whatever the outcome, so timing tells nothing either.
     const matches = await verifyPassword(user?.passwordHash ?? (await dummyHash()), password);
     const now = this.clock.now();
-    if (!user || !user.passwordHash || user.disabledAt) throw refused();
+    if (!user) throw refused('unknown account');
+    if (user.disabledAt) throw refused('account disabled');
+    if (!user.passwordHash) throw refused('no password set');
     // A locked account is refused even with the right password; attempts while locked neither
     // count nor extend the lock.
-    if (isLocked(user.lockedUntil, now)) throw refused();
+    if (isLocked(user.lockedUntil, now)) throw refused('account locked');
     if (!matches) {
-      await this.recordFailure(user.id, now);
-      throw refused();
+      throw refused((await this.recordFailure(user.id, now)) ? 'wrong password: account now locked' : 'wrong password');
     }
     const rehash = needsRehash(user.passwordHash) ? await hashPassword(password) : null;
     const started = await this.dataSource.transaction(async (tx) => {
@@ -84,7 +96,7 @@ export class SessionService {
       if ((cleared.affected ?? 0) === 0) return null;
       return this.startSession(tx, user.id, client, now);
     });
-    if (!started) throw refused();
+    if (!started) throw refused('account locked');
     delete user.passwordHash;
     user.failedSignIns = 0;
     user.lockedUntil = null;
@@ -136,8 +148,8 @@ export class SessionService {
     return { sessionToken, csrfToken, session };
   }
 
-  /** Counts a failure; the one that reaches the limit locks the account and restarts the count. */
-  private async recordFailure(userId: string, now: Date): Promise<void> {
+  /** Counts a failure; the one that reaches the limit locks the account and restarts the count (true). */
+  private async recordFailure(userId: string, now: Date): Promise<boolean> {
     const max = this.settings.signInMaxFailures;
     const lockedUntil = new Date(now.getTime() + this.settings.signInLockMinutes * 60_000);
     // TypeORM answers an UPDATE … RETURNING with [rows, affected].
@@ -150,6 +162,7 @@ export class SessionService {
       [userId, max, lockedUntil],
     )) as [Array<{ locked: boolean }>, number];
     if (rows[0]?.locked) this.logger.warn({ userId, lockedUntil }, `account locked after ${max} failed sign-ins`);
+    return rows[0]?.locked === true;
   }
 
   /** The user and session a cookie value belongs to, if the session may still be used; moves last_seen_at. */

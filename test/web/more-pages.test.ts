@@ -272,10 +272,15 @@ describe('more web pages (browser)', () => {
     await page.getByLabel('Full name').fill('Rowan Ellis');
     await page.getByLabel('Role (optional)').selectOption({ label: 'RAG member' });
     await page.getByRole('button', { name: 'Add the user' }).click();
-    expect(await errorSummary(page)).toEqual(['Email address must be an email address', 'Community Safety Partnership is required for the role rag_member']);
+    expect(await errorSummary(page)).toEqual([
+      'Email address must be an email address',
+      'Community Safety Partnership is required for the role rag_member',
+      'Reason is required with roles: say why (it is recorded with the change)',
+    ]);
     await checks.check(page, problems, 'add a user (errors)');
     await page.getByLabel('Email address').fill('rowan.ellis@braintree.gov.uk');
     await page.getByLabel('Community Safety Partnership (optional)').selectOption({ label: 'Braintree Community Safety Partnership (BRAINTREE)' });
+    await page.getByLabel('Reason (optional)').fill('Joins the Braintree RAG in January');
     await page.getByRole('button', { name: 'Add the user' }).click();
     await page.waitForURL(/\/admin\/users\?done=USER_CREATED$/);
     const userRow = page.getByRole('row', { name: /rowan\.ellis@braintree\.gov\.uk/ });
@@ -284,6 +289,20 @@ describe('more web pages (browser)', () => {
     await userRow.getByRole('link', { name: /Give a role/ }).click();
     await checks.check(page, problems, 'give a role');
     await page.goBack();
+    // The user's page: their roles, and who gave each and why; revoking one takes a reason too.
+    await userRow.getByRole('link', { name: 'Rowan Ellis', exact: true }).click();
+    expect(await textOf(page.getByRole('row', { name: /Given/ }))).toContain('Joins the Braintree RAG in January');
+    await checks.check(page, problems, 'a user and the changes to their roles');
+    await page.getByRole('link', { name: /Revoke/ }).click();
+    await page.getByRole('button', { name: 'Revoke the role' }).click();
+    expect(await errorSummary(page)).toEqual(['Reason is required: say why (it is recorded with the change)']);
+    await checks.check(page, problems, 'revoke a role (errors)');
+    await page.getByLabel('Reason').fill('Stood down from the RAG');
+    await page.getByRole('button', { name: 'Revoke the role' }).click();
+    await page.waitForURL(/\/admin\/users\/[0-9a-f-]+\?done=ROLE_REVOKED$/);
+    expect(await textOf(page.getByRole('row', { name: /Revoked/ }))).toContain('Stood down from the RAG');
+    await checks.check(page, problems, 'a user after a revocation', { screenshot: 'admin-user' });
+    await page.goto('/admin/users');
     await userRow.getByRole('link', { name: /Disable/ }).click();
     await checks.check(page, problems, 'disable a user');
 

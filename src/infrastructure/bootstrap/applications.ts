@@ -13,6 +13,7 @@ import { refuseNulInput, RefuseNulPipe } from '../http/input-guards';
 import { cspNonce, cspNonceSource, registerWebAssets, STATIC_PREFIXES } from '../../web/web-assets';
 import type { NextFunction, Request, Response } from 'express';
 import { webErrorPages } from '../../web/web-errors';
+import { RefusalRecorder } from '../../audit/refusal-recorder';
 
 export function openApiDocument(app: INestApplication): OpenAPIObject {
   const config = new DocumentBuilder()
@@ -80,6 +81,8 @@ export async function createApiApp(
     bodyParser: false,
   });
   app.useLogger(new NestLogger(app.get(PinoNestLogger)));
+  // First, so every refused request (a 4xx, even the body parser's) reaches the access log.
+  app.use(app.get(RefusalRecorder).middleware);
   app.useBodyParser('json', { limit: config.http.bodyLimit });
   app.useBodyParser('urlencoded', { limit: config.http.bodyLimit, extended: false });
   // POST /imports takes the spreadsheet's CSV as well as JSON.

@@ -2,7 +2,7 @@ import { AccessLogEntry } from '../../audit/access-log.entity';
 import { CASEFILE_ENTITIES } from '../../casefile/entities';
 import { Csp } from '../../csps/csp.entity';
 import { DEADLINE_ENTITIES } from '../../deadlines';
-import { ApiToken, User, UserRoleGrant } from '../../identity/identity.entities';
+import { ApiToken, User, UserRoleChange, UserRoleGrant } from '../../identity/identity.entities';
 import { UserSession } from '../../identity/sessions.entity';
 import { ReviewMember } from '../../access/review-member.entity';
 import { NotificationPreference } from '../../reminders/notification-preference.entity';
@@ -10,4 +10,4 @@ import { ReviewEventRecord } from '../../reviews/review-event.entity';
 import { Review } from '../../reviews/review.entity';
 
 /** Every entity, listed once: the data source and the drift test both read this list. */
-export const ENTITIES = [Csp, Review, ReviewEventRecord, ...CASEFILE_ENTITIES, ...DEADLINE_ENTITIES, AccessLogEntry, User, UserRoleGrant, ApiToken, UserSession, NotificationPreference, ReviewMember];
+export const ENTITIES = [Csp, Review, ReviewEventRecord, ...CASEFILE_ENTITIES, ...DEADLINE_ENTITIES, AccessLogEntry, User, UserRoleGrant, UserRoleChange, ApiToken, UserSession, NotificationPreference, ReviewMember];

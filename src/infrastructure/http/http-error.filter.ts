@@ -3,6 +3,7 @@ import type { Request, Response } from 'express';
 import { DATABASE_RETRY_AFTER_SECONDS, isDatabaseUnavailable, isNulRefusal } from './database-unavailable';
 import { RequestValidationError } from './errors';
 import { NUL_MESSAGE } from './input-guards';
+import { noteRefusal, refusalReasonOf } from './refusal-note';
 
 /** Renders errors of web pages as HTML (src/web); the API's errors stay JSON. */
 export interface HtmlErrorPages {
@@ -43,6 +44,13 @@ export class HttpErrorFilter implements ExceptionFilter {
         requestId: req.id,
       });
       return;
+    }
+    // Why a request was refused, for the access log (src/audit/refusal-recorder.ts); 4xx only,
+    // so nothing internal is kept.
+    const refusedWith = exception instanceof HttpException ? exception.getStatus() : ((exception as { status?: unknown })?.status as number | undefined);
+    if (typeof refusedWith === 'number' && refusedWith >= 400 && refusedWith < 500) {
+      const reason = exception instanceof HttpException ? refusalReasonOf(exception.getResponse()) : refusalReasonOf(exception);
+      noteRefusal(req, { reason }, { keepReason: true });
     }
     if (this.pages?.wantsHtml(req)) {
       const own = (exception as { status?: unknown })?.status;

@@ -6,12 +6,12 @@ import { AGENCY_KINDS } from '../../casefile/entities';
 import { createCspSchema } from '../../csps/csps.controller';
 import { CspsService } from '../../csps/csps.service';
 import { USER_ROLES } from '../../identity/identity.entities';
-import { createUserSchema, grantRoleSchema, UsersAdminService } from '../../identity/users-admin';
+import { changerOf, createUserSchema, grantRoleSchema, revokeRoleSchema, UsersAdminService } from '../../identity/users-admin';
 import { parseInput } from '../../infrastructure/http/validation';
 import { may } from '../case-pages';
 import { FieldSpec, FormBody, formBody, FormProblem, formView, mergeProblems, readForm, Refusal, refusalOf } from '../forms';
 import { AGENCY_KIND_LABELS, optionsOf, USER_ROLE_LABELS } from '../labels';
-import { ukDate, WebViews } from '../web-views';
+import { ukDate, ukDateTime, WebViews } from '../web-views';
 import type { WebRequest } from '../web-views';
 import { summaryOf } from './imrs.controller';
 import { noticeFrom } from './more-page-support';
@@ -44,11 +44,16 @@ function roleFields(csps: Csps, optionalRole: boolean): FieldSpec[] {
   ];
 }
 
+function reasonField(optional: boolean, hint: string): FieldSpec {
+  return { name: 'reason', label: 'Reason', errorLabel: 'the reason', kind: 'textarea', optional, hint };
+}
+
 function userFields(csps: Csps): FieldSpec[] {
   return [
     { name: 'email', label: 'Email address', kind: 'email', autocomplete: 'off', classes: 'govuk-!-width-two-thirds' },
     { name: 'displayName', label: 'Full name', kind: 'text', autocomplete: 'off', classes: 'govuk-!-width-two-thirds' },
     ...roleFields(csps, true),
+    reasonField(true, 'Needed with a role: why they are given it (recorded with the change, for example the request that asked for it).'),
   ];
 }
 
@@ -66,6 +71,7 @@ const AGENCY_FIELDS: FieldSpec[] = [
 const NOTICES: Record<string, string> = {
   USER_CREATED: 'User created',
   ROLE_GRANTED: 'Role given',
+  ROLE_REVOKED: 'Role revoked: it no longer gives access',
   USER_DISABLED: 'User disabled: their sessions and tokens have ended',
   CSP_CREATED: 'Community Safety Partnership added',
   AGENCY_CREATED: 'Agency added',
@@ -154,7 +160,10 @@ export class AdminPagesController {
     const { input, problems } = readForm(form.fields, body);
     const grant = grantOf(input);
     try {
-      await this.users.create(parseInput(createUserSchema, { email: input.email, displayName: input.displayName, roles: grant ? [grant] : [] }));
+      await this.users.create(
+        parseInput(createUserSchema, { email: input.email, displayName: input.displayName, roles: grant ? [grant] : [], ...(input.reason !== undefined ? { reason: input.reason } : {}) }),
+        changerOf(req),
+      );
       return this.views.redirect(res, '/admin/users?done=USER_CREATED');
     } catch (error) {
       const refusal = refusalOf(error, form.fields.map((f) => f.name));
@@ -174,8 +183,51 @@ export class AdminPagesController {
     const form = await this.grantForm(userId);
     const { input, problems } = readForm(form.fields, body);
     try {
-      await this.users.grant(userId, parseInput(grantRoleSchema, input));
-      return this.views.redirect(res, '/admin/users?done=ROLE_GRANTED');
+      await this.users.grant(userId, parseInput(grantRoleSchema, input), changerOf(req));
+      return this.views.redirect(res, `/admin/users/${userId}?done=ROLE_GRANTED`);
+    } catch (error) {
+      const refusal = refusalOf(error, form.fields.map((f) => f.name));
+      if (!refusal) throw error;
+      return this.renderForm(req, res, form, body, mergeProblems(problems, refusal.problems), refusal.status, refusal);
+    }
+  }
+
+  @Get('users/:userId')
+  async userPage(@Req() req: WebRequest, @Res() res: Response, @Param('userId') userId: string, @Query('done') done: unknown) {
+    const user = await this.user(userId);
+    const changes = await this.users.changes(user.id);
+    const cspNames = new Map((await this.csps.list()).map((c) => [c.code, c.name]));
+    const roleText = (role: string, cspCode: string | null) =>
+      `${USER_ROLE_LABELS[role as keyof typeof USER_ROLE_LABELS] ?? role}${cspCode ? `, ${cspNames.get(cspCode) ?? cspCode}` : ''}`;
+    return this.views.render(req, res, 'pages/admin/user.njk', {
+      pageTitle: user.displayName,
+      user,
+      about: this.aboutUser(user).filter((row) => row.key.text !== 'Roles'),
+      roles: user.roles.map((r) => ({ id: r.id, text: roleText(r.role, r.cspCode) })),
+      changes: changes.map((c) => ({
+        when: ukDateTime(c.at),
+        change: c.change === 'grant' ? 'Given' : 'Revoked',
+        role: roleText(c.role, c.cspCode),
+        by: c.changedBy,
+        reason: c.reason,
+      })),
+      notice: noticeFrom(done, NOTICES),
+    });
+  }
+
+  @Get('users/:userId/roles/:grantId/revoke')
+  async revokePage(@Req() req: WebRequest, @Res() res: Response, @Param('userId') userId: string, @Param('grantId') grantId: string) {
+    return this.renderForm(req, res, await this.revokeForm(userId, grantId), {}, [], 200);
+  }
+
+  @Post('users/:userId/roles/:grantId/revoke')
+  async revoke(@Req() req: WebRequest, @Res() res: Response, @Param('userId') userId: string, @Param('grantId') grantId: string, @Body() raw: unknown) {
+    const body = formBody(raw);
+    const form = await this.revokeForm(userId, grantId);
+    const { input, problems } = readForm(form.fields, body);
+    try {
+      await this.users.revoke(userId, grantId, parseInput(revokeRoleSchema, input), changerOf(req));
+      return this.views.redirect(res, `/admin/users/${userId}?done=ROLE_REVOKED`);
     } catch (error) {
       const refusal = refusalOf(error, form.fields.map((f) => f.name));
       if (!refusal) throw error;
@@ -282,8 +334,25 @@ export class AdminPagesController {
       about: this.aboutUser(user),
       back: { href: '/admin/users', text: 'Back to users' },
       action: `/admin/users/${user.id}/roles`,
-      fields: roleFields(await this.csps.list(), false),
+      fields: [...roleFields(await this.csps.list(), false), reasonField(false, 'Why they are given it: recorded with the change, with your name and the time.')],
       button: 'Give the role',
+    };
+  }
+
+  private async revokeForm(userId: string, grantId: string): Promise<AdminForm> {
+    const user = await this.user(userId);
+    const grant = user.roles.find((r) => r.id === grantId);
+    if (!grant) throw new NotFoundException({ statusCode: 404, error: 'Not Found', message: 'No role with this id for this user (it may have been revoked already)' });
+    const role = `${USER_ROLE_LABELS[grant.role as keyof typeof USER_ROLE_LABELS] ?? grant.role}${grant.cspCode ? ` (${grant.cspCode})` : ''}`;
+    return {
+      title: `Revoke ${user.displayName}’s role: ${role}`,
+      intro: 'The role stops giving access at once. The revocation is recorded with your name, the time and the reason.',
+      about: this.aboutUser(user),
+      back: { href: `/admin/users/${user.id}`, text: `Back to ${user.displayName}` },
+      action: `/admin/users/${user.id}/roles/${grant.id}/revoke`,
+      fields: [reasonField(false, 'Why the role is taken away.')],
+      button: 'Revoke the role',
+      warning: true,
     };
   }
 

@@ -10,6 +10,7 @@ import { SessionService, SignInError } from '../../identity/sessions.service';
 import { Clock } from '../../infrastructure/clock/clock';
 import type { AppConfig } from '../../infrastructure/config/app-config';
 import { APP_CONFIG } from '../../infrastructure/config/config.module';
+import { noteRefusal } from '../../infrastructure/http/refusal-note';
 import { FieldSpec, formBody, FormProblem, formView, readForm, refusalOf } from '../forms';
 import { isPagePath } from '../web-errors';
 import { WebViews } from '../web-views';
@@ -68,6 +69,7 @@ export class SignInPagesController {
       signedIn = await this.sessions.signIn(parsed.data.email, parsed.data.password, { ip: req.ip ?? null, userAgent: req.headers['user-agent'] ?? null });
     } catch (error) {
       if (!(error instanceof SignInError)) throw error;
+      noteRefusal(req, { reason: `sign-in refused: ${error.reason ?? 'refused'}`, attemptedEmail: parsed.data.email });
       return this.render(req, res, { email: body.email ?? '' }, [{ field: 'email', message: error.message }], 401, { returnTo, refusedMessage: error.message });
     }
     // A browser that was signed in already gets a new session, never keeps the old one.
