@@ -57,6 +57,21 @@ Commands:
  */
 const CLI_BOOT = { mayStart: true, shareRunning: true, redis: false, quiet: true } as const;
 
+/**
+ * The database `npm start` uses (its embedded PostgreSQL too, started for the command if it is not
+ * running), logged in as the application's login; no Redis: the users commands only write users.
+ */
+async function openUsersDatabase() {
+  const { config, logger, services } = await boot('dhr-cli', CLI_BOOT);
+  await useApplicationLogin(config, logger, { migrates: false }).catch(async (error) => {
+    await stopServices(services);
+    throw error;
+  });
+  const dataSource = await new DataSource(dataSourceOptions(config.database.appUrl!, 2, config.database.appRole)).initialize();
+  return { config, services, dataSource };
+}
+
+
 /** The first line of standard input (without its line break). */
 async function readStdinLine(): Promise<string> {
   const chunks: Buffer[] = [];
@@ -126,12 +141,7 @@ async function main() {
     process.stderr.write(`${problems.join('\n')}\n\n${USAGE}`);
     process.exit(2);
   }
-  const { config, logger, services } = await boot('dhr-cli', CLI_BOOT);
-  await useApplicationLogin(config, logger, { migrates: false }).catch(async (error) => {
-    await stopServices(services);
-    throw error;
-  });
-  const dataSource = await new DataSource(dataSourceOptions(config.database.appUrl!, 2, config.database.appRole)).initialize();
+  const { config, services, dataSource } = await openUsersDatabase();
   try {
     const identities = new IdentityService(dataSource);
     const user = await identities.addUser({
@@ -201,12 +211,7 @@ ${USAGE}`);
     process.stderr.write(`${problems.join('\n')}\n\n${USAGE}`);
     process.exit(2);
   }
-  const { config, logger, services } = await boot('dhr-cli', CLI_BOOT);
-  await useApplicationLogin(config, logger, { migrates: false }).catch(async (error) => {
-    await stopServices(services);
-    throw error;
-  });
-  const dataSource = await new DataSource(dataSourceOptions(config.database.appUrl!, 2, config.database.appRole)).initialize();
+  const { services, dataSource } = await openUsersDatabase();
   try {
     const user = await dataSource.manager.findOne(User, { where: { email: values.email!.trim().toLowerCase() } });
     if (!user) throw new IdentityError(`no user with the email ${values.email}`);
