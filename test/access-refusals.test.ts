@@ -260,4 +260,17 @@ describe('refused requests and failed sign-ins in the access log (real PostgreSQ
     await expect(db.query(`UPDATE access_log SET attempted_email = NULL`)).rejects.toMatchObject({ code: '42501' });
     await expect(db.query(`DELETE FROM access_log WHERE outcome = 'refused'`)).rejects.toMatchObject({ code: '42501' });
   });
+
+  it('records a NUL refused at the edge (before any route) on its review, naming the field, without the value', async () => {
+    await http()
+      .post(`/reviews/${reviewA}/people`)
+      .auth(leadA, { type: 'bearer' })
+      .send({ role: 'victim', pseudonym: 'Ann', realName: 'Nul\u0000Secret' })
+      .expect(400);
+    const rows = await rowsWhere(`review_id = $1 AND status = 400 AND path = $2 AND reason LIKE '%NUL%'`, [reviewA, `/reviews/${reviewA}/people`]);
+    expect(rows).toHaveLength(1);
+    expect(rows[0]).toMatchObject({ outcome: 'refused', actor: 'lead@refusea.gov.uk', method: 'POST' });
+    expect(String(rows[0].reason)).toMatch(/realName/);
+    expect(JSON.stringify(rows[0])).not.toMatch(/Secret/);
+  });
 });
