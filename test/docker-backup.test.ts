@@ -35,6 +35,8 @@ describe('docker/backup.sh: scheduled PostgreSQL dumps with retention', () => {
         PGPORT: url.port || '5432',
         PGUSER: decodeURIComponent(url.username),
         PGDATABASE: url.pathname.slice(1),
+        // A server that checks passwords (the embedded PostgreSQL of a laptop) needs the URL's.
+        ...(url.password && !env.PGPASSWORD_FILE ? { PGPASSWORD: decodeURIComponent(url.password) } : {}),
         ...env,
       },
     });
@@ -84,7 +86,10 @@ describe('docker/backup.sh: scheduled PostgreSQL dumps with retention', () => {
       await c.query('DROP SCHEMA public CASCADE; CREATE SCHEMA public');
       await c.end();
       const url = new URL(target.url);
-      const restore = spawnSync('pg_restore', ['--no-owner', '-h', url.hostname, '-p', url.port || '5432', '-U', decodeURIComponent(url.username), '-d', url.pathname.slice(1), join(backups, dump)], { encoding: 'utf8' });
+      const restore = spawnSync('pg_restore', ['--no-owner', '-h', url.hostname, '-p', url.port || '5432', '-U', decodeURIComponent(url.username), '-d', url.pathname.slice(1), join(backups, dump)], {
+        encoding: 'utf8',
+        env: { ...process.env, ...(url.password ? { PGPASSWORD: decodeURIComponent(url.password) } : {}) },
+      });
       expect({ status: restore.status, stderr: restore.stderr }).toMatchObject({ status: 0 });
       const r = new Client({ connectionString: target.url });
       await r.connect();
@@ -119,9 +124,10 @@ describe('docker/backup.sh: scheduled PostgreSQL dumps with retention', () => {
   });
 
   it('takes the password from a readable PGPASSWORD_FILE (a Docker secret), never with PGPASSWORD too', () => {
-    // The local server trusts every login, so this shows the file is accepted, not that it is used.
+    // A server that trusts every login shows the file is accepted; one that checks passwords
+    // (the embedded PostgreSQL) shows it is used.
     const secret = join(dir, 'postgres_password');
-    writeFileSync(secret, 'a-password\n');
+    writeFileSync(secret, `${decodeURIComponent(new URL(database.url).password) || 'a-password'}\n`);
     const ok = run({ BACKUP_DIR: join(dir, 'backups'), PGPASSWORD_FILE: secret });
     expect({ status: ok.status, stderr: ok.stderr }).toEqual({ status: 0, stderr: '' });
     const both = run({ BACKUP_DIR: join(dir, 'other'), PGPASSWORD_FILE: secret, PGPASSWORD: 'x' });

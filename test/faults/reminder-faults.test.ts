@@ -6,7 +6,7 @@ import { DateTime } from 'luxon';
 import { Client } from 'pg';
 import { addDays, DeadlineKind, loadReminderPolicy, londonDateOf, reminderSchedule, type ReminderPolicy } from '../../src/deadlines/rules';
 import { policyFingerprint } from '../../src/reminders/reminder-scheduler';
-import { createTestDatabase, TestDatabase, uniqueQueuePrefix } from '../support/databases';
+import { appLoginUrl, createTestDatabase, TestDatabase, uniqueQueuePrefix } from '../support/databases';
 import { runEntryPoint, RunningProcess, waitForLog } from '../support/processes';
 import {
   FaultRow,
@@ -55,6 +55,9 @@ describe('reminders under faults (compiled API and worker, real SMTP, own Redis)
     APP_ENV: 'test',
     TRUST_ACTOR_HEADER: 'true',
     DATABASE_URL: pg.url,
+    // The login the test set-up made (its password is in the suite's DATA_DIR, not this one's):
+    // a server that checks passwords (the embedded PostgreSQL) would refuse a new one.
+    APP_DATABASE_URL: appLoginUrl(pg.url),
     REDIS_URL: redis.url,
     QUEUE_PREFIX: prefix,
     SMTP_URL: smtp.url,

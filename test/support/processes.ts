@@ -1,6 +1,7 @@
 import { ChildProcess, spawn } from 'node:child_process';
 import { cpSync, existsSync, mkdirSync, readdirSync, readFileSync, readlinkSync, realpathSync, symlinkSync } from 'node:fs';
 import { join } from 'node:path';
+import { appLoginUrl } from './databases';
 
 const ROOT = join(__dirname, '..', '..');
 
@@ -26,9 +27,17 @@ export function runEntryPoint(
   if (!existsSync(script)) {
     throw new Error(`${script} is missing: run the tests with \`npm test\`, which builds first`);
   }
+  // The suite's PostgreSQL has one application login (global-setup made it, its password in the
+  // suite's DATA_DIR). A process given another DATA_DIR would bring another password, which a
+  // server that checks passwords (a laptop's embedded PostgreSQL) refuses, or, migrating, would
+  // set it and lock out every other test: so processes get that login unless a test says otherwise.
+  const appLogin =
+    env.DATABASE_URL?.startsWith('postgres') && !('APP_DATABASE_URL' in env) && process.env.TEST_APP_LOGIN_URL
+      ? { APP_DATABASE_URL: appLoginUrl(env.DATABASE_URL) }
+      : {};
   const child = spawn(process.execPath, [script, ...args], {
     cwd: root,
-    env: { PATH: process.env.PATH, HOME: process.env.HOME, ...env } as NodeJS.ProcessEnv,
+    env: { PATH: process.env.PATH, HOME: process.env.HOME, ...appLogin, ...env } as NodeJS.ProcessEnv,
     stdio: [options.stdin === undefined ? 'ignore' : 'pipe', 'pipe', 'pipe'],
   });
   if (options.stdin !== undefined) child.stdin!.end(options.stdin);
