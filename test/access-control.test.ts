@@ -217,7 +217,10 @@ describe('authorisation matrix (generated from the policy table)', () => {
       let req = method === 'GET' ? http.get(path) : method === 'POST' ? http.post(path) : http.delete(path);
       if (role) req = req.set('Authorization', `Bearer ${tokens[role]}`);
       const res = await req.send(method === 'GET' ? undefined : PROBE);
-      if ([401, 403].includes(res.status) || res.status >= 500) results.push(`${role ?? 'nobody'}: got ${res.status} ${JSON.stringify(res.body).slice(0, 160)}`);
+      // A health check answers 503 when what it checks is down (here no worker drains the outbox,
+      // so /health/reminders says "stalled" once a slow run passes its limit): reached, not refused.
+      const healthSaysDown = route.startsWith('/health') && res.status === 503 && typeof res.body?.status === 'string';
+      if ([401, 403].includes(res.status) || (res.status >= 500 && !healthSaysDown)) results.push(`${role ?? 'nobody'}: got ${res.status} ${JSON.stringify(res.body).slice(0, 160)}`);
     }
     expect(results).toEqual([]);
   });
