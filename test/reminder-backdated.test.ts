@@ -211,6 +211,9 @@ describe('deadlines that arrive already overdue (real worker, Redis and SMTP)', 
   });
 
   it('a due date corrected into the past (the row written directly): one notice, no on-day or before-reminders', async () => {
+    // Opened on NOW, not at the previous test's clock (20 March), when the decision clock's
+    // seven-days-before reminder would already be owed and could arrive after the inbox is cleared.
+    clock.set(NOW);
     const { id } = await api.openReview(cspId, { dateOfDeath: '2026-02-20', notifiedOn: '2026-02-25', policeReference: 'ESX/2026/0300' });
     await chairFor(id);
     const decision = (await clocksOf(id)).find((c) => c.kind === 'decision_due')!;
