@@ -103,8 +103,8 @@ export class MeetingsService {
     return this.tx.write(reviewId, actor, async ({ manager, record, now }) => {
       const meeting = await this.lockScheduled(manager, reviewId, meetingId, ifMatch, 'marked as held');
       if (meeting.startsAt.getTime() > now.getTime()) {
-        throw new StateConflictError(`The meeting cannot be marked as held before it starts (${meeting.startsAt.toISOString()})`, [
-          'Reschedule it if it took place earlier',
+        throw new RequestValidationError([
+          { field: 'startsAt', message: `the meeting starts at ${meeting.startsAt.toISOString()}: it cannot be recorded as held before it starts (reschedule it if it took place earlier)` },
         ]);
       }
       if (input.attendance !== undefined) meeting.attendance = await this.checkAttendance(manager, input.attendance, meeting, now);
