@@ -263,8 +263,14 @@ describe('web journeys (browser)', () => {
     await recommend('GPs should ask about domestic abuse when injuries are seen.', 'Single agency', 'Mid and South Essex NHS Foundation Trust');
     await page.getByRole('button', { name: 'Record a recommendation' }).click();
     await recommend('Police should refer to MARAC after a second call-out.', 'Multi-agency', 'Maldon Community Safety Partnership');
+    // Agreeing cannot be undone: each is confirmed on a page that shows it first.
+    await page.getByRole('button', { name: 'Agree recommendation 1' }).click();
+    await page.getByRole('heading', { level: 1, name: 'Check before you agree recommendation 1' }).waitFor();
+    expect(await page.locator('.govuk-summary-list').innerText()).toContain('GPs should ask about domestic abuse when injuries are seen.');
+    await checks.check(page, problems, 'confirm: agree a recommendation');
     await page.getByRole('button', { name: 'Agree recommendation 1' }).click();
     await page.waitForURL(/\?done=RECOMMENDATION_AGREED$/);
+    await page.getByRole('button', { name: 'Agree recommendation 2' }).click();
     await page.getByRole('button', { name: 'Agree recommendation 2' }).click();
     await page.waitForURL(/\?done=RECOMMENDATION_AGREED$/);
     expect(await textOf(page.getByRole('row', { name: /Police should refer to MARAC/ }))).toContain('Agreed');
@@ -338,6 +344,11 @@ describe('web journeys (browser)', () => {
     await page.getByLabel('Approve the report').check();
     await page.getByLabel('Comments (optional)').fill('Approved. Thank you to the panel and to the family.');
     await page.getByRole('button', { name: 'Record the decision' }).click();
+    // Approval cannot be undone: confirmed on its own page, which shows the comments.
+    await page.getByRole('heading', { level: 1, name: 'Check before you approve the report' }).waitFor();
+    expect(await page.locator('.govuk-summary-list').innerText()).toContain('Approved. Thank you to the panel and to the family.');
+    await checks.check(page, problems, 'confirm: approve the report', { screenshot: 'confirm-approve' });
+    await page.getByRole('button', { name: 'Confirm the approval' }).click();
     await page.waitForURL(/\/sign-off\?done=RAG_APPROVE$/);
     expect(await textOf(page.locator('.govuk-notification-banner'))).toContain('Report approved by the RAG');
     expect(await textOf(page.getByRole('row', { name: /Approved/ }))).toContain(RAG);

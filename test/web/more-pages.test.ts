@@ -268,6 +268,11 @@ describe('more web pages (browser)', () => {
     await fillDate(page, 'Date published', 6, 7, 2026);
     await publish.getByLabel('Web address of the published report').fill('https://www.braintree.gov.uk/dhr/2026-001');
     await publish.getByRole('button', { name: 'Record the publication' }).click();
+    await page.getByRole('heading', { level: 1, name: 'Check before you record the publication' }).waitFor();
+    expect(await page.locator('.govuk-summary-list').innerText()).toContain('https://www.braintree.gov.uk/dhr/2026-001');
+    await checks.check(page, problems, 'confirm: record the publication');
+    expect((await api.get(`/reviews/${reviewId}`, LEAD)).status).toBe('awaiting_publication');
+    await page.getByRole('button', { name: 'Confirm the publication' }).click();
     await page.waitForURL(new RegExp(`/cases/${reviewId}\\?done=PUBLISH$`));
     await tabs(page).getByRole('link', { name: 'Publication' }).click();
     expect(await textOf(task('Publish the report'))).toContain('Published on 6 July 2026');
