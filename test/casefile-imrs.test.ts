@@ -70,6 +70,37 @@ describe('IMRs over HTTP (real PostgreSQL)', () => {
     expect(list.map((i: { state: string }) => i.state)).toEqual(['received', 'waived']);
   });
 
+  it('commissions IMRs from several agencies in one request, all or none: a refused agency is named and nothing is written', async () => {
+    const { id } = await api.openReview(cspId);
+    const agency = async (name: string) => (await api.http().post('/agencies').set('X-Actor', 'admin').send({ name, kind: 'health' }).expect(201)).body.id as string;
+    const [health, school] = [await agency(`Trust ${Date.now()}`), await agency(`School ${Date.now()}`)];
+    const many = (body: Record<string, unknown>) =>
+      api.http().post(`/reviews/${id}/imrs/commissions`).set('X-Actor', CHAIR).send({ kind: 'imr', requestedOn: '2026-03-01', dueOn: '2026-04-12', ...body });
+
+    const made = (await many({ agencyIds: [agencyId, health] }).expect(201)).body;
+    expect(made.map((i: { agencyId: string; dueOn: string; state: string }) => [i.agencyId, i.dueOn, i.state])).toEqual([
+      [agencyId, '2026-04-12', 'outstanding'],
+      [health, '2026-04-12', 'outstanding'],
+    ]);
+    expect((await api.history(id)).filter((h) => h.type === 'IMR_COMMISSIONED')).toHaveLength(2);
+
+    // The police's IMR is still outstanding: the request is refused naming it, and the school's is not made either.
+    const refused = await many({ agencyIds: [school, agencyId] });
+    expect(refused.status).toBe(400);
+    expect(refused.body.errors).toEqual([{ field: 'agencyIds.1', message: 'Essex Police already has an IMR outstanding on this review' }]);
+    const unknown = await many({ agencyIds: [school, '4b7a3f0e-1111-4222-8333-944444444444'] });
+    expect(unknown.status).toBe(400);
+    expect(unknown.body.errors).toEqual([{ field: 'agencyIds.1', message: 'no agency with id 4b7a3f0e-1111-4222-8333-944444444444' }]);
+    const twice = await many({ agencyIds: [school, school] });
+    expect(twice.status).toBe(400);
+    expect(twice.body.errors).toEqual([{ field: 'agencyIds.1', message: 'is chosen twice' }]);
+    const none = await many({ agencyIds: [] });
+    expect(none.status).toBe(400);
+    expect(none.body.errors.map((e: { field: string }) => e.field)).toEqual(['agencyIds']);
+    expect(await count('imrs', id)).toBe(2);
+    expect((await api.history(id)).filter((h) => h.type === 'IMR_COMMISSIONED')).toHaveLength(2);
+  });
+
   it('refuses a second receipt (409) and a stale If-Match (412), leaving the IMR as it was', async () => {
     const { id } = await api.openReview(cspId);
     const imr = (await commission(id).expect(201)).body;

@@ -157,12 +157,12 @@ describe('panel meetings, family involvement, proceedings and publication over H
       expect((await api.get(id)).facts.meetingsConsideringImrs).toBe(0);
     });
 
-    it('refuses to hold a meeting before it starts (409), and attendance before it starts (400)', async () => {
+    it('refuses to hold a meeting before it starts (400 naming startsAt), and attendance before it starts (400)', async () => {
       const { id } = await api.openReview(cspId);
       const meeting = await schedule(id, { startsAt: FUTURE, location: undefined, onlineLink: 'https://teams.example.org/meet/9' });
       const early = await post(`/reviews/${id}/meetings/${meeting.id}/held`, {});
-      expect(early.status).toBe(409);
-      expect(early.body.message).toMatch(/before it starts/);
+      expect(early.status).toBe(400);
+      expect(early.body.errors).toEqual([{ field: 'startsAt', message: expect.stringMatching(/cannot be recorded as held before it starts/) }]);
       // Apologies may arrive beforehand; attendance cannot.
       await patch(`/reviews/${id}/meetings/${meeting.id}`, { attendance: [{ name: 'Dr A. Jones', status: 'apologies' }] }).expect(200);
       const attended = await patch(`/reviews/${id}/meetings/${meeting.id}`, { attendance: [{ name: 'DI Smith', status: 'attended' }] });

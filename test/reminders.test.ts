@@ -315,6 +315,26 @@ describe('IMR reminders by email (real Redis and SMTP)', () => {
     expect(meetingMail()).toHaveLength(2);
   });
 
+  it('a meeting recorded after it took place (its start already past) sends no invitation, reminder or papers chase to anyone', async () => {
+    const { id, reference } = await reviewWithImr('2026-03-24');
+    const http = () => request(ctx.api.getHttpServer());
+    smtp.received.length = 0;
+    // The clock reads 15 February 10:00; the meeting was on the 10th and the chair records it now.
+    const meeting = (
+      await http().post(`/reviews/${id}/meetings`).set('X-Actor', 'chair').send({ startsAt: '2026-02-10T10:00:00Z', location: 'Council Offices, Maldon' }).expect(201)
+    ).body;
+    const [outbox] = await ctx.api.get(DataSource).query(`SELECT count(*)::int AS n FROM outbox WHERE payload->>'meetingId' = $1`, [meeting.id]);
+    await tick();
+    clock.set('2026-02-16T10:00:00Z');
+    await tick();
+    await new Promise((r) => setTimeout(r, 1500));
+    const aboutIt = smtp.received.filter((m) => m.subject?.startsWith(`[${reference}]`) && /meeting|papers/i.test(m.subject));
+    expect(aboutIt.map((m) => m.subject)).toEqual([]);
+    expect(outbox.n).toBe(0);
+    const sent = await ctx.api.get(DataSource).query(`SELECT slot FROM notifications WHERE review_id = $1 AND slot LIKE 'invitation%'`, [id]);
+    expect(sent).toEqual([]);
+  });
+
   it('escalates an overdue decision to the CSP’s leads (users with that role), not to the chair', async () => {
     const identities = ctx.api.get(IdentityService);
     await identities.addUser({ email: 'lead.one@maldon.gov.uk', displayName: 'Lead One', role: 'csp_lead', cspCode: 'MALDON' });

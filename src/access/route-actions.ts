@@ -81,6 +81,7 @@ export const API_ROUTE_ACTIONS: Readonly<Record<string, Action>> = {
   [`GET ${R}/records-secured/:confirmationId`]: 'scoping.read',
 
   [`POST ${R}/imrs`]: 'imrs.write',
+  [`POST ${R}/imrs/commissions`]: 'imrs.write',
   [`GET ${R}/imrs`]: 'imrs.read',
   [`GET ${R}/imrs/:imrId`]: 'imrs.read',
   [`POST ${R}/imrs/:imrId/extensions`]: 'imrs.write',

@@ -181,6 +181,23 @@ export class ReviewLifecycleService {
     return this.narrowed(view, after, now, access);
   }
 
+  /**
+   * Whether `applyEvent` would apply this event now, with every check it makes (the body, the
+   * version, the lifecycle, the chronology), without applying it: the transaction is rolled back.
+   * It throws what `applyEvent` would throw. For a page's "check before you confirm" step.
+   */
+  async checkEvent(id: string, body: unknown, actor: string, expectedVersion?: number, access?: AccessContext): Promise<void> {
+    const rollback = new Error('check only: rolled back');
+    try {
+      await this.dataSource.transaction(async (manager) => {
+        await this.applyIn(manager, id, body, actor, expectedVersion, access);
+        throw rollback;
+      });
+    } catch (error) {
+      if (error !== rollback) throw error;
+    }
+  }
+
   /** `applyEvent` without the answer's view (an import reads the review once, at the end). */
   async applyEventQuietly(id: string, body: unknown, actor: string): Promise<void> {
     await this.dataSource.transaction((manager) => this.applyIn(manager, id, body, actor));

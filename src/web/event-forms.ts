@@ -1,6 +1,6 @@
 import { DECISION_OUTCOMES, HOLD_REASONS, QA_OUTCOMES } from '../reviews/lifecycle';
 import type { ReviewEventType } from '../reviews/lifecycle/events';
-import type { FieldSpec } from './forms';
+import { FieldSpec, FormBody, readForm } from './forms';
 import { DECISION_OUTCOME_LABELS, HOLD_REASON_LABELS, optionsOf, QA_OUTCOME_LABELS } from './labels';
 
 /**
@@ -78,3 +78,70 @@ export const EVENT_FORMS: Readonly<Record<ReviewEventType, readonly FieldSpec[]>
 
 /** Events shown folded away (they stop the review's work rather than move it on). */
 export const SECONDARY_EVENTS: readonly ReviewEventType[] = ['PLACE_ON_HOLD', 'WITHDRAW', 'REOPEN'];
+
+/**
+ * Steps that cannot be undone: the page shows what was entered and what will happen, and only
+ * the confirmation (a POST with `confirm=yes`) performs the step. The API is unchanged.
+ */
+export interface Confirmation {
+  heading: string;
+  /** What will happen, and why it matters: shown above the answers. */
+  consequences: readonly string[];
+  button: string;
+}
+
+export const CONFIRMED_EVENTS: Readonly<Partial<Record<ReviewEventType, Confirmation>>> = {
+  AGREE_REPORT: {
+    heading: 'Check before you record that the panel agreed the report',
+    consequences: [
+      "The review moves to sign-off by the CSP's board, and the board's sign-off clock starts.",
+      'The report cannot be agreed again unless the board returns it.',
+    ],
+    button: 'Confirm that the panel agreed the report',
+  },
+  RAG_APPROVE: {
+    heading: 'Check before you approve the report',
+    consequences: [
+      "The board's approval is recorded in the review's history, and the report can then be submitted to the Home Office.",
+      'An approval cannot be taken back: if the report must change, return it to the chair instead.',
+    ],
+    button: 'Confirm the approval',
+  },
+  PUBLISH: {
+    heading: 'Check before you record the publication',
+    consequences: [
+      'The review moves on to monitoring its action plan, and publication is recorded in its history.',
+      'The review cannot go back to awaiting publication.',
+    ],
+    button: 'Confirm the publication',
+  },
+  CLOSE: {
+    heading: 'Check before you close the review',
+    consequences: ['Nothing more can be recorded on a closed review.', 'A closed review can be reopened only with new information that calls for it.'],
+    button: 'Confirm: close the review',
+  },
+};
+
+/** The answers of a form, as a GOV.UK summary list's rows: what will be recorded. */
+export function answerRows(
+  fields: readonly FieldSpec[],
+  body: FormBody,
+  formatDate: (iso: string) => string,
+  today: string,
+): Array<{ key: { text: string }; value: { text: string } }> {
+  const { input } = readForm(fields, body);
+  return fields.map((field) => {
+    const value = input[field.name];
+    let text: string;
+    if (value === undefined || value === '') text = /Leave empty for today/.test(field.hint ?? '') ? `Today, ${formatDate(today)}` : 'Not given';
+    else if (field.kind === 'date') text = formatDate(String(value));
+    else if (field.options) text = field.options.find((o) => o.value === value)?.text ?? String(value);
+    else text = String(value);
+    return { key: { text: field.label }, value: { text } };
+  });
+}
+
+/** The fields a confirmation page posts again: as submitted, without the CSRF token (the page has its own) or an earlier confirm. */
+export function confirmHidden(body: FormBody): Record<string, string> {
+  return Object.fromEntries(Object.entries(body).filter(([name]) => name !== '_csrf' && name !== 'confirm'));
+}

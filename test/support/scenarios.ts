@@ -19,6 +19,14 @@ export interface SignOffReview {
  * commissioned and received, a meeting held, a recommendation agreed, drafts uploaded.
  */
 export async function reviewAtSignOff(app: NestExpressApplication, cspId: string, agencyIds: string[]): Promise<SignOffReview> {
+  const drafting = await reviewReadyToAgree(app, cspId, agencyIds);
+  const agreed = await reviewApi(app, 'setup.lead@test.invalid').accept(drafting.id, { type: 'AGREE_REPORT', occurredAt: '2026-06-05' });
+  if (agreed.status !== 'rag_sign_off') throw new Error(`expected rag_sign_off, got ${agreed.status}`);
+  return drafting;
+}
+
+/** The same review one step before: drafting, with everything the panel needs to agree the report. */
+export async function reviewReadyToAgree(app: NestExpressApplication, cspId: string, agencyIds: string[]): Promise<SignOffReview> {
   const lead = reviewApi(app, 'setup.lead@test.invalid');
   const chair = new CaseFileApi(app, 'setup.chair@test.invalid');
   const { id } = await lead.openReview(cspId, { dateOfDeath: '2026-01-03', notifiedOn: '2026-01-05' });
@@ -44,7 +52,5 @@ export async function reviewAtSignOff(app: NestExpressApplication, cspId: string
   const overviewId = await chair.uploadDraft(id, 'overview_report');
   await chair.uploadDraft(id, 'executive_summary');
   await chair.familyEngagement(id, 'draft_offered', '2026-06-01');
-  const agreed = await lead.accept(id, { type: 'AGREE_REPORT', occurredAt: '2026-06-05' });
-  if (agreed.status !== 'rag_sign_off') throw new Error(`expected rag_sign_off, got ${agreed.status}`);
   return { id, imrs, overviewId, imrDocumentId: imrDocument.body.id };
 }

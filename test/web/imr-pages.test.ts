@@ -293,7 +293,7 @@ describe('IMR quality check, sign-off and waiver pages (browser)', () => {
     await page.goto(`/cases/${reviewId}/imrs`);
     const agencyCells = await page.locator('tbody tr th').allInnerTexts();
     expect(agencyCells.map((t) => t.split('\n')[0].trim())).toEqual([HEALTH]);
-    expect(await page.getByRole('button', { name: 'Commission an IMR' }).count()).toBe(0);
+    expect(await page.getByRole('button', { name: 'Commission IMRs' }).count()).toBe(0);
     expect(await linksOf(page, HEALTH)).toEqual([`Record sign-off of the IMR from ${HEALTH}`]);
     await checks.check(page, problems, 'IMRs (IMR author)');
 

@@ -179,27 +179,49 @@ describe('web journeys (browser)', () => {
     await page.getByRole('navigation', { name: 'Review pages' }).getByRole('link', { name: 'IMRs' }).click();
     await checks.check(page, problems, 'IMRs (none)');
 
-    const commission = async (agency: string, requested: [number, number, number], due: [number, number, number]) => {
-      await page.getByRole('button', { name: 'Commission an IMR' }).click();
-      await page.getByLabel('Agency').selectOption({ label: agency });
+    // One form for several agencies with one due date: one IMR each, in one transaction.
+    const commission = async (chosen: string[], requested: [number, number, number], due: [number, number, number]) => {
+      await page.getByRole('button', { name: 'Commission IMRs' }).click();
+      for (const agency of chosen) await page.getByRole('group', { name: 'Agencies' }).getByLabel(agency).check();
       await page.getByLabel('Individual management review (IMR)').check();
-      await page.getByLabel('Author (optional)').fill('Named author');
       await fillDate(page, 'Date requested', ...requested);
       await fillDate(page, 'Due date', ...due);
-      await page.getByRole('button', { name: 'Commission the IMR' }).click();
+      await page.getByRole('button', { name: 'Commission the IMRs' }).click();
       await page.waitForURL(/\/imrs\?done=IMR_COMMISSIONED$/);
     };
-    await page.getByRole('button', { name: 'Commission an IMR' }).click();
-    await checks.check(page, problems, 'commission an IMR');
-    await page.goBack();
-    await commission('Maldon District Council', [2, 3, 2026], [13, 3, 2026]);
-    await commission('Mid and South Essex NHS Foundation Trust', [9, 3, 2026], [20, 3, 2026]);
-    await commission('Essex Police', [16, 3, 2026], [27, 4, 2026]);
-    // Clocks coloured by urgency: overdue, due within a week, on track.
+    await page.getByRole('button', { name: 'Commission IMRs' }).click();
+    await checks.check(page, problems, 'commission IMRs');
+    // No agency chosen: the summary says so, and nothing is commissioned.
+    await page.getByLabel('Individual management review (IMR)').check();
+    await fillDate(page, 'Date requested', 2, 3, 2026);
+    await fillDate(page, 'Due date', 13, 3, 2026);
+    await page.getByRole('button', { name: 'Commission the IMRs' }).click();
+    expect(await errorSummary(page)).toEqual(['Select at least one agency']);
+    await checks.check(page, problems, 'commission IMRs (errors)', { screenshot: 'imr-commission-errors' });
+    await page.getByRole('group', { name: 'Agencies' }).getByLabel('Maldon District Council').check();
+    await page.getByRole('button', { name: 'Commission the IMRs' }).click();
+    await page.waitForURL(/\/imrs\?done=IMR_COMMISSIONED$/);
+    await commission(['Mid and South Essex NHS Foundation Trust', 'Essex Police'], [9, 3, 2026], [20, 3, 2026]);
+    // Clocks coloured by urgency: overdue, due within a week.
     const row = (agency: string) => page.getByRole('row', { name: new RegExp(agency) });
     expect(await textOf(row('Maldon District Council'))).toContain('Overdue by 3 days');
     expect(await textOf(row('Mid and South Essex'))).toContain('Due in 4 days');
-    expect(await textOf(row('Essex Police'))).toContain('Due in 42 days');
+    expect(await textOf(row('Essex Police'))).toContain('Due in 4 days');
+    // Agencies whose IMR is still outstanding are refused, each by name, and nothing is commissioned.
+    await page.getByRole('button', { name: 'Commission IMRs' }).click();
+    await page.getByRole('group', { name: 'Agencies' }).getByLabel('Essex Police').check();
+    await page.getByRole('group', { name: 'Agencies' }).getByLabel('Maldon District Council').check();
+    await page.getByLabel('Short report').check();
+    await fillDate(page, 'Date requested', 16, 3, 2026);
+    await fillDate(page, 'Due date', 27, 4, 2026);
+    await page.getByRole('button', { name: 'Commission the IMRs' }).click();
+    expect(await errorSummary(page)).toEqual([
+      'Essex Police already has an IMR outstanding on this review',
+      'Maldon District Council already has an IMR outstanding on this review',
+    ]);
+    expect(((await api.get(`/reviews/${reviewId}/imrs`, LEAD)) as unknown[]).length).toBe(3);
+    await checks.check(page, problems, 'commission IMRs (refused)');
+    await page.goto(`/cases/${reviewId}/imrs`);
     await checks.check(page, problems, 'IMR tracker', { screenshot: 'imrs' });
 
     await page.getByRole('link', { name: 'My work' }).click();
@@ -263,8 +285,14 @@ describe('web journeys (browser)', () => {
     await recommend('GPs should ask about domestic abuse when injuries are seen.', 'Single agency', 'Mid and South Essex NHS Foundation Trust');
     await page.getByRole('button', { name: 'Record a recommendation' }).click();
     await recommend('Police should refer to MARAC after a second call-out.', 'Multi-agency', 'Maldon Community Safety Partnership');
+    // Agreeing cannot be undone: each is confirmed on a page that shows it first.
+    await page.getByRole('button', { name: 'Agree recommendation 1' }).click();
+    await page.getByRole('heading', { level: 1, name: 'Check before you agree recommendation 1' }).waitFor();
+    expect(await page.locator('.govuk-summary-list').innerText()).toContain('GPs should ask about domestic abuse when injuries are seen.');
+    await checks.check(page, problems, 'confirm: agree a recommendation');
     await page.getByRole('button', { name: 'Agree recommendation 1' }).click();
     await page.waitForURL(/\?done=RECOMMENDATION_AGREED$/);
+    await page.getByRole('button', { name: 'Agree recommendation 2' }).click();
     await page.getByRole('button', { name: 'Agree recommendation 2' }).click();
     await page.waitForURL(/\?done=RECOMMENDATION_AGREED$/);
     expect(await textOf(page.getByRole('row', { name: /Police should refer to MARAC/ }))).toContain('Agreed');
@@ -338,6 +366,11 @@ describe('web journeys (browser)', () => {
     await page.getByLabel('Approve the report').check();
     await page.getByLabel('Comments (optional)').fill('Approved. Thank you to the panel and to the family.');
     await page.getByRole('button', { name: 'Record the decision' }).click();
+    // Approval cannot be undone: confirmed on its own page, which shows the comments.
+    await page.getByRole('heading', { level: 1, name: 'Check before you approve the report' }).waitFor();
+    expect(await page.locator('.govuk-summary-list').innerText()).toContain('Approved. Thank you to the panel and to the family.');
+    await checks.check(page, problems, 'confirm: approve the report', { screenshot: 'confirm-approve' });
+    await page.getByRole('button', { name: 'Confirm the approval' }).click();
     await page.waitForURL(/\/sign-off\?done=RAG_APPROVE$/);
     expect(await textOf(page.locator('.govuk-notification-banner'))).toContain('Report approved by the RAG');
     expect(await textOf(page.getByRole('row', { name: /Approved/ }))).toContain(RAG);

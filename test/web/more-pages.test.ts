@@ -142,10 +142,26 @@ describe('more web pages (browser)', () => {
     );
     expect(lines.find((l) => l.startsWith('ATTENDEE'))).toMatch(new RegExp(`CN="Chris Rowe":mailto:${CHAIR}$`));
 
-    // The forms to record it as held and to cancel it.
-    await page.getByRole('row', { name: /20 July 2026 at 10:30am/ }).getByRole('link', { name: /Record as held/ }).click();
-    expect(await page.getByRole('group', { name: 'IMRs considered (optional)' }).getByRole('checkbox').count()).toBe(2);
-    await checks.check(page, problems, 'record a meeting as held');
+    // Not yet started: "Record as held" is not offered, and its page says when it can be.
+    expect(await page.getByRole('row', { name: /20 July 2026 at 10:30am/ }).getByRole('link', { name: /Record as held/ }).count()).toBe(0);
+    expect(await page.getByRole('row', { name: /20 July 2026 at 10:30am/ }).getByRole('link', { name: /Record attendance/ }).count()).toBe(1);
+    await page.goto(`/cases/${reviewId}/meetings/${meeting.id}/held`);
+    expect(await textOf(page.locator('.govuk-inset-text'))).toContain('The meeting starts on 20 July 2026 at 10:30am: it can be recorded as held once it has started.');
+    expect(await page.getByRole('button', { name: 'Record the meeting as held' }).count()).toBe(0);
+    await checks.check(page, problems, 'record a meeting as held (not started)');
+    // Once it has started, the forms to record it as held and to cancel it.
+    clock.set('2026-07-20T09:30:00Z');
+    try {
+      // (A fortnight on, the session has lapsed: the chair signs in again.)
+      const later = await signIn(CHAIR);
+      await later.page.goto(`/cases/${reviewId}/meetings`);
+      await later.page.getByRole('row', { name: /20 July 2026 at 10:30am/ }).getByRole('link', { name: /Record as held/ }).click();
+      expect(await later.page.getByRole('group', { name: 'IMRs considered (optional)' }).getByRole('checkbox').count()).toBe(2);
+      await checks.check(later.page, later.problems, 'record a meeting as held');
+      await later.context.close();
+    } finally {
+      clock.set(NOW);
+    }
     await page.goto(`/cases/${reviewId}/meetings/${meeting.id}/cancel`);
     await checks.check(page, problems, 'cancel a meeting');
 
@@ -252,6 +268,11 @@ describe('more web pages (browser)', () => {
     await fillDate(page, 'Date published', 6, 7, 2026);
     await publish.getByLabel('Web address of the published report').fill('https://www.braintree.gov.uk/dhr/2026-001');
     await publish.getByRole('button', { name: 'Record the publication' }).click();
+    await page.getByRole('heading', { level: 1, name: 'Check before you record the publication' }).waitFor();
+    expect(await page.locator('.govuk-summary-list').innerText()).toContain('https://www.braintree.gov.uk/dhr/2026-001');
+    await checks.check(page, problems, 'confirm: record the publication');
+    expect((await api.get(`/reviews/${reviewId}`, LEAD)).status).toBe('awaiting_publication');
+    await page.getByRole('button', { name: 'Confirm the publication' }).click();
     await page.waitForURL(new RegExp(`/cases/${reviewId}\\?done=PUBLISH$`));
     await tabs(page).getByRole('link', { name: 'Publication' }).click();
     expect(await textOf(task('Publish the report'))).toContain('Published on 6 July 2026');

@@ -8,6 +8,7 @@ import { parseInput } from '../../infrastructure/http/validation';
 import { openApiBody } from '../../infrastructure/http/openapi';
 import {
   commissionImrSchema,
+  commissionImrsSchema,
   extendImrSchema,
   qualityCheckImrSchema,
   receiveImrSchema,
@@ -28,6 +29,14 @@ export class ImrsController {
   @ApiBody(openApiBody(commissionImrSchema(docs), 'CommissionImr'))
   commission(@Param('reviewId') reviewId: string, @Body() body: unknown, @Actor() actor: string) {
     return this.imrs.commission(reviewId, parseInput(commissionImrSchema(this.imrs.today), body), actor);
+  }
+
+  /** IMRs from several agencies at once (one transaction; a refused agency is named, and none is commissioned). */
+  @Post('commissions')
+  @HttpCode(201)
+  @ApiBody(openApiBody(commissionImrsSchema(docs), 'CommissionImrs'))
+  commissionMany(@Param('reviewId') reviewId: string, @Body() body: unknown, @Actor() actor: string) {
+    return this.imrs.commissionMany(reviewId, parseInput(commissionImrsSchema(this.imrs.today), body), actor);
   }
 
   @Get()

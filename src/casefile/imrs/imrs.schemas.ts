@@ -17,6 +17,28 @@ export function commissionImrSchema(today: () => string) {
     });
 }
 
+/**
+ * IMRs from several agencies at once, with one request date and one due date: one IMR per
+ * agency, in one transaction (all or none). An agency chosen twice is refused, naming it.
+ */
+export function commissionImrsSchema(today: () => string) {
+  return z
+    .object({
+      agencyIds: z.array(uuid('agency id')).min(1, 'choose at least one agency').max(100),
+      kind: z.enum(IMR_KINDS),
+      authorName: text(200).optional(),
+      requestedOn: pastDate(today),
+      dueOn: calendarDate(),
+    })
+    .strict()
+    .superRefine((v, ctx) => {
+      if (v.dueOn <= v.requestedOn) ctx.addIssue({ code: 'custom', path: ['dueOn'], message: 'must be after requestedOn' });
+      v.agencyIds.forEach((id, i) => {
+        if (v.agencyIds.indexOf(id) !== i) ctx.addIssue({ code: 'custom', path: ['agencyIds', i], message: 'is chosen twice' });
+      });
+    });
+}
+
 export function extendImrSchema(today: () => string) {
   return z.object({ newDueOn: calendarDate(), reason: text(2000), grantedOn: pastDate(today) }).strict();
 }

@@ -5,6 +5,7 @@ import { CaseFileTransactions, checkIfMatch, findInReview, mustExist } from '../
 import { Agency, Imr, ImrExtension } from '../entities';
 import type { z } from 'zod';
 import type {
+  commissionImrsSchema,
   commissionImrSchema,
   extendImrSchema,
   qualityCheckImrSchema,
@@ -52,6 +53,36 @@ export class ImrsService {
       const imr = await manager.save(manager.create(Imr, { ...input, reviewId, createdBy: actor }));
       await record('IMR_COMMISSIONED', { imrId: imr.id, agency: agency.name, kind: imr.kind, requestedOn: imr.requestedOn, dueOn: imr.dueOn });
       return this.view(imr, []);
+    });
+  }
+
+  /**
+   * One IMR per agency, all with the same request and due dates, in one transaction: if one
+   * agency is refused (no such agency, or its IMR on this review is still outstanding), none is
+   * commissioned, and the 400 names that agency (`agencyIds.<index>`).
+   */
+  commissionMany(reviewId: string, input: Input<typeof commissionImrsSchema>, actor: string) {
+    return this.tx.write(reviewId, actor, async ({ manager, record }) => {
+      const agencies = await manager.find(Agency, { where: { id: In(input.agencyIds) } });
+      const outstanding = await manager.find(Imr, { where: { reviewId, agencyId: In(input.agencyIds) } });
+      const problems: Array<{ field: string; message: string }> = [];
+      input.agencyIds.forEach((agencyId, i) => {
+        const agency = agencies.find((a) => a.id === agencyId);
+        if (!agency) problems.push({ field: `agencyIds.${i}`, message: `no agency with id ${agencyId}` });
+        else if (outstanding.some((imr) => imr.agencyId === agencyId && !imr.receivedOn && !imr.waivedReason)) {
+          problems.push({ field: `agencyIds.${i}`, message: `${agency.name} already has an IMR outstanding on this review` });
+        }
+      });
+      if (problems.length > 0) throw new RequestValidationError(problems);
+      const { agencyIds, ...common } = input;
+      const commissioned = [];
+      for (const agencyId of agencyIds) {
+        const agency = agencies.find((a) => a.id === agencyId) as Agency;
+        const imr = await manager.save(manager.create(Imr, { ...common, agencyId, reviewId, createdBy: actor }));
+        await record('IMR_COMMISSIONED', { imrId: imr.id, agency: agency.name, kind: imr.kind, requestedOn: imr.requestedOn, dueOn: imr.dueOn });
+        commissioned.push(this.view(imr, []));
+      }
+      return commissioned;
     });
   }
 

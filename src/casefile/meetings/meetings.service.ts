@@ -37,7 +37,7 @@ export class MeetingsService {
   }
 
   schedule(reviewId: string, input: Input<typeof scheduleMeetingSchema>, actor: string) {
-    return this.tx.write(reviewId, actor, async ({ manager, record }) => {
+    return this.tx.write(reviewId, actor, async ({ manager, record, now }) => {
       const meeting = await manager.save(
         manager.create(PanelMeeting, {
           reviewId,
@@ -51,7 +51,10 @@ export class MeetingsService {
           createdBy: actor,
         }),
       );
-      await queueMeetingInvitation(manager, { meetingId: meeting.id, sequence: meeting.version - 1, method: 'REQUEST' });
+      // A meeting recorded after it took place invites no one (the worker would skip it too).
+      if (meeting.startsAt.getTime() > now.getTime()) {
+        await queueMeetingInvitation(manager, { meetingId: meeting.id, sequence: meeting.version - 1, method: 'REQUEST' });
+      }
       await record('PANEL_MEETING_SCHEDULED', {
         meetingId: meeting.id,
         startsAt: meeting.startsAt.toISOString(),
@@ -81,7 +84,10 @@ export class MeetingsService {
       const moved = saved.startsAt.getTime() !== previous.startsAt.getTime();
       const placeChanged = saved.location !== previous.location || saved.onlineLink !== previous.onlineLink;
       if (moved || placeChanged) {
-        await queueMeetingInvitation(manager, { meetingId, sequence: saved.version - 1, method: 'REQUEST' });
+        // Moved to a time already past (correcting when it took place): no update to send.
+        if (saved.startsAt.getTime() > now.getTime()) {
+          await queueMeetingInvitation(manager, { meetingId, sequence: saved.version - 1, method: 'REQUEST' });
+        }
         await record('PANEL_MEETING_RESCHEDULED', {
           meetingId,
           previousStartsAt: previous.startsAt.toISOString(),
@@ -97,8 +103,8 @@ export class MeetingsService {
     return this.tx.write(reviewId, actor, async ({ manager, record, now }) => {
       const meeting = await this.lockScheduled(manager, reviewId, meetingId, ifMatch, 'marked as held');
       if (meeting.startsAt.getTime() > now.getTime()) {
-        throw new StateConflictError(`The meeting cannot be marked as held before it starts (${meeting.startsAt.toISOString()})`, [
-          'Reschedule it if it took place earlier',
+        throw new RequestValidationError([
+          { field: 'startsAt', message: `the meeting starts at ${meeting.startsAt.toISOString()}: it cannot be recorded as held before it starts (reschedule it if it took place earlier)` },
         ]);
       }
       if (input.attendance !== undefined) meeting.attendance = await this.checkAttendance(manager, input.attendance, meeting, now);

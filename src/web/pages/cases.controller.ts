@@ -13,10 +13,10 @@ import type { ReviewEventType } from '../../reviews/lifecycle/events';
 import { ReviewLifecycleService, ReviewView } from '../../reviews/review-lifecycle.service';
 import { listReviewsQuerySchema, openReviewSchema } from '../../reviews/reviews.schemas';
 import { caseNavigation, changesSince, may, mayApply, staleSummary, whoMayApply } from '../case-pages';
-import { EVENT_FORMS, SECONDARY_EVENTS } from '../event-forms';
+import { answerRows, CONFIRMED_EVENTS, confirmHidden, EVENT_FORMS, SECONDARY_EVENTS } from '../event-forms';
 import { FieldSpec, FormBody, formBody, FormProblem, formView, mergeProblems, readForm, Refusal, refusalOf } from '../forms';
 import { EVENT_ACTION_LABELS, optionsOf, STAGE_LABELS } from '../labels';
-import { WebViews } from '../web-views';
+import { ukDate, WebViews } from '../web-views';
 import type { WebRequest } from '../web-views';
 import { accessOf, actorOf, noticeOf, queryValue } from './page-support';
 
@@ -157,7 +157,25 @@ export class CasesPagesController {
     const version = /^\d{1,9}$/.test(body.version ?? '') ? Number(body.version) : undefined;
     const fields = EVENT_FORMS[type];
     const { input, problems } = readForm(fields, body);
+    const confirmation = CONFIRMED_EVENTS[type];
     try {
+      if (confirmation && body.confirm !== 'yes') {
+        // A step that cannot be undone: every check it would meet, nothing written, then the
+        // page that asks to confirm it.
+        await this.reviews.checkEvent(reviewId, { type, ...input }, actorOf(req), version);
+        const review = await this.reviews.get(reviewId, accessOf(req));
+        return this.views.render(req, res, 'pages/cases/confirm.njk', {
+          pageTitle: `${confirmation.heading} – ${review.reference}`,
+          review,
+          heading: confirmation.heading,
+          consequences: confirmation.consequences,
+          rows: answerRows(fields, body, ukDate, businessDate(this.clock.now())),
+          action: `/cases/${reviewId}/events`,
+          hidden: confirmHidden(body),
+          button: confirmation.button,
+          back: { href: `/cases/${reviewId}`, text: 'Back to the review' },
+        });
+      }
       await this.reviews.applyEvent(reviewId, { type, ...input }, actorOf(req), version);
       return this.views.redirect(res, `/cases/${reviewId}?done=${type}`);
     } catch (error) {

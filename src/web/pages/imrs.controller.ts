@@ -5,7 +5,7 @@ import type { AccessContext } from '../../access/access.service';
 import { AgenciesService } from '../../casefile/agencies/agencies.service';
 import { IMR_KINDS } from '../../casefile/entities';
 import {
-  commissionImrSchema,
+  commissionImrsSchema,
   extendImrSchema,
   qualityCheckImrSchema,
   receiveImrSchema,
@@ -21,7 +21,7 @@ import { FieldSpec, FormBody, formBody, FormProblem, formView, ifMatchOf, Refusa
 import { IMR_KIND_LABELS, optionsOf } from '../labels';
 import { ukDate, WebViews } from '../web-views';
 import type { WebRequest } from '../web-views';
-import { cspNameOf } from './more-page-support';
+import { cspNameOf, formValues } from './more-page-support';
 import { accessOf, actorOf, noticeOf, submitForm } from './page-support';
 
 const RECEIPT_FIELDS: FieldSpec[] = [{ name: 'receivedOn', label: 'Date received', kind: 'date', hint: 'For example, 30 3 2026' }];
@@ -51,14 +51,24 @@ const WAIVER_FIELDS: FieldSpec[] = [
   { name: 'reason', label: 'Reason for waiving the IMR', kind: 'textarea', hint: 'This is kept in the review’s history.' },
 ];
 
-function commissionFields(agencies: ReadonlyArray<{ id: string; name: string }>): FieldSpec[] {
-  return [
-    { name: 'agencyId', label: 'Agency', kind: 'select', options: agencies.map((a) => ({ value: a.id, text: a.name })) },
-    { name: 'kind', label: 'What the agency is asked for', kind: 'radios', options: optionsOf(IMR_KINDS, IMR_KIND_LABELS) },
-    { name: 'authorName', label: 'Author', kind: 'text', optional: true, hint: 'Independent of the line management of the staff involved.' },
-    { name: 'requestedOn', label: 'Date requested', kind: 'date' },
-    { name: 'dueOn', label: 'Due date', kind: 'date', hint: 'Six to eight weeks after the request is common practice.' },
-  ];
+/** The commissioning form: the agencies are checkboxes (agencyIds, drawn by the template), then these. */
+const COMMISSION_FIELDS: FieldSpec[] = [
+  { name: 'kind', label: 'What each agency is asked for', kind: 'radios', options: optionsOf(IMR_KINDS, IMR_KIND_LABELS) },
+  { name: 'authorName', label: 'Author', kind: 'text', optional: true, hint: 'Independent of the line management of the staff involved. Leave empty when you ask several agencies.' },
+  { name: 'requestedOn', label: 'Date requested', kind: 'date' },
+  { name: 'dueOn', label: 'Due date', kind: 'date', hint: 'The same for every agency chosen. Six to eight weeks after the request is common practice.' },
+];
+
+/** What the service said about the chosen agencies (`agencyIds`, `agencyIds.<index>`), as sentences naming each. */
+function agencyProblems(problems: readonly FormProblem[], chosen: readonly string[], names: ReadonlyMap<string, string>): string[] {
+  return problems
+    .filter((p) => p.field === 'agencyIds' || p.field.startsWith('agencyIds.'))
+    .map((p) => {
+      if (p.field === 'agencyIds') return /at least one|required|expected array/i.test(p.message) ? 'Select at least one agency' : `Agencies: ${p.message}`;
+      const name = names.get(chosen[Number(p.field.split('.')[1])] ?? '') ?? 'An agency';
+      const text = p.message.includes(name) ? p.message : `${name} ${p.message}`;
+      return text.charAt(0).toUpperCase() + text.slice(1);
+    });
 }
 
 type ImrView = Awaited<ReturnType<ImrsService['get']>>;
@@ -111,19 +121,21 @@ export class ImrsPagesController {
     return this.renderCommission(req, res, reviewId, {}, [], 200);
   }
 
+  /** One IMR per agency chosen, with one due date, in one transaction (ImrsService.commissionMany). */
   @Post()
   async commission(@Req() req: WebRequest, @Res() res: Response, @Param('reviewId') reviewId: string, @Body() raw: unknown) {
     const body = formBody(raw);
+    const agencyIds = formValues(raw, 'agencyIds');
     return submitForm(
       this.views,
       res,
-      commissionFields(await this.agencies.list()),
+      COMMISSION_FIELDS,
       body,
       async (input) => {
-        await this.imrs.commission(reviewId, parseInput(commissionImrSchema(this.imrs.today), input), actorOf(req));
+        await this.imrs.commissionMany(reviewId, parseInput(commissionImrsSchema(this.imrs.today), { ...input, agencyIds }), actorOf(req));
         return `/cases/${reviewId}/imrs?done=IMR_COMMISSIONED`;
       },
-      (problems, refusal) => this.renderCommission(req, res, reviewId, body, problems, refusal.status, refusal),
+      (problems, refusal) => this.renderCommission(req, res, reviewId, body, problems, refusal.status, refusal, agencyIds),
     );
   }
 
@@ -232,25 +244,44 @@ export class ImrsPagesController {
     );
   }
 
-  private async renderCommission(req: WebRequest, res: Response, reviewId: string, body: FormBody, problems: FormProblem[], status: number, refusal?: Refusal) {
+  private async renderCommission(
+    req: WebRequest,
+    res: Response,
+    reviewId: string,
+    body: FormBody,
+    problems: FormProblem[],
+    status: number,
+    refusal?: Refusal,
+    chosen: readonly string[] = [],
+  ) {
     const review = await this.reviews.get(reviewId);
-    const form = formView(commissionFields(await this.agencies.list()), { body, problems });
+    const agencies = await this.agencies.list();
+    const names = new Map(agencies.map((a) => [a.id, a.name]));
+    const outstanding = new Set((await this.imrs.list(reviewId, null)).filter((i) => i.state === 'outstanding').map((i) => i.agencyId));
+    const form = formView(COMMISSION_FIELDS, { body, problems: problems.filter((p) => !p.field.startsWith('agencyIds')) });
+    const agencyErrors = agencyProblems(problems, chosen, names);
     return this.views.render(
       req,
       res,
-      'pages/cases/form.njk',
+      'pages/cases/imr-commission.njk',
       {
-        pageTitle: `Commission an IMR – ${review.reference}`,
+        pageTitle: `Commission IMRs – ${review.reference}`,
         review,
         cspName: cspNameOf(await this.csps.list(), review.cspId),
-        heading: 'Commission an IMR',
-        intro: 'Ask an agency for an individual management review or a short report, and set when it is due.',
+        heading: 'Commission IMRs',
         back: { href: `/cases/${reviewId}/imrs`, text: 'Back to IMRs' },
         action: `/cases/${reviewId}/imrs`,
-        hidden: {},
+        agencies: {
+          error: agencyErrors.length > 0 ? agencyErrors.join('. ') : null,
+          items: agencies.map((a) => ({
+            value: a.id,
+            text: a.name,
+            checked: chosen.includes(a.id),
+            hint: outstanding.has(a.id) ? { text: 'An IMR from this agency is outstanding' } : undefined,
+          })),
+        },
         fields: form.fields,
-        button: 'Commission the IMR',
-        errorList: [...form.errorList, ...summaryOf(refusal)],
+        errorList: [...agencyErrors.map((text) => ({ text, href: '#agencyIds' })), ...form.errorList, ...summaryOf(refusal)],
       },
       status,
     );

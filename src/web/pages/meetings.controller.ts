@@ -209,6 +209,8 @@ export class MeetingsPagesController {
       papersClock: m.status === 'scheduled' && !m.papersCirculatedOn ? (papersClocks.get(m.id) ?? null) : null,
       invitation: m.status === 'held' ? null : { href: `/cases/${reviewId}/meetings/${m.id}/invitation`, text: m.status === 'cancelled' ? 'Download the cancellation' : 'Download the invitation' },
       changes: mayWrite && m.status === 'scheduled',
+      // Held only once it has started: before, the link is not offered (the API refuses it too).
+      started: new Date(m.startsAt).getTime() <= this.clock.now().getTime(),
     }));
     return this.views.render(req, res, 'pages/cases/meetings.njk', {
       pageTitle: `Panel meetings – ${review.reference}`,
@@ -485,7 +487,12 @@ export class MeetingsPagesController {
         attendanceRows: rowSpecs.map((specs, i) => ({ legend: `Person ${i + 1}`, fields: pick(specs) })),
         button: words.button,
         warning: which === 'cancel',
-        closed: meeting.status === 'scheduled' ? null : `Nothing more can be changed: the meeting was ${stateInWords(meeting)}.`,
+        closed:
+          meeting.status !== 'scheduled'
+            ? `Nothing more can be changed: the meeting was ${stateInWords(meeting)}.`
+            : which === 'held' && new Date(meeting.startsAt).getTime() > this.clock.now().getTime()
+              ? `The meeting starts on ${ukDateTime(meeting.startsAt)}: it can be recorded as held once it has started. Reschedule it if it took place earlier.`
+              : null,
         ...errors,
       },
       status,

@@ -10,6 +10,7 @@ import { ReviewLifecycleService } from '../../reviews/review-lifecycle.service';
 import { caseNavigation, changesSince, may, staleSummary } from '../case-pages';
 import { FieldSpec, FormBody, formBody, FormProblem, formView, ifMatchOf, Refusal, refusalOf } from '../forms';
 import { optionsOf, RECOMMENDATION_LEVEL_LABELS } from '../labels';
+import { confirmHidden } from '../event-forms';
 import { WebViews } from '../web-views';
 import type { WebRequest } from '../web-views';
 import { summaryOf } from './imrs.controller';
@@ -82,6 +83,33 @@ export class RecommendationsPagesController {
     @Body() raw: unknown,
   ) {
     const body = formBody(raw);
+    if (body.confirm !== 'yes') {
+      // Agreeing cannot be undone: a draft at the version the page showed is confirmed on its own
+      // page first. Anything else (agreed or withdrawn since, a changed version) goes on to the
+      // service, which refuses it: a recommendation never becomes a draft again, nor a version older.
+      const [review, recommendation] = await Promise.all([this.reviews.get(reviewId), this.recommendations.get(reviewId, recommendationId)]);
+      if (recommendation.status === 'draft' && body.version === String(recommendation.version)) {
+        const heading = `Check before you agree recommendation ${recommendation.number}`;
+        return this.views.render(req, res, 'pages/cases/confirm.njk', {
+          pageTitle: `${heading} – ${review.reference}`,
+          review,
+          heading,
+          consequences: [
+            'An agreed recommendation cannot be corrected: to change its wording, you would withdraw it, with a reason, and record a new one.',
+            'It goes into the action plan, where its actions are followed to completion.',
+          ],
+          rows: [
+            { key: { text: 'Recommendation' }, value: { text: recommendation.text } },
+            { key: { text: 'Level' }, value: { text: RECOMMENDATION_LEVEL_LABELS[recommendation.level as keyof typeof RECOMMENDATION_LEVEL_LABELS] ?? recommendation.level } },
+            { key: { text: 'Addressed to' }, value: { text: recommendation.addressee } },
+          ],
+          action: `/cases/${reviewId}/recommendations/${recommendationId}/agree`,
+          hidden: confirmHidden(body),
+          button: `Agree recommendation ${recommendation.number}`,
+          back: { href: `/cases/${reviewId}/recommendations`, text: 'Back to recommendations' },
+        });
+      }
+    }
     try {
       await this.recommendations.agree(reviewId, recommendationId, actorOf(req), ifMatchOf(body.version));
       return this.views.redirect(res, `/cases/${reviewId}/recommendations?done=RECOMMENDATION_AGREED`);

@@ -7,6 +7,7 @@ import { CspsService } from '../../csps/csps.service';
 import { ReviewLifecycleService } from '../../reviews/review-lifecycle.service';
 import { caseNavigation, changesSince, may, mayApply, staleSummary } from '../case-pages';
 import { FieldSpec, FormBody, formBody, FormProblem, formView, mergeProblems, readForm, Refusal, refusalOf } from '../forms';
+import { CONFIRMED_EVENTS, confirmHidden } from '../event-forms';
 import { EVENT_ACTION_LABELS, STAGE_LABELS } from '../labels';
 import { WebViews } from '../web-views';
 import type { WebRequest } from '../web-views';
@@ -65,6 +66,26 @@ export class SignOffPagesController {
     const version = /^\d{1,9}$/.test(body.version ?? '') ? Number(body.version) : undefined;
     const event = { type, ...(input.comments !== undefined ? { comments: input.comments } : {}) };
     try {
+      const confirmation = CONFIRMED_EVENTS[type];
+      if (confirmation && body.confirm !== 'yes') {
+        // Approval cannot be undone: checked (nothing written), then confirmed on its own page.
+        await this.reviews.checkEvent(reviewId, event, actorOf(req), version);
+        const review = await this.reviews.get(reviewId);
+        return this.views.render(req, res, 'pages/cases/confirm.njk', {
+          pageTitle: `${confirmation.heading} – ${review.reference}`,
+          review,
+          heading: confirmation.heading,
+          consequences: confirmation.consequences,
+          rows: [
+            { key: { text: 'Decision' }, value: { text: DECISIONS.find((d) => d.value === type)?.text ?? type } },
+            { key: { text: 'Comments' }, value: { text: typeof input.comments === 'string' ? input.comments : 'None' } },
+          ],
+          action: `/cases/${reviewId}/sign-off`,
+          hidden: confirmHidden(body),
+          button: confirmation.button,
+          back: { href: `/cases/${reviewId}/sign-off`, text: 'Back to sign-off' },
+        });
+      }
       await this.reviews.applyEvent(reviewId, event, actorOf(req), version);
       return this.views.redirect(res, `/cases/${reviewId}/sign-off?done=${type}`);
     } catch (error) {
