@@ -94,3 +94,27 @@ export function staleSummary(what: string, changes: ReturnType<typeof changesSin
   const errorList = changes.length > 0 ? changes.map((c) => ({ text: c.text })) : [{ text: now ?? `The ${what} was changed by someone else` }];
   return { errorTitle: title, errorDescription: description, errorList };
 }
+
+/**
+ * The board's return the chair has still to answer: the review is in drafting and the board's
+ * latest return came after the report last reached it (not a QA resubmission). Null otherwise.
+ */
+export function pendingBoardReturn(view: {
+  status: string;
+  lifecycle: { ragReturns: ReadonlyArray<{ comments: string; returnedAt: string }>; stageHistory: ReadonlyArray<{ stage: string; enteredAt: string }> };
+}): { comments: string; returnedAt: string } | null {
+  if (view.status !== 'drafting') return null;
+  const last = view.lifecycle.ragReturns[view.lifecycle.ragReturns.length - 1];
+  const reached = [...view.lifecycle.stageHistory].reverse().find((s) => s.stage === 'rag_sign_off');
+  return last && reached && last.returnedAt >= reached.enteredAt ? last : null;
+}
+
+/** Where a blocker is fixed: a reason the lifecycle gives, with a link to the page that fixes it. */
+const REASON_PAGES: ReadonlyArray<[RegExp, string]> = [[/^No new version of the overview report has been uploaded/, 'documents']];
+
+export function reasonsWithLinks(reviewId: string, reasons: readonly string[]): Array<{ text: string; href: string | null }> {
+  return reasons.map((text) => {
+    const page = REASON_PAGES.find(([pattern]) => pattern.test(text))?.[1];
+    return { text, href: page ? `/cases/${reviewId}/${page}` : null };
+  });
+}
