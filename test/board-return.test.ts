@@ -38,10 +38,14 @@ describe('the board returns the report', () => {
     const returned = await asRag('post', `/reviews/${review.id}/events`).send({ type: 'RAG_RETURN', comments: 'Say more about the missed risk assessment.' });
     expect(returned.status).toBe(200);
     expect(returned.body.status).toBe('drafting');
+    expect(returned.body.allowedEvents).not.toContain('AGREE_REPORT');
 
     // Still readable: the review (with the comments), the list, the report and its first version.
     const read = await asRag('get', `/reviews/${review.id}`).expect(200);
     expect(read.body.lifecycle.ragReturns).toEqual([expect.objectContaining({ comments: 'Say more about the missed risk assessment.' })]);
+    // The summary as for the review it is: the board's clock, and why the report cannot be agreed yet.
+    expect(read.body.clocks.filter((c: { kind: string }) => c.kind === 'rag_sign_off').map((c: { status: string }) => c.status)).toEqual(['returned']);
+    expect(read.body.facts).toEqual({ draftOverviewReport: true, draftExecutiveSummary: true, overviewReportRevisedSinceReturn: false });
     expect((await asRag('get', '/reviews').expect(200)).body.items.map((r: { id: string }) => r.id)).toContain(review.id);
     const docs = (await asRag('get', `/reviews/${review.id}/documents`).expect(200)).body as Array<{ id: string; kind: string }>;
     expect(docs.map((d) => d.kind).sort()).toEqual(['executive_summary', 'overview_report']);

@@ -114,6 +114,20 @@ export const SIGN_OFF_STAGES: readonly Stage[] = ['rag_sign_off', 'home_office_q
  */
 export const AFTER_RETURN_ACTIONS: readonly Action[] = ['review.read', 'documents.read', 'oversight.read'];
 
+/**
+ * When the board returned the report, while the chair revises it (see ReviewSubject), from the
+ * lifecycle: in drafting, with the board's latest return after the report last reached it.
+ */
+export function boardReturnedAtOf(
+  stage: Stage,
+  context: { ragReturns: ReadonlyArray<{ returnedAt: string }>; stageHistory: ReadonlyArray<{ stage: string; enteredAt: string }> },
+): string | null {
+  if (stage !== 'drafting') return null;
+  const last = context.ragReturns[context.ragReturns.length - 1];
+  const reached = [...context.stageHistory].reverse().find((s) => s.stage === 'rag_sign_off');
+  return last && reached && last.returnedAt >= reached.enteredAt ? last.returnedAt : null;
+}
+
 /** The documents a RAG member reads: the report itself, not the agencies' material. */
 export const REPORT_DOCUMENT_KINDS = ['overview_report', 'executive_summary'] as const;
 
