@@ -1,4 +1,6 @@
 import request from 'supertest';
+import { DataSource } from 'typeorm';
+import { SignOffRounds1765000000000 } from '../migrations/1765000000000-SignOffRounds';
 import { IdentityService } from '../src/identity/identity.service';
 import { CaseFileApi } from './support/casefile-api';
 import { fixtures, MIME } from './support/document-fixtures';
@@ -60,6 +62,21 @@ describe('the board returns the report', () => {
 
     // The round the board answered by a return is "returned", not met.
     expect(await signOffClocks()).toEqual([expect.objectContaining({ status: 'returned', subjectId: review.id })]);
+  });
+
+  it('the migration shows a sign-off clock that a return closed as met (before rounds existed) as returned', async () => {
+    // As the schema's owner (the migrations' login), not the application's.
+    const db = await new DataSource({ type: 'postgres', url: ctx.database.url }).initialize();
+    await db.query(`UPDATE deadlines SET status = 'met' WHERE review_id = $1 AND kind = 'rag_sign_off'`, [review.id]);
+    const runner = db.createQueryRunner();
+    try {
+      await new SignOffRounds1765000000000().up(runner);
+    } finally {
+      await runner.release();
+    }
+    const rows: Array<{ status: string }> = await db.query(`SELECT status FROM deadlines WHERE review_id = $1 AND kind = 'rag_sign_off'`, [review.id]);
+    expect(rows.map((r) => r.status)).toEqual(['returned']);
+    await db.destroy();
   });
 
   it('agreeing the report again needs a new version of the overview report, uploaded after the return', async () => {

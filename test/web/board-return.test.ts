@@ -98,6 +98,11 @@ describe('the board returns the report (browser)', () => {
     expect(await textOf(page.locator('.app-board-comments'))).toContain(COMMENTS);
     expect(await textOf(page.getByRole('link', { name: /Overview report \(draft\) \(Overview report, version 1\)/ }))).toBeTruthy();
     await checks.check(page, problems, 'RAG sign-off (returned)', { screenshot: 'sign-off-returned' });
+    // At 320 px the confirmation reflows: nothing wider than the screen (WCAG 2.2 1.4.10).
+    await page.setViewportSize({ width: 320, height: 800 });
+    expect(await page.evaluate('document.documentElement.scrollWidth')).toBeLessThanOrEqual(320);
+    await checks.check(page, problems, 'RAG sign-off (returned, 320 px)');
+    await page.setViewportSize({ width: 1100, height: 800 });
     // The review stays readable to them while the chair revises it.
     await rag.click(page.getByRole('link', { name: 'Go to the review' }));
     expect(await textOf(page.locator('h1'))).toContain(reference);
