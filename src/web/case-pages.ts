@@ -1,7 +1,7 @@
 import { allows } from '../access/access.service';
 import type { AccessContext } from '../access/access.service';
 import type { Action } from '../access/actions';
-import { EVENT_ROLES, permission } from '../access/policy';
+import { boardReturnedAtOf, EVENT_ROLES, permission } from '../access/policy';
 import type { ReviewEventType } from '../reviews/lifecycle/events';
 import { historyLabel, STAGE_LABELS } from './labels';
 import type { Stage } from '../reviews/lifecycle';
@@ -103,10 +103,8 @@ export function pendingBoardReturn(view: {
   status: string;
   lifecycle: { ragReturns: ReadonlyArray<{ comments: string; returnedAt: string }>; stageHistory: ReadonlyArray<{ stage: string; enteredAt: string }> };
 }): { comments: string; returnedAt: string } | null {
-  if (view.status !== 'drafting') return null;
-  const last = view.lifecycle.ragReturns[view.lifecycle.ragReturns.length - 1];
-  const reached = [...view.lifecycle.stageHistory].reverse().find((s) => s.stage === 'rag_sign_off');
-  return last && reached && last.returnedAt >= reached.enteredAt ? last : null;
+  if (!boardReturnedAtOf(view.status as Stage, view.lifecycle)) return null;
+  return view.lifecycle.ragReturns[view.lifecycle.ragReturns.length - 1] ?? null;
 }
 
 /** Where a blocker is fixed: a reason the lifecycle gives, with a link to the page that fixes it. */
