@@ -15,6 +15,7 @@ import { DatedEvents1764700000000 } from './1764700000000-DatedEvents';
 import { ReminderPointer1764800000000 } from './1764800000000-ReminderPointer';
 import { RefusalsAndRoleChanges1764900000000 } from './1764900000000-RefusalsAndRoleChanges';
 import { TokenExpiry1764940000000 } from './1764940000000-TokenExpiry';
+import { SignOffRounds1765000000000 } from './1765000000000-SignOffRounds';
 
 /** Every migration in order; the data source reads this list rather than a file glob. */
 export const MIGRATIONS = [
@@ -35,4 +36,5 @@ export const MIGRATIONS = [
   ReminderPointer1764800000000,
   RefusalsAndRoleChanges1764900000000,
   TokenExpiry1764940000000,
+  SignOffRounds1765000000000,
 ];

@@ -166,6 +166,7 @@ describe('case file: the facts the lifecycle reads (real PostgreSQL)', () => {
       meetingsConsideringImrs: 1,
       draftOverviewReport: true,
       draftExecutiveSummary: true,
+      overviewReportRevisedSinceReturn: true,
       recommendationsCount: 1,
       noRecommendationsReason: true,
       familyOfferedDraft: true,

@@ -344,6 +344,7 @@ describe('panel meetings, family involvement, proceedings and publication over H
       await api.accept(id, { type: 'AGREE_REPORT', occurredAt: '2026-06-10' }, CHAIR);
       await api.accept(id, { type: 'RAG_RETURN', comments: 'Strengthen the analysis of the GP contact', occurredAt: '2026-06-20' }, RAG);
       expect((await api.get(id)).status).toBe('drafting');
+      await sql.uploadDraft(id, 'overview_report'); // the revised report: agreeing again needs it
       await api.accept(id, { type: 'AGREE_REPORT', occurredAt: '2026-07-15' }, CHAIR);
       await api.accept(id, { type: 'RAG_APPROVE', approvedAt: '2026-08-01', comments: 'Approved' }, RAG);
       await api.accept(id, { type: 'SUBMIT_TO_HOME_OFFICE', submittedAt: '2026-08-05' });

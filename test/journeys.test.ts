@@ -152,7 +152,10 @@ describe('user journeys', () => {
       comments: 'The analysis of the GP contact in section 5 needs strengthening.',
     });
     expect(returned.status).toBe('drafting');
-    expect(returned.allowedEvents).toContain('AGREE_REPORT');
+    // Agreeing again waits for a new version of the overview report (test/board-return.test.ts).
+    expect(returned.blockedEvents.find((b: { type: string }) => b.type === 'AGREE_REPORT')?.reasons).toEqual([
+      expect.stringMatching(/^No new version of the overview report has been uploaded since the board returned it on /),
+    ]);
     const returnedDecisions = (await request(ctx.api.getHttpServer()).get(`/reviews/${returnedId}/rag-decisions`).expect(200)).body;
     expect(JSON.stringify(returnedDecisions)).toContain('section 5 needs strengthening');
     expect((await lead.history(returnedId)).at(-1)).toMatchObject({ type: 'RAG_RETURN', actor: RAG, fromStatus: 'rag_sign_off', toStatus: 'drafting' });

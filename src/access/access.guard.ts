@@ -136,6 +136,12 @@ export class AccessGuard implements CanActivate {
         }
       }
     }
+    // The RAG after a return: only the versions it saw (uploaded before the return).
+    const before = decided.restriction?.uploadedBefore;
+    if (before && params.documentId !== undefined && params.versionNo !== undefined) {
+      const seen = /^\d{1,9}$/.test(params.versionNo) && (await this.access.versionUploadedBy(reviewId, params.documentId, Number(params.versionNo), before));
+      if (!seen) throw new NotFoundException({ statusCode: 404, error: 'Not Found', message: 'No version with this number of this document' });
+    }
     return { trusted: false, userId, action, holder, review, restriction: decided.restriction };
   }
 }

@@ -6,6 +6,16 @@ import type { Action } from './actions';
 import { CspRole, Holder, permission, RecordRestriction, ReviewSubject, SIGN_OFF_STAGES } from './policy';
 import { ReviewMember } from './review-member.entity';
 
+/**
+ * When the board returned the report of review `alias`, while the chair revises it: the review is
+ * in drafting and the latest of its AGREE_REPORT, RAG_RETURN and RECORD_QA_OUTCOME is a return
+ * (its recorded time); else NULL.
+ */
+export const BOARD_RETURNED_AT_SQL = (alias: string) =>
+  `(SELECT CASE WHEN ${alias}.status = 'drafting' AND be.type = 'RAG_RETURN' THEN be.recorded_at END FROM review_events be
+     WHERE be.review_id = ${alias}.id AND be.type IN ('AGREE_REPORT', 'RAG_RETURN', 'RECORD_QA_OUTCOME')
+     ORDER BY be.sequence DESC LIMIT 1)`;
+
 /** What the guard decided for this request: services read it to narrow their queries. */
 export interface AccessContext {
   /** A trusted caller (the X-Actor header, only where TRUST_ACTOR_HEADER is on): no policy. */
@@ -47,12 +57,23 @@ export class AccessService {
   }
 
   async review(reviewId: string): Promise<ReviewSubject | null> {
-    const rows: Array<{ csp_id: string; status: string }> = await this.dataSource.query(
-      'SELECT csp_id, status FROM reviews WHERE id = $1',
+    const rows: Array<{ csp_id: string; status: string; board_returned_at: Date | null }> = await this.dataSource.query(
+      `SELECT r.csp_id, r.status, ${BOARD_RETURNED_AT_SQL('r')} AS board_returned_at FROM reviews r WHERE r.id = $1`,
       [reviewId],
     );
     const row = rows[0];
-    return row && isStage(row.status) ? { cspId: row.csp_id, stage: row.status } : null;
+    return row && isStage(row.status)
+      ? { cspId: row.csp_id, stage: row.status, boardReturnedAt: row.board_returned_at ? new Date(row.board_returned_at).toISOString() : null }
+      : null;
+  }
+
+  /** Whether the version exists and was uploaded at or before `before` (an ISO instant). */
+  async versionUploadedBy(reviewId: string, documentId: string, versionNo: number, before: string): Promise<boolean> {
+    const rows: unknown[] = await this.dataSource.query(
+      'SELECT 1 FROM document_versions WHERE review_id = $1 AND document_id = $2 AND version_no = $3 AND uploaded_at <= $4',
+      [reviewId, documentId, versionNo, before],
+    );
+    return rows.length > 0;
   }
 
   /** The agency (and document kind) of an IMR or document of the review; null if there is none. */
@@ -71,7 +92,8 @@ export class AccessService {
 
 /**
  * Narrows a query over reviews (`alias.id`, `alias.csp_id`, `alias.status`) to the ones the
- * caller may see: their CSPs' as lead, their CSPs' at or past sign-off as RAG member, and
+ * caller may see: their CSPs' as lead, their CSPs' at or past sign-off (or returned by the
+ * board and being revised) as RAG member, and
  * those they are a member of. Administrators see none (no case content).
  */
 export function restrictToVisibleReviews<T extends ObjectLiteral>(
@@ -88,7 +110,8 @@ export function restrictToVisibleReviews<T extends ObjectLiteral>(
   const csp = `${reviewAlias ?? review}.csp_id`;
   const status = `${reviewAlias ?? review}.status`;
   const visible =
-    `(${csp} = ANY(CAST(:accessLeadCsps AS uuid[])) OR (${csp} = ANY(CAST(:accessRagCsps AS uuid[])) AND ${status} = ANY(CAST(:accessSignOff AS text[]))) ` +
+    `(${csp} = ANY(CAST(:accessLeadCsps AS uuid[])) OR (${csp} = ANY(CAST(:accessRagCsps AS uuid[])) AND (${status} = ANY(CAST(:accessSignOff AS text[])) ` +
+    `OR ${BOARD_RETURNED_AT_SQL(reviewAlias ?? review ?? 'vr')} IS NOT NULL)) ` +
     `OR EXISTS (SELECT 1 FROM review_members am WHERE am.review_id = ${reviewIdColumn} AND am.user_id = :accessUserId AND am.ended_at IS NULL))`;
   const params = {
     accessLeadCsps: leadCsps,

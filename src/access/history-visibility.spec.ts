@@ -138,7 +138,7 @@ describe('the review summary’s facts', () => {
   it('shows the RAG at sign-off the drafts, the recommendations and the actions only', () => {
     const rag: Holder = { administrator: false, cspRoles: [{ role: 'rag_member', cspId: 'csp-1' }], memberships: [] };
     expect(visible(rag)).toEqual(
-      ['actionsIncomplete', 'actionsTotal', 'anonymisationConfirmed', 'draftExecutiveSummary', 'draftOverviewReport', 'noRecommendationsReason', 'recommendationsCount'].sort(),
+      ['actionsIncomplete', 'actionsTotal', 'anonymisationConfirmed', 'draftExecutiveSummary', 'draftOverviewReport', 'noRecommendationsReason', 'overviewReportRevisedSinceReturn', 'recommendationsCount'].sort(),
     );
   });
 

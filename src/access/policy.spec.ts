@@ -1,6 +1,6 @@
 import { readFileSync } from 'node:fs';
 import { join } from 'node:path';
-import { Holder, permission, recordVisible } from './policy';
+import { AFTER_RETURN_ACTIONS, boardReturnedAtOf, Holder, permission, recordVisible } from './policy';
 import { policyTableMarkdown } from './policy-docs';
 
 const CSP = '11111111-1111-4111-8111-111111111111';
@@ -13,6 +13,35 @@ describe('the policy table', () => {
   it('is in the README exactly as the code has it', () => {
     const readme = readFileSync(join(__dirname, '..', '..', 'README.md'), 'utf8');
     expect(readme).toContain(policyTableMarkdown());
+  });
+
+  it('leaves a RAG member, after the board returned the report, reading only what they returned', () => {
+    const rag: Holder = { ...nobody, cspRoles: [{ role: 'rag_member', cspId: CSP }] };
+    const returned = { cspId: CSP, stage: 'drafting' as const, boardReturnedAt: '2026-06-10T09:00:00.000Z' };
+    for (const action of AFTER_RETURN_ACTIONS) expect(permission(action, rag, returned).allowed).toBe(true);
+    for (const action of ['review.event', 'recommendations.read', 'actions.read', 'publication.read', 'imrs.read'] as const) {
+      expect(permission(action, rag, returned).allowed).toBe(false);
+    }
+    // Of the documents, the report's versions uploaded up to the return.
+    expect(permission('documents.read', rag, returned).restriction).toEqual({ agencyIds: null, documentKinds: ['overview_report', 'executive_summary'], uploadedBefore: returned.boardReturnedAt });
+    // Drafting that is not after a return (before sign-off, or after a QA resubmission): nothing.
+    expect(permission('review.read', rag, { cspId: CSP, stage: 'drafting', boardReturnedAt: null }).allowed).toBe(false);
+    // Another CSP's RAG: nothing.
+    expect(permission('review.read', rag, { ...returned, cspId: OTHER_CSP }).allowed).toBe(false);
+  });
+
+  it('knows a pending return from the lifecycle: in drafting, the board\'s latest return after the report last reached it', () => {
+    const history = [
+      { stage: 'drafting', enteredAt: '2026-05-01T00:00:00.000Z' },
+      { stage: 'rag_sign_off', enteredAt: '2026-06-01T00:00:00.000Z' },
+      { stage: 'drafting', enteredAt: '2026-06-10T00:00:00.000Z' },
+    ];
+    const returns = [{ returnedAt: '2026-06-10T00:00:00.000Z' }];
+    expect(boardReturnedAtOf('drafting', { ragReturns: returns, stageHistory: history })).toBe('2026-06-10T00:00:00.000Z');
+    expect(boardReturnedAtOf('rag_sign_off', { ragReturns: returns, stageHistory: history })).toBeNull();
+    // Back at the board since, approved, then a QA resubmission: not a pending return.
+    const later = [...history, { stage: 'rag_sign_off', enteredAt: '2026-07-01T00:00:00.000Z' }, { stage: 'home_office_qa', enteredAt: '2026-07-05T00:00:00.000Z' }, { stage: 'drafting', enteredAt: '2026-08-01T00:00:00.000Z' }];
+    expect(boardReturnedAtOf('drafting', { ragReturns: returns, stageHistory: later })).toBeNull();
   });
 
   it('lets a CSP lead act on their CSP’s reviews only', () => {

@@ -13,7 +13,9 @@ export const ROLES: readonly Role[] = ['administrator', 'csp_lead', 'rag_member'
  * - `anyone`: any signed-in user (no case content: the CSP and agency names, their own tokens).
  * - `installation`: the administrator, installation-wide (users, CSPs, agencies; never case content).
  * - `csp`: a CSP role, for reviews of that CSP (or, with no review, for a CSP the caller holds it in).
- * - `signOff`: a RAG member of the review's CSP, once the report has reached RAG sign-off.
+ * - `signOff`: a RAG member of the review's CSP, once the report has reached RAG sign-off; and,
+ *   after the board returned the report and until it comes back, only for `AFTER_RETURN_ACTIONS`
+ *   (what they returned: the review, their decisions, the report versions they saw).
  * - `review`: a member of this review in that role.
  * - `agency`: a member of this review in that role, only for their agency's records (lists filtered).
  */
@@ -106,6 +108,26 @@ export const EVENT_ROLES: Readonly<Record<ReviewEventType, readonly Role[]>> = {
 /** The stages at which a RAG member sees a review: awaiting sign-off, or past it. */
 export const SIGN_OFF_STAGES: readonly Stage[] = ['rag_sign_off', 'home_office_qa', 'awaiting_publication', 'action_plan_monitoring', 'closed'];
 
+/**
+ * What a RAG member keeps while the chair revises a report the board returned: the review, the
+ * board's decisions, and the report's documents (only the versions uploaded before the return).
+ */
+export const AFTER_RETURN_ACTIONS: readonly Action[] = ['review.read', 'documents.read', 'oversight.read'];
+
+/**
+ * When the board returned the report, while the chair revises it (see ReviewSubject), from the
+ * lifecycle: in drafting, with the board's latest return after the report last reached it.
+ */
+export function boardReturnedAtOf(
+  stage: Stage,
+  context: { ragReturns: ReadonlyArray<{ returnedAt: string }>; stageHistory: ReadonlyArray<{ stage: string; enteredAt: string }> },
+): string | null {
+  if (stage !== 'drafting') return null;
+  const last = context.ragReturns[context.ragReturns.length - 1];
+  const reached = [...context.stageHistory].reverse().find((s) => s.stage === 'rag_sign_off');
+  return last && reached && last.returnedAt >= reached.enteredAt ? last.returnedAt : null;
+}
+
 /** The documents a RAG member reads: the report itself, not the agencies' material. */
 export const REPORT_DOCUMENT_KINDS = ['overview_report', 'executive_summary'] as const;
 
@@ -120,6 +142,11 @@ export interface Holder {
 export interface ReviewSubject {
   cspId: string;
   stage: Stage;
+  /**
+   * When the board returned the report, while the chair revises it (the review is in drafting
+   * and the board's return is the latest of agree, return and QA outcome); else null or absent.
+   */
+  boardReturnedAt?: string | null;
 }
 
 export interface Permission {
@@ -136,6 +163,8 @@ export interface Permission {
 export interface RecordRestriction {
   agencyIds: readonly string[] | null;
   documentKinds: readonly string[] | null;
+  /** Only document versions uploaded at or before this instant (the RAG after a return); else null. */
+  uploadedBefore?: string | null;
 }
 
 /** Whether a record (an IMR, a document) is within a restriction. */
@@ -157,7 +186,7 @@ export function permission(
 ): Permission {
   const via: Array<{ role: Role | 'anyone'; scope: Scope }> = [];
   for (const [role, scope] of Object.entries(POLICY[action]) as Array<[Role | 'anyone', Scope]>) {
-    if (role !== 'anyone' && !holds(role, scope, holder, review, options.cspId ?? null)) continue;
+    if (role !== 'anyone' && !holds(role, scope, holder, review, options.cspId ?? null, action)) continue;
     if (role !== 'anyone' && action === 'review.event' && options.eventType && options.eventType in EVENT_ROLES) {
       if (!EVENT_ROLES[options.eventType as ReviewEventType].includes(role)) continue;
     }
@@ -174,12 +203,13 @@ export function permission(
             ? holder.memberships.filter((m) => m.role === 'imr_author' && m.agencyId !== null).map((m) => m.agencyId as string)
             : null,
           documentKinds: via.some((g) => g.scope === 'signOff') ? REPORT_DOCUMENT_KINDS : null,
+          uploadedBefore: via.some((g) => g.scope === 'signOff') && review && !SIGN_OFF_STAGES.includes(review.stage) ? (review.boardReturnedAt ?? null) : null,
         }
       : null,
   };
 }
 
-function holds(role: Role, scope: Scope, holder: Holder, review: ReviewSubject | null, cspId: string | null): boolean {
+function holds(role: Role, scope: Scope, holder: Holder, review: ReviewSubject | null, cspId: string | null, action: Action): boolean {
   switch (scope) {
     case 'anyone':
       return true;
@@ -189,8 +219,10 @@ function holds(role: Role, scope: Scope, holder: Holder, review: ReviewSubject |
       const target = review?.cspId ?? cspId;
       return holder.cspRoles.some((g) => g.role === role && (target === null || g.cspId === target));
     }
-    case 'signOff':
-      return review !== null && SIGN_OFF_STAGES.includes(review.stage) && holder.cspRoles.some((g) => g.role === role && g.cspId === review.cspId);
+    case 'signOff': {
+      if (review === null || !holder.cspRoles.some((g) => g.role === role && g.cspId === review.cspId)) return false;
+      return SIGN_OFF_STAGES.includes(review.stage) || (!!review.boardReturnedAt && AFTER_RETURN_ACTIONS.includes(action));
+    }
     case 'review':
     case 'agency':
       return review !== null && holder.memberships.some((m) => m.role === role);

@@ -39,6 +39,14 @@ SELECT
     SELECT 1 FROM "documents" d JOIN "document_versions" dv ON dv."document_id" = d."id"
     WHERE d."review_id" = r."id" AND d."kind" = 'executive_summary'
   ) AS "draftExecutiveSummary",
+  NOT EXISTS (
+    SELECT 1 FROM "review_events" ret
+    WHERE ret."review_id" = r."id" AND ret."type" = 'RAG_RETURN'
+      AND NOT EXISTS (
+        SELECT 1 FROM "documents" d JOIN "document_versions" dv ON dv."document_id" = d."id"
+        WHERE d."review_id" = r."id" AND d."kind" = 'overview_report' AND dv."uploaded_at" > ret."recorded_at"
+      )
+  ) AS "overviewReportRevisedSinceReturn",
   (SELECT count(*)::int FROM "recommendations" rec
     WHERE rec."review_id" = r."id" AND rec."status" <> 'withdrawn') AS "recommendationsCount",
   (r."no_recommendations_reason" IS NOT NULL AND btrim(r."no_recommendations_reason") <> '') AS "noRecommendationsReason",
@@ -86,6 +94,7 @@ export async function computeReviewFacts(db: EntityManager | DataSource, reviewI
     meetingsConsideringImrs: Number(row.meetingsConsideringImrs),
     draftOverviewReport: row.draftOverviewReport === true,
     draftExecutiveSummary: row.draftExecutiveSummary === true,
+    overviewReportRevisedSinceReturn: row.overviewReportRevisedSinceReturn === true,
     recommendationsCount: Number(row.recommendationsCount),
     noRecommendationsReason: row.noRecommendationsReason === true,
     familyOfferedDraft: row.familyOfferedDraft === true,

@@ -12,6 +12,7 @@
  *   it happens later, `waived` (an IMR waived), or `cancelled` (its subject was cancelled or
  *   withdrawn, or the review closed or was withdrawn with it still running).
  */
+import { createHash } from 'node:crypto';
 import type { ReviewContext, Stage } from '../reviews/lifecycle';
 import {
   CalendarCoverageError,
@@ -30,7 +31,7 @@ import {
 /** Due dates without a time are due by the end of the working day, London time. */
 export const DUE_TIME = '17:00';
 
-export type ClockStatus = 'open' | 'paused' | 'met' | 'missed' | 'waived' | 'cancelled' | 'not_computed';
+export type ClockStatus = 'open' | 'paused' | 'met' | 'missed' | 'waived' | 'cancelled' | 'returned' | 'not_computed';
 
 export interface ClockInput {
   reviewId: string;
@@ -96,6 +97,15 @@ function daysHeldSince(context: ReviewContext, since: Instant | CivilDate, now: 
     if (to > start) total += heldDays({ from: start, to });
   }
   return total;
+}
+
+/** The subject of the board's nth sign-off round (n ≥ 2): a UUID (version 5 layout) from the review and n. */
+export function signOffRoundSubject(reviewId: string, round: number): string {
+  const hex = createHash('sha1').update(`rag_sign_off/${reviewId}/${round}`).digest('hex').slice(0, 32).split('');
+  hex[12] = '5';
+  hex[16] = ((parseInt(hex[16], 16) & 0x3) | 0x8).toString(16);
+  const h = hex.join('');
+  return `${h.slice(0, 8)}-${h.slice(8, 12)}-${h.slice(12, 16)}-${h.slice(16, 20)}-${h.slice(20, 32)}`;
 }
 
 export function planClocks(input: ClockInput, now: Instant, rules: ClockRules): PlannedClock[] {
@@ -200,20 +210,40 @@ export function planClocks(input: ClockInput, now: Instant, rules: ClockRules): 
     );
   }
 
-  // RAG sign-off: from the report reaching the board until it approves or returns it.
-  const enteredSignOff = [...context.stageHistory].reverse().find((s) => s.stage === 'rag_sign_off');
-  if (enteredSignOff) {
-    const signOffDue = due('rag_sign_off', londonDateOf(enteredSignOff.enteredAt));
-    const answered =
-      (context.ragApproval && context.ragApproval.recordedAt >= enteredSignOff.enteredAt ? context.ragApproval.recordedAt : null) ??
-      context.ragReturns.find((r) => r.returnedAt >= enteredSignOff.enteredAt)?.returnedAt ??
-      null;
+  // RAG sign-off: one clock each time the report reaches the board, from then until it approves
+  // (met or missed) or returns it (`returned`: the board answered, and the chair revises). The
+  // first round's subject is the review (as before rounds existed); a later round's is derived
+  // from the review and the round's number, so each round is its own row.
+  const history = context.stageHistory;
+  const signOffRounds = history.map((entry, at) => ({ entry, at })).filter(({ entry }) => entry.stage === 'rag_sign_off');
+  signOffRounds.forEach(({ entry: round, at }, index) => {
+    const until = signOffRounds[index + 1]?.entry.enteredAt ?? null;
+    const within = (time: string) => time >= round.enteredAt && (until === null || time < until);
+    const signOffDue = due('rag_sign_off', londonDateOf(round.enteredAt));
+    // The latest approval is kept in the context; an earlier round's (before a QA resubmission)
+    // shows in the report having gone on to the Home Office from that round.
+    const wentToHomeOffice = history[at + 1]?.stage === 'home_office_qa' ? history[at + 1].enteredAt : null;
+    const approvedAt = (context.ragApproval && within(context.ragApproval.recordedAt) ? context.ragApproval.recordedAt : null) ?? wentToHomeOffice;
+    const returnedAt = context.ragReturns.find((r) => within(r.returnedAt))?.returnedAt ?? null;
+    // A round that ended with neither (the report left sign-off otherwise) closes when the next began.
+    const outcome = approvedAt
+      ? closed(signOffDue, approvedAt)
+      : returnedAt
+        ? { status: 'returned' as const, closedAt: returnedAt }
+        : until
+          ? { status: 'cancelled' as const, closedAt: until }
+          : null;
     add(
-      { kind: 'rag_sign_off', subjectId: input.reviewId, title: 'Sign-off by the CSP board', baseDueAt: signOffDue },
-      answered ? closed(signOffDue, answered) : null,
-      enteredSignOff.enteredAt,
+      {
+        kind: 'rag_sign_off',
+        subjectId: index === 0 ? input.reviewId : signOffRoundSubject(input.reviewId, index + 1),
+        title: index === 0 ? 'Sign-off by the CSP board' : `Sign-off by the CSP board (round ${index + 1})`,
+        baseDueAt: signOffDue,
+      },
+      outcome,
+      round.enteredAt,
     );
-  }
+  });
 
   // QA resubmission: after a "resubmit" letter, until the next submission.
   const rounds = context.qaRounds;

@@ -12,7 +12,7 @@ import { daysBetween, elapsed, loadStatutoryPeriods, loadWorkingDayCalendar, lon
 export const REMINDER_SYNC_TOPIC = OUTBOX_TOPICS.reminderSync;
 
 /** Outcomes that are history. (`not_computed` is not one: it is computed once the data exists.) */
-const TERMINAL = new Set(['met', 'missed', 'waived', 'cancelled']);
+const TERMINAL = new Set(['met', 'missed', 'waived', 'cancelled', 'returned']);
 
 /**
  * Keeps a review's deadline rows equal to what its lifecycle and case file say, inside the

@@ -1,7 +1,7 @@
 import { Check, Column, CreateDateColumn, Entity, Index, JoinColumn, ManyToOne, PrimaryGeneratedColumn, Unique, UpdateDateColumn, VersionColumn } from 'typeorm';
 import { Review } from '../reviews/review.entity';
 
-export const DEADLINE_STATUSES = ['open', 'paused', 'met', 'missed', 'waived', 'cancelled', 'not_computed'] as const;
+export const DEADLINE_STATUSES = ['open', 'paused', 'met', 'missed', 'waived', 'cancelled', 'returned', 'not_computed'] as const;
 export type DeadlineStatus = (typeof DEADLINE_STATUSES)[number];
 
 export interface ConcernedPerson {
@@ -18,7 +18,7 @@ export interface ConcernedPerson {
  */
 @Entity({ name: 'deadlines' })
 @Unique('UQ_deadlines_subject', ['reviewId', 'kind', 'subjectId'])
-@Check('CHK_deadlines_status', `"status" IN ('open', 'paused', 'met', 'missed', 'waived', 'cancelled', 'not_computed')`)
+@Check('CHK_deadlines_status', `"status" IN ('open', 'paused', 'met', 'missed', 'waived', 'cancelled', 'returned', 'not_computed')`)
 @Index('IDX_deadlines_status_due', ['status', 'dueAt'])
 @Index('IDX_deadlines_next_reminder', ['nextReminderAt'], { where: '"next_reminder_at" IS NOT NULL' })
 @Index('IDX_deadlines_open_plan', ['reminderPlan'], { where: `"status" = 'open'` })

@@ -81,6 +81,7 @@ const REPLAY_FACTS: ReviewFacts = Object.freeze({
   meetingsConsideringImrs: 1,
   draftOverviewReport: true,
   draftExecutiveSummary: true,
+  overviewReportRevisedSinceReturn: true,
   recommendationsCount: 1,
   noRecommendationsReason: false,
   familyOfferedDraft: true,

@@ -1,3 +1,4 @@
+import { boardReturnedAtOf } from '../access/policy';
 import { randomUUID } from 'node:crypto';
 import { Injectable } from '@nestjs/common';
 import { restrictToVisibleReviews } from '../access/access.service';
@@ -138,7 +139,7 @@ export class ReviewLifecycleService {
    */
   private async narrowed(view: ReviewView, review: Review, now: Date, access?: AccessContext): Promise<ReviewView> {
     if (!access || access.trusted) return view;
-    const subject = { cspId: view.cspId, stage: view.status as Stage };
+    const subject = { cspId: view.cspId, stage: view.status as Stage, boardReturnedAt: boardReturnedAtOf(view.status as Stage, view.lifecycle) };
     const imrAgency = await this.imrAgencies(view.id, view.clocks.some((c) => c.kind === 'imr_due'));
     const clocks = visibleClocks(view.clocks, access.holder, subject, imrAgency);
     const hidden = hiddenFacts(access.holder, subject);
@@ -175,7 +176,9 @@ export class ReviewLifecycleService {
   async applyEvent(id: string, body: unknown, actor: string, expectedVersion?: number, access?: AccessContext): Promise<ReviewView> {
     const { view, after, now } = await this.dataSource.transaction(async (manager) => {
       const applied = await this.applyIn(manager, id, body, actor, expectedVersion, access);
-      return { ...applied, view: await this.view(manager, applied.after, applied.now, applied.facts) };
+      // A return changes one fact (the report now awaits a new version): those are read afresh.
+      const returned = (body as { type?: unknown } | null)?.type === 'RAG_RETURN';
+      return { ...applied, view: await this.view(manager, applied.after, applied.now, returned ? undefined : applied.facts) };
     });
     // The answer shows the caller the clocks and facts they may see, as GET /reviews/:id does.
     return this.narrowed(view, after, now, access);

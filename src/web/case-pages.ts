@@ -1,7 +1,7 @@
 import { allows } from '../access/access.service';
 import type { AccessContext } from '../access/access.service';
 import type { Action } from '../access/actions';
-import { EVENT_ROLES, permission } from '../access/policy';
+import { boardReturnedAtOf, EVENT_ROLES, permission } from '../access/policy';
 import type { ReviewEventType } from '../reviews/lifecycle/events';
 import { historyLabel, STAGE_LABELS } from './labels';
 import type { Stage } from '../reviews/lifecycle';
@@ -93,4 +93,26 @@ export function staleSummary(what: string, changes: ReturnType<typeof changesSin
   // A change the caller's history does not show (or none recorded there): say what it is now.
   const errorList = changes.length > 0 ? changes.map((c) => ({ text: c.text })) : [{ text: now ?? `The ${what} was changed by someone else` }];
   return { errorTitle: title, errorDescription: description, errorList };
+}
+
+/**
+ * The board's return the chair has still to answer: the review is in drafting and the board's
+ * latest return came after the report last reached it (not a QA resubmission). Null otherwise.
+ */
+export function pendingBoardReturn(view: {
+  status: string;
+  lifecycle: { ragReturns: ReadonlyArray<{ comments: string; returnedAt: string }>; stageHistory: ReadonlyArray<{ stage: string; enteredAt: string }> };
+}): { comments: string; returnedAt: string } | null {
+  if (!boardReturnedAtOf(view.status as Stage, view.lifecycle)) return null;
+  return view.lifecycle.ragReturns[view.lifecycle.ragReturns.length - 1] ?? null;
+}
+
+/** Where a blocker is fixed: a reason the lifecycle gives, with a link to the page that fixes it. */
+const REASON_PAGES: ReadonlyArray<[RegExp, string]> = [[/^No new version of the overview report has been uploaded/, 'documents']];
+
+export function reasonsWithLinks(reviewId: string, reasons: readonly string[]): Array<{ text: string; href: string | null }> {
+  return reasons.map((text) => {
+    const page = REASON_PAGES.find(([pattern]) => pattern.test(text))?.[1];
+    return { text, href: page ? `/cases/${reviewId}/${page}` : null };
+  });
 }

@@ -177,6 +177,7 @@ export const DEADLINE_STATUS_LABELS: Readonly<Record<string, string>> = {
   paused: 'Paused (on hold)',
   met: 'Met',
   missed: 'Missed',
+  returned: 'Returned',
   waived: 'Waived',
   cancelled: 'Cancelled',
 };

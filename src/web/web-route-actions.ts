@@ -73,6 +73,7 @@ export const WEB_ROUTE_ACTIONS: Readonly<Record<string, Action>> = {
 
   [`GET ${C}/sign-off`]: 'documents.read',
   [`POST ${C}/sign-off`]: 'review.event',
+  [`GET ${C}/sign-off/returned`]: 'oversight.read',
 
   [`GET ${C}/meetings`]: 'meetings.read',
   [`GET ${C}/meetings/new`]: 'meetings.write',

@@ -41,8 +41,8 @@ export class DocumentsController {
   }
 
   @Get(':documentId')
-  get(@Param('reviewId') reviewId: string, @Param('documentId') documentId: string) {
-    return this.documents.get(reviewId, documentId);
+  get(@Param('reviewId') reviewId: string, @Param('documentId') documentId: string, @Access() access: AccessContext) {
+    return this.documents.get(reviewId, documentId, access.restriction);
   }
 
   @Post(':documentId/versions')

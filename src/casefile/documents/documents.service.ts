@@ -34,6 +34,11 @@ export interface DownloadedContent {
   sizeBytes: number;
 }
 
+/** Whether a version is within a restriction's `uploadedBefore` (the RAG after a return sees the versions it saw). */
+export function versionVisible(restriction: RecordRestriction | null, version: { uploadedAt: Date }): boolean {
+  return !restriction?.uploadedBefore || version.uploadedAt.getTime() <= Date.parse(restriction.uploadedBefore);
+}
+
 /**
  * Documents of a review and their versions. An upload is validated whole (fields, size, type
  * allow-list, magic bytes) before anything is written; the version row, its content (row or
@@ -67,15 +72,18 @@ export class DocumentsService {
         );
       }
       const documents = await qb.getMany();
-      const versions = await manager.find(DocumentVersion, { where: { reviewId }, order: { versionNo: 'ASC' } });
-      return documents.map((d) => this.view(d, versions.filter((v) => v.documentId === d.id), false));
+      const versions = (await manager.find(DocumentVersion, { where: { reviewId }, order: { versionNo: 'ASC' } })).filter((v) => versionVisible(restriction, v));
+      return documents
+        .map((d) => ({ d, of: versions.filter((v) => v.documentId === d.id) }))
+        .filter(({ of }) => !restriction?.uploadedBefore || of.length > 0)
+        .map(({ d, of }) => this.view(d, of, false));
     });
   }
 
-  get(reviewId: string, documentId: string) {
+  get(reviewId: string, documentId: string, restriction: RecordRestriction | null = null) {
     return this.tx.read(reviewId, async (manager) => {
       const document = await findInReview(manager, CaseDocument, reviewId, documentId, 'document');
-      return this.view(document, await this.versionsOf(manager, reviewId, documentId), true);
+      return this.view(document, (await this.versionsOf(manager, reviewId, documentId)).filter((v) => versionVisible(restriction, v)), true);
     });
   }
 

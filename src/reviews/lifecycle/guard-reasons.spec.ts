@@ -152,6 +152,19 @@ const CASES: readonly Case[] = [
     facts: { familyOfferedDraft: false },
     refused: 'The family has not been offered the draft report',
   },
+  {
+    name: 'AGREE_REPORT refused after a return until a new version of the overview report is uploaded',
+    before: [...PATH_TO.rag_sign_off, { type: 'RAG_RETURN' }],
+    type: 'AGREE_REPORT',
+    facts: { overviewReportRevisedSinceReturn: false },
+    refused: 'No new version of the overview report has been uploaded since the board returned it on 2026-01-05',
+  },
+  {
+    name: 'AGREE_REPORT allowed after a return once a new version is uploaded',
+    before: [...PATH_TO.rag_sign_off, { type: 'RAG_RETURN' }],
+    type: 'AGREE_REPORT',
+    facts: { overviewReportRevisedSinceReturn: true },
+  },
   // RAG
   { name: 'RAG_APPROVE allowed', before: PATH_TO.rag_sign_off, type: 'RAG_APPROVE' },
   {
@@ -168,6 +181,12 @@ const CASES: readonly Case[] = [
     overrides: { comments: '   ' },
     refused: "The board's comments are required to return the report",
     payloadDependent: true,
+  },
+  {
+    name: 'RAG_RETURN refused after the board approved',
+    before: [...PATH_TO.rag_sign_off, { type: 'RAG_APPROVE' }],
+    type: 'RAG_RETURN',
+    refused: 'The board (RAG) already approved this draft on 2026-01-05',
   },
   {
     name: 'SUBMIT_TO_HOME_OFFICE allowed after approval',

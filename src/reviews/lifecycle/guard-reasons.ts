@@ -136,6 +136,13 @@ const agreeReport: RefusalRule = ({ context, facts }) => {
   const reasons = holdReasons(context);
   if (!facts.draftOverviewReport) reasons.push('There is no draft overview report');
   if (!facts.draftExecutiveSummary) reasons.push('There is no draft executive summary');
+  // `=== false`: facts stored before this fact existed do not have it, and are taken as met.
+  if (facts.draftOverviewReport && facts.overviewReportRevisedSinceReturn === false) {
+    const returned = context.ragReturns[context.ragReturns.length - 1];
+    reasons.push(
+      `No new version of the overview report has been uploaded since the board returned it${returned ? ` on ${dateOf(returned.returnedAt)}` : ''}`,
+    );
+  }
   if (facts.recommendationsCount < 1 && !facts.noRecommendationsReason) {
     reasons.push('No recommendations are recorded, and no reason for making none is recorded');
   }
@@ -153,6 +160,8 @@ const ragApprove: RefusalRule = ({ context }) => {
 
 const ragReturn: RefusalRule = (input) => {
   const reasons = holdReasons(input.context);
+  const approval = input.context.ragApproval;
+  if (approval) reasons.push(`The board (RAG) already approved this draft on ${dateOf(approval.approvedAt)}`);
   const p = payloadOf(input, 'RAG_RETURN');
   if (p && p.comments.trim() === '') reasons.push("The board's comments are required to return the report");
   return reasons;

@@ -25,6 +25,11 @@ export interface ReviewFacts {
   readonly draftOverviewReport: boolean;
   /** A draft executive summary has been uploaded. */
   readonly draftExecutiveSummary: boolean;
+  /**
+   * The board (RAG) has not returned the report, or a new version of the overview report was
+   * uploaded after its latest return. (Absent in facts stored before it existed: taken as met.)
+   */
+  readonly overviewReportRevisedSinceReturn: boolean;
   /** Recommendations recorded on the review. */
   readonly recommendationsCount: number;
   /** A reason for making no recommendations has been recorded. */
@@ -52,6 +57,7 @@ export const EMPTY_FACTS: ReviewFacts = Object.freeze({
   meetingsConsideringImrs: 0,
   draftOverviewReport: false,
   draftExecutiveSummary: false,
+  overviewReportRevisedSinceReturn: true,
   recommendationsCount: 0,
   noRecommendationsReason: false,
   familyOfferedDraft: false,

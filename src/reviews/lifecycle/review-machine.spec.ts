@@ -40,15 +40,20 @@ describe('review machine', () => {
     expect(p.context.decision).toMatchObject({ outcome: 'joint_review', jointWith: 'SAR 2026/03' });
   });
 
-  it('records the RAG approval in rag_sign_off and clears it when the board returns the report', () => {
+  it('records the RAG approval in rag_sign_off; an approval is final (no return after it)', () => {
     const next = clock();
-    let p = drive([...PATH_TO.rag_sign_off, { type: 'RAG_APPROVE', overrides: { comments: 'Good' } }], { next });
+    const p = drive([...PATH_TO.rag_sign_off, { type: 'RAG_APPROVE', overrides: { comments: 'Good' } }], { next });
     expect(statusOf(p)).toBe('rag_sign_off');
     expect(p.context.ragApproval).toMatchObject({ approvedAt: '2026-01-05', comments: 'Good' });
-    p = drive([{ type: 'RAG_RETURN' }], { from: p, next });
+    expect(() => drive([{ type: 'RAG_RETURN' }], { from: p, next })).toThrow('RAG_RETURN refused: The board (RAG) already approved this draft on 2026-01-05');
+  });
+
+  it('sends the report back to drafting when the board returns it, keeping its comments', () => {
+    const next = clock();
+    const p = drive([...PATH_TO.rag_sign_off, { type: 'RAG_RETURN' }], { next });
     expect(statusOf(p)).toBe('drafting');
     expect(p.context.ragApproval).toBeNull();
-    expect(p.context.ragReturns).toHaveLength(1);
+    expect(p.context.ragReturns).toEqual([expect.objectContaining({ comments: 'Please strengthen the analysis' })]);
   });
 
   it('loops through drafting, RAG and QA again on resubmit, counting QA rounds', () => {

@@ -17,6 +17,7 @@ export const ALL_FACTS: ReviewFacts = {
   meetingsConsideringImrs: 2,
   draftOverviewReport: true,
   draftExecutiveSummary: true,
+  overviewReportRevisedSinceReturn: true,
   recommendationsCount: 12,
   noRecommendationsReason: false,
   familyOfferedDraft: true,

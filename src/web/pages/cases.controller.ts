@@ -12,7 +12,7 @@ import { businessDate, isReviewEventType, renderLifecycleSvg, REVIEW_EVENT_TYPES
 import type { ReviewEventType } from '../../reviews/lifecycle/events';
 import { ReviewLifecycleService, ReviewView } from '../../reviews/review-lifecycle.service';
 import { listReviewsQuerySchema, openReviewSchema } from '../../reviews/reviews.schemas';
-import { caseNavigation, changesSince, may, mayApply, staleSummary, whoMayApply } from '../case-pages';
+import { caseNavigation, changesSince, may, mayApply, staleSummary, whoMayApply, pendingBoardReturn, reasonsWithLinks } from '../case-pages';
 import { answerRows, CONFIRMED_EVENTS, confirmHidden, EVENT_FORMS, SECONDARY_EVENTS } from '../event-forms';
 import { FieldSpec, FormBody, formBody, FormProblem, formView, mergeProblems, readForm, Refusal, refusalOf } from '../forms';
 import { EVENT_ACTION_LABELS, optionsOf, STAGE_LABELS } from '../labels';
@@ -253,7 +253,10 @@ export class CasesPagesController {
           open: attempt?.type === type,
         };
       });
-    const blocked = view.blockedEvents.filter((b) => mayApply(access, b.type)).map((b) => ({ ...b, label: EVENT_ACTION_LABELS[b.type] }));
+    const blocked = view.blockedEvents
+      .filter((b) => mayApply(access, b.type))
+      .map((b) => ({ ...b, label: EVENT_ACTION_LABELS[b.type], reasonLinks: reasonsWithLinks(reviewId, b.reasons) }));
+    const boardReturn = pendingBoardReturn(view);
     const forOthers = view.allowedEvents.filter((type) => !mayApply(access, type)).map((type) => ({ label: EVENT_ACTION_LABELS[type], who: whoMayApply(type) }));
 
     let errors: Record<string, unknown> = {};
@@ -289,6 +292,8 @@ export class CasesPagesController {
         eventForms,
         blocked,
         forOthers,
+        boardReturn,
+        mayRevise: may(access, 'documents.write'),
         caseNav: caseNavigation(access, reviewId, 'overview'),
         mayCorrect: may(access, 'review.correct'),
         undelivered,

@@ -106,7 +106,7 @@ export class DocumentsPagesController {
     const listed = await this.documents.list(reviewId, {}, access.restriction);
     const rows = [];
     for (const listedDocument of listed) {
-      const document = await this.documents.get(reviewId, listedDocument.id);
+      const document = await this.documents.get(reviewId, listedDocument.id, access.restriction);
       rows.push({
         ...document,
         kindText: DOCUMENT_KIND_LABELS[document.kind] ?? document.kind,

@@ -5,7 +5,7 @@ import { DocumentsService } from '../../casefile/documents/documents.service';
 import { OversightService } from '../../casefile/oversight/oversight.service';
 import { CspsService } from '../../csps/csps.service';
 import { ReviewLifecycleService } from '../../reviews/review-lifecycle.service';
-import { caseNavigation, changesSince, may, mayApply, staleSummary } from '../case-pages';
+import { caseNavigation, changesSince, may, mayApply, pendingBoardReturn, staleSummary } from '../case-pages';
 import { FieldSpec, FormBody, formBody, FormProblem, formView, mergeProblems, readForm, Refusal, refusalOf } from '../forms';
 import { CONFIRMED_EVENTS, confirmHidden } from '../event-forms';
 import { EVENT_ACTION_LABELS, STAGE_LABELS } from '../labels';
@@ -87,13 +87,32 @@ export class SignOffPagesController {
         });
       }
       await this.reviews.applyEvent(reviewId, event, actorOf(req), version);
-      return this.views.redirect(res, `/cases/${reviewId}/sign-off?done=${type}`);
+      // A return takes the review out of sign-off: the member is told what happens next, on a
+      // page they still may read (the policy keeps what they returned readable to them).
+      return this.views.redirect(res, type === 'RAG_RETURN' ? `/cases/${reviewId}/sign-off/returned` : `/cases/${reviewId}/sign-off?done=${type}`);
     } catch (error) {
       const refusal = refusalOf(error, fields.map((f) => f.name));
       if (!refusal) throw error;
       if (refusal.stale && version !== undefined) return this.render(req, res, reviewId, { staleSince: version }, 409);
       return this.render(req, res, reviewId, { body, problems: mergeProblems(problems, refusal.problems), refusal }, refusal.status);
     }
+  }
+
+  /** The confirmation after a return: the comments sent, and what happens next. */
+  @Get('returned')
+  async returned(@Req() req: WebRequest, @Res() res: Response, @Param('reviewId') reviewId: string) {
+    const access = accessOf(req);
+    const review = await this.reviews.get(reviewId, access);
+    const last = review.lifecycle.ragReturns[review.lifecycle.ragReturns.length - 1] ?? null;
+    const reports = (await this.documents.list(reviewId, {}, access.restriction)).filter((d) => REPORT_KINDS.includes(d.kind));
+    return this.views.render(req, res, 'pages/cases/sign-off-returned.njk', {
+      pageTitle: `Report returned – ${review.reference}`,
+      review,
+      returned: last,
+      pending: pendingBoardReturn(review) !== null,
+      reports,
+      caseNav: caseNavigation(access, reviewId, 'sign-off'),
+    });
   }
 
   private async render(
@@ -114,7 +133,9 @@ export class SignOffPagesController {
 
     const isDecision = (type: string) => type === 'RAG_APPROVE' || type === 'RAG_RETURN';
     const allowed = review.allowedEvents.filter((type) => isDecision(type) && mayApply(access, type));
-    const blocked = review.blockedEvents.filter((b) => isDecision(b.type) && mayApply(access, b.type));
+    // Once the board approved, neither decision is offered again (not even as "not possible").
+    const approval = review.lifecycle.ragApproval;
+    const blocked = approval ? [] : review.blockedEvents.filter((b) => isDecision(b.type) && mayApply(access, b.type));
     const form = formView(decisionFields(boardName, allowed), options.staleSince === undefined ? { body: options.body, problems: options.problems } : {});
 
     let errors: Record<string, unknown> = {};
@@ -138,6 +159,7 @@ export class SignOffPagesController {
         decisions,
         clock,
         canDecide: allowed.length > 0,
+        approval,
         blocked: blocked.map((b) => ({ ...b, label: EVENT_ACTION_LABELS[b.type] })),
         fields: form.fields,
         caseNav: caseNavigation(access, reviewId, 'sign-off'),
