@@ -135,6 +135,8 @@ describe('the board returns the report (browser)', () => {
     await chair.click(page.getByRole('navigation', { name: 'Review pages' }).getByRole('link', { name: 'Overview' }));
     expect(await page.getByRole('link', { name: /^No new version of the overview report/ }).count()).toBe(0);
     await chair.click(page.getByRole('button', { name: 'Record that the panel agreed the report' }));
+    // A step that cannot be undone is checked first (issue 14 item 6).
+    await chair.click(page.getByRole('button', { name: 'Confirm that the panel agreed the report' }));
     await page.waitForURL(/\?done=AGREE_REPORT$/);
     expect(await textOf(page.getByRole('row', { name: /Sign-off by the CSP board \(round 2\)/ }))).toContain('Due in 31 days');
     expect(await page.locator('.govuk-notification-banner', { hasText: 'The board returned the report' }).count()).toBe(0);
@@ -153,6 +155,7 @@ describe('the board returns the report (browser)', () => {
     expect(await textOf(page.getByRole('link', { name: /Overview report \(draft\)/ }))).toContain('version 2');
     await rag.check(page.getByLabel('Approve the report'));
     await rag.click(page.getByRole('button', { name: 'Record the decision' }));
+    await rag.click(page.getByRole('button', { name: 'Confirm the approval' }));
     await page.waitForURL(/\/sign-off\?done=RAG_APPROVE$/);
     expect(await page.getByLabel('Return the report to the chair with comments').count()).toBe(0);
     expect(await page.getByRole('button', { name: 'Record the decision' }).count()).toBe(0);
