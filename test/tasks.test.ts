@@ -217,8 +217,42 @@ describe('tasks (GET /me/tasks)', () => {
     expect((await tasksOf(email('chair'))).map((t) => t.subjectId)).not.toContain(health.id);
   });
 
+  it("the chair records a meeting once its start has passed, and updates an action near its target; the derivation still agrees", async () => {
+    const gathering = review('DEMO-0002');
+    const [meeting] = await db().query(`SELECT id FROM panel_meetings WHERE review_id = $1 AND status = 'scheduled' ORDER BY starts_at LIMIT 1`, [gathering.id]);
+    expect((await tasksOf(email('chair'))).filter((t) => t.kind === 'meeting_held')).toEqual([]);
+    // The meeting's start passes (moved to yesterday at 10:00 London time, straight in the database).
+    const yesterday = addDays(londonDateOf(new Date()), -1);
+    await db().query(`UPDATE panel_meetings SET starts_at = ($2::date + time '10:00') AT TIME ZONE 'Europe/London' WHERE id = $1`, [meeting.id, yesterday]);
+    const [day, month, year] = [Number(yesterday.slice(8)), Number(yesterday.slice(5, 7)), yesterday.slice(0, 4)];
+    const monthName = new Date(Date.UTC(2000, month - 1, 1)).toLocaleString('en-GB', { month: 'long', timeZone: 'UTC' });
+    expect((await tasksOf(email('chair'))).filter((t) => t.kind === 'meeting_held')).toEqual([
+      expect.objectContaining({ subjectId: meeting.id, title: `Record the meeting of ${day} ${monthName} ${year} as held`, dueDate: yesterday, urgency: 'overdue', href: `/cases/${gathering.id}/meetings/${meeting.id}/held` }),
+    ]);
+
+    const monitoring = review('DEMO-0005');
+    const [action] = await db().query(`SELECT id, recommendation_id, description FROM actions WHERE review_id = $1 AND status <> 'complete' ORDER BY id LIMIT 1`, [monitoring.id]);
+    const near = addDays(londonDateOf(new Date()), 3);
+    await db().query(`UPDATE actions SET target_date = $2::date WHERE id = $1`, [action.id, near]);
+    expect((await tasksOf(email('chair'))).filter((t) => t.kind === 'action_update' && t.subjectId === action.id)).toEqual([
+      expect.objectContaining({ reviewId: monitoring.id, dueDate: near, urgency: 'due_soon', href: `/cases/${monitoring.id}/recommendations/${action.recommendation_id}/actions/${action.id}/progress` }),
+    ]);
+    // An action whose target is further off than a week is not yet a task.
+    await db().query(`UPDATE actions SET target_date = $2::date WHERE id = $1`, [action.id, addDays(londonDateOf(new Date()), 30)]);
+    expect((await tasksOf(email('chair'))).filter((t) => t.subjectId === action.id)).toEqual([]);
+    await db().query(`UPDATE actions SET target_date = $2::date WHERE id = $1`, [action.id, near]);
+    expect(comparable(await tasksOf(email('chair')))).toEqual(comparable(await derived(email('chair'))));
+  });
+
   it('an administrator with no case role has no tasks', async () => {
     expect(await tasksOf(email('administrator'))).toEqual([]);
+  });
+
+  it('is in the OpenAPI document, with the shape of a task', async () => {
+    const doc = (await http().get('/api/docs-json').expect(200)).body;
+    const items = doc.paths['/me/tasks'].get.responses['200'].content['application/json'].schema.properties.items.items;
+    expect(items.properties.kind.enum).toEqual(['event', 'imr_receipt', 'imr_send', 'imr_sign_off', 'meeting_held', 'action_update']);
+    expect(items.required).toEqual(expect.arrayContaining(['title', 'href', 'dueDate', 'urgency']));
   });
 
   it('without signing in, 401', async () => {
