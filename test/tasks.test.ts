@@ -244,6 +244,44 @@ describe('tasks (GET /me/tasks)', () => {
     expect(comparable(await tasksOf(email('chair')))).toEqual(comparable(await derived(email('chair'))));
   });
 
+  it("My work tells what changed since the person's last visit: an IMR received, the board's return with its comments; not their own, nor what they may not read", async () => {
+    const fresh = async (address: string) => {
+      const res = await http().post('/auth/sessions').send({ email: address, password: ctx.config.demo.password }).expect(201);
+      return ([] as string[]).concat(res.headers['set-cookie'] ?? []).find((c) => /^(__Host-)?dhr_session=/.test(c))!.split(';')[0];
+    };
+    const myWork = async (cookie: string) => (await http().get('/my-work').set('Cookie', cookie).expect(200)).text;
+    const ukDay = (iso: string) => new Date(`${iso}T12:00:00Z`).toLocaleDateString('en-GB', { day: 'numeric', month: 'long', year: 'numeric', timeZone: 'UTC' });
+    const today = londonDateOf(new Date());
+
+    // The chair and the RAG member visit; nothing has changed since (a first visit has no notices).
+    expect(await myWork(await fresh(email('chair')))).not.toContain('Since your last visit');
+    await myWork(await fresh(email('rag')));
+
+    // Then the lead records the council's short report as received, and the board returns the report.
+    const gathering = review('DEMO-0002');
+    const [council] = await db().query(
+      `SELECT i.id, a.name AS agency FROM imrs i JOIN agencies a ON a.id = i.agency_id WHERE i.review_id = $1 AND i.received_on IS NULL AND i.waived_reason IS NULL`,
+      [gathering.id],
+    );
+    const imr = await http().get(`/reviews/${gathering.id}/imrs/${council.id}`).set('X-Actor', email('lead')).expect(200);
+    await http().post(`/reviews/${gathering.id}/imrs/${council.id}/receipt`).set('X-Actor', email('lead')).set('If-Match', `"${imr.body.version}"`).send({ receivedOn: today }).expect(200);
+    const signOff = review('DEMO-0004');
+    const current = await http().get(`/reviews/${signOff.id}`).set('X-Actor', email('lead')).expect(200);
+    await http()
+      .post(`/reviews/${signOff.id}/events`)
+      .set('X-Actor', email('rag'))
+      .set('If-Match', `"${current.body.version}"`)
+      .send({ type: 'RAG_RETURN', comments: 'Section 4 needs the agencies views of the risk assessment.', occurredAt: today })
+      .expect(200);
+
+    const chair = await myWork(await fresh(email('chair')));
+    expect(chair).toContain('Since your last visit');
+    expect(chair).toContain(`The short report from ${council.agency} was received on ${ukDay(today)}`);
+    expect(chair).toContain(`The board returned the report on ${ukDay(today)} with comments: Section 4 needs the agencies views of the risk assessment.`);
+    // The RAG member returned it themself, and may not read the IMRs: nothing to tell them.
+    expect(await myWork(await fresh(email('rag')))).not.toContain('Since your last visit');
+  });
+
   it('an administrator with no case role has no tasks', async () => {
     expect(await tasksOf(email('administrator'))).toEqual([]);
   });

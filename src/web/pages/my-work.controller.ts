@@ -4,6 +4,7 @@ import type { Response } from 'express';
 import { DeadlinesService } from '../../deadlines/deadlines.service';
 import { londonDateOf } from '../../deadlines/rules';
 import { Clock } from '../../infrastructure/clock/clock';
+import { NoticesService } from '../../work/notices.service';
 import { TasksService } from '../../work/tasks.service';
 import { WebViews } from '../web-views';
 import type { WebRequest } from '../web-views';
@@ -15,7 +16,8 @@ const LOOK_AHEAD_DAYS = 42;
 /**
  * What the signed-in person must do next (the tasks service: lifecycle steps their role may
  * take now and the case-file work that falls to them), then the others' deadlines due within
- * six weeks on the reviews they can see, less the clocks their own tasks already show. An
+ * six weeks on the reviews they can see, less the clocks their own tasks already show; above
+ * them, what changed on those reviews since the person's last visit (notices.service.ts). An
  * administrator who holds no case role goes to Administration.
  */
 @ApiExcludeController()
@@ -23,6 +25,7 @@ const LOOK_AHEAD_DAYS = 42;
 export class MyWorkPagesController {
   constructor(
     private readonly tasks: TasksService,
+    private readonly notices: NoticesService,
     private readonly deadlines: DeadlinesService,
     private readonly views: WebViews,
     private readonly clock: Clock,
@@ -42,8 +45,12 @@ export class MyWorkPagesController {
     const others = (await this.deadlines.list({ due_before: londonDateOf(horizon), limit: 200 }, access))
       .filter((d) => references.has(d.reviewId) && !taskClocks.has(d.id))
       .map((d) => ({ ...d, reference: references.get(d.reviewId) as string }));
+    // What changed on their reviews since their last visit (their previous session's last request).
+    const since = userId ? await this.notices.lastVisit(userId, req.identity?.sessionId ?? null) : null;
+    const notices = userId && since ? await this.notices.since(userId, req.identity?.actor ?? '', since, reviews) : [];
     return this.views.render(req, res, 'pages/my-work.njk', {
       pageTitle: 'My work',
+      notices,
       tasks,
       others,
       lookAheadDays: LOOK_AHEAD_DAYS,
