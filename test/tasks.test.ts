@@ -90,6 +90,7 @@ describe('tasks (GET /me/tasks)', () => {
         const clock = kinds.map((k) => clocks.find((c) => c.kind === k)).find((c) => c);
         rows.push({ reviewId: r.id, reference: r.reference, kind: 'event', event: type, subjectId: null, href: `/cases/${r.id}?do=${type}#event-${type}`, dueDate: clock?.due ?? null });
       }
+      if (r.status === 'closed' || r.status === 'withdrawn') continue;
       const imrs: Array<{ id: string; agency_id: string; due: string; received: boolean; waived: boolean; signed: boolean }> = await db().query(
         `SELECT id, agency_id, to_char(due_on, 'YYYY-MM-DD') AS due, received_on IS NOT NULL AS received, waived_reason IS NOT NULL AS waived,
                 signed_off_on IS NOT NULL AS signed FROM imrs WHERE review_id = $1`,
@@ -280,6 +281,20 @@ describe('tasks (GET /me/tasks)', () => {
     expect(chair).toContain(`The board returned the report on ${ukDay(today)} with comments: Section 4 needs the agencies views of the risk assessment.`);
     // The RAG member returned it themself, and may not read the IMRs: nothing to tell them.
     expect(await myWork(await fresh(email('rag')))).not.toContain('Since your last visit');
+  });
+
+  it('a withdrawn review asks nothing more of its case file: the meeting to record as held goes', async () => {
+    const gathering = review('DEMO-0002');
+    const before = (await tasksOf(email('chair'))).filter((t) => t.reviewId === gathering.id && t.kind === 'meeting_held');
+    expect(before.length).toBe(1);
+    const current = await http().get(`/reviews/${gathering.id}`).set('X-Actor', email('lead')).expect(200);
+    await http()
+      .post(`/reviews/${gathering.id}/events`)
+      .set('X-Actor', email('lead'))
+      .set('If-Match', `"${current.body.version}"`)
+      .send({ type: 'WITHDRAW', reason: 'The criteria were not met after all.', occurredAt: londonDateOf(new Date()) })
+      .expect(200);
+    expect((await tasksOf(email('chair'))).filter((t) => t.reviewId === gathering.id)).toEqual([]);
   });
 
   it('an administrator with no case role has no tasks', async () => {

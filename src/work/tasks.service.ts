@@ -16,6 +16,7 @@ import { addDays, londonDateOf } from '../deadlines/rules';
 import { Clock } from '../infrastructure/clock/clock';
 import { ReviewLifecycleService } from '../reviews/review-lifecycle.service';
 import type { ReviewEventType } from '../reviews/lifecycle/events';
+import { FINAL_STAGES } from '../reviews/lifecycle/review-context';
 import { mayApply } from '../web/case-pages';
 import { ukDate } from '../web/web-views';
 
@@ -145,6 +146,9 @@ export class TasksService {
         task({ kind: 'event', event: type, subjectId: null, title: work.title, href: `${base}?do=${type}#event-${type}`, dueDate: clock?.dueDate ?? null, clockId: clock?.id ?? null }),
       );
     }
+
+    // A closed or withdrawn review asks nothing more of its case file.
+    if ((FINAL_STAGES as readonly string[]).includes(view.status)) return tasks;
 
     const clockOf = (kind: DeadlineKind, subjectId: string) => running.find((c) => c.kind === kind && c.subjectId === subjectId);
     const chairsImrs = asTeam('imrs.write', holder, subject);

@@ -143,9 +143,8 @@ export class CasesPagesController {
   }
 
   @Get(':reviewId')
-  async review(@Req() req: WebRequest, @Res() res: Response, @Param('reviewId') reviewId: string, @Query('done') done: unknown, @Query('do') todo: unknown) {
-    // `?do=DECIDE#event-DECIDE` (a task on My work): that event's form, opened if it is folded away.
-    return this.renderReview(req, res, reviewId, { notice: noticeOf(done), opened: isReviewEventType(todo) ? todo : undefined });
+  async review(@Req() req: WebRequest, @Res() res: Response, @Param('reviewId') reviewId: string, @Query('done') done: unknown) {
+    return this.renderReview(req, res, reviewId, { notice: noticeOf(done) });
   }
 
   @Post(':reviewId/events')
@@ -197,7 +196,7 @@ export class CasesPagesController {
     req: WebRequest,
     res: Response,
     reviewId: string,
-    options: { notice?: string | null; opened?: ReviewEventType; attempt?: EventAttempt; summary?: string | null; reasons?: string[]; staleSince?: number },
+    options: { notice?: string | null; attempt?: EventAttempt; summary?: string | null; reasons?: string[]; staleSince?: number },
     status = 200,
   ) {
     const access = accessOf(req);
@@ -233,7 +232,7 @@ export class CasesPagesController {
           fields: form.fields,
           errorList: form.errorList,
           secondary: SECONDARY_EVENTS.includes(type),
-          open: attempt?.type === type || options.opened === type,
+          open: attempt?.type === type,
         };
       });
     const blocked = view.blockedEvents.filter((b) => mayApply(access, b.type)).map((b) => ({ ...b, label: EVENT_ACTION_LABELS[b.type] }));
