@@ -44,7 +44,9 @@ export class MyWorkPagesController {
     const horizon = new Date(this.clock.now().getTime() + LOOK_AHEAD_DAYS * 86_400_000);
     const others = (await this.deadlines.list({ due_before: londonDateOf(horizon), limit: 200 }, access))
       .filter((d) => references.has(d.reviewId) && !taskClocks.has(d.id))
-      .map((d) => ({ ...d, reference: references.get(d.reviewId) as string }));
+      .map((d) => ({ ...d, reference: references.get(d.reviewId) as string }))
+      // Soonest first; on the same day by review and title (not the clocks' random ids), so the page reads the same each time.
+      .sort((a, b) => a.dueAt.localeCompare(b.dueAt) || a.reference.localeCompare(b.reference) || a.title.localeCompare(b.title));
     // What changed on their reviews since their last visit (their previous session's last request).
     const since = userId ? await this.notices.lastVisit(userId, req.identity?.sessionId ?? null) : null;
     const notices = userId && since ? await this.notices.since(userId, req.identity?.actor ?? '', since, reviews) : [];
