@@ -21,6 +21,7 @@ import { NotificationPreferencesModule } from './reminders/notification-preferen
 import { ImportsModule } from './imports/imports.module';
 import { ReviewsModule } from './reviews/reviews.module';
 import { WebModule } from './web/web.module';
+import { WorkModule } from './work/work.module';
 
 export interface AppOverrides {
   /** Tests pass a clock they control. */
@@ -55,6 +56,7 @@ export class AppModule {
         DeadlinesModule,
         NotificationPreferencesModule,
         // Last: its page routes come after the API's.
+        WorkModule,
         WebModule,
       ],
       providers: [{ provide: APP_GUARD, useClass: ThrottlerGuard }],

@@ -24,6 +24,8 @@ export const API_ROUTE_ACTIONS: Readonly<Record<string, Action>> = {
   'POST /me/tokens': 'self',
   'GET /me/tokens': 'self',
   'POST /me/tokens/:tokenId/revoke': 'self',
+  // The caller's own tasks, on the reviews the policy lets them see (src/work/tasks.service.ts).
+  'GET /me/tasks': 'self',
   'GET /notification-preferences/:email': 'self',
   'PUT /notification-preferences/:email': 'self',
 

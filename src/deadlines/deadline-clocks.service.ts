@@ -209,10 +209,19 @@ export class DeadlineClocks {
   }
 }
 
+/** Days left or overdue and how urgent, for a due date (none: not running, or no date). */
+export function urgencyOn(dueDate: string | null, today: string) {
+  const daysLeft = dueDate !== null ? daysBetween(today, dueDate) : null;
+  return {
+    daysLeft: daysLeft !== null && daysLeft >= 0 ? daysLeft : null,
+    daysOverdue: daysLeft !== null && daysLeft < 0 ? -daysLeft : null,
+    urgency: (daysLeft === null ? 'none' : daysLeft < 0 ? 'overdue' : daysLeft <= 7 ? 'due_soon' : 'on_track') as 'overdue' | 'due_soon' | 'on_track' | 'none',
+  };
+}
+
 export function deadlineView(d: Deadline, today: string) {
   const dueDate = londonDateOf(d.dueAt);
   const running = d.status === 'open' || d.status === 'paused';
-  const daysLeft = running ? daysBetween(today, dueDate) : null;
   return {
     id: d.id,
     reviewId: d.reviewId,
@@ -226,9 +235,7 @@ export function deadlineView(d: Deadline, today: string) {
     heldDays: d.heldDays,
     status: d.status,
     closedAt: d.closedAt?.toISOString() ?? null,
-    daysLeft: daysLeft !== null && daysLeft >= 0 ? daysLeft : null,
-    daysOverdue: daysLeft !== null && daysLeft < 0 ? -daysLeft : null,
-    urgency: !running ? 'none' : daysLeft! < 0 ? 'overdue' : daysLeft! <= 7 ? 'due_soon' : 'on_track',
+    ...urgencyOn(running ? dueDate : null, today),
     concerns: d.concerns.map((p) => ({ name: p.name, role: p.role })),
   };
 }

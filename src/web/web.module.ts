@@ -26,6 +26,7 @@ import { DocumentsPagesController } from './pages/documents.controller';
 import { FamilyPagesController } from './pages/family.controller';
 import { ImrsPagesController } from './pages/imrs.controller';
 import { MeetingsPagesController } from './pages/meetings.controller';
+import { WorkModule } from '../work/work.module';
 import { MyWorkPagesController } from './pages/my-work.controller';
 import { QaPagesController } from './pages/oversight.controller';
 import { PeoplePagesController } from './pages/people.controller';
@@ -84,6 +85,7 @@ export const WEB_CONTROLLERS = [
     PanelModule,
     ScopingModule,
     ProceedingsModule,
+    WorkModule,
   ],
   controllers: WEB_CONTROLLERS,
   providers: [WebViews],

@@ -225,8 +225,11 @@ describe('web journeys (browser)', () => {
     await checks.check(page, problems, 'IMR tracker', { screenshot: 'imrs' });
 
     await page.getByRole('link', { name: 'My work' }).click();
-    expect(await textOf(page.getByRole('table', { name: 'Deadlines for you' }))).toContain('IMR from Maldon District Council');
+    expect(await textOf(page.getByRole('table', { name: 'Your tasks' }))).toContain('Record receipt of the IMR from Maldon District Council');
     await checks.check(page, problems, 'my work (chair)', { screenshot: 'my-work' });
+    // The task links straight to the receipt form.
+    await page.getByRole('link', { name: /Record receipt of the IMR from Maldon District Council/ }).click();
+    await page.waitForURL(/\/imrs\/[0-9a-f-]{36}\/receipt$/);
     await page.goto(`/cases/${reviewId}/imrs`);
 
     // An extension, with its reason.
@@ -340,7 +343,9 @@ describe('web journeys (browser)', () => {
     expect((await api.event(reviewId, CHAIR, { type: 'AGREE_REPORT' })).status).toBe('rag_sign_off');
 
     const { context, page, problems } = await signIn(RAG);
-    expect(await textOf(page.getByRole('table', { name: /Other deadlines/ }))).toContain('Sign-off by the CSP board');
+    // The board's sign-off is the RAG member's own task, dated by its clock (not someone else's deadline).
+    expect(await textOf(page.getByRole('table', { name: 'Your tasks' }))).toContain('Approve or return the report');
+    expect(await page.getByRole('table', { name: /Others' deadlines/ }).getByText('Sign-off by the CSP board').count()).toBe(0);
     await checks.check(page, problems, 'my work (RAG member)');
     await page.getByRole('link', { name: 'Reviews', exact: true }).click();
     expect(await textOf(page.getByRole('row', { name: /DHR-MALDON-2026-001/ }))).toContain('RAG sign-off');

@@ -4,49 +4,59 @@ import type { Response } from 'express';
 import { DeadlinesService } from '../../deadlines/deadlines.service';
 import { londonDateOf } from '../../deadlines/rules';
 import { Clock } from '../../infrastructure/clock/clock';
-import { ReviewLifecycleService } from '../../reviews/review-lifecycle.service';
+import { NoticesService } from '../../work/notices.service';
+import { TasksService } from '../../work/tasks.service';
 import { WebViews } from '../web-views';
 import type { WebRequest } from '../web-views';
-import { accessOf, actorOf } from './page-support';
+import { accessOf } from './page-support';
 
 /** How far ahead "My work" looks for deadlines on the caller's reviews that are not theirs alone. */
 const LOOK_AHEAD_DAYS = 42;
 
 /**
- * What is due or overdue for the signed-in person: the deadlines that concern them (the
- * deadlines service's owner filter), then the others due within six weeks on the reviews
- * they can see (the reviews list, narrowed by the access policy).
+ * What the signed-in person must do next (the tasks service: lifecycle steps their role may
+ * take now and the case-file work that falls to them), then the others' deadlines due within
+ * six weeks on the reviews they can see, less the clocks their own tasks already show; above
+ * them, what changed on those reviews since the person's last visit (notices.service.ts). An
+ * administrator who holds no case role goes to Administration.
  */
 @ApiExcludeController()
 @Controller('my-work')
 export class MyWorkPagesController {
   constructor(
+    private readonly tasks: TasksService,
+    private readonly notices: NoticesService,
     private readonly deadlines: DeadlinesService,
-    private readonly reviews: ReviewLifecycleService,
     private readonly views: WebViews,
     private readonly clock: Clock,
   ) {}
 
   @Get()
   async myWork(@Req() req: WebRequest, @Res() res: Response) {
-    const actor = actorOf(req);
     const access = accessOf(req);
-    const visible = await this.reviews.list({ page: 1, pageSize: 100 }, access);
-    const references = new Map(visible.items.map((r) => [r.id, r.reference]));
-    const withReference = <T extends { reviewId: string }>(rows: T[]) =>
-      rows.filter((d) => references.has(d.reviewId)).map((d) => ({ ...d, reference: references.get(d.reviewId) as string }));
+    const userId = req.identity?.userId ?? null;
+    if (userId && access.holder?.administrator && !(await this.tasks.holdsCaseRole(userId))) return this.views.redirect(res, '/admin');
 
-    const mine = withReference(await this.deadlines.list({ owner: actor, limit: 200 }, access));
+    const reviews = await this.tasks.visibleReviews(access);
+    const references = new Map(reviews.map((r) => [r.id, r.reference]));
+    const tasks = userId ? await this.tasks.forUser(userId, access, reviews) : [];
+    const taskClocks = new Set(tasks.map((t) => t.clockId).filter((id) => id !== null));
     const horizon = new Date(this.clock.now().getTime() + LOOK_AHEAD_DAYS * 86_400_000);
-    const mineIds = new Set(mine.map((d) => d.id));
-    const others = withReference(await this.deadlines.list({ due_before: londonDateOf(horizon), limit: 200 }, access)).filter((d) => !mineIds.has(d.id));
-
+    const others = (await this.deadlines.list({ due_before: londonDateOf(horizon), limit: 200 }, access))
+      .filter((d) => references.has(d.reviewId) && !taskClocks.has(d.id))
+      .map((d) => ({ ...d, reference: references.get(d.reviewId) as string }))
+      // Soonest first; on the same day by review and title (not the clocks' random ids), so the page reads the same each time.
+      .sort((a, b) => a.dueAt.localeCompare(b.dueAt) || a.reference.localeCompare(b.reference) || a.title.localeCompare(b.title));
+    // What changed on their reviews since their last visit (their previous session's last request).
+    const since = userId ? await this.notices.lastVisit(userId, req.identity?.sessionId ?? null) : null;
+    const notices = userId && since ? await this.notices.since(userId, req.identity?.actor ?? '', since, reviews) : [];
     return this.views.render(req, res, 'pages/my-work.njk', {
       pageTitle: 'My work',
-      mine,
+      notices,
+      tasks,
       others,
       lookAheadDays: LOOK_AHEAD_DAYS,
-      reviewCount: visible.total,
+      reviewCount: reviews.length,
     });
   }
 }

@@ -116,7 +116,10 @@ export class PageChecks {
 /** The password the browser tests give every person they sign in as. */
 export const TEST_PASSWORD = 'a long enough test password';
 
-/** A new browser context for this person, signed in through the sign-in page, on My work. */
+/**
+ * A new browser context for this person, signed in through the sign-in page, on My work (or
+ * Administration, for an administrator who holds no case role).
+ */
 export async function signInAs(browser: Browser, baseURL: string, email: string, password = TEST_PASSWORD) {
   const person = await newPerson(browser, baseURL);
   const { page } = person;
@@ -124,7 +127,7 @@ export async function signInAs(browser: Browser, baseURL: string, email: string,
   await page.getByLabel('Email address').fill(email);
   await page.getByLabel('Password').fill(password);
   await page.getByRole('button', { name: 'Sign in' }).click();
-  await page.waitForURL('**/my-work');
+  await page.waitForURL(/\/(my-work|admin)$/);
   return person;
 }
 

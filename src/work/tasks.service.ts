@@ -1,0 +1,221 @@
+import { Injectable } from '@nestjs/common';
+import { InjectDataSource } from '@nestjs/typeorm';
+import { DataSource, In } from 'typeorm';
+import type { AccessContext } from '../access/access.service';
+import { AccessService } from '../access/access.service';
+import type { Action } from '../access/actions';
+import { permission } from '../access/policy';
+import type { Holder, ReviewSubject } from '../access/policy';
+import { Agency } from '../casefile/entities/agency.entity';
+import { RecommendationAction } from '../casefile/entities/action.entity';
+import { Imr } from '../casefile/entities/imr.entity';
+import { PanelMeeting } from '../casefile/entities/panel-meeting.entity';
+import { urgencyOn } from '../deadlines/deadline-clocks.service';
+import type { DeadlineKind } from '../deadlines/rules/kinds';
+import { addDays, londonDateOf } from '../deadlines/rules';
+import { Clock } from '../infrastructure/clock/clock';
+import { ReviewLifecycleService } from '../reviews/review-lifecycle.service';
+import type { ReviewEventType } from '../reviews/lifecycle/events';
+import { FINAL_STAGES } from '../reviews/lifecycle/review-context';
+import { mayApply } from '../web/case-pages';
+import { ukDate } from '../web/web-views';
+
+/**
+ * The lifecycle events that are someone's work (not holds, withdrawal or reopening), what each
+ * is called as a task, and the clocks that give its due date (the first the review has running).
+ */
+export const WORK_EVENTS: Readonly<Partial<Record<ReviewEventType, { title: string; clocks: readonly DeadlineKind[] }>>> = {
+  DECIDE: { title: 'Decide whether to hold a review', clocks: ['decision_due'] },
+  NOTIFY_HOME_OFFICE: { title: 'Tell the Home Office about the decision', clocks: ['home_office_notification'] },
+  AGREE_TERMS_OF_REFERENCE: { title: 'Agree the terms of reference', clocks: [] },
+  BEGIN_DRAFTING: { title: 'Begin drafting the report', clocks: [] },
+  AGREE_REPORT: { title: 'Record that the panel agreed the report', clocks: ['completion_target'] },
+  RAG_APPROVE: { title: 'Approve or return the report', clocks: ['rag_sign_off'] },
+  SUBMIT_TO_HOME_OFFICE: { title: 'Submit the report to the Home Office', clocks: ['qa_resubmission', 'completion_target'] },
+  RECORD_QA_OUTCOME: { title: "Record the Home Office's quality assurance outcome", clocks: [] },
+  PUBLISH: { title: 'Publish the report', clocks: [] },
+  CLOSE: { title: 'Close the review', clocks: [] },
+  RECORD_HOME_OFFICE_AGREEMENT: { title: "Record the Home Office's agreement not to review", clocks: [] },
+};
+
+/** How near its target an open action of the action plan becomes a task (days). */
+export const ACTION_NEAR_DAYS = 7;
+
+export const TASK_KINDS = ['event', 'imr_receipt', 'imr_send', 'imr_sign_off', 'meeting_held', 'action_update'] as const;
+export type TaskKind = (typeof TASK_KINDS)[number];
+export type Urgency = 'overdue' | 'due_soon' | 'on_track' | 'none';
+
+export interface Task {
+  reviewId: string;
+  reference: string;
+  kind: TaskKind;
+  /** The lifecycle event, for kind `event`. */
+  event: ReviewEventType | null;
+  /** The IMR, meeting or action the task is about. */
+  subjectId: string | null;
+  title: string;
+  /** The page (and form) that does it. */
+  href: string;
+  dueDate: string | null;
+  urgency: Urgency;
+  daysLeft: number | null;
+  daysOverdue: number | null;
+  /** The clock the due date comes from, when one does. */
+  clockId: string | null;
+}
+
+const URGENCY_ORDER: Record<Urgency, number> = { overdue: 0, due_soon: 1, on_track: 2, none: 3 };
+
+/** Most urgent first, then soonest due (no due date last), then by review and title. */
+export function byUrgency(a: Task, b: Task): number {
+  return (
+    URGENCY_ORDER[a.urgency] - URGENCY_ORDER[b.urgency] ||
+    (a.dueDate ?? '9999-12-31').localeCompare(b.dueDate ?? '9999-12-31') ||
+    a.reference.localeCompare(b.reference) ||
+    a.title.localeCompare(b.title)
+  );
+}
+
+/** Whether the holder may take this action on the review as one of its team (a `review` grant: the chair). */
+function asTeam(action: Action, holder: Holder, review: ReviewSubject): boolean {
+  return permission(action, holder, review).via.some((g) => g.scope === 'review');
+}
+
+/**
+ * What the signed-in person must do next on every review they may see: the lifecycle's work
+ * events their role on the review may apply now, and the case-file work that falls to them
+ * (IMR receipts for the chair, their agency's IMR and its sign-off for an IMR author, meetings
+ * to record as held, actions near or past their target).
+ */
+@Injectable()
+export class TasksService {
+  constructor(
+    @InjectDataSource() private readonly dataSource: DataSource,
+    private readonly access: AccessService,
+    private readonly reviews: ReviewLifecycleService,
+    private readonly clock: Clock,
+  ) {}
+
+  /** The reviews the caller may see (the reviews list's own narrowing), every page of it. */
+  async visibleReviews(access: AccessContext): Promise<Array<{ id: string; reference: string }>> {
+    const reviews: Array<{ id: string; reference: string }> = [];
+    for (let page = 1; ; page++) {
+      const result = await this.reviews.list({ page, pageSize: 100 }, access);
+      reviews.push(...result.items.map((r) => ({ id: r.id, reference: r.reference })));
+      if (result.items.length < 100 || reviews.length >= result.total) return reviews;
+    }
+  }
+
+  /** Whether the user holds any case role: a CSP role or a membership of some review. */
+  async holdsCaseRole(userId: string): Promise<boolean> {
+    const holder = await this.access.holder(userId, null);
+    if (holder.cspRoles.length > 0) return true;
+    const rows: unknown[] = await this.dataSource.query('SELECT 1 FROM review_members WHERE user_id = $1 AND ended_at IS NULL LIMIT 1', [userId]);
+    return rows.length > 0;
+  }
+
+  /** The user's tasks on every review `caller` (their own access) may see; or on `reviews`, already listed. */
+  async forUser(userId: string, caller: AccessContext, reviews?: ReadonlyArray<{ id: string }>): Promise<Task[]> {
+    const tasks: Task[] = [];
+    for (const review of reviews ?? (await this.visibleReviews(caller))) tasks.push(...(await this.ofReview(userId, review.id)));
+    return tasks.sort(byUrgency);
+  }
+
+  /** The user's tasks on one review (which they may see). */
+  async ofReview(userId: string, reviewId: string): Promise<Task[]> {
+    const [holder, subject] = [await this.access.holder(userId, reviewId), await this.access.review(reviewId)];
+    if (!subject) return [];
+    const access: AccessContext = { trusted: false, userId, action: 'review.read', holder, review: subject, restriction: null };
+    const view = await this.reviews.get(reviewId, access);
+    const today = londonDateOf(this.clock.now());
+    const base = `/cases/${reviewId}`;
+    const task = (t: Omit<Task, 'reviewId' | 'reference' | 'urgency' | 'daysLeft' | 'daysOverdue'>): Task => ({
+      reviewId,
+      reference: view.reference,
+      ...t,
+      ...urgencyOn(t.dueDate, today),
+    });
+    const running = view.clocks.filter((c) => c.status === 'open' || c.status === 'paused');
+    const tasks: Task[] = [];
+
+    for (const type of view.allowedEvents) {
+      const work = WORK_EVENTS[type];
+      if (!work || !mayApply(access, type)) continue;
+      const clock = work.clocks.map((kind) => running.find((c) => c.kind === kind)).find((c) => c !== undefined);
+      tasks.push(
+        task({ kind: 'event', event: type, subjectId: null, title: work.title, href: `${base}?do=${type}#event-${type}`, dueDate: clock?.dueDate ?? null, clockId: clock?.id ?? null }),
+      );
+    }
+
+    // A closed or withdrawn review asks nothing more of its case file.
+    if ((FINAL_STAGES as readonly string[]).includes(view.status)) return tasks;
+
+    const clockOf = (kind: DeadlineKind, subjectId: string) => running.find((c) => c.kind === kind && c.subjectId === subjectId);
+    const chairsImrs = asTeam('imrs.write', holder, subject);
+    const authorAgencies = holder.memberships.filter((m) => m.role === 'imr_author' && m.agencyId).map((m) => m.agencyId as string);
+    if (chairsImrs || authorAgencies.length > 0) {
+      const imrs = await this.dataSource.manager.find(Imr, { where: { reviewId }, order: { dueOn: 'ASC', id: 'ASC' } });
+      const agencies = new Map(
+        (await this.dataSource.manager.find(Agency, { where: { id: In([...new Set(imrs.map((i) => i.agencyId))]) } })).map((a) => [a.id, a.name]),
+      );
+      for (const imr of imrs) {
+        const what = imr.kind === 'short_report' ? 'short report' : 'IMR';
+        const agency = agencies.get(imr.agencyId) ?? 'an agency';
+        const outstanding = imr.receivedOn === null && imr.waivedReason === null;
+        const clock = clockOf('imr_due', imr.id);
+        if (chairsImrs && outstanding) {
+          tasks.push(
+            task({ kind: 'imr_receipt', event: null, subjectId: imr.id, title: `Record receipt of the ${what} from ${agency}`, href: `${base}/imrs/${imr.id}/receipt`, dueDate: imr.dueOn, clockId: clock?.id ?? null }),
+          );
+        }
+        if (!authorAgencies.includes(imr.agencyId)) continue;
+        if (outstanding) {
+          tasks.push(
+            task({ kind: 'imr_send', event: null, subjectId: imr.id, title: `Send the ${what} of ${agency} to the chair`, href: `${base}/imrs`, dueDate: imr.dueOn, clockId: clock?.id ?? null }),
+          );
+        } else if (imr.receivedOn !== null && imr.signedOffOn === null) {
+          tasks.push(
+            task({ kind: 'imr_sign_off', event: null, subjectId: imr.id, title: `Record the sign-off of the ${what} of ${agency}`, href: `${base}/imrs/${imr.id}/sign-off`, dueDate: null, clockId: null }),
+          );
+        }
+      }
+    }
+
+    if (asTeam('meetings.write', holder, subject)) {
+      const meetings = await this.dataSource.manager.find(PanelMeeting, { where: { reviewId, status: 'scheduled' }, order: { startsAt: 'ASC', id: 'ASC' } });
+      for (const meeting of meetings.filter((m) => m.startsAt.getTime() <= this.clock.now().getTime())) {
+        tasks.push(
+          task({
+            kind: 'meeting_held',
+            event: null,
+            subjectId: meeting.id,
+            title: `Record the meeting of ${ukDate(meeting.startsAt)} as held`,
+            href: `${base}/meetings/${meeting.id}/held`,
+            dueDate: londonDateOf(meeting.startsAt),
+            clockId: null,
+          }),
+        );
+      }
+    }
+
+    if (asTeam('actions.write', holder, subject)) {
+      const near = addDays(today, ACTION_NEAR_DAYS);
+      const actions = await this.dataSource.manager.find(RecommendationAction, { where: { reviewId }, order: { targetDate: 'ASC', id: 'ASC' } });
+      for (const action of actions.filter((a) => a.status !== 'complete' && a.targetDate !== null && a.targetDate <= near)) {
+        const clock = clockOf('action_target', action.id);
+        tasks.push(
+          task({
+            kind: 'action_update',
+            event: null,
+            subjectId: action.id,
+            title: `Update the action "${action.description.length > 80 ? `${action.description.slice(0, 79)}…` : action.description}"`,
+            href: `${base}/recommendations/${action.recommendationId}/actions/${action.id}/progress`,
+            dueDate: action.targetDate,
+            clockId: clock?.id ?? null,
+          }),
+        );
+      }
+    }
+    return tasks;
+  }
+}
