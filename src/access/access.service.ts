@@ -3,7 +3,7 @@ import { DataSource, ObjectLiteral, SelectQueryBuilder } from 'typeorm';
 import { UserRoleGrant } from '../identity/identity.entities';
 import { isStage } from '../reviews/lifecycle';
 import type { Action } from './actions';
-import { CspRole, Holder, permission, RecordRestriction, ReviewSubject, SIGN_OFF_STAGES } from './policy';
+import { CspRole, Holder, permission, POLICY, RecordRestriction, ReviewSubject, SIGN_OFF_STAGES } from './policy';
 import { ReviewMember } from './review-member.entity';
 
 /**
@@ -121,4 +121,45 @@ export function restrictToVisibleReviews<T extends ObjectLiteral>(
   };
   if (reviewAlias) return qb.andWhere(visible, params);
   return qb.andWhere(`EXISTS (SELECT 1 FROM reviews vr WHERE vr.id = ${reviewIdColumn} AND ${visible})`, params);
+}
+
+/**
+ * A SQL condition (with its parameters) that holds for the reviews (`alias.id`, `alias.csp_id`,
+ * `alias.status`) on which the caller may take `action`, read off the policy table: a CSP role
+ * on the review's CSP, a RAG member at or after sign-off, or a membership of the review in a
+ * role the table names. An `agency` grant covers only some records of the review, so it does
+ * not count here (nothing a whole-review condition guards is one agency's). `prefix` keeps the
+ * parameter names of several conditions in one query apart.
+ */
+export function mayOnReviewSql(action: Action, access: AccessContext, alias: string, prefix: string): { sql: string; params: Record<string, unknown> } {
+  if (access.trusted) return { sql: 'TRUE', params: {} };
+  const holder = access.holder;
+  const terms: string[] = [];
+  const params: Record<string, unknown> = {};
+  const reviewRoles: string[] = [];
+  for (const [role, scope] of Object.entries(POLICY[action]) as Array<[string, string]>) {
+    if (scope === 'anyone') return { sql: 'TRUE', params: {} };
+    if (scope === 'csp' || scope === 'signOff') {
+      const csps = holder?.cspRoles.filter((g) => g.role === role).map((g) => g.cspId) ?? [];
+      if (csps.length === 0) continue;
+      const name = `${prefix}_${role}_csps`;
+      params[name] = csps;
+      terms.push(
+        scope === 'csp'
+          ? `${alias}.csp_id = ANY(CAST(:${name} AS uuid[]))`
+          : `(${alias}.csp_id = ANY(CAST(:${name} AS uuid[])) AND ${alias}.status = ANY(CAST(:${prefix}_signOff AS text[])))`,
+      );
+      if (scope === 'signOff') params[`${prefix}_signOff`] = [...SIGN_OFF_STAGES];
+    }
+    if (scope === 'review') reviewRoles.push(role);
+  }
+  if (reviewRoles.length > 0 && access.userId) {
+    params[`${prefix}_roles`] = reviewRoles;
+    params[`${prefix}_user`] = access.userId;
+    terms.push(
+      `EXISTS (SELECT 1 FROM review_members ${prefix}_m WHERE ${prefix}_m.review_id = ${alias}.id AND ${prefix}_m.user_id = :${prefix}_user ` +
+        `AND ${prefix}_m.ended_at IS NULL AND ${prefix}_m.role = ANY(CAST(:${prefix}_roles AS text[])))`,
+    );
+  }
+  return { sql: terms.length > 0 ? `(${terms.join(' OR ')})` : 'FALSE', params };
 }

@@ -36,6 +36,7 @@ import { historyOrigin, ReviewEventRecord } from './review-event.entity';
 import { findReview, lockReview } from './review-history';
 import { Review } from './review.entity';
 import type { ListReviewsQuery, OpenReviewInput } from './reviews.schemas';
+import { containing, searchReviews } from './review-search';
 
 /** `facts` is partial in a view narrowed to a caller who may not read every record (history-visibility.ts). */
 export type ReviewView = Omit<ReturnType<ReviewLifecycleService['toView']>, 'facts'> & { facts: Partial<ReviewFacts> } & Awaited<ReturnType<DeadlineClocks['clocksOf']>>;
@@ -286,9 +287,8 @@ export class ReviewLifecycleService {
     if (query.status) qb.andWhere('r.status = :status', { status: query.status });
     if (query.cspId) qb.andWhere('r.csp_id = :cspId', { cspId: query.cspId });
     if (query.onHold !== undefined) qb.andWhere('r.on_hold = :onHold', { onHold: query.onHold });
-    if (query.reference) {
-      qb.andWhere(`r.reference ILIKE :reference ESCAPE '\\'`, { reference: `%${query.reference.replace(/[\\%_]/g, (c) => `\\${c}`)}%` });
-    }
+    if (query.reference) qb.andWhere(`r.reference ILIKE :reference ESCAPE '\\'`, { reference: containing(query.reference) });
+    if (query.q) searchReviews(qb, query.q, access);
     restrictToVisibleReviews(qb, access, 'r.id', 'r');
     const [rows, total] = await qb.getManyAndCount();
     return {

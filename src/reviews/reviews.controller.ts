@@ -54,6 +54,12 @@ export class ReviewsController {
   @ApiQuery({ name: 'cspId', required: false })
   @ApiQuery({ name: 'onHold', required: false, enum: ['true', 'false'] })
   @ApiQuery({ name: 'reference', required: false, description: 'Part of the reference (any case).' })
+  @ApiQuery({
+    name: 'q',
+    required: false,
+    description:
+      "Search: part of the reference, the police reference, a person's pseudonym, the chair's name or an agency on the panel (any case); each only on reviews where the caller may read it. Real names are never searched.",
+  })
   @ApiQuery({ name: 'page', required: false })
   @ApiQuery({ name: 'pageSize', required: false })
   list(@Query() query: unknown, @Access() access: AccessContext) {

@@ -29,6 +29,11 @@ export const listReviewsQuerySchema = z
       .optional(),
     /** Part of the reference, any case (DHR-MALDON-2026-001, or just 2026-001). */
     reference: z.string().trim().min(1, 'must not be empty').max(64, 'must be at most 64 characters').optional(),
+    /**
+     * Part of the reference, the police reference, a person's pseudonym, the chair's name or an
+     * agency on the panel (any case), each only where the caller may read it (review-search.ts).
+     */
+    q: z.string().trim().min(1, 'must not be empty').max(100, 'must be at most 100 characters').optional(),
     page: z.coerce.number().int('must be a whole number').min(1, 'must be 1 or more').default(1),
     pageSize: z.coerce.number().int('must be a whole number').min(1).max(100, 'must be at most 100').default(20),
   })

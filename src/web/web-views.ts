@@ -4,6 +4,7 @@ import nunjucks from 'nunjucks';
 import type { AccessContext } from '../access/access.service';
 import { recordAccessBeforeSending } from '../audit/access-log.interceptor';
 import type { IdentifiedRequest } from '../identity/identity.guard';
+import { tablesInScrollRegions } from './table-regions';
 import { GOVUK_FRONTEND_DIST, WEB_VIEWS_DIR } from './web-assets';
 import {
   ACTION_STATUS_LABELS,
@@ -130,7 +131,7 @@ export class WebViews {
   private readonly env = webEnvironment();
 
   html(req: WebRequest, res: Response, template: string, context: Record<string, unknown> = {}): string {
-    return this.env.render(template, { ...layoutContext(req, res), ...context });
+    return tablesInScrollRegions(this.env.render(template, { ...layoutContext(req, res), ...context }));
   }
 
   /** Renders and sends a page; a page about a review is in its access log before it is sent. */

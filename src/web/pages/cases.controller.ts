@@ -41,7 +41,7 @@ function notificationFields(csps: ReadonlyArray<{ id: string; name: string }>): 
 }
 
 const FILTER_FIELDS: FieldSpec[] = [
-  { name: 'reference', label: 'Reference', kind: 'text' },
+  { name: 'q', label: 'Search', kind: 'text', hint: 'Reference, police reference, pseudonym, chair or agency' },
   { name: 'status', label: 'Stage', kind: 'select', emptyOption: 'All stages', options: optionsOf(STAGES, STAGE_LABELS) },
   { name: 'cspId', label: 'CSP', kind: 'select', emptyOption: 'All CSPs' },
   {
@@ -85,7 +85,8 @@ export class CasesPagesController {
     const access = accessOf(req);
     const csps = await this.csps.list();
     const filters: Record<string, string> = {};
-    for (const name of ['reference', 'status', 'cspId', 'onHold', 'page']) {
+    // `reference` (the reference only) is still taken, for links made before the search.
+    for (const name of ['q', 'reference', 'status', 'cspId', 'onHold', 'page']) {
       const value = queryValue(query[name])?.trim();
       if (value) filters[name] = value;
     }
