@@ -188,7 +188,7 @@ export function planClocks(input: ClockInput, now: Instant, rules: ClockRules): 
       { kind: 'meeting_papers_due', subjectId: meeting.id, title: `Papers for the panel meeting of ${meetingDate}`, baseDueAt: papersDue },
       meeting.papersCirculatedOn
         ? closed(papersDue, meeting.papersCirculatedOn)
-        : cancelled ?? (meeting.status === 'held' ? { status: 'missed', closedAt: meeting.heldAt ?? now } : null),
+        : cancelled ?? (meeting.status === 'held' ? { status: 'missed', closedAt: meeting.heldAt ?? meeting.startsAt } : null),
       meeting.createdAt,
       false,
     );
@@ -205,7 +205,8 @@ export function planClocks(input: ClockInput, now: Instant, rules: ClockRules): 
   if (enteredSignOff) {
     const signOffDue = due('rag_sign_off', londonDateOf(enteredSignOff.enteredAt));
     const answered =
-      (context.ragApproval && context.ragApproval.recordedAt >= enteredSignOff.enteredAt ? context.ragApproval.recordedAt : null) ??
+      // The board answered on the day it approved (its own date), not the day that was recorded.
+      (context.ragApproval && context.ragApproval.recordedAt >= enteredSignOff.enteredAt ? context.ragApproval.approvedAt : null) ??
       context.ragReturns.find((r) => r.returnedAt >= enteredSignOff.enteredAt)?.returnedAt ??
       null;
     add(

@@ -1,0 +1,73 @@
+import request from 'supertest';
+import { DEMO_REVIEWS, DemoSeedResult, seedDemo } from '../../src/demo/demo-seed';
+import { startTestApp, TestContext } from '../support/test-app';
+
+/**
+ * The review page an officer can read (issue 14 item 3), on the demo's reviews at every stage:
+ * elapsed figures that are right, dates in words, people by name.
+ */
+describe('the review page (demo reviews)', () => {
+  let ctx: TestContext;
+  let seeded: DemoSeedResult;
+  const cookies = new Map<string, string>();
+  const http = () => request(ctx.api.getHttpServer());
+  const review = (policeReference: string) => seeded.reviews.find((r) => r.policeReference === policeReference)!;
+
+  async function as(email: string): Promise<string> {
+    if (!cookies.has(email)) {
+      const res = await http().post('/auth/sessions').send({ email, password: ctx.config.demo.password }).expect(201);
+      const cookie = ([] as string[]).concat(res.headers['set-cookie'] ?? []).find((c) => /^(__Host-)?dhr_session=/.test(c))!;
+      cookies.set(email, cookie.split(';')[0]);
+    }
+    return cookies.get(email)!;
+  }
+  const api = async (path: string, email = 'lead@demo.invalid') => (await http().get(path).set('Cookie', await as(email)).expect(200)).body;
+  const page = async (path: string, email = 'lead@demo.invalid') =>
+    (await http().get(path).set('Cookie', await as(email)).set('Accept', 'text/html').expect(200)).text;
+
+  beforeAll(async () => {
+    ctx = await startTestApp({ defaultActor: null, env: { SIGN_IN_RATE_LIMIT_PER_MINUTE: '1000' } });
+    seeded = await seedDemo(ctx.api);
+  });
+  afterAll(() => ctx?.close());
+
+  describe('elapsed', () => {
+    it('the board’s sign-off closes on the day the board approved, not the day that was recorded: met, after the days it took', async () => {
+      const published = await api(`/reviews/${review('DEMO-0005').id}`);
+      const signOff = published.clocks.find((c: { kind: string }) => c.kind === 'rag_sign_off');
+      const history = await api(`/reviews/${review('DEMO-0005').id}/history`);
+      const agreed = history.find((e: { type: string }) => e.type === 'AGREE_REPORT');
+      const approved = history.find((e: { type: string }) => e.type === 'RAG_APPROVE');
+      const days = Math.round((Date.parse(approved.payload.approvedAt) - Date.parse(agreed.occurredAt.slice(0, 10))) / 86_400_000);
+      expect(days).toBeGreaterThan(0);
+      expect(signOff).toMatchObject({ status: 'met', elapsed: { grossDays: days, netDays: days } });
+      expect(signOff.closedAt.slice(0, 10)).toBe(approved.payload.approvedAt);
+    });
+
+    it('no closed clock says "0 days" because it was recorded after it closed: its elapsed time is not known, and the page says so', async () => {
+      for (const r of seeded.reviews) {
+        const view = await api(`/reviews/${r.id}`);
+        for (const clock of view.clocks as Array<{ title: string; status: string; closedAt: string | null; dueAt: string; elapsed: { grossDays: number } | null }>) {
+          // A closed clock that ran some days says so; one recorded after the fact says it is not known.
+          if (clock.closedAt && clock.elapsed) expect([clock.title, clock.elapsed.grossDays > 0 || clock.status === 'met']).toEqual([clock.title, true]);
+        }
+      }
+      const held = await api(`/reviews/${review('DEMO-0005').id}`);
+      const papers = held.clocks.find((c: { kind: string }) => c.kind === 'meeting_papers_due');
+      // Papers not circulated before a meeting that was held: missed on the meeting's day, not today.
+      expect(papers.status).toBe('missed');
+      expect(papers.closedAt).toBe(held.clocks.find((c: { kind: string }) => c.kind === 'panel_meeting').dueAt);
+      expect(papers.elapsed).toBeNull();
+      const html = await page(`/cases/${review('DEMO-0005').id}`);
+      expect(html).toContain('Not known (recorded after it closed)');
+    });
+
+    it('open clocks have run from their start: the statutory ones of a review in information gathering are not 0 days', async () => {
+      const gathering = await api(`/reviews/${review(DEMO_REVIEWS[1].policeReference).id}`);
+      const completion = gathering.clocks.find((c: { kind: string }) => c.kind === 'completion_target');
+      expect(completion.status).toBe('open');
+      expect(completion.elapsed.grossDays).toBeGreaterThan(60);
+      expect(gathering.elapsed.grossDays).toBeGreaterThan(completion.elapsed.grossDays);
+    });
+  });
+});
