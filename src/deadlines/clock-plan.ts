@@ -12,6 +12,7 @@
  *   it happens later, `waived` (an IMR waived), or `cancelled` (its subject was cancelled or
  *   withdrawn, or the review closed or was withdrawn with it still running).
  */
+import { dateInWords } from '../shared/display-dates';
 import type { ReviewContext, Stage } from '../reviews/lifecycle';
 import {
   CalendarCoverageError,
@@ -185,7 +186,7 @@ export function planClocks(input: ClockInput, now: Instant, rules: ClockRules): 
     // with the reason until the data is extended, rather than a wrong date or no clock.
     const papersDue = due('meeting_papers_due', meetingDate);
     add(
-      { kind: 'meeting_papers_due', subjectId: meeting.id, title: `Papers for the panel meeting of ${meetingDate}`, baseDueAt: papersDue },
+      { kind: 'meeting_papers_due', subjectId: meeting.id, title: `Papers for the panel meeting of ${dateInWords(meetingDate)}`, baseDueAt: papersDue },
       meeting.papersCirculatedOn
         ? closed(papersDue, meeting.papersCirculatedOn)
         : cancelled ?? (meeting.status === 'held' ? { status: 'missed', closedAt: meeting.heldAt ?? meeting.startsAt } : null),
@@ -193,7 +194,7 @@ export function planClocks(input: ClockInput, now: Instant, rules: ClockRules): 
       false,
     );
     add(
-      { kind: 'panel_meeting', subjectId: meeting.id, title: `Panel meeting on ${meetingDate}`, baseDueAt: meeting.startsAt },
+      { kind: 'panel_meeting', subjectId: meeting.id, title: `Panel meeting on ${dateInWords(meetingDate)}`, baseDueAt: meeting.startsAt },
       cancelled ?? (meeting.status === 'held' ? { status: 'met', closedAt: meeting.heldAt ?? meeting.startsAt } : null),
       meeting.createdAt,
       false,

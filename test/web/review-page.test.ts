@@ -10,6 +10,7 @@ describe('the review page (demo reviews)', () => {
   let ctx: TestContext;
   let seeded: DemoSeedResult;
   const cookies = new Map<string, string>();
+  const csrf = new Map<string, string>();
   const http = () => request(ctx.api.getHttpServer());
   const review = (policeReference: string) => seeded.reviews.find((r) => r.policeReference === policeReference)!;
 
@@ -18,6 +19,7 @@ describe('the review page (demo reviews)', () => {
       const res = await http().post('/auth/sessions').send({ email, password: ctx.config.demo.password }).expect(201);
       const cookie = ([] as string[]).concat(res.headers['set-cookie'] ?? []).find((c) => /^(__Host-)?dhr_session=/.test(c))!;
       cookies.set(email, cookie.split(';')[0]);
+      csrf.set(email, res.body.csrfToken);
     }
     return cookies.get(email)!;
   }
@@ -68,6 +70,55 @@ describe('the review page (demo reviews)', () => {
       expect(completion.status).toBe('open');
       expect(completion.elapsed.grossDays).toBeGreaterThan(60);
       expect(gathering.elapsed.grossDays).toBeGreaterThan(completion.elapsed.grossDays);
+    });
+  });
+
+  describe('dates in words', () => {
+    const TABS = ['', '/team', '/people', '/documents', '/scoping', '/imrs', '/recommendations', '/action-plan', '/sign-off', '/meetings', '/family', '/proceedings', '/qa', '/publication', '/corrections'];
+
+    /** The words a reader sees: no markup (so no attributes), no form inputs, scripts or styles. */
+    function visibleText(html: string): string {
+      return html
+        .replace(/<(script|style|textarea)\b[\s\S]*?<\/\1>/gi, ' ')
+        .replace(/<[^>]+>/g, ' ')
+        .replace(/&#(\d+);/g, (_, n: string) => String.fromCharCode(Number(n)))
+        .replace(/&amp;/g, '&')
+        .replace(/\s+/g, ' ');
+    }
+
+    it('a refusal’s reason from the lifecycle reads its date in words ("on hold since 1 December 2026"), the API keeps ISO', async () => {
+      const notified = review('DEMO-0001').id;
+      const lead = await as('lead@demo.invalid');
+      const { version } = await api(`/reviews/${notified}`);
+      await http()
+        .post(`/reviews/${notified}/events`)
+        .set('Cookie', lead)
+        .set('If-Match', `"${version}"`)
+        .set('X-CSRF-Token', csrf.get('lead@demo.invalid')!)
+        .send({ type: 'PLACE_ON_HOLD', reason: 'inquest', detail: 'Inquest opened and adjourned (fictional).', occurredAt: '2026-12-01' })
+        .expect(200);
+      const view = await api(`/reviews/${notified}`);
+      const reasons = view.blockedEvents.flatMap((b: { reasons: string[] }) => b.reasons).filter((r: string) => /since/.test(r));
+      expect(reasons.length).toBeGreaterThan(0);
+      expect(reasons[0]).toContain('2026-12-01');
+      const text = visibleText(await page(`/cases/${notified}`));
+      expect(text).toContain('since 1 December 2026');
+      expect(text).not.toContain('2026-12-01');
+    });
+
+    it('no page of any demo review, nor My work or the list, shows an ISO date in its text', async () => {
+      const leaks: string[] = [];
+      const scan = async (path: string, email: string) => {
+        const res = await http().get(path).set('Cookie', await as(email)).set('Accept', 'text/html');
+        if (res.status !== 200) return;
+        for (const m of visibleText(res.text).matchAll(/.{0,50}\b\d{4}-\d{2}-\d{2}.{0,30}/g)) leaks.push(`${path} (${email}): ${m[0]}`);
+      };
+      for (const email of ['lead@demo.invalid', 'chair@demo.invalid']) {
+        await scan('/my-work', email);
+        await scan('/cases', email);
+        for (const r of seeded.reviews) for (const tab of TABS) await scan(`/cases/${r.id}${tab}`, email);
+      }
+      expect(leaks).toEqual([]);
     });
   });
 });
