@@ -60,6 +60,8 @@ export interface HistoryEntry {
   type: string;
   payload: Record<string, unknown>;
   actor: string;
+  /** The actor's display name, when the actor is a user. */
+  actorName?: string;
   occurredAt: Date | string;
   recordedAt: Date | string;
   origin: string;
@@ -74,7 +76,7 @@ export function changesSince(history: readonly HistoryEntry[], version: number, 
   return history
     .filter((e) => e.sequence > version && (!about || about(e)))
     .map((e) => ({
-      text: `${historyLabel(e.type)} by ${e.actor} (${ukDateTime(e.occurredAt)})` +
+      text: `${historyLabel(e.type)} by ${e.actorName ?? e.actor} (${ukDateTime(e.occurredAt)})` +
         (e.fromStatus !== e.toStatus && e.fromStatus ? `: stage ${STAGE_LABELS[e.toStatus as Stage] ?? e.toStatus}` : ''),
       entry: e,
     }));
@@ -88,7 +90,7 @@ export function staleSummary(what: string, changes: ReturnType<typeof changesSin
   const last = changes[changes.length - 1];
   const title = `This ${what} changed since you opened it`;
   const description = last
-    ? `${now ? `${now}, ` : ''}changed by ${last.entry.actor}. Nothing you entered has been saved: check the page as it is now and try again if it is still needed.`
+    ? `${now ? `${now}, ` : ''}changed by ${last.entry.actorName ?? last.entry.actor}. Nothing you entered has been saved: check the page as it is now and try again if it is still needed.`
     : 'Nothing you entered has been saved: check the page as it is now and try again if it is still needed.';
   // A change the caller's history does not show (or none recorded there): say what it is now.
   const errorList = changes.length > 0 ? changes.map((c) => ({ text: c.text })) : [{ text: now ?? `The ${what} was changed by someone else` }];

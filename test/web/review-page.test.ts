@@ -121,4 +121,17 @@ describe('the review page (demo reviews)', () => {
       expect(leaks).toEqual([]);
     });
   });
+
+  describe('people by name', () => {
+    it('the history names who recorded each entry by their name, not their email; the API gives both', async () => {
+      const published = review('DEMO-0005').id;
+      const history = await api(`/reviews/${published}/history`);
+      const decided = history.find((e: { type: string }) => e.type === 'DECIDE');
+      expect(decided).toMatchObject({ actor: 'lead@demo.invalid', actorName: 'Demo CSP Lead' });
+      const html = await page(`/cases/${published}`);
+      const table = html.slice(html.indexOf('id="history"'));
+      expect(table).toContain('by Demo CSP Lead');
+      expect(table).not.toMatch(/@demo\.invalid/);
+    });
+  });
 });
