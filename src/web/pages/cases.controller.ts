@@ -8,14 +8,15 @@ import { DeadlinesService } from '../../deadlines/deadlines.service';
 import { Clock } from '../../infrastructure/clock/clock';
 import { parseInput } from '../../infrastructure/http/validation';
 import { PeopleService } from '../../casefile/people/people.service';
-import { businessDate, isReviewEventType, renderLifecycleSvg, REVIEW_EVENT_TYPES, STAGES } from '../../reviews/lifecycle';
+import { businessDate, isReviewEventType, renderLifecycleSvg, REVIEW_EVENT_TYPES, STAGES, type Stage } from '../../reviews/lifecycle';
+import { reviewSteps } from '../review-steps';
 import type { ReviewEventType } from '../../reviews/lifecycle/events';
 import { ReviewLifecycleService, ReviewView } from '../../reviews/review-lifecycle.service';
 import { listReviewsQuerySchema, openReviewSchema } from '../../reviews/reviews.schemas';
 import { caseNavigation, changesSince, may, mayApply, staleSummary, whoMayApply } from '../case-pages';
 import { EVENT_FORMS, SECONDARY_EVENTS } from '../event-forms';
 import { FieldSpec, FormBody, formBody, FormProblem, formView, mergeProblems, readForm, Refusal, refusalOf } from '../forms';
-import { EVENT_ACTION_LABELS, optionsOf, STAGE_LABELS } from '../labels';
+import { DIAGRAM_LABELS, EVENT_ACTION_LABELS, optionsOf, STAGE_LABELS } from '../labels';
 import { WebViews } from '../web-views';
 import type { WebRequest } from '../web-views';
 import { accessOf, actorOf, noticeOf, queryValue } from './page-support';
@@ -192,6 +193,20 @@ export class CasesPagesController {
     return this.views.render(req, res, 'pages/cases/new.njk', { pageTitle: 'Open a review', fields: form.fields, errorList }, status);
   }
 
+  /** The review's chair by name: the open chair appointment, else a member with the chair's role. */
+  private async chairOf(reviewId: string): Promise<string | null> {
+    const [row] = (await this.dataSource.query(
+      `SELECT name FROM (
+         SELECT a.name, 1 AS rank FROM appointments a WHERE a.review_id = $1 AND a.role = 'chair' AND a.ended_on IS NULL
+         UNION ALL
+         SELECT u.display_name, 2 FROM review_members m JOIN users u ON u.id = m.user_id
+          WHERE m.review_id = $1 AND m.role = 'chair' AND m.ended_at IS NULL) c
+       ORDER BY rank LIMIT 1`,
+      [reviewId],
+    )) as Array<{ name: string }>;
+    return row?.name ?? null;
+  }
+
   private async renderReview(
     req: WebRequest,
     res: Response,
@@ -267,7 +282,10 @@ export class CasesPagesController {
         cspName: csps.find((c) => c.id === view.cspId)?.name ?? '',
         people,
         history: [...history].reverse(),
-        diagramSvg: renderLifecycleSvg(view.status, view.onHold),
+        diagramSvg: renderLifecycleSvg(view.status, view.onHold, DIAGRAM_LABELS),
+        steps: reviewSteps(view.status as Stage, view.onHold, view.lifecycle.stageHistory),
+        chair: await this.chairOf(reviewId),
+        targetDate: view.clocks.find((c) => c.kind === 'completion_target')?.dueDate ?? null,
         eventForms,
         blocked,
         forOthers,
