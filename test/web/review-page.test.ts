@@ -2,9 +2,19 @@ import request from 'supertest';
 import { DEMO_REVIEWS, DemoSeedResult, seedDemo } from '../../src/demo/demo-seed';
 import { startTestApp, TestContext } from '../support/test-app';
 
+/** The words a reader sees: no markup (so no attributes), no form inputs, scripts or styles. */
+function visibleText(html: string): string {
+  return html
+    .replace(/<(script|style|textarea)\b[\s\S]*?<\/\1>/gi, ' ')
+    .replace(/<[^>]+>/g, ' ')
+    .replace(/&#(\d+);/g, (_, n: string) => String.fromCharCode(Number(n)))
+    .replace(/&amp;/g, '&')
+    .replace(/\s+/g, ' ');
+}
+
 /**
  * The review page an officer can read (issue 14 item 3), on the demo's reviews at every stage:
- * elapsed figures that are right, dates in words, people by name.
+ * elapsed figures that are right, dates in words, people by name, what happens next.
  */
 describe('the review page (demo reviews)', () => {
   let ctx: TestContext;
@@ -76,16 +86,6 @@ describe('the review page (demo reviews)', () => {
   describe('dates in words', () => {
     const TABS = ['', '/team', '/people', '/documents', '/scoping', '/imrs', '/recommendations', '/action-plan', '/sign-off', '/meetings', '/family', '/proceedings', '/qa', '/publication', '/corrections'];
 
-    /** The words a reader sees: no markup (so no attributes), no form inputs, scripts or styles. */
-    function visibleText(html: string): string {
-      return html
-        .replace(/<(script|style|textarea)\b[\s\S]*?<\/\1>/gi, ' ')
-        .replace(/<[^>]+>/g, ' ')
-        .replace(/&#(\d+);/g, (_, n: string) => String.fromCharCode(Number(n)))
-        .replace(/&amp;/g, '&')
-        .replace(/\s+/g, ' ');
-    }
-
     it('a refusal’s reason from the lifecycle reads its date in words ("on hold since 1 December 2026"), the API keeps ISO', async () => {
       const notified = review('DEMO-0001').id;
       const lead = await as('lead@demo.invalid');
@@ -132,6 +132,44 @@ describe('the review page (demo reviews)', () => {
       const table = html.slice(html.indexOf('id="history"'));
       expect(table).toContain('by Demo CSP Lead');
       expect(table).not.toMatch(/@demo\.invalid/);
+    });
+  });
+
+  describe('what happens next', () => {
+    it('each reason a step waits on links to the page where it is put right; steps not yet taken are not listed as done', async () => {
+      const gathering = review('DEMO-0002').id;
+      const html = await page(`/cases/${gathering}`);
+      const next = html.slice(html.indexOf('id="next"'), html.indexOf('id="stages"'));
+      const notPossible = next.slice(next.indexOf('Not possible now'), next.indexOf('>Done<'));
+      expect(notPossible).not.toContain('Record the decision');
+      expect(notPossible).not.toContain('Record that the Home Office was told');
+      expect(notPossible).toContain(`<a class="govuk-link" href="/cases/${gathering}/imrs">2 commissioned IMRs are neither received nor waived</a>`);
+      expect(notPossible).toContain(`<a class="govuk-link" href="/cases/${gathering}/meetings">No panel meeting has considered the IMRs yet</a>`);
+      expect(next).not.toContain('>Done<');
+    });
+
+    it('the Home Office told, the review establishing: "Home Office told of the decision on 3 December 2026" is done, not refused', async () => {
+      const notified = review('DEMO-0001').id;
+      const send = async (body: Record<string, unknown>) => {
+        const { version } = await api(`/reviews/${notified}`);
+        await http()
+          .post(`/reviews/${notified}/events`)
+          .set('Cookie', await as('lead@demo.invalid'))
+          .set('X-CSRF-Token', csrf.get('lead@demo.invalid')!)
+          .set('If-Match', `"${version}"`)
+          .send(body)
+          .expect(200);
+      };
+      // (On hold since the dates test above, when it ran.)
+      if ((await api(`/reviews/${notified}`)).onHold) await send({ type: 'RESUME' });
+      await send({ type: 'DECIDE', outcome: 'proceed', rationale: 'The criteria are met (fictional).', decidedAt: '2026-12-02' });
+      await send({ type: 'NOTIFY_HOME_OFFICE', sentAt: '2026-12-03' });
+      const view = await api(`/reviews/${notified}`);
+      expect(view.blockedEvents.map((b: { type: string }) => b.type)).toContain('NOTIFY_HOME_OFFICE');
+      const html = await page(`/cases/${notified}`);
+      const next = html.slice(html.indexOf('id="next"'), html.indexOf('id="stages"'));
+      expect(visibleText(next)).toContain('Done Home Office told of the decision on 3 December 2026');
+      expect(next.slice(0, next.indexOf('>Done<'))).not.toContain('Record that the Home Office was told');
     });
   });
 });

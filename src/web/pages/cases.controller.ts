@@ -9,6 +9,7 @@ import { Clock } from '../../infrastructure/clock/clock';
 import { parseInput } from '../../infrastructure/http/validation';
 import { PeopleService } from '../../casefile/people/people.service';
 import { businessDate, isReviewEventType, renderLifecycleSvg, REVIEW_EVENT_TYPES, STAGES, type Stage } from '../../reviews/lifecycle';
+import { nextSteps } from '../review-next-steps';
 import { reviewSteps } from '../review-steps';
 import type { ReviewEventType } from '../../reviews/lifecycle/events';
 import { ReviewLifecycleService, ReviewView } from '../../reviews/review-lifecycle.service';
@@ -287,7 +288,7 @@ export class CasesPagesController {
         chair: await this.chairOf(reviewId),
         targetDate: view.clocks.find((c) => c.kind === 'completion_target')?.dueDate ?? null,
         eventForms,
-        blocked,
+        ...nextSteps({ blocked, context: view.lifecycle, onHold: view.onHold, tabs: caseNavigation(access, reviewId, 'overview') }),
         forOthers,
         caseNav: caseNavigation(access, reviewId, 'overview'),
         mayCorrect: may(access, 'review.correct'),
