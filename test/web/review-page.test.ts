@@ -172,4 +172,26 @@ describe('the review page (demo reviews)', () => {
       expect(next.slice(0, next.indexOf('>Done<'))).not.toContain('Record that the Home Office was told');
     });
   });
+
+  describe('history by kind and page', () => {
+    it('shows 20 entries a page with GOV.UK pagination, filters by kind, and refuses an unknown kind or page naming the field', async () => {
+      const signOff = review('DEMO-0004').id;
+      const all = await api(`/reviews/${signOff}/history`);
+      expect(all.length).toBeGreaterThan(20);
+      const first = await page(`/cases/${signOff}`);
+      const rows = (html: string) => (html.slice(html.indexOf('id="history"')).match(/<tr class="govuk-table__row">/g) ?? []).length - 1;
+      expect(rows(first)).toBe(20);
+      expect(first).toContain('class="govuk-pagination"');
+      expect(first).toContain(`href="/cases/${signOff}?page=2#history"`);
+      const imrs = await page(`/cases/${signOff}?history=imrs`);
+      const imrCount = all.filter((e: { type: string }) => /^(IMR_|SCOPING_|RECORDS_SECURED)/.test(e.type)).length;
+      expect(imrCount).toBeGreaterThan(0);
+      expect(rows(imrs)).toBe(Math.min(20, imrCount));
+      expect(visibleText(imrs.slice(imrs.indexOf('id="history"')))).toContain(`${imrCount} entries`);
+      const bad = await http().get(`/cases/${signOff}?history=bogus`).set('Cookie', await as('lead@demo.invalid')).set('Accept', 'text/html').expect(400);
+      expect(visibleText(bad.text)).toContain('history: must be one of all, stages');
+      const badPage = await http().get(`/cases/${signOff}?page=0`).set('Cookie', await as('lead@demo.invalid')).set('Accept', 'text/html').expect(400);
+      expect(visibleText(badPage.text)).toContain('page: must be a whole number from 1');
+    });
+  });
 });

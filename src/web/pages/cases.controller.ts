@@ -9,6 +9,7 @@ import { Clock } from '../../infrastructure/clock/clock';
 import { parseInput } from '../../infrastructure/http/validation';
 import { PeopleService } from '../../casefile/people/people.service';
 import { businessDate, isReviewEventType, renderLifecycleSvg, REVIEW_EVENT_TYPES, STAGES, type Stage } from '../../reviews/lifecycle';
+import { historyPage, readHistoryQuery, type HistoryQuery } from '../history-view';
 import { nextSteps } from '../review-next-steps';
 import { reviewSteps } from '../review-steps';
 import type { ReviewEventType } from '../../reviews/lifecycle/events';
@@ -145,8 +146,17 @@ export class CasesPagesController {
   }
 
   @Get(':reviewId')
-  async review(@Req() req: WebRequest, @Res() res: Response, @Param('reviewId') reviewId: string, @Query('done') done: unknown) {
-    return this.renderReview(req, res, reviewId, { notice: noticeOf(done) });
+  async review(
+    @Req() req: WebRequest,
+    @Res() res: Response,
+    @Param('reviewId') reviewId: string,
+    @Query('done') done: unknown,
+    @Query('history') kind: unknown,
+    @Query('page') page: unknown,
+  ) {
+    const read = readHistoryQuery(kind, page);
+    if (read.problem !== null) return this.renderReview(req, res, reviewId, { summary: read.problem }, 400);
+    return this.renderReview(req, res, reviewId, { notice: noticeOf(done), historyQuery: read.query });
   }
 
   @Post(':reviewId/events')
@@ -212,7 +222,7 @@ export class CasesPagesController {
     req: WebRequest,
     res: Response,
     reviewId: string,
-    options: { notice?: string | null; attempt?: EventAttempt; summary?: string | null; reasons?: string[]; staleSince?: number },
+    options: { notice?: string | null; attempt?: EventAttempt; summary?: string | null; reasons?: string[]; staleSince?: number; historyQuery?: HistoryQuery },
     status = 200,
   ) {
     const access = accessOf(req);
@@ -282,7 +292,7 @@ export class CasesPagesController {
         review: view,
         cspName: csps.find((c) => c.id === view.cspId)?.name ?? '',
         people,
-        history: [...history].reverse(),
+        historyView: historyPage([...history].reverse(), options.historyQuery ?? { kind: null, page: 1 }, `/cases/${reviewId}`),
         diagramSvg: renderLifecycleSvg(view.status, view.onHold, DIAGRAM_LABELS),
         steps: reviewSteps(view.status as Stage, view.onHold, view.lifecycle.stageHistory),
         chair: await this.chairOf(reviewId),
