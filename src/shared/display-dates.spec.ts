@@ -1,4 +1,4 @@
-import { dateInWords, datesInWords, dateTimeInWords } from './display-dates';
+import { clockTime, dateInWords, datesInWords, dateTimeInWords, shortWeekdayDate, weekdayDate } from './display-dates';
 
 describe('dates in words (London)', () => {
   it('a calendar date is the day it names', () => {
@@ -33,5 +33,12 @@ describe('dates in words (London)', () => {
     expect(datesInWords('held at 2026-06-30T23:00:00.000Z')).toBe('held at 1 July 2026');
     expect(datesInWords('DHR-DEMO-2026-001 has 12 items')).toBe('DHR-DEMO-2026-001 has 12 items');
     expect(datesInWords(null)).toBe('');
+  });
+
+  it('the emails’ forms: with the weekday, and the time on a 24-hour clock, in London', () => {
+    expect(shortWeekdayDate(new Date('2026-04-14T16:00:00Z'))).toBe('Tue 14 April 2026');
+    expect(weekdayDate(new Date('2026-04-14T23:30:00Z'))).toBe('Wednesday 15 April 2026');
+    expect(clockTime(new Date('2026-04-14T08:30:00Z'))).toBe('09:30');
+    expect(clockTime(new Date('2026-12-14T08:30:00Z'))).toBe('08:30');
   });
 });

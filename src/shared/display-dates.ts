@@ -43,6 +43,24 @@ export function dateTimeInWords(value: unknown): string {
   return date ? `${dateInWords(value)} at ${timeInWords(value)}` : String(value);
 }
 
+/** "Tue 14 April 2026" (emails' subjects and lists), the London date. */
+export function shortWeekdayDate(value: unknown): string {
+  const date = parse(value);
+  return date ? date.toFormat('ccc d MMMM yyyy') : '';
+}
+
+/** "Tuesday 14 April 2026" (emails' sentences), the London date. */
+export function weekdayDate(value: unknown): string {
+  const date = parse(value);
+  return date ? date.toFormat('cccc d MMMM yyyy') : '';
+}
+
+/** "09:30", the London time of day on a 24-hour clock (emails, calendar files). */
+export function clockTime(value: unknown): string {
+  const date = parse(value);
+  return date ? date.toFormat('HH:mm') : '';
+}
+
 /** ISO dates and instants inside a sentence (a refusal's reason from the lifecycle or the chronology). */
 const ISO_IN_TEXT = /\b\d{4}-\d{2}-\d{2}(?:T\d{2}:\d{2}(?::\d{2}(?:\.\d{1,9})?)?(?:Z|[+-]\d{2}:?\d{2})?)?\b/g;
 
