@@ -106,14 +106,14 @@ describe('the review page (demo reviews)', () => {
       expect(text).not.toContain('2026-12-01');
     });
 
-    it('no page of any demo review, nor My work or the list, shows an ISO date in its text', async () => {
+    it('no page of any demo review, nor My work or the list, shows an ISO date in its text (as the lead, the chair, the RAG member, an IMR author)', async () => {
       const leaks: string[] = [];
       const scan = async (path: string, email: string) => {
         const res = await http().get(path).set('Cookie', await as(email)).set('Accept', 'text/html');
         if (res.status !== 200) return;
         for (const m of visibleText(res.text).matchAll(/.{0,50}\b\d{4}-\d{2}-\d{2}.{0,30}/g)) leaks.push(`${path} (${email}): ${m[0]}`);
       };
-      for (const email of ['lead@demo.invalid', 'chair@demo.invalid']) {
+      for (const email of ['lead@demo.invalid', 'chair@demo.invalid', 'rag@demo.invalid', 'imr@demo.invalid']) {
         await scan('/my-work', email);
         await scan('/cases', email);
         for (const r of seeded.reviews) for (const tab of TABS) await scan(`/cases/${r.id}${tab}`, email);
