@@ -13,6 +13,7 @@
  *   withdrawn, or the review closed or was withdrawn with it still running).
  */
 import { createHash } from 'node:crypto';
+import { dateInWords } from '../shared/display-dates';
 import type { ReviewContext, Stage } from '../reviews/lifecycle';
 import {
   CalendarCoverageError,
@@ -195,15 +196,15 @@ export function planClocks(input: ClockInput, now: Instant, rules: ClockRules): 
     // with the reason until the data is extended, rather than a wrong date or no clock.
     const papersDue = due('meeting_papers_due', meetingDate);
     add(
-      { kind: 'meeting_papers_due', subjectId: meeting.id, title: `Papers for the panel meeting of ${meetingDate}`, baseDueAt: papersDue },
+      { kind: 'meeting_papers_due', subjectId: meeting.id, title: `Papers for the panel meeting of ${dateInWords(meetingDate)}`, baseDueAt: papersDue },
       meeting.papersCirculatedOn
         ? closed(papersDue, meeting.papersCirculatedOn)
-        : cancelled ?? (meeting.status === 'held' ? { status: 'missed', closedAt: meeting.heldAt ?? now } : null),
+        : cancelled ?? (meeting.status === 'held' ? { status: 'missed', closedAt: meeting.heldAt ?? meeting.startsAt } : null),
       meeting.createdAt,
       false,
     );
     add(
-      { kind: 'panel_meeting', subjectId: meeting.id, title: `Panel meeting on ${meetingDate}`, baseDueAt: meeting.startsAt },
+      { kind: 'panel_meeting', subjectId: meeting.id, title: `Panel meeting on ${dateInWords(meetingDate)}`, baseDueAt: meeting.startsAt },
       cancelled ?? (meeting.status === 'held' ? { status: 'met', closedAt: meeting.heldAt ?? meeting.startsAt } : null),
       meeting.createdAt,
       false,
@@ -223,7 +224,8 @@ export function planClocks(input: ClockInput, now: Instant, rules: ClockRules): 
     // The latest approval is kept in the context; an earlier round's (before a QA resubmission)
     // shows in the report having gone on to the Home Office from that round.
     const wentToHomeOffice = history[at + 1]?.stage === 'home_office_qa' ? history[at + 1].enteredAt : null;
-    const approvedAt = (context.ragApproval && within(context.ragApproval.recordedAt) ? context.ragApproval.recordedAt : null) ?? wentToHomeOffice;
+    // The board answered on the day it approved (its own date), not the day that was recorded.
+    const approvedAt = (context.ragApproval && within(context.ragApproval.recordedAt) ? context.ragApproval.approvedAt : null) ?? wentToHomeOffice;
     const returnedAt = context.ragReturns.find((r) => within(r.returnedAt))?.returnedAt ?? null;
     // A round that ended with neither (the report left sign-off otherwise) closes when the next began.
     const outcome = approvedAt

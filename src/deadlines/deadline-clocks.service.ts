@@ -113,10 +113,15 @@ export class DeadlineClocks {
       clocks: rows.map((d) => ({
         ...deadlineView(d, today),
         // Time the clock has run from when it started (its real date, not when the row was
-        // written) to now or to when it closed, gross and net of holds.
-        elapsed: (({ grossDays, netDays }) => ({ grossDays, netDays }))(
-          elapsed({ start: d.startsAt, now: new Date(Math.max((d.closedAt ?? now).getTime(), d.startsAt.getTime())), holds }),
-        ),
+        // written) to now or to when it closed, gross and net of holds. A clock whose only known
+        // start is the day it was recorded, after it had already closed (a meeting or an action
+        // recorded after the fact), has no known elapsed time: null, not a false "0 days".
+        elapsed:
+          d.closedAt && londonDateOf(d.startsAt) > londonDateOf(d.closedAt)
+            ? null
+            : (({ grossDays, netDays }) => ({ grossDays, netDays }))(
+                elapsed({ start: d.startsAt, now: new Date(Math.max((d.closedAt ?? now).getTime(), d.startsAt.getTime())), holds }),
+              ),
       })),
     };
   }

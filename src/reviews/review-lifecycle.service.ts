@@ -320,11 +320,14 @@ export class ReviewLifecycleService {
     });
     const imrAgency = await this.imrAgencies(id, !!access && rows.some((r) => r.type.startsWith('IMR_')));
     const shown = access ? visibleHistory(rows, access, imrAgency) : rows;
+    const names = await this.namesOf([...new Set(shown.map((r) => r.actor))]);
     return shown.map((r) => ({
       sequence: r.sequence,
       type: r.type,
       payload: r.payload,
       actor: r.actor,
+      /** Who, by the name they use in the service (the actor itself when it is not a user's email). */
+      actorName: names.get(r.actor.toLowerCase()) ?? r.actor,
       occurredAt: r.occurredAt,
       recordedAt: r.recordedAt,
       origin: r.origin,
@@ -333,6 +336,17 @@ export class ReviewLifecycleService {
       fromOnHold: r.fromOnHold,
       toOnHold: r.toOnHold,
     }));
+  }
+
+  /** Display names of the users with these emails (emails are stored lower-case). */
+  private async namesOf(actors: string[]): Promise<Map<string, string>> {
+    const emails = actors.filter((a) => a.includes('@')).map((a) => a.toLowerCase());
+    if (emails.length === 0) return new Map();
+    const rows: Array<{ email: string; name: string }> = await this.dataSource.query(
+      `SELECT email, display_name AS name FROM users WHERE email = ANY($1::text[])`,
+      [emails],
+    );
+    return new Map(rows.map((r) => [r.email, r.name]));
   }
 
   async statusOf(id: string): Promise<{ status: string; onHold: boolean }> {

@@ -60,6 +60,8 @@ export interface HistoryEntry {
   type: string;
   payload: Record<string, unknown>;
   actor: string;
+  /** The actor's display name, when the actor is a user. */
+  actorName?: string;
   occurredAt: Date | string;
   recordedAt: Date | string;
   origin: string;
@@ -74,7 +76,7 @@ export function changesSince(history: readonly HistoryEntry[], version: number, 
   return history
     .filter((e) => e.sequence > version && (!about || about(e)))
     .map((e) => ({
-      text: `${historyLabel(e.type)} by ${e.actor} (${ukDateTime(e.occurredAt)})` +
+      text: `${historyLabel(e.type)} by ${e.actorName ?? e.actor} (${ukDateTime(e.occurredAt)})` +
         (e.fromStatus !== e.toStatus && e.fromStatus ? `: stage ${STAGE_LABELS[e.toStatus as Stage] ?? e.toStatus}` : ''),
       entry: e,
     }));
@@ -88,7 +90,7 @@ export function staleSummary(what: string, changes: ReturnType<typeof changesSin
   const last = changes[changes.length - 1];
   const title = `This ${what} changed since you opened it`;
   const description = last
-    ? `${now ? `${now}, ` : ''}changed by ${last.entry.actor}. Nothing you entered has been saved: check the page as it is now and try again if it is still needed.`
+    ? `${now ? `${now}, ` : ''}changed by ${last.entry.actorName ?? last.entry.actor}. Nothing you entered has been saved: check the page as it is now and try again if it is still needed.`
     : 'Nothing you entered has been saved: check the page as it is now and try again if it is still needed.';
   // A change the caller's history does not show (or none recorded there): say what it is now.
   const errorList = changes.length > 0 ? changes.map((c) => ({ text: c.text })) : [{ text: now ?? `The ${what} was changed by someone else` }];
@@ -107,12 +109,3 @@ export function pendingBoardReturn(view: {
   return view.lifecycle.ragReturns[view.lifecycle.ragReturns.length - 1] ?? null;
 }
 
-/** Where a blocker is fixed: a reason the lifecycle gives, with a link to the page that fixes it. */
-const REASON_PAGES: ReadonlyArray<[RegExp, string]> = [[/^No new version of the overview report has been uploaded/, 'documents']];
-
-export function reasonsWithLinks(reviewId: string, reasons: readonly string[]): Array<{ text: string; href: string | null }> {
-  return reasons.map((text) => {
-    const page = REASON_PAGES.find(([pattern]) => pattern.test(text))?.[1];
-    return { text, href: page ? `/cases/${reviewId}/${page}` : null };
-  });
-}

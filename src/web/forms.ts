@@ -2,6 +2,7 @@ import { HttpException, HttpStatus } from '@nestjs/common';
 import { z } from 'zod';
 import { RequestValidationError } from '../infrastructure/http/errors';
 import { zodProblems } from '../infrastructure/http/validation';
+import { datesInWords } from '../shared/display-dates';
 
 /**
  * Forms of the pages: what fields a form has (labels, kinds), reading a submitted form into the
@@ -124,7 +125,7 @@ function problemList(value: unknown): FormProblem[] {
   if (!Array.isArray(value)) return [];
   return value
     .filter((p): p is FormProblem => typeof p === 'object' && p !== null && typeof p.field === 'string' && typeof p.message === 'string')
-    .map((p) => ({ field: p.field, message: p.message }));
+    .map((p) => ({ field: p.field, message: datesInWords(p.message) }));
 }
 
 /**
@@ -134,7 +135,7 @@ function problemList(value: unknown): FormProblem[] {
 export function namedProblems(message: string, fieldNames: readonly string[]): FormProblem[] {
   const parts = message.split('; ').map((part) => /^([A-Za-z][\w.-]*): (.+)$/s.exec(part));
   if (parts.length === 0 || parts.some((m) => !m || !fieldNames.includes(m[1]))) return [];
-  return parts.map((m) => ({ field: m![1], message: m![2] }));
+  return parts.map((m) => ({ field: m![1], message: datesInWords(m![2]) }));
 }
 
 /**
@@ -148,7 +149,7 @@ export function refusalOf(error: unknown, fieldNames: readonly string[] = []): R
     return { status: 400, problems: zodProblems(error), summary: null, reasons: [], stale: false };
   }
   if (error instanceof RequestValidationError) {
-    return { status: 400, problems: error.problems, summary: null, reasons: [], stale: false };
+    return { status: 400, problems: error.problems.map((p) => ({ ...p, message: datesInWords(p.message) })), summary: null, reasons: [], stale: false };
   }
   if (!(error instanceof HttpException)) return null;
   const status = error.getStatus();

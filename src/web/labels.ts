@@ -260,3 +260,13 @@ export const LEGAL_STATUS_LABELS: Readonly<Record<LegalStatus, string>> = {
 export function optionsOf(codes: readonly string[], labels: Readonly<Record<string, string>>) {
   return codes.map((value) => ({ value, text: labels[value] ?? value }));
 }
+
+/** The hold region of the lifecycle drawing. */
+export const HOLD_STATE_LABELS: Readonly<Record<'active' | 'onHold', string>> = { active: 'Running', onHold: 'On hold' };
+
+/** The lifecycle drawing's words: stages by their names, transitions by what happened. */
+export const DIAGRAM_LABELS = {
+  stage: (stage: string) => STAGE_LABELS[stage as Stage] ?? stage,
+  event: (event: string) => HISTORY_LABELS[event] ?? event,
+  hold: (state: string) => HOLD_STATE_LABELS[state as 'active' | 'onHold'] ?? state,
+};

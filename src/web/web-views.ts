@@ -5,6 +5,7 @@ import type { AccessContext } from '../access/access.service';
 import { recordAccessBeforeSending } from '../audit/access-log.interceptor';
 import type { IdentifiedRequest } from '../identity/identity.guard';
 import { tablesInScrollRegions } from './table-regions';
+import { dateInWords, datesInWords, dateTimeInWords } from '../shared/display-dates';
 import { GOVUK_FRONTEND_DIST, WEB_VIEWS_DIR } from './web-assets';
 import {
   ACTION_STATUS_LABELS,
@@ -24,26 +25,11 @@ import {
 
 export type WebRequest = IdentifiedRequest & { access?: AccessContext; id?: string };
 
-const LONDON = 'Europe/London';
-
 /** 2026-03-05 or an instant → "5 March 2026" (calendar dates as they are; instants in London). */
-export function ukDate(value: unknown): string {
-  if (value === null || value === undefined || value === '') return '';
-  const text = value instanceof Date ? value.toISOString() : String(value);
-  const date = /^\d{4}-\d{2}-\d{2}$/.test(text) ? new Date(`${text}T12:00:00Z`) : new Date(text);
-  if (Number.isNaN(date.getTime())) return text;
-  const zone = /^\d{4}-\d{2}-\d{2}$/.test(text) ? 'UTC' : LONDON;
-  return new Intl.DateTimeFormat('en-GB', { day: 'numeric', month: 'long', year: 'numeric', timeZone: zone }).format(date);
-}
+export const ukDate = dateInWords;
 
 /** An instant → "5 March 2026 at 10:30am" in London time. */
-export function ukDateTime(value: unknown): string {
-  if (value === null || value === undefined || value === '') return '';
-  const date = value instanceof Date ? value : new Date(String(value));
-  if (Number.isNaN(date.getTime())) return String(value);
-  const parts = new Intl.DateTimeFormat('en-GB', { hour: 'numeric', minute: '2-digit', hour12: true, timeZone: LONDON }).format(date);
-  return `${ukDate(date)} at ${parts.replace(/\s/g, '').toLowerCase()}`;
-}
+export const ukDateTime = dateTimeInWords;
 
 /** Days as words: 1 day, 12 days. */
 export function days(value: unknown): string {
@@ -80,6 +66,8 @@ export function createWebEnvironment(): nunjucks.Environment {
   env.addFilter('ukDate', ukDate);
   env.addFilter('ukDateTime', ukDateTime);
   env.addFilter('days', days);
+  // A sentence from the lifecycle, the chronology or a service (a refusal's reason) with its ISO dates in words.
+  env.addFilter('inWords', datesInWords);
   env.addFilter('history', historyLabel);
   env.addFilter('label', (value: unknown, map: string) => {
     const labels = LABEL_MAPS[map];
@@ -125,13 +113,19 @@ export function layoutContext(req: WebRequest, res: Response): Record<string, un
   };
 }
 
+/** The error summary's messages (often a service's or the lifecycle's reasons) with their dates in words. */
+function errorsInWords(errorList: unknown): { errorList?: unknown } {
+  if (!Array.isArray(errorList)) return {};
+  return { errorList: errorList.map((e: { text?: unknown }) => (typeof e?.text === 'string' ? { ...e, text: datesInWords(e.text) } : e)) };
+}
+
 /** Renders the pages. Every page goes through here, so each gets the layout's context. */
 @Injectable()
 export class WebViews {
   private readonly env = webEnvironment();
 
   html(req: WebRequest, res: Response, template: string, context: Record<string, unknown> = {}): string {
-    return tablesInScrollRegions(this.env.render(template, { ...layoutContext(req, res), ...context }));
+    return tablesInScrollRegions(this.env.render(template, { ...layoutContext(req, res), ...context, ...errorsInWords(context.errorList) }));
   }
 
   /** Renders and sends a page; a page about a review is in its access log before it is sent. */

@@ -64,15 +64,17 @@ describe('correcting a date (browser)', () => {
     await page.getByLabel('Why it is being corrected').fill('The minutes of the CSP meeting show the decision.');
     await page.getByRole('button', { name: 'Record the correction' }).click();
     expect(await errorSummary(page)).toEqual([
-      'The date it really happened must not be before the notification to the CSP (2026-01-14); the decision whether to hold a review is dated 2026-01-10',
+      'The date it really happened must not be before the notification to the CSP (14 January 2026); the decision whether to hold a review is dated 10 January 2026',
     ]);
+    // The field's own message reads its dates in words too.
+    expect(await page.locator('.govuk-error-message').first().innerText()).toContain('(14 January 2026)');
     await checks.check(page, problems, 'correct a date (refused)');
 
     await fillDate(page, 'The date it really happened', 21, 1, 2026);
     await page.getByRole('button', { name: 'Record the correction' }).click();
     await page.waitForURL(`**/cases/${reviewId}?done=CORRECTION*`);
     const historyTable = page.getByRole('table', { name: 'Everything recorded on this review, newest first' });
-    expect(await historyTable.locator('tbody tr').first().innerText()).toMatch(/Correction recorded: The minutes of the CSP meeting show the decision\.[\s\S]*by lead@braintree\.gov\.uk \(correction\)/);
+    expect(await historyTable.locator('tbody tr').first().innerText()).toMatch(/Correction recorded: The minutes of the CSP meeting show the decision\.[\s\S]*by Priya Shah \(correction\)/);
     await checks.check(page, problems, 'review after a correction');
     await context.close();
 

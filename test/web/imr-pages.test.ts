@@ -153,7 +153,7 @@ describe('IMR quality check, sign-off and waiver pages (browser)', () => {
     // A date before the IMR arrived is refused by the service, and named on the field.
     await fillDate(page, 'Date of the quality check', 9, 4, 2026);
     await page.getByRole('button', { name: 'Record the quality check' }).click();
-    expect(await errorSummary(page)).toEqual(['Date of the quality check must not be before the receipt of the IMR (2026-04-10); the quality check of the IMR is dated 2026-04-09']);
+    expect(await errorSummary(page)).toEqual(['Date of the quality check must not be before the receipt of the IMR (10 April 2026); the quality check of the IMR is dated 9 April 2026']);
     await checks.check(page, problems, 'record quality check (refused)');
     expect((await imr(POLICE)).qualityCheckedOn).toBeNull();
 

@@ -249,7 +249,7 @@ describe('web journeys (browser)', () => {
     await fillDate(page, 'Date received', 16, 3, 2026);
     await page.getByRole('button', { name: 'Record receipt' }).click();
     expect((await textOf(page.locator('.govuk-error-summary__title'))).trim()).toBe('This IMR changed since you opened it');
-    expect(await textOf(page.locator('.govuk-error-summary'))).toContain(`IMR extension granted by ${LEAD}`);
+    expect(await textOf(page.locator('.govuk-error-summary'))).toContain(`IMR extension granted by Carol Okafor`);
     expect(await textOf(page.locator('.govuk-error-summary'))).toContain('It is now outstanding, due on 11 May 2026');
     await checks.check(page, problems, 'record receipt (conflict)', { screenshot: 'imr-conflict' });
     expect((await api.get(`/reviews/${reviewId}/imrs/${policeImrId}`, LEAD)).state).toBe('outstanding');

@@ -179,7 +179,7 @@ describe('more web pages (browser)', () => {
     await page.getByLabel('Location (optional)').fill('Somewhere else');
     await page.getByRole('button', { name: 'Save the changes' }).click();
     expect((await textOf(page.locator('.govuk-error-summary__title'))).trim()).toBe('This meeting changed since you opened it');
-    expect(await textOf(page.locator('.govuk-error-summary'))).toContain(`Panel meeting rescheduled by ${LEAD}`);
+    expect(await textOf(page.locator('.govuk-error-summary'))).toContain(`Panel meeting rescheduled by Priya Shah`);
     expect(await textOf(page.locator('.govuk-error-summary'))).toContain('It is now scheduled for 21 July 2026 at 10:00am');
     await checks.check(page, problems, 'reschedule a meeting (conflict)', { screenshot: 'meeting-conflict' });
     const after = await api.get(`/reviews/${reviewId}/meetings/${meeting.id}`, LEAD);

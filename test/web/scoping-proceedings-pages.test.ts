@@ -195,7 +195,7 @@ describe('scoping and parallel proceedings (browser)', () => {
     await page.getByLabel('Summary of the contact (optional)').fill('Housing officers visited the address in March 2025.');
     await page.getByRole('button', { name: 'Save the correction' }).click();
     expect((await textOf(page.locator('.govuk-error-summary__title'))).trim()).toBe('This scoping response changed since you opened it');
-    expect(await textOf(page.locator('.govuk-error-summary'))).toContain(`Scoping response corrected by ${CHAIR}`);
+    expect(await textOf(page.locator('.govuk-error-summary'))).toContain(`Scoping response corrected by Chris Rowe`);
     await checks.check(page, problems, 'correct a scoping response (conflict)');
     // Nothing of the stale form was saved; the form now shows the response as it is.
     expect(await responseOf('Colchester City Council')).toMatchObject({ hadContact: false, summary: 'Letter of 12 February: no record of the people named.' });

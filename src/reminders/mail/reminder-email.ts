@@ -1,5 +1,6 @@
 import nunjucks from 'nunjucks';
 import { REMINDER_TEMPLATES } from './templates/reminder-templates';
+import { clockTime, shortWeekdayDate, weekdayDate } from '../../shared/display-dates';
 
 export const REMINDER_KINDS = [
   'imr_due',
@@ -66,46 +67,19 @@ export function parseSlot(slot: string): ReminderSlot {
   return { type: match[1] as 'before' | 'overdue' | 'escalate', days: Number(match[2]) };
 }
 
-const LONDON = 'Europe/London';
-const shortDateFormat = new Intl.DateTimeFormat('en-GB', {
-  timeZone: LONDON,
-  weekday: 'short',
-  day: 'numeric',
-  month: 'long',
-  year: 'numeric',
-});
-const longDateFormat = new Intl.DateTimeFormat('en-GB', {
-  timeZone: LONDON,
-  weekday: 'long',
-  day: 'numeric',
-  month: 'long',
-  year: 'numeric',
-});
-const timeFormat = new Intl.DateTimeFormat('en-GB', {
-  timeZone: LONDON,
-  hour: '2-digit',
-  minute: '2-digit',
-  hourCycle: 'h23',
-});
-
-function datePart(format: Intl.DateTimeFormat, at: Date): string {
-  const parts = Object.fromEntries(format.formatToParts(at).map((p) => [p.type, p.value]));
-  return `${parts.weekday} ${parts.day} ${parts.month} ${parts.year}`;
-}
-
-/** 'Tue 14 April 2026', the date in London. */
+/** 'Tue 14 April 2026', the date in London (src/shared/display-dates.ts, as the pages). */
 export function londonShortDate(at: Date): string {
-  return datePart(shortDateFormat, at);
+  return shortWeekdayDate(at);
 }
 
 /** 'Tuesday 14 April 2026', the date in London. */
 export function londonLongDate(at: Date): string {
-  return datePart(longDateFormat, at);
+  return weekdayDate(at);
 }
 
 /** '09:30', the time of day in London (24-hour). */
 export function londonTime(at: Date): string {
-  return timeFormat.format(at);
+  return clockTime(at);
 }
 
 export function parseInstant(value: string): Date {

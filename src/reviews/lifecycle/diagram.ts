@@ -143,11 +143,24 @@ const textWidth = (text: string, size = 12) => Math.ceil(text.length * size * 0.
  * A standalone SVG of the lifecycle with the current stage highlighted and
  * the hold state shown. Throws RangeError for an unknown stage.
  */
-export function renderLifecycleSvg(currentStatus: string, onHold: boolean): string {
+export interface DiagramLabels {
+  /** Words for a stage (default: its code). */
+  stage?: (stage: string) => string;
+  /** Words for an event on a transition (default: its code). */
+  event?: (event: string) => string;
+  /** Words for a state of the hold region, active or onHold (default: its code). */
+  hold?: (state: string) => string;
+}
+
+export function renderLifecycleSvg(currentStatus: string, onHold: boolean, labels: DiagramLabels = {}): string {
   assertStage(currentStatus);
   const graph = lifecycleGraph();
   const index = new Map(graph.stages.map((s, i) => [s.stage, i] as const));
-  const boxW = 240;
+  const stageName = labels.stage ?? ((stage: string) => stage);
+  const eventName = labels.event ?? ((event: string) => event);
+  const holdName = labels.hold ?? ((state: string) => state);
+  const events = (list: readonly string[]) => list.map(eventName).join(', ');
+  const boxW = Math.max(240, ...graph.stages.map((s) => textWidth(stageName(s.stage), 14) + 24));
   const boxH = 46;
   const rowGap = 34;
   const top = 72;
@@ -162,7 +175,7 @@ export function renderLifecycleSvg(currentStatus: string, onHold: boolean): stri
     const i = index.get(edge.from) ?? 0;
     const j = index.get(edge.to) ?? 0;
     if (j === i + 1) straight.push(edge);
-    else curves.push({ edge, side: j > i ? 'left' : 'right', offset: 0, label: edge.events.join(', ') });
+    else curves.push({ edge, side: j > i ? 'left' : 'right', offset: 0, label: events(edge.events) });
   }
   for (const side of ['left', 'right'] as const) {
     const onSide = curves
@@ -182,11 +195,11 @@ export function renderLifecycleSvg(currentStatus: string, onHold: boolean): stri
       ...curves.filter((c) => c.side === side).map((c) => c.offset * 0.75 + 8 + textWidth(c.label)),
     );
   const leftExtent = extent('left');
-  const anyOpenLabel = graph.fromAnyOpenStage.map((g) => `${g.event} (from any open stage)`);
+  const anyOpenLabel = graph.fromAnyOpenStage.map((g) => `${eventName(g.event)} (from any open stage)`);
   const rightExtent = Math.max(
     extent('right'),
     ...anyOpenLabel.map((l) => 60 + textWidth(l)),
-    ...straight.map((e) => 10 + textWidth(e.events.join(', '))),
+    ...straight.map((e) => 10 + textWidth(events(e.events))),
   );
   const boxX = 20 + leftExtent;
   const holdPanelX = boxX + boxW + rightExtent + 30;
@@ -202,7 +215,7 @@ export function renderLifecycleSvg(currentStatus: string, onHold: boolean): stri
   );
   out.push(`<title id="lifecycle-title">Review lifecycle</title>`);
   out.push(
-    `<desc id="lifecycle-desc">${escapeXml(`Current stage: ${currentStatus}${heldText}`)}</desc>`,
+    `<desc id="lifecycle-desc">${escapeXml(`Current stage: ${stageName(currentStatus)}${heldText}`)}</desc>`,
   );
   out.push(
     `<defs><marker id="arrow" viewBox="0 0 10 10" refX="10" refY="5" markerWidth="8" markerHeight="8" orient="auto-start-reverse">` +
@@ -211,7 +224,7 @@ export function renderLifecycleSvg(currentStatus: string, onHold: boolean): stri
   out.push(`<rect x="0" y="0" width="${width}" height="${height}" fill="#ffffff"/>`);
   out.push(
     `<text x="${boxX}" y="24" ${FONT} font-size="15" font-weight="bold" fill="${COLOURS.text}">` +
-      `${escapeXml(`Review lifecycle: ${currentStatus}${heldText}`)}</text>`,
+      `${escapeXml(`Review lifecycle: ${stageName(currentStatus)}${heldText}`)}</text>`,
   );
 
   // Initial marker, above the initial stage.
@@ -233,7 +246,7 @@ export function renderLifecycleSvg(currentStatus: string, onHold: boolean): stri
       `<line x1="${x}" y1="${y1}" x2="${x}" y2="${y2}" stroke="${COLOURS.edge}" stroke-width="1.5" marker-end="url(#arrow)"/>`,
     );
     out.push(
-      `<text x="${x + 8}" y="${(y1 + y2) / 2 + 4}" ${FONT} font-size="12" fill="${COLOURS.muted}">${escapeXml(edge.events.join(', '))}</text>`,
+      `<text x="${x + 8}" y="${(y1 + y2) / 2 + 4}" ${FONT} font-size="12" fill="${COLOURS.muted}">${escapeXml(events(edge.events))}</text>`,
     );
     out.push(`</g>`);
   }
@@ -267,7 +280,7 @@ export function renderLifecycleSvg(currentStatus: string, onHold: boolean): stri
       `<line x1="${x1}" y1="${y1}" x2="${x2}" y2="${y2}" stroke="${COLOURS.edge}" stroke-dasharray="4 3" marker-end="url(#arrow)"/>`,
     );
     out.push(
-      `<text x="${x1 + 4}" y="${y1 - 2}" ${FONT} font-size="12" fill="${COLOURS.muted}">${escapeXml(`${g.event} (from any open stage)`)}</text>`,
+      `<text x="${x1 + 4}" y="${y1 - 2}" ${FONT} font-size="12" fill="${COLOURS.muted}">${escapeXml(`${eventName(g.event)} (from any open stage)`)}</text>`,
     );
     out.push(`</g>`);
   }
@@ -278,7 +291,7 @@ export function renderLifecycleSvg(currentStatus: string, onHold: boolean): stri
     const y = rowY(i);
     const fill = current ? COLOURS.current : COLOURS.box;
     const textFill = current ? COLOURS.currentText : COLOURS.text;
-    const title = current ? `Current stage: ${s.stage}${heldText}` : `Stage: ${s.stage}${s.final ? ' (final)' : ''}`;
+    const title = current ? `Current stage: ${stageName(s.stage)}${heldText}` : `Stage: ${stageName(s.stage)}${s.final ? ' (final)' : ''}`;
     out.push(
       `<g class="stage${current ? ' current' : ''}" id="stage-${s.stage}" data-stage="${s.stage}"${current ? ' aria-current="step"' : ''}>`,
     );
@@ -298,10 +311,10 @@ export function renderLifecycleSvg(currentStatus: string, onHold: boolean): stri
     }
     const nameY = s.internalEvents.length > 0 || (current && onHold) ? y + 19 : y + 28;
     out.push(
-      `<text x="${boxX + boxW / 2}" y="${nameY}" text-anchor="middle" ${FONT} font-size="14" font-weight="${current ? 'bold' : 'normal'}" fill="${textFill}">${escapeXml(s.stage)}</text>`,
+      `<text x="${boxX + boxW / 2}" y="${nameY}" text-anchor="middle" ${FONT} font-size="14" font-weight="${current ? 'bold' : 'normal'}" fill="${textFill}">${escapeXml(stageName(s.stage))}</text>`,
     );
     const sub: string[] = [];
-    if (s.internalEvents.length > 0) sub.push(`↺ ${s.internalEvents.join(', ')}`);
+    if (s.internalEvents.length > 0) sub.push(`↺ ${events(s.internalEvents)}`);
     if (current && onHold) sub.push('ON HOLD');
     if (sub.length > 0) {
       out.push(
@@ -321,7 +334,7 @@ export function renderLifecycleSvg(currentStatus: string, onHold: boolean): stri
   const finalNow = graph.stages.find((s) => s.stage === currentStatus)?.final ?? false;
   const panelH = holdY(graph.holdStates.length) - panelY;
   out.push(`<g class="hold-region">`);
-  out.push(`<title>${escapeXml(`Hold: ${finalNow ? 'not applicable (final stage)' : currentHoldState}`)}</title>`);
+  out.push(`<title>${escapeXml(`Hold: ${finalNow ? 'not applicable (final stage)' : holdName(currentHoldState)}`)}</title>`);
   out.push(
     `<rect x="${holdPanelX}" y="${panelY}" width="${holdPanelW}" height="${panelH}" rx="8" fill="none" stroke="${COLOURS.boxStroke}" stroke-dasharray="3 3"/>`,
   );
@@ -339,7 +352,7 @@ export function renderLifecycleSvg(currentStatus: string, onHold: boolean): stri
       `<line x1="${x}" y1="${y1}" x2="${x}" y2="${y2}" stroke="${COLOURS.edge}" stroke-width="1.5" marker-end="url(#arrow)"/>`,
     );
     out.push(
-      `<text x="${x + (down ? -4 : 4)}" y="${(y1 + y2) / 2 + 4}" text-anchor="${down ? 'end' : 'start'}" ${FONT} font-size="11" fill="${COLOURS.muted}">${escapeXml(edge.events.join(', '))}</text>`,
+      `<text x="${x + (down ? -4 : 4)}" y="${(y1 + y2) / 2 + 4}" text-anchor="${down ? 'end' : 'start'}" ${FONT} font-size="11" fill="${COLOURS.muted}">${escapeXml(events(edge.events))}</text>`,
     );
   }
   for (const [k, h] of graph.holdStates.entries()) {
@@ -353,7 +366,7 @@ export function renderLifecycleSvg(currentStatus: string, onHold: boolean): stri
       `<rect x="${holdPanelX + 20}" y="${holdY(k)}" width="${stateW}" height="${stateH}" rx="6" fill="${fill}" stroke="${stroke}" stroke-width="${isCurrent ? 2.5 : 1}"/>`,
     );
     out.push(
-      `<text x="${holdPanelX + 20 + stateW / 2}" y="${holdY(k) + 23}" text-anchor="middle" ${FONT} font-size="13" fill="${textFill}">${escapeXml(h)}</text>`,
+      `<text x="${holdPanelX + 20 + stateW / 2}" y="${holdY(k) + 23}" text-anchor="middle" ${FONT} font-size="13" fill="${textFill}">${escapeXml(holdName(h))}</text>`,
     );
     out.push(`</g>`);
   }

@@ -8,14 +8,17 @@ import { DeadlinesService } from '../../deadlines/deadlines.service';
 import { Clock } from '../../infrastructure/clock/clock';
 import { parseInput } from '../../infrastructure/http/validation';
 import { PeopleService } from '../../casefile/people/people.service';
-import { businessDate, isReviewEventType, renderLifecycleSvg, REVIEW_EVENT_TYPES, STAGES } from '../../reviews/lifecycle';
+import { businessDate, isReviewEventType, renderLifecycleSvg, REVIEW_EVENT_TYPES, STAGES, type Stage } from '../../reviews/lifecycle';
+import { historyPage, readHistoryQuery, type HistoryQuery } from '../history-view';
+import { nextSteps } from '../review-next-steps';
+import { reviewSteps } from '../review-steps';
 import type { ReviewEventType } from '../../reviews/lifecycle/events';
 import { ReviewLifecycleService, ReviewView } from '../../reviews/review-lifecycle.service';
 import { listReviewsQuerySchema, openReviewSchema } from '../../reviews/reviews.schemas';
-import { caseNavigation, changesSince, may, mayApply, staleSummary, whoMayApply, pendingBoardReturn, reasonsWithLinks } from '../case-pages';
+import { caseNavigation, changesSince, may, mayApply, staleSummary, whoMayApply, pendingBoardReturn } from '../case-pages';
 import { answerRows, CONFIRMED_EVENTS, confirmHidden, EVENT_FORMS, SECONDARY_EVENTS } from '../event-forms';
 import { FieldSpec, FormBody, formBody, FormProblem, formView, mergeProblems, readForm, Refusal, refusalOf } from '../forms';
-import { EVENT_ACTION_LABELS, optionsOf, STAGE_LABELS } from '../labels';
+import { DIAGRAM_LABELS, EVENT_ACTION_LABELS, optionsOf, STAGE_LABELS } from '../labels';
 import { ukDate, WebViews } from '../web-views';
 import type { WebRequest } from '../web-views';
 import { accessOf, actorOf, noticeOf, queryValue } from './page-support';
@@ -144,8 +147,17 @@ export class CasesPagesController {
   }
 
   @Get(':reviewId')
-  async review(@Req() req: WebRequest, @Res() res: Response, @Param('reviewId') reviewId: string, @Query('done') done: unknown) {
-    return this.renderReview(req, res, reviewId, { notice: noticeOf(done) });
+  async review(
+    @Req() req: WebRequest,
+    @Res() res: Response,
+    @Param('reviewId') reviewId: string,
+    @Query('done') done: unknown,
+    @Query('history') kind: unknown,
+    @Query('page') page: unknown,
+  ) {
+    const read = readHistoryQuery(kind, page);
+    if (read.problem !== null) return this.renderReview(req, res, reviewId, { summary: read.problem }, 400);
+    return this.renderReview(req, res, reviewId, { notice: noticeOf(done), historyQuery: read.query });
   }
 
   @Post(':reviewId/events')
@@ -211,11 +223,25 @@ export class CasesPagesController {
     return this.views.render(req, res, 'pages/cases/new.njk', { pageTitle: 'Open a review', fields: form.fields, errorList }, status);
   }
 
+  /** The review's chair by name: the open chair appointment, else a member with the chair's role. */
+  private async chairOf(reviewId: string): Promise<string | null> {
+    const [row] = (await this.dataSource.query(
+      `SELECT name FROM (
+         SELECT a.name, 1 AS rank FROM appointments a WHERE a.review_id = $1 AND a.role = 'chair' AND a.ended_on IS NULL
+         UNION ALL
+         SELECT u.display_name, 2 FROM review_members m JOIN users u ON u.id = m.user_id
+          WHERE m.review_id = $1 AND m.role = 'chair' AND m.ended_at IS NULL) c
+       ORDER BY rank LIMIT 1`,
+      [reviewId],
+    )) as Array<{ name: string }>;
+    return row?.name ?? null;
+  }
+
   private async renderReview(
     req: WebRequest,
     res: Response,
     reviewId: string,
-    options: { notice?: string | null; attempt?: EventAttempt; summary?: string | null; reasons?: string[]; staleSince?: number },
+    options: { notice?: string | null; attempt?: EventAttempt; summary?: string | null; reasons?: string[]; staleSince?: number; historyQuery?: HistoryQuery },
     status = 200,
   ) {
     const access = accessOf(req);
@@ -256,7 +282,7 @@ export class CasesPagesController {
       });
     const blocked = view.blockedEvents
       .filter((b) => mayApply(access, b.type))
-      .map((b) => ({ ...b, label: EVENT_ACTION_LABELS[b.type], reasonLinks: reasonsWithLinks(reviewId, b.reasons) }));
+      .map((b) => ({ ...b, label: EVENT_ACTION_LABELS[b.type] }));
     const boardReturn = pendingBoardReturn(view);
     const forOthers = view.allowedEvents.filter((type) => !mayApply(access, type)).map((type) => ({ label: EVENT_ACTION_LABELS[type], who: whoMayApply(type) }));
 
@@ -288,10 +314,13 @@ export class CasesPagesController {
         review: view,
         cspName: csps.find((c) => c.id === view.cspId)?.name ?? '',
         people,
-        history: [...history].reverse(),
-        diagramSvg: renderLifecycleSvg(view.status, view.onHold),
+        historyView: historyPage([...history].reverse(), options.historyQuery ?? { kind: null, page: 1 }, `/cases/${reviewId}`),
+        diagramSvg: renderLifecycleSvg(view.status, view.onHold, DIAGRAM_LABELS),
+        steps: reviewSteps(view.status as Stage, view.onHold, view.lifecycle.stageHistory),
+        chair: await this.chairOf(reviewId),
+        targetDate: view.clocks.find((c) => c.kind === 'completion_target')?.dueDate ?? null,
         eventForms,
-        blocked,
+        ...nextSteps({ blocked, context: view.lifecycle, onHold: view.onHold, tabs: caseNavigation(access, reviewId, 'overview') }),
         forOthers,
         boardReturn,
         mayRevise: may(access, 'documents.write'),
