@@ -143,8 +143,8 @@ describe('the review page (demo reviews)', () => {
       const notPossible = next.slice(next.indexOf('Not possible now'), next.indexOf('>Done<'));
       expect(notPossible).not.toContain('Record the decision');
       expect(notPossible).not.toContain('Record that the Home Office was told');
-      expect(notPossible).toContain(`<a class="govuk-link" href="/cases/${gathering}/imrs">2 commissioned IMRs are neither received nor waived</a>`);
-      expect(notPossible).toContain(`<a class="govuk-link" href="/cases/${gathering}/meetings">No panel meeting has considered the IMRs yet</a>`);
+      expect(notPossible).toContain(`<a class="govuk-link app-reason-link" href="/cases/${gathering}/imrs">2 commissioned IMRs are neither received nor waived</a>`);
+      expect(notPossible).toContain(`<a class="govuk-link app-reason-link" href="/cases/${gathering}/meetings">No panel meeting has considered the IMRs yet</a>`);
       expect(next).not.toContain('>Done<');
     });
 
