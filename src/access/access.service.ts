@@ -2,6 +2,7 @@ import { Injectable } from '@nestjs/common';
 import { DataSource, ObjectLiteral, SelectQueryBuilder } from 'typeorm';
 import { UserRoleGrant } from '../identity/identity.entities';
 import { isStage } from '../reviews/lifecycle';
+import type { ReviewEventType } from '../reviews/lifecycle/events';
 import type { Action } from './actions';
 import { CspRole, Holder, permission, POLICY, RecordRestriction, ReviewSubject, SIGN_OFF_STAGES } from './policy';
 import { ReviewMember } from './review-member.entity';
@@ -34,6 +35,13 @@ export const TRUSTED_ACCESS = (action: Action): AccessContext => ({ trusted: tru
 /** Whether the caller of this request may also take another action (e.g. read real names). */
 export function allows(access: AccessContext, action: Action): boolean {
   return access.trusted || (access.holder !== null && permission(action, access.holder, access.review).allowed);
+}
+
+/** Whether the caller may apply this lifecycle event (the policy's roles per event). */
+export function mayApply(access: AccessContext | undefined, type: ReviewEventType): boolean {
+  if (!access) return false;
+  if (access.trusted) return true;
+  return access.holder !== null && permission('review.event', access.holder, access.review, { eventType: type }).allowed;
 }
 
 /** Loads what the policy needs (roles, memberships, the review) and narrows list queries. */

@@ -10,6 +10,7 @@ import { User, USER_ROLES, UserRole, UserRoleChange, UserRoleGrant } from '../id
 import { Csp } from '../csps/csp.entity';
 import { IsNull } from 'typeorm';
 import { boot, failStartup, stopServices } from '../infrastructure/bootstrap/boot';
+import type { AppConfig } from '../infrastructure/config/app-config';
 import { readEnvironment } from '../infrastructure/config/load-config';
 import { useApplicationLogin } from '../infrastructure/database/app-login';
 import { dataSourceOptions } from '../infrastructure/database/data-source-options';
@@ -58,21 +59,30 @@ Commands:
 const CLI_BOOT = { mayStart: true, shareRunning: true, redis: false, quiet: true } as const;
 
 /**
- * The database `npm start` uses (its embedded PostgreSQL too, started for the command if it is not
- * running), logged in as the application's login; no Redis: the users commands only write users.
+ * Runs a users command against the database `npm start` uses (its embedded PostgreSQL too, started
+ * for the command if it is not running), logged in as the application's login; no Redis: the
+ * users commands only write users. A refusal (IdentityError) is its message and exit code 2.
  */
-async function openUsersDatabase() {
+async function withUsersDatabase(command: (db: { config: AppConfig; dataSource: DataSource }) => Promise<void>): Promise<void> {
   const { config, logger, services } = await boot('dhr-cli', CLI_BOOT);
   await useApplicationLogin(config, logger, { migrates: false }).catch(async (error) => {
     await stopServices(services);
     throw error;
   });
   const dataSource = await new DataSource(dataSourceOptions(config.database.appUrl!, 2, config.database.appRole)).initialize();
-  return { config, services, dataSource };
+  try {
+    await command({ config, dataSource });
+  } catch (error) {
+    if (error instanceof IdentityError) {
+      process.stderr.write(`${error.message}\n`);
+      process.exitCode = 2;
+    } else throw error;
+  } finally {
+    await dataSource.destroy();
+    await stopServices(services);
+  }
 }
 
-
-/** The first line of standard input (without its line break). */
 async function readStdinLine(): Promise<string> {
   const chunks: Buffer[] = [];
   for await (const chunk of process.stdin) chunks.push(chunk as Buffer);
@@ -141,8 +151,7 @@ async function main() {
     process.stderr.write(`${problems.join('\n')}\n\n${USAGE}`);
     process.exit(2);
   }
-  const { config, services, dataSource } = await openUsersDatabase();
-  try {
+  await withUsersDatabase(async ({ config, dataSource }) => {
     const identities = new IdentityService(dataSource);
     const user = await identities.addUser({
       email: values.email!,
@@ -162,15 +171,7 @@ async function main() {
       process.stdout.write(`token: ${token.token}\n`);
       process.stdout.write(`token expires: ${token.expiresAt.toISOString()} (in ${lifetimeDays} days)\n`);
     }
-  } catch (error) {
-    if (error instanceof IdentityError) {
-      process.stderr.write(`${error.message}\n`);
-      process.exitCode = 2;
-    } else throw error;
-  } finally {
-    await dataSource.destroy();
-    await stopServices(services);
-  }
+  });
 }
 
 /** Who changes a role from the command line: it has no signed-in user, so the machine's login. */
@@ -211,8 +212,7 @@ ${USAGE}`);
     process.stderr.write(`${problems.join('\n')}\n\n${USAGE}`);
     process.exit(2);
   }
-  const { services, dataSource } = await openUsersDatabase();
-  try {
+  await withUsersDatabase(async ({ dataSource }) => {
     const user = await dataSource.manager.findOne(User, { where: { email: values.email!.trim().toLowerCase() } });
     if (!user) throw new IdentityError(`no user with the email ${values.email}`);
     if (command === 'users:revoke') {
@@ -242,15 +242,7 @@ ${USAGE}`);
     for (const c of changes) {
       process.stdout.write(`  ${c.at.toISOString()} ${c.change} ${c.role}${c.csp ? ` ${c.csp.code}` : ''} by ${c.changedBy}: ${c.reason}\n`);
     }
-  } catch (error) {
-    if (error instanceof IdentityError) {
-      process.stderr.write(`${error.message}\n`);
-      process.exitCode = 2;
-    } else throw error;
-  } finally {
-    await dataSource.destroy();
-    await stopServices(services);
-  }
+  });
 }
 
 /** `import FILE --actor EMAIL [--dry-run]`: see USAGE. */

@@ -1,18 +1,13 @@
 import { allows } from '../access/access.service';
 import type { AccessContext } from '../access/access.service';
 import type { Action } from '../access/actions';
-import { boardReturnedAtOf, EVENT_ROLES, permission } from '../access/policy';
+import { boardReturnedAtOf, EVENT_ROLES } from '../access/policy';
 import type { ReviewEventType } from '../reviews/lifecycle/events';
 import { historyLabel, STAGE_LABELS } from './labels';
 import type { Stage } from '../reviews/lifecycle';
 import { ukDateTime } from './web-views';
 
-/** Whether the caller may apply this lifecycle event (the policy's roles per event). */
-export function mayApply(access: AccessContext | undefined, type: ReviewEventType): boolean {
-  if (!access) return false;
-  if (access.trusted) return true;
-  return access.holder !== null && permission('review.event', access.holder, access.review, { eventType: type }).allowed;
-}
+export { mayApply } from '../access/access.service';
 
 const ROLE_WORDS: Record<string, string> = {
   csp_lead: 'the CSP lead',

@@ -1,19 +1,10 @@
+import { STAGES } from '../reviews/lifecycle';
 import type { Stage, StageEntry } from '../reviews/lifecycle';
 import { dateInWords } from '../shared/display-dates';
 import { STAGE_LABELS } from './labels';
 
 /** The stages a review goes through, in order, when it runs to the end. */
-const MAIN_PATH: readonly Stage[] = [
-  'notified',
-  'establishing',
-  'information_gathering',
-  'drafting',
-  'rag_sign_off',
-  'home_office_qa',
-  'awaiting_publication',
-  'action_plan_monitoring',
-  'closed',
-];
+const MAIN_PATH: readonly Stage[] = STAGES.filter((stage) => stage !== 'not_proceeding' && stage !== 'withdrawn');
 
 export type StepState = 'done' | 'current' | 'to_come' | 'not_reached';
 

@@ -4,7 +4,7 @@ import { DataSource } from 'typeorm';
 import type { AccessContext } from '../access/access.service';
 import { AccessService } from '../access/access.service';
 import { ReviewLifecycleService } from '../reviews/review-lifecycle.service';
-import { ukDate } from '../web/web-views';
+import { dateInWords } from '../shared/display-dates';
 
 /** What a notice on My work may be about: the board returning a report, an IMR arriving. */
 export const NOTICE_TYPES = ['RAG_RETURN', 'IMR_RECEIVED'] as const;
@@ -58,7 +58,7 @@ export class NoticesService {
         if (recordedAt <= since || entry.actor.toLowerCase() === actor.toLowerCase()) continue;
         if (entry.type === 'RAG_RETURN') {
           const comments = typeof entry.payload.comments === 'string' ? entry.payload.comments : '';
-          notices.push({ reviewId, reference, type: 'RAG_RETURN', text: `The board returned the report on ${ukDate(entry.occurredAt)} with comments: ${comments}`, href: `/cases/${reviewId}`, recordedAt: recordedAt.toISOString() });
+          notices.push({ reviewId, reference, type: 'RAG_RETURN', text: `The board returned the report on ${dateInWords(entry.occurredAt)} with comments: ${comments}`, href: `/cases/${reviewId}`, recordedAt: recordedAt.toISOString() });
         } else if (entry.type === 'IMR_RECEIVED') {
           const imrId = typeof entry.payload.imrId === 'string' ? entry.payload.imrId : null;
           const rows: Array<{ agency: string; kind: string }> = imrId
@@ -66,7 +66,7 @@ export class NoticesService {
             : [];
           const what = rows[0]?.kind === 'short_report' ? 'short report' : 'IMR';
           const received = typeof entry.payload.receivedOn === 'string' ? entry.payload.receivedOn : entry.occurredAt;
-          notices.push({ reviewId, reference, type: 'IMR_RECEIVED', text: `The ${what} from ${rows[0]?.agency ?? 'an agency'} was received on ${ukDate(received)}`, href: `/cases/${reviewId}/imrs`, recordedAt: recordedAt.toISOString() });
+          notices.push({ reviewId, reference, type: 'IMR_RECEIVED', text: `The ${what} from ${rows[0]?.agency ?? 'an agency'} was received on ${dateInWords(received)}`, href: `/cases/${reviewId}/imrs`, recordedAt: recordedAt.toISOString() });
         }
       }
     }

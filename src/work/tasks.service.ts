@@ -2,7 +2,7 @@ import { Injectable } from '@nestjs/common';
 import { InjectDataSource } from '@nestjs/typeorm';
 import { DataSource, In } from 'typeorm';
 import type { AccessContext } from '../access/access.service';
-import { AccessService } from '../access/access.service';
+import { AccessService, mayApply } from '../access/access.service';
 import type { Action } from '../access/actions';
 import { permission } from '../access/policy';
 import type { Holder, ReviewSubject } from '../access/policy';
@@ -17,8 +17,7 @@ import { Clock } from '../infrastructure/clock/clock';
 import { ReviewLifecycleService } from '../reviews/review-lifecycle.service';
 import type { ReviewEventType } from '../reviews/lifecycle/events';
 import { FINAL_STAGES } from '../reviews/lifecycle/review-context';
-import { mayApply } from '../web/case-pages';
-import { ukDate } from '../web/web-views';
+import { dateInWords } from '../shared/display-dates';
 
 /**
  * The lifecycle events that are someone's work (not holds, withdrawal or reopening), what each
@@ -189,7 +188,7 @@ export class TasksService {
             kind: 'meeting_held',
             event: null,
             subjectId: meeting.id,
-            title: `Record the meeting of ${ukDate(meeting.startsAt)} as held`,
+            title: `Record the meeting of ${dateInWords(meeting.startsAt)} as held`,
             href: `${base}/meetings/${meeting.id}/held`,
             dueDate: londonDateOf(meeting.startsAt),
             clockId: null,
