@@ -10,6 +10,7 @@ describe('IMRs over HTTP (real PostgreSQL)', () => {
   let sql: CaseFileSql;
   let cspId: string;
   let agencyId: string;
+  let probationId: string;
 
   beforeAll(async () => {
     ctx = await startTestApp();
@@ -17,6 +18,7 @@ describe('IMRs over HTTP (real PostgreSQL)', () => {
     sql = new CaseFileSql(ctx.database.url);
     cspId = (await api.createCsp('UTTLESFORD')).id;
     agencyId = (await api.http().post('/agencies').set('X-Actor', 'admin').send({ name: 'Essex Police', kind: 'police' }).expect(201)).body.id;
+    probationId = (await api.http().post('/agencies').set('X-Actor', 'admin').send({ name: 'Probation Service', kind: 'probation' }).expect(201)).body.id;
   });
   afterAll(() => ctx.close());
 
@@ -33,7 +35,7 @@ describe('IMRs over HTTP (real PostgreSQL)', () => {
   it('commissions, extends and receives IMRs; each step is in the history and the facts at once', async () => {
     const { id } = await api.openReview(cspId);
     const first = (await commission(id).expect(201)).body;
-    const second = (await commission(id, { kind: 'short_report' }).expect(201)).body;
+    const second = (await commission(id, { agencyId: probationId, kind: 'short_report' }).expect(201)).body;
     expect(first).toMatchObject({ state: 'outstanding', dueOn: '2026-04-12', version: 1 });
     expect((await api.get(id)).facts).toMatchObject({ imrsCommissioned: 2, imrsOutstanding: 2 });
 
@@ -99,6 +101,18 @@ describe('IMRs over HTTP (real PostgreSQL)', () => {
     expect(none.body.errors.map((e: { field: string }) => e.field)).toEqual(['agencyIds']);
     expect(await count('imrs', id)).toBe(2);
     expect((await api.history(id)).filter((h) => h.type === 'IMR_COMMISSIONED')).toHaveLength(2);
+  });
+
+  it("commissions one agency's IMR only when none of theirs is outstanding; an unknown agency is named", async () => {
+    const { id } = await api.openReview(cspId);
+    await commission(id).expect(201);
+    const again = await commission(id);
+    expect(again.status).toBe(400);
+    expect(again.body.errors).toEqual([{ field: 'agencyId', message: 'Essex Police already has an IMR outstanding on this review' }]);
+    const unknown = await commission(id, { agencyId: '4b7a3f0e-1111-4222-8333-944444444444' });
+    expect(unknown.status).toBe(400);
+    expect(unknown.body.errors).toEqual([{ field: 'agencyId', message: 'no agency with id 4b7a3f0e-1111-4222-8333-944444444444' }]);
+    expect(await count('imrs', id)).toBe(1);
   });
 
   it('refuses a second receipt (409) and a stale If-Match (412), leaving the IMR as it was', async () => {

@@ -1,7 +1,7 @@
 import { Injectable } from '@nestjs/common';
-import { In } from 'typeorm';
+import { EntityManager, In } from 'typeorm';
 import { RequestValidationError, StateConflictError } from '../../infrastructure/http/errors';
-import { CaseFileTransactions, checkIfMatch, findInReview, mustExist } from '../casefile-transactions';
+import { CaseFileTransactions, checkIfMatch, findInReview } from '../casefile-transactions';
 import { Agency, Imr, ImrExtension } from '../entities';
 import type { z } from 'zod';
 import type {
@@ -49,7 +49,7 @@ export class ImrsService {
 
   commission(reviewId: string, input: Input<typeof commissionImrSchema>, actor: string) {
     return this.tx.write(reviewId, actor, async ({ manager, record }) => {
-      const agency = await mustExist(manager, Agency, { id: input.agencyId }, 'agencyId', 'agency');
+      const [agency] = await this.commissionable(manager, reviewId, [input.agencyId], () => 'agencyId');
       const imr = await manager.save(manager.create(Imr, { ...input, reviewId, createdBy: actor }));
       await record('IMR_COMMISSIONED', { imrId: imr.id, agency: agency.name, kind: imr.kind, requestedOn: imr.requestedOn, dueOn: imr.dueOn });
       return this.view(imr, []);
@@ -63,27 +63,38 @@ export class ImrsService {
    */
   commissionMany(reviewId: string, input: Input<typeof commissionImrsSchema>, actor: string) {
     return this.tx.write(reviewId, actor, async ({ manager, record }) => {
-      const agencies = await manager.find(Agency, { where: { id: In(input.agencyIds) } });
-      const outstanding = await manager.find(Imr, { where: { reviewId, agencyId: In(input.agencyIds) } });
-      const problems: Array<{ field: string; message: string }> = [];
-      input.agencyIds.forEach((agencyId, i) => {
-        const agency = agencies.find((a) => a.id === agencyId);
-        if (!agency) problems.push({ field: `agencyIds.${i}`, message: `no agency with id ${agencyId}` });
-        else if (outstanding.some((imr) => imr.agencyId === agencyId && !imr.receivedOn && !imr.waivedReason)) {
-          problems.push({ field: `agencyIds.${i}`, message: `${agency.name} already has an IMR outstanding on this review` });
-        }
-      });
-      if (problems.length > 0) throw new RequestValidationError(problems);
+      const agencies = await this.commissionable(manager, reviewId, input.agencyIds, (i) => `agencyIds.${i}`);
       const { agencyIds, ...common } = input;
       const commissioned = [];
-      for (const agencyId of agencyIds) {
-        const agency = agencies.find((a) => a.id === agencyId) as Agency;
+      for (const [i, agencyId] of agencyIds.entries()) {
+        const agency = agencies[i];
         const imr = await manager.save(manager.create(Imr, { ...common, agencyId, reviewId, createdBy: actor }));
         await record('IMR_COMMISSIONED', { imrId: imr.id, agency: agency.name, kind: imr.kind, requestedOn: imr.requestedOn, dueOn: imr.dueOn });
         commissioned.push(this.view(imr, []));
       }
       return commissioned;
     });
+  }
+
+  /**
+   * The agencies an IMR may be commissioned from, in the order asked: each must exist and have no
+   * IMR on this review still outstanding (neither received nor waived). Otherwise a 400 naming
+   * each refused one (`field(index)`), and nothing is written.
+   */
+  private async commissionable(manager: EntityManager, reviewId: string, agencyIds: readonly string[], field: (index: number) => string) {
+    const agencies = await manager.find(Agency, { where: { id: In([...agencyIds]) } });
+    const outstanding = await manager.find(Imr, { where: { reviewId, agencyId: In([...agencyIds]) } });
+    const problems: Array<{ field: string; message: string }> = [];
+    const found = agencyIds.map((agencyId, i) => {
+      const agency = agencies.find((a) => a.id === agencyId);
+      if (!agency) problems.push({ field: field(i), message: `no agency with id ${agencyId}` });
+      else if (outstanding.some((imr) => imr.agencyId === agencyId && !imr.receivedOn && !imr.waivedReason)) {
+        problems.push({ field: field(i), message: `${agency.name} already has an IMR outstanding on this review` });
+      }
+      return agency as Agency;
+    });
+    if (problems.length > 0) throw new RequestValidationError(problems);
+    return found;
   }
 
   extend(reviewId: string, imrId: string, input: Input<typeof extendImrSchema>, actor: string, ifMatch?: string) {
