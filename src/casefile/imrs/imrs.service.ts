@@ -33,7 +33,10 @@ export class ImrsService {
     return this.tx.read(reviewId, async (manager) => {
       const imrs = await manager.find(Imr, {
         where: agencyIds ? { reviewId, agencyId: In([...agencyIds]) } : { reviewId },
-        order: { requestedOn: 'ASC', createdAt: 'ASC' },
+        // Several commissioned at once share their request date and creation time: the agency's
+        // name then orders them, so the tracker reads the same on every load.
+        relations: { agency: true },
+        order: { requestedOn: 'ASC', createdAt: 'ASC', agency: { name: 'ASC' }, id: 'ASC' },
       });
       const extensions = await manager.find(ImrExtension, { where: { reviewId }, order: { createdAt: 'ASC' } });
       return imrs.map((imr) => this.view(imr, extensions.filter((e) => e.imrId === imr.id)));
