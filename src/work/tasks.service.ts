@@ -65,7 +65,7 @@ export interface Task {
   kind: TaskKind;
   /** The lifecycle event, for kind `event`. */
   event: ReviewEventType | null;
-  /** The IMR, meeting or action the task is about. */
+  /** The IMR, meeting, action or overview report (a revision) the task is about. */
   subjectId: string | null;
   title: string;
   /** The page (and form) that does it. */
@@ -99,7 +99,8 @@ function asTeam(action: Action, holder: Holder, review: ReviewSubject): boolean 
  * What the signed-in person must do next on every review they may see: the lifecycle's work
  * events their role on the review may apply now, and the case-file work that falls to them
  * (IMR receipts for the chair, their agency's IMR and its sign-off for an IMR author, meetings
- * to record as held, actions near or past their target).
+ * to record as held, actions near or past their target, meeting papers to circulate, the draft
+ * to offer the family, the report the board returned to revise).
  */
 @Injectable()
 export class TasksService {
