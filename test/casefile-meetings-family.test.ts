@@ -112,11 +112,15 @@ describe('panel meetings, family involvement, proceedings and publication over H
         ['IMR_COMMISSIONED', CHAIR],
         ['PANEL_MEETING_SCHEDULED', CHAIR],
         ['PANEL_MEETING_RESCHEDULED', CHAIR],
+        ['PANEL_MEETING_PAPERS_CIRCULATED', CHAIR],
         ['PANEL_MEETING_HELD', CHAIR],
       ]);
       const payloads = history.map((h) => (h as unknown as { payload: Json }).payload);
       expect(payloads[3]).toMatchObject({ meetingId: scheduled.id, previousStartsAt: '2026-03-25T10:00:00.000Z', startsAt: '2026-04-01T09:00:00.000Z', placeChanged: true });
-      expect(payloads[4]).toMatchObject({ meetingId: scheduled.id, imrCount: 1, imrIds: [imr.id] });
+      // The papers recorded as circulated: its own entry, dated the day they went out.
+      expect(payloads[4]).toMatchObject({ meetingId: scheduled.id, papersCirculatedOn: '2026-03-24', previousPapersCirculatedOn: null });
+      expect(new Date((history[4] as unknown as { occurredAt: string }).occurredAt).toISOString().slice(0, 10)).toBe('2026-03-24');
+      expect(payloads[5]).toMatchObject({ meetingId: scheduled.id, imrCount: 1, imrIds: [imr.id] });
       expect((await api.get(id)).version).toBe(history.length);
 
       // A held meeting is fixed: no more changes, no cancellation, not held twice.

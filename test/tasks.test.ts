@@ -2,7 +2,8 @@ import request from 'supertest';
 import { DataSource } from 'typeorm';
 import { EVENT_ROLES, SIGN_OFF_STAGES } from '../src/access/policy';
 import { DEMO_USERS, DemoSeedResult, seedDemo } from '../src/demo/demo-seed';
-import { addDays, londonDateOf } from '../src/deadlines/rules';
+import { addDays, loadWorkingDayCalendar, londonDateOf } from '../src/deadlines/rules';
+import { fixtures, MIME } from './support/document-fixtures';
 import type { ReviewEventType } from '../src/reviews/lifecycle/events';
 import { startTestApp, TestContext } from './support/test-app';
 
@@ -122,6 +123,48 @@ describe('tasks (GET /me/tasks)', () => {
         for (const a of actions) {
           rows.push({ reviewId: r.id, reference: r.reference, kind: 'action_update', event: null, subjectId: a.id, href: `/cases/${r.id}/recommendations/${a.recommendation_id}/actions/${a.id}/progress`, dueDate: a.target });
         }
+        // The papers of each meeting yet to start, not recorded as circulated: due by its papers clock.
+        const toCirculate: Array<{ id: string }> = await db().query(
+          `SELECT id FROM panel_meetings WHERE review_id = $1 AND status = 'scheduled' AND papers_circulated_on IS NULL AND starts_at > now()`,
+          [r.id],
+        );
+        for (const m of toCirculate) {
+          const clock = clocks.find((c) => c.kind === 'meeting_papers_due' && c.subject_id === m.id);
+          rows.push({ reviewId: r.id, reference: r.reference, kind: 'meeting_papers', event: null, subjectId: m.id, href: `/cases/${r.id}/meetings/${m.id}/reschedule#papersCirculatedOn`, dueDate: clock?.due ?? null });
+        }
+        // The draft to offer the family: there is an overview report, the board has not yet signed off, and the log has neither the offer nor a refusal.
+        const [family] = await db().query(
+          `SELECT EXISTS (SELECT 1 FROM documents WHERE review_id = $1 AND kind = 'overview_report') AS draft,
+                  EXISTS (SELECT 1 FROM family_engagements WHERE review_id = $1 AND (kind = 'draft_offered' OR consent_given = false OR preferred_contribution = 'does_not_wish_to_contribute')) AS settled`,
+          [r.id],
+        );
+        if (['establishing', 'information_gathering', 'drafting'].includes(r.status) && family.draft && !family.settled) {
+          const target = clocks.find((c) => c.kind === 'completion_target');
+          rows.push({ reviewId: r.id, reference: r.reference, kind: 'draft_to_family', event: null, subjectId: null, href: `/cases/${r.id}/family/new`, dueDate: target?.due ?? null });
+        }
+      }
+      // The report the board returned, to revise: the review's latest change of stage is the board's return, and no overview report was uploaded since.
+      if ((roles.has('chair') || roles.has('report_writer')) && r.status === 'drafting') {
+        const [last] = await db().query(
+          `SELECT type, recorded_at FROM review_events WHERE review_id = $1 AND from_status IS DISTINCT FROM to_status ORDER BY id DESC LIMIT 1`,
+          [r.id],
+        );
+        const [latest] = await db().query(
+          `SELECT d.id, v.uploaded_at FROM documents d JOIN document_versions v ON v.document_id = d.id WHERE d.review_id = $1 AND d.kind = 'overview_report' ORDER BY v.uploaded_at DESC LIMIT 1`,
+          [r.id],
+        );
+        if (last?.type === 'RAG_RETURN' && !(latest && latest.uploaded_at > last.recorded_at)) {
+          const target = clocks.find((c) => c.kind === 'completion_target');
+          rows.push({
+            reviewId: r.id,
+            reference: r.reference,
+            kind: 'report_revision',
+            event: null,
+            subjectId: latest?.id ?? null,
+            href: latest ? `/cases/${r.id}/documents/${latest.id}/versions` : `/cases/${r.id}/documents/new`,
+            dueDate: target?.due ?? null,
+          });
+        }
       }
     }
     return rows;
@@ -131,6 +174,16 @@ describe('tasks (GET /me/tasks)', () => {
     rows
       .map(({ reviewId, reference, kind, event, subjectId, href, dueDate }) => ({ reviewId, reference, kind, event, subjectId, href, dueDate }))
       .sort((a, b) => JSON.stringify(a).localeCompare(JSON.stringify(b)));
+
+  const ukDay = (iso: string) => new Date(`${iso}T12:00:00Z`).toLocaleDateString('en-GB', { day: 'numeric', month: 'long', year: 'numeric', timeZone: 'UTC' });
+  const uploadReport = (reviewId: string, actor: string) =>
+    http()
+      .post(`/reviews/${reviewId}/documents`)
+      .set('X-Actor', actor)
+      .field('kind', 'overview_report')
+      .field('title', 'Overview report (draft)')
+      .attach('file', fixtures.pdf(), { filename: 'overview-report.pdf', contentType: MIME.pdf })
+      .expect(201);
 
   beforeAll(async () => {
     ctx = await startTestApp({ defaultActor: null, env: { SIGN_IN_RATE_LIMIT_PER_MINUTE: '1000' } });
@@ -218,6 +271,96 @@ describe('tasks (GET /me/tasks)', () => {
     expect((await tasksOf(email('chair'))).map((t) => t.subjectId)).not.toContain(health.id);
   });
 
+  it('the chair circulates the papers of each meeting yet to start, due five working days before it; recording them as circulated ends the task', async () => {
+    const gathering = review('DEMO-0002');
+    const [meeting] = await db().query(
+      `SELECT id, to_char(starts_at AT TIME ZONE 'Europe/London', 'YYYY-MM-DD') AS day FROM panel_meetings WHERE review_id = $1 AND status = 'scheduled' ORDER BY starts_at LIMIT 1`,
+      [gathering.id],
+    );
+    // Five working days before the meeting (weekends and bank holidays skipped), by the deadlines' own calendar.
+    const due = loadWorkingDayCalendar().addWorkingDays(meeting.day, -5);
+    const papers = (await tasksOf(email('chair'))).filter((t) => t.kind === 'meeting_papers');
+    expect(papers).toEqual([
+      expect.objectContaining({
+        reviewId: gathering.id,
+        subjectId: meeting.id,
+        title: `Circulate the papers for the meeting of ${ukDay(meeting.day)}`,
+        dueDate: due,
+        href: `/cases/${gathering.id}/meetings/${meeting.id}/reschedule#papersCirculatedOn`,
+      }),
+    ]);
+    // Only the chair runs the meetings: the lead, the writer and the panel member have no such task.
+    for (const key of ['lead', 'writer', 'panel']) expect((await tasksOf(email(key))).filter((t) => t.kind === 'meeting_papers')).toEqual([]);
+    // The form it links to records the date the papers went out.
+    const form = await http().get(papers[0].href.split('#')[0]).set('Cookie', await signIn(email('chair'))).expect(200);
+    expect(form.text).toContain('id="papersCirculatedOn"');
+
+    // The chair records them as circulated today (over the API): the task goes, and the history says who and when.
+    const today = londonDateOf(new Date());
+    const current = await http().get(`/reviews/${gathering.id}/meetings/${meeting.id}`).set('X-Actor', email('chair')).expect(200);
+    await http()
+      .patch(`/reviews/${gathering.id}/meetings/${meeting.id}`)
+      .set('X-Actor', email('chair'))
+      .set('If-Match', `"${current.body.version}"`)
+      .send({ papersCirculatedOn: today })
+      .expect(200);
+    expect((await tasksOf(email('chair'))).filter((t) => t.kind === 'meeting_papers')).toEqual([]);
+    const [entry] = await db().query(
+      `SELECT e.payload, e.actor FROM review_events e WHERE e.review_id = $1 AND e.type = 'PANEL_MEETING_PAPERS_CIRCULATED' ORDER BY e.id DESC LIMIT 1`,
+      [gathering.id],
+    );
+    expect(entry).toMatchObject({ actor: email('chair'), payload: expect.objectContaining({ meetingId: meeting.id, papersCirculatedOn: today }) });
+    expect(comparable(await tasksOf(email('chair')))).toEqual(comparable(await derived(email('chair'))));
+
+    // Withdrawing the date brings the task back; the derivation still agrees.
+    const again = await http().get(`/reviews/${gathering.id}/meetings/${meeting.id}`).set('X-Actor', email('chair')).expect(200);
+    await http()
+      .patch(`/reviews/${gathering.id}/meetings/${meeting.id}`)
+      .set('X-Actor', email('chair'))
+      .set('If-Match', `"${again.body.version}"`)
+      .send({ papersCirculatedOn: null })
+      .expect(200);
+    expect((await tasksOf(email('chair'))).filter((t) => t.kind === 'meeting_papers').map((t) => t.subjectId)).toEqual([meeting.id]);
+    expect(comparable(await tasksOf(email('chair')))).toEqual(comparable(await derived(email('chair'))));
+  });
+
+  it('once there is a draft report and before sign-off, the chair offers it to the family; the offer, or the family declining, ends the task', async () => {
+    const drafting = review('DEMO-0003');
+    const offers = async () => (await tasksOf(email('chair'))).filter((t) => t.kind === 'draft_to_family');
+    // No overview report yet: nothing to offer.
+    expect(await offers()).toEqual([]);
+    await uploadReport(drafting.id, email('writer'));
+    const [target] = await db().query(
+      `SELECT to_char(due_at AT TIME ZONE 'Europe/London', 'YYYY-MM-DD') AS due FROM deadlines WHERE review_id = $1 AND kind = 'completion_target' AND status IN ('open', 'paused')`,
+      [drafting.id],
+    );
+    expect(await offers()).toEqual([
+      expect.objectContaining({ reviewId: drafting.id, title: 'Offer the family the draft report', dueDate: target?.due ?? null, href: `/cases/${drafting.id}/family/new` }),
+    ]);
+    // The chair's, not the writer's nor the lead's.
+    for (const key of ['writer', 'lead']) expect((await tasksOf(email(key))).filter((t) => t.kind === 'draft_to_family')).toEqual([]);
+    expect(comparable(await tasksOf(email('chair')))).toEqual(comparable(await derived(email('chair'))));
+    // The linked form records the offer.
+    const form = await http().get(`/cases/${drafting.id}/family/new`).set('Cookie', await signIn(email('chair'))).expect(200);
+    expect(form.text).toContain('value="draft_offered"');
+
+    // The family says it does not wish to contribute: no offer to make.
+    const today = londonDateOf(new Date());
+    const declined = await http()
+      .post(`/reviews/${drafting.id}/family-engagements`)
+      .set('X-Actor', email('chair'))
+      .send({ kind: 'contact_attempt', occurredOn: today, contactName: "Adult A's sister", preferredContribution: 'does_not_wish_to_contribute' })
+      .expect(201);
+    expect(await offers()).toEqual([]);
+    expect(comparable(await tasksOf(email('chair')))).toEqual(comparable(await derived(email('chair'))));
+    // Without that entry (removed straight in the database), the task is back until the draft is offered.
+    await db().query('DELETE FROM family_engagements WHERE id = $1', [declined.body.id]);
+    expect((await offers()).length).toBe(1);
+    await http().post(`/reviews/${drafting.id}/family-engagements`).set('X-Actor', email('chair')).send({ kind: 'draft_offered', occurredOn: today, contactName: "Adult A's sister" }).expect(201);
+    expect(await offers()).toEqual([]);
+    expect(comparable(await tasksOf(email('chair')))).toEqual(comparable(await derived(email('chair'))));
+  });
+
   it("the chair records a meeting once its start has passed, and updates an action near its target; the derivation still agrees", async () => {
     const gathering = review('DEMO-0002');
     const [meeting] = await db().query(`SELECT id FROM panel_meetings WHERE review_id = $1 AND status = 'scheduled' ORDER BY starts_at LIMIT 1`, [gathering.id]);
@@ -297,6 +440,46 @@ describe('tasks (GET /me/tasks)', () => {
     expect((await tasksOf(email('chair'))).filter((t) => t.reviewId === gathering.id)).toEqual([]);
   });
 
+  it('after the board returns the report, the chair and the writer revise it (a new version of the overview report); then agreeing it again is the task', async () => {
+    const signOff = review('DEMO-0004');
+    const [{ status }] = await db().query('SELECT status FROM reviews WHERE id = $1', [signOff.id]);
+    if (status === 'rag_sign_off') {
+      const current = await http().get(`/reviews/${signOff.id}`).set('X-Actor', email('lead')).expect(200);
+      await http()
+        .post(`/reviews/${signOff.id}/events`)
+        .set('X-Actor', email('rag'))
+        .set('If-Match', `"${current.body.version}"`)
+        .send({ type: 'RAG_RETURN', comments: 'Section 4 needs the agencies views of the risk assessment.', occurredAt: londonDateOf(new Date()) })
+        .expect(200);
+    }
+    const [report] = await db().query(`SELECT id FROM documents WHERE review_id = $1 AND kind = 'overview_report'`, [signOff.id]);
+    const revisions = async (key: string) => (await tasksOf(email(key))).filter((t) => t.reviewId === signOff.id && t.kind === 'report_revision');
+    for (const key of ['chair', 'writer']) {
+      expect(await revisions(key)).toEqual([
+        expect.objectContaining({ subjectId: report.id, title: 'Revise the report the board returned: upload a new version of the overview report', href: `/cases/${signOff.id}/documents/${report.id}/versions` }),
+      ]);
+      expect(comparable(await tasksOf(email(key)))).toEqual(comparable(await derived(email(key))));
+    }
+    // The lead does not write the report; agreeing it is not possible until it is revised.
+    expect(await revisions('lead')).toEqual([]);
+    expect((await tasksOf(email('chair'))).filter((t) => t.reviewId === signOff.id && t.event === 'AGREE_REPORT')).toEqual([]);
+    // The linked form uploads a new version.
+    await http().get(`/cases/${signOff.id}/documents/${report.id}/versions`).set('Cookie', await signIn(email('writer'))).expect(200);
+
+    // The writer uploads the revised report: the revision is done, and the chair's task is to agree it again.
+    const document = await http().get(`/reviews/${signOff.id}/documents/${report.id}`).set('X-Actor', email('writer')).expect(200);
+    await http()
+      .post(`/reviews/${signOff.id}/documents/${report.id}/versions`)
+      .set('X-Actor', email('writer'))
+      .set('If-Match', `"${document.body.version}"`)
+      .attach('file', fixtures.pdf('revised'), { filename: 'overview-report-v2.pdf', contentType: MIME.pdf })
+      .expect(201);
+    expect(await revisions('chair')).toEqual([]);
+    expect(await revisions('writer')).toEqual([]);
+    expect((await tasksOf(email('chair'))).filter((t) => t.reviewId === signOff.id && t.event === 'AGREE_REPORT').length).toBe(1);
+    for (const key of ['chair', 'writer']) expect(comparable(await tasksOf(email(key)))).toEqual(comparable(await derived(email(key))));
+  });
+
   it('an administrator with no case role has no tasks', async () => {
     expect(await tasksOf(email('administrator'))).toEqual([]);
   });
@@ -304,7 +487,17 @@ describe('tasks (GET /me/tasks)', () => {
   it('is in the OpenAPI document, with the shape of a task', async () => {
     const doc = (await http().get('/api/docs-json').expect(200)).body;
     const items = doc.paths['/me/tasks'].get.responses['200'].content['application/json'].schema.properties.items.items;
-    expect(items.properties.kind.enum).toEqual(['event', 'imr_receipt', 'imr_send', 'imr_sign_off', 'meeting_held', 'action_update']);
+    expect(items.properties.kind.enum).toEqual([
+      'event',
+      'imr_receipt',
+      'imr_send',
+      'imr_sign_off',
+      'meeting_held',
+      'action_update',
+      'meeting_papers',
+      'draft_to_family',
+      'report_revision',
+    ]);
     expect(items.required).toEqual(expect.arrayContaining(['title', 'href', 'dueDate', 'urgency']));
   });
 

@@ -33,6 +33,7 @@ export const HISTORY_READ_ACTIONS: Readonly<Record<string, Action>> = {
   PANEL_MEETING_RESCHEDULED: 'meetings.read',
   PANEL_MEETING_HELD: 'meetings.read',
   PANEL_MEETING_CANCELLED: 'meetings.read',
+  PANEL_MEETING_PAPERS_CIRCULATED: 'meetings.read',
   FAMILY_OFFERED_DRAFT: 'family.read',
   FAMILY_COMMENTS_RECEIVED: 'family.read',
   FAMILY_TOLD_OF_PUBLICATION: 'family.read',

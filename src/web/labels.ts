@@ -88,6 +88,7 @@ export const HISTORY_LABELS: Readonly<Record<string, string>> = {
   PANEL_MEETING_RESCHEDULED: 'Panel meeting rescheduled',
   PANEL_MEETING_HELD: 'Panel meeting held',
   PANEL_MEETING_CANCELLED: 'Panel meeting cancelled',
+  PANEL_MEETING_PAPERS_CIRCULATED: 'Panel meeting papers circulated',
   RECOMMENDATION_RECORDED: 'Recommendation recorded',
   RECOMMENDATION_CORRECTED: 'Recommendation corrected',
   RECOMMENDATION_AGREED: 'Recommendation agreed',

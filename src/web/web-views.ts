@@ -5,6 +5,7 @@ import type { AccessContext } from '../access/access.service';
 import { recordAccessBeforeSending } from '../audit/access-log.interceptor';
 import type { IdentifiedRequest } from '../identity/identity.guard';
 import { tablesInScrollRegions } from './table-regions';
+import { applicableTabs, CaseTabs } from './case-tabs';
 import { dateInWords, datesInWords, dateTimeInWords } from '../shared/display-dates';
 import { GOVUK_FRONTEND_DIST, WEB_VIEWS_DIR } from './web-assets';
 import {
@@ -124,12 +125,19 @@ function errorsInWords(errorList: unknown): { errorList?: unknown } {
 export class WebViews {
   private readonly env = webEnvironment();
 
+  constructor(private readonly caseTabs: CaseTabs) {}
+
   html(req: WebRequest, res: Response, template: string, context: Record<string, unknown> = {}): string {
     return tablesInScrollRegions(this.env.render(template, { ...layoutContext(req, res), ...context, ...errorsInWords(context.errorList) }));
   }
 
   /** Renders and sends a page; a page about a review is in its access log before it is sent. */
   async render(req: WebRequest, res: Response, template: string, context: Record<string, unknown> = {}, status = 200): Promise<void> {
+    // A review's tabs (those the caller may read) narrowed to what exists or applies at its stage (case-tabs.ts).
+    const reviewId = (req.params as Record<string, unknown> | undefined)?.['reviewId'];
+    if (Array.isArray(context.caseNav) && typeof reviewId === 'string') {
+      context = { ...context, caseNav: applicableTabs(context.caseNav as Array<{ key: string; current?: boolean }>, await this.caseTabs.presence(reviewId)) };
+    }
     const html = this.html(req, res, template, context);
     await recordAccessBeforeSending(req, status);
     res.status(status).type('html').setHeader('Cache-Control', 'no-store');

@@ -12,7 +12,7 @@ const TASK_SCHEMA = {
     reference: { type: 'string', example: 'DHR-DEMO-2026-001' },
     kind: { type: 'string', enum: [...TASK_KINDS] },
     event: { type: 'string', nullable: true, description: 'The lifecycle event, for kind "event" (e.g. DECIDE, RAG_APPROVE).' },
-    subjectId: { type: 'string', format: 'uuid', nullable: true, description: 'The IMR, meeting or action the task is about.' },
+    subjectId: { type: 'string', format: 'uuid', nullable: true, description: 'The IMR, meeting, action or overview report (a revision) the task is about.' },
     title: { type: 'string', example: 'Decide whether to hold a review' },
     href: { type: 'string', description: 'The web page (and form) that does it.', example: '/cases/…?do=DECIDE#event-DECIDE' },
     dueDate: { type: 'string', format: 'date', nullable: true },

@@ -17,6 +17,8 @@ import { Clock } from '../infrastructure/clock/clock';
 import { ReviewLifecycleService } from '../reviews/review-lifecycle.service';
 import type { ReviewEventType } from '../reviews/lifecycle/events';
 import { FINAL_STAGES } from '../reviews/lifecycle/review-context';
+import type { Stage } from '../reviews/lifecycle/review-context';
+import { boardReturnedAtOf } from '../access/policy';
 import { dateInWords } from '../shared/display-dates';
 
 /**
@@ -37,10 +39,23 @@ export const WORK_EVENTS: Readonly<Partial<Record<ReviewEventType, { title: stri
   RECORD_HOME_OFFICE_AGREEMENT: { title: "Record the Home Office's agreement not to review", clocks: [] },
 };
 
+/** The stages at which a draft report is offered to the family: before the board's sign-off. */
+export const DRAFT_OFFER_STAGES: readonly Stage[] = ['establishing', 'information_gathering', 'drafting'];
+
 /** How near its target an open action of the action plan becomes a task (days). */
 export const ACTION_NEAR_DAYS = 7;
 
-export const TASK_KINDS = ['event', 'imr_receipt', 'imr_send', 'imr_sign_off', 'meeting_held', 'action_update'] as const;
+export const TASK_KINDS = [
+  'event',
+  'imr_receipt',
+  'imr_send',
+  'imr_sign_off',
+  'meeting_held',
+  'action_update',
+  'meeting_papers',
+  'draft_to_family',
+  'report_revision',
+] as const;
 export type TaskKind = (typeof TASK_KINDS)[number];
 export type Urgency = 'overdue' | 'due_soon' | 'on_track' | 'none';
 
@@ -50,7 +65,7 @@ export interface Task {
   kind: TaskKind;
   /** The lifecycle event, for kind `event`. */
   event: ReviewEventType | null;
-  /** The IMR, meeting or action the task is about. */
+  /** The IMR, meeting, action or overview report (a revision) the task is about. */
   subjectId: string | null;
   title: string;
   /** The page (and form) that does it. */
@@ -84,7 +99,8 @@ function asTeam(action: Action, holder: Holder, review: ReviewSubject): boolean 
  * What the signed-in person must do next on every review they may see: the lifecycle's work
  * events their role on the review may apply now, and the case-file work that falls to them
  * (IMR receipts for the chair, their agency's IMR and its sign-off for an IMR author, meetings
- * to record as held, actions near or past their target).
+ * to record as held, actions near or past their target, meeting papers to circulate, the draft
+ * to offer the family, the report the board returned to revise).
  */
 @Injectable()
 export class TasksService {
@@ -215,6 +231,97 @@ export class TasksService {
         );
       }
     }
+    tasks.push(...(await this.papersTasks(reviewId, holder, subject, task, running)));
+    tasks.push(...(await this.draftToFamilyTasks(reviewId, view.status as Stage, holder, subject, task, running)));
+    tasks.push(...(await this.revisionTasks(reviewId, view, holder, subject, task, running)));
     return tasks;
   }
+
+  /**
+   * For the chair: the papers of each scheduled meeting yet to start and not recorded as
+   * circulated, due by the meeting's papers clock (five working days before it, config), linked
+   * to the meeting's form that records the date they were circulated.
+   */
+  private async papersTasks(reviewId: string, holder: Holder, subject: ReviewSubject, task: TaskOf, running: RunningClocks): Promise<Task[]> {
+    if (!asTeam('meetings.write', holder, subject)) return [];
+    const now = this.clock.now().getTime();
+    const meetings = await this.dataSource.manager.find(PanelMeeting, { where: { reviewId, status: 'scheduled' }, order: { startsAt: 'ASC', id: 'ASC' } });
+    return meetings
+      .filter((m) => m.papersCirculatedOn === null && m.startsAt.getTime() > now)
+      .map((meeting) => {
+        const clock = running.find((c) => c.kind === 'meeting_papers_due' && c.subjectId === meeting.id);
+        return task({
+          kind: 'meeting_papers',
+          event: null,
+          subjectId: meeting.id,
+          title: `Circulate the papers for the meeting of ${dateInWords(meeting.startsAt)}`,
+          href: `/cases/${reviewId}/meetings/${meeting.id}/reschedule#papersCirculatedOn`,
+          dueDate: clock?.dueDate ?? null,
+          clockId: clock?.id ?? null,
+        });
+      });
+  }
+
+  /**
+   * For the chair: offer the family the draft report once there is one (an overview report
+   * document) and before the board's sign-off, unless the family log records the draft offered
+   * or that the family declined to take part (consent refused, or "does not wish to contribute").
+   * Due by the completion target, as the panel's agreement of the report is.
+   */
+  private async draftToFamilyTasks(reviewId: string, stage: Stage, holder: Holder, subject: ReviewSubject, task: TaskOf, running: RunningClocks): Promise<Task[]> {
+    if (!DRAFT_OFFER_STAGES.includes(stage) || !holder.memberships.some((m) => m.role === 'chair') || !asTeam('family.write', holder, subject)) return [];
+    const [row] = (await this.dataSource.query(
+      `SELECT EXISTS (SELECT 1 FROM documents WHERE review_id = $1 AND kind = 'overview_report') AS "hasDraft",
+              EXISTS (SELECT 1 FROM family_engagements WHERE review_id = $1 AND kind = 'draft_offered') AS "offered",
+              EXISTS (SELECT 1 FROM family_engagements WHERE review_id = $1
+                        AND (consent_given = false OR preferred_contribution = 'does_not_wish_to_contribute')) AS "declined"`,
+      [reviewId],
+    )) as Array<{ hasDraft: boolean; offered: boolean; declined: boolean }>;
+    if (!row.hasDraft || row.offered || row.declined) return [];
+    const clock = running.find((c) => c.kind === 'completion_target');
+    return [
+      task({ kind: 'draft_to_family', event: null, subjectId: null, title: 'Offer the family the draft report', href: `/cases/${reviewId}/family/new`, dueDate: clock?.dueDate ?? null, clockId: clock?.id ?? null }),
+    ];
+  }
+
+  /**
+   * For the chair and the report writer (those who upload the report): after the board returned
+   * it, a new version of the overview report; once one is uploaded after the return, agreeing it
+   * again is the task (the lifecycle's AGREE_REPORT). Due by the completion target.
+   */
+  private async revisionTasks(
+    reviewId: string,
+    view: { status: string; lifecycle: Parameters<typeof boardReturnedAtOf>[1] },
+    holder: Holder,
+    subject: ReviewSubject,
+    task: TaskOf,
+    running: RunningClocks,
+  ): Promise<Task[]> {
+    if (!asTeam('documents.write', holder, subject) || !boardReturnedAtOf(view.status as Stage, view.lifecycle)) return [];
+    // The board's latest return (when it was entered), and the overview report most recently uploaded.
+    const [row] = (await this.dataSource.query(
+      `SELECT (SELECT max(recorded_at) FROM review_events WHERE review_id = $1 AND type = 'RAG_RETURN') AS "returnedAt",
+              (SELECT d.id FROM documents d JOIN document_versions v ON v.document_id = d.id
+                WHERE d.review_id = $1 AND d.kind = 'overview_report' ORDER BY v.uploaded_at DESC, d.id LIMIT 1) AS "documentId",
+              (SELECT max(v.uploaded_at) FROM documents d JOIN document_versions v ON v.document_id = d.id
+                WHERE d.review_id = $1 AND d.kind = 'overview_report') AS "uploadedAt"`,
+      [reviewId],
+    )) as Array<{ returnedAt: Date | null; documentId: string | null; uploadedAt: Date | null }>;
+    if (row.returnedAt && row.uploadedAt && row.uploadedAt.getTime() > row.returnedAt.getTime()) return [];
+    const clock = running.find((c) => c.kind === 'completion_target');
+    return [
+      task({
+        kind: 'report_revision',
+        event: null,
+        subjectId: row.documentId,
+        title: 'Revise the report the board returned: upload a new version of the overview report',
+        href: row.documentId ? `/cases/${reviewId}/documents/${row.documentId}/versions` : `/cases/${reviewId}/documents/new`,
+        dueDate: clock?.dueDate ?? null,
+        clockId: clock?.id ?? null,
+      }),
+    ];
+  }
 }
+
+type TaskOf = (t: Omit<Task, 'reviewId' | 'reference' | 'urgency' | 'daysLeft' | 'daysOverdue'>) => Task;
+type RunningClocks = ReadonlyArray<{ id: string; kind: string; subjectId: string | null; dueDate: string | null }>;

@@ -74,6 +74,25 @@ describe('My work (browser)', () => {
     await context.close();
   });
 
+  it("the chair's task to circulate a meeting's papers opens the meeting's form at the papers' date, and saving that date ends it", async () => {
+    const { context, page, problems } = await signIn('chair');
+    const tasks = page.getByRole('table', { name: 'Your tasks' });
+    await tasks.getByRole('link', { name: /Circulate the papers for the meeting of/ }).click();
+    await page.waitForURL(/\/meetings\/[0-9a-f-]{36}\/reschedule#papersCirculatedOn$/);
+    await checks.check(page, problems, 'meeting papers (from My work)');
+    const today = new Date();
+    const [day, month, year] = today.toLocaleDateString('en-GB', { timeZone: 'Europe/London' }).split('/');
+    const papers = page.getByRole('group', { name: 'Date the papers were circulated (optional)' });
+    await papers.getByLabel('Day').fill(String(Number(day)));
+    await papers.getByLabel('Month').fill(String(Number(month)));
+    await papers.getByLabel('Year').fill(year);
+    await page.getByRole('button', { name: 'Save the changes' }).click();
+    await page.waitForURL(/\/meetings\?done=/);
+    await page.goto('/my-work');
+    expect(await page.getByRole('table', { name: 'Your tasks' }).textContent()).not.toContain('Circulate the papers');
+    await context.close();
+  });
+
   it('an administrator with no case role lands on Administration, from / and from My work', async () => {
     const { context, page, problems } = await signIn('administrator');
     expect(new URL(page.url()).pathname).toBe('/admin');

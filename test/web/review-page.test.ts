@@ -43,6 +43,40 @@ describe('the review page (demo reviews)', () => {
   });
   afterAll(() => ctx?.close());
 
+  // First, while the demo's reviews are at their seeded stages (later tests move some on).
+  describe('tabs only for what exists or applies at the stage', () => {
+    const tabsOf = (html: string) => {
+      const nav = html.slice(html.indexOf('aria-label="Review pages"'), html.indexOf('</nav>', html.indexOf('aria-label="Review pages"')));
+      return [...nav.matchAll(/<a [^>]*>([^<]+)<\/a>/g)].map((m) => m[1].trim());
+    };
+
+    it('a new review has a few tabs; one at information gathering adds the panel’s; one at sign-off has the RAG sign-off tab', async () => {
+      // The new review: nothing of the panel's yet (proceedings are known from the police's notification).
+      const notified = review('DEMO-0001').id;
+      expect(tabsOf(await page(`/cases/${notified}`))).toEqual(['Overview', 'Team', 'People', 'Scoping', 'Documents', 'Proceedings']);
+      const gathering = tabsOf(await page(`/cases/${review('DEMO-0002').id}`));
+      expect(gathering).toEqual(expect.arrayContaining(['IMRs', 'Meetings', 'Family', 'Proceedings', 'Recommendations']));
+      for (const later of ['Action plan', 'RAG sign-off', 'Home Office QA', 'Publication']) expect(gathering).not.toContain(later);
+      const signOff = review('DEMO-0004').id;
+      expect(tabsOf(await page(`/cases/${signOff}`))).toContain('RAG sign-off');
+      expect(tabsOf(await page(`/cases/${signOff}`, 'chair@demo.invalid'))).toContain('RAG sign-off');
+      expect(tabsOf(await page(`/cases/${signOff}`, 'rag@demo.invalid'))).toEqual(expect.arrayContaining(['Overview', 'RAG sign-off']));
+      expect(tabsOf(await page(`/cases/${signOff}`))).not.toContain('Home Office QA');
+      // A published review has them all (for the CSP lead, who may read them all).
+      expect(tabsOf(await page(`/cases/${review('DEMO-0005').id}`))).toEqual(
+        expect.arrayContaining(['IMRs', 'Meetings', 'Recommendations', 'Action plan', 'RAG sign-off', 'Home Office QA', 'Publication']),
+      );
+    });
+
+    it('a page whose tab does not apply yet is still reachable by its address, with its own tab shown as current', async () => {
+      const notified = review('DEMO-0001').id;
+      const html = await page(`/cases/${notified}/sign-off`);
+      expect(tabsOf(html)).toEqual(['Overview', 'Team', 'People', 'Scoping', 'Documents', 'Proceedings', 'RAG sign-off']);
+      expect(html).toMatch(/href="\/cases\/[^"]+\/sign-off" aria-current="page"/);
+    });
+  });
+
+
   describe('elapsed', () => {
     it('the board’s sign-off closes on the day the board approved, not the day that was recorded: met, after the days it took', async () => {
       const published = await api(`/reviews/${review('DEMO-0005').id}`);

@@ -68,7 +68,7 @@ export class MeetingsService {
   update(reviewId: string, meetingId: string, input: Input<typeof updateMeetingSchema>, actor: string, ifMatch?: string) {
     return this.tx.write(reviewId, actor, async ({ manager, record, now }) => {
       const meeting = await this.lockScheduled(manager, reviewId, meetingId, ifMatch, 'changed');
-      const previous = { startsAt: meeting.startsAt, location: meeting.location, onlineLink: meeting.onlineLink };
+      const previous = { startsAt: meeting.startsAt, location: meeting.location, onlineLink: meeting.onlineLink, papersCirculatedOn: meeting.papersCirculatedOn };
       if (input.startsAt !== undefined) meeting.startsAt = new Date(input.startsAt);
       if (input.location !== undefined) meeting.location = input.location;
       if (input.onlineLink !== undefined) meeting.onlineLink = input.onlineLink;
@@ -93,6 +93,16 @@ export class MeetingsService {
           previousStartsAt: previous.startsAt.toISOString(),
           startsAt: saved.startsAt.toISOString(),
           placeChanged,
+        });
+      }
+      // The papers recorded as circulated (or that date corrected or withdrawn): on its date, who by.
+      if (saved.papersCirculatedOn !== previous.papersCirculatedOn) {
+        await record('PANEL_MEETING_PAPERS_CIRCULATED', {
+          meetingId,
+          startsAt: saved.startsAt.toISOString(),
+          papersCirculatedOn: saved.papersCirculatedOn,
+          previousPapersCirculatedOn: previous.papersCirculatedOn,
+          ...(saved.papersCirculatedOn ? { on: saved.papersCirculatedOn } : {}),
         });
       }
       return this.view(saved, await this.links(manager, reviewId, meetingId));
