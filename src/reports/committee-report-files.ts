@@ -138,7 +138,7 @@ function table(doc: PDFKit.PDFDocument, rows: string[][], fractions: number[], w
   const left = 50;
   const pad = 4;
   rows.forEach((row, index) => {
-    const bold = (header && index === 0) || (!header && false);
+    const bold = header && index === 0;
     const widths = fractions.map((f) => f * width);
     const fontFor = (column: number) => (bold || (!header && column === 0) ? 'Helvetica-Bold' : 'Helvetica');
     const heights = row.map((text, column) => doc.font(fontFor(column)).fontSize(9).heightOfString(text, { width: widths[column] - 2 * pad }));

@@ -421,7 +421,11 @@ export function paragraphOf(p: ParagraphInput): string {
     const { requested, received } = p.imrs;
     const last = received[received.length - 1];
     if (received.length === requested) {
-      s.push(requested === 1 ? `The IMR requested was received on ${d(last)}.` : `All ${count(requested)} IMRs requested have been received, the last on ${d(last)}.`);
+      s.push(
+        requested === 1
+          ? `The IMR requested was received on ${d(last)}.`
+          : `${requested === 2 ? 'Both' : `All ${count(requested)}`} IMRs requested have been received, the last on ${d(last)}.`,
+      );
     } else if (received.length === 0) {
       s.push(`${capitalised(count(requested))} ${requested === 1 ? 'IMR has' : 'IMRs have'} been requested and none has been received yet.`);
     } else {
