@@ -238,6 +238,21 @@ describe('committee progress report (as at a past date; JSON, DOCX, PDF; access)
     }
   });
 
+  it('refuses a report that would show a real name (an agency named as a person in the review is): 409 naming the review, never the name', async () => {
+    const csp = (await http().post('/csps').set('X-Actor', 'admin').send({ code: 'HARWICH', name: 'Harwich Community Safety Partnership' }).expect(201)).body.id;
+    const id = await review(csp, '2017-05-01', '2017-04-28');
+    await post(`/reviews/${id}/people`, { role: 'family', realName: 'Tendring Smithson', pseudonym: 'Relative D' });
+    const agency = await casefile.agency('Tendring Smithson Care', 'other');
+    await event(id, { type: 'DECIDE', outcome: 'proceed', rationale: 'Met.', decidedAt: '2017-05-10' });
+    const imr = (await post(`/reviews/${id}/imrs`, { agencyId: agency, kind: 'imr', authorName: 'IMR Author', requestedOn: '2017-06-01', dueOn: '2017-07-01' })).id;
+    await post(`/reviews/${id}/imrs/${imr}/receipt`, { receivedOn: '2017-06-20' });
+    const res = await http().get('/reports/committee?csp=HARWICH&asAt=2017-11-08').set('X-Actor', LEAD).expect(409);
+    expect(res.body.message).toBe('DHR-HARWICH-2017-001: the report would show a real name of a person in this review (in its reference or an agency\'s name); correct the record first');
+    expect(JSON.stringify(res.body)).not.toContain('Smithson');
+    // Before the IMR came in nothing shown names the agency: the report is given.
+    expect((await http().get('/reports/committee?csp=HARWICH&asAt=2017-05-20').set('X-Actor', LEAD).expect(200)).body.reviews).toHaveLength(1);
+  });
+
   it('shows a RAG member only the reviews at sign-off or after, and of them nothing it could not open', async () => {
     const report = (await as('rag', AS_AT).expect(200)).body;
     // Today only DHR 1 is at sign-off or after (with the Home Office).
