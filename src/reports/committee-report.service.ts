@@ -126,7 +126,7 @@ export class CommitteeReportService {
     );
 
     const ids = reviews.map((r) => r.id);
-    const [people, chairs, meetings, imrs, trials, actions] = await Promise.all([
+    const [people, chairs, meetings, imrs, extensions, trials, actions] = await Promise.all([
       this.dataSource.query(`SELECT review_id, role, pseudonym, real_name FROM people WHERE review_id = ANY($1::uuid[]) ORDER BY created_at`, [ids]),
       this.dataSource.query(`SELECT review_id, to_char(appointed_on, 'YYYY-MM-DD') AS on FROM appointments WHERE review_id = ANY($1::uuid[]) AND role = 'chair'`, [ids]),
       this.dataSource.query(
@@ -137,6 +137,11 @@ export class CommitteeReportService {
         `SELECT i.review_id, i.id, a.name AS agency, i.kind, to_char(i.requested_on, 'YYYY-MM-DD') AS requested, to_char(i.due_on, 'YYYY-MM-DD') AS due,
                 to_char(i.received_on, 'YYYY-MM-DD') AS received, (i.waived_reason IS NOT NULL AND btrim(i.waived_reason) <> '') AS waived
            FROM imrs i JOIN agencies a ON a.id = i.agency_id WHERE i.review_id = ANY($1::uuid[]) ORDER BY i.created_at`,
+        [ids],
+      ),
+      this.dataSource.query(
+        `SELECT review_id, imr_id, to_char(granted_on, 'YYYY-MM-DD') AS granted, to_char(previous_due_on, 'YYYY-MM-DD') AS previous
+           FROM imr_extensions WHERE review_id = ANY($1::uuid[]) ORDER BY granted_on, created_at`,
         [ids],
       ),
       this.dataSource.query(
@@ -181,6 +186,9 @@ export class CommitteeReportService {
           dueOn: i.due,
           receivedOn: i.received,
           waived: i.waived,
+          extensions: of<{ imr_id: string; granted: string; previous: string }>(extensions, row.id)
+            .filter((e) => e.imr_id === i.id)
+            .map((e) => ({ grantedOn: e.granted, previousDueOn: e.previous })),
         })),
         criminalConcludedOn: of<{ on: string }>(trials, row.id).map((t) => t.on),
         actions: of<{ createdAt: Date } & Record<string, unknown>>(actions, row.id).map(({ review_id: _omit, ...a }) => ({ ...a, createdAt: iso(a.createdAt) })) as ReviewRecord['actions'],

@@ -41,8 +41,9 @@ function record(): ReviewRecord {
       { id: 'm3', startsAt: '2018-02-01T10:00:00.000Z', status: 'held', createdAt: '2026-12-04T10:00:00.000Z', papersCirculatedOn: null },
     ],
     imrs: [
-      { id: 'i1', agencyName: 'Essex Police', kind: 'imr', requestedOn: '2017-09-20', dueOn: '2017-11-30', receivedOn: '2017-11-20', waived: false },
-      { id: 'i2', agencyName: 'Mid Essex CCG', kind: 'imr', requestedOn: '2017-09-20', dueOn: '2017-11-30', receivedOn: '2017-12-04', waived: false },
+      // Extended on 1 December 2017 from 30 November to 15 January: on 8 November it was due on 30 November.
+      { id: 'i1', agencyName: 'Essex Police', kind: 'imr', requestedOn: '2017-09-20', dueOn: '2018-01-15', receivedOn: '2017-11-20', waived: false, extensions: [{ grantedOn: '2017-12-01', previousDueOn: '2017-11-30' }] },
+      { id: 'i2', agencyName: 'Mid Essex CCG', kind: 'imr', requestedOn: '2017-09-20', dueOn: '2017-12-20', receivedOn: '2017-12-04', waived: false },
     ],
     criminalConcludedOn: ['2017-10-13'],
     actions: [],

@@ -30,7 +30,18 @@ export interface ReviewRecord {
   /** Chair appointments (their dates only: never the chair's name). */
   chairAppointedOn: string[];
   meetings: Array<{ id: string; startsAt: string; status: 'scheduled' | 'held' | 'cancelled'; createdAt: string; papersCirculatedOn: string | null }>;
-  imrs: Array<{ id: string; agencyName: string; kind: string; requestedOn: string; dueOn: string; receivedOn: string | null; waived: boolean }>;
+  imrs: Array<{
+    id: string;
+    agencyName: string;
+    kind: string;
+    requestedOn: string;
+    /** Due today (after any extensions). */
+    dueOn: string;
+    receivedOn: string | null;
+    waived: boolean;
+    /** Extensions granted, with the due date each replaced (the due date then is the one before any granted later). */
+    extensions?: Array<{ grantedOn: string; previousDueOn: string }>;
+  }>;
   /** Criminal proceedings' conclusions (their dates). */
   criminalConcludedOn: string[];
   actions: ClockInput['actions'];
@@ -231,7 +242,15 @@ export function reviewAsAt(record: ReviewRecord, asAt: string, visible: ReportVi
 
   // The case file as it stood: what had happened by then, on its own dates.
   const imrs = visible.imrs
-    ? record.imrs.filter((i) => by(i.requestedOn)).map((i) => ({ ...i, receivedOn: by(i.receivedOn) ? i.receivedOn : null, waived: i.waived && !by(i.receivedOn) ? i.waived : false }))
+    ? record.imrs
+        .filter((i) => by(i.requestedOn))
+        .map(({ extensions, ...i }) => ({
+          ...i,
+          // Due as it was then: before the first extension granted after the date.
+          dueOn: [...(extensions ?? [])].sort((a, b) => a.grantedOn.localeCompare(b.grantedOn)).find((e) => !by(e.grantedOn))?.previousDueOn ?? i.dueOn,
+          receivedOn: by(i.receivedOn) ? i.receivedOn : null,
+          waived: i.waived && !by(i.receivedOn) ? i.waived : false,
+        }))
     : [];
   const received = imrs.filter((i) => i.receivedOn !== null).sort((a, b) => (a.receivedOn as string).localeCompare(b.receivedOn as string));
   const outstanding = imrs.filter((i) => i.receivedOn === null && !i.waived).length;
