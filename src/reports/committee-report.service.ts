@@ -102,7 +102,8 @@ export class CommitteeReportService {
     const params: unknown[] = [csps.map((c) => c.id), query.asAt];
     // The policy's condition uses :named parameters; number them after the two above.
     let sql = visible.sql;
-    for (const [name, value] of Object.entries(visible.params)) {
+    // Longest names first, so that no name is replaced inside a longer one.
+    for (const [name, value] of Object.entries(visible.params).sort(([a], [b]) => b.length - a.length)) {
       params.push(value);
       sql = sql.split(`:${name}`).join(`$${params.length}`);
     }
