@@ -43,6 +43,8 @@ export const API_ROUTE_ACTIONS: Readonly<Record<string, Action>> = {
   'POST /agencies': 'agencies.manage',
   'GET /agencies': 'agencies.read',
   'GET /deadlines': 'deadlines.list',
+  // The committee progress report over the caller's CSPs' reviews (src/reports), JSON, DOCX or PDF.
+  'GET /reports/committee': 'reports.read',
 
   'POST /reviews': 'review.create',
   'POST /imports': 'review.import',

@@ -15,6 +15,8 @@ export const WEB_ROUTE_ACTIONS: Readonly<Record<string, Action>> = {
   'POST /sign-out': 'public',
 
   'GET /my-work': 'self',
+  // The committee progress report page (its DOCX and PDF are GET /reports/committee).
+  'GET /committee-report': 'reports.read',
 
   'GET /cases': 'review.list',
   'GET /cases/new': 'review.create',

@@ -18,6 +18,8 @@ import { DeadlinesModule } from '../deadlines/deadlines.module';
 import { IdentityModule } from '../identity/identity.module';
 import { SignInRateLimitMiddleware } from '../identity/sessions.controller';
 import { ReviewsModule } from '../reviews/reviews.module';
+import { CommitteeReportPagesController } from '../reports/committee-report-page.controller';
+import { ReportsModule } from '../reports/reports.module';
 import { CorrectionsPagesController } from './pages/corrections.controller';
 import { ActionPlanPagesController } from './pages/action-plan.controller';
 import { AdminPagesController } from './pages/admin.controller';
@@ -60,6 +62,7 @@ export const WEB_CONTROLLERS = [
   QaPagesController,
   PublicationPagesController,
   AdminPagesController,
+  CommitteeReportPagesController,
 ];
 
 /**
@@ -87,6 +90,7 @@ export const WEB_CONTROLLERS = [
     ScopingModule,
     ProceedingsModule,
     WorkModule,
+    ReportsModule,
   ],
   controllers: WEB_CONTROLLERS,
   providers: [WebViews, CaseTabs],

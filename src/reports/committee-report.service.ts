@@ -1,0 +1,259 @@
+import { ConflictException, Injectable } from '@nestjs/common';
+import type { Request } from 'express';
+import { DataSource } from 'typeorm';
+import { z } from 'zod';
+import type { AccessContext } from '../access/access.service';
+import { BOARD_RETURNED_AT_SQL, mayOnReviewSql } from '../access/access.service';
+import type { Action } from '../access/actions';
+import { permission, type ReviewSubject } from '../access/policy';
+import { AccessLogEntry } from '../audit/access-log.entity';
+import type { IdentifiedRequest } from '../identity/identity.guard';
+import { withoutCsrfToken } from '../identity/session-rules';
+import { loadStatutoryPeriods, loadWorkingDayCalendar, londonDateOf } from '../deadlines/rules';
+import type { ClockRules } from '../deadlines/clock-plan';
+import { Clock } from '../infrastructure/clock/clock';
+import { RequestValidationError } from '../infrastructure/http/errors';
+import { calendarDate, parseInput } from '../infrastructure/http/validation';
+import { isStage, migrateSnapshot } from '../reviews/lifecycle';
+import { assertNoRealNames, RealNameInEmailError } from '../reminders/mail/reminder-email';
+import { FULL_VISIBILITY, reviewAsAt, type ReportVisibility, type ReviewRecord } from './committee-report';
+import type { CommitteeReport } from './committee-report-files';
+
+export const REPORT_FORMATS = ['json', 'docx', 'pdf'] as const;
+export type ReportFormat = (typeof REPORT_FORMATS)[number];
+
+/** The report's query: `csp` (one or several CSP codes, comma-separated), `asAt` (a past or today's date), `format`. */
+export function committeeQuerySchema(today: () => string) {
+  return z
+    .object({
+      csp: z
+        .string({ required_error: 'is required: one or more CSP codes, separated by commas', invalid_type_error: 'must be CSP codes separated by commas' })
+        .trim()
+        .min(1, 'is required: one or more CSP codes, separated by commas')
+        .max(500, 'must be at most 500 characters')
+        .transform((v) => [...new Set(v.split(',').map((c) => c.trim().toUpperCase()).filter(Boolean))])
+        .refine((codes) => codes.length > 0, 'is required: one or more CSP codes, separated by commas')
+        .refine((codes) => codes.length <= 20, 'may name at most 20 CSPs'),
+      asAt: calendarDate().refine((v) => v <= today(), 'must not be in the future').optional(),
+      format: z.enum(REPORT_FORMATS, { message: 'must be json, docx or pdf' }).optional(),
+    })
+    .strict();
+}
+export type CommitteeQuery = z.output<ReturnType<typeof committeeQuerySchema>>;
+
+/** What the report of each review may show, by the policy's read actions for the caller on it. */
+const SECTION_ACTIONS: Record<keyof ReportVisibility, Action> = {
+  pseudonym: 'people.read',
+  appointments: 'appointments.read',
+  meetings: 'meetings.read',
+  imrs: 'imrs.read',
+  proceedings: 'proceedings.read',
+  actions: 'actions.read',
+};
+
+/**
+ * The committee progress report: the reviews of the CSPs asked for that the caller may see (the
+ * policy's `reports.read`, narrowed in SQL: a CSP lead their CSPs' reviews, a RAG member only
+ * those at sign-off or after), each rebuilt as it stood on the date (committee-report.ts), each
+ * showing only the parts of the case file the caller may read. Never a real name: the result is
+ * checked against the real names of everyone in the reviews, as the emails are.
+ */
+@Injectable()
+export class CommitteeReportService {
+  private readonly rules: ClockRules = { periods: loadStatutoryPeriods(), calendar: loadWorkingDayCalendar() };
+
+  constructor(
+    private readonly dataSource: DataSource,
+    private readonly clock: Clock,
+  ) {}
+
+  today(): string {
+    return londonDateOf(this.clock.now());
+  }
+
+  parse(query: unknown): CommitteeQuery & { asAt: string } {
+    const parsed = parseInput(committeeQuerySchema(() => this.today()), query);
+    return { ...parsed, asAt: parsed.asAt ?? this.today() };
+  }
+
+  /** The CSPs the caller may report on (every CSP for a trusted caller), by code. */
+  async cspsFor(access: AccessContext): Promise<Array<{ id: string; code: string; name: string }>> {
+    const rows: Array<{ id: string; code: string; name: string }> = await this.dataSource.query('SELECT id, code, name FROM csps ORDER BY name');
+    if (access.trusted) return rows;
+    const held = new Set((access.holder?.cspRoles ?? []).filter((g) => g.role === 'csp_lead' || g.role === 'rag_member').map((g) => g.cspId));
+    return rows.filter((c) => held.has(c.id));
+  }
+
+  async build(query: { csp: string[]; asAt: string }, access: AccessContext): Promise<CommitteeReport> {
+    const all: Array<{ id: string; code: string; name: string; board_name: string }> = await this.dataSource.query(
+      'SELECT id, code, name, board_name FROM csps WHERE upper(code) = ANY($1::text[])',
+      [query.csp],
+    );
+    const unknown = query.csp.filter((code) => !all.some((c) => c.code.toUpperCase() === code));
+    if (unknown.length > 0) throw new RequestValidationError([{ field: 'csp', message: `no CSP with the code ${unknown.join(', ')}` }]);
+    const mine = new Set((await this.cspsFor(access)).map((c) => c.id));
+    const notMine = all.filter((c) => !mine.has(c.id));
+    if (notMine.length > 0) {
+      throw new RequestValidationError([{ field: 'csp', message: `you hold no role in ${notMine.map((c) => c.code).join(', ')} that allows reports.read` }]);
+    }
+    const csps = query.csp.map((code) => all.find((c) => c.code.toUpperCase() === code)!);
+
+    const visible = mayOnReviewSql('reports.read', access, 'r', 'rp');
+    const params: unknown[] = [csps.map((c) => c.id), query.asAt];
+    // The policy's condition uses :named parameters; number them after the two above.
+    let sql = visible.sql;
+    // Longest names first, so that no name is replaced inside a longer one.
+    for (const [name, value] of Object.entries(visible.params).sort(([a], [b]) => b.length - a.length)) {
+      params.push(value);
+      sql = sql.split(`:${name}`).join(`$${params.length}`);
+    }
+    const reviews: Array<{
+      id: string;
+      reference: string;
+      csp_id: string;
+      notified_on: string;
+      guidance_version: string;
+      snapshot: unknown;
+      machine_version: number;
+      status: string;
+      board_returned_at: Date | null;
+    }> = await this.dataSource.query(
+      `SELECT r.id, r.reference, r.csp_id, to_char(r.notified_on, 'YYYY-MM-DD') AS notified_on, r.guidance_version, r.snapshot,
+              r.machine_version, r.status, ${BOARD_RETURNED_AT_SQL('r')} AS board_returned_at
+         FROM reviews r
+        WHERE r.csp_id = ANY($1::uuid[]) AND r.notified_on <= $2::date AND ${sql}
+        ORDER BY r.notified_on, r.reference`,
+      params,
+    );
+
+    const ids = reviews.map((r) => r.id);
+    const [people, chairs, meetings, imrs, extensions, trials, actions] = await Promise.all([
+      this.dataSource.query(`SELECT review_id, role, pseudonym, real_name FROM people WHERE review_id = ANY($1::uuid[]) ORDER BY created_at`, [ids]),
+      this.dataSource.query(`SELECT review_id, to_char(appointed_on, 'YYYY-MM-DD') AS on FROM appointments WHERE review_id = ANY($1::uuid[]) AND role = 'chair'`, [ids]),
+      this.dataSource.query(
+        `SELECT review_id, id, starts_at, status, created_at, to_char(papers_circulated_on, 'YYYY-MM-DD') AS papers FROM panel_meetings WHERE review_id = ANY($1::uuid[]) ORDER BY starts_at`,
+        [ids],
+      ),
+      this.dataSource.query(
+        `SELECT i.review_id, i.id, a.name AS agency, i.kind, to_char(i.requested_on, 'YYYY-MM-DD') AS requested, to_char(i.due_on, 'YYYY-MM-DD') AS due,
+                to_char(i.received_on, 'YYYY-MM-DD') AS received, (i.waived_reason IS NOT NULL AND btrim(i.waived_reason) <> '') AS waived
+           FROM imrs i JOIN agencies a ON a.id = i.agency_id WHERE i.review_id = ANY($1::uuid[]) ORDER BY i.created_at`,
+        [ids],
+      ),
+      this.dataSource.query(
+        `SELECT review_id, imr_id, to_char(granted_on, 'YYYY-MM-DD') AS granted, to_char(previous_due_on, 'YYYY-MM-DD') AS previous
+           FROM imr_extensions WHERE review_id = ANY($1::uuid[]) ORDER BY granted_on, created_at`,
+        [ids],
+      ),
+      this.dataSource.query(
+        `SELECT review_id, to_char(status_changed_on, 'YYYY-MM-DD') AS on FROM proceedings
+          WHERE review_id = ANY($1::uuid[]) AND type = 'criminal' AND status = 'concluded' AND status_changed_on IS NOT NULL`,
+        [ids],
+      ),
+      this.dataSource.query(
+        `SELECT a.review_id, a.id, r.number AS "recommendationNumber", a.owner, to_char(a.target_date, 'YYYY-MM-DD') AS "targetDate", a.status,
+                to_char(a.completed_on, 'YYYY-MM-DD') AS "completedOn", (r.status = 'withdrawn') AS withdrawn, a.created_at AS "createdAt"
+           FROM actions a JOIN recommendations r ON r.id = a.recommendation_id WHERE a.review_id = ANY($1::uuid[]) ORDER BY r.number, a.created_at`,
+        [ids],
+      ),
+    ]);
+    const of = <T>(rows: Array<{ review_id: string }>, id: string): T[] => rows.filter((row) => row.review_id === id) as unknown as T[];
+    const iso = (d: Date | string) => new Date(d).toISOString();
+
+    const built = [];
+    for (const row of reviews) {
+      const csp = csps.find((c) => c.id === row.csp_id)!;
+      const record: ReviewRecord = {
+        id: row.id,
+        reference: row.reference,
+        csp: { code: csp.code, name: csp.name, boardName: csp.board_name },
+        notifiedOn: row.notified_on,
+        guidanceVersion: row.guidance_version,
+        context: migrateSnapshot(row.snapshot, row.machine_version).context,
+        pseudonym: of<{ role: string; pseudonym: string }>(people, row.id).find((p) => p.role === 'victim')?.pseudonym ?? null,
+        chairAppointedOn: of<{ on: string }>(chairs, row.id).map((c) => c.on),
+        meetings: of<{ id: string; starts_at: Date; status: 'scheduled' | 'held' | 'cancelled'; created_at: Date; papers: string | null }>(meetings, row.id).map((m) => ({
+          id: m.id,
+          startsAt: iso(m.starts_at),
+          status: m.status,
+          createdAt: iso(m.created_at),
+          papersCirculatedOn: m.papers,
+        })),
+        imrs: of<{ id: string; agency: string; kind: string; requested: string; due: string; received: string | null; waived: boolean }>(imrs, row.id).map((i) => ({
+          id: i.id,
+          agencyName: i.agency,
+          kind: i.kind,
+          requestedOn: i.requested,
+          dueOn: i.due,
+          receivedOn: i.received,
+          waived: i.waived,
+          extensions: of<{ imr_id: string; granted: string; previous: string }>(extensions, row.id)
+            .filter((e) => e.imr_id === i.id)
+            .map((e) => ({ grantedOn: e.granted, previousDueOn: e.previous })),
+        })),
+        criminalConcludedOn: of<{ on: string }>(trials, row.id).map((t) => t.on),
+        actions: of<{ createdAt: Date } & Record<string, unknown>>(actions, row.id).map(({ review_id: _omit, ...a }) => ({ ...a, createdAt: iso(a.createdAt) })) as ReviewRecord['actions'],
+      };
+      const subject: ReviewSubject | null = isStage(row.status)
+        ? { cspId: row.csp_id, stage: row.status, boardReturnedAt: row.board_returned_at ? iso(row.board_returned_at) : null }
+        : null;
+      const review = reviewAsAt(record, query.asAt, this.visibility(access, subject), this.rules);
+      if (!review) continue;
+      const realNames = of<{ real_name: string }>(people, row.id).map((p) => p.real_name);
+      this.assertNoRealNames(JSON.stringify(review), realNames, row.reference);
+      built.push(review);
+    }
+    return { asAt: query.asAt, csps: csps.map((c) => ({ code: c.code, name: c.name })), reviews: built };
+  }
+
+  /** What of a review's case file the caller may read (a trusted caller: all of it). */
+  private visibility(access: AccessContext, subject: ReviewSubject | null): ReportVisibility {
+    if (access.trusted) return FULL_VISIBILITY;
+    const holder = access.holder;
+    const may = (action: Action) => !!holder && !!subject && permission(action, holder, subject).allowed;
+    return Object.fromEntries(Object.entries(SECTION_ACTIONS).map(([part, action]) => [part, may(action)])) as unknown as ReportVisibility;
+  }
+
+  /** As the emails are checked: a real name of anyone in the review anywhere in what is shown refuses the report (409, naming the review, never the name). */
+  private assertNoRealNames(text: string, realNames: string[], reference: string): void {
+    try {
+      assertNoRealNames(text, realNames);
+    } catch (error) {
+      if (!(error instanceof RealNameInEmailError)) throw error;
+      throw new ConflictException({
+        statusCode: 409,
+        error: 'Conflict',
+        message: `${reference}: the report would show a real name of a person in this review (in its reference or an agency's name); correct the record first`,
+      });
+    }
+  }
+
+  /**
+   * Every report is in the access log: one row per review it holds (the review's CSP lead sees
+   * who reported on it), or one row naming no review when it held none. Written before the
+   * report is sent.
+   */
+  async recordAccess(req: Request, status: number, report: CommitteeReport): Promise<void> {
+    const identified = req as IdentifiedRequest & { id?: string };
+    const route = (req.route?.path as string | undefined) ?? req.path;
+    const base = {
+      actor: identified.identity?.actor ?? 'anonymous',
+      method: req.method,
+      route: route.slice(0, 300),
+      path: withoutCsrfToken(req.originalUrl).slice(0, 500),
+      status,
+      ip: (req.ip ?? null)?.slice(0, 64) ?? null,
+      userAgent: (req.headers['user-agent'] ?? '').slice(0, 300) || null,
+      requestId: typeof identified.id === 'string' ? identified.id.slice(0, 64) : null,
+      at: this.clock.now(),
+      outcome: 'allowed' as const,
+      reason: null,
+      attemptedEmail: null,
+    };
+    const ids = report.reviews.length > 0 ? report.reviews.map((r) => r.id) : [null];
+    await this.dataSource.manager.insert(
+      AccessLogEntry,
+      ids.map((reviewId) => ({ ...base, reviewId })),
+    );
+  }
+}
