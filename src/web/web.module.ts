@@ -37,6 +37,7 @@ import { ScopingPagesController } from './pages/scoping.controller';
 import { SignInPagesController } from './pages/sign-in.controller';
 import { SignOffPagesController } from './pages/sign-off.controller';
 import { TeamPagesController } from './pages/team.controller';
+import { FormPages } from './pages/form-page';
 import { WebViews } from './web-views';
 
 /** Page controllers, in the order their routes must be registered. */
@@ -88,7 +89,7 @@ export const WEB_CONTROLLERS = [
     WorkModule,
   ],
   controllers: WEB_CONTROLLERS,
-  providers: [WebViews],
+  providers: [WebViews, FormPages],
 })
 export class WebModule implements NestModule {
   configure(consumer: MiddlewareConsumer): void {

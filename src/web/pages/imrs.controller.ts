@@ -16,13 +16,15 @@ import { ImrsService } from '../../casefile/imrs/imrs.service';
 import { parseInput } from '../../infrastructure/http/validation';
 import { CspsService } from '../../csps/csps.service';
 import { ReviewLifecycleService, ReviewView } from '../../reviews/review-lifecycle.service';
-import { caseNavigation, changesSince, may, staleSummary } from '../case-pages';
-import { FieldSpec, FormBody, formBody, FormProblem, formView, ifMatchOf, Refusal } from '../forms';
+import type { ZodType } from 'zod';
+import { caseNavigation, may } from '../case-pages';
+import { FieldSpec, FormProblem } from '../forms';
+import { FormPage, FormPages, summaryOf, versions } from './form-page';
 import { IMR_KIND_LABELS, optionsOf } from '../labels';
 import { ukDate, WebViews } from '../web-views';
 import type { WebRequest } from '../web-views';
 import { cspNameOf, formValues } from './more-page-support';
-import { accessOf, actorOf, noticeOf, submitForm } from './page-support';
+import { accessOf, noticeOf } from './page-support';
 
 const RECEIPT_FIELDS: FieldSpec[] = [{ name: 'receivedOn', label: 'Date received', kind: 'date', hint: 'For example, 30 3 2026' }];
 
@@ -72,6 +74,8 @@ function agencyProblems(problems: readonly FormProblem[], chosen: readonly strin
 }
 
 type ImrView = Awaited<ReturnType<ImrsService['get']>>;
+type ImrSubject = { review: ReviewView; imr: ImrView; agencyName: string };
+type Params = Record<string, string>;
 
 /** The IMRs a caller sees: all of them, or their own agency's (the API list's restriction). */
 function agencyIdsOf(access: AccessContext): readonly string[] | null {
@@ -92,6 +96,7 @@ export class ImrsPagesController {
     private readonly imrs: ImrsService,
     private readonly agencies: AgenciesService,
     private readonly views: WebViews,
+    private readonly forms: FormPages,
   ) {}
 
   @Get()
@@ -117,235 +122,103 @@ export class ImrsPagesController {
   }
 
   @Get('new')
-  async newImr(@Req() req: WebRequest, @Res() res: Response, @Param('reviewId') reviewId: string) {
-    return this.renderCommission(req, res, reviewId, {}, [], 200);
-  }
-
+  newImr(@Req() req: WebRequest, @Res() res: Response, @Param() p: Params) { return this.forms.show(this.commissionPage(), req, res, p); }
   /** One IMR per agency chosen, with one due date, in one transaction (ImrsService.commissionMany). */
   @Post()
-  async commission(@Req() req: WebRequest, @Res() res: Response, @Param('reviewId') reviewId: string, @Body() raw: unknown) {
-    const body = formBody(raw);
-    const agencyIds = formValues(raw, 'agencyIds');
-    return submitForm(
-      this.views,
-      res,
-      COMMISSION_FIELDS,
-      body,
-      async (input) => {
-        await this.imrs.commissionMany(reviewId, parseInput(commissionImrsSchema(this.imrs.today), { ...input, agencyIds }), actorOf(req));
-        return `/cases/${reviewId}/imrs?done=IMR_COMMISSIONED`;
-      },
-      (problems, refusal) => this.renderCommission(req, res, reviewId, body, problems, refusal.status, refusal, agencyIds),
-    );
-  }
+  commission(@Req() req: WebRequest, @Res() res: Response, @Param() p: Params, @Body() raw: unknown) { return this.forms.post(this.commissionPage(), req, res, p, raw); }
 
   @Get(':imrId/receipt')
-  async receiptPage(@Req() req: WebRequest, @Res() res: Response, @Param('reviewId') reviewId: string, @Param('imrId') imrId: string) {
-    return this.renderImrForm(req, res, reviewId, imrId, 'receipt', {}, [], 200);
-  }
-
+  receiptPage(@Req() req: WebRequest, @Res() res: Response, @Param() p: Params) { return this.forms.show(this.imrPage('receipt'), req, res, p); }
   @Post(':imrId/receipt')
-  async receive(@Req() req: WebRequest, @Res() res: Response, @Param('reviewId') reviewId: string, @Param('imrId') imrId: string, @Body() raw: unknown) {
-    const body = formBody(raw);
-    return submitForm(
-      this.views,
-      res,
-      RECEIPT_FIELDS,
-      body,
-      async (input) => {
-        await this.imrs.receive(reviewId, imrId, parseInput(receiveImrSchema(this.imrs.today), input), actorOf(req), ifMatchOf(body.version));
-        return `/cases/${reviewId}/imrs?done=IMR_RECEIVED`;
-      },
-      (problems, refusal) => this.renderImrForm(req, res, reviewId, imrId, 'receipt', body, problems, refusal.status, refusal),
-    );
-  }
+  receive(@Req() req: WebRequest, @Res() res: Response, @Param() p: Params, @Body() raw: unknown) { return this.forms.post(this.imrPage('receipt'), req, res, p, raw); }
 
   @Get(':imrId/extensions')
-  async extensionPage(@Req() req: WebRequest, @Res() res: Response, @Param('reviewId') reviewId: string, @Param('imrId') imrId: string) {
-    return this.renderImrForm(req, res, reviewId, imrId, 'extension', {}, [], 200);
-  }
-
+  extensionPage(@Req() req: WebRequest, @Res() res: Response, @Param() p: Params) { return this.forms.show(this.imrPage('extension'), req, res, p); }
   @Post(':imrId/extensions')
-  async extend(@Req() req: WebRequest, @Res() res: Response, @Param('reviewId') reviewId: string, @Param('imrId') imrId: string, @Body() raw: unknown) {
-    const body = formBody(raw);
-    return submitForm(
-      this.views,
-      res,
-      EXTENSION_FIELDS,
-      body,
-      async (input) => {
-        await this.imrs.extend(reviewId, imrId, parseInput(extendImrSchema(this.imrs.today), input), actorOf(req), ifMatchOf(body.version));
-        return `/cases/${reviewId}/imrs?done=IMR_EXTENDED`;
-      },
-      (problems, refusal) => this.renderImrForm(req, res, reviewId, imrId, 'extension', body, problems, refusal.status, refusal),
-    );
-  }
+  extend(@Req() req: WebRequest, @Res() res: Response, @Param() p: Params, @Body() raw: unknown) { return this.forms.post(this.imrPage('extension'), req, res, p, raw); }
 
   @Get(':imrId/quality-check')
-  async qualityCheckPage(@Req() req: WebRequest, @Res() res: Response, @Param('reviewId') reviewId: string, @Param('imrId') imrId: string) {
-    return this.renderImrForm(req, res, reviewId, imrId, 'qualityCheck', {}, [], 200);
-  }
-
+  qualityCheckPage(@Req() req: WebRequest, @Res() res: Response, @Param() p: Params) { return this.forms.show(this.imrPage('qualityCheck'), req, res, p); }
   @Post(':imrId/quality-check')
-  async qualityCheck(@Req() req: WebRequest, @Res() res: Response, @Param('reviewId') reviewId: string, @Param('imrId') imrId: string, @Body() raw: unknown) {
-    const body = formBody(raw);
-    return submitForm(
-      this.views,
-      res,
-      QUALITY_CHECK_FIELDS,
-      body,
-      async (input) => {
-        await this.imrs.qualityCheck(reviewId, imrId, parseInput(qualityCheckImrSchema(this.imrs.today), input), actorOf(req), ifMatchOf(body.version));
-        return `/cases/${reviewId}/imrs?done=IMR_QUALITY_CHECKED`;
-      },
-      (problems, refusal) => this.renderImrForm(req, res, reviewId, imrId, 'qualityCheck', body, problems, refusal.status, refusal),
-    );
-  }
+  qualityCheck(@Req() req: WebRequest, @Res() res: Response, @Param() p: Params, @Body() raw: unknown) { return this.forms.post(this.imrPage('qualityCheck'), req, res, p, raw); }
 
   @Get(':imrId/sign-off')
-  async signOffPage(@Req() req: WebRequest, @Res() res: Response, @Param('reviewId') reviewId: string, @Param('imrId') imrId: string) {
-    return this.renderImrForm(req, res, reviewId, imrId, 'signOff', {}, [], 200);
-  }
-
+  signOffPage(@Req() req: WebRequest, @Res() res: Response, @Param() p: Params) { return this.forms.show(this.imrPage('signOff'), req, res, p); }
   @Post(':imrId/sign-off')
-  async signOff(@Req() req: WebRequest, @Res() res: Response, @Param('reviewId') reviewId: string, @Param('imrId') imrId: string, @Body() raw: unknown) {
-    const body = formBody(raw);
-    return submitForm(
-      this.views,
-      res,
-      SIGN_OFF_FIELDS,
-      body,
-      async (input) => {
-        await this.imrs.signOff(reviewId, imrId, parseInput(signOffImrSchema(this.imrs.today), input), actorOf(req), ifMatchOf(body.version));
-        return `/cases/${reviewId}/imrs?done=IMR_SIGNED_OFF`;
-      },
-      (problems, refusal) => this.renderImrForm(req, res, reviewId, imrId, 'signOff', body, problems, refusal.status, refusal),
-    );
-  }
+  signOff(@Req() req: WebRequest, @Res() res: Response, @Param() p: Params, @Body() raw: unknown) { return this.forms.post(this.imrPage('signOff'), req, res, p, raw); }
 
   @Get(':imrId/waiver')
-  async waiverPage(@Req() req: WebRequest, @Res() res: Response, @Param('reviewId') reviewId: string, @Param('imrId') imrId: string) {
-    return this.renderImrForm(req, res, reviewId, imrId, 'waiver', {}, [], 200);
-  }
-
+  waiverPage(@Req() req: WebRequest, @Res() res: Response, @Param() p: Params) { return this.forms.show(this.imrPage('waiver'), req, res, p); }
   @Post(':imrId/waiver')
-  async waive(@Req() req: WebRequest, @Res() res: Response, @Param('reviewId') reviewId: string, @Param('imrId') imrId: string, @Body() raw: unknown) {
-    const body = formBody(raw);
-    return submitForm(
-      this.views,
-      res,
-      WAIVER_FIELDS,
-      body,
-      async (input) => {
-        await this.imrs.waive(reviewId, imrId, parseInput(waiveImrSchema, input), actorOf(req), ifMatchOf(body.version));
-        return `/cases/${reviewId}/imrs?done=IMR_WAIVED`;
-      },
-      (problems, refusal) => this.renderImrForm(req, res, reviewId, imrId, 'waiver', body, problems, refusal.status, refusal),
-    );
-  }
+  waive(@Req() req: WebRequest, @Res() res: Response, @Param() p: Params, @Body() raw: unknown) { return this.forms.post(this.imrPage('waiver'), req, res, p, raw); }
 
-  private async renderCommission(
-    req: WebRequest,
-    res: Response,
-    reviewId: string,
-    body: FormBody,
-    problems: FormProblem[],
-    status: number,
-    refusal?: Refusal,
-    chosen: readonly string[] = [],
-  ) {
-    const review = await this.reviews.get(reviewId);
-    const agencies = await this.agencies.list();
-    const names = new Map(agencies.map((a) => [a.id, a.name]));
-    const outstanding = new Set((await this.imrs.list(reviewId, null)).filter((i) => i.state === 'outstanding').map((i) => i.agencyId));
-    const form = formView(COMMISSION_FIELDS, { body, problems: problems.filter((p) => !p.field.startsWith('agencyIds')) });
-    const agencyErrors = agencyProblems(problems, chosen, names);
-    return this.views.render(
-      req,
-      res,
-      'pages/cases/imr-commission.njk',
-      {
+  private commissionPage(): FormPage<{ review: ReviewView; agencies: Array<{ id: string; name: string }>; outstanding: Set<string> }> {
+    return {
+      template: 'pages/cases/imr-commission.njk',
+      load: async ({ params }) => ({
+        review: await this.reviews.get(params.reviewId),
+        agencies: await this.agencies.list(),
+        outstanding: new Set((await this.imrs.list(params.reviewId, null)).filter((i) => i.state === 'outstanding').map((i) => i.agencyId)),
+      }),
+      fields: COMMISSION_FIELDS,
+      submit: async (input, { params, raw, actor }) => {
+        await this.imrs.commissionMany(params.reviewId, parseInput(commissionImrsSchema(this.imrs.today), { ...input, agencyIds: formValues(raw, 'agencyIds') }), actor());
+        return `/cases/${params.reviewId}/imrs?done=IMR_COMMISSIONED`;
+      },
+      apart: {
+        about: (field) => field.startsWith('agencyIds'),
+        words: (problems, { raw }, { agencies }) =>
+          agencyProblems(problems, formValues(raw, 'agencyIds'), new Map(agencies.map((a) => [a.id, a.name]))).map((text) => ({ text, href: '#agencyIds' })),
+      },
+      view: ({ review, agencies, outstanding }, { params, raw }, apart) => ({
         pageTitle: `Commission IMRs – ${review.reference}`,
         review,
-        cspName: cspNameOf(await this.csps.list(), review.cspId),
         heading: 'Commission IMRs',
-        back: { href: `/cases/${reviewId}/imrs`, text: 'Back to IMRs' },
-        action: `/cases/${reviewId}/imrs`,
+        back: { href: `/cases/${params.reviewId}/imrs`, text: 'Back to IMRs' },
+        action: `/cases/${params.reviewId}/imrs`,
         agencies: {
-          error: agencyErrors.length > 0 ? agencyErrors.join('. ') : null,
+          error: apart.length > 0 ? apart.map((e) => e.text).join('. ') : null,
           items: agencies.map((a) => ({
             value: a.id,
             text: a.name,
-            checked: chosen.includes(a.id),
+            checked: formValues(raw, 'agencyIds').includes(a.id),
             hint: outstanding.has(a.id) ? { text: 'An IMR from this agency is outstanding' } : undefined,
           })),
         },
-        fields: form.fields,
-        errorList: [...agencyErrors.map((text) => ({ text, href: '#agencyIds' })), ...form.errorList, ...summaryOf(refusal)],
-      },
-      status,
-    );
+      }),
+    };
   }
 
-  private async renderImrForm(
-    req: WebRequest,
-    res: Response,
-    reviewId: string,
-    imrId: string,
-    which: ImrFormKind,
-    body: FormBody,
-    problems: FormProblem[],
-    status: number,
-    refusal?: Refusal,
-  ) {
-    const review: ReviewView = await this.reviews.get(reviewId);
-    const imr: ImrView = await this.imrs.get(reviewId, imrId);
-    const agencyName = (await this.agencies.list()).find((a) => a.id === imr.agencyId)?.name ?? '';
+  /** One of the IMR's forms (receipt, extension, quality check, sign-off, waiver), as IMR_FORMS describes it. */
+  private imrPage(which: ImrFormKind): FormPage<ImrSubject> {
     const spec = IMR_FORMS[which];
-    const stale = !!refusal?.stale && /^\d{1,9}$/.test(body.reviewVersion ?? '');
-    const values = spec.values?.(imr) ?? {};
-    const form = formView(spec.fields, stale ? { values } : { body, problems, values });
-    let errors: Record<string, unknown> = { errorList: [...form.errorList, ...summaryOf(refusal)] };
-    if (stale) {
-      const history = await this.reviews.history(reviewId, accessOf(req));
-      const changes = changesSince(history, Number(body.reviewVersion), (e) => e.payload?.imrId === imrId);
-      // What changed and who changed it (from the history), and what the IMR is now.
-      errors = staleSummary('IMR', changes, `It is now ${stateInWords(imr)}${checksInWords(imr)}`);
-    }
-    const about = [
-      { key: { text: 'Agency' }, value: { text: agencyName } },
-      { key: { text: 'Requested' }, value: { text: ukDate(imr.requestedOn) } },
-      { key: { text: 'Due' }, value: { text: ukDate(imr.dueOn) } },
-      { key: { text: 'State' }, value: { text: stateInWords(imr) } },
-      ...(imr.state === 'received'
-        ? [
-            { key: { text: 'Quality check' }, value: { text: imr.qualityCheckedOn ? `Checked on ${ukDate(imr.qualityCheckedOn)}` : 'Not yet checked' } },
-            { key: { text: 'Sign-off' }, value: { text: imr.signedOffOn ? `Signed off by ${imr.signedOffBy ?? ''} on ${ukDate(imr.signedOffOn)}` : 'Not yet signed off' } },
-          ]
-        : []),
-    ];
-    return this.views.render(
-      req,
-      res,
-      'pages/cases/form.njk',
-      {
-        pageTitle: `${spec.title} – ${agencyName} – ${review.reference}`,
+    return {
+      load: async ({ params }) => {
+        const review = await this.reviews.get(params.reviewId);
+        const imr = await this.imrs.get(params.reviewId, params.imrId);
+        return { review, imr, agencyName: (await this.agencies.list()).find((a) => a.id === imr.agencyId)?.name ?? '' };
+      },
+      fields: spec.fields,
+      values: ({ imr }) => spec.values?.(imr) ?? {},
+      submit: async (input, { params, actor, ifMatch }) => {
+        await spec.submit(this.imrs, params, parseInput(spec.schema(this.imrs.today), input) as never, actor(), ifMatch);
+        return `/cases/${params.reviewId}/imrs?done=${spec.done}`;
+      },
+      stale: { what: 'IMR', about: (e, { params }) => e.payload?.imrId === params.imrId, now: ({ imr }) => `It is now ${stateInWords(imr)}${checksInWords(imr)}` },
+      view: ({ review, imr, agencyName }, { params }) => ({
         review,
-        cspName: cspNameOf(await this.csps.list(), review.cspId),
+        title: `${spec.title} – ${agencyName}`,
         heading: spec.heading(agencyName),
         intro: spec.intro,
-        about,
-        back: { href: `/cases/${reviewId}/imrs`, text: 'Back to IMRs' },
-        action: `/cases/${reviewId}/imrs/${imrId}/${spec.path}`,
-        hidden: { version: imr.version, reviewVersion: review.version },
-        fields: form.fields,
+        about: aboutImr(imr, agencyName),
+        back: { href: `/cases/${params.reviewId}/imrs`, text: 'Back to IMRs' },
+        action: `/cases/${params.reviewId}/imrs/${params.imrId}/${spec.path}`,
+        hidden: versions(imr, review),
         button: spec.button,
-        warning: spec.warning ?? false,
+        warning: spec.warning,
         closed: spec.closed(imr),
-        ...errors,
-      },
-      status,
-    );
+      }),
+    };
   }
 }
 
@@ -364,6 +237,10 @@ interface ImrForm {
   values?: (imr: ImrView) => Record<string, string | null>;
   /** Why the form is not offered in this state (the service would refuse it), else null. */
   closed: (imr: ImrView) => string | null;
+  schema: (today: () => string) => ZodType;
+  /** The service's call (each takes the IMR's If-Match) and the confirmation after it. */
+  submit: (imrs: ImrsService, p: Params, input: never, actor: string, ifMatch: string) => Promise<unknown>;
+  done: string;
 }
 
 /** Receipt, extension and waiver apply to an outstanding IMR; quality check and sign-off to a received one (ImrsService). */
@@ -383,6 +260,9 @@ const IMR_FORMS: Readonly<Record<ImrFormKind, ImrForm>> = {
     heading: (agency) => `Record receipt of the IMR from ${agency}`,
     button: 'Record receipt',
     closed: onlyOutstanding,
+    schema: receiveImrSchema,
+    submit: (s, p, input, actor, ifMatch) => s.receive(p.reviewId, p.imrId, input, actor, ifMatch),
+    done: 'IMR_RECEIVED',
   },
   extension: {
     fields: EXTENSION_FIELDS,
@@ -391,6 +271,9 @@ const IMR_FORMS: Readonly<Record<ImrFormKind, ImrForm>> = {
     heading: (agency) => `Grant an extension to ${agency}`,
     button: 'Grant the extension',
     closed: onlyOutstanding,
+    schema: extendImrSchema,
+    submit: (s, p, input, actor, ifMatch) => s.extend(p.reviewId, p.imrId, input, actor, ifMatch),
+    done: 'IMR_EXTENDED',
   },
   qualityCheck: {
     fields: QUALITY_CHECK_FIELDS,
@@ -401,6 +284,9 @@ const IMR_FORMS: Readonly<Record<ImrFormKind, ImrForm>> = {
     button: 'Record the quality check',
     values: (imr) => ({ checkedOn: imr.qualityCheckedOn }),
     closed: onlyReceived,
+    schema: qualityCheckImrSchema,
+    submit: (s, p, input, actor, ifMatch) => s.qualityCheck(p.reviewId, p.imrId, input, actor, ifMatch),
+    done: 'IMR_QUALITY_CHECKED',
   },
   signOff: {
     fields: SIGN_OFF_FIELDS,
@@ -411,6 +297,9 @@ const IMR_FORMS: Readonly<Record<ImrFormKind, ImrForm>> = {
     button: 'Record the sign-off',
     values: (imr) => ({ signedOffBy: imr.signedOffBy, signedOffOn: imr.signedOffOn }),
     closed: onlyReceived,
+    schema: signOffImrSchema,
+    submit: (s, p, input, actor, ifMatch) => s.signOff(p.reviewId, p.imrId, input, actor, ifMatch),
+    done: 'IMR_SIGNED_OFF',
   },
   waiver: {
     fields: WAIVER_FIELDS,
@@ -421,6 +310,9 @@ const IMR_FORMS: Readonly<Record<ImrFormKind, ImrForm>> = {
     button: 'Waive the IMR',
     warning: true,
     closed: onlyOutstanding,
+    schema: () => waiveImrSchema,
+    submit: (s, p, input, actor, ifMatch) => s.waive(p.reviewId, p.imrId, input, actor, ifMatch),
+    done: 'IMR_WAIVED',
   },
 };
 
@@ -438,8 +330,20 @@ function checksInWords(imr: ImrView): string {
   return `, ${checked}, ${signed}`;
 }
 
-/** A refusal's words that are not about one field (a 409's message and reasons). */
-export function summaryOf(refusal: Refusal | undefined): Array<{ text: string }> {
-  if (!refusal) return [];
-  return [...(refusal.summary ? [{ text: refusal.summary }] : []), ...refusal.reasons.map((text) => ({ text }))];
+/** What the IMR's forms show about it. */
+function aboutImr(imr: ImrView, agencyName: string) {
+  return [
+    { key: { text: 'Agency' }, value: { text: agencyName } },
+    { key: { text: 'Requested' }, value: { text: ukDate(imr.requestedOn) } },
+    { key: { text: 'Due' }, value: { text: ukDate(imr.dueOn) } },
+    { key: { text: 'State' }, value: { text: stateInWords(imr) } },
+    ...(imr.state === 'received'
+      ? [
+          { key: { text: 'Quality check' }, value: { text: imr.qualityCheckedOn ? `Checked on ${ukDate(imr.qualityCheckedOn)}` : 'Not yet checked' } },
+          { key: { text: 'Sign-off' }, value: { text: imr.signedOffOn ? `Signed off by ${imr.signedOffBy ?? ''} on ${ukDate(imr.signedOffOn)}` : 'Not yet signed off' } },
+        ]
+      : []),
+  ];
 }
+
+export { summaryOf };
