@@ -1,10 +1,13 @@
-import { Injectable } from '@nestjs/common';
+import { Body, Get, Injectable, Param, Post, Req, Res } from '@nestjs/common';
 import type { Response } from 'express';
+import { CspsService } from '../../csps/csps.service';
 import { ReviewLifecycleService } from '../../reviews/review-lifecycle.service';
-import { changesSince, HistoryEntry, staleSummary } from '../case-pages';
+import type { ReviewView } from '../../reviews/review-lifecycle.service';
+import { caseNavigation, changesSince, HistoryEntry, staleSummary } from '../case-pages';
 import { FieldSpec, FormBody, formBody, FormProblem, formView, ifMatchOf, mergeProblems, readForm, Refusal, refusalOf } from '../forms';
 import { WebViews } from '../web-views';
 import type { WebRequest } from '../web-views';
+import { cspNameOf } from './more-page-support';
 import { accessOf, actorOf } from './page-support';
 
 /**
@@ -101,8 +104,22 @@ export function versions(record: { version: number } | null | undefined, review:
 export class FormPages {
   constructor(
     private readonly reviews: ReviewLifecycleService,
+    private readonly csps: CspsService,
     private readonly views: WebViews,
   ) {}
+
+  /** A review's tab page (the list a form is reached from): its title, the review, its CSP's name and the tabs, then the page's own. */
+  async tab(req: WebRequest, res: Response, tab: { template: string; key: string; heading: string; review: ReviewView }, context: Record<string, unknown>) {
+    const { review, heading } = tab;
+    return this.views.render(req, res, tab.template, {
+      pageTitle: `${heading} – ${review.reference}`,
+      heading,
+      review,
+      cspName: cspNameOf(await this.csps.list(), review.cspId),
+      caseNav: caseNavigation(accessOf(req), review.id, tab.key),
+      ...context,
+    });
+  }
 
   /** GET: the form, empty or as stored. */
   show<S>(page: FormPage<S>, req: WebRequest, res: Response, params: Record<string, string>): Promise<void> {
@@ -130,7 +147,9 @@ export class FormPages {
   private async render<S>(page: FormPage<S>, ctx: FormContext, shown: Shown): Promise<void> {
     const subject = await page.load(ctx);
     const stale = !!page.stale && !!shown.refusal?.stale && /^\d{1,9}$/.test(ctx.body?.reviewVersion ?? '');
-    const fields = await fieldsOf(page, stale ? { ...ctx, body: null } : ctx, subject);
+    // After a 412 the form shows the record as it is now, not what was typed.
+    const now = stale ? { ...ctx, body: null } : ctx;
+    const fields = await fieldsOf(page, now, subject);
     const values = page.values?.(subject) ?? {};
     const apart = page.apart;
     const problems = apart ? shown.problems.filter((p) => !apart.about(p.field)) : shown.problems;
@@ -144,7 +163,7 @@ export class FormPages {
       const changes = changesSince(history, Number(ctx.body?.reviewVersion), about && ((e) => about(e, ctx)));
       errors = staleSummary(what, changes, now(subject));
     }
-    const view = page.view(subject, ctx, words);
+    const view = page.view(subject, now, words);
     const frame = page.template ? view : caseFrame(view as CaseFormView);
     return this.views.render(ctx.req, ctx.res, page.template ?? 'pages/cases/form.njk', { ...frame, fields: form.fields, ...errors }, shown.status);
   }
@@ -161,4 +180,43 @@ function fieldsOf<S>(page: FormPage<S>, ctx: FormContext, subject?: S) {
 function caseFrame(view: CaseFormView): Record<string, unknown> {
   const { title, ...rest } = view;
   return { pageTitle: `${title ?? view.heading} – ${view.review.reference}`, hidden: {}, ...rest };
+}
+
+type PageFactory = (this: unknown, which?: string) => FormPage<unknown>;
+
+/**
+ * Routes a form page described by the method it decorates (which returns its FormPage): GET
+ * `path` shows the form, POST `options.post` (the same path unless given) submits it. The
+ * handlers are added beside the method, in its place among the class's routes (a later
+ * `users/:userId` does not take `users/new`); the controller has the FormPages as `forms`.
+ * One method may describe several forms: each route names its own (`page`, passed to it).
+ *
+ *   @FormRoute(':imrId/waiver', { page: 'waiver' })
+ *   imrPage(which: string): FormPage<ImrSubject> { return { load, fields, submit, view }; }
+ */
+export function FormRoute(path: string, options: { post?: string; page?: string } = {}) {
+  return (target: object, name: string, descriptor: PropertyDescriptor): void => {
+    const page = descriptor.value as PageFactory;
+    const later = Object.getOwnPropertyNames(target).slice(Object.getOwnPropertyNames(target).indexOf(name) + 1);
+    const route = (key: string, method: typeof Get, at: string, submit: boolean) => {
+      const value = async function (this: { forms: FormPages }, req: WebRequest, res: Response, params: Record<string, string>, raw: unknown) {
+        const described = page.call(this, options.page);
+        return submit ? this.forms.post(described, req, res, params, raw) : this.forms.show(described, req, res, params);
+      };
+      const own: PropertyDescriptor = { value, writable: true, configurable: true, enumerable: false };
+      Object.defineProperty(target, key, own);
+      Reflect.defineMetadata('design:paramtypes', [Object, Object, Object, Object], target, key);
+      [Req(), Res(), Param(), ...(submit ? [Body()] : [])].forEach((decorate, index) => decorate(target, key, index));
+      method(at)(target, key, own);
+    };
+    const key = `${name}${options.page ? `_${options.page}` : ''}`;
+    route(`${key}Show`, Get, path, false);
+    route(`${key}Submit`, Post, options.post ?? path, true);
+    // Routes are registered in the prototype's order: the members declared after this one go after its routes.
+    for (const member of later) {
+      const moved = Object.getOwnPropertyDescriptor(target, member) as PropertyDescriptor;
+      delete (target as Record<string, unknown>)[member];
+      Object.defineProperty(target, member, moved);
+    }
+  };
 }

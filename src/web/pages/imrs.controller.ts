@@ -1,4 +1,4 @@
-import { Body, Controller, Get, Param, Post, Query, Req, Res } from '@nestjs/common';
+import { Controller, Get, Param, Query, Req, Res } from '@nestjs/common';
 import { ApiExcludeController } from '@nestjs/swagger';
 import type { Response } from 'express';
 import type { AccessContext } from '../../access/access.service';
@@ -14,16 +14,16 @@ import {
 } from '../../casefile/imrs/imrs.schemas';
 import { ImrsService } from '../../casefile/imrs/imrs.service';
 import { parseInput } from '../../infrastructure/http/validation';
-import { CspsService } from '../../csps/csps.service';
 import { ReviewLifecycleService, ReviewView } from '../../reviews/review-lifecycle.service';
 import type { ZodType } from 'zod';
-import { caseNavigation, may } from '../case-pages';
+import { may } from '../case-pages';
 import { FieldSpec, FormProblem } from '../forms';
-import { FormPage, FormPages, summaryOf, versions } from './form-page';
+import { FormPages, FormRoute, summaryOf, versions } from './form-page';
+import type { FormPage } from './form-page';
 import { IMR_KIND_LABELS, optionsOf } from '../labels';
-import { ukDate, WebViews } from '../web-views';
+import { ukDate } from '../web-views';
 import type { WebRequest } from '../web-views';
-import { cspNameOf, formValues } from './more-page-support';
+import { formValues } from './more-page-support';
 import { accessOf, noticeOf } from './page-support';
 
 const RECEIPT_FIELDS: FieldSpec[] = [{ name: 'receivedOn', label: 'Date received', kind: 'date', hint: 'For example, 30 3 2026' }];
@@ -92,11 +92,9 @@ function agencyIdsOf(access: AccessContext): readonly string[] | null {
 export class ImrsPagesController {
   constructor(
     private readonly reviews: ReviewLifecycleService,
-    private readonly csps: CspsService,
     private readonly imrs: ImrsService,
     private readonly agencies: AgenciesService,
-    private readonly views: WebViews,
-    private readonly forms: FormPages,
+    readonly forms: FormPages,
   ) {}
 
   @Get()
@@ -107,52 +105,18 @@ export class ImrsPagesController {
     const agencyNames = new Map((await this.agencies.list()).map((a) => [a.id, a.name]));
     const clocks = new Map(review.clocks.filter((c) => c.kind === 'imr_due').map((c) => [c.subjectId, c]));
     const rows = imrs.map((imr) => ({ ...imr, agencyName: agencyNames.get(imr.agencyId) ?? '', clock: clocks.get(imr.id) ?? null }));
-    return this.views.render(req, res, 'pages/cases/imrs.njk', {
-      pageTitle: `IMRs – ${review.reference}`,
-      heading: 'IMRs',
-      review,
-      cspName: cspNameOf(await this.csps.list(), review.cspId),
+    return this.forms.tab(req, res, { template: 'pages/cases/imrs.njk', key: 'imrs', heading: 'IMRs', review }, {
       rows,
       counts: { total: imrs.length, outstanding: imrs.filter((i) => i.state === 'outstanding').length },
       mayWrite: may(access, 'imrs.write'),
       maySignOff: may(access, 'imrs.signOff'),
-      caseNav: caseNavigation(access, reviewId, 'imrs'),
       notice: noticeOf(done),
     });
   }
 
-  @Get('new')
-  newImr(@Req() req: WebRequest, @Res() res: Response, @Param() p: Params) { return this.forms.show(this.commissionPage(), req, res, p); }
   /** One IMR per agency chosen, with one due date, in one transaction (ImrsService.commissionMany). */
-  @Post()
-  commission(@Req() req: WebRequest, @Res() res: Response, @Param() p: Params, @Body() raw: unknown) { return this.forms.post(this.commissionPage(), req, res, p, raw); }
-
-  @Get(':imrId/receipt')
-  receiptPage(@Req() req: WebRequest, @Res() res: Response, @Param() p: Params) { return this.forms.show(this.imrPage('receipt'), req, res, p); }
-  @Post(':imrId/receipt')
-  receive(@Req() req: WebRequest, @Res() res: Response, @Param() p: Params, @Body() raw: unknown) { return this.forms.post(this.imrPage('receipt'), req, res, p, raw); }
-
-  @Get(':imrId/extensions')
-  extensionPage(@Req() req: WebRequest, @Res() res: Response, @Param() p: Params) { return this.forms.show(this.imrPage('extension'), req, res, p); }
-  @Post(':imrId/extensions')
-  extend(@Req() req: WebRequest, @Res() res: Response, @Param() p: Params, @Body() raw: unknown) { return this.forms.post(this.imrPage('extension'), req, res, p, raw); }
-
-  @Get(':imrId/quality-check')
-  qualityCheckPage(@Req() req: WebRequest, @Res() res: Response, @Param() p: Params) { return this.forms.show(this.imrPage('qualityCheck'), req, res, p); }
-  @Post(':imrId/quality-check')
-  qualityCheck(@Req() req: WebRequest, @Res() res: Response, @Param() p: Params, @Body() raw: unknown) { return this.forms.post(this.imrPage('qualityCheck'), req, res, p, raw); }
-
-  @Get(':imrId/sign-off')
-  signOffPage(@Req() req: WebRequest, @Res() res: Response, @Param() p: Params) { return this.forms.show(this.imrPage('signOff'), req, res, p); }
-  @Post(':imrId/sign-off')
-  signOff(@Req() req: WebRequest, @Res() res: Response, @Param() p: Params, @Body() raw: unknown) { return this.forms.post(this.imrPage('signOff'), req, res, p, raw); }
-
-  @Get(':imrId/waiver')
-  waiverPage(@Req() req: WebRequest, @Res() res: Response, @Param() p: Params) { return this.forms.show(this.imrPage('waiver'), req, res, p); }
-  @Post(':imrId/waiver')
-  waive(@Req() req: WebRequest, @Res() res: Response, @Param() p: Params, @Body() raw: unknown) { return this.forms.post(this.imrPage('waiver'), req, res, p, raw); }
-
-  private commissionPage(): FormPage<{ review: ReviewView; agencies: Array<{ id: string; name: string }>; outstanding: Set<string> }> {
+  @FormRoute('new', { post: '' })
+  commissionPage(): FormPage<{ review: ReviewView; agencies: Array<{ id: string; name: string }>; outstanding: Set<string> }> {
     return {
       template: 'pages/cases/imr-commission.njk',
       load: async ({ params }) => ({
@@ -189,8 +153,13 @@ export class ImrsPagesController {
     };
   }
 
-  /** One of the IMR's forms (receipt, extension, quality check, sign-off, waiver), as IMR_FORMS describes it. */
-  private imrPage(which: ImrFormKind): FormPage<ImrSubject> {
+  /** The IMR's forms (receipt, extension, quality check, sign-off, waiver), as IMR_FORMS describes them. */
+  @FormRoute(':imrId/receipt', { page: 'receipt' })
+  @FormRoute(':imrId/extensions', { page: 'extension' })
+  @FormRoute(':imrId/quality-check', { page: 'qualityCheck' })
+  @FormRoute(':imrId/sign-off', { page: 'signOff' })
+  @FormRoute(':imrId/waiver', { page: 'waiver' })
+  imrPage(which: ImrFormKind): FormPage<ImrSubject> {
     const spec = IMR_FORMS[which];
     return {
       load: async ({ params }) => {
