@@ -1,4 +1,5 @@
-import { Body, Get, Injectable, Param, Post, Req, Res } from '@nestjs/common';
+import { Body, Get, Injectable, Param, Post, Req, Res, UseInterceptors } from '@nestjs/common';
+import type { NestInterceptor, Type } from '@nestjs/common';
 import type { Response } from 'express';
 import { CspsService } from '../../csps/csps.service';
 import { ReviewLifecycleService } from '../../reviews/review-lifecycle.service';
@@ -109,7 +110,7 @@ export class FormPages {
   ) {}
 
   /** A review's tab page (the list a form is reached from): its title, the review, its CSP's name and the tabs, then the page's own. */
-  async tab(req: WebRequest, res: Response, tab: { template: string; key: string; heading: string; review: ReviewView }, context: Record<string, unknown>) {
+  async tab(req: WebRequest, res: Response, tab: { template: string; key: string; heading: string; review: ReviewView; status?: number }, context: Record<string, unknown>) {
     const { review, heading } = tab;
     return this.views.render(req, res, tab.template, {
       pageTitle: `${heading} – ${review.reference}`,
@@ -118,7 +119,7 @@ export class FormPages {
       cspName: cspNameOf(await this.csps.list(), review.cspId),
       caseNav: caseNavigation(accessOf(req), review.id, tab.key),
       ...context,
-    });
+    }, tab.status ?? 200);
   }
 
   /** GET: the form, empty or as stored. */
@@ -189,12 +190,13 @@ type PageFactory = (this: unknown, which?: string) => FormPage<unknown>;
  * `path` shows the form, POST `options.post` (the same path unless given) submits it. The
  * handlers are added beside the method, in its place among the class's routes (a later
  * `users/:userId` does not take `users/new`); the controller has the FormPages as `forms`.
- * One method may describe several forms: each route names its own (`page`, passed to it).
+ * One method may describe several forms: each route names its own (`page`, passed to it). An
+ * upload's POST reads its file through `interceptors` (PageUploadInterceptor).
  *
  *   @FormRoute(':imrId/waiver', { page: 'waiver' })
  *   imrPage(which: string): FormPage<ImrSubject> { return { load, fields, submit, view }; }
  */
-export function FormRoute(path: string, options: { post?: string; page?: string } = {}) {
+export function FormRoute(path: string, options: { post?: string; page?: string; interceptors?: Array<Type | NestInterceptor> } = {}) {
   return (target: object, name: string, descriptor: PropertyDescriptor): void => {
     const page = descriptor.value as PageFactory;
     const later = Object.getOwnPropertyNames(target).slice(Object.getOwnPropertyNames(target).indexOf(name) + 1);
@@ -207,6 +209,7 @@ export function FormRoute(path: string, options: { post?: string; page?: string 
       Object.defineProperty(target, key, own);
       Reflect.defineMetadata('design:paramtypes', [Object, Object, Object, Object], target, key);
       [Req(), Res(), Param(), ...(submit ? [Body()] : [])].forEach((decorate, index) => decorate(target, key, index));
+      if (submit && options.interceptors) UseInterceptors(...options.interceptors)(target, key, own);
       method(at)(target, key, own);
     };
     const key = `${name}${options.page ? `_${options.page}` : ''}`;
