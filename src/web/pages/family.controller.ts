@@ -1,20 +1,20 @@
-import { Body, Controller, Get, Param, Post, Query, Req, Res } from '@nestjs/common';
+import { Controller, Get, Param, Query, Req, Res } from '@nestjs/common';
 import { ApiExcludeController } from '@nestjs/swagger';
 import type { Response } from 'express';
 import { ADVOCACY_ORGANISATIONS, CONTRIBUTION_PREFERENCES, FAMILY_ENGAGEMENT_KINDS } from '../../casefile/entities';
 import { recordFamilyEngagementSchema } from '../../casefile/family/family.schemas';
 import { FamilyService } from '../../casefile/family/family.service';
-import { CspsService } from '../../csps/csps.service';
 import { parseInput } from '../../infrastructure/http/validation';
 import { ReviewLifecycleService } from '../../reviews/review-lifecycle.service';
-import { caseNavigation, may } from '../case-pages';
-import { FieldSpec, FormBody, formBody, FormProblem, formView, mergeProblems, readForm, Refusal, refusalOf } from '../forms';
+import type { ReviewView } from '../../reviews/review-lifecycle.service';
+import { may } from '../case-pages';
+import { FieldSpec, FormProblem } from '../forms';
 import { ADVOCACY_ORGANISATION_LABELS, CONTRIBUTION_PREFERENCE_LABELS, FAMILY_ENGAGEMENT_KIND_LABELS, optionsOf } from '../labels';
-import { WebViews } from '../web-views';
 import type { WebRequest } from '../web-views';
-import { summaryOf } from './imrs.controller';
-import { codesInWords, cspNameOf, noticeFrom } from './more-page-support';
-import { accessOf, actorOf } from './page-support';
+import { FormPages, FormRoute, summaryOf } from './form-page';
+import type { FormPage } from './form-page';
+import { codesInWords, noticeFrom } from './more-page-support';
+import { accessOf } from './page-support';
 
 const CONSENT_OPTIONS = [
   { value: 'true', text: 'Consent given' },
@@ -75,14 +75,12 @@ function inWords(problems: readonly FormProblem[]): FormProblem[] {
 export class FamilyPagesController {
   constructor(
     private readonly reviews: ReviewLifecycleService,
-    private readonly csps: CspsService,
     private readonly family: FamilyService,
-    private readonly views: WebViews,
+    readonly forms: FormPages,
   ) {}
 
   @Get()
   async log(@Req() req: WebRequest, @Res() res: Response, @Param('reviewId') reviewId: string, @Query('done') done: unknown) {
-    const access = accessOf(req);
     const review = await this.reviews.get(reviewId);
     const entries = (await this.family.list(reviewId)).map((e) => ({
       ...e,
@@ -94,63 +92,38 @@ export class FamilyPagesController {
         e.preferredContribution ? `Wishes to contribute: ${CONTRIBUTION_PREFERENCE_LABELS[e.preferredContribution].toLowerCase()}` : null,
       ].filter((d): d is string => d !== null),
     }));
-    return this.views.render(req, res, 'pages/cases/family.njk', {
-      pageTitle: `Family involvement – ${review.reference}`,
-      heading: 'Family involvement',
-      review,
-      cspName: cspNameOf(await this.csps.list(), review.cspId),
+    return this.forms.tab(req, res, { template: 'pages/cases/family.njk', key: 'family', heading: 'Family involvement', review }, {
       entries: [...entries].reverse(),
       facts: {
         offeredDraft: review.facts.familyOfferedDraft,
         toldOfPublication: review.facts.familyToldOfPublication,
       },
-      mayWrite: may(access, 'family.write'),
-      caseNav: caseNavigation(access, reviewId, 'family'),
+      mayWrite: may(accessOf(req), 'family.write'),
       notice: noticeFrom(done, NOTICES),
     });
   }
 
-  @Get('new')
-  async newEntry(@Req() req: WebRequest, @Res() res: Response, @Param('reviewId') reviewId: string) {
-    return this.renderNew(req, res, reviewId, {}, [], 200);
-  }
-
-  @Post()
-  async record(@Req() req: WebRequest, @Res() res: Response, @Param('reviewId') reviewId: string, @Body() raw: unknown) {
-    const body = formBody(raw);
-    const { input, problems } = readForm(ENTRY_FIELDS, body);
-    if (input.consentGiven === 'true' || input.consentGiven === 'false') input.consentGiven = input.consentGiven === 'true';
-    try {
-      const entry = await this.family.record(reviewId, parseInput(recordFamilyEngagementSchema(this.family.today), input), actorOf(req));
-      const done = { draft_offered: 'FAMILY_OFFERED_DRAFT', draft_comments: 'FAMILY_COMMENTS_RECEIVED', told_of_publication: 'FAMILY_TOLD_OF_PUBLICATION' }[entry.kind as string];
-      return this.views.redirect(res, `/cases/${reviewId}/family?done=${done ?? 'FAMILY_ENTRY_RECORDED'}`);
-    } catch (error) {
-      const refusal = refusalOf(error, ENTRY_FIELDS.map((f) => f.name));
-      if (!refusal) throw error;
-      return this.renderNew(req, res, reviewId, body, mergeProblems(problems, inWords(refusal.problems)), refusal.status, refusal);
-    }
-  }
-
-  private async renderNew(req: WebRequest, res: Response, reviewId: string, body: FormBody, problems: FormProblem[], status: number, refusal?: Refusal) {
-    const review = await this.reviews.get(reviewId);
-    const form = formView(ENTRY_FIELDS, { body, problems });
-    return this.views.render(
-      req,
-      res,
-      'pages/cases/form.njk',
-      {
-        pageTitle: `Add to the family involvement log – ${review.reference}`,
+  @FormRoute('new', { post: '' })
+  newPage(): FormPage<ReviewView> {
+    return {
+      load: ({ params }) => this.reviews.get(params.reviewId),
+      fields: ENTRY_FIELDS,
+      submit: async (input, { params, actor }) => {
+        const consent = input.consentGiven === 'true' || input.consentGiven === 'false' ? { consentGiven: input.consentGiven === 'true' } : {};
+        const entry = await this.family.record(params.reviewId, parseInput(recordFamilyEngagementSchema(this.family.today), { ...input, ...consent }), actor());
+        const done = { draft_offered: 'FAMILY_OFFERED_DRAFT', draft_comments: 'FAMILY_COMMENTS_RECEIVED', told_of_publication: 'FAMILY_TOLD_OF_PUBLICATION' }[entry.kind as string];
+        return `/cases/${params.reviewId}/family?done=${done ?? 'FAMILY_ENTRY_RECORDED'}`;
+      },
+      problems: inWords,
+      summary: (refusal) => summaryOf(refusal).map(({ text }) => ({ text: codesInWords(text, FAMILY_ENGAGEMENT_KIND_LABELS) })),
+      view: (review, { params }) => ({
         review,
         heading: 'Add to the family involvement log',
         intro: 'Names and notes are personal data: they are kept in this log only, never in the review’s history.',
-        back: { href: `/cases/${reviewId}/family`, text: 'Back to family involvement' },
-        action: `/cases/${reviewId}/family`,
-        hidden: {},
-        fields: form.fields,
+        back: { href: `/cases/${params.reviewId}/family`, text: 'Back to family involvement' },
+        action: `/cases/${params.reviewId}/family`,
         button: 'Add the entry',
-        errorList: [...form.errorList, ...summaryOf(refusal && { ...refusal, summary: refusal.summary && codesInWords(refusal.summary, FAMILY_ENGAGEMENT_KIND_LABELS), reasons: refusal.reasons.map((r) => codesInWords(r, FAMILY_ENGAGEMENT_KIND_LABELS)) })],
-      },
-      status,
-    );
+      }),
+    };
   }
 }
