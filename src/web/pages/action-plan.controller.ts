@@ -1,6 +1,5 @@
-import { Controller, Get, Param, Query, Req, Res } from '@nestjs/common';
+import { Controller } from '@nestjs/common';
 import { ApiExcludeController } from '@nestjs/swagger';
-import type { Response } from 'express';
 import { addActionSchema, completeActionSchema, updateActionSchema } from '../../casefile/actions/actions.schemas';
 import { ActionsService } from '../../casefile/actions/actions.service';
 import { RecommendationsService } from '../../casefile/recommendations/recommendations.service';
@@ -11,9 +10,8 @@ import { may } from '../case-pages';
 import { FieldSpec } from '../forms';
 import { ACTION_STATUS_LABELS, optionsOf } from '../labels';
 import { ukDate } from '../web-views';
-import type { WebRequest } from '../web-views';
-import { FormPages, FormRoute, versions } from './form-page';
-import type { FormPage } from './form-page';
+import { FormPages, FormRoute, TabRoute, versions } from './form-page';
+import type { FormPage, TabContext } from './form-page';
 import { accessOf, noticeOf } from './page-support';
 
 const ACTION_FIELDS: FieldSpec[] = [
@@ -60,18 +58,18 @@ export class ActionPlanPagesController {
     readonly forms: FormPages,
   ) {}
 
-  @Get('action-plan')
-  async actionPlan(@Req() req: WebRequest, @Res() res: Response, @Param('reviewId') reviewId: string, @Query('done') done: unknown) {
-    const review = await this.reviews.get(reviewId);
+  @TabRoute('action-plan', { template: 'pages/cases/action-plan.njk', key: 'action-plan', heading: 'Action plan' })
+  async actionPlan(review: ReviewView, { req, params, query }: TabContext) {
+    const { reviewId } = params;
     const plan = await this.actions.actionPlan(reviewId);
     const clocks = new Map(review.clocks.filter((c) => c.kind === 'action_target').map((c) => [c.subjectId, c]));
     const recommendations = plan.recommendations.map((r) => ({ ...r, actions: r.actions.map((a) => ({ ...a, clock: clocks.get(a.id) ?? null })) }));
-    return this.forms.tab(req, res, { template: 'pages/cases/action-plan.njk', key: 'action-plan', heading: 'Action plan', review }, {
+    return {
       recommendations,
       counts: plan.counts,
       mayWrite: may(accessOf(req), 'actions.write'),
-      notice: noticeOf(done),
-    });
+      notice: noticeOf(query.done),
+    };
   }
 
   @FormRoute('recommendations/:recommendationId/actions/new', { post: 'recommendations/:recommendationId/actions' })

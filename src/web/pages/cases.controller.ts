@@ -21,7 +21,10 @@ import { FieldSpec, FormBody, formBody, FormProblem, formView, mergeProblems, re
 import { DIAGRAM_LABELS, EVENT_ACTION_LABELS, optionsOf, STAGE_LABELS } from '../labels';
 import { ukDate, WebViews } from '../web-views';
 import type { WebRequest } from '../web-views';
+import { FormPages, FormRoute } from './form-page';
+import type { FormPage } from './form-page';
 import { accessOf, actorOf, noticeOf, queryValue } from './page-support';
+import { RequestValidationError } from '../../infrastructure/http/errors';
 
 const GUIDANCE_LABELS = { '2016': 'Statutory guidance 2016 (in force)', '2024': 'Draft guidance 2024 (12-month target)' };
 
@@ -80,6 +83,7 @@ export class CasesPagesController {
     private readonly people: PeopleService,
     private readonly views: WebViews,
     private readonly clock: Clock,
+    readonly forms: FormPages,
     @InjectDataSource() private readonly dataSource: DataSource,
   ) {}
 
@@ -124,26 +128,21 @@ export class CasesPagesController {
     });
   }
 
-  @Get('new')
-  async newReview(@Req() req: WebRequest, @Res() res: Response) {
-    return this.renderNew(req, res, {}, [], 200);
-  }
-
-  @Post()
-  async open(@Req() req: WebRequest, @Res() res: Response, @Body() raw: unknown) {
-    const body = formBody(raw);
-    const fields = notificationFields(await this.creatableCsps(req));
-    const { input, problems } = readForm(fields, body);
-    try {
-      const parsed = parseInput(openReviewSchema(() => businessDate(this.clock.now())), input);
-      if (problems.length > 0) return this.renderNew(req, res, body, problems, 400);
-      const review = await this.reviews.open(parsed, actorOf(req));
-      return this.views.redirect(res, `/cases/${review.id}?done=NOTIFICATION_RECORDED`);
-    } catch (error) {
-      const refusal = refusalOf(error, fields.map((f) => f.name));
-      if (!refusal) throw error;
-      return this.renderNew(req, res, body, mergeProblems(problems, refusal.problems), refusal.status, refusal);
-    }
+  @FormRoute('new', { post: '' })
+  newPage(): FormPage<null> {
+    return {
+      template: 'pages/cases/new.njk',
+      load: async () => null,
+      fields: async ({ req }) => notificationFields(await this.creatableCsps(req)),
+      submit: async (input, { own, actor }) => {
+        const parsed = parseInput(openReviewSchema(() => businessDate(this.clock.now())), input);
+        // A date the form could not read refuses the form, whatever stood in for it.
+        if (own.length > 0) throw new RequestValidationError(own);
+        const review = await this.reviews.open(parsed, actor());
+        return `/cases/${review.id}?done=NOTIFICATION_RECORDED`;
+      },
+      view: () => ({ pageTitle: 'Open a review' }),
+    };
   }
 
   @Get(':reviewId')
@@ -214,13 +213,6 @@ export class CasesPagesController {
     if (access.trusted) return csps;
     const leadOf = new Set((access.holder?.cspRoles ?? []).filter((g) => g.role === 'csp_lead').map((g) => g.cspId));
     return csps.filter((c) => leadOf.has(c.id));
-  }
-
-  private async renderNew(req: WebRequest, res: Response, body: FormBody, problems: FormProblem[], status: number, refusal?: Refusal) {
-    const fields = notificationFields(await this.creatableCsps(req));
-    const form = formView(fields, { body, problems });
-    const errorList = [...form.errorList, ...(refusal?.summary ? [{ text: refusal.summary }] : []), ...(refusal?.reasons ?? []).map((text) => ({ text }))];
-    return this.views.render(req, res, 'pages/cases/new.njk', { pageTitle: 'Open a review', fields: form.fields, errorList }, status);
   }
 
   /** The review's chair by name: the open chair appointment, else a member with the chair's role. */

@@ -1,6 +1,5 @@
-import { Controller, Get, Inject, Param, Query, Req, Res } from '@nestjs/common';
+import { Controller, Inject } from '@nestjs/common';
 import { ApiExcludeController } from '@nestjs/swagger';
-import type { Response } from 'express';
 import type { AccessContext } from '../../access/access.service';
 import { AgenciesService } from '../../casefile/agencies/agencies.service';
 import { createDocumentSchema } from '../../casefile/documents/documents.schemas';
@@ -18,8 +17,8 @@ import { FieldSpec, FormProblem } from '../forms';
 import { DOCUMENT_KIND_LABELS, IMR_KIND_LABELS, optionsOf } from '../labels';
 import { csrfTokenOf, ukDate, ukDateTime } from '../web-views';
 import type { WebRequest } from '../web-views';
-import { FormPages, FormRoute, versions } from './form-page';
-import type { FormPage } from './form-page';
+import { FormPages, FormRoute, TabRoute, versions } from './form-page';
+import type { FormPage, TabContext } from './form-page';
 import { noticeFrom } from './more-page-support';
 import { accessOf } from './page-support';
 import { PageUploadInterceptor } from './page-upload.interceptor';
@@ -97,10 +96,10 @@ export class DocumentsPagesController {
     @Inject(APP_CONFIG) private readonly config: AppConfig,
   ) {}
 
-  @Get()
-  async list(@Req() req: WebRequest, @Res() res: Response, @Param('reviewId') reviewId: string, @Query('done') done: unknown) {
+  @TabRoute('', { template: 'pages/cases/documents.njk', key: 'documents', heading: 'Documents' })
+  async list(_review: ReviewView, { req, params, query }: TabContext) {
+    const { reviewId } = params;
     const access = accessOf(req);
-    const review = await this.reviews.get(reviewId);
     const mayWrite = may(access, 'documents.write');
     const imrNames = new Map((await this.imrChoices(reviewId, access)).map((i) => [i.value, i.text]));
     const listed = await this.documents.list(reviewId, {}, access.restriction);
@@ -119,12 +118,12 @@ export class DocumentsPagesController {
         newVersionHref: mayWrite ? `/cases/${reviewId}/documents/${document.id}/versions` : null,
       });
     }
-    return this.forms.tab(req, res, { template: 'pages/cases/documents.njk', key: 'documents', heading: 'Documents', review }, {
+    return {
       rows,
       restricted: access.restriction !== null,
       mayWrite,
-      notice: noticeFrom(done, NOTICES),
-    });
+      notice: noticeFrom(query.done, NOTICES),
+    };
   }
 
   @FormRoute('new', { post: '', interceptors: [PageUploadInterceptor] })

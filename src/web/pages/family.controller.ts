@@ -1,6 +1,5 @@
-import { Controller, Get, Param, Query, Req, Res } from '@nestjs/common';
+import { Controller } from '@nestjs/common';
 import { ApiExcludeController } from '@nestjs/swagger';
-import type { Response } from 'express';
 import { ADVOCACY_ORGANISATIONS, CONTRIBUTION_PREFERENCES, FAMILY_ENGAGEMENT_KINDS } from '../../casefile/entities';
 import { recordFamilyEngagementSchema } from '../../casefile/family/family.schemas';
 import { FamilyService } from '../../casefile/family/family.service';
@@ -10,9 +9,8 @@ import type { ReviewView } from '../../reviews/review-lifecycle.service';
 import { may } from '../case-pages';
 import { FieldSpec, FormProblem } from '../forms';
 import { ADVOCACY_ORGANISATION_LABELS, CONTRIBUTION_PREFERENCE_LABELS, FAMILY_ENGAGEMENT_KIND_LABELS, optionsOf } from '../labels';
-import type { WebRequest } from '../web-views';
-import { FormPages, FormRoute, summaryOf } from './form-page';
-import type { FormPage } from './form-page';
+import { FormPages, FormRoute, TabRoute, summaryOf } from './form-page';
+import type { FormPage, TabContext } from './form-page';
 import { codesInWords, noticeFrom } from './more-page-support';
 import { accessOf } from './page-support';
 
@@ -79,9 +77,9 @@ export class FamilyPagesController {
     readonly forms: FormPages,
   ) {}
 
-  @Get()
-  async log(@Req() req: WebRequest, @Res() res: Response, @Param('reviewId') reviewId: string, @Query('done') done: unknown) {
-    const review = await this.reviews.get(reviewId);
+  @TabRoute('', { template: 'pages/cases/family.njk', key: 'family', heading: 'Family involvement' })
+  async log(review: ReviewView, { req, params, query }: TabContext) {
+    const { reviewId } = params;
     const entries = (await this.family.list(reviewId)).map((e) => ({
       ...e,
       kindText: FAMILY_ENGAGEMENT_KIND_LABELS[e.kind],
@@ -92,15 +90,15 @@ export class FamilyPagesController {
         e.preferredContribution ? `Wishes to contribute: ${CONTRIBUTION_PREFERENCE_LABELS[e.preferredContribution].toLowerCase()}` : null,
       ].filter((d): d is string => d !== null),
     }));
-    return this.forms.tab(req, res, { template: 'pages/cases/family.njk', key: 'family', heading: 'Family involvement', review }, {
+    return {
       entries: [...entries].reverse(),
       facts: {
         offeredDraft: review.facts.familyOfferedDraft,
         toldOfPublication: review.facts.familyToldOfPublication,
       },
       mayWrite: may(accessOf(req), 'family.write'),
-      notice: noticeFrom(done, NOTICES),
-    });
+      notice: noticeFrom(query.done, NOTICES),
+    };
   }
 
   @FormRoute('new', { post: '' })

@@ -1,9 +1,10 @@
-import { Body, Get, Injectable, Param, Post, Req, Res, UseInterceptors } from '@nestjs/common';
+import { Body, Get, Injectable, Param, Post, Query, Req, Res, UseInterceptors } from '@nestjs/common';
 import type { NestInterceptor, Type } from '@nestjs/common';
 import type { Response } from 'express';
 import { CspsService } from '../../csps/csps.service';
 import { ReviewLifecycleService } from '../../reviews/review-lifecycle.service';
 import type { ReviewView } from '../../reviews/review-lifecycle.service';
+import type { AccessContext } from '../../access/access.service';
 import { caseNavigation, changesSince, HistoryEntry, staleSummary } from '../case-pages';
 import { FieldSpec, FormBody, formBody, FormProblem, formView, ifMatchOf, mergeProblems, readForm, Refusal, refusalOf } from '../forms';
 import { WebViews } from '../web-views';
@@ -108,6 +109,11 @@ export class FormPages {
     private readonly csps: CspsService,
     private readonly views: WebViews,
   ) {}
+
+  /** The review a page is about (as the caller may read it, when access is given). */
+  review(reviewId: string, access?: AccessContext): Promise<ReviewView> {
+    return access ? this.reviews.get(reviewId, access) : this.reviews.get(reviewId);
+  }
 
   /** A review's tab page (the list a form is reached from): its title, the review, its CSP's name and the tabs, then the page's own. */
   async tab(req: WebRequest, res: Response, tab: { template: string; key: string; heading: string; review: ReviewView; status?: number }, context: Record<string, unknown>) {
@@ -221,5 +227,33 @@ export function FormRoute(path: string, options: { post?: string; page?: string;
       delete (target as Record<string, unknown>)[member];
       Object.defineProperty(target, member, moved);
     }
+  };
+}
+
+/** What a review's tab page is given: the request, the route's parameters and its query (`done`, the confirmation to show). */
+export interface TabContext {
+  req: WebRequest;
+  params: Record<string, string>;
+  query: Record<string, unknown>;
+}
+
+/**
+ * Routes a review's tab page (the list a form is reached from): GET `path` reads the review
+ * (as the caller may read it, with `asReader`: its facts and reasons the reader may see), and
+ * the method it decorates returns the page's own context, framed by FormPages.tab.
+ *
+ *   @TabRoute('', { template: 'pages/cases/family.njk', key: 'family', heading: 'Family involvement' })
+ *   async log(review: ReviewView, { req, query }: TabContext) { return { entries, notice: noticeOf(query.done) }; }
+ */
+export function TabRoute(path: string, tab: { template: string; key: string; heading: string; asReader?: boolean }) {
+  return (target: object, name: string, descriptor: PropertyDescriptor): void => {
+    const context = descriptor.value as (review: ReviewView, tabContext: TabContext) => Promise<Record<string, unknown>>;
+    descriptor.value = async function (this: { forms: FormPages }, req: WebRequest, res: Response, params: Record<string, string>, query: Record<string, unknown>) {
+      const review = await this.forms.review(params.reviewId, tab.asReader ? accessOf(req) : undefined);
+      return this.forms.tab(req, res, { ...tab, review }, await context.call(this, review, { req, params, query }));
+    };
+    Reflect.defineMetadata('design:paramtypes', [Object, Object, Object, Object], target, name);
+    [Req(), Res(), Param(), Query()].forEach((decorate, index) => decorate(target, name, index));
+    Get(path)(target, name, descriptor);
   };
 }

@@ -1,6 +1,5 @@
-import { Controller, Get, Param, Query, Req, Res } from '@nestjs/common';
+import { Controller } from '@nestjs/common';
 import { ApiExcludeController } from '@nestjs/swagger';
-import type { Response } from 'express';
 import type { AccessContext } from '../../access/access.service';
 import { AgenciesService } from '../../casefile/agencies/agencies.service';
 import { IMR_KINDS } from '../../casefile/entities';
@@ -14,15 +13,15 @@ import {
 } from '../../casefile/imrs/imrs.schemas';
 import { ImrsService } from '../../casefile/imrs/imrs.service';
 import { parseInput } from '../../infrastructure/http/validation';
-import { ReviewLifecycleService, ReviewView } from '../../reviews/review-lifecycle.service';
+import { ReviewLifecycleService } from '../../reviews/review-lifecycle.service';
+import type { ReviewView } from '../../reviews/review-lifecycle.service';
 import type { ZodType } from 'zod';
 import { may } from '../case-pages';
 import { FieldSpec, FormProblem } from '../forms';
-import { FormPages, FormRoute, summaryOf, versions } from './form-page';
-import type { FormPage } from './form-page';
+import { FormPages, FormRoute, TabRoute, summaryOf, versions } from './form-page';
+import type { FormPage, TabContext } from './form-page';
 import { IMR_KIND_LABELS, optionsOf } from '../labels';
 import { ukDate } from '../web-views';
-import type { WebRequest } from '../web-views';
 import { formValues } from './more-page-support';
 import { accessOf, noticeOf } from './page-support';
 
@@ -97,21 +96,21 @@ export class ImrsPagesController {
     readonly forms: FormPages,
   ) {}
 
-  @Get()
-  async tracker(@Req() req: WebRequest, @Res() res: Response, @Param('reviewId') reviewId: string, @Query('done') done: unknown) {
+  @TabRoute('', { template: 'pages/cases/imrs.njk', key: 'imrs', heading: 'IMRs' })
+  async tracker(review: ReviewView, { req, params, query }: TabContext) {
+    const { reviewId } = params;
     const access = accessOf(req);
-    const review = await this.reviews.get(reviewId);
     const imrs = await this.imrs.list(reviewId, agencyIdsOf(access));
     const agencyNames = new Map((await this.agencies.list()).map((a) => [a.id, a.name]));
     const clocks = new Map(review.clocks.filter((c) => c.kind === 'imr_due').map((c) => [c.subjectId, c]));
     const rows = imrs.map((imr) => ({ ...imr, agencyName: agencyNames.get(imr.agencyId) ?? '', clock: clocks.get(imr.id) ?? null }));
-    return this.forms.tab(req, res, { template: 'pages/cases/imrs.njk', key: 'imrs', heading: 'IMRs', review }, {
+    return {
       rows,
       counts: { total: imrs.length, outstanding: imrs.filter((i) => i.state === 'outstanding').length },
       mayWrite: may(access, 'imrs.write'),
       maySignOff: may(access, 'imrs.signOff'),
-      notice: noticeOf(done),
-    });
+      notice: noticeOf(query.done),
+    };
   }
 
   /** One IMR per agency chosen, with one due date, in one transaction (ImrsService.commissionMany). */

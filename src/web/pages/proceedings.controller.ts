@@ -1,6 +1,5 @@
-import { Controller, Get, Param, Query, Req, Res } from '@nestjs/common';
+import { Controller } from '@nestjs/common';
 import { ApiExcludeController } from '@nestjs/swagger';
-import type { Response } from 'express';
 import { PROCEEDING_STATUSES, PROCEEDING_TYPES } from '../../casefile/entities';
 import type { ProceedingStatus, ProceedingType } from '../../casefile/entities';
 import { changeProceedingStatusSchema, recordProceedingSchema, updateProceedingSchema } from '../../casefile/proceedings/proceedings.schemas';
@@ -12,9 +11,8 @@ import { may } from '../case-pages';
 import { FieldSpec, FormBody, FormProblem } from '../forms';
 import { optionsOf } from '../labels';
 import { ukDate } from '../web-views';
-import type { WebRequest } from '../web-views';
-import { FormPages, FormRoute, summaryOf, versions } from './form-page';
-import type { FormPage } from './form-page';
+import { FormPages, FormRoute, TabRoute, summaryOf, versions } from './form-page';
+import type { FormPage, TabContext } from './form-page';
 import { codesInWords } from './more-page-support';
 import { accessOf, noticeOf } from './page-support';
 
@@ -170,9 +168,9 @@ export class ProceedingsPagesController {
     readonly forms: FormPages,
   ) {}
 
-  @Get()
-  async list(@Req() req: WebRequest, @Res() res: Response, @Param('reviewId') reviewId: string, @Query('done') done: unknown) {
-    const review = await this.reviews.get(reviewId);
+  @TabRoute('', { template: 'pages/cases/proceedings.njk', key: 'proceedings', heading: 'Parallel proceedings' })
+  async list(review: ReviewView, { req, params, query }: TabContext) {
+    const { reviewId } = params;
     const all = await this.proceedings.list(reviewId);
     const rows = all.map((p) => ({
       ...p,
@@ -183,13 +181,13 @@ export class ProceedingsPagesController {
         : PROCEEDING_TYPE_NOUNS[p.type],
       statusText: PROCEEDING_STATUS_LABELS[p.status],
     }));
-    return this.forms.tab(req, res, { template: 'pages/cases/proceedings.njk', key: 'proceedings', heading: 'Parallel proceedings', review }, {
+    return {
       rows,
       activeCount: rows.filter((r) => r.status === 'active').length,
       publicationWaits: review.facts.activeCriminalProceedings,
       mayWrite: may(accessOf(req), 'proceedings.write'),
-      notice: noticeOf(done),
-    });
+      notice: noticeOf(query.done),
+    };
   }
 
   @FormRoute('new', { post: '' })

@@ -1,6 +1,5 @@
-import { Controller, Get, NotFoundException, Param, Query, Req, Res } from '@nestjs/common';
+import { Controller, NotFoundException } from '@nestjs/common';
 import { ApiExcludeController } from '@nestjs/swagger';
-import type { Response } from 'express';
 import { OversightService } from '../../casefile/oversight/oversight.service';
 import { confirmAnonymisationSchema, putPublicationSchema } from '../../casefile/publication/publication.schemas';
 import { PublicationService } from '../../casefile/publication/publication.service';
@@ -11,9 +10,8 @@ import { may } from '../case-pages';
 import { FieldSpec, FormProblem } from '../forms';
 import { QA_OUTCOME_LABELS } from '../labels';
 import { ukDate, ukDateTime } from '../web-views';
-import type { WebRequest } from '../web-views';
-import { FormPages, FormRoute, versions } from './form-page';
-import type { FormPage } from './form-page';
+import { FormPages, FormRoute, TabRoute, versions } from './form-page';
+import type { FormPage, TabContext } from './form-page';
 import { noticeFrom } from './more-page-support';
 import { lifecycleForms } from './oversight.controller';
 import { accessOf } from './page-support';
@@ -92,11 +90,11 @@ export class PublicationPagesController {
     }
   }
 
-  @Get()
-  async checklist(@Req() req: WebRequest, @Res() res: Response, @Param('reviewId') reviewId: string, @Query('done') done: unknown) {
+  @TabRoute('', { template: 'pages/cases/publication.njk', key: 'publication', heading: 'Publication', asReader: true })
+  async checklist(review: ReviewView, { req, params, query }: TabContext) {
+    const { reviewId } = params;
     const access = accessOf(req);
     // The facts and reasons this reader may see (the RAG reads neither the family log nor the proceedings).
-    const review = await this.reviews.get(reviewId, access);
     const record = await this.record(reviewId);
     const published = !!record?.publishedAt;
     const mayWrite = may(access, 'publication.write') && !published;
@@ -169,13 +167,13 @@ export class PublicationPagesController {
       },
     ];
 
-    return this.forms.tab(req, res, { template: 'pages/cases/publication.njk', key: 'publication', heading: 'Publication', review }, {
+    return {
       record,
       items,
       ...lifecycle,
       blocked: [],
-      notice: noticeFrom(done, NOTICES),
-    });
+      notice: noticeFrom(query.done, NOTICES),
+    };
   }
 
   /** The record (pseudonyms and redaction log) or the confirmation that the report is anonymised. */

@@ -1,4 +1,4 @@
-import { Body, Controller, Get, Param, Post, Query, Req, Res } from '@nestjs/common';
+import { Body, Controller, Param, Post, Req, Res } from '@nestjs/common';
 import { ApiExcludeController } from '@nestjs/swagger';
 import type { Response } from 'express';
 import { RECOMMENDATION_LEVELS } from '../../casefile/entities';
@@ -13,8 +13,8 @@ import { optionsOf, RECOMMENDATION_LEVEL_LABELS } from '../labels';
 import { confirmHidden } from '../event-forms';
 import { WebViews } from '../web-views';
 import type { WebRequest } from '../web-views';
-import { FormPages, FormRoute, summaryOf, versions } from './form-page';
-import type { FormPage } from './form-page';
+import { FormPages, FormRoute, summaryOf, TabRoute, versions } from './form-page';
+import type { FormPage, TabContext } from './form-page';
 import { accessOf, actorOf, noticeOf } from './page-support';
 
 const WITHDRAW_FIELDS: FieldSpec[] = [
@@ -35,6 +35,8 @@ const CORRECT_FIELDS: FieldSpec[] = RECOMMENDATION_FIELDS.map((f) =>
 
 type Recommendation = Awaited<ReturnType<RecommendationsService['get']>>;
 
+const LIST = { template: 'pages/cases/recommendations.njk', key: 'recommendations', heading: 'Recommendations' };
+
 /**
  * The review's recommendations (record, correct while a draft, agree, withdraw with a reason),
  * through the service the recommendations API routes use. The action plan has its own pages
@@ -50,9 +52,9 @@ export class RecommendationsPagesController {
     readonly forms: FormPages,
   ) {}
 
-  @Get('recommendations')
-  async list(@Req() req: WebRequest, @Res() res: Response, @Param('reviewId') reviewId: string, @Query('done') done: unknown) {
-    return this.renderList(req, res, reviewId, { notice: noticeOf(done) }, 200);
+  @TabRoute('recommendations', LIST)
+  async list(_review: ReviewView, { req, params, query }: TabContext) {
+    return this.listContext(req, params.reviewId, { notice: noticeOf(query.done) });
   }
 
   @FormRoute('recommendations/new', { post: 'recommendations' })
@@ -167,10 +169,14 @@ export class RecommendationsPagesController {
     };
   }
 
-  private async renderList(req: WebRequest, res: Response, reviewId: string, options: { notice?: string | null; errors?: Record<string, unknown> }, status: number) {
+  /** The list again, with what the service said about agreeing (a refusal, or a change made meanwhile). */
+  private async renderList(req: WebRequest, res: Response, reviewId: string, options: { errors: Record<string, unknown> }, status: number) {
     const review = await this.reviews.get(reviewId);
+    return this.forms.tab(req, res, { ...LIST, review, status }, await this.listContext(req, reviewId, options));
+  }
+
+  private async listContext(req: WebRequest, reviewId: string, options: { notice?: string | null; errors?: Record<string, unknown> }) {
     const recommendations = await this.recommendations.list(reviewId);
-    const page = { template: 'pages/cases/recommendations.njk', key: 'recommendations', heading: 'Recommendations', review, status };
-    return this.forms.tab(req, res, page, { recommendations, mayWrite: may(accessOf(req), 'recommendations.write'), notice: options.notice ?? null, ...(options.errors ?? {}) });
+    return { recommendations, mayWrite: may(accessOf(req), 'recommendations.write'), notice: options.notice ?? null, ...(options.errors ?? {}) };
   }
 }

@@ -1,6 +1,5 @@
-import { Controller, Get, HttpException, HttpStatus, Param, Query, Req, Res } from '@nestjs/common';
+import { Controller, HttpException, HttpStatus } from '@nestjs/common';
 import { ApiExcludeController } from '@nestjs/swagger';
-import type { Response } from 'express';
 import { AgenciesService } from '../../casefile/agencies/agencies.service';
 import { RecordsSecuredService } from '../../casefile/scoping/records-secured.service';
 import { ScopingResponsesService } from '../../casefile/scoping/scoping-responses.service';
@@ -11,9 +10,8 @@ import type { ReviewView } from '../../reviews/review-lifecycle.service';
 import { may } from '../case-pages';
 import { FieldSpec, FormProblem } from '../forms';
 import { ukDate } from '../web-views';
-import type { WebRequest } from '../web-views';
-import { FormPages, FormRoute, summaryOf, versions } from './form-page';
-import type { FormPage } from './form-page';
+import { FormPages, FormRoute, TabRoute, summaryOf, versions } from './form-page';
+import type { FormPage, TabContext } from './form-page';
 import { noticeFrom } from './more-page-support';
 import { accessOf } from './page-support';
 
@@ -123,9 +121,9 @@ export class ScopingPagesController {
     readonly forms: FormPages,
   ) {}
 
-  @Get()
-  async overview(@Req() req: WebRequest, @Res() res: Response, @Param('reviewId') reviewId: string, @Query('done') done: unknown) {
-    const review = await this.reviews.get(reviewId);
+  @TabRoute('', { template: 'pages/cases/scoping.njk', key: 'scoping', heading: 'Scoping' })
+  async overview(_review: ReviewView, { req, params, query }: TabContext) {
+    const { reviewId } = params;
     const agencyNames = new Map((await this.agencies.list()).map((a) => [a.id, a.name]));
     const nameOf = (agencyId: string) => agencyNames.get(agencyId) ?? 'An agency';
     const byAgency = <T extends { agencyId: string }>(rows: T[]) =>
@@ -135,7 +133,7 @@ export class ScopingPagesController {
     const secured = new Set(confirmations.map((c) => c.agencyId));
     const withContact = responses.filter((r) => r.hadContact).length;
     const have = (rows: unknown[]) => count(rows.length, 'agency has', 'agencies have');
-    return this.forms.tab(req, res, { template: 'pages/cases/scoping.njk', key: 'scoping', heading: 'Scoping', review }, {
+    return {
       responses,
       confirmations,
       counts: {
@@ -144,8 +142,8 @@ export class ScopingPagesController {
       },
       notYetSecured: responses.filter((r) => !secured.has(r.agencyId)).map((r) => r.agencyName),
       mayWrite: may(accessOf(req), 'scoping.write'),
-      notice: noticeFrom(done, NOTICES),
-    });
+      notice: noticeFrom(query.done, NOTICES),
+    };
   }
 
   /** A form about the review with the agencies to choose from: a response, or records secured. */
