@@ -1,16 +1,14 @@
-import { Controller } from '@nestjs/common';
-import { ApiExcludeController } from '@nestjs/swagger';
+import {  } from '@nestjs/common';
 import { addActionSchema, completeActionSchema, updateActionSchema } from '../../casefile/actions/actions.schemas';
 import { ActionsService } from '../../casefile/actions/actions.service';
 import { RecommendationsService } from '../../casefile/recommendations/recommendations.service';
 import { parseInput } from '../../infrastructure/http/validation';
-import { ReviewLifecycleService } from '../../reviews/review-lifecycle.service';
 import type { ReviewView } from '../../reviews/review-lifecycle.service';
 import { may } from '../case-pages';
 import { FieldSpec } from '../forms';
 import { ACTION_STATUS_LABELS, optionsOf } from '../labels';
 import { ukDate } from '../web-views';
-import { FormPages, FormRoute, TabRoute, versions } from './form-page';
+import { FormPages, FormRoute, PageController, TabRoute, versions } from './form-page';
 import type { FormPage, TabContext } from './form-page';
 import { accessOf, noticeOf } from './page-support';
 
@@ -48,19 +46,12 @@ function closedOf(recommendation: Recommendation, action: PlanAction | null): st
  * through ActionsService (the action-plan API's service). A withdrawn recommendation's plan is
  * closed and a completed action is not changed any more: the service says so, the page shows it.
  */
-@ApiExcludeController()
-@Controller('cases/:reviewId')
+@PageController('cases/:reviewId')
 export class ActionPlanPagesController {
-  constructor(
-    private readonly reviews: ReviewLifecycleService,
-    private readonly recommendations: RecommendationsService,
-    private readonly actions: ActionsService,
-    readonly forms: FormPages,
-  ) {}
+  constructor(private readonly recommendations: RecommendationsService, private readonly actions: ActionsService, readonly forms: FormPages) {}
 
   @TabRoute('action-plan', { template: 'pages/cases/action-plan.njk', key: 'action-plan', heading: 'Action plan' })
-  async actionPlan(review: ReviewView, { req, params, query }: TabContext) {
-    const { reviewId } = params;
+  async actionPlan(review: ReviewView, { req, params: { reviewId }, query }: TabContext) {
     const plan = await this.actions.actionPlan(reviewId);
     const clocks = new Map(review.clocks.filter((c) => c.kind === 'action_target').map((c) => [c.subjectId, c]));
     const recommendations = plan.recommendations.map((r) => ({ ...r, actions: r.actions.map((a) => ({ ...a, clock: clocks.get(a.id) ?? null })) }));
@@ -142,7 +133,7 @@ export class ActionPlanPagesController {
 
   /** The review, the recommendation and (on an action's route) the action, read in that order. */
   private async subject(params: Record<string, string>): Promise<Subject> {
-    const review = await this.reviews.get(params.reviewId);
+    const review = await this.forms.review(params.reviewId);
     const action = params.actionId ? await this.actions.get(params.reviewId, params.recommendationId, params.actionId) : null;
     return { review, action, recommendation: await this.recommendations.get(params.reviewId, params.recommendationId) };
   }

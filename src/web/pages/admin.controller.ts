@@ -1,5 +1,4 @@
-import { Controller, Get, NotFoundException, Param, Query, Req, Res } from '@nestjs/common';
-import { ApiExcludeController } from '@nestjs/swagger';
+import { Get, NotFoundException, Param, Query, Req, Res } from '@nestjs/common';
 import type { Response } from 'express';
 import { AgenciesService, createAgencySchema } from '../../casefile/agencies/agencies.service';
 import { AGENCY_KINDS } from '../../casefile/entities';
@@ -13,7 +12,7 @@ import { FieldSpec, FormProblem } from '../forms';
 import { AGENCY_KIND_LABELS, optionsOf, USER_ROLE_LABELS } from '../labels';
 import { ukDate, ukDateTime, WebViews } from '../web-views';
 import type { WebRequest } from '../web-views';
-import { FormPages, FormRoute } from './form-page';
+import { FormPages, FormRoute, PageController } from './form-page';
 import type { FormPage } from './form-page';
 import { noticeFrom } from './more-page-support';
 import { accessOf } from './page-support';
@@ -124,8 +123,7 @@ interface AdminForm {
  * Partnerships and the agencies, through the services of the /users, /csps and /agencies API.
  * No case content is shown here.
  */
-@ApiExcludeController()
-@Controller('admin')
+@PageController('admin')
 export class AdminPagesController {
   constructor(
     private readonly users: UsersAdminService,

@@ -1,5 +1,4 @@
-import { Body, Controller, Get, Param, Post, Query, Req, Res } from '@nestjs/common';
-import { ApiExcludeController } from '@nestjs/swagger';
+import { Body, Get, Param, Post, Query, Req, Res } from '@nestjs/common';
 import { InjectDataSource } from '@nestjs/typeorm';
 import type { Response } from 'express';
 import { DataSource } from 'typeorm';
@@ -21,7 +20,7 @@ import { FieldSpec, FormBody, formBody, FormProblem, formView, mergeProblems, re
 import { DIAGRAM_LABELS, EVENT_ACTION_LABELS, optionsOf, STAGE_LABELS } from '../labels';
 import { ukDate, WebViews } from '../web-views';
 import type { WebRequest } from '../web-views';
-import { FormPages, FormRoute } from './form-page';
+import { FormPages, FormRoute, PageController } from './form-page';
 import type { FormPage } from './form-page';
 import { accessOf, actorOf, noticeOf, queryValue } from './page-support';
 import { RequestValidationError } from '../../infrastructure/http/errors';
@@ -73,8 +72,7 @@ interface EventAttempt {
  * review's page (summary, stage diagram, clocks, history, and what can be done next). Every
  * read and write goes through the services the /reviews API uses.
  */
-@ApiExcludeController()
-@Controller('cases')
+@PageController('cases')
 export class CasesPagesController {
   constructor(
     private readonly reviews: ReviewLifecycleService,
@@ -146,14 +144,7 @@ export class CasesPagesController {
   }
 
   @Get(':reviewId')
-  async review(
-    @Req() req: WebRequest,
-    @Res() res: Response,
-    @Param('reviewId') reviewId: string,
-    @Query('done') done: unknown,
-    @Query('history') kind: unknown,
-    @Query('page') page: unknown,
-  ) {
+  async review(@Req() req: WebRequest, @Res() res: Response, @Param('reviewId') reviewId: string, @Query('done') done: unknown, @Query('history') kind: unknown, @Query('page') page: unknown) {
     const read = readHistoryQuery(kind, page);
     if (read.problem !== null) return this.renderReview(req, res, reviewId, { summary: read.problem }, 400);
     return this.renderReview(req, res, reviewId, { notice: noticeOf(done), historyQuery: read.query });

@@ -1,5 +1,4 @@
-import { Controller } from '@nestjs/common';
-import { ApiExcludeController } from '@nestjs/swagger';
+import {  } from '@nestjs/common';
 import { Clock } from '../../infrastructure/clock/clock';
 import { RequestValidationError } from '../../infrastructure/http/errors';
 import { businessDate, isReviewEventType, WHEN_FIELD } from '../../reviews/lifecycle';
@@ -11,7 +10,7 @@ import type { HistoryEntry } from '../case-pages';
 import { FieldSpec, FormProblem } from '../forms';
 import { historyLabel } from '../labels';
 import { ukDate } from '../web-views';
-import { FormPages, FormRoute } from './form-page';
+import { FormPages, FormRoute, PageController } from './form-page';
 import type { FormPage } from './form-page';
 import { accessOf } from './page-support';
 
@@ -23,15 +22,9 @@ const FIELD_NAMES = ['sequence', 'date', 'reason'];
  * the entry as it was and adds a correction with the reason; stages and clocks follow. Other
  * corrections (the notification's details, a decision's rationale) are in the API.
  */
-@ApiExcludeController()
-@Controller('cases/:reviewId')
+@PageController('cases/:reviewId')
 export class CorrectionsPagesController {
-  constructor(
-    private readonly reviews: ReviewLifecycleService,
-    private readonly corrections: ReviewCorrections,
-    private readonly clock: Clock,
-    readonly forms: FormPages,
-  ) {}
+  constructor(private readonly reviews: ReviewLifecycleService, private readonly corrections: ReviewCorrections, private readonly clock: Clock, readonly forms: FormPages) {}
 
   @FormRoute('corrections')
   correctionPage(): FormPage<ReviewView> {

@@ -1,5 +1,4 @@
-import { Controller, Inject } from '@nestjs/common';
-import { ApiExcludeController } from '@nestjs/swagger';
+import { Inject } from '@nestjs/common';
 import type { AccessContext } from '../../access/access.service';
 import { AgenciesService } from '../../casefile/agencies/agencies.service';
 import { createDocumentSchema } from '../../casefile/documents/documents.schemas';
@@ -10,14 +9,13 @@ import { ImrsService } from '../../casefile/imrs/imrs.service';
 import type { AppConfig } from '../../infrastructure/config/app-config';
 import { APP_CONFIG } from '../../infrastructure/config/config.module';
 import { zodProblems } from '../../infrastructure/http/validation';
-import { ReviewLifecycleService } from '../../reviews/review-lifecycle.service';
 import type { ReviewView } from '../../reviews/review-lifecycle.service';
 import { may } from '../case-pages';
 import { FieldSpec, FormProblem } from '../forms';
 import { DOCUMENT_KIND_LABELS, IMR_KIND_LABELS, optionsOf } from '../labels';
 import { csrfTokenOf, ukDate, ukDateTime } from '../web-views';
 import type { WebRequest } from '../web-views';
-import { FormPages, FormRoute, TabRoute, versions } from './form-page';
+import { FormPages, FormRoute, PageController, TabRoute, versions } from './form-page';
 import type { FormPage, TabContext } from './form-page';
 import { noticeFrom } from './more-page-support';
 import { accessOf } from './page-support';
@@ -84,11 +82,9 @@ function uploadProblems(problems: readonly FormProblem[]): FormProblem[] {
  * token in their action's query string (`?_csrf=`), which the identity guard accepts for
  * multipart POSTs only.
  */
-@ApiExcludeController()
-@Controller('cases/:reviewId/documents')
+@PageController('cases/:reviewId/documents')
 export class DocumentsPagesController {
   constructor(
-    private readonly reviews: ReviewLifecycleService,
     private readonly documents: DocumentsService,
     private readonly imrs: ImrsService,
     private readonly agencies: AgenciesService,
@@ -97,8 +93,7 @@ export class DocumentsPagesController {
   ) {}
 
   @TabRoute('', { template: 'pages/cases/documents.njk', key: 'documents', heading: 'Documents' })
-  async list(_review: ReviewView, { req, params, query }: TabContext) {
-    const { reviewId } = params;
+  async list(_review: ReviewView, { req, params: { reviewId }, query }: TabContext) {
     const access = accessOf(req);
     const mayWrite = may(access, 'documents.write');
     const imrNames = new Map((await this.imrChoices(reviewId, access)).map((i) => [i.value, i.text]));
@@ -127,9 +122,8 @@ export class DocumentsPagesController {
   }
 
   @FormRoute('new', { post: '', interceptors: [PageUploadInterceptor] })
-  newPage(): FormPage<ReviewView> {
+  newPage(): FormPage {
     return {
-      load: ({ params }) => this.reviews.get(params.reviewId),
       // Only the form's fields go to the service (its schema refuses any other, such as the version fields).
       fields: async ({ req, params }) => documentFields(await this.imrChoices(params.reviewId, accessOf(req)), this.config.documents.maxBytes),
       submit: async (input, { req, params, actor }) => {
@@ -155,7 +149,7 @@ export class DocumentsPagesController {
   @FormRoute(':documentId/versions', { interceptors: [PageUploadInterceptor] })
   versionPage(): FormPage<{ review: ReviewView; document: DocumentView }> {
     return {
-      load: async ({ params }) => ({ review: await this.reviews.get(params.reviewId), document: await this.documents.get(params.reviewId, params.documentId) }),
+      load: async ({ params }) => ({ review: await this.forms.review(params.reviewId), document: await this.documents.get(params.reviewId, params.documentId) }),
       fields: [fileField(this.config.documents.maxBytes)],
       submit: async (_, { req, params, actor, ifMatch }) => {
         if ((req as UploadRequest).uploadRefusal) throw (req as UploadRequest).uploadRefusal;

@@ -1,6 +1,7 @@
-import { Body, Get, Injectable, Param, Post, Query, Req, Res, UseInterceptors } from '@nestjs/common';
+import { applyDecorators, Body, Controller, Get, Injectable, Param, Post, Query, Req, Res, UseInterceptors } from '@nestjs/common';
 import type { NestInterceptor, Type } from '@nestjs/common';
 import type { Response } from 'express';
+import { ApiExcludeController } from '@nestjs/swagger';
 import { CspsService } from '../../csps/csps.service';
 import { ReviewLifecycleService } from '../../reviews/review-lifecycle.service';
 import type { ReviewView } from '../../reviews/review-lifecycle.service';
@@ -42,9 +43,9 @@ export interface FormContext {
 export type Values = Record<string, string | null | undefined>;
 type Summary = Array<{ text: string; href?: string }>;
 
-export interface FormPage<S> {
-  /** What the page is about, loaded to show the form (not to submit it). */
-  load: (ctx: FormContext) => Promise<S>;
+export interface FormPage<S = ReviewView> {
+  /** What the page is about, loaded to show the form (not to submit it); the review of the route unless given. */
+  load?: (ctx: FormContext) => Promise<S>;
   /** The fields; a function when they depend on the record or on what was sent (rows). */
   fields: readonly FieldSpec[] | ((ctx: FormContext, subject?: S) => readonly FieldSpec[] | Promise<readonly FieldSpec[]>);
   /** What the form starts from (a correction starts from what is stored). */
@@ -152,7 +153,7 @@ export class FormPages {
   }
 
   private async render<S>(page: FormPage<S>, ctx: FormContext, shown: Shown): Promise<void> {
-    const subject = await page.load(ctx);
+    const subject = page.load ? await page.load(ctx) : ((await this.review(ctx.params.reviewId)) as S);
     const stale = !!page.stale && !!shown.refusal?.stale && /^\d{1,9}$/.test(ctx.body?.reviewVersion ?? '');
     // After a 412 the form shows the record as it is now, not what was typed.
     const now = stale ? { ...ctx, body: null } : ctx;
@@ -256,4 +257,9 @@ export function TabRoute(path: string, tab: { template: string; key: string; hea
     [Req(), Res(), Param(), Query()].forEach((decorate, index) => decorate(target, name, index));
     Get(path)(target, name, descriptor);
   };
+}
+
+/** A controller of pages: its routes under `path`, left out of the API's OpenAPI document. */
+export function PageController(path: string) {
+  return applyDecorators(ApiExcludeController(), Controller(path));
 }

@@ -1,5 +1,4 @@
-import { Controller } from '@nestjs/common';
-import { ApiExcludeController } from '@nestjs/swagger';
+import {  } from '@nestjs/common';
 import type { AccessContext } from '../../access/access.service';
 import { AgenciesService } from '../../casefile/agencies/agencies.service';
 import { IMR_KINDS } from '../../casefile/entities';
@@ -13,12 +12,11 @@ import {
 } from '../../casefile/imrs/imrs.schemas';
 import { ImrsService } from '../../casefile/imrs/imrs.service';
 import { parseInput } from '../../infrastructure/http/validation';
-import { ReviewLifecycleService } from '../../reviews/review-lifecycle.service';
 import type { ReviewView } from '../../reviews/review-lifecycle.service';
 import type { ZodType } from 'zod';
 import { may } from '../case-pages';
 import { FieldSpec, FormProblem } from '../forms';
-import { FormPages, FormRoute, TabRoute, summaryOf, versions } from './form-page';
+import { FormPages, FormRoute, PageController, summaryOf, TabRoute, versions } from './form-page';
 import type { FormPage, TabContext } from './form-page';
 import { IMR_KIND_LABELS, optionsOf } from '../labels';
 import { ukDate } from '../web-views';
@@ -86,19 +84,12 @@ function agencyIdsOf(access: AccessContext): readonly string[] | null {
  * and sign-off), extensions, waivers; and the forms to commission an IMR, record its receipt,
  * grant an extension, record its quality check and sign-off, and waive it, through ImrsService.
  */
-@ApiExcludeController()
-@Controller('cases/:reviewId/imrs')
+@PageController('cases/:reviewId/imrs')
 export class ImrsPagesController {
-  constructor(
-    private readonly reviews: ReviewLifecycleService,
-    private readonly imrs: ImrsService,
-    private readonly agencies: AgenciesService,
-    readonly forms: FormPages,
-  ) {}
+  constructor(private readonly imrs: ImrsService, private readonly agencies: AgenciesService, readonly forms: FormPages) {}
 
   @TabRoute('', { template: 'pages/cases/imrs.njk', key: 'imrs', heading: 'IMRs' })
-  async tracker(review: ReviewView, { req, params, query }: TabContext) {
-    const { reviewId } = params;
+  async tracker(review: ReviewView, { req, params: { reviewId }, query }: TabContext) {
     const access = accessOf(req);
     const imrs = await this.imrs.list(reviewId, agencyIdsOf(access));
     const agencyNames = new Map((await this.agencies.list()).map((a) => [a.id, a.name]));
@@ -119,7 +110,7 @@ export class ImrsPagesController {
     return {
       template: 'pages/cases/imr-commission.njk',
       load: async ({ params }) => ({
-        review: await this.reviews.get(params.reviewId),
+        review: await this.forms.review(params.reviewId),
         agencies: await this.agencies.list(),
         outstanding: new Set((await this.imrs.list(params.reviewId, null)).filter((i) => i.state === 'outstanding').map((i) => i.agencyId)),
       }),
@@ -162,7 +153,7 @@ export class ImrsPagesController {
     const spec = IMR_FORMS[which];
     return {
       load: async ({ params }) => {
-        const review = await this.reviews.get(params.reviewId);
+        const review = await this.forms.review(params.reviewId);
         const imr = await this.imrs.get(params.reviewId, params.imrId);
         return { review, imr, agencyName: (await this.agencies.list()).find((a) => a.id === imr.agencyId)?.name ?? '' };
       },

@@ -1,5 +1,4 @@
-import { Controller } from '@nestjs/common';
-import { ApiExcludeController } from '@nestjs/swagger';
+import {  } from '@nestjs/common';
 import { OversightService } from '../../casefile/oversight/oversight.service';
 import type { ReviewEventType } from '../../reviews/lifecycle/events';
 import type { ReviewView } from '../../reviews/review-lifecycle.service';
@@ -8,7 +7,7 @@ import { mayApply, whoMayApply } from '../case-pages';
 import { EVENT_FORMS } from '../event-forms';
 import { formView } from '../forms';
 import { EVENT_ACTION_LABELS, QA_OUTCOME_LABELS } from '../labels';
-import { FormPages, TabRoute } from './form-page';
+import { FormPages, PageController, TabRoute } from './form-page';
 import type { TabContext } from './form-page';
 import { noticeFrom } from './more-page-support';
 import { accessOf } from './page-support';
@@ -38,13 +37,9 @@ export function lifecycleForms(access: AccessContext, review: ReviewView, types:
  * review's history by OversightService), and, for whoever may apply them, the forms of the
  * SUBMIT_TO_HOME_OFFICE and RECORD_QA_OUTCOME lifecycle events.
  */
-@ApiExcludeController()
-@Controller('cases/:reviewId/qa')
+@PageController('cases/:reviewId/qa')
 export class QaPagesController {
-  constructor(
-    private readonly oversight: OversightService,
-    readonly forms: FormPages,
-  ) {}
+  constructor(private readonly oversight: OversightService, readonly forms: FormPages) {}
 
   @TabRoute('', { template: 'pages/cases/qa.njk', key: 'qa', heading: 'Home Office quality assurance' })
   async rounds(review: ReviewView, { req, params, query }: TabContext) {

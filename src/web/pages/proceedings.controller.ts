@@ -1,17 +1,15 @@
-import { Controller } from '@nestjs/common';
-import { ApiExcludeController } from '@nestjs/swagger';
+import {  } from '@nestjs/common';
 import { PROCEEDING_STATUSES, PROCEEDING_TYPES } from '../../casefile/entities';
 import type { ProceedingStatus, ProceedingType } from '../../casefile/entities';
 import { changeProceedingStatusSchema, recordProceedingSchema, updateProceedingSchema } from '../../casefile/proceedings/proceedings.schemas';
 import { ProceedingsService } from '../../casefile/proceedings/proceedings.service';
 import { parseInput } from '../../infrastructure/http/validation';
-import { ReviewLifecycleService } from '../../reviews/review-lifecycle.service';
 import type { ReviewView } from '../../reviews/review-lifecycle.service';
 import { may } from '../case-pages';
 import { FieldSpec, FormBody, FormProblem } from '../forms';
 import { optionsOf } from '../labels';
 import { ukDate } from '../web-views';
-import { FormPages, FormRoute, TabRoute, summaryOf, versions } from './form-page';
+import { FormPages, FormRoute, PageController, summaryOf, TabRoute, versions } from './form-page';
 import type { FormPage, TabContext } from './form-page';
 import { codesInWords } from './more-page-support';
 import { accessOf, noticeOf } from './page-support';
@@ -159,18 +157,12 @@ const keyDateRows = (body: FormBody | null, recorded = 0) => rowFields(keyDateRo
  * forms to record proceedings, correct their description and key dates, and change their
  * status, through the service the proceedings API routes use.
  */
-@ApiExcludeController()
-@Controller('cases/:reviewId/proceedings')
+@PageController('cases/:reviewId/proceedings')
 export class ProceedingsPagesController {
-  constructor(
-    private readonly reviews: ReviewLifecycleService,
-    private readonly proceedings: ProceedingsService,
-    readonly forms: FormPages,
-  ) {}
+  constructor(private readonly proceedings: ProceedingsService, readonly forms: FormPages) {}
 
   @TabRoute('', { template: 'pages/cases/proceedings.njk', key: 'proceedings', heading: 'Parallel proceedings' })
-  async list(review: ReviewView, { req, params, query }: TabContext) {
-    const { reviewId } = params;
+  async list(review: ReviewView, { req, params: { reviewId }, query }: TabContext) {
     const all = await this.proceedings.list(reviewId);
     const rows = all.map((p) => ({
       ...p,
@@ -191,9 +183,8 @@ export class ProceedingsPagesController {
   }
 
   @FormRoute('new', { post: '' })
-  recordPage(): FormPage<ReviewView> {
+  recordPage(): FormPage {
     return {
-      load: ({ params }) => this.reviews.get(params.reviewId),
       fields: ({ body }) => [...RECORD_FIELDS, DESCRIPTION_FIELD, ...keyDateRows(body)],
       submit: async (input, { params, body, actor }) => {
         const { keyDates } = readKeyDates({ ...input }, keyDateRowCount(body, 0));
@@ -220,7 +211,7 @@ export class ProceedingsPagesController {
   changePage(which: Which): FormPage<Subject> {
     const correct = which === 'correct';
     return {
-      load: async ({ params }) => ({ review: await this.reviews.get(params.reviewId), proceeding: await this.proceedings.get(params.reviewId, params.proceedingId) }),
+      load: async ({ params }) => ({ review: await this.forms.review(params.reviewId), proceeding: await this.proceedings.get(params.reviewId, params.proceedingId) }),
       fields: ({ body }, s) => (correct ? [DESCRIPTION_FIELD, ...keyDateRows(body, s?.proceeding.keyDates.length)] : STATUS_FIELDS),
       values: ({ proceeding }) => (correct ? { description: proceeding.description, ...keyDateValues(proceeding.keyDates) } : {}),
       submit: async (input, { params, body, actor, ifMatch }) => {

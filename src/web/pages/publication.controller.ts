@@ -1,16 +1,14 @@
-import { Controller, NotFoundException } from '@nestjs/common';
-import { ApiExcludeController } from '@nestjs/swagger';
+import { NotFoundException } from '@nestjs/common';
 import { OversightService } from '../../casefile/oversight/oversight.service';
 import { confirmAnonymisationSchema, putPublicationSchema } from '../../casefile/publication/publication.schemas';
 import { PublicationService } from '../../casefile/publication/publication.service';
 import { parseInput } from '../../infrastructure/http/validation';
-import { ReviewLifecycleService } from '../../reviews/review-lifecycle.service';
 import type { ReviewView } from '../../reviews/review-lifecycle.service';
 import { may } from '../case-pages';
 import { FieldSpec, FormProblem } from '../forms';
 import { QA_OUTCOME_LABELS } from '../labels';
 import { ukDate, ukDateTime } from '../web-views';
-import { FormPages, FormRoute, TabRoute, versions } from './form-page';
+import { FormPages, FormRoute, PageController, TabRoute, versions } from './form-page';
 import type { FormPage, TabContext } from './form-page';
 import { noticeFrom } from './more-page-support';
 import { lifecycleForms } from './oversight.controller';
@@ -70,15 +68,9 @@ const tag = (status: Status) => (status === DONE ? { text: status.text } : { tag
  * outcome), and publishing itself, the lifecycle's PUBLISH event. Done or missing is what the
  * services say: the records as stored, the review's facts, and the reasons PUBLISH is refused.
  */
-@ApiExcludeController()
-@Controller('cases/:reviewId/publication')
+@PageController('cases/:reviewId/publication')
 export class PublicationPagesController {
-  constructor(
-    private readonly reviews: ReviewLifecycleService,
-    private readonly publication: PublicationService,
-    private readonly oversight: OversightService,
-    readonly forms: FormPages,
-  ) {}
+  constructor(private readonly publication: PublicationService, private readonly oversight: OversightService, readonly forms: FormPages) {}
 
   /** The record, or null when there is none yet (the service's 404). */
   private async record(reviewId: string): Promise<PublicationView | null> {
@@ -91,8 +83,7 @@ export class PublicationPagesController {
   }
 
   @TabRoute('', { template: 'pages/cases/publication.njk', key: 'publication', heading: 'Publication', asReader: true })
-  async checklist(review: ReviewView, { req, params, query }: TabContext) {
-    const { reviewId } = params;
+  async checklist(review: ReviewView, { req, params: { reviewId }, query }: TabContext) {
     const access = accessOf(req);
     // The facts and reasons this reader may see (the RAG reads neither the family log nor the proceedings).
     const record = await this.record(reviewId);
@@ -183,7 +174,7 @@ export class PublicationPagesController {
     const recording = which === 'record';
     const title = recording ? 'Pseudonyms and redaction log' : 'Confirm the report is anonymised';
     return {
-      load: async ({ params }) => ({ review: await this.reviews.get(params.reviewId), record: await this.record(params.reviewId) }),
+      load: async ({ params }) => ({ review: await this.forms.review(params.reviewId), record: await this.record(params.reviewId) }),
       fields: recording ? RECORD_FIELDS : CONFIRM_FIELDS,
       values: ({ record }) => ({ pseudonyms: (record?.pseudonyms ?? []).join('\n'), redactionLog: record?.redactionLog ?? '' }),
       submit: async (input, { params, body, actor, ifMatch }) => {

@@ -1,5 +1,4 @@
-import { Body, Controller, Param, Post, Req, Res } from '@nestjs/common';
-import { ApiExcludeController } from '@nestjs/swagger';
+import { Body, Param, Post, Req, Res } from '@nestjs/common';
 import type { Response } from 'express';
 import { RECOMMENDATION_LEVELS } from '../../casefile/entities';
 import { correctRecommendationSchema, createRecommendationSchema, withdrawRecommendationSchema } from '../../casefile/recommendations/recommendations.schemas';
@@ -13,7 +12,7 @@ import { optionsOf, RECOMMENDATION_LEVEL_LABELS } from '../labels';
 import { confirmHidden } from '../event-forms';
 import { WebViews } from '../web-views';
 import type { WebRequest } from '../web-views';
-import { FormPages, FormRoute, summaryOf, TabRoute, versions } from './form-page';
+import { FormPages, FormRoute, PageController, summaryOf, TabRoute, versions } from './form-page';
 import type { FormPage, TabContext } from './form-page';
 import { accessOf, actorOf, noticeOf } from './page-support';
 
@@ -42,15 +41,9 @@ const LIST = { template: 'pages/cases/recommendations.njk', key: 'recommendation
  * through the service the recommendations API routes use. The action plan has its own pages
  * (action-plan.controller.ts).
  */
-@ApiExcludeController()
-@Controller('cases/:reviewId')
+@PageController('cases/:reviewId')
 export class RecommendationsPagesController {
-  constructor(
-    private readonly reviews: ReviewLifecycleService,
-    private readonly recommendations: RecommendationsService,
-    private readonly views: WebViews,
-    readonly forms: FormPages,
-  ) {}
+  constructor(private readonly reviews: ReviewLifecycleService, private readonly recommendations: RecommendationsService, private readonly views: WebViews, readonly forms: FormPages) {}
 
   @TabRoute('recommendations', LIST)
   async list(_review: ReviewView, { req, params, query }: TabContext) {
@@ -58,9 +51,8 @@ export class RecommendationsPagesController {
   }
 
   @FormRoute('recommendations/new', { post: 'recommendations' })
-  newPage(): FormPage<ReviewView> {
+  newPage(): FormPage {
     return {
-      load: ({ params }) => this.reviews.get(params.reviewId),
       fields: RECOMMENDATION_FIELDS,
       submit: async (input, { params, actor }) => {
         await this.recommendations.create(params.reviewId, parseInput(createRecommendationSchema, input), actor());
@@ -78,13 +70,7 @@ export class RecommendationsPagesController {
   }
 
   @Post('recommendations/:recommendationId/agree')
-  async agree(
-    @Req() req: WebRequest,
-    @Res() res: Response,
-    @Param('reviewId') reviewId: string,
-    @Param('recommendationId') recommendationId: string,
-    @Body() raw: unknown,
-  ) {
+  async agree(@Req() req: WebRequest, @Res() res: Response, @Param('reviewId') reviewId: string, @Param('recommendationId') recommendationId: string, @Body() raw: unknown) {
     const body = formBody(raw);
     if (body.confirm !== 'yes') {
       // Agreeing cannot be undone: a draft at the version the page showed is confirmed on its own

@@ -1,16 +1,14 @@
-import { Controller, HttpException, HttpStatus } from '@nestjs/common';
-import { ApiExcludeController } from '@nestjs/swagger';
+import { HttpException, HttpStatus } from '@nestjs/common';
 import { AgenciesService } from '../../casefile/agencies/agencies.service';
 import { RecordsSecuredService } from '../../casefile/scoping/records-secured.service';
 import { ScopingResponsesService } from '../../casefile/scoping/scoping-responses.service';
 import { confirmRecordsSecuredSchema, correctScopingResponseSchema, recordScopingResponseSchema } from '../../casefile/scoping/scoping.schemas';
 import { parseInput } from '../../infrastructure/http/validation';
-import { ReviewLifecycleService } from '../../reviews/review-lifecycle.service';
 import type { ReviewView } from '../../reviews/review-lifecycle.service';
 import { may } from '../case-pages';
 import { FieldSpec, FormProblem } from '../forms';
 import { ukDate } from '../web-views';
-import { FormPages, FormRoute, TabRoute, summaryOf, versions } from './form-page';
+import { FormPages, FormRoute, PageController, summaryOf, TabRoute, versions } from './form-page';
 import type { FormPage, TabContext } from './form-page';
 import { noticeFrom } from './more-page-support';
 import { accessOf } from './page-support';
@@ -110,20 +108,12 @@ type Subject = { review: ReviewView; agencies: Agencies };
  * forms to record a response, correct one, and record records secured, through the services
  * the scoping-responses and records-secured API routes use.
  */
-@ApiExcludeController()
-@Controller('cases/:reviewId/scoping')
+@PageController('cases/:reviewId/scoping')
 export class ScopingPagesController {
-  constructor(
-    private readonly reviews: ReviewLifecycleService,
-    private readonly responses: ScopingResponsesService,
-    private readonly recordsSecured: RecordsSecuredService,
-    private readonly agencies: AgenciesService,
-    readonly forms: FormPages,
-  ) {}
+  constructor(private readonly responses: ScopingResponsesService, private readonly recordsSecured: RecordsSecuredService, private readonly agencies: AgenciesService, readonly forms: FormPages) {}
 
   @TabRoute('', { template: 'pages/cases/scoping.njk', key: 'scoping', heading: 'Scoping' })
-  async overview(_review: ReviewView, { req, params, query }: TabContext) {
-    const { reviewId } = params;
+  async overview(_review: ReviewView, { req, params: { reviewId }, query }: TabContext) {
     const agencyNames = new Map((await this.agencies.list()).map((a) => [a.id, a.name]));
     const nameOf = (agencyId: string) => agencyNames.get(agencyId) ?? 'An agency';
     const byAgency = <T extends { agencyId: string }>(rows: T[]) =>
@@ -153,7 +143,7 @@ export class ScopingPagesController {
     const response = which === 'response';
     const path = response ? 'responses' : 'records-secured';
     return {
-      load: async ({ params }) => ({ review: await this.reviews.get(params.reviewId), agencies: await this.agencies.list() }),
+      load: async ({ params }) => ({ review: await this.forms.review(params.reviewId), agencies: await this.agencies.list() }),
       fields: async (_, s) => (response ? responseFields : recordsSecuredFields)(s?.agencies ?? (await this.agencies.list())),
       submit: async (input, { params, actor }) => {
         if (response) await this.responses.record(params.reviewId, parseInput(recordScopingResponseSchema(this.responses.today), answerOf(input)), actor());
@@ -187,7 +177,7 @@ export class ScopingPagesController {
   correctPage(): FormPage<Subject & { response: ScopingResponseView; agencyName: string }> {
     return {
       load: async ({ params }) => {
-        const review = await this.reviews.get(params.reviewId);
+        const review = await this.forms.review(params.reviewId);
         const response = await this.responses.get(params.reviewId, params.responseId);
         const agencies = await this.agencies.list();
         return { review, agencies, response, agencyName: agencies.find((a) => a.id === response.agencyId)?.name ?? 'An agency' };
