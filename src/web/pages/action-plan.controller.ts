@@ -1,4 +1,3 @@
-import {  } from '@nestjs/common';
 import { addActionSchema, completeActionSchema, updateActionSchema } from '../../casefile/actions/actions.schemas';
 import { ActionsService } from '../../casefile/actions/actions.service';
 import { RecommendationsService } from '../../casefile/recommendations/recommendations.service';

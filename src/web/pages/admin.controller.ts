@@ -1,122 +1,20 @@
 import { Get, NotFoundException, Param, Query, Req, Res } from '@nestjs/common';
 import type { Response } from 'express';
 import { AgenciesService, createAgencySchema } from '../../casefile/agencies/agencies.service';
-import { AGENCY_KINDS } from '../../casefile/entities';
 import { createCspSchema } from '../../csps/csps.controller';
 import { CspsService } from '../../csps/csps.service';
-import { USER_ROLES } from '../../identity/identity.entities';
 import { changerOf, createUserSchema, grantRoleSchema, revokeRoleSchema, UsersAdminService } from '../../identity/users-admin';
 import { parseInput } from '../../infrastructure/http/validation';
 import { may } from '../case-pages';
-import { FieldSpec, FormProblem } from '../forms';
-import { AGENCY_KIND_LABELS, optionsOf, USER_ROLE_LABELS } from '../labels';
+import { AGENCY_KIND_LABELS } from '../labels';
 import { ukDate, ukDateTime, WebViews } from '../web-views';
 import type { WebRequest } from '../web-views';
+import { aboutUser, AGENCY_FIELDS, CSP_FIELDS, grantOf, NOTICES, reasonField, roleFields, roleInWords, userFields, userProblems } from './admin-forms';
+import type { AdminForm } from './admin-forms';
 import { FormPages, FormRoute, PageController } from './form-page';
 import type { FormPage } from './form-page';
 import { noticeFrom } from './more-page-support';
 import { accessOf } from './page-support';
-
-type Csps = ReadonlyArray<{ code: string; name: string }>;
-
-function roleFields(csps: Csps, optionalRole: boolean): FieldSpec[] {
-  return [
-    {
-      name: 'role',
-      label: 'Role',
-      errorLabel: 'the role',
-      kind: optionalRole ? 'select' : 'radios',
-      optional: optionalRole,
-      emptyOption: 'No role yet',
-      options: optionsOf(USER_ROLES, USER_ROLE_LABELS),
-      hint: optionalRole ? 'Roles on a review (chair, panel member…) are given on the review by its CSP lead.' : undefined,
-    },
-    {
-      name: 'cspCode',
-      label: 'Community Safety Partnership',
-      errorLabel: 'the Community Safety Partnership',
-      kind: 'select',
-      optional: true,
-      emptyOption: 'None (administrators only)',
-      hint: 'For a CSP lead or a RAG member: the CSP they hold the role in.',
-      options: csps.map((c) => ({ value: c.code, text: `${c.name} (${c.code})` })),
-    },
-  ];
-}
-
-function reasonField(optional: boolean, hint: string): FieldSpec {
-  return { name: 'reason', label: 'Reason', errorLabel: 'the reason', kind: 'textarea', optional, hint };
-}
-
-function userFields(csps: Csps): FieldSpec[] {
-  return [
-    { name: 'email', label: 'Email address', kind: 'email', autocomplete: 'off', classes: 'govuk-!-width-two-thirds' },
-    { name: 'displayName', label: 'Full name', kind: 'text', autocomplete: 'off', classes: 'govuk-!-width-two-thirds' },
-    ...roleFields(csps, true),
-    reasonField(true, 'Needed with a role: why they are given it (recorded with the change, for example the request that asked for it).'),
-  ];
-}
-
-const CSP_FIELDS: FieldSpec[] = [
-  { name: 'code', label: 'Code', kind: 'text', hint: 'Used in review references: capital letters, digits or -, for example MALDON.', classes: 'govuk-input--width-10' },
-  { name: 'name', label: 'Name', kind: 'text', hint: 'For example, Maldon Community Safety Partnership.', classes: 'govuk-!-width-two-thirds' },
-  { name: 'boardName', label: 'Name of its sign-off board', kind: 'text', optional: true, hint: 'Leave empty for Responsible Authorities Group.', classes: 'govuk-!-width-two-thirds' },
-];
-
-const AGENCY_FIELDS: FieldSpec[] = [
-  { name: 'name', label: 'Name', kind: 'text', hint: 'For example, Essex Police.', classes: 'govuk-!-width-two-thirds' },
-  { name: 'kind', label: 'Kind of agency', errorLabel: 'the kind of agency', kind: 'radios', options: optionsOf(AGENCY_KINDS, AGENCY_KIND_LABELS) },
-];
-
-const NOTICES: Record<string, string> = {
-  USER_CREATED: 'User created',
-  ROLE_GRANTED: 'Role given',
-  ROLE_REVOKED: 'Role revoked: it no longer gives access',
-  USER_DISABLED: 'User disabled: their sessions and tokens have ended',
-  CSP_CREATED: 'Community Safety Partnership added',
-  AGENCY_CREATED: 'Agency added',
-};
-
-/** A grant as the form gives it, and the service's problems about `roles.0.*` on the form's fields. */
-function grantOf(input: Record<string, unknown>): Record<string, unknown> | null {
-  if (input.role === undefined && input.cspCode === undefined) return null;
-  return { ...(input.role !== undefined ? { role: input.role } : {}), ...(input.cspCode !== undefined ? { cspCode: input.cspCode } : {}) };
-}
-
-function userProblems(problems: readonly FormProblem[]): FormProblem[] {
-  return problems.map((p) => {
-    const match = /^roles\.0\.(role|cspCode)$/.exec(p.field);
-    return match ? { field: match[1], message: p.message } : p;
-  });
-}
-
-/** A role in words: "Chair, Maldon Community Safety Partnership" with the CSPs' names, else "Chair (MALDON)". */
-function roleInWords(role: string, cspCode: string | null, cspNames?: ReadonlyMap<string, string>): string {
-  const label = USER_ROLE_LABELS[role as keyof typeof USER_ROLE_LABELS] ?? role;
-  if (!cspCode) return label;
-  return cspNames ? `${label}, ${cspNames.get(cspCode) ?? cspCode}` : `${label} (${cspCode})`;
-}
-
-type User = Awaited<ReturnType<UsersAdminService['list']>>[number];
-
-function aboutUser(user: User) {
-  return [
-    { key: { text: 'Email address' }, value: { text: user.email } },
-    { key: { text: 'Roles' }, value: { text: user.roles.map((r) => roleInWords(r.role, r.cspCode)).join(', ') || 'None' } },
-    ...(user.disabledAt ? [{ key: { text: 'Disabled' }, value: { text: ukDate(user.disabledAt) } }] : []),
-  ];
-}
-
-interface AdminForm {
-  title: string;
-  intro?: string;
-  back: { href: string; text: string };
-  action: string;
-  fields: FieldSpec[];
-  button: string;
-  warning?: boolean;
-  about?: Array<{ key: { text: string }; value: { text: string } }>;
-}
 
 /**
  * Administration (administrators): users and their CSP roles, the Community Safety

@@ -1,4 +1,3 @@
-import {  } from '@nestjs/common';
 import { Clock } from '../../infrastructure/clock/clock';
 import { RequestValidationError } from '../../infrastructure/http/errors';
 import { businessDate, isReviewEventType, WHEN_FIELD } from '../../reviews/lifecycle';

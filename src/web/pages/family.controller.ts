@@ -1,4 +1,3 @@
-import {  } from '@nestjs/common';
 import { ADVOCACY_ORGANISATIONS, CONTRIBUTION_PREFERENCES, FAMILY_ENGAGEMENT_KINDS } from '../../casefile/entities';
 import { recordFamilyEngagementSchema } from '../../casefile/family/family.schemas';
 import { FamilyService } from '../../casefile/family/family.service';

@@ -1,4 +1,3 @@
-import {  } from '@nestjs/common';
 import { OversightService } from '../../casefile/oversight/oversight.service';
 import type { ReviewEventType } from '../../reviews/lifecycle/events';
 import type { ReviewView } from '../../reviews/review-lifecycle.service';
