@@ -40,6 +40,7 @@ import { SignInPagesController } from './pages/sign-in.controller';
 import { SignOffPagesController } from './pages/sign-off.controller';
 import { TeamPagesController } from './pages/team.controller';
 import { CaseTabs } from './case-tabs';
+import { FormPages } from './pages/form-page';
 import { WebViews } from './web-views';
 
 /** Page controllers, in the order their routes must be registered. */
@@ -93,7 +94,7 @@ export const WEB_CONTROLLERS = [
     ReportsModule,
   ],
   controllers: WEB_CONTROLLERS,
-  providers: [WebViews, CaseTabs],
+  providers: [WebViews, CaseTabs, FormPages],
 })
 export class WebModule implements NestModule {
   configure(consumer: MiddlewareConsumer): void {

@@ -1,5 +1,4 @@
-import { Body, Controller, Get, Param, Post, Query, Req, Res } from '@nestjs/common';
-import { ApiExcludeController } from '@nestjs/swagger';
+import { Body, Get, Param, Post, Query, Req, Res } from '@nestjs/common';
 import { InjectDataSource } from '@nestjs/typeorm';
 import type { Response } from 'express';
 import { DataSource } from 'typeorm';
@@ -8,7 +7,7 @@ import { DeadlinesService } from '../../deadlines/deadlines.service';
 import { Clock } from '../../infrastructure/clock/clock';
 import { parseInput } from '../../infrastructure/http/validation';
 import { PeopleService } from '../../casefile/people/people.service';
-import { businessDate, isReviewEventType, renderLifecycleSvg, REVIEW_EVENT_TYPES, STAGES, type Stage } from '../../reviews/lifecycle';
+import { businessDate, isReviewEventType, renderLifecycleSvg, REVIEW_EVENT_TYPES, type Stage } from '../../reviews/lifecycle';
 import { historyPage, readHistoryQuery, type HistoryQuery } from '../history-view';
 import { nextSteps } from '../review-next-steps';
 import { reviewSteps } from '../review-steps';
@@ -17,47 +16,15 @@ import { ReviewLifecycleService, ReviewView } from '../../reviews/review-lifecyc
 import { listReviewsQuerySchema, openReviewSchema } from '../../reviews/reviews.schemas';
 import { caseNavigation, changesSince, may, mayApply, staleSummary, whoMayApply, pendingBoardReturn } from '../case-pages';
 import { answerRows, CONFIRMED_EVENTS, confirmHidden, EVENT_FORMS, SECONDARY_EVENTS } from '../event-forms';
-import { FieldSpec, FormBody, formBody, FormProblem, formView, mergeProblems, readForm, Refusal, refusalOf } from '../forms';
-import { DIAGRAM_LABELS, EVENT_ACTION_LABELS, optionsOf, STAGE_LABELS } from '../labels';
+import { FormBody, formBody, FormProblem, formView, mergeProblems, readForm, Refusal, refusalOf } from '../forms';
+import { DIAGRAM_LABELS, EVENT_ACTION_LABELS, STAGE_LABELS } from '../labels';
 import { ukDate, WebViews } from '../web-views';
 import type { WebRequest } from '../web-views';
+import { chairOf, FILTER_FIELDS, notificationFields, undeliveredOf } from './cases-forms';
+import { FormPages, FormRoute, PageController } from './form-page';
+import type { FormPage } from './form-page';
 import { accessOf, actorOf, noticeOf, queryValue } from './page-support';
-
-const GUIDANCE_LABELS = { '2016': 'Statutory guidance 2016 (in force)', '2024': 'Draft guidance 2024 (12-month target)' };
-
-/** The police notification, as POST /reviews takes it. */
-function notificationFields(csps: ReadonlyArray<{ id: string; name: string }>): FieldSpec[] {
-  return [
-    { name: 'cspId', label: 'Community Safety Partnership', errorLabel: 'the Community Safety Partnership', kind: 'select', options: csps.map((c) => ({ value: c.id, text: c.name })) },
-    { name: 'dateOfDeath', label: 'Date of death', kind: 'date', hint: 'For example, 3 1 2026' },
-    { name: 'notifiedOn', label: 'Date the police notified the CSP', kind: 'date', hint: 'The date on the police notification.' },
-    { name: 'policeForce', label: 'Police force', kind: 'text', classes: 'govuk-!-width-two-thirds' },
-    { name: 'policeReference', label: 'Police reference', kind: 'text', classes: 'govuk-input--width-20' },
-    {
-      name: 'circumstances',
-      label: 'Circumstances',
-      kind: 'textarea',
-      hint: 'What the police told you. Use pseudonyms, not real names: people are added to the case file with their pseudonyms.',
-    },
-    { name: 'guidanceVersion', label: 'Guidance the review follows', kind: 'radios', optional: true, options: optionsOf(['2016', '2024'], GUIDANCE_LABELS) },
-  ];
-}
-
-const FILTER_FIELDS: FieldSpec[] = [
-  { name: 'q', label: 'Search', kind: 'text', hint: 'Reference, police reference, pseudonym, chair or agency' },
-  { name: 'status', label: 'Stage', kind: 'select', emptyOption: 'All stages', options: optionsOf(STAGES, STAGE_LABELS) },
-  { name: 'cspId', label: 'CSP', kind: 'select', emptyOption: 'All CSPs' },
-  {
-    name: 'onHold',
-    label: 'On hold',
-    kind: 'select',
-    emptyOption: 'Either',
-    options: [
-      { value: 'true', text: 'On hold' },
-      { value: 'false', text: 'Not on hold' },
-    ],
-  },
-];
+import { RequestValidationError } from '../../infrastructure/http/errors';
 
 interface EventAttempt {
   type: ReviewEventType;
@@ -70,8 +37,7 @@ interface EventAttempt {
  * review's page (summary, stage diagram, clocks, history, and what can be done next). Every
  * read and write goes through the services the /reviews API uses.
  */
-@ApiExcludeController()
-@Controller('cases')
+@PageController('cases')
 export class CasesPagesController {
   constructor(
     private readonly reviews: ReviewLifecycleService,
@@ -80,6 +46,7 @@ export class CasesPagesController {
     private readonly people: PeopleService,
     private readonly views: WebViews,
     private readonly clock: Clock,
+    readonly forms: FormPages,
     @InjectDataSource() private readonly dataSource: DataSource,
   ) {}
 
@@ -124,37 +91,25 @@ export class CasesPagesController {
     });
   }
 
-  @Get('new')
-  async newReview(@Req() req: WebRequest, @Res() res: Response) {
-    return this.renderNew(req, res, {}, [], 200);
-  }
-
-  @Post()
-  async open(@Req() req: WebRequest, @Res() res: Response, @Body() raw: unknown) {
-    const body = formBody(raw);
-    const fields = notificationFields(await this.creatableCsps(req));
-    const { input, problems } = readForm(fields, body);
-    try {
-      const parsed = parseInput(openReviewSchema(() => businessDate(this.clock.now())), input);
-      if (problems.length > 0) return this.renderNew(req, res, body, problems, 400);
-      const review = await this.reviews.open(parsed, actorOf(req));
-      return this.views.redirect(res, `/cases/${review.id}?done=NOTIFICATION_RECORDED`);
-    } catch (error) {
-      const refusal = refusalOf(error, fields.map((f) => f.name));
-      if (!refusal) throw error;
-      return this.renderNew(req, res, body, mergeProblems(problems, refusal.problems), refusal.status, refusal);
-    }
+  @FormRoute('new', { post: '' })
+  newPage(): FormPage<null> {
+    return {
+      template: 'pages/cases/new.njk',
+      load: async () => null,
+      fields: async ({ req }) => notificationFields(await this.creatableCsps(req)),
+      submit: async (input, { own, actor }) => {
+        const parsed = parseInput(openReviewSchema(() => businessDate(this.clock.now())), input);
+        // A date the form could not read refuses the form, whatever stood in for it.
+        if (own.length > 0) throw new RequestValidationError(own);
+        const review = await this.reviews.open(parsed, actor());
+        return `/cases/${review.id}?done=NOTIFICATION_RECORDED`;
+      },
+      view: () => ({ pageTitle: 'Open a review' }),
+    };
   }
 
   @Get(':reviewId')
-  async review(
-    @Req() req: WebRequest,
-    @Res() res: Response,
-    @Param('reviewId') reviewId: string,
-    @Query('done') done: unknown,
-    @Query('history') kind: unknown,
-    @Query('page') page: unknown,
-  ) {
+  async review(@Req() req: WebRequest, @Res() res: Response, @Param('reviewId') reviewId: string, @Query('done') done: unknown, @Query('history') kind: unknown, @Query('page') page: unknown) {
     const read = readHistoryQuery(kind, page);
     if (read.problem !== null) return this.renderReview(req, res, reviewId, { summary: read.problem }, 400);
     return this.renderReview(req, res, reviewId, { notice: noticeOf(done), historyQuery: read.query });
@@ -216,27 +171,6 @@ export class CasesPagesController {
     return csps.filter((c) => leadOf.has(c.id));
   }
 
-  private async renderNew(req: WebRequest, res: Response, body: FormBody, problems: FormProblem[], status: number, refusal?: Refusal) {
-    const fields = notificationFields(await this.creatableCsps(req));
-    const form = formView(fields, { body, problems });
-    const errorList = [...form.errorList, ...(refusal?.summary ? [{ text: refusal.summary }] : []), ...(refusal?.reasons ?? []).map((text) => ({ text }))];
-    return this.views.render(req, res, 'pages/cases/new.njk', { pageTitle: 'Open a review', fields: form.fields, errorList }, status);
-  }
-
-  /** The review's chair by name: the open chair appointment, else a member with the chair's role. */
-  private async chairOf(reviewId: string): Promise<string | null> {
-    const [row] = (await this.dataSource.query(
-      `SELECT name FROM (
-         SELECT a.name, 1 AS rank FROM appointments a WHERE a.review_id = $1 AND a.role = 'chair' AND a.ended_on IS NULL
-         UNION ALL
-         SELECT u.display_name, 2 FROM review_members m JOIN users u ON u.id = m.user_id
-          WHERE m.review_id = $1 AND m.role = 'chair' AND m.ended_at IS NULL) c
-       ORDER BY rank LIMIT 1`,
-      [reviewId],
-    )) as Array<{ name: string }>;
-    return row?.name ?? null;
-  }
-
   private async renderReview(
     req: WebRequest,
     res: Response,
@@ -249,18 +183,7 @@ export class CasesPagesController {
     const history = await this.reviews.history(reviewId, accessOf(req));
     const csps = await this.csps.list();
     const people = may(access, 'people.read') ? await this.people.list(reviewId, { realNames: false }) : null;
-    // Reminder emails SMTP would not take, for those who chase them (the CSP lead, the chair):
-    // still being retried while the reminder is owed, or given up once it no longer was.
-    const undelivered = may(access, 'notifications.read')
-      ? ((await this.dataSource.query(
-          `SELECT COALESCE(d.title, 'Panel meeting invitation') AS what, n.recipient, n.attempts, n.last_error AS "lastError",
-                  (d.status = 'open' AND d.next_reminder_slot = n.slot) AS "retrying"
-             FROM notifications n LEFT JOIN deadlines d ON d.id = n.deadline_id
-            WHERE n.review_id = $1 AND n.status = 'failed'
-            ORDER BY n.created_at DESC LIMIT 50`,
-          [reviewId],
-        )) as Array<{ what: string; recipient: string; attempts: number; lastError: string | null; retrying: boolean | null }>)
-      : [];
+    const undelivered = may(access, 'notifications.read') ? await undeliveredOf(this.dataSource, reviewId) : [];
     const attempt = options.attempt;
 
     const eventForms = view.allowedEvents
@@ -317,7 +240,7 @@ export class CasesPagesController {
         historyView: historyPage([...history].reverse(), options.historyQuery ?? { kind: null, page: 1 }, `/cases/${reviewId}`),
         diagramSvg: renderLifecycleSvg(view.status, view.onHold, DIAGRAM_LABELS),
         steps: reviewSteps(view.status as Stage, view.onHold, view.lifecycle.stageHistory),
-        chair: await this.chairOf(reviewId),
+        chair: await chairOf(this.dataSource, reviewId),
         targetDate: view.clocks.find((c) => c.kind === 'completion_target')?.dueDate ?? null,
         eventForms,
         ...nextSteps({ blocked, context: view.lifecycle, onHold: view.onHold, tabs: caseNavigation(access, reviewId, 'overview') }),

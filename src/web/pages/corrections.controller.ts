@@ -1,21 +1,17 @@
-import { Body, Controller, Get, Param, Post, Req, Res } from '@nestjs/common';
-import { ApiExcludeController } from '@nestjs/swagger';
-import type { Response } from 'express';
-import { CspsService } from '../../csps/csps.service';
 import { Clock } from '../../infrastructure/clock/clock';
 import { RequestValidationError } from '../../infrastructure/http/errors';
 import { businessDate, isReviewEventType, WHEN_FIELD } from '../../reviews/lifecycle';
 import { parseCorrection, ReviewCorrections } from '../../reviews/review-corrections.service';
 import { ReviewLifecycleService } from '../../reviews/review-lifecycle.service';
+import type { ReviewView } from '../../reviews/review-lifecycle.service';
 import { dayOf } from '../../reviews/chronology';
 import type { HistoryEntry } from '../case-pages';
-import { FieldSpec, FormBody, formBody, FormProblem, formView, Refusal } from '../forms';
+import { FieldSpec, FormProblem } from '../forms';
 import { historyLabel } from '../labels';
-import { ukDate, WebViews } from '../web-views';
-import type { WebRequest } from '../web-views';
-import { cspNameOf } from './more-page-support';
-import { summaryOf } from './imrs.controller';
-import { accessOf, actorOf, submitForm } from './page-support';
+import { ukDate } from '../web-views';
+import { FormPages, FormRoute, PageController } from './form-page';
+import type { FormPage } from './form-page';
+import { accessOf } from './page-support';
 
 const FIELD_NAMES = ['sequence', 'date', 'reason'];
 
@@ -25,33 +21,17 @@ const FIELD_NAMES = ['sequence', 'date', 'reason'];
  * the entry as it was and adds a correction with the reason; stages and clocks follow. Other
  * corrections (the notification's details, a decision's rationale) are in the API.
  */
-@ApiExcludeController()
-@Controller('cases/:reviewId')
+@PageController('cases/:reviewId')
 export class CorrectionsPagesController {
-  constructor(
-    private readonly reviews: ReviewLifecycleService,
-    private readonly corrections: ReviewCorrections,
-    private readonly csps: CspsService,
-    private readonly clock: Clock,
-    private readonly views: WebViews,
-  ) {}
+  constructor(private readonly reviews: ReviewLifecycleService, private readonly corrections: ReviewCorrections, private readonly clock: Clock, readonly forms: FormPages) {}
 
-  @Get('corrections')
-  async form(@Req() req: WebRequest, @Res() res: Response, @Param('reviewId') reviewId: string) {
-    return this.render(req, res, reviewId, {}, [], 200);
-  }
-
-  @Post('corrections')
-  async correct(@Req() req: WebRequest, @Res() res: Response, @Param('reviewId') reviewId: string, @Body() raw: unknown) {
-    const body = formBody(raw);
-    const history = await this.reviews.history(reviewId, accessOf(req));
-    const fields = this.fields(history);
-    return submitForm(
-      this.views,
-      res,
-      fields,
-      body,
-      async (input) => {
+  @FormRoute('corrections')
+  correctionPage(): FormPage<ReviewView> {
+    return {
+      load: ({ req, params }) => this.reviews.get(params.reviewId, accessOf(req)),
+      fields: async ({ req, params }) => this.fields(await this.reviews.history(params.reviewId, accessOf(req))),
+      submit: async (input, { req, params, body, actor }) => {
+        const history = await this.reviews.history(params.reviewId, accessOf(req));
         const entry = history.find((h) => String(h.sequence) === input.sequence);
         const missing: FormProblem[] = [];
         if (!entry || !isReviewEventType(entry.type)) missing.push({ field: 'sequence', message: 'is required' });
@@ -64,7 +44,7 @@ export class CorrectionsPagesController {
           () => businessDate(this.clock.now()),
         );
         try {
-          await this.corrections.correct(reviewId, correction, actorOf(req), /^\d{1,9}$/.test(body.version ?? '') ? Number(body.version) : undefined);
+          await this.corrections.correct(params.reviewId, correction, actor(), /^\d{1,9}$/.test(body?.version ?? '') ? Number(body?.version) : undefined);
         } catch (error) {
           // The service names the event's own field (decidedAt, occurredAt...): here it is `date`.
           if (error instanceof RequestValidationError) {
@@ -72,10 +52,18 @@ export class CorrectionsPagesController {
           }
           throw error;
         }
-        return `/cases/${reviewId}?done=CORRECTION#history`;
+        return `/cases/${params.reviewId}?done=CORRECTION#history`;
       },
-      (problems, refusal) => this.render(req, res, reviewId, body, problems, refusal.status, refusal),
-    );
+      view: (review, { params }) => ({
+        review,
+        heading: 'Correct a date',
+        intro: 'The history keeps what was recorded; the correction is added to it with your reason, and the review’s stages and clocks follow the corrected date.',
+        back: { href: `/cases/${params.reviewId}#history`, text: 'Back to the review' },
+        action: `/cases/${params.reviewId}/corrections`,
+        hidden: { version: review.version },
+        button: 'Record the correction',
+      }),
+    };
   }
 
   /** The lifecycle entries of the history, newest first, each with the date it says it happened. */
@@ -89,32 +77,5 @@ export class CorrectionsPagesController {
       { name: 'date', label: 'The date it really happened', kind: 'date', hint: 'For example, 6 10 2017' },
       { name: 'reason', label: 'Why it is being corrected', kind: 'textarea', hint: 'What shows the real date: minutes, a letter, the board’s papers.' },
     ];
-  }
-
-  private async render(req: WebRequest, res: Response, reviewId: string, body: FormBody, problems: FormProblem[], status: number, refusal?: Refusal) {
-    const review = await this.reviews.get(reviewId, accessOf(req));
-    const history = await this.reviews.history(reviewId, accessOf(req));
-    const form = formView(this.fields(history), { body, problems });
-    return this.views.render(
-      req,
-      res,
-      'pages/cases/form.njk',
-      {
-        pageTitle: `Correct a date – ${review.reference}`,
-        review,
-        cspName: cspNameOf(await this.csps.list(), review.cspId),
-        heading: 'Correct a date',
-        intro:
-          'The history keeps what was recorded; the correction is added to it with your reason, and the review’s stages and clocks follow the corrected date.',
-        back: { href: `/cases/${reviewId}#history`, text: 'Back to the review' },
-        action: `/cases/${reviewId}/corrections`,
-        hidden: { version: review.version },
-        fields: form.fields,
-        button: 'Record the correction',
-        closed: null,
-        errorList: [...form.errorList, ...summaryOf(refusal)],
-      },
-      status,
-    );
   }
 }

@@ -1,6 +1,4 @@
-import { Body, Controller, Get, Inject, Param, Post, Query, Req, Res, UploadedFile, UseInterceptors } from '@nestjs/common';
-import { ApiExcludeController } from '@nestjs/swagger';
-import type { Response } from 'express';
+import { Inject } from '@nestjs/common';
 import type { AccessContext } from '../../access/access.service';
 import { AgenciesService } from '../../casefile/agencies/agencies.service';
 import { createDocumentSchema } from '../../casefile/documents/documents.schemas';
@@ -8,19 +6,19 @@ import { DocumentsService } from '../../casefile/documents/documents.service';
 import type { UploadedContent } from '../../casefile/documents/upload-errors';
 import { DOCUMENT_KINDS } from '../../casefile/entities';
 import { ImrsService } from '../../casefile/imrs/imrs.service';
-import { CspsService } from '../../csps/csps.service';
 import type { AppConfig } from '../../infrastructure/config/app-config';
 import { APP_CONFIG } from '../../infrastructure/config/config.module';
 import { zodProblems } from '../../infrastructure/http/validation';
-import { ReviewLifecycleService } from '../../reviews/review-lifecycle.service';
-import { caseNavigation, changesSince, may, staleSummary } from '../case-pages';
-import { FieldSpec, FormBody, formBody, FormProblem, formView, ifMatchOf, mergeProblems, readForm, Refusal, refusalOf } from '../forms';
+import type { ReviewView } from '../../reviews/review-lifecycle.service';
+import { may } from '../case-pages';
+import { FieldSpec, FormProblem } from '../forms';
 import { DOCUMENT_KIND_LABELS, IMR_KIND_LABELS, optionsOf } from '../labels';
-import { csrfTokenOf, ukDate, ukDateTime, WebViews } from '../web-views';
+import { csrfTokenOf, ukDate, ukDateTime } from '../web-views';
 import type { WebRequest } from '../web-views';
-import { summaryOf } from './imrs.controller';
-import { cspNameOf, noticeFrom } from './more-page-support';
-import { accessOf, actorOf } from './page-support';
+import { FormPages, FormRoute, PageController, TabRoute, versions } from './form-page';
+import type { FormPage, TabContext } from './form-page';
+import { noticeFrom } from './more-page-support';
+import { accessOf } from './page-support';
 import { PageUploadInterceptor } from './page-upload.interceptor';
 import type { UploadRequest } from './page-upload.interceptor';
 
@@ -84,23 +82,19 @@ function uploadProblems(problems: readonly FormProblem[]): FormProblem[] {
  * token in their action's query string (`?_csrf=`), which the identity guard accepts for
  * multipart POSTs only.
  */
-@ApiExcludeController()
-@Controller('cases/:reviewId/documents')
+@PageController('cases/:reviewId/documents')
 export class DocumentsPagesController {
   constructor(
-    private readonly reviews: ReviewLifecycleService,
-    private readonly csps: CspsService,
     private readonly documents: DocumentsService,
     private readonly imrs: ImrsService,
     private readonly agencies: AgenciesService,
-    private readonly views: WebViews,
+    readonly forms: FormPages,
     @Inject(APP_CONFIG) private readonly config: AppConfig,
   ) {}
 
-  @Get()
-  async list(@Req() req: WebRequest, @Res() res: Response, @Param('reviewId') reviewId: string, @Query('done') done: unknown) {
+  @TabRoute('', { template: 'pages/cases/documents.njk', key: 'documents', heading: 'Documents' })
+  async list(_review: ReviewView, { req, params: { reviewId }, query }: TabContext) {
     const access = accessOf(req);
-    const review = await this.reviews.get(reviewId);
     const mayWrite = may(access, 'documents.write');
     const imrNames = new Map((await this.imrChoices(reviewId, access)).map((i) => [i.value, i.text]));
     const listed = await this.documents.list(reviewId, {}, access.restriction);
@@ -119,70 +113,80 @@ export class DocumentsPagesController {
         newVersionHref: mayWrite ? `/cases/${reviewId}/documents/${document.id}/versions` : null,
       });
     }
-    return this.views.render(req, res, 'pages/cases/documents.njk', {
-      pageTitle: `Documents – ${review.reference}`,
-      heading: 'Documents',
-      review,
-      cspName: cspNameOf(await this.csps.list(), review.cspId),
+    return {
       rows,
       restricted: access.restriction !== null,
       mayWrite,
-      caseNav: caseNavigation(access, reviewId, 'documents'),
-      notice: noticeFrom(done, NOTICES),
-    });
+      notice: noticeFrom(query.done, NOTICES),
+    };
   }
 
-  @Get('new')
-  async newDocument(@Req() req: WebRequest, @Res() res: Response, @Param('reviewId') reviewId: string) {
-    return this.renderNew(req, res, reviewId, {}, [], 200);
-  }
-
-  @Post()
-  @UseInterceptors(PageUploadInterceptor)
-  async upload(@Req() req: UploadRequest, @Res() res: Response, @Param('reviewId') reviewId: string, @Body() raw: unknown, @UploadedFile() file: UploadedContent | undefined) {
-    const body = formBody(raw);
-    const fields = documentFields(await this.imrChoices(reviewId, accessOf(req)), this.config.documents.maxBytes);
-    // Only the form's fields go to the service (its schema refuses any other, such as the version fields).
-    const { input, problems } = readForm(fields, body);
-    try {
-      if (req.uploadRefusal) throw req.uploadRefusal;
-      const document = await this.documents.create(reviewId, input, file, actorOf(req));
-      const done = document.kind === 'overview_report' || document.kind === 'executive_summary' ? 'DRAFT_UPLOADED' : 'DOCUMENT_UPLOADED';
-      return this.views.redirect(res, `/cases/${reviewId}/documents?done=${done}`);
-    } catch (error) {
-      const refusal = refusalOf(error, fields.map((f) => f.name));
-      if (!refusal) throw error;
+  @FormRoute('new', { post: '', interceptors: [PageUploadInterceptor] })
+  newPage(): FormPage {
+    return {
+      // Only the form's fields go to the service (its schema refuses any other, such as the version fields).
+      fields: async ({ req, params }) => documentFields(await this.imrChoices(params.reviewId, accessOf(req)), this.config.documents.maxBytes),
+      submit: async (input, { req, params, actor }) => {
+        if ((req as UploadRequest).uploadRefusal) throw (req as UploadRequest).uploadRefusal;
+        const document = await this.documents.create(params.reviewId, input, fileOf(req), actor());
+        const done = document.kind === 'overview_report' || document.kind === 'executive_summary' ? 'DRAFT_UPLOADED' : 'DOCUMENT_UPLOADED';
+        return `/cases/${params.reviewId}/documents?done=${done}`;
+      },
       // A refused file (multer's) says nothing of the other fields: their schema's words too, so every problem shows at once.
-      const fieldProblems = req.uploadRefusal ? schemaProblems(input) : [];
-      return this.renderNew(req, res, reviewId, body, mergeProblems(problems, [...uploadProblems(refusal.problems), ...fieldProblems]), refusal.status, refusal);
-    }
+      problems: (problems, input, { req }) => [...uploadProblems(problems), ...((req as UploadRequest).uploadRefusal ? schemaProblems(input) : [])],
+      view: (review, { req, params }) => ({
+        review,
+        heading: 'Upload a document',
+        intro: 'A draft of the overview report or executive summary, a chronology, an IMR, minutes, a letter. Later drafts are uploaded as new versions of the same document.',
+        back: { href: `/cases/${params.reviewId}/documents`, text: 'Back to documents' },
+        action: uploadAction(req, `/cases/${params.reviewId}/documents`),
+        enctype: 'multipart/form-data',
+        button: 'Upload the document',
+      }),
+    };
   }
 
-  @Get(':documentId/versions')
-  async newVersionPage(@Req() req: WebRequest, @Res() res: Response, @Param('reviewId') reviewId: string, @Param('documentId') documentId: string) {
-    return this.renderVersion(req, res, reviewId, documentId, {}, [], 200);
-  }
-
-  @Post(':documentId/versions')
-  @UseInterceptors(PageUploadInterceptor)
-  async addVersion(
-    @Req() req: UploadRequest,
-    @Res() res: Response,
-    @Param('reviewId') reviewId: string,
-    @Param('documentId') documentId: string,
-    @Body() raw: unknown,
-    @UploadedFile() file: UploadedContent | undefined,
-  ) {
-    const body = formBody(raw);
-    try {
-      if (req.uploadRefusal) throw req.uploadRefusal;
-      await this.documents.addVersion(reviewId, documentId, {}, file, actorOf(req), ifMatchOf(body.version));
-      return this.views.redirect(res, `/cases/${reviewId}/documents?done=VERSION_UPLOADED`);
-    } catch (error) {
-      const refusal = refusalOf(error, ['file']);
-      if (!refusal) throw error;
-      return this.renderVersion(req, res, reviewId, documentId, body, uploadProblems(refusal.problems), refusal.status, refusal);
-    }
+  @FormRoute(':documentId/versions', { interceptors: [PageUploadInterceptor] })
+  versionPage(): FormPage<{ review: ReviewView; document: DocumentView }> {
+    return {
+      load: async ({ params }) => ({ review: await this.forms.review(params.reviewId), document: await this.documents.get(params.reviewId, params.documentId) }),
+      fields: [fileField(this.config.documents.maxBytes)],
+      submit: async (_, { req, params, actor, ifMatch }) => {
+        if ((req as UploadRequest).uploadRefusal) throw (req as UploadRequest).uploadRefusal;
+        await this.documents.addVersion(params.reviewId, params.documentId, {}, fileOf(req), actor(), ifMatch);
+        return `/cases/${params.reviewId}/documents?done=VERSION_UPLOADED`;
+      },
+      problems: uploadProblems,
+      eachProblem: true,
+      stale: {
+        what: 'document',
+        about: (e, { params }) => e.payload?.documentId === params.documentId,
+        now: ({ document: d }) =>
+          `It now has ${d.versionCount} ${d.versionCount === 1 ? 'version' : 'versions'}${d.latest ? `, the latest uploaded ${ukDateTime(d.latest.uploadedAt)} by ${d.latest.uploadedBy}` : ''}`,
+      },
+      view: ({ review, document }, { req, params }) => {
+        const latest = document.latest;
+        return {
+          review,
+          title: `Upload a new version – ${document.title}`,
+          heading: `Upload a new version of ${document.title}`,
+          about: [
+            { key: { text: 'Title' }, value: { text: document.title } },
+            { key: { text: 'What it is' }, value: { text: DOCUMENT_KIND_LABELS[document.kind] ?? document.kind } },
+            {
+              key: { text: 'Latest version' },
+              value: { text: latest ? `Version ${latest.version}: ${latest.filename} (${fileSize(latest.sizeBytes)}), uploaded ${ukDate(latest.uploadedAt)} by ${latest.uploadedBy}` : 'None yet' },
+            },
+          ],
+          intro: 'Earlier versions are kept: a new version never replaces one.',
+          back: { href: `/cases/${params.reviewId}/documents`, text: 'Back to documents' },
+          action: uploadAction(req, `/cases/${params.reviewId}/documents/${params.documentId}/versions`),
+          enctype: 'multipart/form-data',
+          hidden: versions(document, review),
+          button: 'Upload the new version',
+        };
+      },
+    };
   }
 
   /** The IMRs a document may belong to, as the caller sees them (their agency's, for an agency-scoped role). */
@@ -195,87 +199,16 @@ export class DocumentsPagesController {
       text: `${agencyNames.get(imr.agencyId) ?? 'An agency'}: ${IMR_KIND_LABELS[imr.kind as keyof typeof IMR_KIND_LABELS] ?? imr.kind}`,
     }));
   }
+}
 
-  /** The form's action: the page's route, with the session's CSRF token (a multipart body is read after the check). */
-  private uploadAction(req: WebRequest, path: string): string {
-    return `${path}?_csrf=${encodeURIComponent(csrfTokenOf(req))}`;
-  }
+/** The form's action: the page's route, with the session's CSRF token (a multipart body is read after the check). */
+function uploadAction(req: WebRequest, path: string): string {
+  return `${path}?_csrf=${encodeURIComponent(csrfTokenOf(req))}`;
+}
 
-  private async renderNew(req: WebRequest, res: Response, reviewId: string, body: FormBody, problems: FormProblem[], status: number, refusal?: Refusal) {
-    const review = await this.reviews.get(reviewId);
-    const form = formView(documentFields(await this.imrChoices(reviewId, accessOf(req)), this.config.documents.maxBytes), { body, problems });
-    return this.views.render(
-      req,
-      res,
-      'pages/cases/form.njk',
-      {
-        pageTitle: `Upload a document – ${review.reference}`,
-        review,
-        heading: 'Upload a document',
-        intro: 'A draft of the overview report or executive summary, a chronology, an IMR, minutes, a letter. Later drafts are uploaded as new versions of the same document.',
-        back: { href: `/cases/${reviewId}/documents`, text: 'Back to documents' },
-        action: this.uploadAction(req, `/cases/${reviewId}/documents`),
-        enctype: 'multipart/form-data',
-        hidden: {},
-        fields: form.fields,
-        button: 'Upload the document',
-        errorList: [...form.errorList, ...summaryOf(refusal)],
-      },
-      status,
-    );
-  }
-
-  private async renderVersion(
-    req: WebRequest,
-    res: Response,
-    reviewId: string,
-    documentId: string,
-    body: FormBody,
-    problems: FormProblem[],
-    status: number,
-    refusal?: Refusal,
-  ) {
-    const review = await this.reviews.get(reviewId);
-    const document: DocumentView = await this.documents.get(reviewId, documentId);
-    const fields = [fileField(this.config.documents.maxBytes)];
-    const stale = !!refusal?.stale && /^\d{1,9}$/.test(body.reviewVersion ?? '');
-    const form = formView(fields, stale ? {} : { body, problems });
-    let errors: Record<string, unknown> = { errorList: [...form.errorList, ...summaryOf(refusal)] };
-    const latest = document.latest;
-    if (stale) {
-      const history = await this.reviews.history(reviewId, accessOf(req));
-      const changes = changesSince(history, Number(body.reviewVersion), (e) => e.payload?.documentId === documentId);
-      errors = staleSummary('document', changes, `It now has ${document.versionCount} ${document.versionCount === 1 ? 'version' : 'versions'}${latest ? `, the latest uploaded ${ukDateTime(latest.uploadedAt)} by ${latest.uploadedBy}` : ''}`);
-    }
-    const about = [
-      { key: { text: 'Title' }, value: { text: document.title } },
-      { key: { text: 'What it is' }, value: { text: DOCUMENT_KIND_LABELS[document.kind] ?? document.kind } },
-      {
-        key: { text: 'Latest version' },
-        value: { text: latest ? `Version ${latest.version}: ${latest.filename} (${fileSize(latest.sizeBytes)}), uploaded ${ukDate(latest.uploadedAt)} by ${latest.uploadedBy}` : 'None yet' },
-      },
-    ];
-    return this.views.render(
-      req,
-      res,
-      'pages/cases/form.njk',
-      {
-        pageTitle: `Upload a new version – ${document.title} – ${review.reference}`,
-        review,
-        heading: `Upload a new version of ${document.title}`,
-        about,
-        intro: 'Earlier versions are kept: a new version never replaces one.',
-        back: { href: `/cases/${reviewId}/documents`, text: 'Back to documents' },
-        action: this.uploadAction(req, `/cases/${reviewId}/documents/${documentId}/versions`),
-        enctype: 'multipart/form-data',
-        hidden: { version: document.version, reviewVersion: review.version },
-        fields: form.fields,
-        button: 'Upload the new version',
-        ...errors,
-      },
-      status,
-    );
-  }
+/** The file the upload read (FileInterceptor's req.file), if any. */
+function fileOf(req: WebRequest): UploadedContent | undefined {
+  return (req as WebRequest & { file?: UploadedContent }).file;
 }
 
 /** The schema's problems with a new document's fields, when the upload itself was refused before the service saw them. */

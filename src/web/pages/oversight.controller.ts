@@ -1,18 +1,14 @@
-import { Controller, Get, Param, Query, Req, Res } from '@nestjs/common';
-import { ApiExcludeController } from '@nestjs/swagger';
-import type { Response } from 'express';
 import { OversightService } from '../../casefile/oversight/oversight.service';
-import { CspsService } from '../../csps/csps.service';
 import type { ReviewEventType } from '../../reviews/lifecycle/events';
-import { ReviewLifecycleService, ReviewView } from '../../reviews/review-lifecycle.service';
+import type { ReviewView } from '../../reviews/review-lifecycle.service';
 import type { AccessContext } from '../../access/access.service';
-import { caseNavigation, mayApply, whoMayApply } from '../case-pages';
+import { mayApply, whoMayApply } from '../case-pages';
 import { EVENT_FORMS } from '../event-forms';
 import { formView } from '../forms';
 import { EVENT_ACTION_LABELS, QA_OUTCOME_LABELS } from '../labels';
-import { WebViews } from '../web-views';
-import type { WebRequest } from '../web-views';
-import { cspNameOf, noticeFrom } from './more-page-support';
+import { FormPages, PageController, TabRoute } from './form-page';
+import type { TabContext } from './form-page';
+import { noticeFrom } from './more-page-support';
 import { accessOf } from './page-support';
 
 const QA_EVENTS: readonly ReviewEventType[] = ['SUBMIT_TO_HOME_OFFICE', 'RECORD_QA_OUTCOME'];
@@ -40,35 +36,17 @@ export function lifecycleForms(access: AccessContext, review: ReviewView, types:
  * review's history by OversightService), and, for whoever may apply them, the forms of the
  * SUBMIT_TO_HOME_OFFICE and RECORD_QA_OUTCOME lifecycle events.
  */
-@ApiExcludeController()
-@Controller('cases/:reviewId/qa')
+@PageController('cases/:reviewId/qa')
 export class QaPagesController {
-  constructor(
-    private readonly reviews: ReviewLifecycleService,
-    private readonly csps: CspsService,
-    private readonly oversight: OversightService,
-    private readonly views: WebViews,
-  ) {}
+  constructor(private readonly oversight: OversightService, readonly forms: FormPages) {}
 
-  @Get()
-  async rounds(@Req() req: WebRequest, @Res() res: Response, @Param('reviewId') reviewId: string, @Query('done') done: unknown) {
-    const access = accessOf(req);
-    const review = await this.reviews.get(reviewId);
-    const rounds = (await this.oversight.qaRounds(reviewId)).map((r) => ({
+  @TabRoute('', { template: 'pages/cases/qa.njk', key: 'qa', heading: 'Home Office quality assurance' })
+  async rounds(review: ReviewView, { req, params, query }: TabContext) {
+    const rounds = (await this.oversight.qaRounds(params.reviewId)).map((r) => ({
       ...r,
       outcomeText: r.outcome ? (QA_OUTCOME_LABELS[r.outcome as keyof typeof QA_OUTCOME_LABELS] ?? r.outcome) : null,
     }));
     const clocks = review.clocks.filter((c) => c.kind === 'qa_resubmission' || c.kind === 'completion_target');
-    return this.views.render(req, res, 'pages/cases/qa.njk', {
-      pageTitle: `Home Office quality assurance – ${review.reference}`,
-      heading: 'Home Office quality assurance',
-      review,
-      cspName: cspNameOf(await this.csps.list(), review.cspId),
-      rounds: [...rounds].reverse(),
-      clocks,
-      ...lifecycleForms(access, review, QA_EVENTS),
-      caseNav: caseNavigation(access, reviewId, 'qa'),
-      notice: noticeFrom(done),
-    });
+    return { rounds: [...rounds].reverse(), clocks, ...lifecycleForms(accessOf(req), review, QA_EVENTS), notice: noticeFrom(query.done) };
   }
 }

@@ -1,21 +1,18 @@
-import { Body, Controller, Get, NotFoundException, Param, Post, Query, Req, Res } from '@nestjs/common';
-import { ApiExcludeController } from '@nestjs/swagger';
-import type { Response } from 'express';
+import { NotFoundException } from '@nestjs/common';
 import { OversightService } from '../../casefile/oversight/oversight.service';
 import { confirmAnonymisationSchema, putPublicationSchema } from '../../casefile/publication/publication.schemas';
 import { PublicationService } from '../../casefile/publication/publication.service';
-import { CspsService } from '../../csps/csps.service';
 import { parseInput } from '../../infrastructure/http/validation';
-import { ReviewLifecycleService, ReviewView } from '../../reviews/review-lifecycle.service';
-import { caseNavigation, changesSince, may, staleSummary } from '../case-pages';
-import { FieldSpec, FormBody, formBody, FormProblem, formView, ifMatchOf, readForm, Refusal, refusalOf } from '../forms';
+import type { ReviewView } from '../../reviews/review-lifecycle.service';
+import { may } from '../case-pages';
+import { FieldSpec, FormProblem } from '../forms';
 import { QA_OUTCOME_LABELS } from '../labels';
-import { ukDate, ukDateTime, WebViews } from '../web-views';
-import type { WebRequest } from '../web-views';
-import { summaryOf } from './imrs.controller';
-import { cspNameOf, noticeFrom } from './more-page-support';
+import { ukDate, ukDateTime } from '../web-views';
+import { FormPages, FormRoute, PageController, TabRoute, versions } from './form-page';
+import type { FormPage, TabContext } from './form-page';
+import { noticeFrom } from './more-page-support';
 import { lifecycleForms } from './oversight.controller';
-import { accessOf, actorOf, submitForm } from './page-support';
+import { accessOf } from './page-support';
 
 type PublicationView = Awaited<ReturnType<PublicationService['get']>>;
 
@@ -71,16 +68,9 @@ const tag = (status: Status) => (status === DONE ? { text: status.text } : { tag
  * outcome), and publishing itself, the lifecycle's PUBLISH event. Done or missing is what the
  * services say: the records as stored, the review's facts, and the reasons PUBLISH is refused.
  */
-@ApiExcludeController()
-@Controller('cases/:reviewId/publication')
+@PageController('cases/:reviewId/publication')
 export class PublicationPagesController {
-  constructor(
-    private readonly reviews: ReviewLifecycleService,
-    private readonly csps: CspsService,
-    private readonly publication: PublicationService,
-    private readonly oversight: OversightService,
-    private readonly views: WebViews,
-  ) {}
+  constructor(private readonly publication: PublicationService, private readonly oversight: OversightService, readonly forms: FormPages) {}
 
   /** The record, or null when there is none yet (the service's 404). */
   private async record(reviewId: string): Promise<PublicationView | null> {
@@ -92,11 +82,10 @@ export class PublicationPagesController {
     }
   }
 
-  @Get()
-  async checklist(@Req() req: WebRequest, @Res() res: Response, @Param('reviewId') reviewId: string, @Query('done') done: unknown) {
+  @TabRoute('', { template: 'pages/cases/publication.njk', key: 'publication', heading: 'Publication', asReader: true })
+  async checklist(review: ReviewView, { req, params: { reviewId }, query }: TabContext) {
     const access = accessOf(req);
     // The facts and reasons this reader may see (the RAG reads neither the family log nor the proceedings).
-    const review = await this.reviews.get(reviewId, access);
     const record = await this.record(reviewId);
     const published = !!record?.publishedAt;
     const mayWrite = may(access, 'publication.write') && !published;
@@ -169,121 +158,66 @@ export class PublicationPagesController {
       },
     ];
 
-    return this.views.render(req, res, 'pages/cases/publication.njk', {
-      pageTitle: `Publication – ${review.reference}`,
-      heading: 'Publication',
-      review,
-      cspName: cspNameOf(await this.csps.list(), review.cspId),
+    return {
       record,
       items,
       ...lifecycle,
       blocked: [],
-      caseNav: caseNavigation(access, reviewId, 'publication'),
-      notice: noticeFrom(done, NOTICES),
-    });
+      notice: noticeFrom(query.done, NOTICES),
+    };
   }
 
-  @Get('record')
-  async recordPage(@Req() req: WebRequest, @Res() res: Response, @Param('reviewId') reviewId: string) {
-    return this.renderForm(req, res, reviewId, 'record', null, [], 200);
-  }
-
-  @Post('record')
-  async saveRecord(@Req() req: WebRequest, @Res() res: Response, @Param('reviewId') reviewId: string, @Body() raw: unknown) {
-    const body = formBody(raw);
-    const { input } = readForm(RECORD_FIELDS, body);
-    const pseudonyms = pseudonymsOf(body.pseudonyms);
-    try {
-      await this.publication.put(reviewId, parseInput(putPublicationSchema, { ...input, pseudonyms }), actorOf(req), ifMatchOf(body.version));
-      return this.views.redirect(res, `/cases/${reviewId}/publication?done=PUBLICATION_RECORDED`);
-    } catch (error) {
-      const refusal = refusalOf(error, RECORD_FIELDS.map((f) => f.name));
-      if (!refusal) throw error;
-      return this.renderForm(req, res, reviewId, 'record', body, recordProblems(refusal.problems, pseudonyms), refusal.status, refusal);
-    }
-  }
-
-  @Get('anonymisation-confirmation')
-  async confirmPage(@Req() req: WebRequest, @Res() res: Response, @Param('reviewId') reviewId: string) {
-    return this.renderForm(req, res, reviewId, 'confirm', null, [], 200);
-  }
-
-  @Post('anonymisation-confirmation')
-  async confirm(@Req() req: WebRequest, @Res() res: Response, @Param('reviewId') reviewId: string, @Body() raw: unknown) {
-    const body = formBody(raw);
-    return submitForm(
-      this.views,
-      res,
-      CONFIRM_FIELDS,
-      body,
-      async (input) => {
-        await this.publication.confirmAnonymisation(reviewId, parseInput(confirmAnonymisationSchema, input), actorOf(req), ifMatchOf(body.version));
-        return `/cases/${reviewId}/publication?done=ANONYMISATION_CONFIRMED`;
+  /** The record (pseudonyms and redaction log) or the confirmation that the report is anonymised. */
+  @FormRoute('record', { page: 'record' })
+  @FormRoute('anonymisation-confirmation', { page: 'confirm' })
+  formPage(which: 'record' | 'confirm'): FormPage<{ review: ReviewView; record: PublicationView | null }> {
+    const recording = which === 'record';
+    const title = recording ? 'Pseudonyms and redaction log' : 'Confirm the report is anonymised';
+    return {
+      load: async ({ params }) => ({ review: await this.forms.review(params.reviewId), record: await this.record(params.reviewId) }),
+      fields: recording ? RECORD_FIELDS : CONFIRM_FIELDS,
+      values: ({ record }) => ({ pseudonyms: (record?.pseudonyms ?? []).join('\n'), redactionLog: record?.redactionLog ?? '' }),
+      submit: async (input, { params, body, actor, ifMatch }) => {
+        if (recording) await this.publication.put(params.reviewId, parseInput(putPublicationSchema, { ...input, pseudonyms: pseudonymsOf(body?.pseudonyms) }), actor(), ifMatch);
+        else await this.publication.confirmAnonymisation(params.reviewId, parseInput(confirmAnonymisationSchema, input), actor(), ifMatch);
+        return `/cases/${params.reviewId}/publication?done=${recording ? 'PUBLICATION_RECORDED' : 'ANONYMISATION_CONFIRMED'}`;
       },
-      (problems, refusal) => this.renderForm(req, res, reviewId, 'confirm', body, problems, refusal.status, refusal),
-    );
-  }
-
-  private async renderForm(
-    req: WebRequest,
-    res: Response,
-    reviewId: string,
-    which: 'record' | 'confirm',
-    body: FormBody | null,
-    problems: FormProblem[],
-    status: number,
-    refusal?: Refusal,
-  ) {
-    const review: ReviewView = await this.reviews.get(reviewId);
-    const record = await this.record(reviewId);
-    const stale = !!refusal?.stale && /^\d{1,9}$/.test(body?.reviewVersion ?? '');
-    const fields = which === 'record' ? RECORD_FIELDS : CONFIRM_FIELDS;
-    const values = { pseudonyms: (record?.pseudonyms ?? []).join('\n'), redactionLog: record?.redactionLog ?? '' };
-    const form = formView(fields, stale ? { values } : { body: body ?? undefined, values, problems });
-    const now = record
-      ? `It now lists ${record.pseudonyms.length} ${record.pseudonyms.length === 1 ? 'pseudonym' : 'pseudonyms'}, and the anonymisation is ${record.anonymisationConfirmedAt ? `confirmed by ${record.anonymisationConfirmedBy}` : 'not confirmed'}`
-      : null;
-    let errors: Record<string, unknown> = { errorList: [...form.errorList, ...summaryOf(refusal)] };
-    if (stale) {
-      const history = await this.reviews.history(reviewId, accessOf(req));
-      const changes = changesSince(history, Number(body?.reviewVersion), (e) => e.type.startsWith('ANONYMISATION_'));
-      errors = staleSummary('publication record', changes, now);
-    }
-    const about = record?.id
-      ? [
-          { key: { text: 'Pseudonyms' }, value: { text: record.pseudonyms.join(', ') || 'None' } },
-          { key: { text: 'Redaction log' }, value: { text: record.redactionLog ?? 'None' } },
-        ]
-      : undefined;
-    const closed = record?.publishedAt
-      ? `The review was published on ${ukDate(record.publishedAt)}: its publication record is fixed.`
-      : which === 'confirm' && !record?.id
-        ? 'Record the pseudonyms and redaction log first.'
-        : which === 'confirm' && record?.anonymisationConfirmedAt
-          ? `The anonymisation was confirmed by ${record.anonymisationConfirmedBy} on ${ukDateTime(record.anonymisationConfirmedAt)}.`
-          : null;
-    return this.views.render(
-      req,
-      res,
-      'pages/cases/form.njk',
-      {
-        pageTitle: `${which === 'record' ? 'Pseudonyms and redaction log' : 'Confirm the report is anonymised'} – ${review.reference}`,
+      // Each pseudonym's problem is shown, several on the one box.
+      problems: (problems, _, { body }) => (recording ? recordProblems(problems, pseudonymsOf(body?.pseudonyms)) : problems),
+      eachProblem: recording,
+      stale: {
+        what: 'publication record',
+        about: (e) => e.type.startsWith('ANONYMISATION_'),
+        now: ({ record: r }) =>
+          r
+            ? `It now lists ${r.pseudonyms.length} ${r.pseudonyms.length === 1 ? 'pseudonym' : 'pseudonyms'}, and the anonymisation is ${r.anonymisationConfirmedAt ? `confirmed by ${r.anonymisationConfirmedBy}` : 'not confirmed'}`
+            : null,
+      },
+      view: ({ review, record }, { params }) => ({
         review,
-        heading: which === 'record' ? 'Pseudonyms and redaction log' : 'Confirm the report is anonymised',
-        about: which === 'confirm' ? about : undefined,
-        intro:
-          which === 'record'
-            ? 'The names used in the published report instead of real names, and what was redacted. Changing them after the anonymisation was confirmed withdraws the confirmation.'
-            : 'Someone who has read the text to be published confirms that nobody can be identified from it.',
-        back: { href: `/cases/${reviewId}/publication`, text: 'Back to publication' },
-        action: `/cases/${reviewId}/publication/${which === 'record' ? 'record' : 'anonymisation-confirmation'}`,
-        hidden: { version: record?.version ?? 0, reviewVersion: review.version },
-        fields: form.fields,
-        button: which === 'record' ? 'Save' : 'Confirm the anonymisation',
-        closed,
-        ...errors,
-      },
-      status,
-    );
+        heading: title,
+        about:
+          !recording && record?.id
+            ? [
+                { key: { text: 'Pseudonyms' }, value: { text: record.pseudonyms.join(', ') || 'None' } },
+                { key: { text: 'Redaction log' }, value: { text: record.redactionLog ?? 'None' } },
+              ]
+            : undefined,
+        intro: recording
+          ? 'The names used in the published report instead of real names, and what was redacted. Changing them after the anonymisation was confirmed withdraws the confirmation.'
+          : 'Someone who has read the text to be published confirms that nobody can be identified from it.',
+        back: { href: `/cases/${params.reviewId}/publication`, text: 'Back to publication' },
+        action: `/cases/${params.reviewId}/publication/${recording ? 'record' : 'anonymisation-confirmation'}`,
+        hidden: versions(record, review),
+        button: recording ? 'Save' : 'Confirm the anonymisation',
+        closed: record?.publishedAt
+          ? `The review was published on ${ukDate(record.publishedAt)}: its publication record is fixed.`
+          : !recording && !record?.id
+            ? 'Record the pseudonyms and redaction log first.'
+            : !recording && record?.anonymisationConfirmedAt
+              ? `The anonymisation was confirmed by ${record.anonymisationConfirmedBy} on ${ukDateTime(record.anonymisationConfirmedAt)}.`
+              : null,
+      }),
+    };
   }
 }

@@ -1,20 +1,17 @@
-import { Body, Controller, Get, HttpException, HttpStatus, Param, Post, Query, Req, Res } from '@nestjs/common';
-import { ApiExcludeController } from '@nestjs/swagger';
-import type { Response } from 'express';
+import { HttpException, HttpStatus } from '@nestjs/common';
 import { AgenciesService } from '../../casefile/agencies/agencies.service';
 import { RecordsSecuredService } from '../../casefile/scoping/records-secured.service';
 import { ScopingResponsesService } from '../../casefile/scoping/scoping-responses.service';
 import { confirmRecordsSecuredSchema, correctScopingResponseSchema, recordScopingResponseSchema } from '../../casefile/scoping/scoping.schemas';
-import { CspsService } from '../../csps/csps.service';
 import { parseInput } from '../../infrastructure/http/validation';
-import { ReviewLifecycleService } from '../../reviews/review-lifecycle.service';
-import { caseNavigation, changesSince, may, staleSummary } from '../case-pages';
-import { FieldSpec, FormBody, formBody, FormProblem, formView, ifMatchOf, mergeProblems, readForm, Refusal, refusalOf } from '../forms';
-import { ukDate, WebViews } from '../web-views';
-import type { WebRequest } from '../web-views';
-import { summaryOf } from './imrs.controller';
-import { cspNameOf, noticeFrom } from './more-page-support';
-import { accessOf, actorOf } from './page-support';
+import type { ReviewView } from '../../reviews/review-lifecycle.service';
+import { may } from '../case-pages';
+import { FieldSpec, FormProblem } from '../forms';
+import { ukDate } from '../web-views';
+import { FormPages, FormRoute, PageController, summaryOf, TabRoute, versions } from './form-page';
+import type { FormPage, TabContext } from './form-page';
+import { noticeFrom } from './more-page-support';
+import { accessOf } from './page-support';
 
 type Agencies = ReadonlyArray<{ id: string; name: string }>;
 type ScopingResponseView = Awaited<ReturnType<ScopingResponsesService['get']>>;
@@ -75,10 +72,8 @@ const NOTICES = {
 };
 
 /** The radios' "true"/"false" as the schema's boolean; a missing answer is "is required", not the schema's "must be true or false". */
-function readAnswer(fields: readonly FieldSpec[], body: FormBody): { input: Record<string, unknown>; problems: FormProblem[] } {
-  const { input, problems } = readForm(fields, body);
-  if (input.hadContact === 'true' || input.hadContact === 'false') input.hadContact = input.hadContact === 'true';
-  return { input, problems };
+function answerOf(input: Record<string, unknown>): Record<string, unknown> {
+  return input.hadContact === 'true' || input.hadContact === 'false' ? { ...input, hadContact: input.hadContact === 'true' } : input;
 }
 
 function answerProblems(problems: readonly FormProblem[], input: Record<string, unknown>): FormProblem[] {
@@ -105,28 +100,20 @@ function count(n: number, one: string, many: string): string {
   return `${n} ${n === 1 ? one : many}`;
 }
 
+type Subject = { review: ReviewView; agencies: Agencies };
+
 /**
  * Scoping: each agency's answer to the CSP's scoping letter (did it have contact with the
  * people in the case?) and each agency's confirmation that it has secured its records; the
  * forms to record a response, correct one, and record records secured, through the services
  * the scoping-responses and records-secured API routes use.
  */
-@ApiExcludeController()
-@Controller('cases/:reviewId/scoping')
+@PageController('cases/:reviewId/scoping')
 export class ScopingPagesController {
-  constructor(
-    private readonly reviews: ReviewLifecycleService,
-    private readonly csps: CspsService,
-    private readonly responses: ScopingResponsesService,
-    private readonly recordsSecured: RecordsSecuredService,
-    private readonly agencies: AgenciesService,
-    private readonly views: WebViews,
-  ) {}
+  constructor(private readonly responses: ScopingResponsesService, private readonly recordsSecured: RecordsSecuredService, private readonly agencies: AgenciesService, readonly forms: FormPages) {}
 
-  @Get()
-  async overview(@Req() req: WebRequest, @Res() res: Response, @Param('reviewId') reviewId: string, @Query('done') done: unknown) {
-    const access = accessOf(req);
-    const review = await this.reviews.get(reviewId);
+  @TabRoute('', { template: 'pages/cases/scoping.njk', key: 'scoping', heading: 'Scoping' })
+  async overview(_review: ReviewView, { req, params: { reviewId }, query }: TabContext) {
     const agencyNames = new Map((await this.agencies.list()).map((a) => [a.id, a.name]));
     const nameOf = (agencyId: string) => agencyNames.get(agencyId) ?? 'An agency';
     const byAgency = <T extends { agencyId: string }>(rows: T[]) =>
@@ -135,223 +122,94 @@ export class ScopingPagesController {
     const confirmations = byAgency(await this.recordsSecured.list(reviewId));
     const secured = new Set(confirmations.map((c) => c.agencyId));
     const withContact = responses.filter((r) => r.hadContact).length;
-    return this.views.render(req, res, 'pages/cases/scoping.njk', {
-      pageTitle: `Scoping – ${review.reference}`,
-      heading: 'Scoping',
-      review,
-      cspName: cspNameOf(await this.csps.list(), review.cspId),
+    const have = (rows: unknown[]) => count(rows.length, 'agency has', 'agencies have');
+    return {
       responses,
       confirmations,
       counts: {
-        responses:
-          responses.length === 0
-            ? null
-            : `${count(responses.length, 'agency has', 'agencies have')} responded: ${withContact} had contact, ${responses.length - withContact} had none.`,
-        confirmations:
-          confirmations.length === 0
-            ? null
-            : `${count(confirmations.length, 'agency has', 'agencies have')} confirmed ${confirmations.length === 1 ? 'its' : 'their'} records are secured.`,
+        responses: responses.length === 0 ? null : `${have(responses)} responded: ${withContact} had contact, ${responses.length - withContact} had none.`,
+        confirmations: confirmations.length === 0 ? null : `${have(confirmations)} confirmed ${confirmations.length === 1 ? 'its' : 'their'} records are secured.`,
       },
       notYetSecured: responses.filter((r) => !secured.has(r.agencyId)).map((r) => r.agencyName),
-      mayWrite: may(access, 'scoping.write'),
-      caseNav: caseNavigation(access, reviewId, 'scoping'),
-      notice: noticeFrom(done, NOTICES),
-    });
+      mayWrite: may(accessOf(req), 'scoping.write'),
+      notice: noticeFrom(query.done, NOTICES),
+    };
   }
 
-  @Get('responses/new')
-  async newResponse(@Req() req: WebRequest, @Res() res: Response, @Param('reviewId') reviewId: string) {
-    return this.renderRecordResponse(req, res, reviewId, {}, [], 200);
-  }
-
-  @Post('responses')
-  async recordResponse(@Req() req: WebRequest, @Res() res: Response, @Param('reviewId') reviewId: string, @Body() raw: unknown) {
-    const body = formBody(raw);
-    const fields = responseFields(await this.agencies.list());
-    const { input, problems } = readAnswer(fields, body);
-    try {
-      await this.responses.record(reviewId, parseInput(recordScopingResponseSchema(this.responses.today), input), actorOf(req));
-      return this.views.redirect(res, `/cases/${reviewId}/scoping?done=SCOPING_RESPONSE_RECORDED`);
-    } catch (error) {
-      const refusal = refusalOf(error, fields.map((f) => f.name));
-      if (!refusal) throw error;
-      const existing = conflictIdOf(error);
-      // The agency has answered already: its response is corrected, not recorded twice.
-      const conflict = refusal.status === HttpStatus.CONFLICT
-        ? [
-            { text: datesInWords(refusal.summary ?? '') },
-            ...(existing ? [{ text: 'Correct that response instead', href: `/cases/${reviewId}/scoping/responses/${existing}/correct` }] : []),
-          ]
-        : null;
-      return this.renderRecordResponse(req, res, reviewId, body, mergeProblems(problems, answerProblems(refusal.problems, input)), refusal.status, refusal, conflict);
-    }
-  }
-
-  @Get('responses/:responseId/correct')
-  async correctPage(@Req() req: WebRequest, @Res() res: Response, @Param('reviewId') reviewId: string, @Param('responseId') responseId: string) {
-    return this.renderCorrect(req, res, reviewId, responseId, {}, [], 200);
-  }
-
-  @Post('responses/:responseId/correct')
-  async correct(
-    @Req() req: WebRequest,
-    @Res() res: Response,
-    @Param('reviewId') reviewId: string,
-    @Param('responseId') responseId: string,
-    @Body() raw: unknown,
-  ) {
-    const body = formBody(raw);
-    const { input, problems } = readAnswer(ANSWER_FIELDS, body);
-    // Every field is sent: an emptied summary clears it (the schema's null).
-    if (!('summary' in input)) input.summary = null;
-    try {
-      const corrected = await this.responses.correct(
-        reviewId,
-        responseId,
-        parseInput(correctScopingResponseSchema(this.responses.today), input),
-        actorOf(req),
-        ifMatchOf(body.version),
-      );
-      const unchanged = String(corrected.version) === body.version;
-      return this.views.redirect(res, `/cases/${reviewId}/scoping?done=${unchanged ? 'SCOPING_RESPONSE_UNCHANGED' : 'SCOPING_RESPONSE_CORRECTED'}`);
-    } catch (error) {
-      const refusal = refusalOf(error, ANSWER_FIELDS.map((f) => f.name));
-      if (!refusal) throw error;
-      return this.renderCorrect(req, res, reviewId, responseId, body, mergeProblems(problems, answerProblems(refusal.problems, input)), refusal.status, refusal);
-    }
-  }
-
-  @Get('records-secured/new')
-  async newRecordsSecured(@Req() req: WebRequest, @Res() res: Response, @Param('reviewId') reviewId: string) {
-    return this.renderRecordsSecured(req, res, reviewId, {}, [], 200);
-  }
-
-  @Post('records-secured')
-  async confirmRecordsSecured(@Req() req: WebRequest, @Res() res: Response, @Param('reviewId') reviewId: string, @Body() raw: unknown) {
-    const body = formBody(raw);
-    const fields = recordsSecuredFields(await this.agencies.list());
-    const { input, problems } = readForm(fields, body);
-    try {
-      await this.recordsSecured.confirm(reviewId, parseInput(confirmRecordsSecuredSchema(this.recordsSecured.today), input), actorOf(req));
-      return this.views.redirect(res, `/cases/${reviewId}/scoping?done=RECORDS_SECURED`);
-    } catch (error) {
-      const refusal = refusalOf(error, fields.map((f) => f.name));
-      if (!refusal) throw error;
-      const conflict = refusal.status === HttpStatus.CONFLICT ? [{ text: datesInWords(refusal.summary ?? '') }] : null;
-      return this.renderRecordsSecured(req, res, reviewId, body, mergeProblems(problems, refusal.problems), refusal.status, refusal, conflict);
-    }
-  }
-
-  private async renderRecordResponse(
-    req: WebRequest,
-    res: Response,
-    reviewId: string,
-    body: FormBody,
-    problems: FormProblem[],
-    status: number,
-    refusal?: Refusal,
-    conflict?: Array<{ text: string; href?: string }> | null,
-  ) {
-    const review = await this.reviews.get(reviewId);
-    const form = formView(responseFields(await this.agencies.list()), { body, problems });
-    return this.views.render(
-      req,
-      res,
-      'pages/cases/form.njk',
-      {
-        pageTitle: `Record a scoping response – ${review.reference}`,
-        review,
-        cspName: cspNameOf(await this.csps.list(), review.cspId),
-        heading: 'Record a scoping response',
-        intro: 'An agency’s answer to the scoping letter: whether it had contact with the people in the case. One response for each agency; a response already recorded is corrected instead.',
-        back: { href: `/cases/${reviewId}/scoping`, text: 'Back to scoping' },
-        action: `/cases/${reviewId}/scoping/responses`,
-        hidden: {},
-        fields: form.fields,
-        button: 'Record the response',
-        errorList: [...form.errorList, ...(conflict ?? summaryOf(refusal))],
+  /** A form about the review with the agencies to choose from: a response, or records secured. */
+  @FormRoute('responses/new', { post: 'responses', page: 'response' })
+  @FormRoute('records-secured/new', { post: 'records-secured', page: 'secured' })
+  recordPage(which: 'response' | 'secured'): FormPage<Subject> {
+    const response = which === 'response';
+    const path = response ? 'responses' : 'records-secured';
+    return {
+      load: async ({ params }) => ({ review: await this.forms.review(params.reviewId), agencies: await this.agencies.list() }),
+      fields: async (_, s) => (response ? responseFields : recordsSecuredFields)(s?.agencies ?? (await this.agencies.list())),
+      submit: async (input, { params, actor }) => {
+        if (response) await this.responses.record(params.reviewId, parseInput(recordScopingResponseSchema(this.responses.today), answerOf(input)), actor());
+        else await this.recordsSecured.confirm(params.reviewId, parseInput(confirmRecordsSecuredSchema(this.recordsSecured.today), input), actor());
+        return `/cases/${params.reviewId}/scoping?done=${response ? 'SCOPING_RESPONSE_RECORDED' : 'RECORDS_SECURED'}`;
       },
-      status,
-    );
+      problems: (problems, input) => (response ? answerProblems(problems, answerOf(input)) : problems),
+      // The agency has answered (or confirmed) already: a response is corrected, not recorded twice.
+      summary: (refusal, error, { params }) => {
+        if (refusal?.status !== HttpStatus.CONFLICT) return summaryOf(refusal);
+        const existing = response ? conflictIdOf(error) : null;
+        return [
+          { text: datesInWords(refusal.summary ?? '') },
+          ...(existing ? [{ text: 'Correct that response instead', href: `/cases/${params.reviewId}/scoping/responses/${existing}/correct` }] : []),
+        ];
+      },
+      view: ({ review }, { params }) => ({
+        review,
+        heading: response ? 'Record a scoping response' : 'Record that an agency secured its records',
+        intro: response
+          ? 'An agency’s answer to the scoping letter: whether it had contact with the people in the case. One response for each agency; a response already recorded is corrected instead.'
+          : 'The agency’s confirmation that it has secured its records of the people in the case. Each agency confirms once.',
+        back: { href: `/cases/${params.reviewId}/scoping`, text: 'Back to scoping' },
+        action: `/cases/${params.reviewId}/scoping/${path}`,
+        button: response ? 'Record the response' : 'Record the confirmation',
+      }),
+    };
   }
 
-  private async renderCorrect(
-    req: WebRequest,
-    res: Response,
-    reviewId: string,
-    responseId: string,
-    body: FormBody,
-    problems: FormProblem[],
-    status: number,
-    refusal?: Refusal,
-  ) {
-    const review = await this.reviews.get(reviewId);
-    const response: ScopingResponseView = await this.responses.get(reviewId, responseId);
-    const agencyName = (await this.agencies.list()).find((a) => a.id === response.agencyId)?.name ?? 'An agency';
-    const stale = !!refusal?.stale && /^\d{1,9}$/.test(body.reviewVersion ?? '');
-    const values = { hadContact: String(response.hadContact), respondedOn: response.respondedOn, summary: response.summary };
-    const form = formView(ANSWER_FIELDS, stale ? { values } : { body, problems, values });
-    let errors: Record<string, unknown> = { errorList: [...form.errorList, ...summaryOf(refusal)] };
-    if (stale) {
-      const history = await this.reviews.history(reviewId, accessOf(req));
-      const changes = changesSince(history, Number(body.reviewVersion), (e) => e.payload?.scopingResponseId === responseId);
-      errors = staleSummary('scoping response', changes, `It now says: ${contactInWords(response.hadContact)}, responded on ${ukDate(response.respondedOn)}`);
-    }
-    return this.views.render(
-      req,
-      res,
-      'pages/cases/form.njk',
-      {
-        pageTitle: `Correct the scoping response from ${agencyName} – ${review.reference}`,
+  @FormRoute('responses/:responseId/correct')
+  correctPage(): FormPage<Subject & { response: ScopingResponseView; agencyName: string }> {
+    return {
+      load: async ({ params }) => {
+        const review = await this.forms.review(params.reviewId);
+        const response = await this.responses.get(params.reviewId, params.responseId);
+        const agencies = await this.agencies.list();
+        return { review, agencies, response, agencyName: agencies.find((a) => a.id === response.agencyId)?.name ?? 'An agency' };
+      },
+      fields: ANSWER_FIELDS,
+      values: ({ response }) => ({ hadContact: String(response.hadContact), respondedOn: response.respondedOn, summary: response.summary }),
+      submit: async (input, { params, body, actor, ifMatch }) => {
+        // Every field is sent: an emptied summary clears it (the schema's null).
+        const answer = { summary: null, ...answerOf(input) };
+        const corrected = await this.responses.correct(params.reviewId, params.responseId, parseInput(correctScopingResponseSchema(this.responses.today), answer), actor(), ifMatch);
+        const unchanged = String(corrected.version) === body?.version;
+        return `/cases/${params.reviewId}/scoping?done=${unchanged ? 'SCOPING_RESPONSE_UNCHANGED' : 'SCOPING_RESPONSE_CORRECTED'}`;
+      },
+      problems: (problems, input) => answerProblems(problems, answerOf(input)),
+      stale: {
+        what: 'scoping response',
+        about: (e, { params }) => e.payload?.scopingResponseId === params.responseId,
+        now: ({ response }) => `It now says: ${contactInWords(response.hadContact)}, responded on ${ukDate(response.respondedOn)}`,
+      },
+      view: ({ review, response, agencyName }, { params }) => ({
         review,
-        cspName: cspNameOf(await this.csps.list(), review.cspId),
         heading: `Correct the scoping response from ${agencyName}`,
         about: [
           { key: { text: 'Agency' }, value: { text: agencyName } },
           { key: { text: 'Recorded by' }, value: { text: response.createdBy } },
         ],
         intro: 'Which fields were corrected, and who corrected them, goes into the review’s history.',
-        back: { href: `/cases/${reviewId}/scoping`, text: 'Back to scoping' },
-        action: `/cases/${reviewId}/scoping/responses/${responseId}/correct`,
-        hidden: { version: response.version, reviewVersion: review.version },
-        fields: form.fields,
+        back: { href: `/cases/${params.reviewId}/scoping`, text: 'Back to scoping' },
+        action: `/cases/${params.reviewId}/scoping/responses/${params.responseId}/correct`,
+        hidden: versions(response, review),
         button: 'Save the correction',
-        ...errors,
-      },
-      status,
-    );
-  }
-
-  private async renderRecordsSecured(
-    req: WebRequest,
-    res: Response,
-    reviewId: string,
-    body: FormBody,
-    problems: FormProblem[],
-    status: number,
-    refusal?: Refusal,
-    conflict?: Array<{ text: string }> | null,
-  ) {
-    const review = await this.reviews.get(reviewId);
-    const form = formView(recordsSecuredFields(await this.agencies.list()), { body, problems });
-    return this.views.render(
-      req,
-      res,
-      'pages/cases/form.njk',
-      {
-        pageTitle: `Record that an agency secured its records – ${review.reference}`,
-        review,
-        cspName: cspNameOf(await this.csps.list(), review.cspId),
-        heading: 'Record that an agency secured its records',
-        intro: 'The agency’s confirmation that it has secured its records of the people in the case. Each agency confirms once.',
-        back: { href: `/cases/${reviewId}/scoping`, text: 'Back to scoping' },
-        action: `/cases/${reviewId}/scoping/records-secured`,
-        hidden: {},
-        fields: form.fields,
-        button: 'Record the confirmation',
-        errorList: [...form.errorList, ...(conflict ?? summaryOf(refusal))],
-      },
-      status,
-    );
+      }),
+    };
   }
 }

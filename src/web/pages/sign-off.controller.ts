@@ -1,5 +1,4 @@
-import { Body, Controller, Get, Param, Post, Query, Req, Res } from '@nestjs/common';
-import { ApiExcludeController } from '@nestjs/swagger';
+import { Body, Get, Param, Post, Query, Req, Res } from '@nestjs/common';
 import type { Response } from 'express';
 import { DocumentsService } from '../../casefile/documents/documents.service';
 import { OversightService } from '../../casefile/oversight/oversight.service';
@@ -12,6 +11,7 @@ import { EVENT_ACTION_LABELS, STAGE_LABELS } from '../labels';
 import { WebViews } from '../web-views';
 import type { WebRequest } from '../web-views';
 import { summaryOf } from './imrs.controller';
+import { PageController } from './form-page';
 import { accessOf, actorOf, noticeOf } from './page-support';
 
 const REPORT_KINDS = ['overview_report', 'executive_summary'];
@@ -38,8 +38,7 @@ function decisionFields(boardName: string, allowed: readonly string[] = DECISION
  * The CSP board's (RAG's) sign-off: the final report to read, earlier decisions, and the
  * decision itself, which is the lifecycle's RAG_APPROVE or RAG_RETURN event.
  */
-@ApiExcludeController()
-@Controller('cases/:reviewId/sign-off')
+@PageController('cases/:reviewId/sign-off')
 export class SignOffPagesController {
   constructor(
     private readonly reviews: ReviewLifecycleService,
