@@ -97,13 +97,23 @@ describe('tasks (GET /me/tasks)', () => {
         [r.id],
       );
       const authorOf = new Set(members.filter((m) => m.role === 'imr_author').map((m) => m.agency_id));
+      // The latest upload of each IMR through the service (awaiting confirmation, sent back, ...).
+      const uploads: Array<{ imr_id: string; outcome: string }> = await db().query(
+        `SELECT DISTINCT ON (imr_id) imr_id, outcome FROM imr_submissions WHERE review_id = $1 ORDER BY imr_id, submitted_at DESC, created_at DESC`,
+        [r.id],
+      );
       for (const imr of imrs) {
         const outstanding = !imr.received && !imr.waived;
+        const awaiting = uploads.some((u) => u.imr_id === imr.id && u.outcome === 'awaiting');
         if (roles.has('chair') && outstanding) {
-          rows.push({ reviewId: r.id, reference: r.reference, kind: 'imr_receipt', event: null, subjectId: imr.id, href: `/cases/${r.id}/imrs/${imr.id}/receipt`, dueDate: imr.due });
+          rows.push(
+            awaiting
+              ? { reviewId: r.id, reference: r.reference, kind: 'imr_confirm', event: null, subjectId: imr.id, href: `/cases/${r.id}/imrs/${imr.id}/confirm`, dueDate: imr.due }
+              : { reviewId: r.id, reference: r.reference, kind: 'imr_receipt', event: null, subjectId: imr.id, href: `/cases/${r.id}/imrs/${imr.id}/receipt`, dueDate: imr.due },
+          );
         }
-        if (authorOf.has(imr.agency_id) && outstanding) {
-          rows.push({ reviewId: r.id, reference: r.reference, kind: 'imr_send', event: null, subjectId: imr.id, href: `/cases/${r.id}/imrs`, dueDate: imr.due });
+        if (authorOf.has(imr.agency_id) && outstanding && !awaiting) {
+          rows.push({ reviewId: r.id, reference: r.reference, kind: 'imr_send', event: null, subjectId: imr.id, href: `/cases/${r.id}/imrs/${imr.id}/submit`, dueDate: imr.due });
         }
         if (authorOf.has(imr.agency_id) && imr.received && !imr.signed) {
           rows.push({ reviewId: r.id, reference: r.reference, kind: 'imr_sign_off', event: null, subjectId: imr.id, href: `/cases/${r.id}/imrs/${imr.id}/sign-off`, dueDate: null });
@@ -304,7 +314,7 @@ describe('tasks (GET /me/tasks)', () => {
   it('is in the OpenAPI document, with the shape of a task', async () => {
     const doc = (await http().get('/api/docs-json').expect(200)).body;
     const items = doc.paths['/me/tasks'].get.responses['200'].content['application/json'].schema.properties.items.items;
-    expect(items.properties.kind.enum).toEqual(['event', 'imr_receipt', 'imr_send', 'imr_sign_off', 'meeting_held', 'action_update']);
+    expect(items.properties.kind.enum).toEqual(['event', 'imr_receipt', 'imr_confirm', 'imr_send', 'imr_sign_off', 'meeting_held', 'action_update']);
     expect(items.required).toEqual(expect.arrayContaining(['title', 'href', 'dueDate', 'urgency']));
   });
 

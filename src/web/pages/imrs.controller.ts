@@ -111,6 +111,7 @@ export class ImrsPagesController {
       counts: { total: imrs.length, outstanding: imrs.filter((i) => i.state === 'outstanding').length },
       mayWrite: may(access, 'imrs.write'),
       maySignOff: may(access, 'imrs.signOff'),
+      maySubmit: may(access, 'imrs.submit'),
       caseNav: caseNavigation(access, reviewId, 'imrs'),
       notice: noticeOf(done),
     });
