@@ -179,7 +179,7 @@ export class TasksService {
           const title =
             comments === null
               ? `Send the ${what} of ${agency} to the chair`
-              : `Send the ${what} of ${agency} to the chair again: sent back with the comments "${comments.length > 120 ? `${comments.slice(0, 119)}…` : comments}"`;
+              : `Send the ${what} of ${agency} to the chair again: sent back with the comments “${comments.length > 120 ? `${comments.slice(0, 119)}…` : comments}”`;
           tasks.push(task({ kind: 'imr_send', event: null, subjectId: imr.id, title, href: `${base}/imrs/${imr.id}/submit`, dueDate: imr.dueOn, clockId: clock?.id ?? null }));
         } else if (imr.receivedOn !== null && imr.signedOffOn === null) {
           tasks.push(
