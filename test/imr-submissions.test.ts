@@ -27,7 +27,7 @@ describe('IMR submissions over HTTP (real PostgreSQL)', () => {
   const http = () => request(ctx.api.getHttpServer());
 
   beforeAll(async () => {
-    ctx = await startTestApp();
+    ctx = await startTestApp({ env: { DOCUMENT_MAX_BYTES: '4096' } });
     api = reviewApi(ctx.api, LEAD);
     sql = new CaseFileSql(ctx.database.url);
     cspId = (await api.createCsp('MALDON')).id;
@@ -131,6 +131,9 @@ describe('IMR submissions over HTTP (real PostgreSQL)', () => {
     ]);
     expect(await count('documents', id)).toBe(1);
 
+    // The chair answering from a read made before the new version was sent: 412, nothing confirmed.
+    await http().post(`/reviews/${id}/imrs/${healthImr}/submissions/confirmation`).set('X-Actor', CHAIR).set('If-Match', `"${imr.version}"`).send({}).expect(412);
+    expect((await imrOf(id, healthImr)).receivedOn).toBeNull();
     imr = await imrOf(id, healthImr);
     const future = await http().post(`/reviews/${id}/imrs/${healthImr}/submissions/confirmation`).set('X-Actor', CHAIR).set('If-Match', `"${imr.version}"`).send({ receivedOn: '2999-01-01' }).expect(400);
     expect(future.body.errors[0]).toMatchObject({ field: 'receivedOn' });
@@ -142,7 +145,7 @@ describe('IMR submissions over HTTP (real PostgreSQL)', () => {
     expect(seen.find((h) => h.type === 'IMR_SENT_BACK')!.payload).toMatchObject({ comments: 'Add the GP contacts of March.', sentBackBy: 'Chris Rowe' });
   });
 
-  it('refuses, naming the field, and writes nothing: no report, a file that is not what it says, an unknown part; another agency’s IMR is not found', async () => {
+  it('refuses, naming the field, and writes nothing: no report, a file that is not what it says, an unknown part, a file too large, two reports; another agency’s IMR is not found', async () => {
     const { id, healthImr, policeImr } = await reviewWithImrs();
     const before = { documents: await count('documents', id), submissions: await count('imr_submissions', id), versions: await count('document_versions', id) };
     const none = await asAuthor(http().post(`/reviews/${id}/imrs/${healthImr}/submissions`)).field('note', 'x').expect(400);
@@ -156,6 +159,18 @@ describe('IMR submissions over HTTP (real PostgreSQL)', () => {
       .attach('file', fixtures.pdf('fine'), { filename: 'imr.pdf', contentType: 'application/pdf' })
       .expect(400);
     expect(unknown.body.errors).toEqual([{ field: 'report', message: expect.stringContaining('"file" is not a part this form takes') }]);
+    // A chronology over DOCUMENT_MAX_BYTES is a 413 naming it (the report was fine).
+    const large = await asAuthor(http().post(`/reviews/${id}/imrs/${healthImr}/submissions`))
+      .attach('report', fixtures.pdf('fine'), { filename: 'imr.pdf', contentType: 'application/pdf' })
+      .attach('chronology', Buffer.concat([fixtures.pdf('big'), Buffer.alloc(5000, 32)]), { filename: 'chronology.pdf', contentType: 'application/pdf' })
+      .expect(413);
+    expect(large.body.errors).toEqual([{ field: 'chronology', message: 'is larger than the limit of 4096 bytes' }]);
+    // Two reports: the second is refused, naming the part.
+    const two = await asAuthor(http().post(`/reviews/${id}/imrs/${healthImr}/submissions`))
+      .attach('report', fixtures.pdf('one'), { filename: 'one.pdf', contentType: 'application/pdf' })
+      .attach('report', fixtures.pdf('two'), { filename: 'two.pdf', contentType: 'application/pdf' })
+      .expect(400);
+    expect(two.body.errors).toEqual([{ field: 'report', message: 'send one file only' }]);
     await asAuthor(http().post(`/reviews/${id}/imrs/${policeImr}/submissions`))
       .attach('report', fixtures.pdf('not theirs'), { filename: 'imr.pdf', contentType: 'application/pdf' })
       .expect(404);
