@@ -249,6 +249,14 @@ describe('an agency sends its own IMR (browser)', () => {
     expect(await textOf(taskLink(page, `Record the sign-off of the IMR of ${HEALTH} (${reference})`))).toBeTruthy();
     expect(await page.getByRole('link', { name: new RegExp(`Send the IMR of ${HEALTH}`) }).count()).toBe(0);
     await checks.check(page, problems, 'my work (IMR author, sign-off)', { screenshot: 'imr-upload-my-work-sign-off' });
+    // The review's history shows them the upload, the send-back with its comments, and the receipt.
+    // My work also tells them it was received (since their last visit).
+    expect(await textOf(page.locator('.govuk-notification-banner'))).toContain(`The IMR from ${HEALTH} was received on 8 April 2026`);
+    await page.getByRole('table').getByRole('link', { name: reference, exact: true }).first().click();
+    await page.waitForURL(`**/cases/${reviewId}`);
+    expect(await textOf(page.getByRole('row', { name: /IMR sent back to the agency with comments/ }))).toContain(`(${HEALTH}): “${COMMENTS}”`);
+    expect(await page.getByRole('row', { name: /IMR sent by the agency, awaiting confirmation/ }).count()).toBe(2);
+    await checks.check(page, problems, 'review (IMR author, history)');
     await context.close();
 
     // Each step is in the history, by whom.
