@@ -1,4 +1,5 @@
 import type { Browser, Locator, Page } from 'playwright-core';
+import request from 'supertest';
 import { ReminderScheduler } from '../../src/reminders/reminder-scheduler';
 import { fixtures } from '../support/document-fixtures';
 import { startSmtpSink } from '../support/smtp-sink';
@@ -13,7 +14,8 @@ import { setupApi } from './support/setup-api';
  * reminder by email (a real SMTP server receives it) and the author follows its link straight
  * to the upload page and sends the IMR and its chronology; the chair finds "Confirm receipt"
  * in My work and sends it back with comments; the author sees the comments in My work, sends a
- * new version; the chair confirms it; the author's My work then asks for the sign-off. axe runs
+ * new version; the chair confirms it; the author's My work then asks for the sign-off. A
+ * confirmation from a page opened before a newer upload is refused on the page. axe runs
  * on every page (at 1280 px, and the new pages at 320 px too); the clicks and fields typed after
  * signing in are counted and printed.
  */
@@ -271,5 +273,27 @@ describe('an agency sends its own IMR (browser)', () => {
     expect(counts.chair.clicks).toBeLessThan(BASELINE.clicks);
     expect(counts.chair.fields).toBeLessThan(BASELINE.fields);
     expect(checks.findings.filter((f) => f.impact === 'serious' || f.impact === 'critical')).toEqual([]);
+  });
+
+  it('a confirmation from a page opened before the agency sent a new version is refused on the page, and nothing is confirmed', async () => {
+    const shortReport = (await api.post(`/reviews/${reviewId}/imrs`, LEAD, { agencyId: agencies[HEALTH], kind: 'short_report', requestedOn: '2026-04-09', dueOn: '2026-05-07' })).id;
+    const send = async (content: string) => {
+      const res = await request(ctx.api.getHttpServer())
+        .post(`/reviews/${reviewId}/imrs/${shortReport}/submissions`)
+        .set('X-Actor', AUTHOR)
+        .attach('report', fixtures.pdf(content), { filename: 'short-report.pdf', contentType: 'application/pdf' });
+      expect(res.status).toBe(201);
+    };
+    await send('Short report, first version');
+    const { context, page, problems } = await signIn(CHAIR);
+    await page.goto(`/cases/${reviewId}/imrs/${shortReport}/confirm`);
+    expect(await textOf(page.locator('h1'))).toBe(`Confirm receipt of the short report from ${HEALTH}`);
+    await send('Short report, second version');
+    await page.getByRole('button', { name: 'Confirm receipt' }).click();
+    expect(await errorSummary(page)).toEqual([`${HEALTH} sent a new version, or someone else answered, since you opened this page. Check it as it is now.`]);
+    expect(await textOf(page.locator('main'))).toContain('(version 2');
+    await checks.check(page, problems, 'confirm receipt (stale)');
+    await context.close();
+    expect(await api.get(`/reviews/${reviewId}/imrs/${shortReport}`, LEAD)).toMatchObject({ receivedOn: null, submission: { outcome: 'awaiting', report: { version: 2 } } });
   });
 });
