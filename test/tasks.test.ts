@@ -98,13 +98,23 @@ describe('tasks (GET /me/tasks)', () => {
         [r.id],
       );
       const authorOf = new Set(members.filter((m) => m.role === 'imr_author').map((m) => m.agency_id));
+      // The latest upload of each IMR through the service (awaiting confirmation, sent back, ...).
+      const uploads: Array<{ imr_id: string; outcome: string }> = await db().query(
+        `SELECT DISTINCT ON (imr_id) imr_id, outcome FROM imr_submissions WHERE review_id = $1 ORDER BY imr_id, submitted_at DESC, created_at DESC`,
+        [r.id],
+      );
       for (const imr of imrs) {
         const outstanding = !imr.received && !imr.waived;
+        const awaiting = uploads.some((u) => u.imr_id === imr.id && u.outcome === 'awaiting');
         if (roles.has('chair') && outstanding) {
-          rows.push({ reviewId: r.id, reference: r.reference, kind: 'imr_receipt', event: null, subjectId: imr.id, href: `/cases/${r.id}/imrs/${imr.id}/receipt`, dueDate: imr.due });
+          rows.push(
+            awaiting
+              ? { reviewId: r.id, reference: r.reference, kind: 'imr_confirm', event: null, subjectId: imr.id, href: `/cases/${r.id}/imrs/${imr.id}/confirm`, dueDate: imr.due }
+              : { reviewId: r.id, reference: r.reference, kind: 'imr_receipt', event: null, subjectId: imr.id, href: `/cases/${r.id}/imrs/${imr.id}/receipt`, dueDate: imr.due },
+          );
         }
-        if (authorOf.has(imr.agency_id) && outstanding) {
-          rows.push({ reviewId: r.id, reference: r.reference, kind: 'imr_send', event: null, subjectId: imr.id, href: `/cases/${r.id}/imrs`, dueDate: imr.due });
+        if (authorOf.has(imr.agency_id) && outstanding && !awaiting) {
+          rows.push({ reviewId: r.id, reference: r.reference, kind: 'imr_send', event: null, subjectId: imr.id, href: `/cases/${r.id}/imrs/${imr.id}/submit`, dueDate: imr.due });
         }
         if (authorOf.has(imr.agency_id) && imr.received && !imr.signed) {
           rows.push({ reviewId: r.id, reference: r.reference, kind: 'imr_sign_off', event: null, subjectId: imr.id, href: `/cases/${r.id}/imrs/${imr.id}/sign-off`, dueDate: null });
@@ -361,6 +371,52 @@ describe('tasks (GET /me/tasks)', () => {
     expect(comparable(await tasksOf(email('chair')))).toEqual(comparable(await derived(email('chair'))));
   });
 
+  it('an IMR the agency sends through the service: the chair confirms it; sent back, the author has it to send again with the comments; the derivation agrees', async () => {
+    const gathering = review('DEMO-0002');
+    const [health] = await db().query(
+      `SELECT m.agency_id AS "agencyId", a.name AS agency FROM review_members m JOIN users u ON u.id = m.user_id JOIN agencies a ON a.id = m.agency_id
+        WHERE m.review_id = $1 AND u.email = $2 AND m.role = 'imr_author'`,
+      [gathering.id, email('imr')],
+    );
+    // A further IMR from the author's agency (its first was received above).
+    const today = londonDateOf(new Date());
+    const imr = (
+      await http().post(`/reviews/${gathering.id}/imrs`).set('X-Actor', email('chair')).send({ agencyId: health.agencyId, kind: 'short_report', requestedOn: today, dueOn: addDays(today, 30) }).expect(201)
+    ).body;
+    const ofImr = async (address: string) => (await tasksOf(address)).filter((t) => t.subjectId === imr.id);
+    expect(await ofImr(email('imr'))).toEqual([
+      expect.objectContaining({ kind: 'imr_send', title: `Send the short report of ${health.agency} to the chair`, href: `/cases/${gathering.id}/imrs/${imr.id}/submit` }),
+    ]);
+    const send = (content: string) =>
+      http()
+        .post(`/reviews/${gathering.id}/imrs/${imr.id}/submissions`)
+        .set('X-Actor', email('imr'))
+        .attach('report', fixtures.pdf(content), { filename: 'short-report.pdf', contentType: 'application/pdf' })
+        .expect(201);
+    await send('Short report, first go');
+    expect(await ofImr(email('chair'))).toEqual([
+      expect.objectContaining({ kind: 'imr_confirm', title: `Confirm receipt of the short report from ${health.agency}`, href: `/cases/${gathering.id}/imrs/${imr.id}/confirm` }),
+    ]);
+    expect(await ofImr(email('imr'))).toEqual([]);
+    expect(comparable(await tasksOf(email('chair')))).toEqual(comparable(await derived(email('chair'))));
+
+    const current = (await http().get(`/reviews/${gathering.id}/imrs/${imr.id}`).set('X-Actor', email('chair')).expect(200)).body;
+    await http()
+      .post(`/reviews/${gathering.id}/imrs/${imr.id}/submissions/return`)
+      .set('X-Actor', email('chair'))
+      .set('If-Match', `"${current.version}"`)
+      .send({ comments: 'Name the practitioners by role.' })
+      .expect(200);
+    expect(await ofImr(email('imr'))).toEqual([
+      expect.objectContaining({ kind: 'imr_send', title: `Send the short report of ${health.agency} to the chair again: sent back with the comments “Name the practitioners by role.”` }),
+    ]);
+    expect((await ofImr(email('chair'))).map((t) => t.kind)).toEqual(['imr_receipt']);
+    expect(comparable(await tasksOf(email('imr')))).toEqual(comparable(await derived(email('imr'))));
+    await send('Short report, second go');
+    expect((await ofImr(email('chair'))).map((t) => t.kind)).toEqual(['imr_confirm']);
+    expect(comparable(await tasksOf(email('chair')))).toEqual(comparable(await derived(email('chair'))));
+  });
+
   it("the chair records a meeting once its start has passed, and updates an action near its target; the derivation still agrees", async () => {
     const gathering = review('DEMO-0002');
     const [meeting] = await db().query(`SELECT id FROM panel_meetings WHERE review_id = $1 AND status = 'scheduled' ORDER BY starts_at LIMIT 1`, [gathering.id]);
@@ -490,6 +546,7 @@ describe('tasks (GET /me/tasks)', () => {
     expect(items.properties.kind.enum).toEqual([
       'event',
       'imr_receipt',
+      'imr_confirm',
       'imr_send',
       'imr_sign_off',
       'meeting_held',

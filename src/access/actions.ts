@@ -27,6 +27,7 @@ export const ACTIONS = [
   'imrs.read',
   'imrs.write',
   'imrs.signOff',
+  'imrs.submit',
   'documents.read',
   'documents.write',
   'meetings.read',

@@ -29,6 +29,8 @@ export const HISTORY_READ_ACTIONS: Readonly<Record<string, Action>> = {
   IMR_WAIVED: 'imrs.read',
   IMR_QUALITY_CHECKED: 'imrs.read',
   IMR_SIGNED_OFF: 'imrs.read',
+  IMR_SUBMITTED: 'imrs.read',
+  IMR_SENT_BACK: 'imrs.read',
   PANEL_MEETING_SCHEDULED: 'meetings.read',
   PANEL_MEETING_RESCHEDULED: 'meetings.read',
   PANEL_MEETING_HELD: 'meetings.read',

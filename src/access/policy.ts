@@ -62,6 +62,8 @@ export const POLICY: Readonly<Record<Action, Grants>> = {
   'imrs.read': { ...CASE_TEAM, imr_author: 'agency' },
   'imrs.write': { csp_lead: 'csp', chair: 'review' },
   'imrs.signOff': { chair: 'review', imr_author: 'agency' },
+  // Sending the agency's report through the service (the upload is the submission).
+  'imrs.submit': { csp_lead: 'csp', chair: 'review', imr_author: 'agency' },
   'documents.read': { ...CASE_TEAM, imr_author: 'agency', rag_member: 'signOff' },
   'documents.write': CORE_TEAM,
   'meetings.read': CASE_TEAM,

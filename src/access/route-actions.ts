@@ -93,6 +93,10 @@ export const API_ROUTE_ACTIONS: Readonly<Record<string, Action>> = {
   [`POST ${R}/imrs/:imrId/quality-check`]: 'imrs.write',
   [`POST ${R}/imrs/:imrId/sign-off`]: 'imrs.signOff',
   [`POST ${R}/imrs/:imrId/waiver`]: 'imrs.write',
+  [`POST ${R}/imrs/:imrId/submissions`]: 'imrs.submit',
+  [`GET ${R}/imrs/:imrId/submissions`]: 'imrs.read',
+  [`POST ${R}/imrs/:imrId/submissions/confirmation`]: 'imrs.write',
+  [`POST ${R}/imrs/:imrId/submissions/return`]: 'imrs.write',
 
   [`POST ${R}/documents`]: 'documents.write',
   [`GET ${R}/documents`]: 'documents.read',

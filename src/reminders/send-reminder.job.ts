@@ -15,6 +15,7 @@ import { MailDeliveryError, OutgoingMail } from './mail/mailer';
 import { Claim, NotificationLedger } from './notification-ledger';
 import { assertNoRealNames, renderReminderEmail, ReminderKind } from './mail/reminder-email';
 import { notificationModes } from './notification-preferences';
+import { imrAuthorEmails, reminderLink } from './reminder-link';
 import { ReminderScheduler, remindersInputOf, type ReminderJobData } from './reminder-scheduler';
 
 /** The send ledger's key of one reminder to one person: deadline, slot, due time, address. */
@@ -149,6 +150,8 @@ export class SendReminderJob implements JobHandler<'reminders'> {
     const modes = escalation ? null : await notificationModes(manager, recipients.map((p) => p.email!));
     const claimed: Array<{ claim: Claim; mail: OutgoingMail }> = [];
     let queued = 0;
+    // An IMR's author is taken straight to its upload page; the others to the IMR tracker.
+    const authors = kind === 'imr_due' && deadline.subjectId ? await imrAuthorEmails(manager, review.id, deadline.subjectId) : new Set<string>();
     for (const person of recipients) {
       const key = reminderKey(deadlineId, slot, dueAt, person.email!);
       const email = renderReminderEmail({
@@ -158,7 +161,7 @@ export class SendReminderJob implements JobHandler<'reminders'> {
         what: deadline.title,
         dueAt,
         slot: wordingSlot(slot, dueAt, now),
-        link: `${this.config.http.publicBaseUrl.replace(/\/$/, '')}/cases/${review.id}`,
+        link: reminderLink(this.config.http.publicBaseUrl, review.id, kind, deadline.subjectId, authors.has(person.email!.toLowerCase())),
         recipientName: person.name,
       });
       assertNoRealNames(email, people.map((p) => p.realName));

@@ -84,6 +84,8 @@ export const HISTORY_LABELS: Readonly<Record<string, string>> = {
   IMR_WAIVED: 'IMR waived',
   IMR_QUALITY_CHECKED: 'IMR quality check recorded',
   IMR_SIGNED_OFF: 'IMR sign-off recorded',
+  IMR_SUBMITTED: 'IMR sent by the agency, awaiting confirmation',
+  IMR_SENT_BACK: 'IMR sent back to the agency with comments',
   PANEL_MEETING_SCHEDULED: 'Panel meeting scheduled',
   PANEL_MEETING_RESCHEDULED: 'Panel meeting rescheduled',
   PANEL_MEETING_HELD: 'Panel meeting held',

@@ -56,6 +56,11 @@ export const WEB_ROUTE_ACTIONS: Readonly<Record<string, Action>> = {
   [`POST ${C}/imrs/:imrId/sign-off`]: 'imrs.signOff',
   [`GET ${C}/imrs/:imrId/waiver`]: 'imrs.write',
   [`POST ${C}/imrs/:imrId/waiver`]: 'imrs.write',
+  [`GET ${C}/imrs/:imrId/submit`]: 'imrs.submit',
+  [`POST ${C}/imrs/:imrId/submit`]: 'imrs.submit',
+  [`GET ${C}/imrs/:imrId/confirm`]: 'imrs.write',
+  [`POST ${C}/imrs/:imrId/confirm`]: 'imrs.write',
+  [`POST ${C}/imrs/:imrId/send-back`]: 'imrs.write',
 
   [`GET ${C}/recommendations`]: 'recommendations.read',
   [`GET ${C}/recommendations/new`]: 'recommendations.write',

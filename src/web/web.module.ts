@@ -27,6 +27,7 @@ import { CasesPagesController } from './pages/cases.controller';
 import { DocumentsPagesController } from './pages/documents.controller';
 import { FamilyPagesController } from './pages/family.controller';
 import { ImrsPagesController } from './pages/imrs.controller';
+import { ImrSubmissionsPagesController } from './pages/imr-submissions.controller';
 import { MeetingsPagesController } from './pages/meetings.controller';
 import { WorkModule } from '../work/work.module';
 import { MyWorkPagesController } from './pages/my-work.controller';
@@ -51,6 +52,7 @@ export const WEB_CONTROLLERS = [
   TeamPagesController,
   PeoplePagesController,
   ImrsPagesController,
+  ImrSubmissionsPagesController,
   RecommendationsPagesController,
   ActionPlanPagesController,
   CorrectionsPagesController,

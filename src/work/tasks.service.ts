@@ -9,6 +9,7 @@ import type { Holder, ReviewSubject } from '../access/policy';
 import { Agency } from '../casefile/entities/agency.entity';
 import { RecommendationAction } from '../casefile/entities/action.entity';
 import { Imr } from '../casefile/entities/imr.entity';
+import { latestSubmissions } from '../casefile/imrs/imrs.service';
 import { PanelMeeting } from '../casefile/entities/panel-meeting.entity';
 import { urgencyOn } from '../deadlines/deadline-clocks.service';
 import type { DeadlineKind } from '../deadlines/rules/kinds';
@@ -48,6 +49,7 @@ export const ACTION_NEAR_DAYS = 7;
 export const TASK_KINDS = [
   'event',
   'imr_receipt',
+  'imr_confirm',
   'imr_send',
   'imr_sign_off',
   'meeting_held',
@@ -173,21 +175,29 @@ export class TasksService {
       const agencies = new Map(
         (await this.dataSource.manager.find(Agency, { where: { id: In([...new Set(imrs.map((i) => i.agencyId))]) } })).map((a) => [a.id, a.name]),
       );
+      // The agency's latest upload of each IMR: awaiting the chair's confirmation, or sent back with comments.
+      const submissions = await latestSubmissions(this.dataSource.manager, reviewId);
       for (const imr of imrs) {
         const what = imr.kind === 'short_report' ? 'short report' : 'IMR';
         const agency = agencies.get(imr.agencyId) ?? 'an agency';
         const outstanding = imr.receivedOn === null && imr.waivedReason === null;
+        const submission = outstanding ? (submissions.get(imr.id) ?? null) : null;
         const clock = clockOf('imr_due', imr.id);
         if (chairsImrs && outstanding) {
           tasks.push(
-            task({ kind: 'imr_receipt', event: null, subjectId: imr.id, title: `Record receipt of the ${what} from ${agency}`, href: `${base}/imrs/${imr.id}/receipt`, dueDate: imr.dueOn, clockId: clock?.id ?? null }),
+            submission?.outcome === 'awaiting'
+              ? task({ kind: 'imr_confirm', event: null, subjectId: imr.id, title: `Confirm receipt of the ${what} from ${agency}`, href: `${base}/imrs/${imr.id}/confirm`, dueDate: imr.dueOn, clockId: clock?.id ?? null })
+              : task({ kind: 'imr_receipt', event: null, subjectId: imr.id, title: `Record receipt of the ${what} from ${agency}`, href: `${base}/imrs/${imr.id}/receipt`, dueDate: imr.dueOn, clockId: clock?.id ?? null }),
           );
         }
         if (!authorAgencies.includes(imr.agencyId)) continue;
-        if (outstanding) {
-          tasks.push(
-            task({ kind: 'imr_send', event: null, subjectId: imr.id, title: `Send the ${what} of ${agency} to the chair`, href: `${base}/imrs`, dueDate: imr.dueOn, clockId: clock?.id ?? null }),
-          );
+        if (outstanding && submission?.outcome !== 'awaiting') {
+          const comments = submission?.outcome === 'sent_back' ? (submission.comments ?? '') : null;
+          const title =
+            comments === null
+              ? `Send the ${what} of ${agency} to the chair`
+              : `Send the ${what} of ${agency} to the chair again: sent back with the comments “${comments.length > 120 ? `${comments.slice(0, 119)}…` : comments}”`;
+          tasks.push(task({ kind: 'imr_send', event: null, subjectId: imr.id, title, href: `${base}/imrs/${imr.id}/submit`, dueDate: imr.dueOn, clockId: clock?.id ?? null }));
         } else if (imr.receivedOn !== null && imr.signedOffOn === null) {
           tasks.push(
             task({ kind: 'imr_sign_off', event: null, subjectId: imr.id, title: `Record the sign-off of the ${what} of ${agency}`, href: `${base}/imrs/${imr.id}/sign-off`, dueDate: null, clockId: null }),

@@ -242,7 +242,12 @@ describe('IMR quality check, sign-off and waiver pages (browser)', () => {
     const { context, page, problems } = await signIn(CHAIR);
     await page.goto(`/cases/${reviewId}/imrs`);
     expect(await textOf(page.getByText(/commissioned, \d+ outstanding\./))).toBe('3 commissioned, 1 outstanding.');
-    expect(await linksOf(page, COUNCIL)).toEqual([`Record receipt of the IMR from ${COUNCIL}`, `Grant an extension to ${COUNCIL}`, `Waive the IMR from ${COUNCIL}`]);
+    expect(await linksOf(page, COUNCIL)).toEqual([
+      `Record receipt of the IMR from ${COUNCIL}`,
+      `Upload the report of ${COUNCIL} on their behalf`,
+      `Grant an extension to ${COUNCIL}`,
+      `Waive the IMR from ${COUNCIL}`,
+    ]);
 
     // An outstanding IMR cannot be quality-checked yet: its page says so and offers no form.
     await page.goto(`/cases/${reviewId}/imrs/${imrIds[COUNCIL]}/quality-check`);

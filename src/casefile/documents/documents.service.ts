@@ -18,7 +18,7 @@ import { FileTooLargeError, UploadedContent } from './upload-errors';
 /** Drafts of the report: their upload is a lifecycle fact (draftOverviewReport, draftExecutiveSummary). */
 const DRAFT_KINDS: readonly DocumentKind[] = ['overview_report', 'executive_summary'];
 
-interface CheckedUpload {
+export interface CheckedUpload {
   content: Buffer;
   filename: string;
   contentType: AllowedContentType;
@@ -177,17 +177,52 @@ export class DocumentsService {
     });
   }
 
+  /**
+   * Within a caller's write (one transaction, under the review lock): a new document, or the next
+   * version of `documentId`, from a checked upload, with its history entry. A file identical to
+   * the document's latest version is that version (`reused`) when `reuseIdentical`, else a 409.
+   */
+  async uploadWithin(
+    { manager, record, now }: { manager: EntityManager; record: (type: string, payload: Record<string, unknown>) => Promise<void>; now: Date },
+    reviewId: string,
+    target: { documentId: string } | { kind: DocumentKind; title: string; imrId: string | null },
+    upload: CheckedUpload,
+    actor: string,
+    undoOnFailure: (undo: () => Promise<void>) => void,
+    options: { reuseIdentical?: boolean } = {},
+  ): Promise<{ documentId: string; version: number; filename: string; reused: boolean }> {
+    if ('documentId' in target) {
+      const document = await findInReview(manager, CaseDocument, reviewId, target.documentId, 'document', { lock: true });
+      const versions = await this.versionsOf(manager, reviewId, document.id);
+      const latest = versions[versions.length - 1];
+      if (latest && latest.sha256 === upload.sha256) {
+        if (options.reuseIdentical) return { documentId: document.id, version: latest.versionNo, filename: latest.filename, reused: true };
+        throw new StateConflictError(`This file is identical to version ${latest.versionNo} of ${document.title} (same SHA-256)`, [
+          'Upload the changed file as the next version',
+        ]);
+      }
+      const version = await this.saveVersion(manager, document, (latest?.versionNo ?? 0) + 1, upload, actor, now, undoOnFailure);
+      await manager.update(CaseDocument, { id: document.id }, { version: document.version + 1 });
+      await this.recordUpload(record, document, version);
+      return { documentId: document.id, version: version.versionNo, filename: version.filename, reused: false };
+    }
+    const document = await manager.save(manager.create(CaseDocument, { reviewId, kind: target.kind, title: target.title, imrId: target.imrId, createdBy: actor }));
+    const version = await this.saveVersion(manager, document, 1, upload, actor, now, undoOnFailure);
+    await this.recordUpload(record, document, version);
+    return { documentId: document.id, version: 1, filename: version.filename, reused: false };
+  }
+
   /** Size, allow-list and magic bytes; the checksum is computed here, never taken from the client. */
-  private checkUpload(file: UploadedContent | undefined, problems: FieldProblem[]): CheckedUpload | undefined {
+  checkUpload(file: UploadedContent | undefined, problems: FieldProblem[], field = 'file'): CheckedUpload | undefined {
     if (!file) {
-      problems.push({ field: 'file', message: 'is required: send the document as a multipart/form-data part named "file"' });
+      problems.push({ field, message: `is required: send the document as a multipart/form-data part named "${field}"` });
       return undefined;
     }
     const content = file.buffer;
-    if (content.length > this.config.documents.maxBytes) throw new FileTooLargeError(this.config.documents.maxBytes);
+    if (content.length > this.config.documents.maxBytes) throw new FileTooLargeError(this.config.documents.maxBytes, field);
     const checked = checkContent(file.mimetype, content);
     if (!checked.ok) {
-      problems.push({ field: 'file', message: checked.message });
+      problems.push({ field, message: checked.message });
       return undefined;
     }
     return { content, filename: safeFilename(file.originalname), contentType: checked.contentType, sizeBytes: content.length, sha256: sha256Of(content) };
@@ -204,7 +239,7 @@ export class DocumentsService {
    * Runs a write that may write files, and removes them again when the write (or its commit)
    * fails: a failed upload leaves nothing behind.
    */
-  private async placing<T>(write: (undoOnFailure: (undo: () => Promise<void>) => void) => Promise<T>): Promise<T> {
+  async placing<T>(write: (undoOnFailure: (undo: () => Promise<void>) => void) => Promise<T>): Promise<T> {
     const undos: Array<() => Promise<void>> = [];
     try {
       return await write((undo) => undos.push(undo));

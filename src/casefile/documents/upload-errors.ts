@@ -15,14 +15,14 @@ export interface UploadedContent {
 
 /** 413 naming `file`: the upload is over DOCUMENT_MAX_BYTES. */
 export class FileTooLargeError extends HttpException {
-  constructor(maxBytes: number) {
+  constructor(maxBytes: number, field = 'file') {
     const message = `is larger than the limit of ${maxBytes} bytes`;
     super(
       {
         statusCode: HttpStatus.PAYLOAD_TOO_LARGE,
         error: 'Payload Too Large',
-        message: `file: ${message}`,
-        errors: [{ field: 'file', message }],
+        message: `${field}: ${message}`,
+        errors: [{ field, message }],
       },
       HttpStatus.PAYLOAD_TOO_LARGE,
     );

@@ -6,6 +6,7 @@ import { DocumentVersion } from './document-version.entity';
 import { CaseDocument } from './document.entity';
 import { FamilyEngagement } from './family-engagement.entity';
 import { ImrExtension } from './imr-extension.entity';
+import { ImrSubmission } from './imr-submission.entity';
 import { Imr } from './imr.entity';
 import { PanelMeetingImr } from './panel-meeting-imr.entity';
 import { PanelMeeting } from './panel-meeting.entity';
@@ -25,6 +26,7 @@ export * from './document-version.entity';
 export * from './document.entity';
 export * from './family-engagement.entity';
 export * from './imr-extension.entity';
+export * from './imr-submission.entity';
 export * from './imr.entity';
 export * from './panel-meeting-imr.entity';
 export * from './panel-meeting.entity';
@@ -43,6 +45,7 @@ export const CASEFILE_ENTITIES = [
   PanelMember,
   Imr,
   ImrExtension,
+  ImrSubmission,
   PanelMeeting,
   PanelMeetingImr,
   CaseDocument,

@@ -56,3 +56,17 @@ export function signOffImrSchema(today: () => string) {
 }
 
 export const waiveImrSchema = z.object({ reason: text(2000) }).strict();
+
+/**
+ * Sending the IMR (or short report) through the service: a multipart form of the files alone,
+ * `report` (required) and `chronology` (optional); any text field is refused.
+ */
+export const submitImrFieldsSchema = z.object({}).strict();
+
+/** The chair confirms the agency's upload: received on the day it was uploaded, unless they say otherwise. */
+export function confirmImrSubmissionSchema(today: () => string) {
+  return z.object({ receivedOn: pastDate(today).optional() }).strict();
+}
+
+/** The chair sends the upload back: what the agency must change (required). */
+export const sendBackImrSubmissionSchema = z.object({ comments: text(4000) }).strict();

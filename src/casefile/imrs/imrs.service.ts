@@ -2,7 +2,7 @@ import { Injectable } from '@nestjs/common';
 import { EntityManager, In } from 'typeorm';
 import { RequestValidationError, StateConflictError } from '../../infrastructure/http/errors';
 import { CaseFileTransactions, checkIfMatch, findInReview } from '../casefile-transactions';
-import { Agency, Imr, ImrExtension } from '../entities';
+import { Agency, Imr, ImrExtension, ImrSubmission } from '../entities';
 import type { z } from 'zod';
 import type {
   commissionImrsSchema,
@@ -39,14 +39,16 @@ export class ImrsService {
         order: { requestedOn: 'ASC', createdAt: 'ASC', agency: { name: 'ASC' }, id: 'ASC' },
       });
       const extensions = await manager.find(ImrExtension, { where: { reviewId }, order: { createdAt: 'ASC' } });
-      return imrs.map((imr) => this.view(imr, extensions.filter((e) => e.imrId === imr.id)));
+      const submissions = await latestSubmissions(manager, reviewId);
+      return imrs.map((imr) => this.view(imr, extensions.filter((e) => e.imrId === imr.id), submissions.get(imr.id) ?? null));
     });
   }
 
   get(reviewId: string, imrId: string) {
     return this.tx.read(reviewId, async (manager) => {
       const imr = await findInReview(manager, Imr, reviewId, imrId, 'IMR');
-      return this.view(imr, await manager.find(ImrExtension, { where: { reviewId, imrId }, order: { createdAt: 'ASC' } }));
+      const submission = (await latestSubmissions(manager, reviewId, imrId)).get(imrId) ?? null;
+      return this.view(imr, await manager.find(ImrExtension, { where: { reviewId, imrId }, order: { createdAt: 'ASC' } }), submission);
     });
   }
 
@@ -128,10 +130,8 @@ export class ImrsService {
   }
 
   receive(reviewId: string, imrId: string, input: Input<typeof receiveImrSchema>, actor: string, ifMatch?: string) {
-    return this.update(reviewId, imrId, actor, ifMatch, async (imr, record) => {
-      this.assertOutstanding(imr, 'received');
-      imr.receivedOn = input.receivedOn;
-      await record('IMR_RECEIVED', { imrId, receivedOn: input.receivedOn, late: input.receivedOn > imr.dueOn });
+    return this.update(reviewId, imrId, actor, ifMatch, async (imr, record, manager) => {
+      await recordReceipt(manager, imr, input.receivedOn, record);
     });
   }
 
@@ -171,23 +171,23 @@ export class ImrsService {
     imrId: string,
     actor: string,
     ifMatch: string | undefined,
-    change: (imr: Imr, record: (type: string, payload: Record<string, unknown>) => Promise<void>) => Promise<void>,
+    change: (imr: Imr, record: (type: string, payload: Record<string, unknown>) => Promise<void>, manager: EntityManager) => Promise<void>,
   ) {
     return this.tx.write(reviewId, actor, async ({ manager, record }) => {
       const imr = await findInReview(manager, Imr, reviewId, imrId, 'IMR', { lock: true });
       checkIfMatch(ifMatch, imr.version);
-      await change(imr, record);
+      await change(imr, record, manager);
       const saved = await manager.save(imr);
-      return this.view(saved, await manager.find(ImrExtension, { where: { reviewId, imrId }, order: { createdAt: 'ASC' } }));
+      const submission = (await latestSubmissions(manager, reviewId, imrId)).get(imrId) ?? null;
+      return this.view(saved, await manager.find(ImrExtension, { where: { reviewId, imrId }, order: { createdAt: 'ASC' } }), submission);
     });
   }
 
   private assertOutstanding(imr: Imr, what: string): void {
-    if (imr.receivedOn) throw new StateConflictError(`The IMR cannot be ${what}: it was received on ${imr.receivedOn}`);
-    if (imr.waivedReason) throw new StateConflictError(`The IMR cannot be ${what}: it was waived (${imr.waivedReason})`);
+    assertOutstanding(imr, what);
   }
 
-  private view(imr: Imr, extensions: ImrExtension[]) {
+  view(imr: Imr, extensions: ImrExtension[], submission: ImrSubmission | null = null) {
     return {
       id: imr.id,
       reviewId: imr.reviewId,
@@ -202,6 +202,8 @@ export class ImrsService {
       signedOffOn: imr.signedOffOn,
       waivedReason: imr.waivedReason,
       state: imr.receivedOn ? 'received' : imr.waivedReason ? 'waived' : 'outstanding',
+      /** The latest upload of the report through the service (null: none); `awaiting` until the chair confirms it or sends it back. */
+      submission: submission ? submissionView(submission) : null,
       extensions: extensions.map((e) => ({
         previousDueOn: e.previousDueOn,
         newDueOn: e.newDueOn,
@@ -214,4 +216,49 @@ export class ImrsService {
       createdAt: imr.createdAt,
     };
   }
+}
+
+export function assertOutstanding(imr: Imr, what: string): void {
+  if (imr.receivedOn) throw new StateConflictError(`The IMR cannot be ${what}: it was received on ${imr.receivedOn}`);
+  if (imr.waivedReason) throw new StateConflictError(`The IMR cannot be ${what}: it was waived (${imr.waivedReason})`);
+}
+
+/**
+ * The receipt of an IMR, however it is recorded (the chair's receipt form, or their confirmation
+ * of the agency's upload): outstanding only; its date set (the chronology and the IMR's clock
+ * follow in the same transaction); a submission awaiting confirmation is then received too.
+ */
+export async function recordReceipt(
+  manager: EntityManager,
+  imr: Imr,
+  receivedOn: string,
+  record: (type: string, payload: Record<string, unknown>) => Promise<void>,
+  extra: Record<string, unknown> = {},
+): Promise<void> {
+  assertOutstanding(imr, 'received');
+  imr.receivedOn = receivedOn;
+  await manager.update(ImrSubmission, { reviewId: imr.reviewId, imrId: imr.id, outcome: 'awaiting' }, { outcome: 'received' });
+  await record('IMR_RECEIVED', { imrId: imr.id, receivedOn, late: receivedOn > imr.dueOn, ...extra });
+}
+
+/** The latest submission of each IMR of the review (or of one IMR). */
+export async function latestSubmissions(manager: EntityManager, reviewId: string, imrId?: string): Promise<Map<string, ImrSubmission>> {
+  const rows = await manager.find(ImrSubmission, { where: imrId ? { reviewId, imrId } : { reviewId }, order: { submittedAt: 'ASC', createdAt: 'ASC' } });
+  return new Map(rows.map((r) => [r.imrId, r]));
+}
+
+export function submissionView(s: ImrSubmission) {
+  return {
+    id: s.id,
+    outcome: s.outcome,
+    report: { documentId: s.reportDocumentId, version: s.reportVersion },
+    chronology: s.chronologyDocumentId ? { documentId: s.chronologyDocumentId, version: s.chronologyVersion } : null,
+    submittedBy: s.submittedBy,
+    submittedByName: s.submittedByName,
+    submittedAt: s.submittedAt,
+    decidedBy: s.decidedBy,
+    decidedByName: s.decidedByName,
+    decidedAt: s.decidedAt,
+    comments: s.comments,
+  };
 }

@@ -63,6 +63,7 @@ export class ImrsPagesController {
       counts: { total: imrs.length, outstanding: imrs.filter((i) => i.state === 'outstanding').length },
       mayWrite: may(access, 'imrs.write'),
       maySignOff: may(access, 'imrs.signOff'),
+      maySubmit: may(access, 'imrs.submit'),
       notice: noticeOf(query.done),
     };
   }
