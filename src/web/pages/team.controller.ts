@@ -26,14 +26,18 @@ type MemberView = Awaited<ReturnType<ReviewMembersService['list']>>[number];
 
 const agencyOptions = (agencies: Agencies) => agencies.map((a) => ({ value: a.id, text: a.name }));
 
-/** A member of the review: a user of the service, by the email they sign in with (addMemberSchema). */
+/**
+ * A member of the review (addMemberSchema): a user of the service by the email they sign in
+ * with, or someone who is not yet one, who is sent an invitation to that address.
+ */
 function memberFields(agencies: Agencies): FieldSpec[] {
   return [
+    { name: 'name', label: 'Full name', kind: 'text', optional: true, classes: 'govuk-!-width-two-thirds', autocomplete: 'off' },
     {
       name: 'email',
       label: 'Email address',
       kind: 'email',
-      hint: 'The address they sign in with. They must already be a user of the service: an administrator adds users.',
+      hint: 'If they are not yet a user of this service, they are sent an invitation to this address to choose a password and join.',
       classes: 'govuk-!-width-two-thirds',
       autocomplete: 'off',
     },
@@ -89,6 +93,9 @@ function panelFields(agencies: Agencies): FieldSpec[] {
 const NOTICES = {
   MEMBER_ADDED: 'Member added to the review',
   MEMBER_ENDED: 'Membership ended',
+  INVITED: 'Invitation sent',
+  INVITATION_RESENT: 'Invitation sent again',
+  INVITATION_WITHDRAWN: 'Invitation withdrawn',
   CHAIR_APPOINTED: 'Chair appointment recorded',
   REPORT_WRITER_APPOINTED: 'Report writer appointment recorded',
   PANEL_MEMBER_ADDED: 'Panel member added',
@@ -100,8 +107,8 @@ const NOTICES = {
  */
 function memberProblems(problems: readonly FormProblem[]): FormProblem[] {
   return problems.map((p) => {
-    if (p.field === 'email' && /^no active user/.test(p.message)) {
-      return { field: 'email', message: 'is not that of a user of this service: an administrator must add them first' };
+    if (p.field === 'name' && /^is required/.test(p.message)) {
+      return { field: 'name', message: 'is needed: they are not yet a user of this service, so they are sent an invitation in this name' };
     }
     if (p.field === 'agencyId') return { ...p, message: codesInWords(p.message, REVIEW_ROLE_LABELS) };
     return p;
@@ -150,6 +157,7 @@ export class TeamPagesController {
       ...m,
       roleText: REVIEW_ROLE_LABELS[m.role] ?? m.role,
       endHref: mayManage && !m.endedAt ? `/cases/${reviewId}/team/members/${m.id}/end` : null,
+      resendAction: mayManage && !m.endedAt && m.pending ? `/cases/${reviewId}/team/members/${m.id}/resend` : null,
     }));
     const appointments = may(access, 'appointments.read')
       ? (await this.appointments.list(reviewId)).map((a) => ({ ...a, roleText: APPOINTMENT_ROLE_LABELS[a.role] ?? a.role }))
@@ -184,14 +192,26 @@ export class TeamPagesController {
     const fields = memberFields(await this.agencies.list());
     const { input, problems } = readForm(fields, body);
     try {
-      await this.members.add(reviewId, parseInput(addMemberSchema, input), actorOf(req), accessOf(req));
-      return this.views.redirect(res, `/cases/${reviewId}/team?done=MEMBER_ADDED`);
+      const member = await this.members.add(reviewId, parseInput(addMemberSchema, input), actorOf(req), accessOf(req));
+      return this.views.redirect(res, `/cases/${reviewId}/team?done=${member.pending ? 'INVITED' : 'MEMBER_ADDED'}`);
     } catch (error) {
       const byRole = roleRefusal(error);
       if (byRole.length > 0) return this.renderForm(req, res, reviewId, 'member', body, mergeProblems(problems, byRole), 403);
       const refusal = refusalOf(error, fields.map((f) => f.name));
       if (!refusal) throw error;
       return this.renderForm(req, res, reviewId, 'member', body, mergeProblems(problems, memberProblems(refusal.problems)), refusal.status, refusal);
+    }
+  }
+
+  @Post('members/:memberId/resend')
+  async resend(@Req() req: WebRequest, @Res() res: Response, @Param('reviewId') reviewId: string, @Param('memberId') memberId: string) {
+    try {
+      await this.members.resend(reviewId, memberId, actorOf(req), accessOf(req));
+      return this.views.redirect(res, `/cases/${reviewId}/team?done=INVITATION_RESENT`);
+    } catch (error) {
+      const refusal = refusalOf(error);
+      if (!refusal) throw error;
+      return this.renderEnd(req, res, reviewId, memberId, summaryOf(refusal), refusal.status);
     }
   }
 
@@ -203,8 +223,8 @@ export class TeamPagesController {
   @Post('members/:memberId/end')
   async end(@Req() req: WebRequest, @Res() res: Response, @Param('reviewId') reviewId: string, @Param('memberId') memberId: string) {
     try {
-      await this.members.end(reviewId, memberId, actorOf(req), accessOf(req));
-      return this.views.redirect(res, `/cases/${reviewId}/team?done=MEMBER_ENDED`);
+      const ended = await this.members.end(reviewId, memberId, actorOf(req), accessOf(req));
+      return this.views.redirect(res, `/cases/${reviewId}/team?done=${ended.pending ? 'INVITATION_WITHDRAWN' : 'MEMBER_ENDED'}`);
     } catch (error) {
       const byRole = roleRefusal(error);
       if (byRole.length > 0) return this.renderEnd(req, res, reviewId, memberId, [{ text: sentence(byRole[0].message.replace(/^is refused: /, '')) }], 403);
@@ -272,7 +292,7 @@ export class TeamPagesController {
     const words = {
       member: {
         heading: 'Add a member to the review',
-        intro: 'Members see this review and act on it as their role allows. The CSP lead appoints the chair and the report writer; the CSP lead or the chair adds panel members and IMR authors.',
+        intro: 'Members see this review and act on it as their role allows. The CSP lead appoints the chair and the report writer; the CSP lead or the chair adds panel members and IMR authors. Someone who is not yet a user of this service is sent an invitation by email.',
         action: `/cases/${reviewId}/team/members`,
         fields: memberFields(agencies),
         button: 'Add the member',
@@ -318,6 +338,17 @@ export class TeamPagesController {
     const member: MemberView | undefined = (await this.members.list(reviewId)).find((m) => m.id === memberId);
     if (!member) throw new NotFoundException({ statusCode: 404, error: 'Not Found', message: 'No member with this id in this review' });
     const who = member.displayName ?? member.email ?? 'this member';
+    const words = member.pending
+      ? {
+          heading: `Withdraw the invitation to ${who}`,
+          intro: 'The link in their invitation email stops working, unless they are invited to another role on this review. The invitation stays in the review’s history.',
+          button: 'Withdraw the invitation',
+        }
+      : {
+          heading: `End the membership of ${who}`,
+          intro: 'They lose access to this review at once, unless they hold another role on it. The membership stays in the review’s history.',
+          button: 'End the membership',
+        };
     const about = [
       { key: { text: 'Name' }, value: { text: member.displayName ?? '' } },
       { key: { text: 'Email address' }, value: { text: member.email ?? '' } },
@@ -329,16 +360,16 @@ export class TeamPagesController {
       res,
       'pages/cases/form.njk',
       {
-        pageTitle: `End the membership of ${who} – ${review.reference}`,
+        pageTitle: `${words.heading} – ${review.reference}`,
         review,
-        heading: `End the membership of ${who}`,
+        heading: words.heading,
         about,
-        intro: 'They lose access to this review at once, unless they hold another role on it. The membership stays in the review’s history.',
+        intro: words.intro,
         back: { href: `/cases/${reviewId}/team`, text: 'Back to the review team' },
         action: `/cases/${reviewId}/team/members/${memberId}/end`,
         hidden: {},
         fields: [],
-        button: 'End the membership',
+        button: words.button,
         warning: true,
         closed: member.endedAt ? `This membership ended on ${ukDate(member.endedAt)} (by ${member.endedBy ?? 'someone'}).` : null,
         errorList,
