@@ -1,132 +1,26 @@
-import { Body, Controller, ForbiddenException, Get, NotFoundException, Param, Post, Query, Req, Res } from '@nestjs/common';
+import { Body, Controller, Get, NotFoundException, Param, Post, Query, Req, Res } from '@nestjs/common';
 import { ApiExcludeController } from '@nestjs/swagger';
 import type { Response } from 'express';
 import { addMemberSchema, ReviewMembersService } from '../../access/members';
-import { REVIEW_ROLES } from '../../access/review-member.entity';
 import { AgenciesService } from '../../casefile/agencies/agencies.service';
 import { appointSchema } from '../../casefile/appointments/appointments.schemas';
 import { AppointmentsService } from '../../casefile/appointments/appointments.service';
-import { APPOINTMENT_ROLES } from '../../casefile/entities';
 import { addPanelMemberSchema } from '../../casefile/panel/panel.schemas';
 import { PanelService } from '../../casefile/panel/panel.service';
 import { CspsService } from '../../csps/csps.service';
 import { parseInput } from '../../infrastructure/http/validation';
 import { ReviewLifecycleService } from '../../reviews/review-lifecycle.service';
 import { caseNavigation, may } from '../case-pages';
-import { FieldSpec, FormBody, formBody, FormProblem, formView, mergeProblems, namedProblems, readForm, Refusal, refusalOf } from '../forms';
-import { APPOINTMENT_ROLE_LABELS, optionsOf, REVIEW_ROLE_LABELS } from '../labels';
+import { FormBody, formBody, FormProblem, formView, mergeProblems, readForm, Refusal, refusalOf } from '../forms';
+import { APPOINTMENT_ROLE_LABELS, REVIEW_ROLE_LABELS } from '../labels';
 import { ukDate, WebViews } from '../web-views';
 import type { WebRequest } from '../web-views';
 import { summaryOf } from './imrs.controller';
-import { codesInWords, cspNameOf, noticeFrom } from './more-page-support';
+import { APPOINTMENT_FIELDS, memberFields, memberProblems, NOTICES, panelFields, panelProblems, roleRefusal } from './team-forms';
+import { cspNameOf, noticeFrom } from './more-page-support';
 import { accessOf, actorOf, submitForm } from './page-support';
 
-type Agencies = ReadonlyArray<{ id: string; name: string }>;
 type MemberView = Awaited<ReturnType<ReviewMembersService['list']>>[number];
-
-const agencyOptions = (agencies: Agencies) => agencies.map((a) => ({ value: a.id, text: a.name }));
-
-/**
- * A member of the review (addMemberSchema): a user of the service by the email they sign in
- * with, or someone who is not yet one, who is sent an invitation to that address.
- */
-function memberFields(agencies: Agencies): FieldSpec[] {
-  return [
-    { name: 'name', label: 'Full name', kind: 'text', optional: true, classes: 'govuk-!-width-two-thirds', autocomplete: 'off' },
-    {
-      name: 'email',
-      label: 'Email address',
-      kind: 'email',
-      hint: 'If they are not yet a user of this service, they are sent an invitation to this address to choose a password and join.',
-      classes: 'govuk-!-width-two-thirds',
-      autocomplete: 'off',
-    },
-    { name: 'role', label: 'Role on the review', errorLabel: 'a role on the review', kind: 'radios', options: optionsOf(REVIEW_ROLES, REVIEW_ROLE_LABELS) },
-    {
-      name: 'agencyId',
-      label: 'Agency',
-      errorLabel: 'the agency',
-      kind: 'select',
-      optional: true,
-      emptyOption: 'No agency (chair, report writer)',
-      hint: 'Only for a panel member or an IMR author: the agency they represent or write for.',
-      options: agencyOptions(agencies),
-    },
-  ];
-}
-
-/** An appointment (appointSchema): the independent chair or a report writer, with their declaration. */
-const APPOINTMENT_FIELDS: FieldSpec[] = [
-  { name: 'role', label: 'Appointed as', errorLabel: 'what they are appointed as', kind: 'radios', options: optionsOf(APPOINTMENT_ROLES, APPOINTMENT_ROLE_LABELS) },
-  { name: 'name', label: 'Full name', kind: 'text', classes: 'govuk-!-width-two-thirds', autocomplete: 'off' },
-  { name: 'organisation', label: 'Organisation', kind: 'text', classes: 'govuk-!-width-two-thirds' },
-  { name: 'email', label: 'Email address', kind: 'email', optional: true, classes: 'govuk-!-width-two-thirds', autocomplete: 'off' },
-  { name: 'appointedOn', label: 'Date appointed', errorLabel: 'the date appointed', kind: 'date', hint: 'For example, 12 2 2026' },
-  {
-    name: 'independenceStatement',
-    label: 'Declaration of independence',
-    kind: 'textarea',
-    optional: true,
-    hint: 'Their statement that they are independent of every agency involved in the case. If they have made it, it is recorded with the appointment.',
-  },
-];
-
-/** A panel member (addPanelMemberSchema): a senior representative of an agency. */
-function panelFields(agencies: Agencies): FieldSpec[] {
-  return [
-    { name: 'name', label: 'Full name', kind: 'text', classes: 'govuk-!-width-two-thirds', autocomplete: 'off' },
-    { name: 'agencyId', label: 'Agency', errorLabel: 'the agency', kind: 'select', options: agencyOptions(agencies) },
-    { name: 'role', label: 'Their role in the agency', errorLabel: 'their role in the agency', kind: 'text', hint: 'For example, Detective Inspector, Public Protection', classes: 'govuk-!-width-two-thirds' },
-    { name: 'email', label: 'Email address', kind: 'email', optional: true, classes: 'govuk-!-width-two-thirds', autocomplete: 'off' },
-    { name: 'joinedOn', label: 'Date they joined the panel', errorLabel: 'the date they joined the panel', kind: 'date', hint: 'For example, 12 2 2026' },
-    {
-      name: 'noDirectCaseManagementDeclared',
-      label: 'Declaration',
-      errorLabel: 'that they did not manage the case directly',
-      kind: 'checkbox',
-      hint: 'Someone who managed the case directly cannot sit on the panel.',
-      options: [{ value: 'true', text: 'They declare that they did not manage the case, or the staff involved, directly' }],
-    },
-  ];
-}
-
-const NOTICES = {
-  MEMBER_ADDED: 'Member added to the review',
-  MEMBER_ENDED: 'Membership ended',
-  INVITED: 'Invitation sent',
-  INVITATION_RESENT: 'Invitation sent again',
-  INVITATION_WITHDRAWN: 'Invitation withdrawn',
-  CHAIR_APPOINTED: 'Chair appointment recorded',
-  REPORT_WRITER_APPOINTED: 'Report writer appointment recorded',
-  PANEL_MEMBER_ADDED: 'Panel member added',
-};
-
-/**
- * The service's words, put on the fields of the members form: an email of nobody, the codes of
- * roles, and a role only the CSP lead gives (the service's 403 "role: …", which is about the form).
- */
-function memberProblems(problems: readonly FormProblem[]): FormProblem[] {
-  return problems.map((p) => {
-    if (p.field === 'name' && /^is required/.test(p.message)) {
-      return { field: 'name', message: 'is needed: they are not yet a user of this service, so they are sent an invitation in this name' };
-    }
-    if (p.field === 'agencyId') return { ...p, message: codesInWords(p.message, REVIEW_ROLE_LABELS) };
-    return p;
-  });
-}
-
-/** A 403 of the members service that names the role ("role: only the CSP lead appoints a chair"): a refusal of the form. */
-function roleRefusal(error: unknown): FormProblem[] {
-  if (!(error instanceof ForbiddenException)) return [];
-  const body = error.getResponse();
-  const message = typeof body === 'object' && body !== null ? (body as { message?: unknown }).message : body;
-  return typeof message === 'string' ? namedProblems(message, ['role']).map((p) => ({ field: 'role', message: `is refused: ${p.message}` })) : [];
-}
-
-/** The panel declaration's refusal as a missing tick (the hint says why it is needed). */
-function panelProblems(problems: readonly FormProblem[]): FormProblem[] {
-  return problems.map((p) => (p.field === 'noDirectCaseManagementDeclared' ? { field: p.field, message: 'is required' } : p));
-}
 
 /**
  * The review team: who holds which role on the review (ReviewMembersService, which decides who
