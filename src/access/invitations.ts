@@ -122,6 +122,7 @@ export class InvitationsService {
       where: { reviewId: args.review.id, email: args.email, acceptedAt: IsNull(), withdrawnAt: IsNull() },
       lock: { mode: 'pessimistic_write' },
     });
+    const resent = args.resent && invitation !== null;
     if (invitation) {
       Object.assign(invitation, { tokenHash: hashInvitationToken(token), sentAt: args.now, expiresAt, expiryNoticedAt: null, displayName: args.displayName });
     } else {
@@ -141,7 +142,7 @@ export class InvitationsService {
       });
     }
     invitation = await manager.save(invitation);
-    await record('INVITATION_SENT', { invitationId: invitation.id, email: args.email, name: args.displayName, expiresAt: expiresAt.toISOString(), resent: args.resent });
+    await record('INVITATION_SENT', { invitationId: invitation.id, email: args.email, name: args.displayName, expiresAt: expiresAt.toISOString(), resent });
     const inviter = await manager.findOne(User, { where: { email: args.actor } });
     const link = `${this.config.http.publicBaseUrl.replace(/\/$/, '')}/sign-in/invitations/${token}`;
     try {
@@ -168,15 +169,16 @@ export class InvitationsService {
   }
 
   /** In the caller's review transaction: the invitation of (review, email) withdrawn, unless another pending role on this review still needs it. */
-  async withdrawIfUnused(manager: EntityManager, reviewId: string, email: string, actor: string, now: Date, record: (type: string, payload: Record<string, unknown>) => Promise<void>): Promise<void> {
+  async withdrawIfUnused(manager: EntityManager, reviewId: string, email: string, actor: string, now: Date, record: (type: string, payload: Record<string, unknown>) => Promise<void>): Promise<boolean> {
     const stillPending = await manager.count(ReviewMember, { where: { reviewId, email, userId: IsNull(), endedAt: IsNull() } });
-    if (stillPending > 0) return;
+    if (stillPending > 0) return false;
     const invitation = await manager.findOne(ReviewInvitation, { where: { reviewId, email, acceptedAt: IsNull(), withdrawnAt: IsNull() }, lock: { mode: 'pessimistic_write' } });
-    if (!invitation) return;
+    if (!invitation) return false;
     invitation.withdrawnAt = now;
     invitation.withdrawnBy = actor;
     await manager.save(invitation);
     await record('INVITATION_WITHDRAWN', { invitationId: invitation.id, email });
+    return true;
   }
 
   /**

@@ -3,7 +3,7 @@ import { ApiBody, ApiTags } from '@nestjs/swagger';
 import { EntityManager, IsNull } from 'typeorm';
 import { z } from 'zod';
 import { CaseFileTransactions, findInReview, mustExist } from '../casefile/casefile-transactions';
-import { Agency } from '../casefile/entities';
+import { Agency, Appointment, PanelMember } from '../casefile/entities';
 import { User, UserRoleGrant } from '../identity/identity.entities';
 import { Actor } from '../infrastructure/http/actor';
 import { RequestValidationError, StateConflictError } from '../infrastructure/http/errors';
@@ -31,6 +31,23 @@ export const addMemberSchema = z
     if (!needsAgency && value.agencyId) ctx.addIssue({ code: 'custom', path: ['agencyId'], message: `must not be given for the role ${value.role}` });
   });
 
+/** What a team record's appointment and panel records declare, and its organisation and dates. */
+function declarationsOf(appointments: readonly Appointment[], panel: readonly PanelMember[]) {
+  const a = appointments.find((x) => !x.endedOn) ?? appointments[0];
+  const p = panel.find((x) => !x.leftOn) ?? panel[0];
+  return {
+    organisation: a?.organisation ?? null,
+    roleInAgency: p?.role ?? null,
+    startsOn: a?.appointedOn ?? p?.joinedOn ?? null,
+    endsOn: a?.endedOn ?? p?.leftOn ?? null,
+    independenceDeclaredAt: a?.independenceDeclaredAt ?? null,
+    independenceStatement: a?.independenceStatement ?? null,
+    noDirectCaseManagementDeclaredAt: p?.noDirectCaseManagementDeclaredAt ?? null,
+    appointmentId: a?.id ?? null,
+    panelMemberId: p?.id ?? null,
+  };
+}
+
 /** Roles only the CSP lead gives or ends: the chair does not appoint chairs. */
 const LEAD_ONLY: readonly ReviewRole[] = ['chair', 'report_writer'];
 
@@ -49,7 +66,16 @@ export class ReviewMembersService {
     return this.tx.read(reviewId, async (manager) => {
       const rows = await manager.find(ReviewMember, { where: { reviewId }, relations: { user: true, agency: true }, order: { addedAt: 'ASC' } });
       const open = await manager.find(ReviewInvitation, { where: { reviewId, acceptedAt: IsNull(), withdrawnAt: IsNull() } });
-      return rows.map((m) => this.view(m, m.userId ? undefined : (open.find((i) => i.email === m.email) ?? null)));
+      // Their declarations: the appointment or panel record of each team record.
+      const appointments = await manager.find(Appointment, { where: { reviewId } });
+      const panel = await manager.find(PanelMember, { where: { reviewId } });
+      return rows.map((m) => ({
+        ...this.view(m, m.userId ? undefined : (open.find((i) => i.email === m.email) ?? null)),
+        declarations: declarationsOf(
+          appointments.filter((a) => a.memberId === m.id),
+          panel.filter((p) => p.memberId === m.id),
+        ),
+      }));
     });
   }
 
@@ -156,8 +182,8 @@ export class ReviewMembersService {
       const user = member.userId ? await manager.findOneOrFail(User, { where: { id: member.userId } }) : undefined;
       await record('MEMBER_ENDED', { memberId: member.id, email: user?.email ?? member.email, role: member.role, pending: !user });
       // Ending a pending membership withdraws its invitation (unless another role on this review still waits on it).
-      if (!user && member.email) await this.invitations.withdrawIfUnused(manager, reviewId, member.email, actor, now, record);
-      return this.view({ ...member, user });
+      const withdrewInvitation = !user && member.email ? await this.invitations.withdrawIfUnused(manager, reviewId, member.email, actor, now, record) : false;
+      return { ...this.view({ ...member, user }), withdrewInvitation };
     });
   }
 

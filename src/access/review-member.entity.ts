@@ -21,7 +21,8 @@ export const AGENCY_ROLES: readonly ReviewRole[] = ['panel_member', 'imr_author'
 @Index('UQ_review_members_pending', { synchronize: false })
 @Index('IDX_review_members_pending_email', { synchronize: false })
 @Check('CHK_review_members_role', `"role" IN ('chair', 'report_writer', 'panel_member', 'imr_author')`)
-@Check('CHK_review_members_who', `"user_id" IS NOT NULL OR ("email" IS NOT NULL AND "email" = lower("email") AND "display_name" IS NOT NULL)`)
+@Check('CHK_review_members_who', `"user_id" IS NOT NULL OR "display_name" IS NOT NULL`)
+@Check('CHK_review_members_email_lower', `"email" IS NULL OR "email" = lower("email")`)
 @Check('CHK_review_members_agency', `("role" IN ('panel_member', 'imr_author')) = ("agency_id" IS NOT NULL)`)
 export class ReviewMember {
   @PrimaryGeneratedColumn('uuid', { primaryKeyConstraintName: 'PK_review_members' })

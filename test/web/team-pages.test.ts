@@ -214,7 +214,8 @@ describe('team, people and documents pages (browser)', () => {
     await page.getByRole('button', { name: 'End the membership' }).click();
     expect(await errorSummary(page)).toEqual(['Only the CSP lead appoints a chair']);
     await checks.check(page, problems, 'end a membership (refused)');
-    expect(((await api.get(`/reviews/${reviewId}/members`, LEAD)) as Array<{ endedAt: string | null }>).map((m) => m.endedAt)).toEqual([null, null]);
+    // Nothing ended: the chair, Pat Morgan, and the panel's DI Sam Patel (one team, issue 14 item 2: a team record without a user).
+    expect(((await api.get(`/reviews/${reviewId}/members`, LEAD)) as Array<{ endedAt: string | null }>).map((m) => m.endedAt)).toEqual([null, null, null]);
 
     await page.goto(`/cases/${reviewId}`);
     await tabs(page).getByRole('link', { name: 'Documents' }).click();

@@ -1,3 +1,4 @@
+import { endTeamRecord, teamRecordFor } from '../../access/team-records';
 import { assertInOrder } from '../../reviews/chronology';
 import { Injectable } from '@nestjs/common';
 import { IsNull } from 'typeorm';
@@ -54,6 +55,7 @@ export class AppointmentsService {
           independenceDeclaredAt: input.independenceStatement ? now : null,
           endedOn: null,
           createdBy: actor,
+          memberId: await teamRecordFor(manager, { reviewId, role: input.role, agencyId: null, name: input.name, email: input.email ?? null, actor, now }),
         }),
       );
       await record(input.role === 'chair' ? 'CHAIR_APPOINTED' : 'REPORT_WRITER_APPOINTED', {
@@ -95,10 +97,11 @@ export class AppointmentsService {
   }
 
   end(reviewId: string, appointmentId: string, input: Input<typeof endAppointmentSchema>, actor: string, ifMatch?: string) {
-    return this.tx.write(reviewId, actor, async ({ manager, record }) => {
+    return this.tx.write(reviewId, actor, async ({ manager, now, record }) => {
       const appointment = await findInReview(manager, Appointment, reviewId, appointmentId, 'appointment', { lock: true });
       checkIfMatch(ifMatch, appointment.version);
       if (appointment.endedOn) throw new StateConflictError(`The appointment already ended on ${appointment.endedOn}`);
+      await endTeamRecord(manager, appointment.memberId, actor, now);
       assertInOrder({ kind: 'appointment', date: appointment.appointedOn, subject: appointmentId }, { kind: 'appointmentEnded', date: input.endedOn, subject: appointmentId });
       appointment.endedOn = input.endedOn;
       const saved = await manager.save(appointment);
@@ -124,6 +127,8 @@ export class AppointmentsService {
       version: a.version,
       createdBy: a.createdBy,
       createdAt: a.createdAt,
+      /** The team record (GET /reviews/:id/members) of the person appointed. */
+      memberId: a.memberId,
     };
   }
 }

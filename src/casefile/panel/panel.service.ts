@@ -1,3 +1,4 @@
+import { endTeamRecord, teamRecordFor } from '../../access/team-records';
 import { assertInOrder } from '../../reviews/chronology';
 import { Injectable } from '@nestjs/common';
 import { IsNull } from 'typeorm';
@@ -48,6 +49,7 @@ export class PanelService {
           leftOn: null,
           noDirectCaseManagementDeclaredAt: now,
           createdBy: actor,
+          memberId: await teamRecordFor(manager, { reviewId, role: 'panel_member', agencyId: agency.id, name: input.name, email: input.email ?? null, actor, now }),
         }),
       );
       await record('PANEL_MEMBER_ADDED', {
@@ -62,10 +64,11 @@ export class PanelService {
   }
 
   leave(reviewId: string, memberId: string, input: Input<typeof leavePanelSchema>, actor: string, ifMatch?: string) {
-    return this.tx.write(reviewId, actor, async ({ manager, record }) => {
+    return this.tx.write(reviewId, actor, async ({ manager, now, record }) => {
       const member = await findInReview(manager, PanelMember, reviewId, memberId, 'panel member', { lock: true });
       checkIfMatch(ifMatch, member.version);
       if (member.leftOn) throw new StateConflictError(`${member.name} already left the panel on ${member.leftOn}`);
+      await endTeamRecord(manager, member.memberId, actor, now);
       assertInOrder({ kind: 'panelMemberJoined', date: member.joinedOn, subject: memberId }, { kind: 'panelMemberLeft', date: input.leftOn, subject: memberId });
       member.leftOn = input.leftOn;
       const saved = await manager.save(member);
@@ -89,6 +92,8 @@ export class PanelService {
       version: m.version,
       createdBy: m.createdBy,
       createdAt: m.createdAt,
+      /** The team record (GET /reviews/:id/members) of this person. */
+      memberId: m.memberId,
     };
   }
 }

@@ -51,7 +51,7 @@ export class TeamPagesController {
       ...m,
       roleText: REVIEW_ROLE_LABELS[m.role] ?? m.role,
       endHref: mayManage && !m.endedAt ? `/cases/${reviewId}/team/members/${m.id}/end` : null,
-      resendAction: mayManage && !m.endedAt && m.pending ? `/cases/${reviewId}/team/members/${m.id}/resend` : null,
+      resendAction: mayManage && !m.endedAt && m.pending && m.email ? `/cases/${reviewId}/team/members/${m.id}/resend` : null,
     }));
     const appointments = may(access, 'appointments.read')
       ? (await this.appointments.list(reviewId)).map((a) => ({ ...a, roleText: APPOINTMENT_ROLE_LABELS[a.role] ?? a.role }))
@@ -118,7 +118,7 @@ export class TeamPagesController {
   async end(@Req() req: WebRequest, @Res() res: Response, @Param('reviewId') reviewId: string, @Param('memberId') memberId: string) {
     try {
       const ended = await this.members.end(reviewId, memberId, actorOf(req), accessOf(req));
-      return this.views.redirect(res, `/cases/${reviewId}/team?done=${ended.pending ? 'INVITATION_WITHDRAWN' : 'MEMBER_ENDED'}`);
+      return this.views.redirect(res, `/cases/${reviewId}/team?done=${ended.withdrewInvitation ? 'INVITATION_WITHDRAWN' : 'MEMBER_ENDED'}`);
     } catch (error) {
       const byRole = roleRefusal(error);
       if (byRole.length > 0) return this.renderEnd(req, res, reviewId, memberId, [{ text: sentence(byRole[0].message.replace(/^is refused: /, '')) }], 403);
@@ -232,7 +232,7 @@ export class TeamPagesController {
     const member: MemberView | undefined = (await this.members.list(reviewId)).find((m) => m.id === memberId);
     if (!member) throw new NotFoundException({ statusCode: 404, error: 'Not Found', message: 'No member with this id in this review' });
     const who = member.displayName ?? member.email ?? 'this member';
-    const words = member.pending
+    const words = member.pending && member.invitation
       ? {
           heading: `Withdraw the invitation to ${who}`,
           intro: 'The link in their invitation email stops working, unless they are invited to another role on this review. The invitation stays in the review’s history.',
