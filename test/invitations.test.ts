@@ -1,6 +1,7 @@
 import request from 'supertest';
 import { DataSource } from 'typeorm';
 import { IdentityService } from '../src/identity/identity.service';
+import { SessionService } from '../src/identity/sessions.service';
 import { startSmtpSink } from './support/smtp-sink';
 import { reviewApi } from './support/review-api';
 import { startTestApp, TestClock, TestContext } from './support/test-app';
@@ -192,6 +193,34 @@ describe('invitations to a review team', () => {
     expect((await http().get(`/sign-in/invitations/${old}`)).status).toBe(404);
     expect((await http().get(`/sign-in/invitations/${fresh}`)).status).toBe(200);
     expect((await history()).at(-1)).toMatchObject({ type: 'INVITATION_SENT', actor: LEAD, payload: { resent: true } });
+  });
+
+  it('the team page’s one form: a panel member invited with their panel place in one transaction; a missing declaration writes and sends nothing', async () => {
+    const lead = await ctx.api.get(DataSource).query(`SELECT id FROM users WHERE email = $1`, [LEAD]);
+    await ctx.api.get(SessionService).setPassword(lead[0].id, PASSWORD);
+    const signedIn = await http().post('/auth/sessions').send({ email: LEAD, password: PASSWORD }).expect(201);
+    const cookie = ([] as string[]).concat(signedIn.headers['set-cookie'] ?? []).find((c) => c.startsWith('dhr_session='))!.split(';')[0];
+    const csrf = (await http().get('/auth/session').set('Cookie', cookie).expect(200)).body.csrfToken as string;
+    const form = { _csrf: csrf, name: 'Ola Ade', email: 'ola.ade@essex.police.uk', role: 'panel_member', agencyId, roleInAgency: 'Superintendent' };
+    const sent = sink.received.length;
+    const before = (await history()).length;
+
+    const refused = await http().post(`/cases/${reviewId}/team/members`).set('Cookie', cookie).type('form').send(form);
+    expect(refused.status).toBe(400);
+    expect(refused.text).toContain('is required for a panel member');
+    expect((await members()).filter((m) => m.email === 'ola.ade@essex.police.uk')).toEqual([]);
+    expect((await history()).length).toBe(before);
+    expect(sink.received.length).toBe(sent);
+
+    const added = await http().post(`/cases/${reviewId}/team/members`).set('Cookie', cookie).type('form').send({ ...form, noDirectCaseManagementDeclared: 'true' });
+    expect(added.status).toBe(303);
+    expect(added.headers.location).toBe(`/cases/${reviewId}/team?done=INVITED`);
+    const ola = (await members()).filter((m) => m.email === 'ola.ade@essex.police.uk');
+    expect(ola).toHaveLength(1);
+    const panel = (await as(LEAD).get(`/reviews/${reviewId}/panel-members`).expect(200)).body as Array<{ name: string; role: string; memberId: string; noDirectCaseManagementDeclaredAt: string | null }>;
+    expect(panel.find((p) => p.name === 'Ola Ade')).toMatchObject({ role: 'Superintendent', memberId: ola[0].id, noDirectCaseManagementDeclaredAt: expect.any(String) });
+    expect((await history()).slice(before).map((h) => h.type)).toEqual(['MEMBER_ADDED', 'PANEL_MEMBER_ADDED', 'INVITATION_SENT']);
+    await sink.waitFor(sent + 1);
   });
 
   it('a withdrawn invitation: the membership ends, the link says it was withdrawn, and the history says who', async () => {

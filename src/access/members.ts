@@ -2,7 +2,7 @@ import { Body, Controller, ForbiddenException, Get, HttpCode, Injectable, Param,
 import { ApiBody, ApiTags } from '@nestjs/swagger';
 import { EntityManager, IsNull } from 'typeorm';
 import { z } from 'zod';
-import { CaseFileTransactions, findInReview, mustExist } from '../casefile/casefile-transactions';
+import { CaseFileTransactions, CaseFileWrite, findInReview, mustExist } from '../casefile/casefile-transactions';
 import { Agency, Appointment, PanelMember } from '../casefile/entities';
 import { User, UserRoleGrant } from '../identity/identity.entities';
 import { Actor } from '../infrastructure/http/actor';
@@ -79,13 +79,25 @@ export class ReviewMembersService {
     });
   }
 
-  add(reviewId: string, input: z.output<typeof addMemberSchema>, actor: string, access: AccessContext) {
+  /**
+   * `declare`: what the team's one "add" form records with the membership in the same
+   * transaction (the appointment with its independence statement, or the panel place with its
+   * declaration), given the person's name; anything it refuses undoes the membership too.
+   */
+  add(
+    reviewId: string,
+    input: z.output<typeof addMemberSchema>,
+    actor: string,
+    access: AccessContext,
+    declare?: (w: CaseFileWrite, name: string) => Promise<unknown>,
+  ) {
     this.mayManage(input.role, access);
-    return this.tx.write(reviewId, actor, async ({ manager, review, now, record }) => {
+    return this.tx.write(reviewId, actor, async (w) => {
+      const { manager, review, now, record } = w;
       // Exactly this email (never a pattern), and an answer only about users this review's CSP
       // may take: someone who holds a CSP role only for other CSPs belongs to those.
       const user = await manager.findOne(User, { where: { email: input.email } });
-      if (!user) return this.invite(manager, review, input, actor, now, record);
+      if (!user) return this.invite(manager, review, input, actor, now, record, declare ? (name) => declare(w, name) : undefined);
       if (user.disabledAt) throw new RequestValidationError([{ field: 'email', message: 'is that of a disabled user: an administrator must enable them first' }]);
       const cspGrants = (await manager.find(UserRoleGrant, { where: { userId: user.id } })).filter((g) => g.role !== 'administrator');
       if (cspGrants.length > 0 && !cspGrants.some((g) => g.cspId === review.cspId)) {
@@ -105,6 +117,7 @@ export class ReviewMembersService {
         manager.create(ReviewMember, { reviewId, userId: user.id, role: input.role, agencyId: agency?.id ?? null, addedBy: actor, addedAt: now, endedAt: null, endedBy: null }),
       );
       await record('MEMBER_ADDED', { memberId: member.id, email: user.email, role: member.role, agency: agency?.name ?? null });
+      if (declare) await declare(w, input.name ?? user.displayName);
       return this.view({ ...member, user, agency });
     });
   }
@@ -120,6 +133,7 @@ export class ReviewMembersService {
     actor: string,
     now: Date,
     record: (type: string, payload: Record<string, unknown>) => Promise<void>,
+    declare?: (name: string) => Promise<unknown>,
   ) {
     if (!input.name) {
       throw new RequestValidationError([{ field: 'name', message: 'is required to invite someone who is not yet a user of this service' }]);
@@ -146,6 +160,7 @@ export class ReviewMembersService {
       }),
     );
     await record('MEMBER_ADDED', { memberId: member.id, email: input.email, name: input.name, role: member.role, agency: agency?.name ?? null, pending: true });
+    if (declare) await declare(input.name);
     const invitation = await this.invitations.send(
       manager,
       { review, email: input.email, displayName: input.name, role: member.role, agency: agency?.name ?? null, actor, now, resent: false },

@@ -153,6 +153,9 @@ describe('journey (a): the CSP lead invites the chair, who joins from the email 
     await lead.fill(page.getByLabel('Full name'), 'Nadia Chowdhury');
     await lead.fill(page.getByLabel('Email address'), CHAIR);
     await lead.check(page.getByLabel('Chair', { exact: true }));
+    // The same form records the chair's appointment with their declaration (one record per person).
+    await lead.fill(page.getByLabel('Organisation (optional)'), 'Independent Reviews Ltd');
+    await lead.fill(page.getByLabel('Declaration of independence (optional)'), 'I have had no involvement with any agency in this case.');
     await lead.click(page.getByRole('button', { name: 'Add the member' }));
     await page.waitForURL(/\/team\?done=INVITED$/);
     expect(await textOf(page.locator('.govuk-notification-banner'))).toContain('Invitation sent');
@@ -160,6 +163,11 @@ describe('journey (a): the CSP lead invites the chair, who joins from the email 
     expect(await textOf(row)).toContain('Chair');
     expect(await textOf(row)).toContain('Invited');
     expect(await textOf(row)).toContain('The invitation link works until 30 March 2026.');
+    expect(await textOf(row)).toContain('Independence declared 16 March 2026');
+    expect(await page.getByRole('row', { name: /Nadia Chowdhury/ }).count()).toBe(2); // the team's row and the appointment's details
+    const team = (await api.get(`/reviews/${reviewId}/members`, LEAD)) as Array<{ id: string; declarations: { organisation: string; appointmentId: string } }>;
+    expect(team).toHaveLength(1);
+    expect(team[0].declarations).toMatchObject({ organisation: 'Independent Reviews Ltd', appointmentId: expect.any(String) });
     await checkBothWidths(page, problems, 'team (chair invited)', 'invite-team-invited');
     await context.close();
 
@@ -172,6 +180,7 @@ describe('journey (a): the CSP lead invites the chair, who joins from the email 
       ['DECIDE', LEAD],
       ['NOTIFY_HOME_OFFICE', LEAD],
       ['MEMBER_ADDED', LEAD],
+      ['CHAIR_APPOINTED', LEAD],
       ['INVITATION_SENT', LEAD],
     ]);
   });

@@ -4,7 +4,7 @@ import { Injectable } from '@nestjs/common';
 import { IsNull } from 'typeorm';
 import type { z } from 'zod';
 import { RequestValidationError, StateConflictError } from '../../infrastructure/http/errors';
-import { CaseFileTransactions, checkIfMatch, findInReview } from '../casefile-transactions';
+import { CaseFileTransactions, CaseFileWrite, checkIfMatch, findInReview } from '../casefile-transactions';
 import { Appointment } from '../entities';
 import type { appointSchema, declareIndependenceSchema, endAppointmentSchema } from './appointments.schemas';
 
@@ -34,7 +34,12 @@ export class AppointmentsService {
   }
 
   appoint(reviewId: string, input: Input<typeof appointSchema>, actor: string) {
-    return this.tx.write(reviewId, actor, async ({ manager, now, record }) => {
+    return this.tx.write(reviewId, actor, (w) => this.appointWithin(w, reviewId, input, actor));
+  }
+
+  /** An appointment in the caller's review transaction (the team's one "add" form records the membership with it). */
+  async appointWithin({ manager, now, record }: CaseFileWrite, reviewId: string, input: Input<typeof appointSchema>, actor: string) {
+    {
       if (input.role === 'chair') {
         const open = await manager.findOne(Appointment, { where: { reviewId, role: 'chair', endedOn: IsNull() } });
         if (open) {
@@ -66,7 +71,7 @@ export class AppointmentsService {
         independenceDeclared: appointment.independenceDeclaredAt !== null,
       });
       return this.view(appointment);
-    });
+    }
   }
 
   /** The appointee's declaration of independence from every agency involved (once, while open). */

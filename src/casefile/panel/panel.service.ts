@@ -4,7 +4,7 @@ import { Injectable } from '@nestjs/common';
 import { IsNull } from 'typeorm';
 import type { z } from 'zod';
 import { StateConflictError } from '../../infrastructure/http/errors';
-import { CaseFileTransactions, checkIfMatch, findInReview, mustExist } from '../casefile-transactions';
+import { CaseFileTransactions, CaseFileWrite, checkIfMatch, findInReview, mustExist } from '../casefile-transactions';
 import { Agency, PanelMember } from '../entities';
 import type { addPanelMemberSchema, leavePanelSchema } from './panel.schemas';
 
@@ -33,7 +33,12 @@ export class PanelService {
   }
 
   add(reviewId: string, input: Input<typeof addPanelMemberSchema>, actor: string) {
-    return this.tx.write(reviewId, actor, async ({ manager, now, record }) => {
+    return this.tx.write(reviewId, actor, (w) => this.addWithin(w, reviewId, input, actor));
+  }
+
+  /** A panel record in the caller's review transaction (the team's one "add" form records the membership with it). */
+  async addWithin({ manager, now, record }: CaseFileWrite, reviewId: string, input: Input<typeof addPanelMemberSchema>, actor: string) {
+    {
       const agency = await mustExist(manager, Agency, { id: input.agencyId }, 'agencyId', 'agency');
       const current = await manager.find(PanelMember, { where: { reviewId, agencyId: agency.id, leftOn: IsNull() } });
       const twin = current.find((m) => m.name.toLocaleLowerCase('en-GB') === input.name.toLocaleLowerCase('en-GB'));
@@ -60,7 +65,7 @@ export class PanelService {
         joinedOn: member.joinedOn,
       });
       return this.view(member);
-    });
+    }
   }
 
   leave(reviewId: string, memberId: string, input: Input<typeof leavePanelSchema>, actor: string, ifMatch?: string) {

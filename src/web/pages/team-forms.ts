@@ -37,7 +37,70 @@ export function memberFields(agencies: Agencies): FieldSpec[] {
       hint: 'Only for a panel member or an IMR author: the agency they represent or write for.',
       options: agencyOptions(agencies),
     },
+    ...DECLARATION_FIELDS,
   ];
+}
+
+/**
+ * What the role declares, on the same form (issue 14 item 2: one record per person): for the
+ * chair or a report writer their organisation and declaration of independence (recorded as
+ * their appointment), for a panel member their role in the agency and their declaration that
+ * they did not manage the case (recorded as their panel place). Left empty, only the
+ * membership is recorded; the appointment or panel place can be added later.
+ */
+export const DECLARATION_FIELDS: FieldSpec[] = [
+  { name: 'organisation', label: 'Organisation', kind: 'text', optional: true, hint: 'For the chair or a report writer: given, their appointment is recorded too.', classes: 'govuk-!-width-two-thirds' },
+  {
+    name: 'independenceStatement',
+    label: 'Declaration of independence',
+    kind: 'textarea',
+    optional: true,
+    hint: 'For the chair or a report writer: their statement that they are independent of every agency involved in the case.',
+  },
+  { name: 'roleInAgency', label: 'Their position, for a panel member', errorLabel: 'their position in their agency', kind: 'text', optional: true, hint: 'For a panel member: given, their place on the panel is recorded too. For example, Detective Inspector, Public Protection', classes: 'govuk-!-width-two-thirds' },
+  {
+    name: 'noDirectCaseManagementDeclared',
+    label: 'Panel member’s declaration',
+    errorLabel: 'that they did not manage the case directly',
+    kind: 'checkbox',
+    optional: true,
+    options: [{ value: 'true', text: 'They declare that they did not manage the case, or the staff involved, directly' }],
+  },
+  { name: 'startedOn', label: 'Date appointed or joined the panel', errorLabel: 'the date appointed or joined', kind: 'date', optional: true, hint: 'If not given, today. For example, 12 2 2026' },
+];
+
+/** The names the appointment and panel schemas give the declaration fields, on this form. */
+const DECLARATION_NAMES: Record<string, string> = { appointedOn: 'startedOn', joinedOn: 'startedOn', role: 'roleInAgency', name: 'name', organisation: 'organisation', independenceStatement: 'independenceStatement', noDirectCaseManagementDeclared: 'noDirectCaseManagementDeclared' };
+
+/** The form's input split: the membership's fields, and what its role declares (if anything). */
+export function splitDeclarations(input: Record<string, unknown>): { member: Record<string, unknown>; declared: Record<string, unknown> } {
+  const member: Record<string, unknown> = {};
+  const declared: Record<string, unknown> = {};
+  for (const [key, value] of Object.entries(input)) (DECLARATION_FIELDS.some((f) => f.name === key) ? declared : member)[key] = value;
+  return { member, declared };
+}
+
+/** The appointment's or panel place's input from the form, or null when the role declares nothing here. */
+export function declarationInput(role: unknown, member: Record<string, unknown>, declared: Record<string, unknown>, name: string, today: string): { kind: 'appointment' | 'panel'; input: Record<string, unknown> } | null {
+  const startedOn = declared.startedOn ?? today;
+  if ((role === 'chair' || role === 'report_writer') && declared.organisation) {
+    const input = { role, name, organisation: declared.organisation, email: member.email, appointedOn: startedOn, ...(declared.independenceStatement ? { independenceStatement: declared.independenceStatement } : {}) };
+    return { kind: 'appointment', input };
+  }
+  if (role === 'panel_member' && declared.roleInAgency) {
+    const input = { name, agencyId: member.agencyId, role: declared.roleInAgency, email: member.email, joinedOn: startedOn, noDirectCaseManagementDeclared: declared.noDirectCaseManagementDeclared ?? false };
+    return { kind: 'panel', input };
+  }
+  return null;
+}
+
+/** A refusal of the appointment or panel schema, on this form's field names. */
+export function declarationProblems(problems: readonly FormProblem[]): FormProblem[] {
+  return problems.map((p) => {
+    const field = DECLARATION_NAMES[p.field] ?? p.field;
+    if (field === 'noDirectCaseManagementDeclared') return { field, message: 'is required for a panel member' };
+    return { field, message: p.message };
+  });
 }
 
 /** An appointment (appointSchema): the independent chair or a report writer, with their declaration. */

@@ -8,7 +8,9 @@ import { AppointmentsService } from '../../casefile/appointments/appointments.se
 import { addPanelMemberSchema } from '../../casefile/panel/panel.schemas';
 import { PanelService } from '../../casefile/panel/panel.service';
 import { CspsService } from '../../csps/csps.service';
+import { RequestValidationError } from '../../infrastructure/http/errors';
 import { parseInput } from '../../infrastructure/http/validation';
+import type { CaseFileWrite } from '../../casefile/casefile-transactions';
 import { ReviewLifecycleService } from '../../reviews/review-lifecycle.service';
 import { caseNavigation, may } from '../case-pages';
 import { FormBody, formBody, FormProblem, formView, mergeProblems, readForm, Refusal, refusalOf } from '../forms';
@@ -16,7 +18,7 @@ import { APPOINTMENT_ROLE_LABELS, REVIEW_ROLE_LABELS } from '../labels';
 import { ukDate, WebViews } from '../web-views';
 import type { WebRequest } from '../web-views';
 import { summaryOf } from './imrs.controller';
-import { APPOINTMENT_FIELDS, memberFields, memberProblems, NOTICES, panelFields, panelProblems, roleRefusal } from './team-forms';
+import { APPOINTMENT_FIELDS, declarationInput, declarationProblems, memberFields, splitDeclarations, memberProblems, NOTICES, panelFields, panelProblems, roleRefusal } from './team-forms';
 import { cspNameOf, noticeFrom } from './more-page-support';
 import { accessOf, actorOf, submitForm } from './page-support';
 
@@ -85,8 +87,22 @@ export class TeamPagesController {
     const body = formBody(raw);
     const fields = memberFields(await this.agencies.list());
     const { input, problems } = readForm(fields, body);
+    const { member: memberInput, declared } = splitDeclarations(input);
+    const today = this.appointments.today();
+    // What the role declares goes with the membership, in its transaction (one record per person).
+    const declare = async (w: CaseFileWrite, name: string) => {
+      const what = declarationInput(memberInput.role, memberInput, declared, name, today);
+      if (!what) return;
+      try {
+        if (what.kind === 'appointment') await this.appointments.appointWithin(w, reviewId, parseInput(appointSchema(this.appointments.today), what.input), actorOf(req));
+        else await this.panel.addWithin(w, reviewId, parseInput(addPanelMemberSchema(this.panel.today), what.input), actorOf(req));
+      } catch (error) {
+        if (error instanceof RequestValidationError) throw new RequestValidationError(declarationProblems(error.problems));
+        throw error;
+      }
+    };
     try {
-      const member = await this.members.add(reviewId, parseInput(addMemberSchema, input), actorOf(req), accessOf(req));
+      const member = await this.members.add(reviewId, parseInput(addMemberSchema, memberInput), actorOf(req), accessOf(req), declare);
       return this.views.redirect(res, `/cases/${reviewId}/team?done=${member.pending ? 'INVITED' : 'MEMBER_ADDED'}`);
     } catch (error) {
       const byRole = roleRefusal(error);
