@@ -39,39 +39,37 @@ export class AppointmentsService {
 
   /** An appointment in the caller's review transaction (the team's one "add" form records the membership with it). */
   async appointWithin({ manager, now, record }: CaseFileWrite, reviewId: string, input: Input<typeof appointSchema>, actor: string) {
-    {
-      if (input.role === 'chair') {
-        const open = await manager.findOne(Appointment, { where: { reviewId, role: 'chair', endedOn: IsNull() } });
-        if (open) {
-          throw new StateConflictError(`The review already has a chair: ${open.name}, appointed on ${open.appointedOn}`, [
-            'End the current chair appointment before appointing another',
-          ]);
-        }
+    if (input.role === 'chair') {
+      const open = await manager.findOne(Appointment, { where: { reviewId, role: 'chair', endedOn: IsNull() } });
+      if (open) {
+        throw new StateConflictError(`The review already has a chair: ${open.name}, appointed on ${open.appointedOn}`, [
+          'End the current chair appointment before appointing another',
+        ]);
       }
-      const appointment = await manager.save(
-        manager.create(Appointment, {
-          reviewId,
-          role: input.role,
-          name: input.name,
-          organisation: input.organisation,
-          email: input.email ?? null,
-          appointedOn: input.appointedOn,
-          independenceStatement: input.independenceStatement ?? null,
-          independenceDeclaredAt: input.independenceStatement ? now : null,
-          endedOn: null,
-          createdBy: actor,
-          memberId: await teamRecordFor(manager, { reviewId, role: input.role, agencyId: null, name: input.name, email: input.email ?? null, actor, now }),
-        }),
-      );
-      await record(input.role === 'chair' ? 'CHAIR_APPOINTED' : 'REPORT_WRITER_APPOINTED', {
-        appointmentId: appointment.id,
-        name: appointment.name,
-        organisation: appointment.organisation,
-        appointedOn: appointment.appointedOn,
-        independenceDeclared: appointment.independenceDeclaredAt !== null,
-      });
-      return this.view(appointment);
     }
+    const appointment = await manager.save(
+      manager.create(Appointment, {
+        reviewId,
+        role: input.role,
+        name: input.name,
+        organisation: input.organisation,
+        email: input.email ?? null,
+        appointedOn: input.appointedOn,
+        independenceStatement: input.independenceStatement ?? null,
+        independenceDeclaredAt: input.independenceStatement ? now : null,
+        endedOn: null,
+        createdBy: actor,
+        memberId: await teamRecordFor(manager, { reviewId, role: input.role, agencyId: null, name: input.name, email: input.email ?? null, actor, now }),
+      }),
+    );
+    await record(input.role === 'chair' ? 'CHAIR_APPOINTED' : 'REPORT_WRITER_APPOINTED', {
+      appointmentId: appointment.id,
+      name: appointment.name,
+      organisation: appointment.organisation,
+      appointedOn: appointment.appointedOn,
+      independenceDeclared: appointment.independenceDeclaredAt !== null,
+    });
+    return this.view(appointment);
   }
 
   /** The appointee's declaration of independence from every agency involved (once, while open). */

@@ -38,34 +38,32 @@ export class PanelService {
 
   /** A panel record in the caller's review transaction (the team's one "add" form records the membership with it). */
   async addWithin({ manager, now, record }: CaseFileWrite, reviewId: string, input: Input<typeof addPanelMemberSchema>, actor: string) {
-    {
-      const agency = await mustExist(manager, Agency, { id: input.agencyId }, 'agencyId', 'agency');
-      const current = await manager.find(PanelMember, { where: { reviewId, agencyId: agency.id, leftOn: IsNull() } });
-      const twin = current.find((m) => m.name.toLocaleLowerCase('en-GB') === input.name.toLocaleLowerCase('en-GB'));
-      if (twin) throw new StateConflictError(`${twin.name} of ${agency.name} is already on the panel (joined ${twin.joinedOn})`);
-      const member = await manager.save(
-        manager.create(PanelMember, {
-          reviewId,
-          name: input.name,
-          agencyId: agency.id,
-          role: input.role,
-          email: input.email ?? null,
-          joinedOn: input.joinedOn,
-          leftOn: null,
-          noDirectCaseManagementDeclaredAt: now,
-          createdBy: actor,
-          memberId: await teamRecordFor(manager, { reviewId, role: 'panel_member', agencyId: agency.id, name: input.name, email: input.email ?? null, actor, now }),
-        }),
-      );
-      await record('PANEL_MEMBER_ADDED', {
-        panelMemberId: member.id,
-        name: member.name,
-        agency: agency.name,
-        role: member.role,
-        joinedOn: member.joinedOn,
-      });
-      return this.view(member);
-    }
+    const agency = await mustExist(manager, Agency, { id: input.agencyId }, 'agencyId', 'agency');
+    const current = await manager.find(PanelMember, { where: { reviewId, agencyId: agency.id, leftOn: IsNull() } });
+    const twin = current.find((m) => m.name.toLocaleLowerCase('en-GB') === input.name.toLocaleLowerCase('en-GB'));
+    if (twin) throw new StateConflictError(`${twin.name} of ${agency.name} is already on the panel (joined ${twin.joinedOn})`);
+    const member = await manager.save(
+      manager.create(PanelMember, {
+        reviewId,
+        name: input.name,
+        agencyId: agency.id,
+        role: input.role,
+        email: input.email ?? null,
+        joinedOn: input.joinedOn,
+        leftOn: null,
+        noDirectCaseManagementDeclaredAt: now,
+        createdBy: actor,
+        memberId: await teamRecordFor(manager, { reviewId, role: 'panel_member', agencyId: agency.id, name: input.name, email: input.email ?? null, actor, now }),
+      }),
+    );
+    await record('PANEL_MEMBER_ADDED', {
+      panelMemberId: member.id,
+      name: member.name,
+      agency: agency.name,
+      role: member.role,
+      joinedOn: member.joinedOn,
+    });
+    return this.view(member);
   }
 
   leave(reviewId: string, memberId: string, input: Input<typeof leavePanelSchema>, actor: string, ifMatch?: string) {
