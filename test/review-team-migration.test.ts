@@ -113,6 +113,17 @@ describe('one record per person on a review team', () => {
     expect(await db().query(`SELECT sequence, type, actor, payload FROM review_events WHERE review_id = $1 ORDER BY sequence`, [reviewId])).toEqual(history);
   });
 
+  it('adding as a member someone already on the team without a user (by their panel place) makes that record theirs: still one record', async () => {
+    await post(`/reviews/${reviewId}/panel-members`, { name: 'Kim Howe', agencyId: police, role: 'Inspector', email: 'kim.howe@essex.police.uk', joinedOn: '2026-01-21', noDirectCaseManagementDeclared: true }).expect(201);
+    const before = (await members()).filter((m) => m.email === 'kim.howe@essex.police.uk');
+    expect(before.map((m) => m.userId)).toEqual([null]);
+    const kim = await ctx.api.get(IdentityService).addUser({ email: 'kim.howe@essex.police.uk', displayName: 'Kim Howe' });
+    const added = await post(`/reviews/${reviewId}/members`, { email: 'kim.howe@essex.police.uk', role: 'panel_member', agencyId: police }).expect(201);
+    expect(added.body.id).toBe(before[0].id);
+    const after = (await members()).filter((m) => m.email === 'kim.howe@essex.police.uk');
+    expect(after).toEqual([expect.objectContaining({ id: before[0].id, userId: kim.id, declarations: expect.objectContaining({ roleInAgency: 'Inspector' }) })]);
+  });
+
   it('an invitation to an email of a team record without a user attaches that record when accepted', async () => {
     const sam = (await members()).find((m) => m.displayName === 'DI Sam Patel')!;
     // The record's own invitation needs a mail transport; here the acceptance itself: the same email, one team record.

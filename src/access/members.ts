@@ -113,9 +113,13 @@ export class ReviewMembersService {
         .andWhere(agency ? 'm.agency_id = :agencyId' : 'm.agency_id IS NULL', { agencyId: agency?.id })
         .getOne();
       if (existing) throw new StateConflictError(`${user.email} is already ${input.role.replace('_', ' ')} on this review`);
-      const member = await manager.save(
-        manager.create(ReviewMember, { reviewId, userId: user.id, role: input.role, agencyId: agency?.id ?? null, addedBy: actor, addedAt: now, endedAt: null, endedBy: null }),
-      );
+      // Already on the team without a user (their appointment or panel place by this email): that record becomes theirs.
+      const recorded = await this.userlessRecord(manager, reviewId, user.email, input.role, agency?.id ?? null);
+      const member = recorded
+        ? await manager.save(Object.assign(recorded, { userId: user.id }))
+        : await manager.save(
+            manager.create(ReviewMember, { reviewId, userId: user.id, role: input.role, agencyId: agency?.id ?? null, addedBy: actor, addedAt: now, endedAt: null, endedBy: null }),
+          );
       await record('MEMBER_ADDED', { memberId: member.id, email: user.email, role: member.role, agency: agency?.name ?? null });
       if (declare) await declare(w, input.name ?? user.displayName);
       return this.view({ ...member, user, agency });
@@ -139,13 +143,11 @@ export class ReviewMembersService {
       throw new RequestValidationError([{ field: 'name', message: 'is required to invite someone who is not yet a user of this service' }]);
     }
     const agency = input.agencyId ? await mustExist(manager, Agency, { id: input.agencyId }, 'agencyId', 'agency') : null;
-    const existing = await manager
-      .createQueryBuilder(ReviewMember, 'm')
-      .where('m.review_id = :reviewId AND m.email = :email AND m.user_id IS NULL AND m.role = :role AND m.ended_at IS NULL', { reviewId: review.id, email: input.email, role: input.role })
-      .andWhere(agency ? 'm.agency_id = :agencyId' : 'm.agency_id IS NULL', { agencyId: agency?.id })
-      .getOne();
-    if (existing) throw new StateConflictError(`${input.email} is already invited as ${input.role.replace('_', ' ')} on this review`);
-    const member = await manager.save(
+    const existing = await this.userlessRecord(manager, review.id, input.email, input.role, agency?.id ?? null);
+    const invited = existing ? await manager.count(ReviewInvitation, { where: { reviewId: review.id, email: input.email, acceptedAt: IsNull(), withdrawnAt: IsNull() } }) : 0;
+    if (invited > 0) throw new StateConflictError(`${input.email} is already invited as ${input.role.replace('_', ' ')} on this review`);
+    // On the team already without a user (their appointment or panel place by this email): that record is the one invited.
+    const member = existing ? await manager.save(Object.assign(existing, { displayName: input.name })) : await manager.save(
       manager.create(ReviewMember, {
         reviewId: review.id,
         userId: null,
@@ -167,6 +169,16 @@ export class ReviewMembersService {
       record,
     );
     return this.view({ ...member, agency }, invitation);
+  }
+
+  /** The active team record without a user of this email, role and agency, if any. */
+  private userlessRecord(manager: EntityManager, reviewId: string, email: string, role: ReviewRole, agencyId: string | null) {
+    return manager
+      .createQueryBuilder(ReviewMember, 'm')
+      .where('m.review_id = :reviewId AND m.email = :email AND m.user_id IS NULL AND m.role = :role AND m.ended_at IS NULL', { reviewId, email, role })
+      .andWhere(agencyId ? 'm.agency_id = :agencyId' : 'm.agency_id IS NULL', { agencyId })
+      .setLock('pessimistic_write')
+      .getOne();
   }
 
   /** A new link for a pending member (the old one stops working), with a new expiry. */
