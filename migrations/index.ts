@@ -16,6 +16,7 @@ import { ReminderPointer1764800000000 } from './1764800000000-ReminderPointer';
 import { RefusalsAndRoleChanges1764900000000 } from './1764900000000-RefusalsAndRoleChanges';
 import { TokenExpiry1764940000000 } from './1764940000000-TokenExpiry';
 import { SignOffRounds1765000000000 } from './1765000000000-SignOffRounds';
+import { ReviewTeam1765100000000 } from './1765100000000-ReviewTeam';
 import { ImrSubmissions1765200000000 } from './1765200000000-ImrSubmissions';
 
 /** Every migration in order; the data source reads this list rather than a file glob. */
@@ -38,5 +39,6 @@ export const MIGRATIONS = [
   RefusalsAndRoleChanges1764900000000,
   TokenExpiry1764940000000,
   SignOffRounds1765000000000,
+  ReviewTeam1765100000000,
   ImrSubmissions1765200000000,
 ];

@@ -238,6 +238,40 @@ describe('sign-in through an OpenID Connect provider', () => {
     expect(logged[0].reason).toMatch(/^sign-in refused \(OpenID Connect\): There is no account/);
   });
 
+  it('accepts an open invitation to a review team when the invited email signs in with the provider: a user without a password, their review role only', async () => {
+    const db = ctx.api.get(DataSource);
+    const csp = (await http().post('/csps').set('X-Actor', 'admin').send({ code: 'OIDCINV', name: 'Invitations Community Safety Partnership' }).expect(201)).body;
+    const review = (
+      await http()
+        .post('/reviews')
+        .set('X-Actor', 'lead@maldon.gov.uk')
+        .send({ cspId: csp.id, dateOfDeath: '2026-01-10', notifiedOn: '2026-01-14', policeForce: 'Essex Police', policeReference: 'ESX/1', circumstances: 'Death at home.' })
+        .expect(201)
+    ).body;
+    // What inviting leaves behind (test/invitations.test.ts sends it through the pages and the API).
+    const email = 'invited.chair@independent-reviews.example';
+    await db.query(
+      `INSERT INTO review_members (review_id, user_id, email, display_name, role, added_by, added_at) VALUES ($1, NULL, $2, 'Ines Vale', 'chair', 'lead@maldon.gov.uk', now())`,
+      [review.id, email],
+    );
+    await db.query(
+      `INSERT INTO review_invitations (review_id, email, display_name, token_hash, invited_by, sent_at, expires_at) VALUES ($1, $2, 'Ines Vale', $3, 'lead@maldon.gov.uk', $4, $5)`,
+      [review.id, email, 'a'.repeat(64), clock.now(), new Date(clock.now().getTime() + 86_400_000)],
+    );
+    const account = provider.addAccount({ sub: 'invited-chair', email, email_verified: true, name: 'Ines Vale' });
+    const { callback } = await signIn(account.sub, '/my-work');
+    expect(callback.status).toBe(303);
+    const cookie = sessionSet(callback)!;
+    expect(cookie).toBeTruthy();
+    expect((await http().get(`/reviews/${review.id}`).set('Cookie', cookie)).status).toBe(200);
+    const [user] = await db.query(`SELECT id, display_name, password_hash FROM users WHERE email = $1`, [email]);
+    expect(user).toMatchObject({ display_name: 'Ines Vale', password_hash: null });
+    expect(await db.query(`SELECT * FROM user_roles WHERE user_id = $1`, [user.id])).toEqual([]);
+    expect(await db.query(`SELECT role FROM review_members WHERE user_id = $1 AND ended_at IS NULL`, [user.id])).toEqual([{ role: 'chair' }]);
+    const history = await db.query(`SELECT type, actor FROM review_events WHERE review_id = $1 ORDER BY sequence DESC LIMIT 1`, [review.id]);
+    expect(history).toEqual([{ type: 'INVITATION_ACCEPTED', actor: email }]);
+  });
+
   it('refuses a disabled account with 403', async () => {
     const { user, email, account } = await person();
     await ctx.api.get(DataSource).query(`UPDATE users SET disabled_at = now() WHERE id = $1`, [user.id]);

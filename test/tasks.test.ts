@@ -92,6 +92,10 @@ describe('tasks (GET /me/tasks)', () => {
         rows.push({ reviewId: r.id, reference: r.reference, kind: 'event', event: type, subjectId: null, href: `/cases/${r.id}?do=${type}#event-${type}`, dueDate: clock?.due ?? null });
       }
       if (r.status === 'closed' || r.status === 'withdrawn') continue;
+      if (roles.has('chair') && r.status === 'establishing') {
+        const [panel] = await db().query('SELECT count(*)::int AS n FROM panel_members WHERE review_id = $1 AND left_on IS NULL', [r.id]);
+        if (panel.n === 0) rows.push({ reviewId: r.id, reference: r.reference, kind: 'panel_setup', event: null, subjectId: null, href: `/cases/${r.id}/team`, dueDate: null });
+      }
       const imrs: Array<{ id: string; agency_id: string; due: string; received: boolean; waived: boolean; signed: boolean }> = await db().query(
         `SELECT id, agency_id, to_char(due_on, 'YYYY-MM-DD') AS due, received_on IS NOT NULL AS received, waived_reason IS NOT NULL AS waived,
                 signed_off_on IS NOT NULL AS signed FROM imrs WHERE review_id = $1`,
@@ -554,6 +558,7 @@ describe('tasks (GET /me/tasks)', () => {
       'meeting_papers',
       'draft_to_family',
       'report_revision',
+      'panel_setup',
     ]);
     expect(items.required).toEqual(expect.arrayContaining(['title', 'href', 'dueDate', 'urgency']));
   });

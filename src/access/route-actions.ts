@@ -59,6 +59,7 @@ export const API_ROUTE_ACTIONS: Readonly<Record<string, Action>> = {
   [`GET ${R}/members`]: 'members.read',
   [`POST ${R}/members`]: 'members.manage',
   [`POST ${R}/members/:memberId/end`]: 'members.manage',
+  [`POST ${R}/members/:memberId/resend-invitation`]: 'members.manage',
 
   [`POST ${R}/people`]: 'people.write',
   [`GET ${R}/people`]: 'people.read',

@@ -1,4 +1,6 @@
-import { Inject, Injectable, Logger } from '@nestjs/common';
+import { Inject, Injectable, Logger, Optional } from '@nestjs/common';
+import { ModuleRef } from '@nestjs/core';
+import { InvitationsService } from '../access/invitations';
 import { BaseClient, errors, generators, Issuer, custom } from 'openid-client';
 import { DataSource } from 'typeorm';
 import { Clock } from '../infrastructure/clock/clock';
@@ -45,6 +47,7 @@ export class OidcService {
     private readonly sessions: SessionService,
     private readonly clock: Clock,
     @Inject(APP_CONFIG) config: Pick<AppConfig, 'oidc'>,
+    @Optional() private readonly moduleRef?: ModuleRef,
   ) {
     this.settings = config.oidc;
     this.cookieKey = this.settings.issuerUrl && this.settings.clientSecret ? stateCookieKey(this.settings.clientSecret) : null;
@@ -117,7 +120,7 @@ export class OidcService {
       throw this.refusalOf(error);
     }
     const email = this.emailOf(claims);
-    const user = await this.dataSource.manager.findOne(User, { where: { email } });
+    const user = (await this.dataSource.manager.findOne(User, { where: { email } })) ?? (await this.acceptInvitation(email));
     if (!user) {
       this.logger.warn({ email, sub: claims.sub }, 'OIDC sign-in refused: no account with this email');
       throw new OidcRefusal(403, `There is no account for ${email} in this service; ask an administrator to create one, then sign in again.`, email);
@@ -130,6 +133,19 @@ export class OidcService {
       if (error instanceof SignInError) throw this.disabled(user.id, email);
       throw error;
     }
+  }
+
+  /**
+   * Someone invited to a review team by this email who signs in with their organisation's
+   * account instead of opening the link: the invitation is accepted the same way (a user with
+   * no password, their pending review roles attached). Looked up lazily: the access module,
+   * where invitations live, depends on this one.
+   */
+  private async acceptInvitation(email: string): Promise<User | null> {
+    const invitations = this.moduleRef?.get(InvitationsService, { strict: false });
+    const user = invitations ? await invitations.acceptByVerifiedEmail(email) : null;
+    if (user) this.logger.log({ userId: user.id }, 'OIDC sign-in accepted an invitation to a review team');
+    return user;
   }
 
   /** The cookie value once the sign-in the provider answered is used up (null: clear it). */

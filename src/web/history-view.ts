@@ -22,7 +22,7 @@ const LIFECYCLE = new Set<string>([...REVIEW_EVENT_TYPES, 'NOTIFICATION_RECORDED
 
 export function historyKindOf(type: string): HistoryKind {
   if (LIFECYCLE.has(type)) return 'stages';
-  if (/^(MEMBER_|PANEL_MEMBER|CHAIR_|REPORT_WRITER_|APPOINTMENT_|ROLE_)|_APPOINTED$|DECLARATION/.test(type)) return 'team';
+  if (/^(MEMBER_|INVITATION_|PANEL_MEMBER|CHAIR_|REPORT_WRITER_|APPOINTMENT_|ROLE_)|_APPOINTED$|DECLARATION/.test(type)) return 'team';
   if (/^(IMR_|SCOPING_|RECORDS_SECURED)/.test(type)) return 'imrs';
   if (/^PANEL_MEETING_|^MEETING_/.test(type)) return 'meetings';
   if (/^(RECOMMENDATION_|NO_RECOMMENDATIONS_|ACTION_)/.test(type)) return 'recommendations';

@@ -108,6 +108,10 @@ export const HISTORY_LABELS: Readonly<Record<string, string>> = {
   ACTION_ADDED: 'Action added to the action plan',
   ACTION_UPDATED: 'Action updated',
   ACTION_COMPLETED: 'Action completed',
+  INVITATION_SENT: 'Invitation to the review team sent',
+  INVITATION_ACCEPTED: 'Invitation to the review team accepted',
+  INVITATION_EXPIRED: 'Expired invitation link used',
+  INVITATION_WITHDRAWN: 'Invitation to the review team withdrawn',
 };
 
 /** The words of a history type this file knows, else null (for confirmation banners). */

@@ -13,6 +13,9 @@ export const WEB_ROUTE_ACTIONS: Readonly<Record<string, Action>> = {
   'GET /sign-in': 'public',
   'POST /sign-in': 'public',
   'POST /sign-out': 'public',
+  // An invitation to a review team: the link's token is the proof (InvitationsService).
+  'GET /sign-in/invitations/:token': 'public',
+  'POST /sign-in/invitations/:token': 'public',
 
   'GET /my-work': 'self',
   // The committee progress report page (its DOCX and PDF are GET /reports/committee).
@@ -31,6 +34,7 @@ export const WEB_ROUTE_ACTIONS: Readonly<Record<string, Action>> = {
   [`GET ${C}/team`]: 'members.read',
   [`GET ${C}/team/members/new`]: 'members.manage',
   [`POST ${C}/team/members`]: 'members.manage',
+  [`POST ${C}/team/members/:memberId/resend`]: 'members.manage',
   [`GET ${C}/team/members/:memberId/end`]: 'members.manage',
   [`POST ${C}/team/members/:memberId/end`]: 'members.manage',
   [`GET ${C}/team/appointments/new`]: 'appointments.write',

@@ -1,6 +1,6 @@
 import { Injectable } from '@nestjs/common';
 import { InjectDataSource } from '@nestjs/typeorm';
-import { DataSource, In } from 'typeorm';
+import { DataSource, In, IsNull } from 'typeorm';
 import type { AccessContext } from '../access/access.service';
 import { AccessService, mayApply } from '../access/access.service';
 import type { Action } from '../access/actions';
@@ -11,6 +11,7 @@ import { RecommendationAction } from '../casefile/entities/action.entity';
 import { Imr } from '../casefile/entities/imr.entity';
 import { latestSubmissions } from '../casefile/imrs/imrs.service';
 import { PanelMeeting } from '../casefile/entities/panel-meeting.entity';
+import { PanelMember } from '../casefile/entities/panel-member.entity';
 import { urgencyOn } from '../deadlines/deadline-clocks.service';
 import type { DeadlineKind } from '../deadlines/rules/kinds';
 import { addDays, londonDateOf } from '../deadlines/rules';
@@ -57,6 +58,7 @@ export const TASK_KINDS = [
   'meeting_papers',
   'draft_to_family',
   'report_revision',
+  'panel_setup',
 ] as const;
 export type TaskKind = (typeof TASK_KINDS)[number];
 export type Urgency = 'overdue' | 'due_soon' | 'on_track' | 'none';
@@ -166,6 +168,16 @@ export class TasksService {
 
     // A closed or withdrawn review asks nothing more of its case file.
     if ((FINAL_STAGES as readonly string[]).includes(view.status)) return tasks;
+
+    // A chair new to a review being established: the panel comes first (the terms of reference wait on it).
+    if (view.status === 'establishing' && asTeam('panel.write', holder, subject)) {
+      const panel = await this.dataSource.manager.count(PanelMember, { where: { reviewId, leftOn: IsNull() } });
+      if (panel === 0) {
+        tasks.push(
+          task({ kind: 'panel_setup', event: null, subjectId: null, title: 'Set up the review panel: a senior representative of each agency', href: `${base}/team`, dueDate: null, clockId: null }),
+        );
+      }
+    }
 
     const clockOf = (kind: DeadlineKind, subjectId: string) => running.find((c) => c.kind === kind && c.subjectId === subjectId);
     const chairsImrs = asTeam('imrs.write', holder, subject);

@@ -109,13 +109,33 @@ describe('more web pages (browser)', () => {
     // Apologies recorded before the meeting.
     await row.getByRole('link', { name: /Record attendance/ }).click();
     await checks.check(page, problems, 'record attendance');
-    const person1 = page.getByRole('group', { name: 'Person 1' });
+    const person1 = page.getByRole('group', { name: 'Guest 1' });
     await person1.getByLabel('Name').fill('Dr Sam Okoro');
     await person1.getByLabel('Agency').selectOption({ label: 'Braintree District Council' });
     await person1.getByLabel('Sent apologies').check();
+    // The team is ticked, not typed (issue 14 item 2): each person once, with their roles.
+    const teamApologies = page.getByRole('group', { name: 'Who sent apologies, from the review team' });
+    expect(await textOf(teamApologies)).toContain('Panel member, Essex Police');
+    await teamApologies.getByLabel('Pat Morgan').check();
     await page.getByRole('button', { name: 'Save attendance' }).click();
     await page.waitForURL(/\/meetings\?done=ATTENDANCE_RECORDED$/);
     expect(await textOf(page.getByRole('row', { name: /20 July 2026 at 10:30am/ }))).toContain('Dr Sam Okoro (Braintree District Council)');
+    expect(await textOf(page.getByRole('row', { name: /20 July 2026 at 10:30am/ }))).toContain('Pat Morgan (Essex Police)');
+    const recorded = ((await api.get(`/reviews/${reviewId}/meetings`, CHAIR)) as Array<{ id: string; attendance: unknown[] }>).find((m) => m.id === meeting.id)!;
+    expect(recorded.attendance).toEqual([
+      { name: 'Pat Morgan', agencyId: agencies['Essex Police'], status: 'apologies' },
+      { name: 'Dr Sam Okoro', agencyId: agencies['Braintree District Council'], status: 'apologies' },
+    ]);
+    // Opened again: the team member ticked, the guest in their row.
+    await page.getByRole('row', { name: /20 July 2026 at 10:30am/ }).getByRole('link', { name: /Record attendance/ }).click();
+    expect(await page.getByRole('group', { name: 'Who sent apologies, from the review team' }).getByLabel('Pat Morgan').isChecked()).toBe(true);
+    expect(await page.getByRole('group', { name: 'Guest 1' }).getByLabel('Name').inputValue()).toBe('Dr Sam Okoro');
+    await checks.check(page, problems, 'record attendance (recorded)');
+    // Both attended and sent apologies: refused on the form, nothing written.
+    await page.getByRole('group', { name: 'Who attended, from the review team' }).getByLabel('Pat Morgan').check();
+    await page.getByRole('button', { name: 'Save attendance' }).click();
+    expect(await textOf(page.locator('.govuk-error-summary'))).toContain('cannot include Pat Morgan, who is ticked as attended');
+    await page.goto(`/cases/${reviewId}/meetings`);
     await checks.check(page, problems, 'meetings', { screenshot: 'meetings' });
 
     // The calendar invitation: the reminders' iCalendar, for the chair's own calendar.

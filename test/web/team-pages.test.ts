@@ -85,14 +85,14 @@ describe('team, people and documents pages (browser)', () => {
     expect(await textOf(page.locator('main'))).toContain('Nobody has been added to this review yet.');
     await checks.check(page, problems, 'team (nobody yet)');
 
-    // An email nobody signs in with: the summary names the email field and links to it; nothing is written.
+    // An email nobody signs in with is an invitation, which needs their name: the summary says so and links to it; nothing is written.
     await page.getByRole('button', { name: 'Add a member' }).click();
     await checks.check(page, problems, 'add a member');
     await page.getByLabel('Email address').fill('nobody@colchester.gov.uk');
     await page.getByLabel('Chair', { exact: true }).check();
     await page.getByRole('button', { name: 'Add the member' }).click();
-    expect(await errorSummary(page)).toEqual(['Email address is not that of a user of this service: an administrator must add them first']);
-    expect(await summaryLinks(page)).toEqual(['#email']);
+    expect(await errorSummary(page)).toEqual(['Full name is needed: they are not yet a user of this service, so they are sent an invitation in this name']);
+    expect(await summaryLinks(page)).toEqual(['#name']);
     expect(await page.getByLabel('Email address').inputValue()).toBe('nobody@colchester.gov.uk');
     expect(await page.getByLabel('Chair', { exact: true }).isChecked()).toBe(true);
     await checks.check(page, problems, 'add a member (errors)');
@@ -214,7 +214,8 @@ describe('team, people and documents pages (browser)', () => {
     await page.getByRole('button', { name: 'End the membership' }).click();
     expect(await errorSummary(page)).toEqual(['Only the CSP lead appoints a chair']);
     await checks.check(page, problems, 'end a membership (refused)');
-    expect(((await api.get(`/reviews/${reviewId}/members`, LEAD)) as Array<{ endedAt: string | null }>).map((m) => m.endedAt)).toEqual([null, null]);
+    // Nothing ended: the chair, Pat Morgan, and the panel's DI Sam Patel (one team, issue 14 item 2: a team record without a user).
+    expect(((await api.get(`/reviews/${reviewId}/members`, LEAD)) as Array<{ endedAt: string | null }>).map((m) => m.endedAt)).toEqual([null, null, null]);
 
     await page.goto(`/cases/${reviewId}`);
     await tabs(page).getByRole('link', { name: 'Documents' }).click();

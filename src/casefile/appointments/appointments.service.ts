@@ -1,9 +1,10 @@
+import { endTeamRecord, teamRecordFor } from '../../access/team-records';
 import { assertInOrder } from '../../reviews/chronology';
 import { Injectable } from '@nestjs/common';
 import { IsNull } from 'typeorm';
 import type { z } from 'zod';
 import { RequestValidationError, StateConflictError } from '../../infrastructure/http/errors';
-import { CaseFileTransactions, checkIfMatch, findInReview } from '../casefile-transactions';
+import { CaseFileTransactions, CaseFileWrite, checkIfMatch, findInReview } from '../casefile-transactions';
 import { Appointment } from '../entities';
 import type { appointSchema, declareIndependenceSchema, endAppointmentSchema } from './appointments.schemas';
 
@@ -33,38 +34,42 @@ export class AppointmentsService {
   }
 
   appoint(reviewId: string, input: Input<typeof appointSchema>, actor: string) {
-    return this.tx.write(reviewId, actor, async ({ manager, now, record }) => {
-      if (input.role === 'chair') {
-        const open = await manager.findOne(Appointment, { where: { reviewId, role: 'chair', endedOn: IsNull() } });
-        if (open) {
-          throw new StateConflictError(`The review already has a chair: ${open.name}, appointed on ${open.appointedOn}`, [
-            'End the current chair appointment before appointing another',
-          ]);
-        }
+    return this.tx.write(reviewId, actor, (w) => this.appointWithin(w, reviewId, input, actor));
+  }
+
+  /** An appointment in the caller's review transaction (the team's one "add" form records the membership with it). */
+  async appointWithin({ manager, now, record }: CaseFileWrite, reviewId: string, input: Input<typeof appointSchema>, actor: string) {
+    if (input.role === 'chair') {
+      const open = await manager.findOne(Appointment, { where: { reviewId, role: 'chair', endedOn: IsNull() } });
+      if (open) {
+        throw new StateConflictError(`The review already has a chair: ${open.name}, appointed on ${open.appointedOn}`, [
+          'End the current chair appointment before appointing another',
+        ]);
       }
-      const appointment = await manager.save(
-        manager.create(Appointment, {
-          reviewId,
-          role: input.role,
-          name: input.name,
-          organisation: input.organisation,
-          email: input.email ?? null,
-          appointedOn: input.appointedOn,
-          independenceStatement: input.independenceStatement ?? null,
-          independenceDeclaredAt: input.independenceStatement ? now : null,
-          endedOn: null,
-          createdBy: actor,
-        }),
-      );
-      await record(input.role === 'chair' ? 'CHAIR_APPOINTED' : 'REPORT_WRITER_APPOINTED', {
-        appointmentId: appointment.id,
-        name: appointment.name,
-        organisation: appointment.organisation,
-        appointedOn: appointment.appointedOn,
-        independenceDeclared: appointment.independenceDeclaredAt !== null,
-      });
-      return this.view(appointment);
+    }
+    const appointment = await manager.save(
+      manager.create(Appointment, {
+        reviewId,
+        role: input.role,
+        name: input.name,
+        organisation: input.organisation,
+        email: input.email ?? null,
+        appointedOn: input.appointedOn,
+        independenceStatement: input.independenceStatement ?? null,
+        independenceDeclaredAt: input.independenceStatement ? now : null,
+        endedOn: null,
+        createdBy: actor,
+        memberId: await teamRecordFor(manager, { reviewId, role: input.role, agencyId: null, name: input.name, email: input.email ?? null, actor, now }),
+      }),
+    );
+    await record(input.role === 'chair' ? 'CHAIR_APPOINTED' : 'REPORT_WRITER_APPOINTED', {
+      appointmentId: appointment.id,
+      name: appointment.name,
+      organisation: appointment.organisation,
+      appointedOn: appointment.appointedOn,
+      independenceDeclared: appointment.independenceDeclaredAt !== null,
     });
+    return this.view(appointment);
   }
 
   /** The appointee's declaration of independence from every agency involved (once, while open). */
@@ -95,10 +100,11 @@ export class AppointmentsService {
   }
 
   end(reviewId: string, appointmentId: string, input: Input<typeof endAppointmentSchema>, actor: string, ifMatch?: string) {
-    return this.tx.write(reviewId, actor, async ({ manager, record }) => {
+    return this.tx.write(reviewId, actor, async ({ manager, now, record }) => {
       const appointment = await findInReview(manager, Appointment, reviewId, appointmentId, 'appointment', { lock: true });
       checkIfMatch(ifMatch, appointment.version);
       if (appointment.endedOn) throw new StateConflictError(`The appointment already ended on ${appointment.endedOn}`);
+      await endTeamRecord(manager, appointment.memberId, actor, now);
       assertInOrder({ kind: 'appointment', date: appointment.appointedOn, subject: appointmentId }, { kind: 'appointmentEnded', date: input.endedOn, subject: appointmentId });
       appointment.endedOn = input.endedOn;
       const saved = await manager.save(appointment);
@@ -124,6 +130,8 @@ export class AppointmentsService {
       version: a.version,
       createdBy: a.createdBy,
       createdAt: a.createdAt,
+      /** The team record (GET /reviews/:id/members) of the person appointed. */
+      memberId: a.memberId,
     };
   }
 }

@@ -1,4 +1,5 @@
 import { Check, Column, Entity, Index, JoinColumn, ManyToOne, PrimaryGeneratedColumn } from 'typeorm';
+import { ReviewMember } from '../../access/review-member.entity';
 import { Review } from '../../reviews/review.entity';
 import { AuditedRecord } from './audited-record';
 import { oneOf } from './check-sql';
@@ -50,4 +51,12 @@ export class Appointment extends AuditedRecord {
   /** Set when the appointment ends (the chair stood down or was replaced). */
   @Column({ name: 'ended_on', type: 'date', nullable: true })
   endedOn!: string | null;
+
+  /** The team record (review_members) this is the declaration of: one record per person on the review. */
+  @Column({ name: 'member_id', type: 'uuid', nullable: true })
+  memberId!: string | null;
+
+  @ManyToOne(() => ReviewMember, { nullable: true })
+  @JoinColumn({ name: 'member_id', foreignKeyConstraintName: 'FK_appointments_member' })
+  member?: ReviewMember | null;
 }

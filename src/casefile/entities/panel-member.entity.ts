@@ -1,4 +1,5 @@
 import { Check, Column, Entity, Index, JoinColumn, ManyToOne, PrimaryGeneratedColumn } from 'typeorm';
+import { ReviewMember } from '../../access/review-member.entity';
 import { Review } from '../../reviews/review.entity';
 import { AuditedRecord } from './audited-record';
 import { Agency } from './agency.entity';
@@ -44,4 +45,12 @@ export class PanelMember extends AuditedRecord {
 
   @Column({ name: 'left_on', type: 'date', nullable: true })
   leftOn!: string | null;
+
+  /** The team record (review_members) this is the declaration of: one record per person on the review. */
+  @Column({ name: 'member_id', type: 'uuid', nullable: true })
+  memberId!: string | null;
+
+  @ManyToOne(() => ReviewMember, { nullable: true })
+  @JoinColumn({ name: 'member_id', foreignKeyConstraintName: 'FK_panel_members_member' })
+  member?: ReviewMember | null;
 }

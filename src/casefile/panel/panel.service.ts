@@ -1,9 +1,10 @@
+import { endTeamRecord, teamRecordFor } from '../../access/team-records';
 import { assertInOrder } from '../../reviews/chronology';
 import { Injectable } from '@nestjs/common';
 import { IsNull } from 'typeorm';
 import type { z } from 'zod';
 import { StateConflictError } from '../../infrastructure/http/errors';
-import { CaseFileTransactions, checkIfMatch, findInReview, mustExist } from '../casefile-transactions';
+import { CaseFileTransactions, CaseFileWrite, checkIfMatch, findInReview, mustExist } from '../casefile-transactions';
 import { Agency, PanelMember } from '../entities';
 import type { addPanelMemberSchema, leavePanelSchema } from './panel.schemas';
 
@@ -32,40 +33,45 @@ export class PanelService {
   }
 
   add(reviewId: string, input: Input<typeof addPanelMemberSchema>, actor: string) {
-    return this.tx.write(reviewId, actor, async ({ manager, now, record }) => {
-      const agency = await mustExist(manager, Agency, { id: input.agencyId }, 'agencyId', 'agency');
-      const current = await manager.find(PanelMember, { where: { reviewId, agencyId: agency.id, leftOn: IsNull() } });
-      const twin = current.find((m) => m.name.toLocaleLowerCase('en-GB') === input.name.toLocaleLowerCase('en-GB'));
-      if (twin) throw new StateConflictError(`${twin.name} of ${agency.name} is already on the panel (joined ${twin.joinedOn})`);
-      const member = await manager.save(
-        manager.create(PanelMember, {
-          reviewId,
-          name: input.name,
-          agencyId: agency.id,
-          role: input.role,
-          email: input.email ?? null,
-          joinedOn: input.joinedOn,
-          leftOn: null,
-          noDirectCaseManagementDeclaredAt: now,
-          createdBy: actor,
-        }),
-      );
-      await record('PANEL_MEMBER_ADDED', {
-        panelMemberId: member.id,
-        name: member.name,
-        agency: agency.name,
-        role: member.role,
-        joinedOn: member.joinedOn,
-      });
-      return this.view(member);
+    return this.tx.write(reviewId, actor, (w) => this.addWithin(w, reviewId, input, actor));
+  }
+
+  /** A panel record in the caller's review transaction (the team's one "add" form records the membership with it). */
+  async addWithin({ manager, now, record }: CaseFileWrite, reviewId: string, input: Input<typeof addPanelMemberSchema>, actor: string) {
+    const agency = await mustExist(manager, Agency, { id: input.agencyId }, 'agencyId', 'agency');
+    const current = await manager.find(PanelMember, { where: { reviewId, agencyId: agency.id, leftOn: IsNull() } });
+    const twin = current.find((m) => m.name.toLocaleLowerCase('en-GB') === input.name.toLocaleLowerCase('en-GB'));
+    if (twin) throw new StateConflictError(`${twin.name} of ${agency.name} is already on the panel (joined ${twin.joinedOn})`);
+    const member = await manager.save(
+      manager.create(PanelMember, {
+        reviewId,
+        name: input.name,
+        agencyId: agency.id,
+        role: input.role,
+        email: input.email ?? null,
+        joinedOn: input.joinedOn,
+        leftOn: null,
+        noDirectCaseManagementDeclaredAt: now,
+        createdBy: actor,
+        memberId: await teamRecordFor(manager, { reviewId, role: 'panel_member', agencyId: agency.id, name: input.name, email: input.email ?? null, actor, now }),
+      }),
+    );
+    await record('PANEL_MEMBER_ADDED', {
+      panelMemberId: member.id,
+      name: member.name,
+      agency: agency.name,
+      role: member.role,
+      joinedOn: member.joinedOn,
     });
+    return this.view(member);
   }
 
   leave(reviewId: string, memberId: string, input: Input<typeof leavePanelSchema>, actor: string, ifMatch?: string) {
-    return this.tx.write(reviewId, actor, async ({ manager, record }) => {
+    return this.tx.write(reviewId, actor, async ({ manager, now, record }) => {
       const member = await findInReview(manager, PanelMember, reviewId, memberId, 'panel member', { lock: true });
       checkIfMatch(ifMatch, member.version);
       if (member.leftOn) throw new StateConflictError(`${member.name} already left the panel on ${member.leftOn}`);
+      await endTeamRecord(manager, member.memberId, actor, now);
       assertInOrder({ kind: 'panelMemberJoined', date: member.joinedOn, subject: memberId }, { kind: 'panelMemberLeft', date: input.leftOn, subject: memberId });
       member.leftOn = input.leftOn;
       const saved = await manager.save(member);
@@ -89,6 +95,8 @@ export class PanelService {
       version: m.version,
       createdBy: m.createdBy,
       createdAt: m.createdAt,
+      /** The team record (GET /reviews/:id/members) of this person. */
+      memberId: m.memberId,
     };
   }
 }

@@ -108,6 +108,8 @@ export interface AppConfig {
     sessionRetentionDays: number;
     /** Days an API token is valid after it is issued. */
     apiTokenLifetimeDays: number;
+    /** Days the link of an invitation to a review team works after it is sent. */
+    invitationLifetimeDays: number;
     /** Consecutive failed sign-ins that lock an account. */
     signInMaxFailures: number;
     /** How long a locked account stays locked. */
@@ -521,6 +523,13 @@ export const SETTINGS: SettingDefinition[] = [
     schema: positiveInt(3650),
     expected: 'an integer number of days from 1 to 3650',
     description: 'Days an API token is valid after it is issued; then it is refused (401 saying it expired). The command line may set a shorter or longer one (--token-days).',
+  },
+  {
+    env: 'INVITATION_LIFETIME_DAYS',
+    path: 'identity.invitationLifetimeDays',
+    schema: positiveInt(365),
+    expected: 'an integer number of days from 1 to 365',
+    description: 'Days the link in an invitation to a review team works after it is sent (or resent); then it says it has expired.',
   },
   {
     env: 'SIGN_IN_MAX_FAILURES',

@@ -9,6 +9,7 @@ describe('identity settings', () => {
       sessionMaxHours: 12,
       sessionRetentionDays: 90,
       apiTokenLifetimeDays: 90,
+      invitationLifetimeDays: 14,
       signInMaxFailures: 5,
       signInLockMinutes: 15,
       signInRateLimitPerMinute: 10,

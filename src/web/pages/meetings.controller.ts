@@ -4,7 +4,10 @@ import type { Response } from 'express';
 import { recordAccessBeforeSending } from '../../audit/access-log.interceptor';
 import { AgenciesService } from '../../casefile/agencies/agencies.service';
 import { ATTENDANCE_STATUSES, MeetingAttendee } from '../../casefile/entities';
+import { ReviewMembersService } from '../../access/members';
+import { AppointmentsService } from '../../casefile/appointments/appointments.service';
 import { ImrsService } from '../../casefile/imrs/imrs.service';
+import { PanelService } from '../../casefile/panel/panel.service';
 import { cancelMeetingSchema, holdMeetingSchema, scheduleMeetingSchema, updateMeetingSchema } from '../../casefile/meetings/meetings.schemas';
 import { MeetingsService } from '../../casefile/meetings/meetings.service';
 import { CspsService } from '../../csps/csps.service';
@@ -24,6 +27,7 @@ import type { WebRequest } from '../web-views';
 import { summaryOf } from './imrs.controller';
 import { cspNameOf, formValues, looksLikeEmail, noticeFrom } from './more-page-support';
 import { accessOf, actorOf } from './page-support';
+import { recordedAttendance, SPARE_GUEST_ROWS, TEAM_ATTENDANCE_FIELDS, teamAttendanceOf, TeamPerson, teamPeople } from './meeting-attendance';
 
 type MeetingView = Awaited<ReturnType<MeetingsService['get']>>;
 type Agencies = ReadonlyArray<{ id: string; name: string }>;
@@ -57,13 +61,11 @@ const CANCEL_FIELDS: FieldSpec[] = [
 /** The IMRs considered: checkboxes (the form's own markup); this spec names their errors. */
 const IMR_FIELD: FieldSpec = { name: 'imrIds', label: 'IMRs considered', kind: 'text', optional: true };
 
-/** Empty rows offered for more people, beyond those already recorded. */
-const SPARE_ATTENDANCE_ROWS = 4;
 
 function attendanceFields(index: number, agencies: Agencies): FieldSpec[] {
   const n = index + 1;
   return [
-    { name: `attendance.${index}.name`, label: 'Name', errorLabel: `the name of person ${n}`, kind: 'text', optional: true, classes: 'govuk-!-width-two-thirds' },
+    { name: `attendance.${index}.name`, label: 'Name', errorLabel: `the name of guest ${n}`, kind: 'text', optional: true, classes: 'govuk-!-width-two-thirds' },
     {
       name: `attendance.${index}.agencyId`,
       label: 'Agency',
@@ -75,7 +77,7 @@ function attendanceFields(index: number, agencies: Agencies): FieldSpec[] {
     {
       name: `attendance.${index}.status`,
       label: 'Attended or sent apologies',
-      errorLabel: `whether person ${n} attended or sent apologies`,
+      errorLabel: `whether guest ${n} attended or sent apologies`,
       kind: 'radios',
       options: optionsOf(ATTENDANCE_STATUSES, ATTENDANCE_STATUS_LABELS),
     },
@@ -118,8 +120,10 @@ function formProblems(problems: readonly FormProblem[], rows: readonly number[] 
     const attendance = /^attendance\.(\d+)\.(\w+)$/.exec(p.field);
     if (attendance) {
       const row = rows[Number(attendance[1])] ?? Number(attendance[1]);
+      // Someone ticked from the team (the only refusal of such a tick: attended a meeting not yet started).
+      if (row < 0) return { field: 'attended', message: p.message };
       const required = /^(required|is required)$/i.test(p.message);
-      return { field: `attendance.${row}.${attendance[2]}`, message: required ? 'is required' : `for person ${row + 1}: ${p.message}` };
+      return { field: `attendance.${row}.${attendance[2]}`, message: required ? 'is required' : `for guest ${row + 1}: ${p.message}` };
     }
     if (/^imrIds(\.\d+)?$/.test(p.field)) return { field: 'imrIds', message: p.message };
     if (p.field === 'location' && /location or an onlineLink/.test(p.message)) return { field: 'location', message: 'is required' };
@@ -185,6 +189,9 @@ export class MeetingsPagesController {
     private readonly agencies: AgenciesService,
     private readonly views: WebViews,
     private readonly clock: Clock,
+    private readonly members: ReviewMembersService,
+    private readonly panel: PanelService,
+    private readonly appointments: AppointmentsService,
     @Inject(APP_CONFIG) private readonly config: AppConfig,
   ) {}
 
@@ -318,22 +325,24 @@ export class MeetingsPagesController {
 
   @Post(':meetingId/attendance')
   async attendance(@Req() req: WebRequest, @Res() res: Response, @Param('reviewId') reviewId: string, @Param('meetingId') meetingId: string, @Body() raw: unknown) {
-    const body = formBody(raw);
-    const { attendance, rows } = readAttendance(body, this.rowCount(body));
-    return this.submit(req, res, reviewId, meetingId, 'attendance', body, [], rows, async (ifMatch) => {
-      await this.meetings.update(reviewId, meetingId, parseInput(updateMeetingSchema(this.meetings.today), { attendance }), actorOf(req), ifMatch);
+    const { body, attendance, rows, problems } = await this.readAllAttendance(reviewId, raw);
+    return this.submit(req, res, reviewId, meetingId, 'attendance', body, problems, rows, async (ifMatch) => {
+      const parsed = parseInput(updateMeetingSchema(this.meetings.today), { attendance });
+      if (problems.length > 0) return false;
+      await this.meetings.update(reviewId, meetingId, parsed, actorOf(req), ifMatch);
       return true;
     });
   }
 
   @Post(':meetingId/held')
   async held(@Req() req: WebRequest, @Res() res: Response, @Param('reviewId') reviewId: string, @Param('meetingId') meetingId: string, @Body() raw: unknown) {
-    const body = formBody(raw);
+    const { body, attendance, rows, problems } = await this.readAllAttendance(reviewId, raw);
     const { input } = readForm(HELD_FIELDS, body);
-    const { attendance, rows } = readAttendance(body, this.rowCount(body));
     const imrIds = formValues(raw, 'imrIds');
-    return this.submit(req, res, reviewId, meetingId, 'held', { ...body, imrIds: imrIds.join(' ') }, [], rows, async (ifMatch) => {
-      await this.meetings.hold(reviewId, meetingId, parseInput(holdMeetingSchema, { ...input, imrIds, attendance }), actorOf(req), ifMatch);
+    return this.submit(req, res, reviewId, meetingId, 'held', { ...body, imrIds: imrIds.join(' ') }, problems, rows, async (ifMatch) => {
+      const parsed = parseInput(holdMeetingSchema, { ...input, imrIds, attendance });
+      if (problems.length > 0) return false;
+      await this.meetings.hold(reviewId, meetingId, parsed, actorOf(req), ifMatch);
       return true;
     });
   }
@@ -346,6 +355,37 @@ export class MeetingsPagesController {
       await this.meetings.cancel(reviewId, meetingId, parseInput(cancelMeetingSchema, input), actorOf(req), ifMatch);
       return true;
     });
+  }
+
+  /** The attendance checkboxes: everyone on the team, ticked as submitted or as recorded. */
+  private teamChoices(people: readonly TeamPerson[], values: Record<string, string | null | undefined>, byName: ReadonlyMap<string, FieldView>) {
+    const group = (name: 'attended' | 'apologies') => {
+      const ticked = new Set((values[name] ?? '').split(' ').filter(Boolean));
+      return {
+        error: byName.get(name)?.error ?? null,
+        items: people.map((p) => ({ value: p.key, text: p.name, hint: { text: p.roles.join('; ') }, checked: ticked.has(p.key) })),
+      };
+    };
+    return { attended: group('attended'), apologies: group('apologies') };
+  }
+
+  /** The review team, once per person, for the attendance checkboxes. */
+  private async team(reviewId: string): Promise<TeamPerson[]> {
+    const agencyNames = new Map((await this.agencies.list()).map((a) => [a.id, a.name]));
+    return teamPeople(await this.members.list(reviewId), await this.panel.list(reviewId), await this.appointments.list(reviewId), agencyNames);
+  }
+
+  /** The people ticked from the team, then the guest rows (`rows`: -1 for a ticked person, else the guest row). */
+  private async readAllAttendance(reviewId: string, raw: unknown) {
+    const form = formBody(raw);
+    const team = teamAttendanceOf(raw, await this.team(reviewId));
+    const guests = readAttendance(form, this.rowCount(form));
+    return {
+      body: { ...form, ...team.body },
+      attendance: [...team.entries, ...guests.attendance],
+      rows: [...team.entries.map(() => -1), ...guests.rows],
+      problems: team.problems,
+    };
   }
 
   /** How many attendance rows the form had (sent as a hidden field; bounded). */
@@ -418,6 +458,9 @@ export class MeetingsPagesController {
     const review: ReviewView = await this.reviews.get(reviewId);
     const meeting = await this.meetings.get(reviewId, meetingId);
     const agencies = await this.agencies.list();
+    const withAttendance = which === 'attendance' || which === 'held';
+    const people = withAttendance ? await this.team(reviewId) : [];
+    const recorded = recordedAttendance(meeting.attendance, people);
     const stale = !!refusal?.stale && /^\d{1,9}$/.test(body?.reviewVersion ?? '');
     const shown = stale ? null : body;
     const shownProblems = stale ? [] : problems;
@@ -433,13 +476,14 @@ export class MeetingsPagesController {
       papersCirculatedOn: meeting.papersCirculatedOn,
       minutes: meeting.minutes,
       decisions: meeting.decisions,
-      ...attendanceValues(meeting.attendance),
+      ...attendanceValues(recorded.guests),
+      attended: recorded.attended.join(' '),
+      apologies: recorded.apologies.join(' '),
     };
     const fields = which === 'reschedule' ? meetingFields() : which === 'held' ? HELD_FIELDS : which === 'cancel' ? CANCEL_FIELDS : [];
-    const rowCount = Math.max(shown ? this.rowCount(shown) : 0, meeting.attendance.length + SPARE_ATTENDANCE_ROWS);
-    const withAttendance = which === 'attendance' || which === 'held';
+    const rowCount = Math.max(shown ? this.rowCount(shown) : 0, recorded.guests.length + SPARE_GUEST_ROWS);
     const rowSpecs = withAttendance ? Array.from({ length: rowCount }, (_, i) => attendanceFields(i, agencies)) : [];
-    const allFields = [...fields, ...(which === 'held' ? [IMR_FIELD] : []), ...rowSpecs.flat()];
+    const allFields = [...fields, ...(which === 'held' ? [IMR_FIELD] : []), ...(withAttendance ? TEAM_ATTENDANCE_FIELDS : []), ...rowSpecs.flat()];
     const form = formView(allFields, { body: shown ?? undefined, values, problems: shownProblems });
     const byName = new Map(form.fields.map((f) => [f.name, f]));
     const pick = (specs: FieldSpec[]) => specs.map((s) => byName.get(s.name) as FieldView);
@@ -484,7 +528,8 @@ export class MeetingsPagesController {
         hidden: { version: meeting.version, reviewVersion: review.version, ...(withAttendance ? { attendanceRows: rowCount } : {}) },
         fields: pick(fields),
         imrs: which === 'held' ? { field: byName.get('imrIds'), items: imrChoices } : null,
-        attendanceRows: rowSpecs.map((specs, i) => ({ legend: `Person ${i + 1}`, fields: pick(specs) })),
+        attendanceRows: rowSpecs.map((specs, i) => ({ legend: `Guest ${i + 1}`, fields: pick(specs) })),
+        team: withAttendance ? this.teamChoices(people, shown ?? values, byName) : null,
         button: words.button,
         warning: which === 'cancel',
         closed:

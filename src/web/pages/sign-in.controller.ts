@@ -1,12 +1,15 @@
-import { Body, Controller, Get, Inject, Post, Query, Req, Res } from '@nestjs/common';
+import { Body, Controller, Get, Inject, Param, Post, Query, Req, Res } from '@nestjs/common';
 import { ApiExcludeController } from '@nestjs/swagger';
 import { Throttle } from '@nestjs/throttler';
 import type { Response } from 'express';
+import { InvitationsService, InvitationUnusableError } from '../../access/invitations';
 import { CsrfExempt } from '../../identity/identity.guard';
 import { OidcService } from '../../identity/oidc.service';
 import { clearedSessionCookieHeader, sessionCookieHeader } from '../../identity/session-rules';
 import { SIGN_IN_THROTTLE, signInSchema } from '../../identity/sessions.controller';
-import { SessionService, SignInError } from '../../identity/sessions.service';
+import { PasswordRejectedError, SessionService, SignInError } from '../../identity/sessions.service';
+import { PASSWORD_MIN_LENGTH } from '../../identity/passwords';
+import { dateInWords } from '../../shared/display-dates';
 import { Clock } from '../../infrastructure/clock/clock';
 import type { AppConfig } from '../../infrastructure/config/app-config';
 import { APP_CONFIG } from '../../infrastructure/config/config.module';
@@ -19,6 +22,17 @@ import type { WebRequest } from '../web-views';
 const SIGN_IN_FIELDS: FieldSpec[] = [
   { name: 'email', label: 'Email address', kind: 'email', autocomplete: 'email', classes: 'govuk-!-width-two-thirds' },
   { name: 'password', label: 'Password', kind: 'password', autocomplete: 'current-password', classes: 'govuk-!-width-two-thirds' },
+];
+
+const INVITATION_FIELDS: FieldSpec[] = [
+  {
+    name: 'password',
+    label: 'Choose a password',
+    kind: 'password',
+    autocomplete: 'new-password',
+    hint: `At least ${PASSWORD_MIN_LENGTH} characters. A few unrelated words make a good one.`,
+    classes: 'govuk-!-width-two-thirds',
+  },
 ];
 
 /** Where to go after signing in: a page of this service, never another site. */
@@ -41,7 +55,80 @@ export class SignInPagesController {
     private readonly clock: Clock,
     @Inject(APP_CONFIG) private readonly config: AppConfig,
     private readonly oidc: OidcService,
+    private readonly invitations: InvitationsService,
   ) {}
+
+  /** The link of an invitation to a review team: choose a password, or be told plainly why it cannot be used. */
+  @Get('sign-in/invitations/:token')
+  async invitationPage(@Req() req: WebRequest, @Res() res: Response, @Param('token') token: string) {
+    res.setHeader('Cache-Control', 'no-store');
+    res.setHeader('Referrer-Policy', 'no-referrer');
+    try {
+      const invitation = await this.invitations.open(token);
+      return this.renderInvitation(req, res, token, invitation, [], 200);
+    } catch (error) {
+      return this.renderUnusable(req, res, error);
+    }
+  }
+
+  /** Accepts the invitation: the user is made with the chosen password, their review roles attached, and they are signed in on My work. */
+  @Post('sign-in/invitations/:token')
+  @CsrfExempt()
+  @Throttle(SIGN_IN_THROTTLE)
+  async acceptInvitation(@Req() req: WebRequest, @Res() res: Response, @Param('token') token: string, @Body() raw: unknown) {
+    res.setHeader('Cache-Control', 'no-store');
+    res.setHeader('Referrer-Policy', 'no-referrer');
+    const body = formBody(raw);
+    const { problems } = readForm(INVITATION_FIELDS, body);
+    let accepted;
+    try {
+      const invitation = await this.invitations.open(token);
+      if (problems.length > 0) return this.renderInvitation(req, res, token, invitation, problems, 400);
+      try {
+        accepted = await this.invitations.accept(token, body.password ?? '');
+      } catch (error) {
+        if (!(error instanceof PasswordRejectedError)) throw error;
+        return this.renderInvitation(req, res, token, invitation, [{ field: 'password', message: error.message.replace(/^password: /, '') }], 400);
+      }
+    } catch (error) {
+      return this.renderUnusable(req, res, error);
+    }
+    if (!accepted.created) {
+      // The email was already a user's: the roles are theirs now, and they sign in as they always have.
+      return res.redirect(303, '/sign-in?returnTo=%2Fmy-work');
+    }
+    if (req.identity?.via === 'session' && req.identity.sessionId) await this.sessions.signOut(req.identity.sessionId, this.clock.now());
+    const signedIn = await this.sessions.signInVerified(accepted.user.id, { ip: req.ip ?? null, userAgent: req.headers['user-agent'] ?? null }, 'invitation');
+    res.append(
+      'Set-Cookie',
+      sessionCookieHeader(signedIn.sessionToken, { secure: this.config.identity.sessionCookieSecure, maxAgeSeconds: this.config.identity.sessionMaxHours * 3600 }),
+    );
+    res.redirect(303, '/my-work');
+  }
+
+  private renderInvitation(
+    req: WebRequest,
+    res: Response,
+    token: string,
+    invitation: { displayName: string; email: string; reviewReference: string; expiresAt: Date },
+    problems: FormProblem[],
+    status: number,
+  ) {
+    const form = formView(INVITATION_FIELDS, { body: {}, problems });
+    return this.views.render(
+      req,
+      res,
+      'pages/invitation.njk',
+      { pageTitle: 'Join the review team', invitation, expiresOn: dateInWords(invitation.expiresAt), fields: form.fields, errorList: form.errorList, action: `/sign-in/invitations/${token}` },
+      status,
+    );
+  }
+
+  private renderUnusable(req: WebRequest, res: Response, error: unknown) {
+    if (!(error instanceof InvitationUnusableError)) throw error;
+    const body = error.getResponse() as { message: string };
+    return this.views.render(req, res, 'pages/invitation.njk', { pageTitle: 'This invitation link cannot be used', unusable: body.message }, error.getStatus());
+  }
 
   @Get()
   home(@Req() req: WebRequest, @Res() res: Response) {

@@ -1,125 +1,28 @@
-import { Body, Controller, ForbiddenException, Get, NotFoundException, Param, Post, Query, Req, Res } from '@nestjs/common';
+import { Body, Controller, Get, NotFoundException, Param, Post, Query, Req, Res } from '@nestjs/common';
 import { ApiExcludeController } from '@nestjs/swagger';
 import type { Response } from 'express';
 import { addMemberSchema, ReviewMembersService } from '../../access/members';
-import { REVIEW_ROLES } from '../../access/review-member.entity';
 import { AgenciesService } from '../../casefile/agencies/agencies.service';
 import { appointSchema } from '../../casefile/appointments/appointments.schemas';
 import { AppointmentsService } from '../../casefile/appointments/appointments.service';
-import { APPOINTMENT_ROLES } from '../../casefile/entities';
 import { addPanelMemberSchema } from '../../casefile/panel/panel.schemas';
 import { PanelService } from '../../casefile/panel/panel.service';
 import { CspsService } from '../../csps/csps.service';
+import { RequestValidationError } from '../../infrastructure/http/errors';
 import { parseInput } from '../../infrastructure/http/validation';
+import type { CaseFileWrite } from '../../casefile/casefile-transactions';
 import { ReviewLifecycleService } from '../../reviews/review-lifecycle.service';
 import { caseNavigation, may } from '../case-pages';
-import { FieldSpec, FormBody, formBody, FormProblem, formView, mergeProblems, namedProblems, readForm, Refusal, refusalOf } from '../forms';
-import { APPOINTMENT_ROLE_LABELS, optionsOf, REVIEW_ROLE_LABELS } from '../labels';
+import { FormBody, formBody, FormProblem, formView, mergeProblems, readForm, Refusal, refusalOf } from '../forms';
+import { APPOINTMENT_ROLE_LABELS, REVIEW_ROLE_LABELS } from '../labels';
 import { ukDate, WebViews } from '../web-views';
 import type { WebRequest } from '../web-views';
 import { summaryOf } from './imrs.controller';
-import { codesInWords, cspNameOf, noticeFrom } from './more-page-support';
+import { APPOINTMENT_FIELDS, declarationInput, declarationProblems, memberFields, splitDeclarations, memberProblems, NOTICES, panelFields, panelProblems, roleRefusal } from './team-forms';
+import { cspNameOf, noticeFrom } from './more-page-support';
 import { accessOf, actorOf, submitForm } from './page-support';
 
-type Agencies = ReadonlyArray<{ id: string; name: string }>;
 type MemberView = Awaited<ReturnType<ReviewMembersService['list']>>[number];
-
-const agencyOptions = (agencies: Agencies) => agencies.map((a) => ({ value: a.id, text: a.name }));
-
-/** A member of the review: a user of the service, by the email they sign in with (addMemberSchema). */
-function memberFields(agencies: Agencies): FieldSpec[] {
-  return [
-    {
-      name: 'email',
-      label: 'Email address',
-      kind: 'email',
-      hint: 'The address they sign in with. They must already be a user of the service: an administrator adds users.',
-      classes: 'govuk-!-width-two-thirds',
-      autocomplete: 'off',
-    },
-    { name: 'role', label: 'Role on the review', errorLabel: 'a role on the review', kind: 'radios', options: optionsOf(REVIEW_ROLES, REVIEW_ROLE_LABELS) },
-    {
-      name: 'agencyId',
-      label: 'Agency',
-      errorLabel: 'the agency',
-      kind: 'select',
-      optional: true,
-      emptyOption: 'No agency (chair, report writer)',
-      hint: 'Only for a panel member or an IMR author: the agency they represent or write for.',
-      options: agencyOptions(agencies),
-    },
-  ];
-}
-
-/** An appointment (appointSchema): the independent chair or a report writer, with their declaration. */
-const APPOINTMENT_FIELDS: FieldSpec[] = [
-  { name: 'role', label: 'Appointed as', errorLabel: 'what they are appointed as', kind: 'radios', options: optionsOf(APPOINTMENT_ROLES, APPOINTMENT_ROLE_LABELS) },
-  { name: 'name', label: 'Full name', kind: 'text', classes: 'govuk-!-width-two-thirds', autocomplete: 'off' },
-  { name: 'organisation', label: 'Organisation', kind: 'text', classes: 'govuk-!-width-two-thirds' },
-  { name: 'email', label: 'Email address', kind: 'email', optional: true, classes: 'govuk-!-width-two-thirds', autocomplete: 'off' },
-  { name: 'appointedOn', label: 'Date appointed', errorLabel: 'the date appointed', kind: 'date', hint: 'For example, 12 2 2026' },
-  {
-    name: 'independenceStatement',
-    label: 'Declaration of independence',
-    kind: 'textarea',
-    optional: true,
-    hint: 'Their statement that they are independent of every agency involved in the case. If they have made it, it is recorded with the appointment.',
-  },
-];
-
-/** A panel member (addPanelMemberSchema): a senior representative of an agency. */
-function panelFields(agencies: Agencies): FieldSpec[] {
-  return [
-    { name: 'name', label: 'Full name', kind: 'text', classes: 'govuk-!-width-two-thirds', autocomplete: 'off' },
-    { name: 'agencyId', label: 'Agency', errorLabel: 'the agency', kind: 'select', options: agencyOptions(agencies) },
-    { name: 'role', label: 'Their role in the agency', errorLabel: 'their role in the agency', kind: 'text', hint: 'For example, Detective Inspector, Public Protection', classes: 'govuk-!-width-two-thirds' },
-    { name: 'email', label: 'Email address', kind: 'email', optional: true, classes: 'govuk-!-width-two-thirds', autocomplete: 'off' },
-    { name: 'joinedOn', label: 'Date they joined the panel', errorLabel: 'the date they joined the panel', kind: 'date', hint: 'For example, 12 2 2026' },
-    {
-      name: 'noDirectCaseManagementDeclared',
-      label: 'Declaration',
-      errorLabel: 'that they did not manage the case directly',
-      kind: 'checkbox',
-      hint: 'Someone who managed the case directly cannot sit on the panel.',
-      options: [{ value: 'true', text: 'They declare that they did not manage the case, or the staff involved, directly' }],
-    },
-  ];
-}
-
-const NOTICES = {
-  MEMBER_ADDED: 'Member added to the review',
-  MEMBER_ENDED: 'Membership ended',
-  CHAIR_APPOINTED: 'Chair appointment recorded',
-  REPORT_WRITER_APPOINTED: 'Report writer appointment recorded',
-  PANEL_MEMBER_ADDED: 'Panel member added',
-};
-
-/**
- * The service's words, put on the fields of the members form: an email of nobody, the codes of
- * roles, and a role only the CSP lead gives (the service's 403 "role: …", which is about the form).
- */
-function memberProblems(problems: readonly FormProblem[]): FormProblem[] {
-  return problems.map((p) => {
-    if (p.field === 'email' && /^no active user/.test(p.message)) {
-      return { field: 'email', message: 'is not that of a user of this service: an administrator must add them first' };
-    }
-    if (p.field === 'agencyId') return { ...p, message: codesInWords(p.message, REVIEW_ROLE_LABELS) };
-    return p;
-  });
-}
-
-/** A 403 of the members service that names the role ("role: only the CSP lead appoints a chair"): a refusal of the form. */
-function roleRefusal(error: unknown): FormProblem[] {
-  if (!(error instanceof ForbiddenException)) return [];
-  const body = error.getResponse();
-  const message = typeof body === 'object' && body !== null ? (body as { message?: unknown }).message : body;
-  return typeof message === 'string' ? namedProblems(message, ['role']).map((p) => ({ field: 'role', message: `is refused: ${p.message}` })) : [];
-}
-
-/** The panel declaration's refusal as a missing tick (the hint says why it is needed). */
-function panelProblems(problems: readonly FormProblem[]): FormProblem[] {
-  return problems.map((p) => (p.field === 'noDirectCaseManagementDeclared' ? { field: p.field, message: 'is required' } : p));
-}
 
 /**
  * The review team: who holds which role on the review (ReviewMembersService, which decides who
@@ -150,6 +53,7 @@ export class TeamPagesController {
       ...m,
       roleText: REVIEW_ROLE_LABELS[m.role] ?? m.role,
       endHref: mayManage && !m.endedAt ? `/cases/${reviewId}/team/members/${m.id}/end` : null,
+      resendAction: mayManage && !m.endedAt && m.pending && m.email ? `/cases/${reviewId}/team/members/${m.id}/resend` : null,
     }));
     const appointments = may(access, 'appointments.read')
       ? (await this.appointments.list(reviewId)).map((a) => ({ ...a, roleText: APPOINTMENT_ROLE_LABELS[a.role] ?? a.role }))
@@ -183,15 +87,41 @@ export class TeamPagesController {
     const body = formBody(raw);
     const fields = memberFields(await this.agencies.list());
     const { input, problems } = readForm(fields, body);
+    const { member: memberInput, declared } = splitDeclarations(input);
+    const today = this.appointments.today();
+    // What the role declares goes with the membership, in its transaction (one record per person).
+    const declare = async (w: CaseFileWrite, name: string) => {
+      const what = declarationInput(memberInput.role, memberInput, declared, name, today);
+      if (!what) return;
+      try {
+        if (what.kind === 'appointment') await this.appointments.appointWithin(w, reviewId, parseInput(appointSchema(this.appointments.today), what.input), actorOf(req));
+        else await this.panel.addWithin(w, reviewId, parseInput(addPanelMemberSchema(this.panel.today), what.input), actorOf(req));
+      } catch (error) {
+        if (error instanceof RequestValidationError) throw new RequestValidationError(declarationProblems(error.problems));
+        throw error;
+      }
+    };
     try {
-      await this.members.add(reviewId, parseInput(addMemberSchema, input), actorOf(req), accessOf(req));
-      return this.views.redirect(res, `/cases/${reviewId}/team?done=MEMBER_ADDED`);
+      const member = await this.members.add(reviewId, parseInput(addMemberSchema, memberInput), actorOf(req), accessOf(req), declare);
+      return this.views.redirect(res, `/cases/${reviewId}/team?done=${member.pending ? 'INVITED' : 'MEMBER_ADDED'}`);
     } catch (error) {
       const byRole = roleRefusal(error);
       if (byRole.length > 0) return this.renderForm(req, res, reviewId, 'member', body, mergeProblems(problems, byRole), 403);
       const refusal = refusalOf(error, fields.map((f) => f.name));
       if (!refusal) throw error;
       return this.renderForm(req, res, reviewId, 'member', body, mergeProblems(problems, memberProblems(refusal.problems)), refusal.status, refusal);
+    }
+  }
+
+  @Post('members/:memberId/resend')
+  async resend(@Req() req: WebRequest, @Res() res: Response, @Param('reviewId') reviewId: string, @Param('memberId') memberId: string) {
+    try {
+      await this.members.resend(reviewId, memberId, actorOf(req), accessOf(req));
+      return this.views.redirect(res, `/cases/${reviewId}/team?done=INVITATION_RESENT`);
+    } catch (error) {
+      const refusal = refusalOf(error);
+      if (!refusal) throw error;
+      return this.renderEnd(req, res, reviewId, memberId, summaryOf(refusal), refusal.status);
     }
   }
 
@@ -203,8 +133,8 @@ export class TeamPagesController {
   @Post('members/:memberId/end')
   async end(@Req() req: WebRequest, @Res() res: Response, @Param('reviewId') reviewId: string, @Param('memberId') memberId: string) {
     try {
-      await this.members.end(reviewId, memberId, actorOf(req), accessOf(req));
-      return this.views.redirect(res, `/cases/${reviewId}/team?done=MEMBER_ENDED`);
+      const ended = await this.members.end(reviewId, memberId, actorOf(req), accessOf(req));
+      return this.views.redirect(res, `/cases/${reviewId}/team?done=${ended.withdrewInvitation ? 'INVITATION_WITHDRAWN' : 'MEMBER_ENDED'}`);
     } catch (error) {
       const byRole = roleRefusal(error);
       if (byRole.length > 0) return this.renderEnd(req, res, reviewId, memberId, [{ text: sentence(byRole[0].message.replace(/^is refused: /, '')) }], 403);
@@ -272,7 +202,7 @@ export class TeamPagesController {
     const words = {
       member: {
         heading: 'Add a member to the review',
-        intro: 'Members see this review and act on it as their role allows. The CSP lead appoints the chair and the report writer; the CSP lead or the chair adds panel members and IMR authors.',
+        intro: 'Members see this review and act on it as their role allows. The CSP lead appoints the chair and the report writer; the CSP lead or the chair adds panel members and IMR authors. Someone who is not yet a user of this service is sent an invitation by email.',
         action: `/cases/${reviewId}/team/members`,
         fields: memberFields(agencies),
         button: 'Add the member',
@@ -318,6 +248,17 @@ export class TeamPagesController {
     const member: MemberView | undefined = (await this.members.list(reviewId)).find((m) => m.id === memberId);
     if (!member) throw new NotFoundException({ statusCode: 404, error: 'Not Found', message: 'No member with this id in this review' });
     const who = member.displayName ?? member.email ?? 'this member';
+    const words = member.pending && member.invitation
+      ? {
+          heading: `Withdraw the invitation to ${who}`,
+          intro: 'The link in their invitation email stops working, unless they are invited to another role on this review. The invitation stays in the review’s history.',
+          button: 'Withdraw the invitation',
+        }
+      : {
+          heading: `End the membership of ${who}`,
+          intro: 'They lose access to this review at once, unless they hold another role on it. The membership stays in the review’s history.',
+          button: 'End the membership',
+        };
     const about = [
       { key: { text: 'Name' }, value: { text: member.displayName ?? '' } },
       { key: { text: 'Email address' }, value: { text: member.email ?? '' } },
@@ -329,16 +270,16 @@ export class TeamPagesController {
       res,
       'pages/cases/form.njk',
       {
-        pageTitle: `End the membership of ${who} – ${review.reference}`,
+        pageTitle: `${words.heading} – ${review.reference}`,
         review,
-        heading: `End the membership of ${who}`,
+        heading: words.heading,
         about,
-        intro: 'They lose access to this review at once, unless they hold another role on it. The membership stays in the review’s history.',
+        intro: words.intro,
         back: { href: `/cases/${reviewId}/team`, text: 'Back to the review team' },
         action: `/cases/${reviewId}/team/members/${memberId}/end`,
         hidden: {},
         fields: [],
-        button: 'End the membership',
+        button: words.button,
         warning: true,
         closed: member.endedAt ? `This membership ended on ${ukDate(member.endedAt)} (by ${member.endedBy ?? 'someone'}).` : null,
         errorList,
