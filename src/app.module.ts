@@ -19,6 +19,7 @@ import type { Logger } from './infrastructure/logging/root-logger';
 import { QueueModule } from './infrastructure/queue/queue.module';
 import { NotificationPreferencesModule } from './reminders/notification-preferences.module';
 import { ImportsModule } from './imports/imports.module';
+import { PartnershipOversightModule } from './reports/oversight/oversight.module';
 import { ReviewsModule } from './reviews/reviews.module';
 import { WebModule } from './web/web.module';
 import { WorkModule } from './work/work.module';
@@ -55,6 +56,7 @@ export class AppModule {
         ImportsModule,
         DeadlinesModule,
         NotificationPreferencesModule,
+        PartnershipOversightModule,
         // Last: its page routes come after the API's.
         WorkModule,
         WebModule,

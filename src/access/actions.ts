@@ -42,6 +42,7 @@ export const ACTIONS = [
   'publication.read',
   'publication.write',
   'oversight.read',
+  'reports.read',
   'accessLog.read',
   'notifications.read',
   'deadlines.list',

@@ -77,6 +77,9 @@ export const POLICY: Readonly<Record<Action, Grants>> = {
   'publication.read': { ...CORE_TEAM, rag_member: 'signOff' },
   'publication.write': { csp_lead: 'csp' },
   'oversight.read': { csp_lead: 'csp', chair: 'review', rag_member: 'signOff' },
+  // The committee progress report (src/reports): names no review; its service narrows the
+  // reviews to these scopes (a RAG member: only reviews at sign-off or after).
+  'reports.read': { csp_lead: 'csp', rag_member: 'signOff' },
   'accessLog.read': { csp_lead: 'csp' },
   'notifications.read': { csp_lead: 'csp', chair: 'review' },
 };
@@ -127,6 +130,9 @@ export function boardReturnedAtOf(
   const reached = [...context.stageHistory].reverse().find((s) => s.stage === 'rag_sign_off');
   return last && reached && last.returnedAt >= reached.enteredAt ? last.returnedAt : null;
 }
+
+/** Actions about several reviews of a CSP at once (no review in the route): see `holds`. */
+export const CSP_WIDE_ACTIONS: readonly Action[] = ['reports.read'];
 
 /** The documents a RAG member reads: the report itself, not the agencies' material. */
 export const REPORT_DOCUMENT_KINDS = ['overview_report', 'executive_summary'] as const;
@@ -220,6 +226,9 @@ function holds(role: Role, scope: Scope, holder: Holder, review: ReviewSubject |
       return holder.cspRoles.some((g) => g.role === role && (target === null || g.cspId === target));
     }
     case 'signOff': {
+      // A route about no review (a report over a CSP's reviews): a RAG member of that CSP, or of
+      // any when none is named; the service then narrows the reviews to those at sign-off.
+      if (review === null && CSP_WIDE_ACTIONS.includes(action)) return holder.cspRoles.some((g) => g.role === role && (cspId === null || g.cspId === cspId));
       if (review === null || !holder.cspRoles.some((g) => g.role === role && g.cspId === review.cspId)) return false;
       return SIGN_OFF_STAGES.includes(review.stage) || (!!review.boardReturnedAt && AFTER_RETURN_ACTIONS.includes(action));
     }

@@ -43,6 +43,8 @@ export const API_ROUTE_ACTIONS: Readonly<Record<string, Action>> = {
   'POST /agencies': 'agencies.manage',
   'GET /agencies': 'agencies.read',
   'GET /deadlines': 'deadlines.list',
+  // Oversight figures over the caller's CSPs' reviews (src/reports/oversight), JSON, CSV or XLSX.
+  'GET /reports/oversight': 'reports.read',
 
   'POST /reviews': 'review.create',
   'POST /imports': 'review.import',

@@ -4,10 +4,10 @@ import { STATIC_PREFIXES } from './web-assets';
 import { layoutContext, WebRequest, webEnvironment } from './web-views';
 
 /** Paths the JSON API owns: errors there stay JSON whatever the client accepts. */
-export const API_PREFIXES = ['/reviews', '/csps', '/agencies', '/deadlines', '/me', '/auth', '/health', '/api', '/notification-preferences'] as const;
+export const API_PREFIXES = ['/reviews', '/csps', '/agencies', '/deadlines', '/me', '/auth', '/health', '/api', '/notification-preferences', '/reports'] as const;
 
 /** Paths of the web pages. */
-export const PAGE_PREFIXES = ['/cases', '/sign-in', '/sign-out', '/my-work', '/admin'] as const;
+export const PAGE_PREFIXES = ['/cases', '/sign-in', '/sign-out', '/my-work', '/admin', '/oversight'] as const;
 
 const under = (path: string, prefix: string) => path === prefix || path.startsWith(`${prefix}/`);
 

@@ -15,6 +15,8 @@ export const WEB_ROUTE_ACTIONS: Readonly<Record<string, Action>> = {
   'POST /sign-out': 'public',
 
   'GET /my-work': 'self',
+  // The oversight page (its CSV and XLSX are GET /reports/oversight).
+  'GET /oversight': 'reports.read',
 
   'GET /cases': 'review.list',
   'GET /cases/new': 'review.create',

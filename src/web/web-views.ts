@@ -102,6 +102,8 @@ export function layoutContext(req: WebRequest, res: Response): Record<string, un
     ? [
         { href: '/my-work', text: 'My work', current: path === '/my-work' },
         { href: '/cases', text: 'Reviews', active: path === '/cases' || path.startsWith('/cases/') },
+        // The oversight figures, for those who may take reports.read (a CSP lead or RAG member).
+        ...((req.access?.holder?.cspRoles ?? []).some((g) => g.role === 'csp_lead' || g.role === 'rag_member') ? [{ href: '/oversight', text: 'Oversight', active: path === '/oversight' }] : []),
         ...(administrator ? [{ href: '/admin', text: 'Administration', active: path.startsWith('/admin') }] : []),
       ]
     : [];

@@ -37,6 +37,8 @@ import { ScopingPagesController } from './pages/scoping.controller';
 import { SignInPagesController } from './pages/sign-in.controller';
 import { SignOffPagesController } from './pages/sign-off.controller';
 import { TeamPagesController } from './pages/team.controller';
+import { PartnershipOversightPagesController } from './pages/partnership-oversight.controller';
+import { PartnershipOversightModule } from '../reports/oversight/oversight.module';
 import { CaseTabs } from './case-tabs';
 import { WebViews } from './web-views';
 
@@ -60,6 +62,7 @@ export const WEB_CONTROLLERS = [
   QaPagesController,
   PublicationPagesController,
   AdminPagesController,
+  PartnershipOversightPagesController,
 ];
 
 /**
@@ -87,6 +90,7 @@ export const WEB_CONTROLLERS = [
     ScopingModule,
     ProceedingsModule,
     WorkModule,
+    PartnershipOversightModule,
   ],
   controllers: WEB_CONTROLLERS,
   providers: [WebViews, CaseTabs],
