@@ -21,7 +21,7 @@ function charts(report: OversightReport): Record<string, string> {
   const spreadBar = (label: string, s: typeof t.notificationToDecision) =>
     s.median === null ? [] : [{ label, value: s.median, range: [s.lowerQuartile ?? s.median, s.upperQuartile ?? s.median] as [number, number] }];
   return {
-    stages: barChart('chart-stages', 'Reviews by stage', table('stages').rows.map((r) => ({ label: String(r[0]), value: Number(r[1]) })), 'reviews'),
+    stages: barChart('chart-stages', 'Reviews by stage', table('stages').rows.map((r) => ({ label: String(r[0]), value: Number(r[1]) })), ''),
     timings: barChart(
       'chart-timings',
       'Median days taken, the line from the lower to the upper quartile',
@@ -30,9 +30,9 @@ function charts(report: OversightReport): Record<string, string> {
         ...spreadBar('Decision to submission (gross)', t.decisionToSubmissionGross),
         ...spreadBar('Decision to submission (net)', t.decisionToSubmissionNet),
       ],
-      'days',
+      ' days',
     ),
-    imrs: barChart('chart-imrs', 'Per cent of IMRs on time, by agency', table('imrs').rows.map((r) => ({ label: String(r[0]), value: Number(r[3] ?? 0) })), 'per cent'),
+    imrs: barChart('chart-imrs', 'Per cent of IMRs on time, by agency', table('imrs').rows.map((r) => ({ label: String(r[0]), value: Number(r[3] ?? 0) })), ' per cent'),
   };
 }
 
