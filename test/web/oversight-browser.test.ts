@@ -59,7 +59,7 @@ describe('the oversight page (browser)', () => {
     expect(await page.locator('.app-oversight-subtitle').textContent()).toBe(
       'Braintree Community Safety Partnership, Maldon Community Safety Partnership: 3 reviews as at 4 December 2026; times and shares for 4 December 2025 to 4 December 2026',
     );
-    const headline = await page.locator('.app-oversight-headline .govuk-summary-list__row').evaluateAll((rows) => rows.map((r) => Array.from(r.children, (c) => (c.textContent ?? '').trim()).join(': ')));
+    const headline = await page.locator('.app-oversight-headline .govuk-summary-list__row').evaluateAll((rows) => rows.map((r) => Array.from((r as unknown as { children: ArrayLike<{ textContent: string | null }> }).children, (c) => (c.textContent ?? '').trim()).join(': ')));
     expect(headline).toEqual([
       'Reviews on hold: 1',
       // B's Home Office notification (due 10 April), B's and A's completion targets (10 September, 20 July).
@@ -72,7 +72,7 @@ describe('the oversight page (browser)', () => {
     const stagesChart = page.locator('#section-stages ~ .govuk-grid-row svg');
     expect(await stagesChart.getAttribute('role')).toBe('img');
     expect(await page.locator('#chart-stages-desc').textContent()).toBe('Notified: 1; Establishing the review: 2');
-    const holdRows = await page.locator('[aria-labelledby="section-holds"] table tbody tr').evaluateAll((trs) => trs.map((tr) => Array.from(tr.children, (c) => (c.textContent ?? '').trim())));
+    const holdRows = await page.locator('[aria-labelledby="section-holds"] table tbody tr').evaluateAll((trs) => trs.map((tr) => Array.from((tr as unknown as { children: ArrayLike<{ textContent: string | null }> }).children, (c) => (c.textContent ?? '').trim())));
     expect(holdRows).toEqual([['DHR-MALDON-2026-001', 'Establishing the review', 'Criminal proceedings', '1 November 2026', '33']]);
     expect(await page.content()).not.toContain('Realperson');
     // No script of its own: the charts are drawn on the server.
