@@ -110,6 +110,11 @@ describe('oversight figures (API, CSV, XLSX, access)', () => {
     // Another partnership's review: never in these figures.
     ids.other = await review(colchester, '2026-04-01');
     await event(ids.other, { type: 'DECIDE', outcome: 'proceed', rationale: 'Criteria met.', decidedAt: '2026-04-02' });
+    // Three IMRs due in June: with the Home Office notification (due 2 May), three clocks sooner than its completion target (2 October).
+    const housing = await casefile.agency('Colchester Housing', 'local_authority');
+    for (const [agencyId, dueOn] of [[police, '2026-06-01'], [health, '2026-06-02'], [housing, '2026-06-03']]) {
+      await post(`/reviews/${ids.other}/imrs`, { agencyId, kind: 'imr', authorName: 'IMR Author', requestedOn: '2026-04-10', dueOn });
+    }
   }, 180_000);
   afterAll(() => ctx?.close());
 
@@ -283,5 +288,16 @@ describe('oversight figures (API, CSV, XLSX, access)', () => {
       `SELECT actor, route, path, review_id, status FROM access_log WHERE actor = 'lead2.oversight@maldon.gov.uk' ORDER BY at DESC, id DESC LIMIT 1`,
     );
     expect(rows).toEqual([{ actor: 'lead2.oversight@maldon.gov.uk', route: '/reports/oversight', path: '/reports/oversight?csp=MALDON&format=csv&table=qa', review_id: null, status: 200 }]);
+  });
+
+  it('the reviews list shows the completion target even when three sooner deadlines are open', async () => {
+    const page = await as('otherLead', '/cases').set('Accept', 'text/html').expect(200);
+    const row = page.text.slice(page.text.indexOf('DHR-COLCHESTER-2026-001'));
+    const cell = row.slice(0, row.indexOf('</tr>'));
+    expect(cell.match(/<li>/g)).toHaveLength(4);
+    expect(cell).toContain('due 2 May 2026');
+    expect(cell).toContain('due 2 June 2026');
+    expect(cell).not.toContain('due 3 June 2026');
+    expect(cell).toContain('Review completed and sent to the Home Office, due 2 October 2026');
   });
 });
