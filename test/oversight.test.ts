@@ -190,6 +190,11 @@ describe('oversight figures (API, CSV, XLSX, access)', () => {
     // 1 April 2026: A on hold (since 10 March, 22 days); C not yet notified; nothing submitted; no actions.
     const past = (await as('county', '/reports/oversight?csp=MALDON&asAt=2026-04-01').expect(200)).body;
     expect(past.reviews).toBe(2);
+    // A had its terms of reference agreed (1 February) and was held; B decided (10 March); today both have moved on or been held since.
+    expect(table(past, 'stages')).toEqual([
+      ['Establishing the review', 1, 0],
+      ['Information gathering', 1, 1],
+    ]);
     expect(table(past, 'holds').map((r: unknown[]) => [r[0], r[2], r[3], r[4]])).toEqual([['DHR-MALDON-2026-001', 'Criminal proceedings', { date: '2026-03-10' }, 22]]);
     expect(table(past, 'qa')).toEqual([]);
     expect(table(past, 'timings')[0]).toEqual(['Notification to decision', 2, 25.5, 20.3, 30.8, 15, 36]);
@@ -216,6 +221,7 @@ describe('oversight figures (API, CSV, XLSX, access)', () => {
     expect(await problem('county', 'csp=MALDON,COLCHESTER')).toEqual([{ field: 'csp', message: 'you hold no role in COLCHESTER that allows reports.read' }]);
     expect(await problem('county', 'csp=MALDON&from=2026-06-01&to=2026-05-01')).toEqual([{ field: 'from', message: 'must be on or before the end of the period (to)' }]);
     expect(await problem('county', 'csp=MALDON&asAt=2026-12-05')).toEqual([{ field: 'asAt', message: 'must not be in the future' }]);
+    expect(await problem('county', 'csp=MALDON&asAt=2026-06-01&to=2026-07-01')).toEqual([{ field: 'to', message: 'must not be after the "as at" date' }]);
     expect((await problem('county', 'csp=MALDON&asAt=2026-13-01')).map((p: { field: string }) => p.field)).toContain('asAt');
     expect(await problem('county', 'csp=MALDON&format=csv')).toEqual([expect.objectContaining({ field: 'table' })]);
     expect(await problem('county', '')).toEqual([expect.objectContaining({ field: 'csp' })]);
