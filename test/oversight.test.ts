@@ -306,4 +306,19 @@ describe('oversight figures (API, CSV, XLSX, access)', () => {
     expect(cell).not.toContain('due 3 June 2026');
     expect(cell).toContain('Review completed and sent to the Home Office, due 2 October 2026');
   });
+
+  it('the page shows a long table’s first 50 rows; its CSV has them all', async () => {
+    const harlow = (await http().post('/csps').set('X-Actor', 'admin').send({ code: 'HARLOW', name: 'Harlow Community Safety Partnership' }).expect(201)).body.id;
+    const identities = ctx.api.get(IdentityService);
+    const lead = await identities.addUser({ email: 'lead@harlow.gov.uk', displayName: 'Harlow Lead', role: 'csp_lead', cspCode: 'HARLOW' });
+    const token = (await identities.issueToken(lead.id, 'oversight')).token;
+    // 51 reviews notified in January, none decided: 51 overdue decisions.
+    for (let i = 1; i <= 51; i++) await review(harlow, `2026-01-${String(1 + (i % 28)).padStart(2, '0')}`);
+    const page = await http().get('/oversight?csp=HARLOW').set('Authorization', `Bearer ${token}`).set('Accept', 'text/html').expect(200);
+    const section = page.text.slice(page.text.indexOf('id="section-overdue"'), page.text.indexOf('id="section-late"'));
+    expect(section.match(/<tr class="govuk-table__row">/g)).toHaveLength(1 + 50);
+    expect(section).toContain('The first 50 of 51; the CSV has them all.');
+    const csv = await http().get('/reports/oversight?csp=HARLOW&format=csv&table=overdue').set('Authorization', `Bearer ${token}`).expect(200);
+    expect(csv.text.trimEnd().split('\r\n')).toHaveLength(1 + 51);
+  });
 });

@@ -13,6 +13,8 @@ const asList = (value: unknown): string[] => (Array.isArray(value) ? value.filte
 const one = (value: unknown): string => (typeof value === 'string' ? value.trim() : '');
 const DATE_FIELDS = { asAt: 'As at', from: 'Period from', to: 'Period to' } as const;
 type DateField = keyof typeof DATE_FIELDS;
+/** Rows of a table shown on the page. */
+export const PAGE_ROWS = 50;
 
 /** The charts beside their tables: which table, and its bars. */
 function charts(report: OversightReport): Record<string, string> {
@@ -95,7 +97,9 @@ export class PartnershipOversightPagesController {
       subtitle: `${report.csps.map((c) => c.name).join(', ')}: ${report.reviews} ${report.reviews === 1 ? 'review' : 'reviews'} as at ${dateInWords(report.asAt)}; times and shares for ${dateInWords(report.from)} to ${dateInWords(report.to)}`,
       tables: report.tables.map((t) => ({
         ...t,
-        rows: t.rows.map((row) => row.map((c) => cellText(c, 'words'))),
+        // A long list (a county's overdue clocks) shows its first rows; the CSV and XLSX have them all.
+        rows: t.rows.slice(0, PAGE_ROWS).map((row) => row.map((c) => cellText(c, 'words'))),
+        total: t.rows.length,
         csvHref: `/reports/oversight?${base}&format=csv&table=${t.key}`,
       })),
       charts: charts(report),
