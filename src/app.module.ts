@@ -20,6 +20,7 @@ import { QueueModule } from './infrastructure/queue/queue.module';
 import { NotificationPreferencesModule } from './reminders/notification-preferences.module';
 import { ImportsModule } from './imports/imports.module';
 import { ReportsModule } from './reports/reports.module';
+import { PartnershipOversightModule } from './reports/oversight/oversight.module';
 import { ReviewsModule } from './reviews/reviews.module';
 import { WebModule } from './web/web.module';
 import { WorkModule } from './work/work.module';
@@ -57,6 +58,7 @@ export class AppModule {
         DeadlinesModule,
         NotificationPreferencesModule,
         ReportsModule,
+        PartnershipOversightModule,
         // Last: its page routes come after the API's.
         WorkModule,
         WebModule,

@@ -45,6 +45,8 @@ export const API_ROUTE_ACTIONS: Readonly<Record<string, Action>> = {
   'GET /deadlines': 'deadlines.list',
   // The committee progress report over the caller's CSPs' reviews (src/reports), JSON, DOCX or PDF.
   'GET /reports/committee': 'reports.read',
+  // Oversight figures over the caller's CSPs' reviews (src/reports/oversight), JSON, CSV or XLSX.
+  'GET /reports/oversight': 'reports.read',
 
   'POST /reviews': 'review.create',
   'POST /imports': 'review.import',

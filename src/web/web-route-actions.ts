@@ -20,6 +20,8 @@ export const WEB_ROUTE_ACTIONS: Readonly<Record<string, Action>> = {
   'GET /my-work': 'self',
   // The committee progress report page (its DOCX and PDF are GET /reports/committee).
   'GET /committee-report': 'reports.read',
+  // The oversight page (its CSV and XLSX are GET /reports/oversight).
+  'GET /oversight': 'reports.read',
 
   'GET /cases': 'review.list',
   'GET /cases/new': 'review.create',

@@ -98,13 +98,18 @@ export function layoutContext(req: WebRequest, res: Response): Record<string, un
   const displayName = req.signedIn?.user.displayName ?? actor;
   const path = req.path;
   const administrator = req.access?.holder?.administrator ?? false;
-  // The committee progress report, for those who may take reports.read (a CSP lead or RAG member).
+  // The partnership's reports (oversight, committee report), for those who may take reports.read (a CSP lead or RAG member).
   const reporter = (req.access?.holder?.cspRoles ?? []).length > 0;
   const navigation = actor
     ? [
         { href: '/my-work', text: 'My work', current: path === '/my-work' },
         { href: '/cases', text: 'Reviews', active: path === '/cases' || path.startsWith('/cases/') },
-        ...(reporter ? [{ href: '/committee-report', text: 'Committee report', active: path.startsWith('/committee-report') }] : []),
+        ...(reporter
+          ? [
+              { href: '/oversight', text: 'Oversight', active: path === '/oversight' },
+              { href: '/committee-report', text: 'Committee report', active: path.startsWith('/committee-report') },
+            ]
+          : []),
         ...(administrator ? [{ href: '/admin', text: 'Administration', active: path.startsWith('/admin') }] : []),
       ]
     : [];

@@ -40,6 +40,8 @@ import { ScopingPagesController } from './pages/scoping.controller';
 import { SignInPagesController } from './pages/sign-in.controller';
 import { SignOffPagesController } from './pages/sign-off.controller';
 import { TeamPagesController } from './pages/team.controller';
+import { PartnershipOversightPagesController } from './pages/partnership-oversight.controller';
+import { PartnershipOversightModule } from '../reports/oversight/oversight.module';
 import { CaseTabs } from './case-tabs';
 import { FormPages } from './pages/form-page';
 import { WebViews } from './web-views';
@@ -66,6 +68,7 @@ export const WEB_CONTROLLERS = [
   PublicationPagesController,
   AdminPagesController,
   CommitteeReportPagesController,
+  PartnershipOversightPagesController,
 ];
 
 /**
@@ -94,6 +97,7 @@ export const WEB_CONTROLLERS = [
     ProceedingsModule,
     WorkModule,
     ReportsModule,
+    PartnershipOversightModule,
   ],
   controllers: WEB_CONTROLLERS,
   providers: [WebViews, CaseTabs, FormPages],

@@ -69,7 +69,8 @@ export class CasesPagesController {
     }
     const result = await this.reviews.list(parsed.data, access);
     const cspNames = new Map(csps.map((c) => [c.id, c.name]));
-    const clocks = await this.deadlines.nextByReview(result.items.map((item) => item.id), 3, access);
+    // The three soonest clocks, and the completion target always (issue 15: it was hidden behind three sooner ones).
+    const clocks = await this.deadlines.nextByReview(result.items.map((item) => item.id), 3, access, ['completion_target']);
     const rows = result.items.map((item) => ({ ...item, cspName: cspNames.get(item.cspId) ?? '', clocks: clocks.get(item.id) ?? [] }));
     const pages = Math.max(1, Math.ceil(result.total / result.pageSize));
     const pageLink = (page: number) => `/cases?${new URLSearchParams({ ...filters, page: String(page) }).toString()}`;
