@@ -7,7 +7,10 @@ import { ReviewLifecycleService } from '../../reviews/review-lifecycle.service';
 import type { ReviewView } from '../../reviews/review-lifecycle.service';
 import type { AccessContext } from '../../access/access.service';
 import { caseNavigation, changesSince, HistoryEntry, staleSummary } from '../case-pages';
-import { FieldSpec, FormBody, formBody, FormProblem, formView, ifMatchOf, mergeProblems, readForm, Refusal, refusalOf } from '../forms';
+import { FieldSpec, FieldView, FormBody, formBody, FormProblem, formView, ifMatchOf, mergeProblems, readForm, Refusal, refusalOf } from '../forms';
+import { RequestValidationError } from '../../infrastructure/http/errors';
+import { parseInput } from '../../infrastructure/http/validation';
+import type { z } from 'zod';
 import { WebViews } from '../web-views';
 import type { WebRequest } from '../web-views';
 import { cspNameOf } from './more-page-support';
@@ -64,6 +67,8 @@ export interface FormPage<S = ReviewView> {
   eachProblem?: boolean;
   /** The refusal's words not about one field (default: its message and reasons). */
   summary?: (refusal: Refusal | undefined, error: unknown, ctx: FormContext) => Summary;
+  /** The drawn fields placed by the template's own parts (rows, checkbox groups): its result goes over `fields`. */
+  arrange?: (fields: FieldView[], subject: S, ctx: FormContext) => Record<string, unknown>;
   /** A record with versions: after a 412, what changed since the form's reviewVersion, and what it is now. */
   stale?: { what: string; about?: (entry: HistoryEntry, ctx: FormContext) => boolean; now: (subject: S) => string | null };
 }
@@ -96,6 +101,22 @@ interface Shown {
 export function summaryOf(refusal: Refusal | undefined): Array<{ text: string }> {
   if (!refusal) return [];
   return [...(refusal.summary ? [{ text: refusal.summary }] : []), ...refusal.reasons.map((text) => ({ text }))];
+}
+
+/**
+ * Parses what the form read with the service's schema, refusing it with the form's own problems
+ * too (a date or time it could not read), so that every problem shows at once.
+ */
+export function parseWith<T extends z.ZodTypeAny>(schema: T, input: unknown, own: readonly FormProblem[]): z.output<T> {
+  let parsed: z.output<T>;
+  try {
+    parsed = parseInput(schema, input);
+  } catch (error) {
+    if (error instanceof RequestValidationError && own.length > 0) throw new RequestValidationError(mergeProblems(own, error.problems));
+    throw error;
+  }
+  if (own.length > 0) throw new RequestValidationError([...own]);
+  return parsed;
 }
 
 /** The form's version and the review's, for If-Match and for saying what changed after a 412. */
@@ -173,7 +194,8 @@ export class FormPages {
     }
     const view = page.view(subject, now, words);
     const frame = page.template ? view : caseFrame(view as CaseFormView);
-    return this.views.render(ctx.req, ctx.res, page.template ?? 'pages/cases/form.njk', { ...frame, fields: form.fields, ...errors }, shown.status);
+    const placed = page.arrange ? page.arrange(form.fields, subject, now) : {};
+    return this.views.render(ctx.req, ctx.res, page.template ?? 'pages/cases/form.njk', { ...frame, fields: form.fields, ...placed, ...errors }, shown.status);
   }
 }
 
