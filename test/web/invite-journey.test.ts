@@ -227,4 +227,56 @@ describe('journey (a): the CSP lead invites the chair, who joins from the email 
     expect(history.at(-1)).toMatchObject({ type: 'INVITATION_ACCEPTED', actor: CHAIR });
     expect(checks.findings.filter((f) => f.impact === 'serious' || f.impact === 'critical')).toEqual([]);
   });
+
+  it('the CSP lead sends an invitation again (the first link stops working) and then withdraws it (the new link stops working too)', async () => {
+    const WRITER = 'o.mensah@report-writers.example';
+    const linksTo = (address: string) =>
+      readdirSync(mailDir)
+        .filter((f) => f.endsWith('.eml'))
+        .sort()
+        .map((f) => readFileSync(join(mailDir, f), 'utf8'))
+        .filter((eml) => eml.includes(address))
+        .map((eml) => /(http:\/\/127\.0\.0\.1:\d+\/sign-in\/invitations\/[A-Za-z0-9_-]+)/.exec(eml.replace(/=\r?\n/g, ''))?.[1]);
+    const { context, page, problems } = await signInAs(browser, baseURL, LEAD);
+    await page.goto(`/cases/${reviewId}/team/members/new`);
+    await page.getByLabel('Full name').fill('Olu Mensah');
+    await page.getByLabel('Email address').fill(WRITER);
+    await page.getByLabel('Report writer', { exact: true }).check();
+    await page.getByRole('button', { name: 'Add the member' }).click();
+    await page.waitForURL(/\/team\?done=INVITED$/);
+    const [first] = linksTo(WRITER);
+    expect(first).toBeDefined();
+
+    // Sent again: a second email with a new link; the first no longer works.
+    await page.getByRole('button', { name: 'Resend the invitation to Olu Mensah' }).click();
+    await page.waitForURL(/\/team\?done=INVITATION_RESENT$/);
+    expect(await textOf(page.locator('.govuk-notification-banner'))).toContain('Invitation sent again');
+    await checkBothWidths(page, problems, 'team (invitation sent again)');
+    const links = linksTo(WRITER);
+    expect(links).toHaveLength(2);
+    expect(links[1]).not.toBe(first);
+    const stranger = await newPerson(browser, baseURL);
+    await stranger.page.goto(first!);
+    expect(await textOf(stranger.page.locator('h1'))).toBe('This invitation link cannot be used');
+
+    // Withdrawn, after a page that says what it does: the new link stops working as well.
+    await page.getByRole('link', { name: /Withdraw the invitation of Olu Mensah/ }).click();
+    expect(await textOf(page.locator('h1'))).toBe('Withdraw the invitation to Olu Mensah');
+    await checkBothWidths(page, problems, 'withdraw an invitation');
+    await page.getByRole('button', { name: 'Withdraw the invitation' }).click();
+    await page.waitForURL(/\/team\?done=INVITATION_WITHDRAWN$/);
+    expect(await textOf(page.locator('.govuk-notification-banner'))).toContain('Invitation withdrawn');
+    await stranger.page.goto(links[1]!);
+    expect(await textOf(stranger.page.locator('h1'))).toBe('This invitation link cannot be used');
+    await stranger.context.close();
+
+    // Once withdrawn, sending it again is not offered.
+    expect(await page.getByRole('button', { name: /Resend the invitation to Olu Mensah/ }).count()).toBe(0);
+    await context.close();
+    const history = (await api.get(`/reviews/${reviewId}/history`, LEAD)) as Array<{ type: string; payload?: Record<string, unknown> }>;
+    const about = history.filter((h) => JSON.stringify(h.payload ?? {}).includes(WRITER)).map((h) => h.type);
+    expect(about).toEqual(expect.arrayContaining(['INVITATION_SENT', 'INVITATION_WITHDRAWN']));
+    expect(about.filter((t) => t === 'INVITATION_SENT')).toHaveLength(2);
+    expect(checks.findings.filter((f) => f.impact === 'serious' || f.impact === 'critical')).toEqual([]);
+  });
 });

@@ -61,6 +61,8 @@ export interface FormPage<S = ReviewView> {
   template?: string;
   /** Calls the service with what was typed (as readForm reads it); returns where to go next. */
   submit: (input: Record<string, unknown>, ctx: FormContext) => Promise<string>;
+  /** A refusal the forms do not read themselves (a 403 naming the role): the page's own reading of the error, else null. */
+  refused?: (error: unknown) => Refusal | null;
   /** The service's problems on the form's fields (renamed rows, codes in words). */
   problems?: (problems: FormProblem[], input: Record<string, unknown>, ctx: FormContext) => FormProblem[];
   /** Every problem as the service gave it, several on one field too (not merged one a field). */
@@ -165,7 +167,7 @@ export class FormPages {
     try {
       next = await page.submit(input, ctx);
     } catch (error) {
-      const refusal = refusalOf(error, fields.map((f) => f.name));
+      const refusal = page.refused?.(error) ?? refusalOf(error, fields.map((f) => f.name));
       if (!refusal) throw error;
       const said = page.problems ? page.problems(refusal.problems, input, ctx) : refusal.problems;
       return this.render(page, ctx, { problems: page.eachProblem ? said : mergeProblems(problems, said), status: refusal.status, refusal, error });
