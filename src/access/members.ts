@@ -69,8 +69,14 @@ export class ReviewMembersService {
       // Their declarations: the appointment or panel record of each team record.
       const appointments = await manager.find(Appointment, { where: { reviewId } });
       const panel = await manager.find(PanelMember, { where: { reviewId } });
+      // Who added and ended each, by the name they use in the service (the actor itself when not a user).
+      const actors = [...new Set(rows.flatMap((m) => [m.addedBy, m.endedBy]).filter((a): a is string => !!a && a.includes('@')).map((a) => a.toLowerCase()))];
+      const named: Array<{ email: string; name: string }> = actors.length > 0 ? await manager.query('SELECT lower(email) AS email, display_name AS name FROM users WHERE lower(email) = ANY($1::text[])', [actors]) : [];
+      const nameOf = (actor: string | null) => (actor ? (named.find((n) => n.email === actor.toLowerCase())?.name ?? actor) : null);
       return rows.map((m) => ({
         ...this.view(m, m.userId ? undefined : (open.find((i) => i.email === m.email) ?? null)),
+        addedByName: nameOf(m.addedBy),
+        endedByName: nameOf(m.endedBy),
         declarations: declarationsOf(
           appointments.filter((a) => a.memberId === m.id),
           panel.filter((p) => p.memberId === m.id),

@@ -117,6 +117,9 @@ describe('team, people and documents pages (browser)', () => {
     const panelRow = page.getByRole('row', { name: /Pat Morgan/ });
     expect(await textOf(panelRow)).toContain('Panel member');
     expect(await textOf(panelRow)).toContain('Essex Police');
+    // Who added them, by name: not the email address they sign in with.
+    expect(await textOf(panelRow)).toContain('by Priya Shah');
+    expect(await textOf(panelRow)).not.toContain(`by ${LEAD}`);
     const members = (await api.get(`/reviews/${reviewId}/members`, LEAD)) as Array<{ email: string; role: string; addedBy: string }>;
     expect(members.map((m) => [m.email, m.role, m.addedBy])).toEqual([
       [CHAIR, 'chair', LEAD],

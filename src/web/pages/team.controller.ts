@@ -152,12 +152,12 @@ export class TeamPagesController {
             { key: { text: 'Name' }, value: { text: member.displayName ?? '' } },
             { key: { text: 'Email address' }, value: { text: member.email ?? '' } },
             { key: { text: 'Role' }, value: { text: `${REVIEW_ROLE_LABELS[member.role] ?? member.role}${member.agency ? `, ${member.agency}` : ''}` } },
-            { key: { text: 'Added' }, value: { text: `${ukDate(member.addedAt)} by ${member.addedBy}` } },
+            { key: { text: 'Added' }, value: { text: `${ukDate(member.addedAt)} by ${member.addedByName ?? member.addedBy}` } },
           ],
           back: BACK(review.id),
           action: `/cases/${review.id}/team/members/${member.id}/end`,
           warning: true,
-          closed: member.endedAt ? `This membership ended on ${ukDate(member.endedAt)} (by ${member.endedBy ?? 'someone'}).` : null,
+          closed: member.endedAt ? `This membership ended on ${ukDate(member.endedAt)} (by ${member.endedByName ?? member.endedBy ?? 'someone'}).` : null,
         };
       },
     };
