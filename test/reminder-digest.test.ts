@@ -7,6 +7,7 @@ import { CaseFileApi } from './support/casefile-api';
 import { reviewApi } from './support/review-api';
 import { startSmtpSink } from './support/smtp-sink';
 import { startTestApp, TestClock, TestContext } from './support/test-app';
+import { setupApi } from './web/support/setup-api';
 
 const CHAIR_EMAIL = 'chair@independent-reviews.example';
 const OWNER_EMAIL = 'safeguarding.lead@essex.police.uk';
@@ -165,7 +166,9 @@ describe('reminders as a daily digest (real Redis and SMTP)', () => {
     expect(digest.text).toContain('People (pseudonyms): Adult A');
     expect(digest.text).toContain('Due: Tuesday 24 March 2026 at 17:00 (UK time) (in 6 days)');
     expect(digest.text).toContain('Reminders: 14 days before; 7 days before');
-    expect(digest.html).toContain(`https://dhr.maldon.gov.uk/cases/${id}`);
+    // A panel member's link goes to the review's IMR tracker (not to the upload page, which is the IMR author's).
+    expect(digest.html).toContain(`https://dhr.maldon.gov.uk/cases/${id}/imrs"`);
+    expect(digest.html).not.toContain('/submit');
     expect(`${digest.subject}${digest.text}${digest.html}`).not.toMatch(/Realname|Joanna/i);
     expect(digest.headers.get('x-dhr-digest')).toBe(`digest|${OWNER_EMAIL}|2026-03-18`);
     const sent = await ledger(deadlineId);
@@ -241,5 +244,27 @@ describe('reminders as a daily digest (real Redis and SMTP)', () => {
     await settle();
     // Nothing else for the owner: the ordinary overdue reminder waits for the digest.
     expect(toOwner().map((m) => m.subject)).toEqual([`[${reference}] Escalation: IMR from Essex Police is 7 days overdue (due Mon 23 March 2026)`]);
+  });
+
+  it("an IMR author's digest links straight to the page that uploads their agency's IMR, as their single reminder does", async () => {
+    const AUTHOR = 'imr.author@essex.police.uk';
+    clock.set('2026-03-31T10:00:00Z');
+    await setupApi(ctx.api).user(AUTHOR, 'Dr Amira Bello', 'a long enough test password');
+    await http().put(`/notification-preferences/${encodeURIComponent(AUTHOR)}`).set('X-Actor', AUTHOR).send({ mode: 'daily_digest' }).expect(200);
+    const { id, imr, deadlineId } = await reviewWithImr('2026-04-30');
+    await http().post(`/reviews/${id}/members`).set('X-Actor', 'lead').send({ email: AUTHOR, role: 'imr_author', agencyId }).expect(201);
+    await tick();
+    smtp.received.length = 0;
+    clock.set('2026-04-16T08:00:01Z'); // 14 days before
+    await tick();
+    const until = Date.now() + 15000;
+    const queued = () => db.query(`SELECT 1 FROM notifications WHERE deadline_id = $1 AND lower(recipient) = $2 AND status = 'queued'`, [deadlineId, AUTHOR]);
+    while ((await queued()).length === 0 && Date.now() < until) await new Promise((r) => setTimeout(r, 50));
+    clock.set('2026-04-17T08:00:00Z');
+    await digests.handle();
+    const [digest] = smtp.received.filter((m) => (m.to as { text: string }).text === AUTHOR);
+    expect(digest?.subject).toBe('DHR daily reminders for Fri 17 April 2026: 1 item');
+    expect(digest.html).toContain(`https://dhr.maldon.gov.uk/cases/${id}/imrs/${imr}/submit`);
+    expect(digest.text).toContain(`https://dhr.maldon.gov.uk/cases/${id}/imrs/${imr}/submit`);
   });
 });

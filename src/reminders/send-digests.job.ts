@@ -1,3 +1,4 @@
+import { imrAuthorEmails, reminderLink } from './reminder-link';
 import { Inject, Injectable } from '@nestjs/common';
 import type { Job } from 'bullmq';
 import { DataSource, EntityManager } from 'typeorm';
@@ -25,6 +26,7 @@ interface QueuedRow {
   deadlineStatus: string | null;
   dueAt: Date | null;
   kind: string | null;
+  subjectId: string | null;
   title: string | null;
   concerns: ConcernedPerson[] | null;
   reference: string;
@@ -121,7 +123,7 @@ export class SendDigestsJob implements JobHandler<'reminders'> {
 
     const rows: QueuedRow[] = await manager.query(
       `SELECT n.id, n.idempotency_key AS key, n.slot, n.recipient, n.review_id AS "reviewId", n.deadline_id AS "deadlineId",
-              d.status AS "deadlineStatus", d.due_at AS "dueAt", d.kind, d.title, d.concerns, r.reference
+              d.status AS "deadlineStatus", d.due_at AS "dueAt", d.kind, d.subject_id AS "subjectId", d.title, d.concerns, r.reference
          FROM notifications n
          JOIN reviews r ON r.id = n.review_id
          LEFT JOIN deadlines d ON d.id = n.deadline_id
@@ -151,6 +153,13 @@ export class SendDigestsJob implements JobHandler<'reminders'> {
     const byDeadline = new Map<string, QueuedRow[]>();
     for (const row of live) byDeadline.set(row.deadlineId!, [...(byDeadline.get(row.deadlineId!) ?? []), row]);
     const base = this.config.http.publicBaseUrl.replace(/\/$/, '');
+    // As a single reminder's: an IMR's author goes straight to its upload page (reminder-link.ts).
+    const links = new Map<string, string>();
+    for (const group of byDeadline.values()) {
+      const { reviewId, kind, subjectId, deadlineId } = group[0];
+      const toAuthor = kind === 'imr_due' && !!subjectId && (await imrAuthorEmails(manager, reviewId, subjectId)).has(recipient);
+      links.set(deadlineId!, reminderLink(base, reviewId, kind ?? '', subjectId, toAuthor));
+    }
     const items: DigestItem[] = [...byDeadline.values()].map((group) => ({
       reviewReference: group[0].reference,
       pseudonyms: people.filter((p) => p.reviewId === group[0].reviewId).map((p) => p.pseudonym),
@@ -158,7 +167,7 @@ export class SendDigestsJob implements JobHandler<'reminders'> {
       what: group[0].title!,
       dueAt: group[0].dueAt!.toISOString(),
       slots: group.map((r) => r.slot),
-      link: `${base}/cases/${group[0].reviewId}`,
+      link: links.get(group[0].deadlineId!)!,
     }));
     const named = live.flatMap((r) => r.concerns ?? []).find((p) => p.email?.toLowerCase() === recipient && p.name.trim());
     const email = renderDigestEmail({ recipientName: named?.name ?? recipient, sentAt: now.toISOString(), items });
