@@ -154,7 +154,7 @@ describe('tasks (GET /me/tasks)', () => {
         );
         if (['establishing', 'information_gathering', 'drafting'].includes(r.status) && family.draft && !family.settled) {
           const target = clocks.find((c) => c.kind === 'completion_target');
-          rows.push({ reviewId: r.id, reference: r.reference, kind: 'draft_to_family', event: null, subjectId: null, href: `/cases/${r.id}/family/new`, dueDate: target?.due ?? null });
+          rows.push({ reviewId: r.id, reference: r.reference, kind: 'draft_to_family', event: null, subjectId: null, href: `/cases/${r.id}/family/new?kind=draft_offered`, dueDate: target?.due ?? null });
         }
       }
       // The report the board returned, to revise: the review's latest change of stage is the board's return, and no overview report was uploaded since.
@@ -349,14 +349,16 @@ describe('tasks (GET /me/tasks)', () => {
       [drafting.id],
     );
     expect(await offers()).toEqual([
-      expect.objectContaining({ reviewId: drafting.id, title: 'Offer the family the draft report', dueDate: target?.due ?? null, href: `/cases/${drafting.id}/family/new` }),
+      expect.objectContaining({ reviewId: drafting.id, title: 'Offer the family the draft report', dueDate: target?.due ?? null, href: `/cases/${drafting.id}/family/new?kind=draft_offered` }),
     ]);
     // The chair's, not the writer's nor the lead's.
     for (const key of ['writer', 'lead']) expect((await tasksOf(email(key))).filter((t) => t.kind === 'draft_to_family')).toEqual([]);
     expect(comparable(await tasksOf(email('chair')))).toEqual(comparable(await derived(email('chair'))));
     // The linked form records the offer.
-    const form = await http().get(`/cases/${drafting.id}/family/new`).set('Cookie', await signIn(email('chair'))).expect(200);
-    expect(form.text).toContain('value="draft_offered"');
+    const form = await http().get(`/cases/${drafting.id}/family/new?kind=draft_offered`).set('Cookie', await signIn(email('chair'))).expect(200);
+    // It starts with "the draft was offered" chosen, and nothing else.
+    expect(form.text).toMatch(/value="draft_offered" checked/);
+    expect(form.text.match(/ checked/g)).toHaveLength(1);
 
     // The family says it does not wish to contribute: no offer to make.
     const today = londonDateOf(new Date());

@@ -302,7 +302,7 @@ export class TasksService {
     if (!row.hasDraft || row.offered || row.declined) return [];
     const clock = running.find((c) => c.kind === 'completion_target');
     return [
-      task({ kind: 'draft_to_family', event: null, subjectId: null, title: 'Offer the family the draft report', href: `/cases/${reviewId}/family/new`, dueDate: clock?.dueDate ?? null, clockId: clock?.id ?? null }),
+      task({ kind: 'draft_to_family', event: null, subjectId: null, title: 'Offer the family the draft report', href: `/cases/${reviewId}/family/new?kind=draft_offered`, dueDate: clock?.dueDate ?? null, clockId: clock?.id ?? null }),
     ];
   }
 

@@ -75,6 +75,11 @@ export class FamilyPagesController {
   newPage(): FormPage {
     return {
       fields: ENTRY_FIELDS,
+      // A task's link names what happened (?kind=draft_offered): the form starts with it chosen.
+      values: (_review, { req }) => {
+        const kind = String(req.query.kind ?? '');
+        return (FAMILY_ENGAGEMENT_KINDS as readonly string[]).includes(kind) ? { kind } : {};
+      },
       submit: async (input, { params, actor }) => {
         const consent = input.consentGiven === 'true' || input.consentGiven === 'false' ? { consentGiven: input.consentGiven === 'true' } : {};
         const entry = await this.family.record(params.reviewId, parseInput(recordFamilyEngagementSchema(this.family.today), { ...input, ...consent }), actor());

@@ -51,8 +51,8 @@ export interface FormPage<S = ReviewView> {
   load?: (ctx: FormContext) => Promise<S>;
   /** The fields; a function when they depend on the record or on what was sent (rows). */
   fields: readonly FieldSpec[] | ((ctx: FormContext, subject?: S) => readonly FieldSpec[] | Promise<readonly FieldSpec[]>);
-  /** What the form starts from (a correction starts from what is stored). */
-  values?: (subject: S) => Values;
+  /** What the form starts from (a correction starts from what is stored; a task's link may choose an option). */
+  values?: (subject: S, ctx: FormContext) => Values;
   /** The page around the form: for pages/cases/form.njk a CaseFormView, else the template's own context. */
   view: (subject: S, ctx: FormContext, apart: Summary) => CaseFormView | Record<string, unknown>;
   /** Problems about inputs the template draws itself (checkboxes): in words, first in the summary and given to view. */
@@ -181,7 +181,7 @@ export class FormPages {
     // After a 412 the form shows the record as it is now, not what was typed.
     const now = stale ? { ...ctx, body: null } : ctx;
     const fields = await fieldsOf(page, now, subject);
-    const values = page.values?.(subject) ?? {};
+    const values = page.values?.(subject, now) ?? {};
     const apart = page.apart;
     const problems = apart ? shown.problems.filter((p) => !apart.about(p.field)) : shown.problems;
     const words = apart ? apart.words(shown.problems.filter((p) => apart.about(p.field)), ctx, subject) : [];
