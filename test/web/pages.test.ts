@@ -110,6 +110,18 @@ describe('web pages (HTTP)', () => {
       expect(history).toHaveLength(1);
     });
 
+    it('a form that does not carry the review\'s version is refused (428), never applied unchecked', async () => {
+      const before = (await http().get(`/reviews/${reviewId}/history`).set('X-Actor', LEAD).expect(200)).body;
+      const res = await http()
+        .post(`/cases/${reviewId}/events`)
+        .set('X-Actor', LEAD)
+        .type('form')
+        .send({ type: 'PLACE_ON_HOLD', reason: 'criminal_proceedings', detail: 'Trial listed for June.' })
+        .expect(428);
+      expect(res.text).toContain('The form did not say which version of the review it was filled in on, so nothing was recorded');
+      expect((await http().get(`/reviews/${reviewId}/history`).set('X-Actor', LEAD).expect(200)).body).toEqual(before);
+    });
+
     it('an action the lifecycle refuses now shows its reasons', async () => {
       const res = await http()
         .post(`/cases/${reviewId}/events`)

@@ -124,6 +124,10 @@ export class CasesPagesController {
       return this.renderReview(req, res, reviewId, { summary: `type: must be one of ${REVIEW_EVENT_TYPES.join(', ')}` }, 400);
     }
     const version = /^\d{1,9}$/.test(body.version ?? '') ? Number(body.version) : undefined;
+    if (version === undefined) {
+      // Every form of the review carries the version it was drawn from: without it a change could overwrite another's unseen.
+      return this.renderReview(req, res, reviewId, { summary: 'The form did not say which version of the review it was filled in on, so nothing was recorded: check the review as it is now and try again.' }, 428);
+    }
     const fields = EVENT_FORMS[type];
     const { input, problems } = readForm(fields, body);
     const confirmation = CONFIRMED_EVENTS[type];
