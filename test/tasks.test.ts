@@ -89,7 +89,7 @@ describe('tasks (GET /me/tasks)', () => {
         const kinds = WORK[type];
         if (!kinds || !EVENT_ROLES[type].some((role) => roles.has(role))) continue;
         const clock = kinds.map((k) => clocks.find((c) => c.kind === k)).find((c) => c);
-        rows.push({ reviewId: r.id, reference: r.reference, kind: 'event', event: type, subjectId: null, href: `/cases/${r.id}?do=${type}#event-${type}`, dueDate: clock?.due ?? null });
+        rows.push({ reviewId: r.id, reference: r.reference, kind: 'event', event: type, subjectId: null, href: type === 'RAG_APPROVE' ? `/cases/${r.id}/sign-off` : `/cases/${r.id}?do=${type}#event-${type}`, dueDate: clock?.due ?? null });
       }
       if (r.status === 'closed' || r.status === 'withdrawn') continue;
       if (roles.has('chair') && r.status === 'establishing') {
@@ -235,7 +235,7 @@ describe('tasks (GET /me/tasks)', () => {
     const [clock] = await db().query(`SELECT to_char(due_at AT TIME ZONE 'Europe/London', 'YYYY-MM-DD') AS due FROM deadlines WHERE review_id = $1 AND kind = 'rag_sign_off' AND status = 'open'`, [signOff.id]);
     expect(clock).toBeDefined();
     expect(await tasksOf(email('rag'))).toEqual([
-      expect.objectContaining({ reviewId: signOff.id, event: 'RAG_APPROVE', title: 'Approve or return the report', dueDate: clock.due, href: `/cases/${signOff.id}?do=RAG_APPROVE#event-RAG_APPROVE` }),
+      expect.objectContaining({ reviewId: signOff.id, event: 'RAG_APPROVE', title: 'Approve or return the report', dueDate: clock.due, href: `/cases/${signOff.id}/sign-off` }),
     ]);
     // The chair's and the lead's lists do not carry the board's sign-off.
     expect((await tasksOf(email('chair'))).filter((t) => t.event === 'RAG_APPROVE')).toEqual([]);

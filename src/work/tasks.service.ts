@@ -41,6 +41,15 @@ export const WORK_EVENTS: Readonly<Partial<Record<ReviewEventType, { title: stri
   RECORD_HOME_OFFICE_AGREEMENT: { title: "Record the Home Office's agreement not to review", clocks: [] },
 };
 
+/**
+ * Where an event's task leads: the form that does it. The board's decision has its own page
+ * (approve, or return with comments, beside the report it is about); the others are on the
+ * review's overview, opened at that form.
+ */
+export function eventHref(base: string, type: ReviewEventType): string {
+  return type === 'RAG_APPROVE' ? `${base}/sign-off` : `${base}?do=${type}#event-${type}`;
+}
+
 /** The stages at which a draft report is offered to the family: before the board's sign-off. */
 export const DRAFT_OFFER_STAGES: readonly Stage[] = ['establishing', 'information_gathering', 'drafting'];
 
@@ -162,7 +171,7 @@ export class TasksService {
       if (!work || !mayApply(access, type)) continue;
       const clock = work.clocks.map((kind) => running.find((c) => c.kind === kind)).find((c) => c !== undefined);
       tasks.push(
-        task({ kind: 'event', event: type, subjectId: null, title: work.title, href: `${base}?do=${type}#event-${type}`, dueDate: clock?.dueDate ?? null, clockId: clock?.id ?? null }),
+        task({ kind: 'event', event: type, subjectId: null, title: work.title, href: eventHref(base, type), dueDate: clock?.dueDate ?? null, clockId: clock?.id ?? null }),
       );
     }
 

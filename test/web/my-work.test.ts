@@ -56,8 +56,10 @@ describe('My work (browser)', () => {
     const links = page.getByRole('table', { name: 'Your tasks' }).getByRole('link', { name: /Approve or return the report/ });
     expect(await links.count()).toBe(1);
     await links.click();
-    await page.waitForURL(`**/cases/${review('DEMO-0004').id}?do=RAG_APPROVE#event-RAG_APPROVE`);
-    expect(await page.locator('#event-RAG_APPROVE').getByRole('button', { name: 'Approve the report' }).isVisible()).toBe(true);
+    // The board's own page: approve, or return with comments, beside the report.
+    await page.waitForURL(`**/cases/${review('DEMO-0004').id}/sign-off`);
+    expect(await page.getByLabel('Approve the report').isVisible()).toBe(true);
+    expect(await page.getByLabel('Return the report to the chair with comments').isVisible()).toBe(true);
     await checks.check(page, problems, 'approve (from My work)');
     await context.close();
   });
