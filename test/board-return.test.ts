@@ -62,6 +62,12 @@ describe('the board returns the report', () => {
 
     // The round the board answered by a return is "returned", not met.
     expect(await signOffClocks()).toEqual([expect.objectContaining({ status: 'returned', subjectId: review.id })]);
+
+    // GET /deadlines shows them the same running clocks as the review does (not none because the review left sign-off).
+    const running = (read.body.clocks as Array<{ id: string; status: string }>).filter((c) => c.status === 'open' || c.status === 'paused').map((c) => c.id);
+    expect(running.length).toBeGreaterThan(0);
+    const listed = (await asRag('get', `/deadlines?reviewId=${review.id}`).expect(200)).body as Array<{ id: string }>;
+    expect(listed.map((c) => c.id).sort()).toEqual([...running].sort());
   });
 
   it('the migration shows a sign-off clock that a return closed as met (before rounds existed) as returned', async () => {

@@ -2,7 +2,7 @@ import { Injectable } from '@nestjs/common';
 import { InjectDataSource } from '@nestjs/typeorm';
 import { DataSource } from 'typeorm';
 import { z } from 'zod';
-import { restrictToVisibleReviews } from '../access/access.service';
+import { BOARD_RETURNED_AT_SQL, restrictToVisibleReviews } from '../access/access.service';
 import type { AccessContext } from '../access/access.service';
 import { visibleClocks } from '../access/history-visibility';
 import type { Holder } from '../access/policy';
@@ -87,8 +87,9 @@ export class DeadlinesService {
   private async visible(rows: Deadline[], access: AccessContext): Promise<Deadline[]> {
     if (!access.holder || rows.length === 0) return [];
     const reviewIds = [...new Set(rows.map((d) => d.reviewId))];
-    const reviews: Array<{ id: string; cspId: string; status: string }> = await this.dataSource.query(
-      `SELECT id, csp_id AS "cspId", status FROM reviews WHERE id = ANY($1)`,
+    // As for the review itself (AccessService): its stage, and the board's return while the chair revises (a RAG member still reads the review then).
+    const reviews: Array<{ id: string; cspId: string; status: string; boardReturnedAt: Date | null }> = await this.dataSource.query(
+      `SELECT r.id, r.csp_id AS "cspId", r.status, ${BOARD_RETURNED_AT_SQL('r')} AS "boardReturnedAt" FROM reviews r WHERE r.id = ANY($1)`,
       [reviewIds],
     );
     const memberships: Array<{ reviewId: string; role: ReviewRole; agencyId: string | null }> = access.userId
@@ -105,11 +106,19 @@ export class DeadlinesService {
             (r) => [r.id, r.agencyId],
           ),
     );
+    // Grouped once by review: each review's clocks and the caller's memberships of it (not a pass over every row per review).
+    const group = <T extends { reviewId: string }>(items: readonly T[]) => {
+      const by = new Map<string, T[]>();
+      for (const item of items) by.set(item.reviewId, [...(by.get(item.reviewId) ?? []), item]);
+      return by;
+    };
+    const clocksOf = group(rows);
+    const membershipsOf = group(memberships);
     const shown = new Set<string>();
     for (const review of reviews) {
-      const holder: Holder = { ...access.holder, memberships: memberships.filter((m) => m.reviewId === review.id) };
-      const own = rows.filter((d) => d.reviewId === review.id);
-      for (const d of visibleClocks(own, holder, { cspId: review.cspId, stage: review.status as Stage }, imrAgency)) shown.add(d.id);
+      const holder: Holder = { ...access.holder, memberships: membershipsOf.get(review.id) ?? [] };
+      const subject = { cspId: review.cspId, stage: review.status as Stage, boardReturnedAt: review.boardReturnedAt ? new Date(review.boardReturnedAt).toISOString() : null };
+      for (const d of visibleClocks(clocksOf.get(review.id) ?? [], holder, subject, imrAgency)) shown.add(d.id);
     }
     return rows.filter((d) => shown.has(d.id));
   }
