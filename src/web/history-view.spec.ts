@@ -1,4 +1,4 @@
-import { HISTORY_PAGE_SIZE, historyKindOf, historyPage, readHistoryQuery } from './history-view';
+import { HISTORY_PAGE_SIZE, historyKindOf, historyPage, pagination, readHistoryQuery } from './history-view';
 import { HISTORY_LABELS } from './labels';
 
 describe('the review page’s history by kind and page', () => {
@@ -32,5 +32,28 @@ describe('the review page’s history by kind and page', () => {
     expect(last.page).toBe(10);
     expect(last.pagination?.items.map((i) => i.number ?? '…')).toEqual([1, '…', 9, 10]);
     expect(last.pagination?.items.find((i) => i.current)?.href).toBe('/cases/R?history=stages&page=10#history');
+  });
+});
+
+describe('pagination (GOV.UK): bounded however many pages there are', () => {
+  const href = (n: number) => `/cases?page=${n}`;
+  const numbers = (items: Array<{ number?: number; ellipsis?: boolean }>) => items.map((i) => (i.ellipsis ? '…' : i.number));
+
+  it('is null for one page, and lists every page when there are few', () => {
+    expect(pagination(1, 1, href)).toBeNull();
+    expect(numbers(pagination(2, 3, href)!.items)).toEqual([1, 2, 3]);
+  });
+
+  it('shows the first, the last and the neighbours of the current page, with ellipses between', () => {
+    const middle = pagination(2500, 5000, href, 'Pages of reviews')!;
+    expect(numbers(middle.items)).toEqual([1, '…', 2499, 2500, 2501, '…', 5000]);
+    expect(middle.items.find((i) => 'current' in i && i.current)).toEqual({ number: 2500, href: '/cases?page=2500', current: true });
+    expect(middle.previous).toEqual({ href: '/cases?page=2499' });
+    expect(middle.next).toEqual({ href: '/cases?page=2501' });
+    expect(middle.landmarkLabel).toBe('Pages of reviews');
+    expect(numbers(pagination(1, 5000, href)!.items)).toEqual([1, 2, '…', 5000]);
+    expect(numbers(pagination(5000, 5000, href)!.items)).toEqual([1, '…', 4999, 5000]);
+    expect(pagination(5000, 5000, href)!.next).toBeUndefined();
+    expect(numbers(pagination(3, 5, href)!.items)).toEqual([1, 2, 3, 4, 5]);
   });
 });

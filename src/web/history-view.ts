@@ -58,26 +58,30 @@ export function historyPage<T extends { type: string }>(entries: readonly T[], q
       ...o,
       selected: o.value === (query.kind ?? 'all'),
     })),
-    pagination:
-      pages > 1
-        ? {
-            previous: page > 1 ? { href: href(page - 1) } : undefined,
-            next: page < pages ? { href: href(page + 1) } : undefined,
-            items: pageItems(page, pages, href),
-            landmarkLabel: 'History pages',
-          }
-        : null,
+    pagination: pagination(page, pages, href, 'History pages'),
     page,
     pages,
   };
 }
 
-/** The first, the last and those next to the current page, with ellipses between (GOV.UK pagination). */
-function pageItems(page: number, pages: number, href: (n: number) => string) {
+/**
+ * GOV.UK pagination for `pages` pages: previous, next, and the first, the last and those next to
+ * the current page with ellipses between, so that the page stays small however many pages there
+ * are (null for a single page).
+ */
+export function pagination(page: number, pages: number, href: (n: number) => string, landmarkLabel?: string) {
+  if (pages <= 1) return null;
   const items: Array<{ number?: number; href?: string; current?: boolean; ellipsis?: boolean }> = [];
-  for (let n = 1; n <= pages; n++) {
-    if (n === 1 || n === pages || Math.abs(n - page) <= 1) items.push({ number: n, href: href(n), current: n === page });
-    else if (!items[items.length - 1]?.ellipsis) items.push({ ellipsis: true });
+  const shown = [...new Set([1, page - 1, page, page + 1, pages])].filter((n) => n >= 1 && n <= pages).sort((a, b) => a - b);
+  for (const n of shown) {
+    const last = items[items.length - 1]?.number;
+    if (last !== undefined && n > last + 1) items.push({ ellipsis: true });
+    items.push({ number: n, href: href(n), current: n === page });
   }
-  return items;
+  return {
+    previous: page > 1 ? { href: href(page - 1) } : undefined,
+    next: page < pages ? { href: href(page + 1) } : undefined,
+    items,
+    ...(landmarkLabel ? { landmarkLabel } : {}),
+  };
 }

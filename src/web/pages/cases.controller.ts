@@ -14,6 +14,7 @@ import { reviewSteps } from '../review-steps';
 import type { ReviewEventType } from '../../reviews/lifecycle/events';
 import { ReviewLifecycleService, ReviewView } from '../../reviews/review-lifecycle.service';
 import { listReviewsQuerySchema, openReviewSchema } from '../../reviews/reviews.schemas';
+import { pagination } from '../history-view';
 import { caseNavigation, changesSince, may, mayApply, staleSummary, whoMayApply, pendingBoardReturn } from '../case-pages';
 import { answerRows, CONFIRMED_EVENTS, confirmHidden, EVENT_FORMS, SECONDARY_EVENTS } from '../event-forms';
 import { FormBody, formBody, FormProblem, formView, mergeProblems, readForm, Refusal, refusalOf } from '../forms';
@@ -80,14 +81,8 @@ export class CasesPagesController {
       filtered: Object.keys(filters).some((k) => k !== 'page'),
       rows,
       total: result.total,
-      pagination:
-        pages > 1
-          ? {
-              previous: result.page > 1 ? { href: pageLink(result.page - 1) } : undefined,
-              next: result.page < pages ? { href: pageLink(result.page + 1) } : undefined,
-              items: Array.from({ length: pages }, (_, i) => ({ number: i + 1, href: pageLink(i + 1), current: i + 1 === result.page })),
-            }
-          : null,
+      // A link to the first, last and neighbouring pages only: 5,000 pages made a 909 KB page (issue 16).
+      pagination: pagination(result.page, pages, pageLink, 'Pages of reviews'),
       mayCreate: may(access, 'review.create'),
     });
   }
