@@ -241,6 +241,31 @@ describe('sign-in and sessions', () => {
     expect(JSON.stringify(log)).not.toContain(csrfToken);
   });
 
+  it('writes a session’s and a token’s last use at most once a minute, not on every request', async () => {
+    clock.set(START);
+    const user = await person();
+    const session = await signIn(user.email);
+    const token = (await ctx.api.get(IdentityService).issueToken(user.id, 'last use')).token;
+    const db = ctx.api.get(DataSource);
+    const lastSeen = async () => (await db.query(`SELECT last_seen_at AS at FROM user_sessions WHERE user_id = $1`, [user.id]))[0].at.toISOString();
+    const lastUsed = async () => (await db.query(`SELECT last_used_at AS at FROM api_tokens WHERE user_id = $1`, [user.id]))[0].at?.toISOString() ?? null;
+    await http().get('/auth/session').set('Cookie', session.cookie).expect(200);
+    await http().get('/me/tasks').set('Authorization', `Bearer ${token}`).expect(200);
+    expect(await lastSeen()).toBe(START);
+    expect(await lastUsed()).toBe(START);
+    clock.set(new Date(Date.parse(START) + 59_000).toISOString());
+    await http().get('/auth/session').set('Cookie', session.cookie).expect(200);
+    await http().get('/me/tasks').set('Authorization', `Bearer ${token}`).expect(200);
+    expect(await lastSeen()).toBe(START);
+    expect(await lastUsed()).toBe(START);
+    const later = new Date(Date.parse(START) + 61_000).toISOString();
+    clock.set(later);
+    await http().get('/auth/session').set('Cookie', session.cookie).expect(200);
+    await http().get('/me/tasks').set('Authorization', `Bearer ${token}`).expect(200);
+    expect(await lastSeen()).toBe(later);
+    expect(await lastUsed()).toBe(later);
+  });
+
   it('refuses a session after 30 minutes idle or 12 hours in all, and a disabled user’s at once', async () => {
     clock.set(START);
     const user = await person();

@@ -4,6 +4,9 @@ import { DataSource, EntityManager, IsNull } from 'typeorm';
 import { Csp } from '../csps/csp.entity';
 import { ApiToken, User, UserRole, UserRoleChange, UserRoleGrant } from './identity.entities';
 
+/** How far a session's or a token's last use moves before it is written again (not on every request). */
+export const LAST_SEEN_STEP_MS = 60_000;
+
 export const TOKEN_PREFIX = 'dhr_';
 
 export function newToken(): string {
@@ -107,7 +110,8 @@ export class IdentityService {
     const row = await this.dataSource.manager.findOne(ApiToken, { where: { tokenHash: hashToken(token) }, relations: { user: true } });
     if (!row || row.revokedAt || !row.user || row.user.disabledAt) return null;
     if (row.expiresAt.getTime() <= now.getTime()) return { expired: true, expiresAt: row.expiresAt };
-    await this.dataSource.manager.update(ApiToken, { id: row.id }, { lastUsedAt: now });
+    // Written at most once a minute, not on every request (the same row for every client sharing the token).
+    if (!row.lastUsedAt || now.getTime() - row.lastUsedAt.getTime() >= LAST_SEEN_STEP_MS) await this.dataSource.manager.update(ApiToken, { id: row.id }, { lastUsedAt: now });
     return row.user;
   }
 }

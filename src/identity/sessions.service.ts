@@ -4,7 +4,7 @@ import { Clock } from '../infrastructure/clock/clock';
 import type { AppConfig } from '../infrastructure/config/app-config';
 import { APP_CONFIG } from '../infrastructure/config/config.module';
 import { User } from './identity.entities';
-import { IdentityError } from './identity.service';
+import { IdentityError, LAST_SEEN_STEP_MS } from './identity.service';
 import { dummyHash, hashPassword, needsRehash, passwordProblem, verifyPassword } from './passwords';
 import { hashSessionSecret, isLocked, newCsrfToken, newSessionSecret, sessionExpiry, SessionPolicy, sessionState } from './session-rules';
 import { UserSession } from './sessions.entity';
@@ -165,7 +165,7 @@ export class SessionService {
     return rows[0]?.locked === true;
   }
 
-  /** The user and session a cookie value belongs to, if the session may still be used; moves last_seen_at. */
+  /** The user and session a cookie value belongs to, if the session may still be used; moves last_seen_at (at most once a minute). */
   async authenticate(cookieValue: string, now: Date): Promise<{ user: User; session: UserSession } | null> {
     const session = await this.dataSource.manager.findOne(UserSession, {
       where: { tokenHash: hashSessionSecret(cookieValue) },
@@ -173,7 +173,9 @@ export class SessionService {
     });
     if (!session || !session.user || session.user.disabledAt) return null;
     if (sessionState(session, now, this.policy) !== 'active') return null;
-    if (now.getTime() > session.lastSeenAt.getTime()) {
+    // At most once a minute per session, not on every request (issue 16: one UPDATE per request,
+    // on the same row for every tab of the session); the idle limit is read to the minute.
+    if (now.getTime() - session.lastSeenAt.getTime() >= LAST_SEEN_STEP_MS) {
       await this.dataSource.manager.update(UserSession, { id: session.id, endedAt: IsNull() }, { lastSeenAt: now });
       session.lastSeenAt = now;
     }
