@@ -1,4 +1,5 @@
 import { clockTime, dateInWords, datesInWords, dateTimeInWords, shortWeekdayDate, weekdayDate } from './display-dates';
+import fc from 'fast-check';
 
 describe('dates in words (London)', () => {
   it('a calendar date is the day it names', () => {
@@ -40,5 +41,39 @@ describe('dates in words (London)', () => {
     expect(weekdayDate(new Date('2026-04-14T23:30:00Z'))).toBe('Wednesday 15 April 2026');
     expect(clockTime(new Date('2026-04-14T08:30:00Z'))).toBe('09:30');
     expect(clockTime(new Date('2026-12-14T08:30:00Z'))).toBe('08:30');
+  });
+});
+
+describe('the fast paths give the same words as luxon', () => {
+  // The reference: luxon, as every date was worded before the fast paths.
+  const { DateTime } = jest.requireActual<typeof import('luxon')>('luxon');
+  const london = (at: Date) => DateTime.fromJSDate(at, { zone: 'Europe/London' });
+
+  it('for any instant from 1900 to 2200, as a Date and as an ISO string with an offset', () => {
+    fc.assert(
+      fc.property(fc.date({ min: new Date('1900-01-02T00:00:00Z'), max: new Date('2200-12-30T00:00:00Z'), noInvalidDate: true }), (at) => {
+        const expected = `${london(at).toFormat('d MMMM yyyy')} at ${london(at).toFormat('h:mma').toLowerCase()}`;
+        expect(dateTimeInWords(at)).toBe(expected);
+        expect(dateTimeInWords(at.toISOString())).toBe(expected);
+        expect(dateInWords(at.toISOString().replace('Z', '+00:00'))).toBe(london(at).toFormat('d MMMM yyyy'));
+      }),
+      { numRuns: 2000 },
+    );
+  });
+
+  it('for any calendar date, and a date that does not exist is given back as it was', () => {
+    fc.assert(
+      fc.property(fc.date({ min: new Date('0001-01-01T00:00:00Z'), max: new Date('9999-12-31T00:00:00Z'), noInvalidDate: true }), (at) => {
+        const civil = at.toISOString().slice(0, 10);
+        expect(dateInWords(civil)).toBe(DateTime.fromISO(civil, { zone: 'Europe/London' }).toFormat('d MMMM yyyy'));
+      }),
+      { numRuns: 2000 },
+    );
+    expect(dateInWords('2026-02-31')).toBe('2026-02-31');
+    expect(dateInWords('2026-13-01')).toBe('2026-13-01');
+    // The clocks going back: 01:30 happens twice in London on 25 October 2026.
+    expect(dateTimeInWords('2026-10-25T00:30:00Z')).toBe('25 October 2026 at 1:30am');
+    expect(dateTimeInWords('2026-10-25T01:30:00Z')).toBe('25 October 2026 at 1:30am');
+    expect(dateTimeInWords('2026-10-25T12:00:00+01:00')).toBe('25 October 2026 at 11:00am');
   });
 });
