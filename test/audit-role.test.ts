@@ -53,13 +53,14 @@ describe('the application runs as dhr_app, which cannot change the append-only t
   it('every pooled connection of the application’s DataSource is dhr_app; the login is dhr_app_login', async () => {
     const sessions = await Promise.all(
       Array.from({ length: 4 }, () =>
-        db.transaction((m) => m.query(`SELECT current_user AS "current", session_user AS "session", pg_backend_pid() AS pid, pg_sleep(0.1)`)),
+        db.transaction((m) => m.query(`SELECT current_user AS "current", session_user AS "session", current_setting('jit') AS jit, pg_backend_pid() AS pid, pg_sleep(0.1)`)),
       ),
     );
     expect(new Set(sessions.map(([s]) => s.pid)).size).toBe(4);
     for (const [s] of sessions) {
       expect(s.current).toBe('dhr_app');
       expect(s.session).toBe('dhr_app_login'); // the application's own login, not the owner
+      expect(s.jit).toBe('off'); // JIT compilation off for the application's queries (issue 16)
     }
     // And what the role may do, as PostgreSQL sees it.
     const [privileges] = await db.query(
