@@ -109,7 +109,11 @@ export class DeadlinesService {
     // Grouped once by review: each review's clocks and the caller's memberships of it (not a pass over every row per review).
     const group = <T extends { reviewId: string }>(items: readonly T[]) => {
       const by = new Map<string, T[]>();
-      for (const item of items) by.set(item.reviewId, [...(by.get(item.reviewId) ?? []), item]);
+      for (const item of items) {
+        const list = by.get(item.reviewId);
+        if (list) list.push(item);
+        else by.set(item.reviewId, [item]);
+      }
       return by;
     };
     const clocksOf = group(rows);

@@ -157,7 +157,21 @@ export class CommitteeReportService {
         [ids],
       ),
     ]);
-    const of = <T>(rows: Array<{ review_id: string }>, id: string): T[] => rows.filter((row) => row.review_id === id) as unknown as T[];
+    // Each table's rows grouped by review once (not a pass over every row for each review).
+    const grouped = new Map<unknown[], Map<string, unknown[]>>();
+    const of = <T>(rows: Array<{ review_id: string }>, id: string): T[] => {
+      let byReview = grouped.get(rows);
+      if (!byReview) {
+        byReview = new Map();
+        for (const row of rows) {
+          const list = byReview.get(row.review_id);
+          if (list) list.push(row);
+          else byReview.set(row.review_id, [row]);
+        }
+        grouped.set(rows, byReview);
+      }
+      return (byReview.get(id) ?? []) as T[];
+    };
     const iso = (d: Date | string) => new Date(d).toISOString();
 
     const built = [];

@@ -1,5 +1,5 @@
 #!/usr/bin/env node
-// The oversight page (GET /oversight, issue 15) at N reviews: imports TEMPLATES reviews with real
+// The oversight page (GET /oversight, issue 15) and the committee progress report at N reviews: imports TEMPLATES reviews with real
 // histories through the compiled command line (each cut off at a different step, so they sit at
 // every stage, some on hold), copies them in SQL until there are N (each copy with its history,
 // statutory clocks, IMRs, recommendations and actions), starts the compiled API, and times the
@@ -180,6 +180,9 @@ try {
   };
   const page = await measure('/oversight?csp=BENCH', 'text/html');
   const json = await measure('/reports/oversight?csp=BENCH', 'application/json');
+  // The committee progress report of the same reviews, as at today (each review rebuilt from its history).
+  const committeePage = await measure('/committee-report?csp=BENCH', 'text/html');
+  const committeeJson = await measure('/reports/committee?csp=BENCH', 'application/json');
 
   // The raw limit: the page's five reads, straight to PostgreSQL, one client, no figures.
   const raw = [];
@@ -198,6 +201,23 @@ try {
   }
   raw.sort((a, b) => (a < b ? -1 : 1));
   const rawFig = { p50: ms(pct(raw, 0.5)), p99: ms(pct(raw, 0.99)) };
+  // The committee report's raw limit: the reviews, their whole histories, people, chairs, meetings and IMRs, no rebuilding.
+  const committeeReads = [
+    `SELECT review_id, sequence, type, payload, occurred_at FROM review_events WHERE review_id = ANY($1::uuid[]) ORDER BY review_id, sequence`,
+    `SELECT review_id, role, pseudonym, real_name FROM people WHERE review_id = ANY($1::uuid[])`,
+    `SELECT review_id, appointed_on FROM appointments WHERE review_id = ANY($1::uuid[]) AND role = 'chair'`,
+    `SELECT review_id, id, starts_at, status FROM panel_meetings WHERE review_id = ANY($1::uuid[])`,
+    `SELECT i.review_id, a.name, i.requested_on, i.due_on, i.received_on FROM imrs i JOIN agencies a ON a.id = i.agency_id WHERE i.review_id = ANY($1::uuid[])`,
+  ];
+  const rawCommittee = [];
+  for (let i = 0; i < REQUESTS + 3; i++) {
+    const s = process.hrtime.bigint();
+    const ids = (await db.query(reads[0])).rows.map((r) => r.id);
+    for (const q of committeeReads) await db.query(q, [ids]);
+    if (i >= 3) rawCommittee.push(process.hrtime.bigint() - s);
+  }
+  rawCommittee.sort((a, b) => (a < b ? -1 : 1));
+  const rawCommitteeFig = { p50: ms(pct(rawCommittee, 0.5)), p99: ms(pct(rawCommittee, 0.99)) };
   console.log(JSON.stringify({
     reviews,
     stages,
@@ -207,6 +227,12 @@ try {
     api: { ...json, what: 'GET /reports/oversight (JSON), ms' },
     rawLimit: { ...rawFig, what: 'the same five reads straight to PostgreSQL (one client), ms' },
     ratio: { p50: Number((page.p50 / rawFig.p50).toFixed(1)), p99: Number((page.p99 / rawFig.p99).toFixed(1)) },
+    committee: {
+      page: { ...committeePage, what: 'GET /committee-report as a CSP lead (HTML), ms' },
+      api: { ...committeeJson, what: 'GET /reports/committee (JSON), ms' },
+      rawLimit: { ...rawCommitteeFig, what: 'its reads straight to PostgreSQL (reviews, histories, people, chairs, meetings, IMRs), ms' },
+      ratio: { p50: Number((committeePage.p50 / rawCommitteeFig.p50).toFixed(1)), p99: Number((committeePage.p99 / rawCommitteeFig.p99).toFixed(1)) },
+    },
     cpus: cpus().length,
   }, null, 2));
 } finally {
