@@ -1,4 +1,5 @@
 import request from 'supertest';
+import { DataSource } from 'typeorm';
 import { ACTIONS } from '../src/access/actions';
 import { EVENT_ROLES, POLICY, Role, ROLES } from '../src/access/policy';
 import { API_ROUTE_ACTIONS, ROUTE_ACTIONS } from '../src/access/route-actions';
@@ -376,6 +377,31 @@ describe('authorisation matrix (generated from the policy table)', () => {
       expect(imrClocks(await listed('rag_member'))).toEqual([]);
       // A limit counts what is shown, so a first page is never emptied by what is left out.
       expect((await as('imr_author').get(`/deadlines?reviewId=${id}&status=met&limit=1`).expect(200)).body).toEqual([(await listed('imr_author'))[0]]);
+    });
+
+    it('fills a page of deadlines past more hidden clocks than one read takes (the list reads in batches)', async () => {
+      const db = ctx.api.get(DataSource);
+      const id = reviews.own.id;
+      const shown = async (role: Role, limit: number) => (await as(role).get(`/deadlines?reviewId=${id}&status=met&limit=${limit}`).expect(200)).body as Array<{ id: string; subjectId: string }>;
+      const before = await shown('imr_author', 500);
+      // 250 met IMR clocks of IMRs that are not the author's agency's, all due before theirs.
+      const columns = ((await db.query(`SELECT column_name FROM information_schema.columns WHERE table_name = 'deadlines' AND table_schema = current_schema() ORDER BY ordinal_position`)) as Array<{ column_name: string }>).map((c) => c.column_name);
+      const select = columns.map((c) => (c === 'id' ? 'gen_random_uuid()' : c === 'subject_id' ? 'gen_random_uuid()' : c === 'due_at' ? `d.due_at - make_interval(days => 1000 + n)` : `d."${c}"`)).join(', ');
+      const extra: Array<{ id: string }> = await db.query(
+        `INSERT INTO deadlines SELECT ${select} FROM deadlines d CROSS JOIN generate_series(1, 250) n WHERE d.review_id = $1 AND d.kind = 'imr_due' AND d.subject_id = $2 RETURNING id`,
+        [id, reviews.own.imrs[healthAgency]],
+      );
+      try {
+        expect(extra).toHaveLength(250);
+        expect(await shown('imr_author', 1)).toEqual([before[0]]);
+        expect(await shown('imr_author', 500)).toEqual(before);
+        // The CSP lead sees every clock: the first page is the 250, soonest first.
+        const lead = await shown('csp_lead', 100);
+        expect(lead).toHaveLength(100);
+        expect(lead.every((c) => extra.some((e) => e.id === c.id))).toBe(true);
+      } finally {
+        await db.query(`DELETE FROM deadlines WHERE id = ANY($1::uuid[])`, [extra.map((e) => e.id)]);
+      }
     });
 
     it('shows real names only to the CSP lead and the chair, and logs who asked', async () => {
