@@ -82,6 +82,8 @@ export const POLICY: Readonly<Record<Action, Grants>> = {
   // The committee progress report (src/reports): names no review; its service narrows the
   // reviews to these scopes (a RAG member: only reviews at sign-off or after).
   'reports.read': { csp_lead: 'csp', rag_member: 'signOff' },
+  // The board paper of one review (src/reports/board-paper), offered from sign-off on.
+  'boardPaper.read': { csp_lead: 'csp', chair: 'review', rag_member: 'signOff' },
   'accessLog.read': { csp_lead: 'csp' },
   'notifications.read': { csp_lead: 'csp', chair: 'review' },
 };

@@ -57,6 +57,8 @@ export const API_ROUTE_ACTIONS: Readonly<Record<string, Action>> = {
   'POST /reviews/:id/transfer': 'review.transfer',
   'GET /reviews/:id/history': 'review.read',
   'GET /reviews/:id/diagram': 'review.read',
+  // The board paper (src/reports/board-paper), JSON, DOCX or PDF.
+  'GET /reviews/:id/board-paper': 'boardPaper.read',
 
   [`GET ${R}/members`]: 'members.read',
   [`POST ${R}/members`]: 'members.manage',

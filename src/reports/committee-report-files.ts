@@ -64,11 +64,12 @@ export function detailRows(r: ReviewAsAt): Array<[string, string]> {
 
 const EMPTY = 'No reviews of these partnerships had been notified by this date, or none you may see.';
 
-const cell = (text: string, bold = false) =>
+/** A DOCX table cell (shared with the board paper). */
+export const cell = (text: string, bold = false) =>
   new TableCell({ children: [new Paragraph({ children: [new TextRun({ text, bold })] })], margins: { top: 60, bottom: 60, left: 80, right: 80 } });
 
 const border = { style: BorderStyle.SINGLE, size: 4, color: '505A5F' };
-const borders = { top: border, bottom: border, left: border, right: border, insideHorizontal: border, insideVertical: border };
+export const borders = { top: border, bottom: border, left: border, right: border, insideHorizontal: border, insideVertical: border };
 
 export async function committeeReportDocx(report: CommitteeReport): Promise<Buffer> {
   const children: Array<Paragraph | Table> = [
@@ -133,8 +134,8 @@ export function committeeReportPdf(report: CommitteeReport): Promise<Buffer> {
   });
 }
 
-/** A plain table: one row after another, cells wrapped, a new page when a row would not fit. */
-function table(doc: PDFKit.PDFDocument, rows: string[][], fractions: number[], width: number, header: boolean): void {
+/** A plain PDF table: one row after another, cells wrapped, a new page when a row would not fit (shared with the board paper). */
+export function table(doc: PDFKit.PDFDocument, rows: string[][], fractions: number[], width: number, header: boolean): void {
   const left = 50;
   const pad = 4;
   rows.forEach((row, index) => {

@@ -52,6 +52,19 @@ const SECTION_ACTIONS: Record<keyof ReportVisibility, Action> = {
 };
 
 /**
+ * The reports' check, as the emails are checked: a real name of anyone in the review anywhere in
+ * `text` refuses it with a 409 carrying `message` (which names the review, never the name).
+ */
+export function refuseRealNames(text: string, realNames: string[], message: string): void {
+  try {
+    assertNoRealNames(text, realNames);
+  } catch (error) {
+    if (!(error instanceof RealNameInEmailError)) throw error;
+    throw new ConflictException({ statusCode: 409, error: 'Conflict', message });
+  }
+}
+
+/**
  * The committee progress report: the reviews of the CSPs asked for that the caller may see (the
  * policy's `reports.read`, narrowed in SQL: a CSP lead their CSPs' reviews, a RAG member only
  * those at sign-off or after), each rebuilt as it stood on the date (committee-report.ts), each
@@ -230,16 +243,7 @@ export class CommitteeReportService {
 
   /** As the emails are checked: a real name of anyone in the review anywhere in what is shown refuses the report (409, naming the review, never the name). */
   private assertNoRealNames(text: string, realNames: string[], reference: string): void {
-    try {
-      assertNoRealNames(text, realNames);
-    } catch (error) {
-      if (!(error instanceof RealNameInEmailError)) throw error;
-      throw new ConflictException({
-        statusCode: 409,
-        error: 'Conflict',
-        message: `${reference}: the report would show a real name of a person in this review (in its reference or an agency's name); correct the record first`,
-      });
-    }
+    refuseRealNames(text, realNames, `${reference}: the report would show a real name of a person in this review (in its reference or an agency's name); correct the record first`);
   }
 
   /**

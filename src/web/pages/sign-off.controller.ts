@@ -3,6 +3,7 @@ import type { Response } from 'express';
 import { DocumentsService } from '../../casefile/documents/documents.service';
 import { OversightService } from '../../casefile/oversight/oversight.service';
 import { CspsService } from '../../csps/csps.service';
+import { SIGN_OFF_STAGES } from '../../access/policy';
 import { ReviewLifecycleService } from '../../reviews/review-lifecycle.service';
 import { caseNavigation, changesSince, may, mayApply, pendingBoardReturn, staleSummary } from '../case-pages';
 import { FieldSpec, FormBody, formBody, FormProblem, formView, mergeProblems, readForm, Refusal, refusalOf } from '../forms';
@@ -162,6 +163,8 @@ export class SignOffPagesController {
         blocked: blocked.map((b) => ({ ...b, label: EVENT_ACTION_LABELS[b.type] })),
         fields: form.fields,
         caseNav: caseNavigation(access, reviewId, 'sign-off'),
+        // The board paper (GET /reviews/:id/board-paper), from sign-off on, for those who may read it.
+        boardPaperHref: may(access, 'boardPaper.read') && SIGN_OFF_STAGES.includes(review.status) ? `/reviews/${reviewId}/board-paper` : null,
         notice: options.notice ?? null,
         ...errors,
       },
