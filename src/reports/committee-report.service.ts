@@ -1,4 +1,4 @@
-import { ConflictException, Injectable } from '@nestjs/common';
+import { Injectable } from '@nestjs/common';
 import type { Request } from 'express';
 import { DataSource } from 'typeorm';
 import { z } from 'zod';
@@ -13,10 +13,9 @@ import type { ClockRules } from '../deadlines/clock-plan';
 import { Clock } from '../infrastructure/clock/clock';
 import { calendarDate, parseInput } from '../infrastructure/http/validation';
 import { isStage, migrateSnapshot } from '../reviews/lifecycle';
-import { assertNoRealNames, RealNameInEmailError } from '../reminders/mail/reminder-email';
 import { FULL_VISIBILITY, reviewAsAt, type ReportVisibility, type ReviewRecord } from './committee-report';
 import type { CommitteeReport } from './committee-report-files';
-import { chosenCsps, reportableCsps, reportableReviewsSql, type ReportCsp } from './report-scope';
+import { assertNoRealNamesInReport, chosenCsps, reportableCsps, reportableReviewsSql, type ReportCsp } from './report-scope';
 
 export const REPORT_FORMATS = ['json', 'docx', 'pdf'] as const;
 export type ReportFormat = (typeof REPORT_FORMATS)[number];
@@ -178,7 +177,7 @@ export class CommitteeReportService {
       const review = reviewAsAt(record, query.asAt, this.visibility(access, subject), this.rules);
       if (!review) continue;
       const realNames = of<{ real_name: string }>(people, row.id).map((p) => p.real_name);
-      this.assertNoRealNames(JSON.stringify(review), realNames, row.reference);
+      assertNoRealNamesInReport(JSON.stringify(review), realNames, row.reference);
       built.push(review);
     }
     return { asAt: query.asAt, csps: csps.map((c) => ({ code: c.code, name: c.name })), reviews: built };
@@ -190,20 +189,6 @@ export class CommitteeReportService {
     const holder = access.holder;
     const may = (action: Action) => !!holder && !!subject && permission(action, holder, subject).allowed;
     return Object.fromEntries(Object.entries(SECTION_ACTIONS).map(([part, action]) => [part, may(action)])) as unknown as ReportVisibility;
-  }
-
-  /** As the emails are checked: a real name of anyone in the review anywhere in what is shown refuses the report (409, naming the review, never the name). */
-  private assertNoRealNames(text: string, realNames: string[], reference: string): void {
-    try {
-      assertNoRealNames(text, realNames);
-    } catch (error) {
-      if (!(error instanceof RealNameInEmailError)) throw error;
-      throw new ConflictException({
-        statusCode: 409,
-        error: 'Conflict',
-        message: `${reference}: the report would show a real name of a person in this review (in its reference or an agency's name); correct the record first`,
-      });
-    }
   }
 
   /**

@@ -1,8 +1,10 @@
+import { ConflictException } from '@nestjs/common';
 import type { DataSource, EntityManager } from 'typeorm';
 import type { AccessContext } from '../access/access.service';
 import { mayOnReviewSql } from '../access/access.service';
 import type { Action } from '../access/actions';
 import { RequestValidationError } from '../infrastructure/http/errors';
+import { assertNoRealNames, RealNameInEmailError } from '../reminders/mail/reminder-email';
 
 /** A partnership a report can be about. */
 export interface ReportCsp {
@@ -58,4 +60,21 @@ export function reportableReviewsSql(access: AccessContext, alias: string, start
     params.push(value);
   }
   return { sql, params };
+}
+
+/**
+ * As the emails are checked: a real name of anyone in the review anywhere in what a report
+ * shows refuses the report (409, naming the review, never the name).
+ */
+export function assertNoRealNamesInReport(text: string, realNames: string[], reference: string): void {
+  try {
+    assertNoRealNames(text, realNames);
+  } catch (error) {
+    if (!(error instanceof RealNameInEmailError)) throw error;
+    throw new ConflictException({
+      statusCode: 409,
+      error: 'Conflict',
+      message: `${reference}: the report would show a real name of a person in this review (in its reference or an agency's name); correct the record first`,
+    });
+  }
 }

@@ -22,6 +22,8 @@ export const WEB_ROUTE_ACTIONS: Readonly<Record<string, Action>> = {
   'GET /committee-report': 'reports.read',
   // The oversight page (its CSV and XLSX are GET /reports/oversight).
   'GET /oversight': 'reports.read',
+  // The recommendations register page (its CSV and XLSX are GET /reports/register).
+  'GET /register': 'reports.read',
 
   'GET /cases': 'review.list',
   'GET /cases/new': 'review.create',

@@ -42,6 +42,8 @@ import { SignOffPagesController } from './pages/sign-off.controller';
 import { TeamPagesController } from './pages/team.controller';
 import { PartnershipOversightPagesController } from './pages/partnership-oversight.controller';
 import { PartnershipOversightModule } from '../reports/oversight/oversight.module';
+import { RecommendationsRegisterModule } from '../reports/register/register.module';
+import { RecommendationsRegisterPagesController } from '../reports/register/register-page.controller';
 import { CaseTabs } from './case-tabs';
 import { FormPages } from './pages/form-page';
 import { WebViews } from './web-views';
@@ -69,6 +71,7 @@ export const WEB_CONTROLLERS = [
   AdminPagesController,
   CommitteeReportPagesController,
   PartnershipOversightPagesController,
+  RecommendationsRegisterPagesController,
 ];
 
 /**
@@ -98,6 +101,7 @@ export const WEB_CONTROLLERS = [
     WorkModule,
     ReportsModule,
     PartnershipOversightModule,
+    RecommendationsRegisterModule,
   ],
   controllers: WEB_CONTROLLERS,
   providers: [WebViews, CaseTabs, FormPages],
