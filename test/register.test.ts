@@ -299,6 +299,43 @@ describe('recommendations register (API, CSV, XLSX, access)', () => {
     expect(of('/reports/register?csp=MALDON&q=nothingmatcheshere')).toEqual([null]);
   });
 
+  it('codes a review with the taxonomy and its version: round trip, 400 naming the field for an unknown code, If-Match, the history', async () => {
+    const path = `/reviews/${ids.c}/coding`;
+    await http().get(path).set('X-Actor', LEAD).expect(404);
+    const codes = { relationshipCategory: 'intimate_partner', vulnerabilities: ['mental_health', 'substance_misuse'], themes: ['coercive_control', 'separation'], familyInvolvement: ['contributed', 'received_draft'] };
+    const first = await http().put(path).set('X-Actor', LEAD).send(codes).expect(200);
+    expect(first.body).toMatchObject({ ...codes, taxonomyVersion: '1', version: 1 });
+    expect(first.body.labels.relationshipCategory).toEqual({ code: 'intimate_partner', label: 'Intimate partner (current)' });
+    expect((await http().get(path).set('X-Actor', LEAD).expect(200)).body).toMatchObject({ ...codes, taxonomyVersion: '1', version: 1 });
+    const [stored] = await db.query(`SELECT taxonomy_version, codes FROM review_codings WHERE review_id = $1`, [ids.c]);
+    expect(stored).toEqual({ taxonomy_version: '1', codes });
+
+    // Unknown codes: 400 naming each field, and nothing written.
+    const bad = await http().put(path).set('X-Actor', LEAD).set('If-Match', '"1"').send({ ...codes, relationshipCategory: 'neighbour', themes: ['coercive_control', 'astrology'] }).expect(400);
+    expect(bad.body.errors).toEqual([
+      { field: 'relationshipCategory', message: 'is not a relationship category of taxonomy version 1: neighbour' },
+      { field: 'themes.1', message: 'is not a theme of taxonomy version 1: astrology' },
+    ]);
+    expect((await http().put(path).set('X-Actor', LEAD).set('If-Match', '"1"').send({ ...codes, colour: 'red' }).expect(400)).body.errors).toEqual([{ field: 'colour', message: 'is not a recognised field' }]);
+
+    // A change needs the version read: none 428, an old one 412; the right one applies and is in the history.
+    const changed = { ...codes, themes: ['coercive_control'] };
+    await http().put(path).set('X-Actor', LEAD).send(changed).expect(428);
+    await http().put(path).set('X-Actor', LEAD).set('If-Match', '"7"').send(changed).expect(412);
+    expect((await http().put(path).set('X-Actor', LEAD).set('If-Match', '"1"').send(changed).expect(200)).body).toMatchObject({ themes: ['coercive_control'], version: 2 });
+    const history: Array<{ payload: { codes: { themes: string[] }; previous?: { codes: { themes: string[] } } } }> = await db.query(
+      `SELECT payload FROM review_events WHERE review_id = $1 AND type = 'REVIEW_CODED' ORDER BY sequence`,
+      [ids.c],
+    );
+    expect(history.map((h) => [h.payload.codes.themes, h.payload.previous?.codes.themes ?? null])).toEqual([
+      [['coercive_control', 'separation'], null],
+      [['coercive_control'], ['coercive_control', 'separation']],
+    ]);
+    // Only the CSP lead and the chair code a review: a RAG member who reads the review (A, past sign-off) may not; its CSP lead may.
+    await http().put(`/reviews/${ids.a}/coding`).set('Authorization', `Bearer ${tokens.rag}`).send(codes).expect(403);
+    await http().put(`/reviews/${ids.a}/coding`).set('Authorization', `Bearer ${tokens.county}`).send(codes).expect(200);
+  });
+
   it('the page: filters as a GET form, the rows, the downloads, a 400 naming the field', async () => {
     const page = await as('county', '/register?theme=training').set('Accept', 'text/html').expect(200);
     expect(page.text).toContain('Recommendations register');

@@ -44,6 +44,7 @@ export const ACTIONS = [
   'publication.write',
   'oversight.read',
   'reports.read',
+  'coding.write',
   'accessLog.read',
   'notifications.read',
   'deadlines.list',

@@ -82,6 +82,8 @@ export const POLICY: Readonly<Record<Action, Grants>> = {
   // The committee progress report (src/reports): names no review; its service narrows the
   // reviews to these scopes (a RAG member: only reviews at sign-off or after).
   'reports.read': { csp_lead: 'csp', rag_member: 'signOff' },
+  // Coding a review with the taxonomy (src/reports/register); read with the review.
+  'coding.write': { csp_lead: 'csp', chair: 'review' },
   'accessLog.read': { csp_lead: 'csp' },
   'notifications.read': { csp_lead: 'csp', chair: 'review' },
 };

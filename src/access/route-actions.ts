@@ -144,6 +144,8 @@ export const API_ROUTE_ACTIONS: Readonly<Record<string, Action>> = {
   [`GET ${R}/publication`]: 'publication.read',
   [`PUT ${R}/publication`]: 'publication.write',
   [`POST ${R}/publication/anonymisation-confirmation`]: 'publication.write',
+  [`GET ${R}/coding`]: 'review.read',
+  [`PUT ${R}/coding`]: 'coding.write',
 
   [`GET ${R}/rag-decisions`]: 'oversight.read',
   [`GET ${R}/qa-rounds`]: 'oversight.read',
