@@ -344,6 +344,10 @@ describe('recommendations register (API, CSV, XLSX, access)', () => {
     expect(page.text).not.toContain('Tenancy records protocol');
     expect(page.text).toContain('1 October 2026');
     expect(page.text).toContain('href="/reports/register?csp=BRAINTREE%2CMALDON&amp;theme=training&amp;format=csv"');
+    // A recommendation recorded without a theme: "Not recorded".
+    const all = await as('county', '/register').set('Accept', 'text/html').expect(200);
+    const stalking = all.text.slice(all.text.indexOf('Agencies should raise awareness of stalking'));
+    expect(stalking.slice(0, stalking.indexOf('</tr>'))).toContain('Not recorded');
     const bad = await as('county', '/register?theme=astrology').set('Accept', 'text/html').expect(400);
     expect(bad.text).toContain('Theme: is not a recommendation theme of taxonomy version 1: astrology');
   });
