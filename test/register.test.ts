@@ -336,6 +336,32 @@ describe('recommendations register (API, CSV, XLSX, access)', () => {
     await http().put(`/reviews/${ids.a}/coding`).set('Authorization', `Bearer ${tokens.county}`).send(codes).expect(200);
   });
 
+  it('the coding form on the review: sends its version, names the field for an unknown code, refuses an empty form', async () => {
+    const path = `/cases/${ids.b}/coding`;
+    const form = (fields: Record<string, string | string[]>) => http().post(path).set('X-Actor', LEAD).set('Accept', 'text/html').type('form').send(fields);
+    const page = await http().get(path).set('X-Actor', LEAD).set('Accept', 'text/html').expect(200);
+    expect(page.text).toContain('taxonomy version 1');
+    expect(page.text).not.toContain('name="version"');
+    expect((await form({})).status).toBe(400);
+    const bad = await form({ relationshipCategory: 'intimate_partner', themes: ['coercive_control', 'astrology'] });
+    expect(bad.status).toBe(400);
+    expect(bad.text).toContain('Themes: is not a theme of taxonomy version 1: astrology');
+    expect((await form({ relationshipCategory: 'familial_parricide', themes: ['coercive_control', 'separation'], familyInvolvement: 'contributed' })).status).toBe(303);
+    expect((await http().get(`/reviews/${ids.b}/coding`).set('X-Actor', LEAD).expect(200)).body).toMatchObject({
+      taxonomyVersion: '1',
+      relationshipCategory: 'familial_parricide',
+      vulnerabilities: [],
+      themes: ['coercive_control', 'separation'],
+      familyInvolvement: ['contributed'],
+      version: 1,
+    });
+    const again = await http().get(path).set('X-Actor', LEAD).set('Accept', 'text/html').expect(200);
+    expect(again.text).toContain('name="version" value="1"');
+    // A form rendered from an older version is refused (412), not applied.
+    expect((await form({ relationshipCategory: 'intimate_partner', version: '0' })).status).toBe(412);
+    expect((await http().get(`/reviews/${ids.b}/coding`).set('X-Actor', LEAD).expect(200)).body.relationshipCategory).toBe('familial_parricide');
+  });
+
   it('the page: filters as a GET form, the rows, the downloads, a 400 naming the field', async () => {
     const page = await as('county', '/register?theme=training').set('Accept', 'text/html').expect(200);
     expect(page.text).toContain('Recommendations register');

@@ -139,6 +139,9 @@ export const WEB_ROUTE_ACTIONS: Readonly<Record<string, Action>> = {
   [`POST ${C}/publication/record`]: 'publication.write',
   [`GET ${C}/publication/anonymisation-confirmation`]: 'publication.write',
   [`POST ${C}/publication/anonymisation-confirmation`]: 'publication.write',
+  // Coding the review with the taxonomy (src/reports/register).
+  [`GET ${C}/coding`]: 'coding.write',
+  [`POST ${C}/coding`]: 'coding.write',
 
   // Administration: users and their CSP roles, CSPs, agencies (no case content).
   'GET /admin': 'users.manage',

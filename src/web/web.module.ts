@@ -44,6 +44,7 @@ import { PartnershipOversightPagesController } from './pages/partnership-oversig
 import { PartnershipOversightModule } from '../reports/oversight/oversight.module';
 import { RecommendationsRegisterModule } from '../reports/register/register.module';
 import { RecommendationsRegisterPagesController } from '../reports/register/register-page.controller';
+import { ReviewCodingPagesController } from '../reports/register/review-coding-page.controller';
 import { CaseTabs } from './case-tabs';
 import { FormPages } from './pages/form-page';
 import { WebViews } from './web-views';
@@ -72,6 +73,7 @@ export const WEB_CONTROLLERS = [
   CommitteeReportPagesController,
   PartnershipOversightPagesController,
   RecommendationsRegisterPagesController,
+  ReviewCodingPagesController,
 ];
 
 /**

@@ -17,6 +17,7 @@ describe('the recommendations register (browser)', () => {
   let ctx: TestContext;
   let baseURL: string;
   let browser: Browser;
+  let reviewA: string;
 
   beforeAll(async () => {
     let api: ReturnType<typeof setupApi>;
@@ -32,6 +33,7 @@ describe('the recommendations register (browser)', () => {
       for (const a of actions) await api.post(`/reviews/${reviewId}/recommendations/${rec}/actions`, LEAD, a);
     };
     const a = await open(maldon, '2026-01-05');
+    reviewA = a;
     await api.post(`/reviews/${a}/people`, LEAD, { role: 'victim', realName: 'Joanna Realperson', pseudonym: 'Adult A' });
     await recommend(a, { text: 'Agencies should share risk information at MARAC', level: 'multi_agency', addressee: 'Maldon CSP', addresseeKind: 'partnership', theme: 'multi_agency_working' }, [
       { description: 'Update the information sharing protocol', owner: 'Essex Police', targetDate: '2027-03-31' },
@@ -105,6 +107,18 @@ describe('the recommendations register (browser)', () => {
     await page.goto(`${baseURL}/register?overdue=perhaps`);
     expect(await errorSummary(page)).toEqual(['Overdue: must be true or false']);
     await checks.check(page, problems, 'register (bad input)');
+
+    // The review coded with the taxonomy: the form, saved, shown again with its choices.
+    await page.goto(`${baseURL}/cases/${reviewA}/coding`);
+    await checks.check(page, problems, 'coding (form)');
+    await page.getByLabel('Intimate partner (current)').check();
+    await page.getByLabel('Coercive and controlling behaviour').check();
+    await page.getByLabel('The family contributed to the review').check();
+    await page.getByRole('button', { name: 'Save the coding' }).click();
+    await page.waitForURL(/done=CODED/);
+    expect(await page.locator('.govuk-notification-banner').textContent()).toContain('Coding saved');
+    expect(await page.getByLabel('Coercive and controlling behaviour').isChecked()).toBe(true);
+    await checks.check(page, problems, 'coding (saved)', { screenshot: 'review-coding' });
     await context.close();
   });
 });
