@@ -18,7 +18,7 @@ import { TokenExpiry1764940000000 } from './1764940000000-TokenExpiry';
 import { SignOffRounds1765000000000 } from './1765000000000-SignOffRounds';
 import { ReviewTeam1765100000000 } from './1765100000000-ReviewTeam';
 import { ImrSubmissions1765200000000 } from './1765200000000-ImrSubmissions';
-import { RecommendationsRegister1765250000000 } from './1765250000000-RecommendationsRegister';
+import { RecommendationsRegister1765350000000 } from './1765350000000-RecommendationsRegister';
 
 /** Every migration in order; the data source reads this list rather than a file glob. */
 export const MIGRATIONS = [
@@ -42,5 +42,5 @@ export const MIGRATIONS = [
   SignOffRounds1765000000000,
   ReviewTeam1765100000000,
   ImrSubmissions1765200000000,
-  RecommendationsRegister1765250000000,
+  RecommendationsRegister1765350000000,
 ];

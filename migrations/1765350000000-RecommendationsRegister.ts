@@ -8,8 +8,8 @@ import { MigrationInterface, QueryRunner } from 'typeorm';
  * the same expressions). Each review can be coded with the taxonomy (review_codings: the codes
  * and the taxonomy version they come from; one row a review, versioned for If-Match).
  */
-export class RecommendationsRegister1765250000000 implements MigrationInterface {
-  name = 'RecommendationsRegister1765250000000';
+export class RecommendationsRegister1765350000000 implements MigrationInterface {
+  name = 'RecommendationsRegister1765350000000';
 
   async up(queryRunner: QueryRunner): Promise<void> {
     await queryRunner.query(`ALTER TABLE "recommendations" ADD "theme" varchar(60)`);
