@@ -109,7 +109,9 @@ describe('the recommendations register (browser)', () => {
     await checks.check(page, problems, 'register (bad input)');
 
     // The review coded with the taxonomy: the form, saved, shown again with its choices.
-    await page.goto(`${baseURL}/cases/${reviewA}/coding`);
+    await page.goto(`${baseURL}/cases/${reviewA}`);
+    await page.getByRole('link', { name: 'Code the review' }).click();
+    await page.waitForURL(new RegExp(`/cases/${reviewA}/coding$`));
     await checks.check(page, problems, 'coding (form)');
     await page.getByLabel('Intimate partner (current)').check();
     await page.getByLabel('Coercive and controlling behaviour').check();
