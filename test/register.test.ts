@@ -362,6 +362,21 @@ describe('recommendations register (API, CSV, XLSX, access)', () => {
     expect((await http().get(`/reviews/${ids.b}/coding`).set('X-Actor', LEAD).expect(200)).body.relationshipCategory).toBe('familial_parricide');
   });
 
+  it('the recommendation form takes a theme and a kind of addressee from the taxonomy', async () => {
+    const form = await http().get(`/cases/${ids.c}/recommendations/new`).set('X-Actor', LEAD).set('Accept', 'text/html').expect(200);
+    expect(form.text).toContain('<option value="awareness_raising">Awareness raising</option>');
+    const fields = { text: 'Agencies should publicise the stalking helpline', level: 'multi_agency', addressee: 'Braintree CSP', addresseeKind: 'partnership', theme: 'awareness_raising' };
+    const bad = await http().post(`/cases/${ids.c}/recommendations`).set('X-Actor', LEAD).set('Accept', 'text/html').type('form').send({ ...fields, theme: 'astrology' });
+    expect(bad.status).toBe(400);
+    expect(bad.text).toContain('is not a recommendation theme of taxonomy version 1: astrology');
+    await http().post(`/cases/${ids.c}/recommendations`).set('X-Actor', LEAD).set('Accept', 'text/html').type('form').send(fields).expect(303);
+    const [row] = await db.query(`SELECT theme, addressee_kind FROM recommendations WHERE review_id = $1 AND text = $2`, [ids.c, fields.text]);
+    expect(row).toEqual({ theme: 'awareness_raising', addressee_kind: 'partnership' });
+    // Left out of the fixture's rows: withdrawn again so the other tests' counts stand.
+    const [{ id }] = await db.query(`SELECT id FROM recommendations WHERE review_id = $1 AND text = $2`, [ids.c, fields.text]);
+    await post(`/reviews/${ids.c}/recommendations/${id}/withdraw`, { reason: 'Only for the form test' });
+  });
+
   it('the page: filters as a GET form, the rows, the downloads, a 400 naming the field', async () => {
     const page = await as('county', '/register?theme=training').set('Accept', 'text/html').expect(200);
     expect(page.text).toContain('Recommendations register');
