@@ -21,6 +21,7 @@ import { NotificationPreferencesModule } from './reminders/notification-preferen
 import { ImportsModule } from './imports/imports.module';
 import { ReportsModule } from './reports/reports.module';
 import { PartnershipOversightModule } from './reports/oversight/oversight.module';
+import { RecommendationsRegisterModule } from './reports/register/register.module';
 import { ReviewsModule } from './reviews/reviews.module';
 import { WebModule } from './web/web.module';
 import { WorkModule } from './work/work.module';
@@ -59,6 +60,7 @@ export class AppModule {
         NotificationPreferencesModule,
         ReportsModule,
         PartnershipOversightModule,
+        RecommendationsRegisterModule,
         // Last: its page routes come after the API's.
         WorkModule,
         WebModule,

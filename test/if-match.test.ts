@@ -233,6 +233,7 @@ describe('If-Match on writes to existing case-file records (real PostgreSQL)', (
       'POST /reviews/{id}/corrections optional',
       'POST /reviews/{id}/events optional',
       'POST /reviews/{id}/transfer optional',
+      'PUT /reviews/{reviewId}/coding optional',
       'PUT /reviews/{reviewId}/publication optional',
     ]);
     expect(ifMatch.filter((line) => line.endsWith('required'))).toHaveLength(24); // 22, and an IMR submission's confirmation and return (issue 14 item 5)

@@ -45,6 +45,7 @@ export const ACTIONS = [
   'oversight.read',
   'reports.read',
   'boardPaper.read',
+  'coding.write',
   'accessLog.read',
   'notifications.read',
   'deadlines.list',

@@ -84,6 +84,8 @@ export const POLICY: Readonly<Record<Action, Grants>> = {
   'reports.read': { csp_lead: 'csp', rag_member: 'signOff' },
   // The board paper of one review (src/reports/board-paper), offered from sign-off on.
   'boardPaper.read': { csp_lead: 'csp', chair: 'review', rag_member: 'signOff' },
+  // Coding a review with the taxonomy (src/reports/register); read with the review.
+  'coding.write': { csp_lead: 'csp', chair: 'review' },
   'accessLog.read': { csp_lead: 'csp' },
   'notifications.read': { csp_lead: 'csp', chair: 'review' },
 };

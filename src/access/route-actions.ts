@@ -47,6 +47,8 @@ export const API_ROUTE_ACTIONS: Readonly<Record<string, Action>> = {
   'GET /reports/committee': 'reports.read',
   // Oversight figures over the caller's CSPs' reviews (src/reports/oversight), JSON, CSV or XLSX.
   'GET /reports/oversight': 'reports.read',
+  // The recommendations register across the caller's CSPs' reviews (src/reports/register), JSON, CSV or XLSX.
+  'GET /reports/register': 'reports.read',
 
   'POST /reviews': 'review.create',
   'POST /imports': 'review.import',
@@ -144,6 +146,8 @@ export const API_ROUTE_ACTIONS: Readonly<Record<string, Action>> = {
   [`GET ${R}/publication`]: 'publication.read',
   [`PUT ${R}/publication`]: 'publication.write',
   [`POST ${R}/publication/anonymisation-confirmation`]: 'publication.write',
+  [`GET ${R}/coding`]: 'review.read',
+  [`PUT ${R}/coding`]: 'coding.write',
 
   [`GET ${R}/rag-decisions`]: 'oversight.read',
   [`GET ${R}/qa-rounds`]: 'oversight.read',

@@ -40,19 +40,7 @@ export class AccessLogInterceptor implements NestInterceptor {
     let written = false;
     const write = async (status: number) => {
       if (written) return;
-      await this.dataSource.manager.insert(AccessLogEntry, {
-        reviewId,
-        actor: req.identity?.actor ?? 'anonymous',
-        method: req.method,
-        route: route.slice(0, 300),
-        path: withoutCsrfToken(req.originalUrl).slice(0, 500),
-        status,
-        ip: (req.ip ?? null)?.slice(0, 64) ?? null,
-        userAgent: (req.headers['user-agent'] ?? '').slice(0, 300) || null,
-        requestId: typeof req.id === 'string' ? req.id.slice(0, 64) : null,
-        at: this.clock.now(),
-        outcome: status >= 400 ? 'refused' : 'allowed',
-      });
+      await this.dataSource.manager.insert(AccessLogEntry, { ...accessLogRow(req, status, this.clock.now()), reviewId });
       written = true;
       markRecorded(req);
     };
@@ -68,6 +56,29 @@ export class AccessLogInterceptor implements NestInterceptor {
       ),
     );
   }
+}
+
+/**
+ * The access log row of a request, but for the review it names: who (the actor the identity
+ * guard established, else `anonymous`), the route and the path as asked (its query kept, a CSRF
+ * token taken out), where from, the status and the outcome (any 4xx: refused), each cut to its
+ * column's length. Reports add one row per review they hold.
+ */
+export function accessLogRow(req: Request, status: number, at: Date): Omit<AccessLogEntry, 'id' | 'review' | 'reviewId' | 'reason' | 'attemptedEmail'> {
+  const identified = req as IdentifiedRequest & { id?: unknown };
+  const route = (req.route?.path as string | undefined) ?? req.path;
+  return {
+    actor: identified.identity?.actor ?? 'anonymous',
+    method: req.method,
+    route: route.slice(0, 300),
+    path: withoutCsrfToken(req.originalUrl).slice(0, 500),
+    status,
+    ip: (req.ip ?? null)?.slice(0, 64) ?? null,
+    userAgent: (req.headers['user-agent'] ?? '').slice(0, 300) || null,
+    requestId: typeof identified.id === 'string' ? identified.id.slice(0, 64) : null,
+    at,
+    outcome: status >= 400 ? 'refused' : 'allowed',
+  };
 }
 
 const BEFORE_SENDING = Symbol('access log: record before sending');

@@ -1,23 +1,21 @@
-import { ConflictException, Injectable } from '@nestjs/common';
+import { Injectable } from '@nestjs/common';
 import type { Request } from 'express';
 import { DataSource } from 'typeorm';
 import { z } from 'zod';
 import type { AccessContext } from '../access/access.service';
-import { BOARD_RETURNED_AT_SQL, mayOnReviewSql } from '../access/access.service';
+import { BOARD_RETURNED_AT_SQL } from '../access/access.service';
 import type { Action } from '../access/actions';
 import { permission, type ReviewSubject } from '../access/policy';
 import { AccessLogEntry } from '../audit/access-log.entity';
-import type { IdentifiedRequest } from '../identity/identity.guard';
-import { withoutCsrfToken } from '../identity/session-rules';
+import { accessLogRow } from '../audit/access-log.interceptor';
 import { loadStatutoryPeriods, loadWorkingDayCalendar, londonDateOf } from '../deadlines/rules';
 import type { ClockRules } from '../deadlines/clock-plan';
 import { Clock } from '../infrastructure/clock/clock';
-import { RequestValidationError } from '../infrastructure/http/errors';
 import { calendarDate, parseInput } from '../infrastructure/http/validation';
 import { isStage, migrateSnapshot } from '../reviews/lifecycle';
-import { assertNoRealNames, RealNameInEmailError } from '../reminders/mail/reminder-email';
 import { FULL_VISIBILITY, reviewAsAt, type ReportVisibility, type ReviewRecord } from './committee-report';
 import type { CommitteeReport } from './committee-report-files';
+import { assertNoRealNamesInReport, chosenCsps, reportableCsps, reportableReviewsSql, type ReportCsp } from './report-scope';
 
 export const REPORT_FORMATS = ['json', 'docx', 'pdf'] as const;
 export type ReportFormat = (typeof REPORT_FORMATS)[number];
@@ -52,19 +50,6 @@ const SECTION_ACTIONS: Record<keyof ReportVisibility, Action> = {
 };
 
 /**
- * The reports' check, as the emails are checked: a real name of anyone in the review anywhere in
- * `text` refuses it with a 409 carrying `message` (which names the review, never the name).
- */
-export function refuseRealNames(text: string, realNames: string[], message: string): void {
-  try {
-    assertNoRealNames(text, realNames);
-  } catch (error) {
-    if (!(error instanceof RealNameInEmailError)) throw error;
-    throw new ConflictException({ statusCode: 409, error: 'Conflict', message });
-  }
-}
-
-/**
  * The committee progress report: the reviews of the CSPs asked for that the caller may see (the
  * policy's `reports.read`, narrowed in SQL: a CSP lead their CSPs' reviews, a RAG member only
  * those at sign-off or after), each rebuilt as it stood on the date (committee-report.ts), each
@@ -89,37 +74,16 @@ export class CommitteeReportService {
     return { ...parsed, asAt: parsed.asAt ?? this.today() };
   }
 
-  /** The CSPs the caller may report on (every CSP for a trusted caller), by code. */
-  async cspsFor(access: AccessContext): Promise<Array<{ id: string; code: string; name: string }>> {
-    const rows: Array<{ id: string; code: string; name: string }> = await this.dataSource.query('SELECT id, code, name FROM csps ORDER BY name');
-    if (access.trusted) return rows;
-    const held = new Set((access.holder?.cspRoles ?? []).filter((g) => g.role === 'csp_lead' || g.role === 'rag_member').map((g) => g.cspId));
-    return rows.filter((c) => held.has(c.id));
+  /** The CSPs the caller may report on (every CSP for a trusted caller), by name. */
+  cspsFor(access: AccessContext): Promise<ReportCsp[]> {
+    return reportableCsps(this.dataSource, access);
   }
 
   async build(query: { csp: string[]; asAt: string }, access: AccessContext): Promise<CommitteeReport> {
-    const all: Array<{ id: string; code: string; name: string; board_name: string }> = await this.dataSource.query(
-      'SELECT id, code, name, board_name FROM csps WHERE upper(code) = ANY($1::text[])',
-      [query.csp],
-    );
-    const unknown = query.csp.filter((code) => !all.some((c) => c.code.toUpperCase() === code));
-    if (unknown.length > 0) throw new RequestValidationError([{ field: 'csp', message: `no CSP with the code ${unknown.join(', ')}` }]);
-    const mine = new Set((await this.cspsFor(access)).map((c) => c.id));
-    const notMine = all.filter((c) => !mine.has(c.id));
-    if (notMine.length > 0) {
-      throw new RequestValidationError([{ field: 'csp', message: `you hold no role in ${notMine.map((c) => c.code).join(', ')} that allows reports.read` }]);
-    }
-    const csps = query.csp.map((code) => all.find((c) => c.code.toUpperCase() === code)!);
-
-    const visible = mayOnReviewSql('reports.read', access, 'r', 'rp');
-    const params: unknown[] = [csps.map((c) => c.id), query.asAt];
-    // The policy's condition uses :named parameters; number them after the two above.
-    let sql = visible.sql;
-    // Longest names first, so that no name is replaced inside a longer one.
-    for (const [name, value] of Object.entries(visible.params).sort(([a], [b]) => b.length - a.length)) {
-      params.push(value);
-      sql = sql.split(`:${name}`).join(`$${params.length}`);
-    }
+    const csps = await chosenCsps(this.dataSource, query.csp, access);
+    const visible = reportableReviewsSql(access, 'r', 3);
+    const params: unknown[] = [csps.map((c) => c.id), query.asAt, ...visible.params];
+    const sql = visible.sql;
     const reviews: Array<{
       id: string;
       reference: string;
@@ -193,7 +157,7 @@ export class CommitteeReportService {
       const record: ReviewRecord = {
         id: row.id,
         reference: row.reference,
-        csp: { code: csp.code, name: csp.name, boardName: csp.board_name },
+        csp: { code: csp.code, name: csp.name, boardName: csp.boardName },
         notifiedOn: row.notified_on,
         guidanceVersion: row.guidance_version,
         context: migrateSnapshot(row.snapshot, row.machine_version).context,
@@ -227,7 +191,7 @@ export class CommitteeReportService {
       const review = reviewAsAt(record, query.asAt, this.visibility(access, subject), this.rules);
       if (!review) continue;
       const realNames = of<{ real_name: string }>(people, row.id).map((p) => p.real_name);
-      this.assertNoRealNames(JSON.stringify(review), realNames, row.reference);
+      assertNoRealNamesInReport(JSON.stringify(review), realNames, row.reference);
       built.push(review);
     }
     return { asAt: query.asAt, csps: csps.map((c) => ({ code: c.code, name: c.name })), reviews: built };
@@ -241,33 +205,13 @@ export class CommitteeReportService {
     return Object.fromEntries(Object.entries(SECTION_ACTIONS).map(([part, action]) => [part, may(action)])) as unknown as ReportVisibility;
   }
 
-  /** As the emails are checked: a real name of anyone in the review anywhere in what is shown refuses the report (409, naming the review, never the name). */
-  private assertNoRealNames(text: string, realNames: string[], reference: string): void {
-    refuseRealNames(text, realNames, `${reference}: the report would show a real name of a person in this review (in its reference or an agency's name); correct the record first`);
-  }
-
   /**
    * Every report is in the access log: one row per review it holds (the review's CSP lead sees
    * who reported on it), or one row naming no review when it held none. Written before the
    * report is sent.
    */
   async recordAccess(req: Request, status: number, report: CommitteeReport): Promise<void> {
-    const identified = req as IdentifiedRequest & { id?: string };
-    const route = (req.route?.path as string | undefined) ?? req.path;
-    const base = {
-      actor: identified.identity?.actor ?? 'anonymous',
-      method: req.method,
-      route: route.slice(0, 300),
-      path: withoutCsrfToken(req.originalUrl).slice(0, 500),
-      status,
-      ip: (req.ip ?? null)?.slice(0, 64) ?? null,
-      userAgent: (req.headers['user-agent'] ?? '').slice(0, 300) || null,
-      requestId: typeof identified.id === 'string' ? identified.id.slice(0, 64) : null,
-      at: this.clock.now(),
-      outcome: 'allowed' as const,
-      reason: null,
-      attemptedEmail: null,
-    };
+    const base = accessLogRow(req, status, this.clock.now());
     const ids = report.reviews.length > 0 ? report.reviews.map((r) => r.id) : [null];
     await this.dataSource.manager.insert(
       AccessLogEntry,

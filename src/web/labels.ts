@@ -105,6 +105,7 @@ export const HISTORY_LABELS: Readonly<Record<string, string>> = {
   PROCEEDINGS_CORRECTED: 'Parallel proceedings details corrected',
   ANONYMISATION_CONFIRMED: 'Anonymisation of the report confirmed',
   ANONYMISATION_CONFIRMATION_WITHDRAWN: 'Anonymisation confirmation withdrawn',
+  REVIEW_CODED: 'Review coded with the taxonomy',
   ACTION_ADDED: 'Action added to the action plan',
   ACTION_UPDATED: 'Action updated',
   ACTION_COMPLETED: 'Action completed',

@@ -7,7 +7,7 @@ import { layoutContext, WebRequest, webEnvironment } from './web-views';
 export const API_PREFIXES = ['/reviews', '/csps', '/agencies', '/deadlines', '/me', '/auth', '/health', '/api', '/notification-preferences', '/reports'] as const;
 
 /** Paths of the web pages. */
-export const PAGE_PREFIXES = ['/cases', '/sign-in', '/sign-out', '/my-work', '/admin', '/committee-report', '/oversight'] as const;
+export const PAGE_PREFIXES = ['/cases', '/sign-in', '/sign-out', '/my-work', '/admin', '/committee-report', '/oversight', '/register'] as const;
 
 const under = (path: string, prefix: string) => path === prefix || path.startsWith(`${prefix}/`);
 

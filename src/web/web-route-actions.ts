@@ -22,6 +22,8 @@ export const WEB_ROUTE_ACTIONS: Readonly<Record<string, Action>> = {
   'GET /committee-report': 'reports.read',
   // The oversight page (its CSV and XLSX are GET /reports/oversight).
   'GET /oversight': 'reports.read',
+  // The recommendations register page (its CSV and XLSX are GET /reports/register).
+  'GET /register': 'reports.read',
 
   'GET /cases': 'review.list',
   'GET /cases/new': 'review.create',
@@ -137,6 +139,9 @@ export const WEB_ROUTE_ACTIONS: Readonly<Record<string, Action>> = {
   [`POST ${C}/publication/record`]: 'publication.write',
   [`GET ${C}/publication/anonymisation-confirmation`]: 'publication.write',
   [`POST ${C}/publication/anonymisation-confirmation`]: 'publication.write',
+  // Coding the review with the taxonomy (src/reports/register).
+  [`GET ${C}/coding`]: 'coding.write',
+  [`POST ${C}/coding`]: 'coding.write',
 
   // Administration: users and their CSP roles, CSPs, agencies (no case content).
   'GET /admin': 'users.manage',

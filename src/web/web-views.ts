@@ -108,6 +108,7 @@ export function layoutContext(req: WebRequest, res: Response): Record<string, un
           ? [
               { href: '/oversight', text: 'Oversight', active: path === '/oversight' },
               { href: '/committee-report', text: 'Committee report', active: path.startsWith('/committee-report') },
+              { href: '/register', text: 'Recommendations register', active: path === '/register' },
             ]
           : []),
         ...(administrator ? [{ href: '/admin', text: 'Administration', active: path.startsWith('/admin') }] : []),

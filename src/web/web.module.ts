@@ -42,6 +42,9 @@ import { SignOffPagesController } from './pages/sign-off.controller';
 import { TeamPagesController } from './pages/team.controller';
 import { PartnershipOversightPagesController } from './pages/partnership-oversight.controller';
 import { PartnershipOversightModule } from '../reports/oversight/oversight.module';
+import { RecommendationsRegisterModule } from '../reports/register/register.module';
+import { RecommendationsRegisterPagesController } from '../reports/register/register-page.controller';
+import { ReviewCodingPagesController } from '../reports/register/review-coding-page.controller';
 import { CaseTabs } from './case-tabs';
 import { FormPages } from './pages/form-page';
 import { WebViews } from './web-views';
@@ -69,6 +72,8 @@ export const WEB_CONTROLLERS = [
   AdminPagesController,
   CommitteeReportPagesController,
   PartnershipOversightPagesController,
+  RecommendationsRegisterPagesController,
+  ReviewCodingPagesController,
 ];
 
 /**
@@ -98,6 +103,7 @@ export const WEB_CONTROLLERS = [
     WorkModule,
     ReportsModule,
     PartnershipOversightModule,
+    RecommendationsRegisterModule,
   ],
   controllers: WEB_CONTROLLERS,
   providers: [WebViews, CaseTabs, FormPages],

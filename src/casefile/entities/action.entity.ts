@@ -23,6 +23,8 @@ export type ActionStatus = (typeof ACTION_STATUSES)[number];
 @Entity({ name: 'actions' })
 @Index('IDX_actions_recommendation', ['reviewId', 'recommendationId'])
 @ForeignKey(() => Recommendation, ['reviewId', 'recommendationId'], ['reviewId', 'id'], { name: 'FK_actions_recommendation' })
+/** Full-text search of the register (a GIN expression index: in the migration). */
+@Index('IDX_actions_search', { synchronize: false })
 @Check('CHK_actions_status', oneOf('status', ACTION_STATUSES))
 @Check(
   'CHK_actions_completion',

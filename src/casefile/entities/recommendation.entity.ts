@@ -2,6 +2,7 @@ import {
   Check,
   Column,
   Entity,
+  Index,
   JoinColumn,
   ManyToOne,
   OneToMany,
@@ -15,6 +16,9 @@ import type { RecommendationAction } from './action.entity';
 
 export const RECOMMENDATION_LEVELS = ['single_agency', 'multi_agency', 'national'] as const;
 export type RecommendationLevel = (typeof RECOMMENDATION_LEVELS)[number];
+/** To whom a recommendation is addressed (the taxonomy's addresseeKinds). */
+export const ADDRESSEE_KINDS = ['agency', 'partnership', 'government_department'] as const;
+export type AddresseeKind = (typeof ADDRESSEE_KINDS)[number];
 export const RECOMMENDATION_STATUSES = ['draft', 'agreed', 'withdrawn'] as const;
 export type RecommendationStatus = (typeof RECOMMENDATION_STATUSES)[number];
 
@@ -28,6 +32,9 @@ export type RecommendationStatus = (typeof RECOMMENDATION_STATUSES)[number];
 @Check('CHK_recommendations_number', `"number" >= 1`)
 @Check('CHK_recommendations_level', oneOf('level', RECOMMENDATION_LEVELS))
 @Check('CHK_recommendations_status', oneOf('status', RECOMMENDATION_STATUSES))
+/** Full-text search of the register (a GIN expression index: in the migration). */
+@Index('IDX_recommendations_search', { synchronize: false })
+@Check('CHK_recommendations_addressee_kind', oneOf('addressee_kind', ADDRESSEE_KINDS))
 @Check('CHK_recommendations_withdrawal', `"withdrawn_reason" IS NULL OR "status" = 'withdrawn'`)
 export class Recommendation extends AuditedRecord {
   @PrimaryGeneratedColumn('uuid', { primaryKeyConstraintName: 'PK_recommendations' })
@@ -52,6 +59,14 @@ export class Recommendation extends AuditedRecord {
   /** The agency, body or department the recommendation is addressed to. */
   @Column({ type: 'text' })
   addressee!: string;
+
+  /** A local agency, the partnership or a government department; null if not recorded. */
+  @Column({ name: 'addressee_kind', type: 'varchar', length: 30, nullable: true })
+  addresseeKind!: AddresseeKind | null;
+
+  /** A recommendation theme of the taxonomy (config/taxonomy/); null if not recorded. */
+  @Column({ type: 'varchar', length: 60, nullable: true })
+  theme!: string | null;
 
   @Column({ type: 'varchar', length: 20, default: 'draft' })
   status!: RecommendationStatus;

@@ -1,6 +1,16 @@
 import { z } from 'zod';
 import { text } from '../../infrastructure/http/validation';
-import { RECOMMENDATION_LEVELS } from '../entities';
+import { currentTaxonomy } from '../../reports/register/taxonomy';
+import { ADDRESSEE_KINDS, RECOMMENDATION_LEVELS } from '../entities';
+
+/** A recommendation theme of the current taxonomy (config/taxonomy/), or null. */
+const theme = z
+  .string({ invalid_type_error: 'must be a recommendation theme code of the taxonomy' })
+  .refine((v) => currentTaxonomy().recommendationThemes.some((t) => t.code === v), (v) => ({
+    message: `is not a recommendation theme of taxonomy version ${currentTaxonomy().version}: ${String(v).slice(0, 60)}`,
+  }))
+  .nullable();
+const addresseeKind = z.enum(ADDRESSEE_KINDS, { message: `must be one of ${ADDRESSEE_KINDS.join(', ')}` }).nullable();
 
 const number = z.number({ invalid_type_error: 'must be a whole number' }).int('must be a whole number').min(1, 'must be 1 or more').max(9999, 'must be at most 9999');
 
@@ -11,15 +21,17 @@ export const createRecommendationSchema = z
     text: text(10000),
     level: z.enum(RECOMMENDATION_LEVELS),
     addressee: text(300),
+    addresseeKind: addresseeKind.optional(),
+    theme: theme.optional(),
   })
   .strict();
 
 /** A correction while the recommendation is a draft: any of its fields, at least one. */
 export const correctRecommendationSchema = z
-  .object({ number, text: text(10000), level: z.enum(RECOMMENDATION_LEVELS), addressee: text(300) })
+  .object({ number, text: text(10000), level: z.enum(RECOMMENDATION_LEVELS), addressee: text(300), addresseeKind, theme })
   .partial()
   .strict()
-  .refine((v) => Object.keys(v).length > 0, { message: 'send at least one of number, text, level, addressee' });
+  .refine((v) => Object.keys(v).length > 0, { message: 'send at least one of number, text, level, addressee, addresseeKind, theme' });
 
 export const agreeRecommendationSchema = z.object({}).strict();
 

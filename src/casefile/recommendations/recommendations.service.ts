@@ -58,6 +58,8 @@ export class RecommendationsService {
         number,
         level: recommendation.level,
         addressee: recommendation.addressee,
+        addresseeKind: recommendation.addresseeKind,
+        theme: recommendation.theme,
         text: recommendation.text,
       });
       return recommendationView(recommendation);
@@ -73,7 +75,7 @@ export class RecommendationsService {
       }
       if (input.number !== undefined && input.number !== recommendation.number) await assertNumberFree(manager, reviewId, input.number);
       const changes: { [field: string]: { from: unknown; to: unknown } } = {};
-      for (const field of ['number', 'text', 'level', 'addressee'] as const) {
+      for (const field of ['number', 'text', 'level', 'addressee', 'addresseeKind', 'theme'] as const) {
         const value = input[field];
         if (value !== undefined && value !== recommendation[field]) {
           changes[field] = { from: recommendation[field], to: value };
@@ -166,6 +168,8 @@ export function recommendationView(r: Recommendation) {
     text: r.text,
     level: r.level,
     addressee: r.addressee,
+    addresseeKind: r.addresseeKind,
+    theme: r.theme,
     status: r.status,
     withdrawnReason: r.withdrawnReason,
     version: r.version,

@@ -9,7 +9,8 @@ import { Clock } from '../../infrastructure/clock/clock';
 import { parseInput } from '../../infrastructure/http/validation';
 import { isStage, migrateSnapshot } from '../../reviews/lifecycle';
 import { STAGE_LABELS } from '../../web/labels';
-import { REPORT_FORMATS, refuseRealNames } from '../committee-report.service';
+import { REPORT_FORMATS } from '../committee-report.service';
+import { refuseRealNames } from '../report-scope';
 import { boardPaperOf, FULL_PAPER_VISIBILITY, GUARDED_PARTS, type BoardPaper, type BoardPaperRecord, type GuardedPart, type PaperVisibility } from './board-paper';
 
 /** `format`: json (default), docx or pdf; nothing else. */

@@ -22,26 +22,43 @@ export function tableCsv(table: FigureTable): string {
 
 /** Every table as one workbook: a sheet saying what it is, then a sheet per table (dates as dates). */
 export async function oversightXlsx(report: OversightReport): Promise<Buffer> {
+  return tablesXlsx(
+    [
+      ['Oversight figures'],
+      ['Partnerships', report.csps.map((c) => c.name).join(', ')],
+      ['As at', { date: report.asAt }],
+      ['Period from', { date: report.from }],
+      ['Period to', { date: report.to }],
+      ['Reviews', report.reviews],
+    ],
+    report.tables,
+  );
+}
+
+/**
+ * A workbook: an "About" sheet (label and value rows) then a sheet per table, its headings in
+ * bold, dates as dates shown "4 December 2026", text a spreadsheet would run as a formula
+ * escaped. Shared by the oversight figures and the recommendations register.
+ */
+export async function tablesXlsx(about: Cell[][], tables: FigureTable[]): Promise<Buffer> {
   const book = new ExcelJS.Workbook();
   book.creator = 'DHR engine';
-  const about = book.addWorksheet('About');
-  about.addRows([
-    ['Oversight figures'],
-    ['Partnerships', report.csps.map((c) => c.name).join(', ')],
-    ['As at', new Date(`${report.asAt}T00:00:00Z`)],
-    ['Period from', new Date(`${report.from}T00:00:00Z`)],
-    ['Period to', new Date(`${report.to}T00:00:00Z`)],
-    ['Reviews', report.reviews],
-  ]);
-  about.getColumn(2).numFmt = 'd mmmm yyyy';
-  about.getCell('B6').numFmt = '0';
-  about.getColumn(1).width = 16;
-  about.getColumn(2).width = 40;
-  for (const table of report.tables) {
+  const sheet0 = book.addWorksheet('About');
+  const value = (c: Cell) => (c !== null && typeof c === 'object' ? new Date(`${c.date}T00:00:00Z`) : typeof c === 'string' ? safe(c) : c);
+  for (const row of about) {
+    const added = sheet0.addRow(row.map(value));
+    row.forEach((c, i) => {
+      if (c !== null && typeof c === 'object') added.getCell(i + 1).numFmt = 'd mmmm yyyy';
+      else if (typeof c === 'number') added.getCell(i + 1).numFmt = '0';
+    });
+  }
+  sheet0.getColumn(1).width = 16;
+  sheet0.getColumn(2).width = 40;
+  for (const table of tables) {
     const sheet = book.addWorksheet(table.title.slice(0, 31));
     sheet.addRow(table.headings).font = { bold: true };
     for (const row of table.rows) {
-      const added = sheet.addRow(row.map((c) => (c !== null && typeof c === 'object' ? new Date(`${c.date}T00:00:00Z`) : typeof c === 'string' ? safe(c) : c)));
+      const added = sheet.addRow(row.map(value));
       row.forEach((c, i) => {
         if (c !== null && typeof c === 'object') added.getCell(i + 1).numFmt = 'd mmmm yyyy';
       });

@@ -3,15 +3,14 @@ import type { Request } from 'express';
 import { DataSource } from 'typeorm';
 import { z } from 'zod';
 import type { AccessContext } from '../../access/access.service';
-import { mayOnReviewSql } from '../../access/access.service';
 import { AccessLogEntry } from '../../audit/access-log.entity';
 import { addCalendarMonths, londonDateOf } from '../../deadlines/rules';
-import type { IdentifiedRequest } from '../../identity/identity.guard';
-import { withoutCsrfToken } from '../../identity/session-rules';
 import { Clock } from '../../infrastructure/clock/clock';
 import { RequestValidationError } from '../../infrastructure/http/errors';
+import { accessLogRow } from '../../audit/access-log.interceptor';
 import { calendarDate, parseInput } from '../../infrastructure/http/validation';
 import { migrateSnapshot, REVIEW_MACHINE_VERSION, type PersistedReview } from '../../reviews/lifecycle';
+import { chosenCsps, reportableCsps, reportableReviewsSql, type ReportCsp } from '../report-scope';
 import { oversightFigures, type OversightFigures, type OversightReviewRecord } from './oversight-figures';
 
 export const OVERSIGHT_FORMATS = ['json', 'csv', 'xlsx'] as const;
@@ -81,30 +80,16 @@ export class PartnershipOversightService {
   }
 
   /** The CSPs the caller may report on (every CSP for a trusted caller). */
-  async cspsFor(access: AccessContext): Promise<Array<{ id: string; code: string; name: string }>> {
-    const rows: Array<{ id: string; code: string; name: string }> = await this.dataSource.query('SELECT id, code, name FROM csps ORDER BY name');
-    if (access.trusted) return rows;
-    const held = new Set((access.holder?.cspRoles ?? []).filter((g) => g.role === 'csp_lead' || g.role === 'rag_member').map((g) => g.cspId));
-    return rows.filter((c) => held.has(c.id));
+  cspsFor(access: AccessContext): Promise<ReportCsp[]> {
+    return reportableCsps(this.dataSource, access);
   }
 
   async build(query: OversightQuery, access: AccessContext): Promise<OversightReport> {
-    const all: Array<{ id: string; code: string; name: string }> = await this.dataSource.query('SELECT id, code, name FROM csps WHERE upper(code) = ANY($1::text[])', [query.csp]);
-    const unknown = query.csp.filter((code) => !all.some((c) => c.code.toUpperCase() === code));
-    if (unknown.length > 0) throw new RequestValidationError([{ field: 'csp', message: `no CSP with the code ${unknown.join(', ')}` }]);
-    const mine = new Set((await this.cspsFor(access)).map((c) => c.id));
-    const notMine = all.filter((c) => !mine.has(c.id));
-    if (notMine.length > 0) throw new RequestValidationError([{ field: 'csp', message: `you hold no role in ${notMine.map((c) => c.code).join(', ')} that allows reports.read` }]);
-    const csps = query.csp.map((code) => all.find((c) => c.code.toUpperCase() === code)!);
-
-    // The policy's condition, narrowed in SQL; its :named parameters numbered after ours.
-    const visible = mayOnReviewSql('reports.read', access, 'r', 'ov');
-    const params: unknown[] = [csps.map((c) => c.id), query.asAt];
-    let condition = visible.sql;
-    for (const [name, value] of Object.entries(visible.params).sort(([a], [b]) => b.length - a.length)) {
-      params.push(value);
-      condition = condition.split(`:${name}`).join(`$${params.length}`);
-    }
+    const csps = await chosenCsps(this.dataSource, query.csp, access);
+    // The policy's condition, narrowed in SQL; its parameters numbered after ours.
+    const visible = reportableReviewsSql(access, 'r', 3);
+    const params: unknown[] = [csps.map((c) => c.id), query.asAt, ...visible.params];
+    const condition = visible.sql;
     const reviews: Array<{ id: string; reference: string; code: string; notified_on: string; snapshot: unknown; machine_version: number }> = await this.dataSource.query(
       `SELECT r.id, r.reference, c.code, to_char(r.notified_on, 'YYYY-MM-DD') AS notified_on, r.snapshot, r.machine_version
          FROM reviews r JOIN csps c ON c.id = r.csp_id
@@ -183,20 +168,6 @@ export class PartnershipOversightService {
    * (which CSPs, period, date and format). Written before the response is sent.
    */
   async recordAccess(req: Request, status: number): Promise<void> {
-    const identified = req as IdentifiedRequest & { id?: string };
-    const route = (req.route?.path as string | undefined) ?? req.path;
-    await this.dataSource.manager.insert(AccessLogEntry, {
-      reviewId: null,
-      actor: identified.identity?.actor ?? 'anonymous',
-      method: req.method,
-      route: route.slice(0, 300),
-      path: withoutCsrfToken(req.originalUrl).slice(0, 500),
-      status,
-      ip: (req.ip ?? null)?.slice(0, 64) ?? null,
-      userAgent: (req.headers['user-agent'] ?? '').slice(0, 300) || null,
-      requestId: typeof identified.id === 'string' ? identified.id.slice(0, 64) : null,
-      at: this.clock.now(),
-      outcome: 'allowed',
-    });
+    await this.dataSource.manager.insert(AccessLogEntry, { ...accessLogRow(req, status, this.clock.now()), reviewId: null });
   }
 }

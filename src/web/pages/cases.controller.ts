@@ -249,6 +249,7 @@ export class CasesPagesController {
         mayRevise: may(access, 'documents.write'),
         caseNav: caseNavigation(access, reviewId, 'overview'),
         mayCorrect: may(access, 'review.correct'),
+        mayCode: may(access, 'coding.write'),
         undelivered,
         notice: options.notice ?? null,
         ...errors,

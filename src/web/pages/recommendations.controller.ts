@@ -1,3 +1,4 @@
+import { currentTaxonomy } from '../../reports/register/taxonomy';
 import { Body, Param, Post, Req, Res } from '@nestjs/common';
 import type { Response } from 'express';
 import { RECOMMENDATION_LEVELS } from '../../casefile/entities';
@@ -25,6 +26,9 @@ const RECOMMENDATION_FIELDS: FieldSpec[] = [
   { name: 'level', label: 'Level', errorLabel: 'the level', kind: 'radios', options: optionsOf(RECOMMENDATION_LEVELS, RECOMMENDATION_LEVEL_LABELS) },
   { name: 'addressee', label: 'Addressed to', errorLabel: 'who it is addressed to', kind: 'text', hint: 'The agency or body that must act on it.', classes: 'govuk-!-width-two-thirds' },
   { name: 'number', label: 'Number', kind: 'number', optional: true, hint: 'Leave empty for the next number. Numbers are never reused.' },
+  // The taxonomy's (config/taxonomy/): the recommendations register filters on them.
+  { name: 'addresseeKind', label: 'Kind of addressee', kind: 'select', optional: true, emptyOption: 'Not recorded', options: currentTaxonomy().addresseeKinds.map((k) => ({ value: k.code, text: k.label })) },
+  { name: 'theme', label: 'Theme', kind: 'select', optional: true, emptyOption: 'Not recorded', options: currentTaxonomy().recommendationThemes.map((t) => ({ value: t.code, text: t.label })) },
 ];
 
 /** A draft's correction: every field as stored; what is changed goes into the history. */

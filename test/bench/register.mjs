@@ -1,0 +1,228 @@
+#!/usr/bin/env node
+// The recommendations register (GET /register, issue 15 item 5) at N reviews: the reviews are
+// made as test/bench/oversight.mjs makes them (TEMPLATES imported with real histories through the
+// compiled command line, then copied in SQL until there are N, each with its recommendations and
+// actions), each recommendation then given a theme of the taxonomy. Starts the compiled API and
+// times the page, the JSON, a full-text search and the CSV as a CSP lead (a real API token, so
+// the policy narrows the SQL as it does for a person), printing p50/p99 beside the raw limit
+// measured in the same run: the register's own count and page reads straight to PostgreSQL, and
+// the ratio of the page to it.
+//
+// Usage: npm run bench:register -- [reviews=1000] [requests=30]
+import { spawn, spawnSync } from 'node:child_process';
+import { randomBytes } from 'node:crypto';
+import { existsSync, mkdtempSync, rmSync, writeFileSync } from 'node:fs';
+import { createRequire } from 'node:module';
+import { cpus, tmpdir } from 'node:os';
+import { dirname, join } from 'node:path';
+import { fileURLToPath } from 'node:url';
+
+const ROOT = join(dirname(fileURLToPath(import.meta.url)), '..', '..');
+const require = createRequire(import.meta.url);
+const dist = (p) => join(ROOT, 'dist', 'src', p);
+if (!existsSync(dist('main.js'))) {
+  console.error('dist/ is missing: run `npm run build` first');
+  process.exit(2);
+}
+const { Client } = require('pg');
+const { loadConfig } = require(dist('infrastructure/config/load-config.js'));
+const { runMigrations } = require(dist('infrastructure/database/migrate.js'));
+const { resolvePostgres } = require(dist('infrastructure/local-services/postgres.js'));
+const { resolveRedis } = require(dist('infrastructure/local-services/redis.js'));
+const { createRootLogger } = require(dist('infrastructure/logging/root-logger.js'));
+
+const N = Number(process.argv[2] ?? 1000);
+const REQUESTS = Number(process.argv[3] ?? 30);
+const TEMPLATES = Math.min(N, Number(process.env.TEMPLATES ?? 60));
+const sleep = (ms) => new Promise((r) => setTimeout(r, ms));
+const day = (start, days) => new Date(Date.parse(`${start}T12:00:00Z`) + days * 86_400_000).toISOString().slice(0, 10);
+const pct = (sorted, q) => sorted[Math.min(sorted.length - 1, Math.ceil(q * sorted.length) - 1)];
+const ms = (ns) => Number((Number(ns) / 1e6).toFixed(1));
+
+/** A review's story cut off after `cut` steps (so the templates sit at every stage); every fourth held. */
+function review(i) {
+  const n = `${2016 + (i % 8)}-${String(1 + (i % 12)).padStart(2, '0')}-${String(1 + (i % 27)).padStart(2, '0')}`;
+  const d = (k) => day(n, k);
+  const ev = (fields) => ({ step: 'event', ...fields });
+  const agencies = ['Bench Police', 'Bench Health', 'Bench Council'];
+  const steps = [
+    { step: 'person', role: 'victim', pseudonym: 'Adult A', realName: `Victim ${i}` },
+    ev({ type: 'DECIDE', outcome: 'proceed', rationale: 'Section 9 criteria met.', decidedAt: d(14 + (i % 30)) }),
+    ev({ type: 'NOTIFY_HOME_OFFICE', sentAt: d(50) }),
+    { step: 'appointment', role: 'chair', name: `Chair ${i % 20}`, organisation: 'Independent', appointedOn: d(55), independenceStatement: 'No involvement.' },
+    ...agencies.map((agency, k) => ({ step: 'panelMember', agency, name: `Rep ${k}`, role: 'Senior representative', joinedOn: d(56), noDirectCaseManagementDeclared: true })),
+    ev({ type: 'AGREE_TERMS_OF_REFERENCE', agreedAt: d(60) }),
+    ...(i % 4 === 0 ? [ev({ type: 'PLACE_ON_HOLD', reason: 'criminal_proceedings', detail: 'Trial pending', occurredAt: d(61), expectedEnd: d(150) }), ev({ type: 'RESUME', note: 'Trial ended', occurredAt: d(61 + (i % 90)) })] : []),
+    ...agencies.flatMap((agency, k) => [
+      { step: 'imr', ref: `imr${k}`, agency, kind: 'imr', authorName: `Author ${k}`, requestedOn: d(62), dueOn: d(100) },
+      { step: 'imrReceived', imr: `imr${k}`, receivedOn: d(90 + ((i + k * 7) % 30)) },
+    ]),
+    { step: 'meeting', ref: 'm1', startsAt: `${d(160)}T10:00:00Z`, location: 'Council Offices', agenda: 'Consider the IMRs' },
+    { step: 'meetingHeld', meeting: 'm1', minutes: 'IMRs considered.', decisions: 'Draft the report.', imrs: ['imr0', 'imr1', 'imr2'] },
+    { step: 'recommendation', ref: 'r1', text: 'Share risk information at MARAC.', level: 'multi_agency', addressee: 'Bench CSP', agreed: true },
+    { step: 'action', ref: 'a1', recommendation: 'r1', description: 'Refresh the protocol.', owner: 'Bench CSP', targetDate: d(400) },
+    ev({ type: 'BEGIN_DRAFTING', occurredAt: d(165) }),
+    { step: 'document', kind: 'overview_report', title: 'Overview report', filename: 'overview.pdf', mimeType: 'application/pdf', contentBase64: PDF },
+    { step: 'document', kind: 'executive_summary', title: 'Executive summary', filename: 'summary.pdf', mimeType: 'application/pdf', contentBase64: PDF },
+    { step: 'family', kind: 'draft_offered', occurredOn: d(170) },
+    ev({ type: 'AGREE_REPORT', occurredAt: d(180) }),
+    ev({ type: 'RAG_APPROVE', approvedAt: d(200), comments: 'Approved.' }),
+    ev({ type: 'SUBMIT_TO_HOME_OFFICE', submittedAt: d(205 + (i % 60)) }),
+  ];
+  const cut = Math.max(1, steps.length - (i % 7) * 4);
+  return {
+    key: `bench-${i}`,
+    csp: 'BENCH',
+    notification: { dateOfDeath: d(-3), notifiedOn: n, policeForce: 'Bench Police', policeReference: `BENCH/${i}`, circumstances: 'A fictional review for the benchmark.' },
+    steps: steps.slice(0, cut),
+  };
+}
+const PDF = Buffer.from('%PDF-1.4\n1 0 obj << /Type /Catalog /Pages 2 0 R >> endobj\n2 0 obj << /Type /Pages /Kids [] /Count 0 >> endobj\ntrailer << /Root 1 0 R >>\n%%EOF\n', 'latin1').toString('base64');
+
+const config = loadConfig({ ...process.env, DATA_DIR: process.env.BENCH_DATA_DIR ?? '.data/bench', LOG_LEVEL: 'warn' });
+const logger = createRootLogger(config, 'bench');
+const postgres = await resolvePostgres(config, logger, { mayStart: true });
+const redis = await resolveRedis(config, logger, { mayStart: true });
+const name = `dhr_bench_${randomBytes(4).toString('hex')}`;
+const server = new URL(postgres.url);
+const urlOf = (db) => Object.assign(new URL(server), { pathname: `/${db}` }).toString();
+const admin = new Client({ connectionString: urlOf('postgres') });
+await admin.connect();
+await admin.query(`CREATE DATABASE ${name}`);
+const work = mkdtempSync(join(tmpdir(), 'dhr-bench-'));
+const cliEnv = { PATH: process.env.PATH, HOME: process.env.HOME, DATABASE_URL: urlOf(name), LOG_LEVEL: 'warn' };
+let db;
+let api;
+try {
+  await runMigrations(urlOf(name));
+  db = new Client({ connectionString: urlOf(name) });
+  db.on('error', () => undefined);
+  await db.connect();
+  await db.query(`INSERT INTO csps (code, name) VALUES ('BENCH', 'Bench CSP')`);
+  const file = join(work, 'reviews.json');
+  writeFileSync(file, JSON.stringify({
+    format: 'dhr-import/1',
+    agencies: [{ name: 'Bench Police', kind: 'police' }, { name: 'Bench Health', kind: 'health' }, { name: 'Bench Council', kind: 'local_authority' }],
+    reviews: Array.from({ length: TEMPLATES }, (_, i) => review(i)),
+  }));
+  const t0 = Date.now();
+  const imported = spawnSync(process.execPath, [dist('cli/index.js'), 'import', file, '--actor', 'bench@example.org'], { cwd: ROOT, env: cliEnv, encoding: 'utf8', maxBuffer: 1 << 28 });
+  if (imported.status !== 0) throw new Error(`import: ${imported.stderr || imported.stdout.slice(0, 2000)}`);
+  const importSeconds = (Date.now() - t0) / 1000;
+
+  // Copies of the templates until there are N reviews: each copy's rows get new ids (and its
+  // actions their copied recommendation), its history its own sequence of rows.
+  const t1 = Date.now();
+  const copies = Math.ceil(N / TEMPLATES) - 1;
+  if (copies > 0) {
+    await db.query(`CREATE TEMP TABLE map AS
+      SELECT r.id AS old_id, gen_random_uuid() AS new_id, c AS copy FROM reviews r CROSS JOIN generate_series(1, ${copies}) c`);
+    await db.query(`DELETE FROM map WHERE (copy, old_id) IN (SELECT copy, old_id FROM (SELECT copy, old_id, row_number() OVER (ORDER BY copy, old_id) AS rn FROM map) z
+      WHERE rn > ${N} - (SELECT count(*) FROM reviews))`);
+    const copyTable = async (table, extra = '') => {
+      await db.query(`CREATE TEMP TABLE t AS SELECT x.*, m.new_id AS m_new, m.copy AS m_copy FROM ${table} x JOIN map m ON m.old_id = x.${table === 'reviews' ? 'id' : 'review_id'}`);
+      if (table === 'reviews') await db.query(`UPDATE t SET id = m_new, reference = reference || '-C' || m_copy`);
+      else await db.query(`UPDATE t SET review_id = m_new ${extra}`);
+      await db.query(`ALTER TABLE t DROP COLUMN m_new, DROP COLUMN m_copy`);
+      await db.query(`INSERT INTO ${table} SELECT * FROM t`);
+      await db.query(`DROP TABLE t`);
+    };
+    await copyTable('reviews');
+    await copyTable('review_events', `, id = nextval(pg_get_serial_sequence('review_events', 'id'))`);
+    await copyTable('deadlines', ', id = gen_random_uuid()');
+    await copyTable('imrs', ', id = gen_random_uuid()');
+    await db.query(`CREATE TEMP TABLE recmap AS SELECT x.id AS old_id, gen_random_uuid() AS new_id, m.new_id AS review_new FROM recommendations x JOIN map m ON m.old_id = x.review_id`);
+    const rcols = (await db.query(`SELECT column_name FROM information_schema.columns WHERE table_name = 'recommendations' AND table_schema = current_schema() ORDER BY ordinal_position`)).rows.map((r) => r.column_name);
+    const rsel = rcols.map((c) => (c === 'id' ? 'rm.new_id' : c === 'review_id' ? 'rm.review_new' : `x."${c}"`)).join(', ');
+    await db.query(`INSERT INTO recommendations SELECT ${rsel} FROM recommendations x JOIN recmap rm ON rm.old_id = x.id`);
+    const acols = (await db.query(`SELECT column_name FROM information_schema.columns WHERE table_name = 'actions' AND table_schema = current_schema() ORDER BY ordinal_position`)).rows.map((r) => r.column_name);
+    const asel = acols.map((c) => (c === 'id' ? 'gen_random_uuid()' : c === 'review_id' ? 'rm.review_new' : c === 'recommendation_id' ? 'rm.new_id' : `x."${c}"`)).join(', ');
+    await db.query(`INSERT INTO actions SELECT ${asel} FROM actions x JOIN recmap rm ON rm.old_id = x.recommendation_id`);
+  }
+  // Each recommendation a theme of the taxonomy and a kind of addressee, as the register expects.
+  await db.query(`UPDATE recommendations SET theme = (ARRAY['technology_systems', 'risk_identification', 'training', 'policy', 'multi_agency_working', 'record_keeping', 'awareness_raising'])[1 + abs(hashtext(id::text)) % 7],
+                  addressee_kind = 'partnership'`);
+  await db.query('ANALYZE');
+  const copySeconds = (Date.now() - t1) / 1000;
+  const [{ reviews }] = (await db.query(`SELECT count(*)::int AS reviews FROM reviews`)).rows;
+  const stages = Object.fromEntries((await db.query(`SELECT status, count(*)::int AS n FROM reviews GROUP BY status ORDER BY status`)).rows.map((r) => [r.status, r.n]));
+
+  // A CSP lead with an API token.
+  const user = spawnSync(process.execPath, [dist('cli/index.js'), 'users:add', '--email', 'lead@bench.example', '--name', 'Bench Lead', '--role', 'csp_lead', '--csp', 'BENCH', '--reason', 'benchmark', '--token'], { cwd: ROOT, env: cliEnv, encoding: 'utf8' });
+  if (user.status !== 0) throw new Error(`users:add: ${user.stderr || user.stdout}`);
+  const token = /\b([A-Za-z0-9_-]{30,})\b/.exec(user.stdout.split('\n').find((l) => /token/i.test(l) && !/expire/i.test(l)) ?? user.stdout)?.[1];
+  if (!token) throw new Error(`no token in: ${user.stdout}`);
+
+  const port = 20000 + Math.floor(Math.random() * 20000);
+  api = spawn(process.execPath, [dist('main.js')], {
+    cwd: ROOT,
+    env: { ...cliEnv, REDIS_URL: redis.url, QUEUE_PREFIX: `bench${randomBytes(4).toString('hex')}`, PORT: String(port), HOST: '127.0.0.1', DATA_DIR: work, SMTP_URL: 'smtp://127.0.0.1:1' },
+    stdio: ['ignore', 'ignore', 'inherit'],
+  });
+  const base = `http://127.0.0.1:${port}`;
+  for (let i = 0; ; i++) {
+    if (await fetch(`${base}/health`).then((r) => r.ok, () => false)) break;
+    if (i > 300) throw new Error('the API did not start');
+    await sleep(100);
+  }
+  const time = async (path, accept) => {
+    const s = process.hrtime.bigint();
+    const res = await fetch(`${base}${path}`, { headers: { Authorization: `Bearer ${token}`, Accept: accept } });
+    const body = await res.text();
+    if (res.status !== 200) throw new Error(`${path}: ${res.status} ${body.slice(0, 500)}`);
+    return process.hrtime.bigint() - s;
+  };
+  const measure = async (path, accept) => {
+    for (let i = 0; i < 3; i++) await time(path, accept);
+    const t = [];
+    for (let i = 0; i < REQUESTS; i++) t.push(await time(path, accept));
+    t.sort((a, b) => (a < b ? -1 : 1));
+    return { p50: ms(pct(t, 0.5)), p99: ms(pct(t, 0.99)) };
+  };
+  const page = await measure('/register?csp=BENCH', 'text/html');
+  const json = await measure('/reports/register?csp=BENCH', 'application/json');
+  const search = await measure('/reports/register?csp=BENCH&q=protocol%20-nothing&status=open', 'application/json');
+  const csv = await measure('/reports/register?csp=BENCH&format=csv', 'text/csv');
+
+  // The raw limit: the register's count and first page, straight to PostgreSQL, one client.
+  const from = `FROM recommendations x JOIN reviews r ON r.id = x.review_id JOIN csps c ON c.id = r.csp_id
+    LEFT JOIN actions a ON a.review_id = x.review_id AND a.recommendation_id = x.id
+    WHERE c.code = 'BENCH' AND x.status <> 'withdrawn'`;
+  const reads = [
+    `SELECT count(*) ${from}`,
+    `SELECT c.code, r.id, r.reference, x.number, x.text, x.level, x.addressee, x.addressee_kind, x.theme, x.status, a.description, a.owner, a.target_date, a.completed_on, a.status
+       ${from} ORDER BY c.code, r.reference, x.number, a.created_at NULLS FIRST, a.id LIMIT 50`,
+  ];
+  const raw = [];
+  for (let i = 0; i < REQUESTS + 3; i++) {
+    const s = process.hrtime.bigint();
+    for (const q of reads) await db.query(q);
+    if (i >= 3) raw.push(process.hrtime.bigint() - s);
+  }
+  raw.sort((a, b) => (a < b ? -1 : 1));
+  const rawFig = { p50: ms(pct(raw, 0.5)), p99: ms(pct(raw, 0.99)) };
+  const [{ rows: registerRows }] = [await db.query(`SELECT count(*)::int AS rows ${from}`)].map((r) => r.rows[0]);
+  console.log(JSON.stringify({
+    reviews,
+    registerRows,
+    stages,
+    setup: { importedTemplates: TEMPLATES, importSeconds, copySeconds },
+    requests: REQUESTS,
+    page: { ...page, what: 'GET /register as a CSP lead (HTML, first 50 rows), ms' },
+    api: { ...json, what: 'GET /reports/register (JSON, first 50 rows), ms' },
+    search: { ...search, what: 'GET /reports/register?q=protocol -nothing&status=open (full text), ms' },
+    csv: { ...csv, what: 'GET /reports/register?format=csv (every row), ms' },
+    rawLimit: { ...rawFig, what: 'the count and the first page straight to PostgreSQL (one client), ms' },
+    ratio: { p50: Number((page.p50 / rawFig.p50).toFixed(1)), p99: Number((page.p99 / rawFig.p99).toFixed(1)) },
+    cpus: cpus().length,
+  }, null, 2));
+} finally {
+  if (api && api.exitCode === null) api.kill('SIGTERM');
+  await db?.end().catch(() => undefined);
+  await sleep(500);
+  await admin.query(`DROP DATABASE IF EXISTS ${name} WITH (FORCE)`);
+  await admin.end();
+  rmSync(work, { recursive: true, force: true });
+  await postgres.stop?.();
+  await redis.stop?.();
+}
