@@ -10,6 +10,9 @@ import type { PersistedReview } from './lifecycle';
 @Entity({ name: 'reviews' })
 @Index('IDX_reviews_csp_status', ['cspId', 'status'])
 @Index('IDX_reviews_status_hold', ['status', 'onHold'])
+// The list's newest-first order (created_at DESC, id), overall and per CSP: made by the migration ReviewListOrder (TypeORM cannot say DESC).
+@Index('IDX_reviews_list_order', { synchronize: false })
+@Index('IDX_reviews_csp_list_order', { synchronize: false })
 export class Review {
   @PrimaryGeneratedColumn('uuid')
   id!: string;
