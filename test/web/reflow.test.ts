@@ -48,7 +48,7 @@ async function widthOf(page: Page): Promise<{ scrollWidth: number; widest: strin
 /** Where a page leads (same-site pages only: no downloads, no sign-out), as paths. */
 async function linksOf(page: Page, scope: string): Promise<string[]> {
   const hrefs = await page.locator(`${scope} a[href^="/"]`).evaluateAll((as) => as.map((a) => (a as unknown as { getAttribute(n: string): string }).getAttribute('href')));
-  return hrefs.filter((h) => !/\/content|\.ics|\/invitation|\/diagram|\/api\/|\/sign-out|#/.test(h));
+  return hrefs.filter((h) => !/\/content|\.ics|\/invitation|\/diagram|\/api\/|\/sign-out|[?&]format=|#/.test(h));
 }
 
 /** A path with its ids replaced, so that one page of each kind is visited per person. */
