@@ -18,6 +18,7 @@ import { TokenExpiry1764940000000 } from './1764940000000-TokenExpiry';
 import { SignOffRounds1765000000000 } from './1765000000000-SignOffRounds';
 import { ReviewTeam1765100000000 } from './1765100000000-ReviewTeam';
 import { ImrSubmissions1765200000000 } from './1765200000000-ImrSubmissions';
+import { HomeOfficePack1765340000000 } from './1765340000000-HomeOfficePack';
 
 /** Every migration in order; the data source reads this list rather than a file glob. */
 export const MIGRATIONS = [
@@ -41,4 +42,5 @@ export const MIGRATIONS = [
   SignOffRounds1765000000000,
   ReviewTeam1765100000000,
   ImrSubmissions1765200000000,
+  HomeOfficePack1765340000000,
 ];

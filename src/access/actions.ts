@@ -44,6 +44,8 @@ export const ACTIONS = [
   'publication.write',
   'oversight.read',
   'reports.read',
+  'homeOfficePack.read',
+  'homeOfficeChecklist.write',
   'accessLog.read',
   'notifications.read',
   'deadlines.list',

@@ -82,6 +82,10 @@ export const POLICY: Readonly<Record<Action, Grants>> = {
   // The committee progress report (src/reports): names no review; its service narrows the
   // reviews to these scopes (a RAG member: only reviews at sign-off or after).
   'reports.read': { csp_lead: 'csp', rag_member: 'signOff' },
+  // The Home Office submission pack and its checklist (src/reports/home-office): the CSP lead
+  // sends it, the chair checks it; the CSP lead answers the checklist.
+  'homeOfficePack.read': { csp_lead: 'csp', chair: 'review' },
+  'homeOfficeChecklist.write': { csp_lead: 'csp' },
   'accessLog.read': { csp_lead: 'csp' },
   'notifications.read': { csp_lead: 'csp', chair: 'review' },
 };

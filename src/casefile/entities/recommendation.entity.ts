@@ -15,6 +15,9 @@ import type { RecommendationAction } from './action.entity';
 
 export const RECOMMENDATION_LEVELS = ['single_agency', 'multi_agency', 'national'] as const;
 export type RecommendationLevel = (typeof RECOMMENDATION_LEVELS)[number];
+/** The scope of the Home Office action plan's layout: where the change is to be made. */
+export const RECOMMENDATION_SCOPES = ['local', 'regional', 'national'] as const;
+export type RecommendationScope = (typeof RECOMMENDATION_SCOPES)[number];
 export const RECOMMENDATION_STATUSES = ['draft', 'agreed', 'withdrawn'] as const;
 export type RecommendationStatus = (typeof RECOMMENDATION_STATUSES)[number];
 
@@ -27,6 +30,7 @@ export type RecommendationStatus = (typeof RECOMMENDATION_STATUSES)[number];
 @Unique('UQ_recommendations_number', ['reviewId', 'number'])
 @Check('CHK_recommendations_number', `"number" >= 1`)
 @Check('CHK_recommendations_level', oneOf('level', RECOMMENDATION_LEVELS))
+@Check('CHK_recommendations_scope', oneOf('scope', RECOMMENDATION_SCOPES))
 @Check('CHK_recommendations_status', oneOf('status', RECOMMENDATION_STATUSES))
 @Check('CHK_recommendations_withdrawal', `"withdrawn_reason" IS NULL OR "status" = 'withdrawn'`)
 export class Recommendation extends AuditedRecord {
@@ -48,6 +52,10 @@ export class Recommendation extends AuditedRecord {
 
   @Column({ type: 'varchar', length: 20 })
   level!: RecommendationLevel;
+
+  /** Local, regional or national (the Home Office action plan's "scope"); national when the level is national unless given. */
+  @Column({ type: 'varchar', length: 20, default: 'local' })
+  scope!: RecommendationScope;
 
   /** The agency, body or department the recommendation is addressed to. */
   @Column({ type: 'text' })

@@ -9,6 +9,7 @@ import { ReviewInvitation } from '../../access/review-invitation.entity';
 import { NotificationPreference } from '../../reminders/notification-preference.entity';
 import { ReviewEventRecord } from '../../reviews/review-event.entity';
 import { Review } from '../../reviews/review.entity';
+import { HOME_OFFICE_ENTITIES } from '../../reports/home-office/home-office.entities';
 
 /** Every entity, listed once: the data source and the drift test both read this list. */
-export const ENTITIES = [Csp, Review, ReviewEventRecord, ...CASEFILE_ENTITIES, ...DEADLINE_ENTITIES, AccessLogEntry, User, UserRoleGrant, UserRoleChange, ApiToken, UserSession, NotificationPreference, ReviewMember, ReviewInvitation];
+export const ENTITIES = [Csp, Review, ReviewEventRecord, ...CASEFILE_ENTITIES, ...DEADLINE_ENTITIES, AccessLogEntry, User, UserRoleGrant, UserRoleChange, ApiToken, UserSession, NotificationPreference, ReviewMember, ReviewInvitation, ...HOME_OFFICE_ENTITIES];
