@@ -19,6 +19,7 @@ import { SignOffRounds1765000000000 } from './1765000000000-SignOffRounds';
 import { ReviewTeam1765100000000 } from './1765100000000-ReviewTeam';
 import { ImrSubmissions1765200000000 } from './1765200000000-ImrSubmissions';
 import { ReviewListOrder1765290000000 } from './1765290000000-ReviewListOrder';
+import { HomeOfficePack1765340000000 } from './1765340000000-HomeOfficePack';
 import { RecommendationsRegister1765350000000 } from './1765350000000-RecommendationsRegister';
 
 /** Every migration in order; the data source reads this list rather than a file glob. */
@@ -44,5 +45,6 @@ export const MIGRATIONS = [
   ReviewTeam1765100000000,
   ImrSubmissions1765200000000,
   ReviewListOrder1765290000000,
+  HomeOfficePack1765340000000,
   RecommendationsRegister1765350000000,
 ];

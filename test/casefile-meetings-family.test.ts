@@ -2,6 +2,7 @@ import { CaseFileSql } from './support/casefile-sql';
 import { sendingCurrentVersion } from './support/if-match';
 import { reviewApi } from './support/review-api';
 import { startTestApp, TestContext } from './support/test-app';
+import { answerHomeOfficeChecklist } from './support/home-office';
 
 const LEAD = 'csp.lead@maldon.gov.uk';
 const CHAIR = 'independent.chair@example.org';
@@ -351,6 +352,7 @@ describe('panel meetings, family involvement, proceedings and publication over H
       await sql.uploadDraft(id, 'overview_report'); // the revised report: agreeing again needs it
       await api.accept(id, { type: 'AGREE_REPORT', occurredAt: '2026-07-15' }, CHAIR);
       await api.accept(id, { type: 'RAG_APPROVE', approvedAt: '2026-08-01', comments: 'Approved' }, RAG);
+      await answerHomeOfficeChecklist(ctx.api, id);
       await api.accept(id, { type: 'SUBMIT_TO_HOME_OFFICE', submittedAt: '2026-08-05' });
       await api.accept(id, { type: 'RECORD_QA_OUTCOME', outcome: 'resubmit', letterDate: '2026-09-01', notes: 'Add the learning on coercive control' });
       expect((await api.get(id)).status).toBe('drafting');

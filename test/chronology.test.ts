@@ -8,6 +8,7 @@ import { Review } from '../src/reviews/review.entity';
 import { CaseFileApi } from './support/casefile-api';
 import { sendingCurrentVersion } from './support/if-match';
 import { startTestApp, TestClock, type TestContext } from './support/test-app';
+import { answerHomeOfficeChecklist } from './support/home-office';
 
 /**
  * The chronology (src/reviews/chronology.ts) through the API: every rule refused with a 400 that
@@ -106,6 +107,7 @@ describe('one chronology for every dated fact (real PostgreSQL)', () => {
   const approved = async (id: string) => {
     await agreed(id);
     await okEv(id, { type: 'RAG_APPROVE', approvedAt: '2024-05-01' });
+    await answerHomeOfficeChecklist(ctx.api, id, LEAD);
   };
   const submitted = async (id: string) => {
     await approved(id);
@@ -438,7 +440,7 @@ describe('one chronology for every dated fact (real PostgreSQL)', () => {
               await ev(id, { type: kind, occurredAt: on }); break;
             case 'RAG_APPROVE': await ev(id, { type: kind, approvedAt: on }); break;
             case 'RAG_RETURN': await ev(id, { type: kind, comments: 'More', occurredAt: on }); break;
-            case 'SUBMIT_TO_HOME_OFFICE': await ev(id, { type: kind, submittedAt: on }); break;
+            case 'SUBMIT_TO_HOME_OFFICE': await answerHomeOfficeChecklist(ctx.api, id, LEAD); await ev(id, { type: kind, submittedAt: on }); break;
             case 'QA_APPROVED': await ev(id, { type: 'RECORD_QA_OUTCOME', outcome: 'approved', letterDate: on }); break;
             case 'QA_RESUBMIT': await ev(id, { type: 'RECORD_QA_OUTCOME', outcome: 'resubmit', letterDate: on }); break;
             case 'PLACE_ON_HOLD': await ev(id, { type: kind, reason: 'other', detail: 'd', occurredAt: on, expectedEnd: day(offset + extra) }); break;

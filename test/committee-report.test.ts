@@ -6,6 +6,7 @@ import { CaseFileApi } from './support/casefile-api';
 import { sendingCurrentVersion } from './support/if-match';
 import { pdfText } from './support/pdf-text';
 import { startTestApp, TestClock, type TestContext } from './support/test-app';
+import { answerHomeOfficeChecklist } from './support/home-office';
 
 /** Friday 4 December 2026: the partnership has typed in its reviews of 2016 and 2017 with their real dates. */
 const NOW = '2026-12-04T10:00:00Z';
@@ -83,6 +84,7 @@ describe('committee progress report (as at a past date; JSON, DOCX, PDF; access)
     await casefile.familyEngagement(ids.dhr1, 'draft_offered', '2017-09-27');
     await event(ids.dhr1, { type: 'AGREE_REPORT', occurredAt: '2017-10-06' });
     await event(ids.dhr1, { type: 'RAG_APPROVE', approvedAt: '2017-11-20' });
+    await answerHomeOfficeChecklist(ctx.api, ids.dhr1, LEAD);
     await event(ids.dhr1, { type: 'SUBMIT_TO_HOME_OFFICE', submittedAt: '2017-12-01' });
 
     // DHR 2: notified January 2017; both IMRs in by July; a panel meeting on 29 September 2017 considered them.

@@ -2,6 +2,7 @@ import request from 'supertest';
 import { CaseFileApi } from './support/casefile-api';
 import { reviewApi } from './support/review-api';
 import { startTestApp, TestContext } from './support/test-app';
+import { answerHomeOfficeChecklist } from './support/home-office';
 
 /**
  * The three journeys our users came for, over HTTP against real PostgreSQL, each ending in the
@@ -141,6 +142,7 @@ describe('user journeys', () => {
     expect(approved.allowedEvents).toContain('SUBMIT_TO_HOME_OFFICE');
     const decisions = (await request(ctx.api.getHttpServer()).get(`/reviews/${approvedId}/rag-decisions`).expect(200)).body;
     expect(JSON.stringify(decisions)).toContain('Approved at the RAG of 10 September');
+    await answerHomeOfficeChecklist(ctx.api, approvedId);
     const submitted = await lead.accept(approvedId, { type: 'SUBMIT_TO_HOME_OFFICE', submittedAt: '2026-09-12' });
     expect(submitted.status).toBe('home_office_qa');
 

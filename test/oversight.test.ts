@@ -5,6 +5,7 @@ import { IdentityService } from '../src/identity/identity.service';
 import { CaseFileApi } from './support/casefile-api';
 import { sendingCurrentVersion } from './support/if-match';
 import { startTestApp, TestClock, type TestContext } from './support/test-app';
+import { answerHomeOfficeChecklist } from './support/home-office';
 
 /** Friday 4 December 2026. */
 const NOW = '2026-12-04T10:00:00Z';
@@ -85,6 +86,7 @@ describe('oversight figures (API, CSV, XLSX, access)', () => {
     await casefile.familyEngagement(ids.a, 'draft_offered', '2026-06-01');
     await event(ids.a, { type: 'AGREE_REPORT', occurredAt: '2026-06-10' });
     await event(ids.a, { type: 'RAG_APPROVE', approvedAt: '2026-06-20' });
+    await answerHomeOfficeChecklist(ctx.api, ids.a);
     await event(ids.a, { type: 'SUBMIT_TO_HOME_OFFICE', submittedAt: '2026-07-01' });
     // Actions: one open (target 31 March 2027), one complete, one whose target (30 November 2026) has passed.
     await casefile.action(ids.a, rec1);

@@ -3,6 +3,7 @@ import { CaseFileSql } from './support/casefile-sql';
 import { REVIEW_EVENT_TYPES } from '../src/reviews/lifecycle';
 import { reviewApi } from './support/review-api';
 import { startTestApp, TestContext } from './support/test-app';
+import { answerHomeOfficeChecklist } from './support/home-office';
 
 const LEAD = 'csp.lead@maldon.gov.uk';
 const CHAIR = 'independent.chair@example.org';
@@ -54,6 +55,7 @@ describe('review lifecycle over HTTP (real PostgreSQL)', () => {
     await casefile.familyEngagement(id, 'draft_offered');
     await api.accept(id, { type: 'AGREE_REPORT', occurredAt: '2026-08-20' }, CHAIR);
     await api.accept(id, { type: 'RAG_APPROVE', approvedAt: '2026-09-03', comments: 'Approved at the September meeting' }, RAG);
+    await answerHomeOfficeChecklist(ctx.api, id);
     await api.accept(id, { type: 'SUBMIT_TO_HOME_OFFICE', submittedAt: '2026-09-10' });
     await api.accept(id, { type: 'RECORD_QA_OUTCOME', outcome: 'approved', letterDate: '2026-10-01', notes: 'No changes' });
 
@@ -84,10 +86,12 @@ describe('review lifecycle over HTTP (real PostgreSQL)', () => {
         'RECOMMENDATION_AGREED',
         'ACTION_ADDED',
         'FAMILY_OFFERED_DRAFT',
+        // The CSP lead's checklist before submission, one entry per item.
+        ...Array(6).fill('HOME_OFFICE_CHECKLIST_ANSWERED'),
         'ANONYMISATION_CONFIRMED',
         'FAMILY_TOLD_OF_PUBLICATION',
         'ACTION_COMPLETED',
-      ].map((type) => [type, CHAIR]),
+      ].map((type) => [type, type === 'HOME_OFFICE_CHECKLIST_ANSWERED' ? 'setup.lead@test.invalid' : CHAIR]),
     );
     expect(caseFileEntries.every((h) => h.fromStatus === h.toStatus)).toBe(true);
     const transitions = history.filter((h) => lifecycleTypes.includes(h.type));

@@ -46,6 +46,8 @@ export const ACTIONS = [
   'reports.read',
   'boardPaper.read',
   'coding.write',
+  'homeOfficePack.read',
+  'homeOfficeChecklist.write',
   'accessLog.read',
   'notifications.read',
   'deadlines.list',

@@ -58,6 +58,7 @@ export const HISTORY_READ_ACTIONS: Readonly<Record<string, Action>> = {
   ANONYMISATION_CONFIRMED: 'publication.read',
   ANONYMISATION_CONFIRMATION_WITHDRAWN: 'publication.read',
   REVIEW_CODED: 'review.read',
+  HOME_OFFICE_CHECKLIST_ANSWERED: 'homeOfficePack.read',
 };
 
 /** An entry of a type this file does not know is shown only to those who manage the review. */

@@ -86,6 +86,10 @@ export const POLICY: Readonly<Record<Action, Grants>> = {
   'boardPaper.read': { csp_lead: 'csp', chair: 'review', rag_member: 'signOff' },
   // Coding a review with the taxonomy (src/reports/register); read with the review.
   'coding.write': { csp_lead: 'csp', chair: 'review' },
+  // The Home Office submission pack and its checklist (src/reports/home-office): the CSP lead
+  // sends it, the chair checks it; the CSP lead answers the checklist.
+  'homeOfficePack.read': { csp_lead: 'csp', chair: 'review' },
+  'homeOfficeChecklist.write': { csp_lead: 'csp' },
   'accessLog.read': { csp_lead: 'csp' },
   'notifications.read': { csp_lead: 'csp', chair: 'review' },
 };

@@ -151,6 +151,12 @@ export const API_ROUTE_ACTIONS: Readonly<Record<string, Action>> = {
 
   [`GET ${R}/rag-decisions`]: 'oversight.read',
   [`GET ${R}/qa-rounds`]: 'oversight.read',
+  // The Home Office submission pack, the packs sent and the checklist (src/reports/home-office).
+  [`GET ${R}/home-office-pack`]: 'homeOfficePack.read',
+  [`GET ${R}/home-office-packs`]: 'homeOfficePack.read',
+  [`GET ${R}/home-office-packs/:round`]: 'homeOfficePack.read',
+  [`GET ${R}/home-office-checklist`]: 'homeOfficePack.read',
+  [`PUT ${R}/home-office-checklist`]: 'homeOfficeChecklist.write',
   [`GET ${R}/access-log`]: 'accessLog.read',
   [`GET ${R}/notifications`]: 'notifications.read',
 };

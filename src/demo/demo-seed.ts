@@ -4,6 +4,7 @@ import { DataSource } from 'typeorm';
 import { TRUSTED_ACCESS } from '../access/access.service';
 import { ReviewMembersService, addMemberSchema } from '../access/members';
 import type { Role } from '../access/policy';
+import { HomeOfficeChecklistService } from '../reports/home-office/home-office-checklist.service';
 import { ActionsService } from '../casefile/actions/actions.service';
 import { addActionSchema, completeActionSchema } from '../casefile/actions/actions.schemas';
 import { AgenciesService, createAgencySchema } from '../casefile/agencies/agencies.service';
@@ -201,6 +202,7 @@ function servicesOf(app: INestApplicationContext) {
     proceedings: get(ProceedingsService),
     publication: get(PublicationService),
     actions: get(ActionsService),
+    homeOfficeChecklist: get(HomeOfficeChecklistService),
   };
 }
 
@@ -386,6 +388,12 @@ class DemoReview {
     const review = await this.step('opening the review', () => this.s.lifecycle.open(parseInput(openReviewSchema(this.today), body), email('lead')));
     this.id = review.id;
     return review;
+  }
+
+  /** The CSP lead confirms every item of the checklist before submission to the Home Office. */
+  checklistConfirmed() {
+    const answers = this.s.homeOfficeChecklist.checklist.items.map((i) => ({ item: i.id, answer: 'confirmed' }));
+    return this.step('answering the checklist before submission', () => this.s.homeOfficeChecklist.answer(this.id, this.s.homeOfficeChecklist.parse({ answers }), email('lead')));
   }
 
   event(body: Record<string, unknown> & { type: string }, actor: DemoUserKey) {
@@ -758,6 +766,7 @@ const SCRIPTS: Record<DemoReviewKey, (r: DemoReview) => Promise<string>> = {
     await r.family('draft_offered', r.ago(430), { contactName: "Adult A's father" });
     await r.event({ type: 'AGREE_REPORT', occurredAt: r.ago(420) }, 'chair');
     await r.event({ type: 'RAG_APPROVE', approvedAt: r.ago(400), comments: 'Approved at the Responsible Authorities Group (fictional meeting).' }, 'rag');
+    await r.checklistConfirmed();
     await r.event({ type: 'SUBMIT_TO_HOME_OFFICE', submittedAt: r.ago(395) }, 'lead');
     await r.event({ type: 'RECORD_QA_OUTCOME', outcome: 'approved', letterDate: r.ago(300), notes: 'Approved for publication by the QA Panel (fictional letter).' }, 'lead');
     await r.publicationReady(userOf('lead').displayName);

@@ -27,6 +27,7 @@ import {
 import { historyOrigin, ReviewEventRecord } from './review-event.entity';
 import { lockReview } from './review-history';
 import { Review } from './review.entity';
+import { withoutServerRecordedFields } from './submission-gate';
 
 /** The notification's details a correction may change. */
 export const NOTIFICATION_FIELDS = ['dateOfDeath', 'notifiedOn', 'policeForce', 'policeReference', 'circumstances'] as const;
@@ -154,7 +155,7 @@ export class ReviewCorrections {
           ]);
         }
         if ('type' in wanted) throw new RequestValidationError([{ field: 'event.changes.type', message: 'an event cannot change its type' }]);
-        const current = { type: row.type, ...row.payload, ...(corrections.get(sequence) ?? {}) };
+        const current = { type: row.type, ...withoutServerRecordedFields(row.payload), ...(corrections.get(sequence) ?? {}) };
         const parsed = parseReviewEvent({ ...current, ...wanted }, now);
         if (!parsed.ok) throw new RequestValidationError(parsed.errors.map((e) => ({ field: `event.changes.${e.field}`, message: e.message })));
         const next = parsed.event as unknown as Record<string, unknown>;

@@ -1,6 +1,6 @@
 import { boardReturnedAtOf } from '../access/policy';
 import { randomUUID } from 'node:crypto';
-import { Injectable } from '@nestjs/common';
+import { Inject, Injectable, Optional } from '@nestjs/common';
 import { restrictToVisibleReviews } from '../access/access.service';
 import { assertMayApply } from '../access/access.guard';
 import type { AccessContext } from '../access/access.service';
@@ -33,6 +33,7 @@ import {
 import { assertChronology } from './chronology';
 import { caseFileFacts, reviewDatedFacts } from './chronology.query';
 import { historyOrigin, ReviewEventRecord } from './review-event.entity';
+import { SUBMISSION_GATE, type SubmissionGate } from './submission-gate';
 import { findReview, lockReview } from './review-history';
 import { Review } from './review.entity';
 import type { ListReviewsQuery, OpenReviewInput } from './reviews.schemas';
@@ -52,6 +53,7 @@ export class ReviewLifecycleService {
     private readonly dataSource: DataSource,
     private readonly clock: Clock,
     private readonly clocks: DeadlineClocks,
+    @Optional() @Inject(SUBMISSION_GATE) private readonly submissionGate?: SubmissionGate,
   ) {}
 
   /** Records the police notification: a new review in `notified`. */
@@ -250,7 +252,13 @@ export class ReviewLifecycleService {
     if (updated.affected !== 1) {
       throw new StateConflictError('The review changed while this event was applied; read it again and retry.');
     }
-    const { type, ...payload } = event as { type: string } & Record<string, unknown>;
+    const { type, ...sent } = event as { type: string } & Record<string, unknown>;
+    // A submission to the Home Office passes the gate (the checklist) and records its pack.
+    const recorded =
+      type === 'SUBMIT_TO_HOME_OFFICE' && this.submissionGate && historyOrigin() !== 'imported'
+        ? await this.submissionGate.beforeSubmission(manager, { reviewId: id, round: persisted.context.qaRounds.length + 1, actor })
+        : {};
+    const payload = { ...sent, ...recorded };
     await manager.save(manager.create(ReviewEventRecord, {
       reviewId: id,
       sequence: review.version + 1,

@@ -58,6 +58,7 @@ export const EVENT_ACTION_LABELS: Readonly<Record<ReviewEventType, string>> = {
 /** History rows: lifecycle events and the case-file changes that go into the history. */
 export const HISTORY_LABELS: Readonly<Record<string, string>> = {
   NOTIFICATION_RECORDED: 'Police notification recorded',
+  HOME_OFFICE_CHECKLIST_ANSWERED: 'Checklist before submission answered',
   DECIDE: 'Decision recorded',
   NOTIFY_HOME_OFFICE: 'Home Office told of the decision',
   DIRECT_REVIEW: 'Review directed by the Secretary of State',

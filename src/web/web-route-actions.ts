@@ -133,6 +133,9 @@ export const WEB_ROUTE_ACTIONS: Readonly<Record<string, Action>> = {
 
   // Home Office QA rounds; its event forms post to the review's events route (review.event).
   [`GET ${C}/qa`]: 'oversight.read',
+  // The checklist before submission (src/reports/home-office); its pack is GET /reviews/:id/home-office-pack.
+  [`GET ${C}/qa/checklist`]: 'homeOfficePack.read',
+  [`POST ${C}/qa/checklist`]: 'homeOfficeChecklist.write',
 
   [`GET ${C}/publication`]: 'publication.read',
   [`GET ${C}/publication/record`]: 'publication.write',

@@ -20,6 +20,8 @@ import { SignInRateLimitMiddleware } from '../identity/sessions.controller';
 import { ReviewsModule } from '../reviews/reviews.module';
 import { CommitteeReportPagesController } from '../reports/committee-report-page.controller';
 import { ReportsModule } from '../reports/reports.module';
+import { HomeOfficeModule } from '../reports/home-office/home-office.module';
+import { HomeOfficeChecklistPagesController } from '../reports/home-office/home-office-checklist-page.controller';
 import { CorrectionsPagesController } from './pages/corrections.controller';
 import { ActionPlanPagesController } from './pages/action-plan.controller';
 import { AdminPagesController } from './pages/admin.controller';
@@ -68,6 +70,7 @@ export const WEB_CONTROLLERS = [
   ScopingPagesController,
   ProceedingsPagesController,
   QaPagesController,
+  HomeOfficeChecklistPagesController,
   PublicationPagesController,
   AdminPagesController,
   CommitteeReportPagesController,
@@ -104,6 +107,7 @@ export const WEB_CONTROLLERS = [
     ReportsModule,
     PartnershipOversightModule,
     RecommendationsRegisterModule,
+    HomeOfficeModule,
   ],
   controllers: WEB_CONTROLLERS,
   providers: [WebViews, CaseTabs, FormPages],

@@ -2,6 +2,7 @@ import type { Browser } from 'playwright-core';
 import { TestClock, TestContext } from '../support/test-app';
 import { errorSummary, fillDate, launchBrowser, PageChecks, signInAs, TEST_PASSWORD } from './support/browser';
 import { setupApi, startListeningApp } from './support/setup-api';
+import { answerHomeOfficeChecklist } from '../support/home-office';
 
 const LEAD = 'lead.report@maldon.gov.uk';
 
@@ -47,6 +48,7 @@ describe('the committee progress report page (browser)', () => {
     await api.post(`/reviews/${first}/family-engagements`, LEAD, { kind: 'draft_offered', occurredOn: '2017-09-27' });
     await api.event(first, LEAD, { type: 'AGREE_REPORT', occurredAt: '2017-10-06' });
     await api.event(first, LEAD, { type: 'RAG_APPROVE', approvedAt: '2017-11-20' });
+    await answerHomeOfficeChecklist(ctx.api, first, LEAD);
     await api.event(first, LEAD, { type: 'SUBMIT_TO_HOME_OFFICE', submittedAt: '2017-12-01' });
 
     // Notified 17 April 2017 and decided on 12 May 2017; the Home Office not yet told by 8 November (nor since).

@@ -4,6 +4,7 @@ import { TestClock, TestContext } from '../support/test-app';
 import { reviewAtSignOff } from '../support/scenarios';
 import { errorSummary, fillDate, launchBrowser, PageChecks, signInAs, TEST_PASSWORD } from './support/browser';
 import { setupApi, startListeningApp } from './support/setup-api';
+import { answerHomeOfficeChecklist } from '../support/home-office';
 
 /**
  * The remaining pages, in Debian's Chromium, each person signed in through the sign-in page:
@@ -54,6 +55,7 @@ describe('more web pages (browser)', () => {
     // the report agreed and approved by the board, then submitted (round 1 awaits its letter).
     reviewId = (await reviewAtSignOff(ctx.api, csp.id, Object.values(agencies))).id;
     await api.event(reviewId, 'setup.rag@test.invalid', { type: 'RAG_APPROVE', approvedAt: '2026-06-10' });
+    await answerHomeOfficeChecklist(ctx.api, reviewId);
     await api.event(reviewId, 'setup.lead@test.invalid', { type: 'SUBMIT_TO_HOME_OFFICE', submittedAt: '2026-06-15' });
     await api.post(`/reviews/${reviewId}/members`, LEAD, { email: CHAIR, role: 'chair' });
     await api.post(`/reviews/${reviewId}/members`, LEAD, { email: PANEL, role: 'panel_member', agencyId: agencies['Essex Police'] });

@@ -7,6 +7,8 @@ export const addActionSchema = z
     owner: text(300),
     targetDate: calendarDate().optional(),
     measureOfSuccess: text(2000).optional(),
+    /** The key milestones in enacting it (the Home Office action plan's column). */
+    milestones: text(4000).optional(),
   })
   .strict();
 
@@ -20,10 +22,11 @@ export const updateActionSchema = z
     owner: text(300),
     description: text(4000),
     measureOfSuccess: text(2000).nullable(),
+    milestones: text(4000).nullable(),
   })
   .partial()
   .strict()
-  .refine((v) => Object.keys(v).length > 0, { message: 'send at least one of status, targetDate, owner, description, measureOfSuccess' });
+  .refine((v) => Object.keys(v).length > 0, { message: 'send at least one of status, targetDate, owner, description, measureOfSuccess, milestones' });
 
 export function completeActionSchema(today: () => string) {
   return z.object({ completedOn: pastDate(today), evidence: text(4000) }).strict();

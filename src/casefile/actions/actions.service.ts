@@ -57,6 +57,7 @@ export class ActionsService {
           owner: input.owner,
           targetDate: input.targetDate ?? null,
           measureOfSuccess: input.measureOfSuccess ?? null,
+          milestones: input.milestones ?? null,
           status: 'not_started',
           createdBy: actor,
         }),
@@ -78,7 +79,7 @@ export class ActionsService {
         throw new StateConflictError(`The action was completed on ${action.completedOn}: it is not changed any more`);
       }
       const changes: { [field: string]: { from: unknown; to: unknown } } = {};
-      for (const field of ['status', 'targetDate', 'owner', 'description', 'measureOfSuccess'] as const) {
+      for (const field of ['status', 'targetDate', 'owner', 'description', 'measureOfSuccess', 'milestones'] as const) {
         const value = input[field];
         if (value !== undefined && value !== action[field]) {
           changes[field] = { from: action[field], to: value };

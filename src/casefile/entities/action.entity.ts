@@ -62,6 +62,10 @@ export class RecommendationAction extends AuditedRecord {
   @Column({ name: 'measure_of_success', type: 'text', nullable: true })
   measureOfSuccess!: string | null;
 
+  /** The key milestones in enacting it (the Home Office action plan's column). */
+  @Column({ type: 'text', nullable: true })
+  milestones!: string | null;
+
   @Column({ type: 'varchar', length: 20, default: 'not_started' })
   status!: ActionStatus;
 

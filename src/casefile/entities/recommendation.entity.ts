@@ -19,6 +19,9 @@ export type RecommendationLevel = (typeof RECOMMENDATION_LEVELS)[number];
 /** To whom a recommendation is addressed (the taxonomy's addresseeKinds). */
 export const ADDRESSEE_KINDS = ['agency', 'partnership', 'government_department'] as const;
 export type AddresseeKind = (typeof ADDRESSEE_KINDS)[number];
+/** The scope of the Home Office action plan's layout: where the change is to be made. */
+export const RECOMMENDATION_SCOPES = ['local', 'regional', 'national'] as const;
+export type RecommendationScope = (typeof RECOMMENDATION_SCOPES)[number];
 export const RECOMMENDATION_STATUSES = ['draft', 'agreed', 'withdrawn'] as const;
 export type RecommendationStatus = (typeof RECOMMENDATION_STATUSES)[number];
 
@@ -31,6 +34,7 @@ export type RecommendationStatus = (typeof RECOMMENDATION_STATUSES)[number];
 @Unique('UQ_recommendations_number', ['reviewId', 'number'])
 @Check('CHK_recommendations_number', `"number" >= 1`)
 @Check('CHK_recommendations_level', oneOf('level', RECOMMENDATION_LEVELS))
+@Check('CHK_recommendations_scope', oneOf('scope', RECOMMENDATION_SCOPES))
 @Check('CHK_recommendations_status', oneOf('status', RECOMMENDATION_STATUSES))
 /** Full-text search of the register (a GIN expression index: in the migration). */
 @Index('IDX_recommendations_search', { synchronize: false })
@@ -55,6 +59,10 @@ export class Recommendation extends AuditedRecord {
 
   @Column({ type: 'varchar', length: 20 })
   level!: RecommendationLevel;
+
+  /** Local, regional or national (the Home Office action plan's "scope"); national when the level is national unless given. */
+  @Column({ type: 'varchar', length: 20, default: 'local' })
+  scope!: RecommendationScope;
 
   /** The agency, body or department the recommendation is addressed to. */
   @Column({ type: 'text' })

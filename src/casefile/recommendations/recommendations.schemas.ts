@@ -1,7 +1,7 @@
 import { z } from 'zod';
 import { text } from '../../infrastructure/http/validation';
 import { currentTaxonomy } from '../../reports/register/taxonomy';
-import { ADDRESSEE_KINDS, RECOMMENDATION_LEVELS } from '../entities';
+import { ADDRESSEE_KINDS, RECOMMENDATION_LEVELS, RECOMMENDATION_SCOPES } from '../entities';
 
 /** A recommendation theme of the current taxonomy (config/taxonomy/), or null. */
 const theme = z
@@ -11,6 +11,8 @@ const theme = z
   }))
   .nullable();
 const addresseeKind = z.enum(ADDRESSEE_KINDS, { message: `must be one of ${ADDRESSEE_KINDS.join(', ')}` }).nullable();
+
+const scope = z.enum(RECOMMENDATION_SCOPES, { errorMap: () => ({ message: 'must be local, regional or national' }) });
 
 const number = z.number({ invalid_type_error: 'must be a whole number' }).int('must be a whole number').min(1, 'must be 1 or more').max(9999, 'must be at most 9999');
 
@@ -23,15 +25,17 @@ export const createRecommendationSchema = z
     addressee: text(300),
     addresseeKind: addresseeKind.optional(),
     theme: theme.optional(),
+    /** The action plan's scope; default national for a national recommendation, else local. */
+    scope: scope.optional(),
   })
   .strict();
 
 /** A correction while the recommendation is a draft: any of its fields, at least one. */
 export const correctRecommendationSchema = z
-  .object({ number, text: text(10000), level: z.enum(RECOMMENDATION_LEVELS), addressee: text(300), addresseeKind, theme })
+  .object({ number, text: text(10000), level: z.enum(RECOMMENDATION_LEVELS), addressee: text(300), addresseeKind, theme, scope })
   .partial()
   .strict()
-  .refine((v) => Object.keys(v).length > 0, { message: 'send at least one of number, text, level, addressee, addresseeKind, theme' });
+  .refine((v) => Object.keys(v).length > 0, { message: 'send at least one of number, text, level, addressee, addresseeKind, theme, scope' });
 
 export const agreeRecommendationSchema = z.object({}).strict();
 

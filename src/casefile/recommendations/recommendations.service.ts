@@ -51,12 +51,13 @@ export class RecommendationsService {
       const number = input.number ?? (await nextNumber(manager, reviewId));
       await assertNumberFree(manager, reviewId, number);
       const recommendation = await manager.save(
-        manager.create(Recommendation, { ...input, number, reviewId, status: 'draft', withdrawnReason: null, createdBy: actor }),
+        manager.create(Recommendation, { ...input, scope: input.scope ?? (input.level === 'national' ? 'national' : 'local'), number, reviewId, status: 'draft', withdrawnReason: null, createdBy: actor }),
       );
       await record('RECOMMENDATION_RECORDED', {
         recommendationId: recommendation.id,
         number,
         level: recommendation.level,
+        scope: recommendation.scope,
         addressee: recommendation.addressee,
         addresseeKind: recommendation.addresseeKind,
         theme: recommendation.theme,
@@ -75,7 +76,7 @@ export class RecommendationsService {
       }
       if (input.number !== undefined && input.number !== recommendation.number) await assertNumberFree(manager, reviewId, input.number);
       const changes: { [field: string]: { from: unknown; to: unknown } } = {};
-      for (const field of ['number', 'text', 'level', 'addressee', 'addresseeKind', 'theme'] as const) {
+      for (const field of ['number', 'text', 'level', 'addressee', 'addresseeKind', 'theme', 'scope'] as const) {
         const value = input[field];
         if (value !== undefined && value !== recommendation[field]) {
           changes[field] = { from: recommendation[field], to: value };
@@ -167,6 +168,7 @@ export function recommendationView(r: Recommendation) {
     number: r.number,
     text: r.text,
     level: r.level,
+    scope: r.scope,
     addressee: r.addressee,
     addresseeKind: r.addresseeKind,
     theme: r.theme,
@@ -187,6 +189,7 @@ export function actionView(a: RecommendationAction) {
     owner: a.owner,
     targetDate: a.targetDate,
     measureOfSuccess: a.measureOfSuccess,
+    milestones: a.milestones,
     status: a.status,
     completedOn: a.completedOn,
     evidence: a.evidence,

@@ -10,6 +10,7 @@ import { NotificationPreference } from '../../reminders/notification-preference.
 import { ReviewEventRecord } from '../../reviews/review-event.entity';
 import { Review } from '../../reviews/review.entity';
 import { ReviewCoding } from '../../reports/register/review-coding.entity';
+import { HOME_OFFICE_ENTITIES } from '../../reports/home-office/home-office.entities';
 
 /** Every entity, listed once: the data source and the drift test both read this list. */
-export const ENTITIES = [Csp, Review, ReviewEventRecord, ...CASEFILE_ENTITIES, ...DEADLINE_ENTITIES, AccessLogEntry, User, UserRoleGrant, UserRoleChange, ApiToken, UserSession, NotificationPreference, ReviewMember, ReviewInvitation, ReviewCoding];
+export const ENTITIES = [Csp, Review, ReviewEventRecord, ...CASEFILE_ENTITIES, ...DEADLINE_ENTITIES, AccessLogEntry, User, UserRoleGrant, UserRoleChange, ApiToken, UserSession, NotificationPreference, ReviewMember, ReviewInvitation, ReviewCoding, ...HOME_OFFICE_ENTITIES];

@@ -16,6 +16,7 @@ const ACTION_FIELDS: FieldSpec[] = [
   { name: 'owner', label: 'Owner', errorLabel: 'who owns the action', kind: 'text', hint: 'The agency or post responsible, for example Essex Police, Head of Public Protection.', classes: 'govuk-!-width-two-thirds' },
   { name: 'targetDate', label: 'Target date', kind: 'date', optional: true, hint: 'For example, 31 3 2027. Reminders are sent before it.' },
   { name: 'measureOfSuccess', label: 'Measure of success', kind: 'textarea', optional: true, hint: 'How the panel will know the action has worked.' },
+  { name: 'milestones', label: 'Key milestones', kind: 'textarea', optional: true, hint: 'The steps on the way, as the Home Office action plan lists them.' },
 ];
 
 /** Progress on an action: its status (completion has its own form) and corrections. */
@@ -97,7 +98,7 @@ export class ActionPlanPagesController {
         const { reviewId, recommendationId, actionId } = params;
         if (progress) {
           // The form shows every field: one left empty clears it (the API's null), not "unchanged".
-          const update = { targetDate: null, measureOfSuccess: null, ...input };
+          const update = { targetDate: null, measureOfSuccess: null, milestones: null, ...input };
           await this.actions.update(reviewId, recommendationId, actionId, parseInput(updateActionSchema, update), actor(), ifMatch);
         } else {
           await this.actions.complete(reviewId, recommendationId, actionId, parseInput(completeActionSchema(this.actions.today), input), actor(), ifMatch);
@@ -145,6 +146,7 @@ function storedValues(action: PlanAction): Record<string, string | null> {
     owner: action.owner,
     targetDate: action.targetDate,
     measureOfSuccess: action.measureOfSuccess,
+    milestones: action.milestones,
   };
 }
 

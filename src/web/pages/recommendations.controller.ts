@@ -1,7 +1,8 @@
 import { currentTaxonomy } from '../../reports/register/taxonomy';
 import { Body, Param, Post, Req, Res } from '@nestjs/common';
 import type { Response } from 'express';
-import { RECOMMENDATION_LEVELS } from '../../casefile/entities';
+import { RECOMMENDATION_LEVELS, RECOMMENDATION_SCOPES } from '../../casefile/entities';
+import { RECOMMENDATION_SCOPE_LABELS } from '../../reports/home-office/labels';
 import { correctRecommendationSchema, createRecommendationSchema, withdrawRecommendationSchema } from '../../casefile/recommendations/recommendations.schemas';
 import { RecommendationsService } from '../../casefile/recommendations/recommendations.service';
 import { parseInput } from '../../infrastructure/http/validation';
@@ -25,6 +26,7 @@ const RECOMMENDATION_FIELDS: FieldSpec[] = [
   { name: 'text', label: 'Recommendation', errorLabel: 'the recommendation', kind: 'textarea' },
   { name: 'level', label: 'Level', errorLabel: 'the level', kind: 'radios', options: optionsOf(RECOMMENDATION_LEVELS, RECOMMENDATION_LEVEL_LABELS) },
   { name: 'addressee', label: 'Addressed to', errorLabel: 'who it is addressed to', kind: 'text', hint: 'The agency or body that must act on it.', classes: 'govuk-!-width-two-thirds' },
+  { name: 'scope', label: 'Scope', errorLabel: 'the scope', kind: 'radios', optional: true, options: optionsOf(RECOMMENDATION_SCOPES, RECOMMENDATION_SCOPE_LABELS), hint: 'Where the change is to be made, as the Home Office action plan asks. Left unchosen: national for a national recommendation, else local.' },
   { name: 'number', label: 'Number', kind: 'number', optional: true, hint: 'Leave empty for the next number. Numbers are never reused.' },
   // The taxonomy's (config/taxonomy/): the recommendations register filters on them.
   { name: 'addresseeKind', label: 'Kind of addressee', kind: 'select', optional: true, emptyOption: 'Not recorded', options: currentTaxonomy().addresseeKinds.map((k) => ({ value: k.code, text: k.label })) },
@@ -126,7 +128,7 @@ export class RecommendationsPagesController {
     return {
       load: async ({ params }) => ({ review: await this.reviews.get(params.reviewId), recommendation: await this.recommendations.get(params.reviewId, params.recommendationId) }),
       fields: correct ? CORRECT_FIELDS : WITHDRAW_FIELDS,
-      values: ({ recommendation: r }) => (correct ? { text: r.text, level: r.level, addressee: r.addressee, number: String(r.number) } : {}),
+      values: ({ recommendation: r }) => (correct ? { text: r.text, level: r.level, addressee: r.addressee, scope: r.scope, number: String(r.number) } : {}),
       submit: async (input, { params, actor, ifMatch }) => {
         const { reviewId, recommendationId } = params;
         if (correct) await this.recommendations.correct(reviewId, recommendationId, parseInput(correctRecommendationSchema, input), actor(), ifMatch);
