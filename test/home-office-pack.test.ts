@@ -188,6 +188,10 @@ describe('Home Office submission pack', () => {
   it('is for the CSP lead and the review’s chair; a RAG member, another CSP’s lead and nobody are refused (403, 404, 401); each read is in the access log', async () => {
     await zipOf(`/reviews/${reviewId}/home-office-pack`, 'chair').expect(200);
     expect((await as('rag').get(`/reviews/${reviewId}/home-office-pack`)).status).toBe(403);
+    // The review's QA page links the checklist and pack to those who may have them, not to the RAG member.
+    const qaPage = (who: keyof typeof tokens) => as(who).get(`/cases/${reviewId}/qa`).set('Accept', 'text/html');
+    expect((await qaPage('chair').expect(200)).text).toContain(`href="/cases/${reviewId}/qa/checklist"`);
+    expect((await qaPage('rag').expect(200)).text).not.toContain('/qa/checklist');
     // Another partnership's review is not even found, as for every route of a review.
     expect((await as('otherLead').get(`/reviews/${reviewId}/home-office-pack`)).status).toBe(404);
     expect((await http().get(`/reviews/${reviewId}/home-office-pack`).set('X-Actor', '')).status).toBe(401);

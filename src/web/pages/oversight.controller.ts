@@ -2,7 +2,7 @@ import { OversightService } from '../../casefile/oversight/oversight.service';
 import type { ReviewEventType } from '../../reviews/lifecycle/events';
 import type { ReviewView } from '../../reviews/review-lifecycle.service';
 import type { AccessContext } from '../../access/access.service';
-import { mayApply, whoMayApply } from '../case-pages';
+import { may, mayApply, whoMayApply } from '../case-pages';
 import { EVENT_FORMS } from '../event-forms';
 import { formView } from '../forms';
 import { EVENT_ACTION_LABELS, QA_OUTCOME_LABELS } from '../labels';
@@ -47,6 +47,8 @@ export class QaPagesController {
       outcomeText: r.outcome ? (QA_OUTCOME_LABELS[r.outcome as keyof typeof QA_OUTCOME_LABELS] ?? r.outcome) : null,
     }));
     const clocks = review.clocks.filter((c) => c.kind === 'qa_resubmission' || c.kind === 'completion_target');
-    return { rounds: [...rounds].reverse(), clocks, ...lifecycleForms(accessOf(req), review, QA_EVENTS), notice: noticeFrom(query.done) };
+    // The checklist and the pack: only for those who may get the pack (not the RAG, who would be refused).
+    const mayPack = may(accessOf(req), 'homeOfficePack.read');
+    return { rounds: [...rounds].reverse(), clocks, mayPack, ...lifecycleForms(accessOf(req), review, QA_EVENTS), notice: noticeFrom(query.done) };
   }
 }
