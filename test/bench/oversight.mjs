@@ -1,5 +1,6 @@
 #!/usr/bin/env node
-// The oversight page (GET /oversight, issue 15) and the committee progress report at N reviews: imports TEMPLATES reviews with real
+// The partnership's reports at N reviews (issue 15): the oversight page, the committee progress
+// report and the recommendations register (each recommendation given a theme of the taxonomy): imports TEMPLATES reviews with real
 // histories through the compiled command line (each cut off at a different step, so they sit at
 // every stage, some on hold), copies them in SQL until there are N (each copy with its history,
 // statutory clocks, IMRs, recommendations and actions), starts the compiled API, and times the
@@ -8,7 +9,7 @@
 // makes (reviews with their snapshots, clocks, IMRs, recommendations, actions) done straight
 // against PostgreSQL with no figures, no rendering and no HTTP.
 //
-// Usage: npm run bench:oversight -- [reviews=1000] [requests=30]
+// Usage: npm run bench:oversight -- [reviews=1000] [requests=30]  (npm run bench:register is the same run)
 // PostgreSQL and Redis are found as the service finds them (DATABASE_URL / REDIS_URL, else the
 // local ports, else embedded PostgreSQL and a redis-server from PATH).
 import { spawn, spawnSync } from 'node:child_process';
@@ -141,6 +142,9 @@ try {
     const asel = acols.map((c) => (c === 'id' ? 'gen_random_uuid()' : c === 'review_id' ? 'rm.review_new' : c === 'recommendation_id' ? 'rm.new_id' : `x."${c}"`)).join(', ');
     await db.query(`INSERT INTO actions SELECT ${asel} FROM actions x JOIN recmap rm ON rm.old_id = x.recommendation_id`);
   }
+  // Each recommendation a theme of the taxonomy and a kind of addressee, as the register expects.
+  await db.query(`UPDATE recommendations SET theme = (ARRAY['technology_systems', 'risk_identification', 'training', 'policy', 'multi_agency_working', 'record_keeping', 'awareness_raising'])[1 + abs(hashtext(id::text)) % 7],
+                  addressee_kind = 'partnership'`);
   await db.query('ANALYZE');
   const copySeconds = (Date.now() - t1) / 1000;
   const [{ reviews }] = (await db.query(`SELECT count(*)::int AS reviews FROM reviews`)).rows;
@@ -183,6 +187,13 @@ try {
   // The committee progress report of the same reviews, as at today (each review rebuilt from its history).
   const committeePage = await measure('/committee-report?csp=BENCH', 'text/html');
   const committeeJson = await measure('/reports/committee?csp=BENCH', 'application/json');
+  // The recommendations register: its page, JSON, a full-text search and the CSV of every row.
+  const register = {
+    page: await measure('/register?csp=BENCH', 'text/html'),
+    api: await measure('/reports/register?csp=BENCH', 'application/json'),
+    search: await measure('/reports/register?csp=BENCH&q=protocol%20-nothing&status=open', 'application/json'),
+    csv: await measure('/reports/register?csp=BENCH&format=csv', 'text/csv'),
+  };
 
   // The raw limit: the page's five reads, straight to PostgreSQL, one client, no figures.
   const raw = [];
@@ -218,6 +229,24 @@ try {
   }
   rawCommittee.sort((a, b) => (a < b ? -1 : 1));
   const rawCommitteeFig = { p50: ms(pct(rawCommittee, 0.5)), p99: ms(pct(rawCommittee, 0.99)) };
+  // The register's raw limit: its count and first page, straight to PostgreSQL, one client.
+  const from = `FROM recommendations x JOIN reviews r ON r.id = x.review_id JOIN csps c ON c.id = r.csp_id
+    LEFT JOIN actions a ON a.review_id = x.review_id AND a.recommendation_id = x.id
+    WHERE c.code = 'BENCH' AND x.status <> 'withdrawn'`;
+  const registerReads = [
+    `SELECT count(*) ${from}`,
+    `SELECT c.code, r.id, r.reference, x.number, x.text, x.level, x.addressee, x.addressee_kind, x.theme, x.status, a.description, a.owner, a.target_date, a.completed_on, a.status
+       ${from} ORDER BY c.code, r.reference, x.number, a.created_at NULLS FIRST, a.id LIMIT 50`,
+  ];
+  const rawRegister = [];
+  for (let i = 0; i < REQUESTS + 3; i++) {
+    const s = process.hrtime.bigint();
+    for (const q of registerReads) await db.query(q);
+    if (i >= 3) rawRegister.push(process.hrtime.bigint() - s);
+  }
+  rawRegister.sort((a, b) => (a < b ? -1 : 1));
+  const rawRegisterFig = { p50: ms(pct(rawRegister, 0.5)), p99: ms(pct(rawRegister, 0.99)) };
+  const [{ rows: registerRows }] = (await db.query(`SELECT count(*)::int AS rows ${from}`)).rows;
   console.log(JSON.stringify({
     reviews,
     stages,
@@ -232,6 +261,15 @@ try {
       api: { ...committeeJson, what: 'GET /reports/committee (JSON), ms' },
       rawLimit: { ...rawCommitteeFig, what: 'its reads straight to PostgreSQL (reviews, histories, people, chairs, meetings, IMRs), ms' },
       ratio: { p50: Number((committeePage.p50 / rawCommitteeFig.p50).toFixed(1)), p99: Number((committeePage.p99 / rawCommitteeFig.p99).toFixed(1)) },
+    },
+    register: {
+      rows: registerRows,
+      page: { ...register.page, what: 'GET /register as a CSP lead (HTML, first 50 rows), ms' },
+      api: { ...register.api, what: 'GET /reports/register (JSON, first 50 rows), ms' },
+      search: { ...register.search, what: 'GET /reports/register?q=protocol -nothing&status=open (full text), ms' },
+      csv: { ...register.csv, what: 'GET /reports/register?format=csv (every row), ms' },
+      rawLimit: { ...rawRegisterFig, what: 'the count and the first page straight to PostgreSQL (one client), ms' },
+      ratio: { p50: Number((register.page.p50 / rawRegisterFig.p50).toFixed(1)), p99: Number((register.page.p99 / rawRegisterFig.p99).toFixed(1)) },
     },
     cpus: cpus().length,
   }, null, 2));
