@@ -3,6 +3,7 @@ import request from 'supertest';
 import { DataSource } from 'typeorm';
 import { IdentityService } from '../src/identity/identity.service';
 import { CaseFileApi } from './support/casefile-api';
+import { answerHomeOfficeChecklist } from './support/home-office';
 import { sendingCurrentVersion } from './support/if-match';
 import { startTestApp, TestClock, type TestContext } from './support/test-app';
 
@@ -124,6 +125,7 @@ describe('recommendations register (API, CSV, XLSX, access)', () => {
     await casefile.familyEngagement(ids.a, 'draft_offered', '2026-06-01');
     await event(ids.a, { type: 'AGREE_REPORT', occurredAt: '2026-06-10' });
     await event(ids.a, { type: 'RAG_APPROVE', approvedAt: '2026-06-20' });
+    await answerHomeOfficeChecklist(ctx.api, ids.a, LEAD);
     await event(ids.a, { type: 'SUBMIT_TO_HOME_OFFICE', submittedAt: '2026-07-01' });
     const refA = await reference(ids.a);
     const addAction = async (recId: string, m: Omit<Made, 'action' | 'target' | 'completed'>, a: { description: string; owner: string; targetDate: string; completedOn?: string }) => {

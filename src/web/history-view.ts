@@ -18,7 +18,7 @@ export type HistoryKind = keyof typeof HISTORY_KINDS;
 
 export const HISTORY_PAGE_SIZE = 20;
 
-const LIFECYCLE = new Set<string>([...REVIEW_EVENT_TYPES, 'NOTIFICATION_RECORDED', 'CORRECTION', 'REVIEW_TRANSFERRED', 'REVIEW_CODED']);
+const LIFECYCLE = new Set<string>([...REVIEW_EVENT_TYPES, 'NOTIFICATION_RECORDED', 'CORRECTION', 'REVIEW_TRANSFERRED', 'REVIEW_CODED', 'HOME_OFFICE_CHECKLIST_ANSWERED']);
 
 export function historyKindOf(type: string): HistoryKind {
   if (LIFECYCLE.has(type)) return 'stages';
