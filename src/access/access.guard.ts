@@ -107,9 +107,9 @@ export class AccessGuard implements CanActivate {
   }
 
   private async onReview(req: AccessRequest, action: Action, userId: string, reviewId: string): Promise<AccessContext> {
-    const review = isUuid(reviewId) ? await this.access.review(reviewId) : null;
-    if (!review) throw NO_REVIEW();
-    const holder = await this.access.holder(userId, reviewId);
+    const found = isUuid(reviewId) ? await this.access.reviewAndHolder(userId, reviewId) : null;
+    if (!found) throw NO_REVIEW();
+    const { review, holder } = found;
     if (!permission('review.read', holder, review).allowed) throw NO_REVIEW();
     const body = (req.body ?? {}) as Record<string, unknown>;
     const eventType = action === 'review.event' && typeof body.type === 'string' && (REVIEW_EVENT_TYPES as readonly string[]).includes(body.type) ? body.type : null;

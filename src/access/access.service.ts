@@ -1,11 +1,9 @@
 import { Injectable } from '@nestjs/common';
 import { DataSource, ObjectLiteral, SelectQueryBuilder } from 'typeorm';
-import { UserRoleGrant } from '../identity/identity.entities';
 import { isStage } from '../reviews/lifecycle';
 import type { ReviewEventType } from '../reviews/lifecycle/events';
 import type { Action } from './actions';
 import { CspRole, Holder, permission, POLICY, RecordRestriction, ReviewSubject, SIGN_OFF_STAGES } from './policy';
-import { ReviewMember } from './review-member.entity';
 
 /**
  * When the board returned the report of review `alias`, while the chair revises it: the review is
@@ -44,35 +42,52 @@ export function mayApply(access: AccessContext | undefined, type: ReviewEventTyp
   return access.holder !== null && permission('review.event', access.holder, access.review, { eventType: type }).allowed;
 }
 
+type HolderRow = { role: string; cspId?: string | null; agencyId?: string | null };
+/** The user's ($1) role grants, as a JSON array. */
+const HOLDER_SQL = `(SELECT coalesce(json_agg(json_build_object('role', g.role, 'cspId', g.csp_id)), '[]'::json) FROM user_roles g WHERE g.user_id = $1::uuid)`;
+/** The user's ($1) current memberships of a review, as a JSON array. */
+const MEMBERSHIPS_SQL = (review: string) =>
+  `(SELECT coalesce(json_agg(json_build_object('role', m.role, 'agencyId', m.agency_id)), '[]'::json) FROM review_members m WHERE m.user_id = $1::uuid AND m.review_id = ${review} AND m.ended_at IS NULL)`;
+
+function holderOf(row: { grants: HolderRow[]; memberships: HolderRow[] }): Holder {
+  return {
+    administrator: row.grants.some((g) => g.role === 'administrator'),
+    cspRoles: row.grants.filter((g) => g.role !== 'administrator' && g.cspId).map((g) => ({ role: g.role as CspRole, cspId: g.cspId as string })),
+    memberships: row.memberships.map((m) => ({ role: m.role as Holder['memberships'][number]['role'], agencyId: m.agencyId ?? null })),
+  };
+}
+
 /** Loads what the policy needs (roles, memberships, the review) and narrows list queries. */
 @Injectable()
 export class AccessService {
   constructor(private readonly dataSource: DataSource) {}
 
+  /** The caller's roles (grants, and memberships of this review if one is named): one statement. */
   async holder(userId: string, reviewId: string | null): Promise<Holder> {
-    const grants = await this.dataSource.manager.find(UserRoleGrant, { where: { userId } });
-    const memberships = reviewId
-      ? await this.dataSource.manager
-          .createQueryBuilder(ReviewMember, 'm')
-          .where('m.user_id = :userId AND m.review_id = :reviewId AND m.ended_at IS NULL', { userId, reviewId })
-          .getMany()
-      : [];
-    return {
-      administrator: grants.some((g) => g.role === 'administrator'),
-      cspRoles: grants.filter((g) => g.role !== 'administrator' && g.cspId).map((g) => ({ role: g.role as CspRole, cspId: g.cspId as string })),
-      memberships: memberships.map((m) => ({ role: m.role, agencyId: m.agencyId })),
-    };
+    const rows: Array<{ grants: HolderRow[]; memberships: HolderRow[] }> = await this.dataSource.query(`SELECT ${HOLDER_SQL} AS grants, ${MEMBERSHIPS_SQL('$2::uuid')} AS memberships`, [userId, reviewId]);
+    return holderOf(rows[0]);
   }
 
   async review(reviewId: string): Promise<ReviewSubject | null> {
-    const rows: Array<{ csp_id: string; status: string; board_returned_at: Date | null }> = await this.dataSource.query(
-      `SELECT r.csp_id, r.status, ${BOARD_RETURNED_AT_SQL('r')} AS board_returned_at FROM reviews r WHERE r.id = $1`,
-      [reviewId],
+    return (await this.reviewAndHolder(null, reviewId))?.review ?? null;
+  }
+
+  /**
+   * The review as the policy sees it and, with a user, that user's roles on it: one statement
+   * (every request on a review asks both), or null when there is no such review.
+   */
+  async reviewAndHolder(userId: string | null, reviewId: string): Promise<{ review: ReviewSubject; holder: Holder } | null> {
+    const rows: Array<{ csp_id: string; status: string; board_returned_at: Date | null; grants: HolderRow[]; memberships: HolderRow[] }> = await this.dataSource.query(
+      `SELECT r.csp_id, r.status, ${BOARD_RETURNED_AT_SQL('r')} AS board_returned_at, ${HOLDER_SQL} AS grants, ${MEMBERSHIPS_SQL('r.id')} AS memberships
+         FROM reviews r WHERE r.id = $2`,
+      [userId, reviewId],
     );
     const row = rows[0];
-    return row && isStage(row.status)
-      ? { cspId: row.csp_id, stage: row.status, boardReturnedAt: row.board_returned_at ? new Date(row.board_returned_at).toISOString() : null }
-      : null;
+    if (!row || !isStage(row.status)) return null;
+    return {
+      review: { cspId: row.csp_id, stage: row.status, boardReturnedAt: row.board_returned_at ? new Date(row.board_returned_at).toISOString() : null },
+      holder: holderOf(row),
+    };
   }
 
   /** Whether the version exists and was uploaded at or before `before` (an ISO instant). */

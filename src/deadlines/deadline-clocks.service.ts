@@ -23,11 +23,17 @@ const TERMINAL = new Set(['met', 'missed', 'waived', 'cancelled', 'returned']);
 export class DeadlineClocks {
   private readonly rules: ClockRules = { periods: loadStatutoryPeriods(), calendar: loadWorkingDayCalendar() };
 
-  async sync(manager: EntityManager, review: Review, now: Date): Promise<void> {
+  /**
+   * Brings the rows up to date: two reads (what the clocks are planned from, one statement; the
+   * rows), then a write only for what changed. The rows as they now stand, for `clocksOf`
+   * (undefined from a subclass that plans them later).
+   */
+  async sync(manager: EntityManager, review: Review, now: Date): Promise<Deadline[] | undefined> {
     const nowIso = now.toISOString();
-    const planned = planClocks(await this.gather(manager, review), nowIso, this.rules);
-    const concerns = await this.concerned(manager, review.id);
+    const { input, concerns } = await this.gather(manager, review);
+    const planned = planClocks(input, nowIso, this.rules);
     const existing = await manager.find(Deadline, { where: { reviewId: review.id } });
+    const rows = [...existing];
     const byKey = new Map(existing.map((d) => [`${d.kind}/${d.subjectId}`, d]));
     // A pause runs over the review's hold, on the hold's own dates (a hold recorded after the fact).
     const holds = migrateSnapshot(review.snapshot, review.machineVersion).context.holds;
@@ -56,6 +62,7 @@ export class DeadlineClocks {
             createdAt: now,
           }),
         );
+        rows.push(created);
         if (clock.status === 'open') await this.outbox(manager, created.id, null);
         continue;
       }
@@ -79,7 +86,7 @@ export class DeadlineClocks {
         await manager.update(DeadlinePause, { deadlineId: row.id, resumedAt: IsNull() }, { resumedAt });
       }
       const remindersChange = row.status !== clock.status || previousDueAt !== clock.dueAt;
-      Object.assign(row, {
+      const fields = {
         title: clock.title,
         baseDueAt: new Date(clock.baseDueAt),
         dueAt: new Date(clock.dueAt),
@@ -93,15 +100,20 @@ export class DeadlineClocks {
         // is already past, it was overdue on arrival. A move that is only a hold's shift keeps
         // the clock's history, so an IMR overdue before a hold stays overdue after it.
         dueSetAt: previousDueAt !== clock.dueAt && row.baseDueAt.toISOString() !== clock.baseDueAt ? now : row.dueSetAt,
-      });
-      await manager.save(row);
+      };
+      // An UPDATE by id (save() would SELECT the row first to find what changed).
+      await manager.update(Deadline, { id: row.id }, fields);
+      Object.assign(row, fields);
       if (remindersChange) await this.outbox(manager, row.id, previousDueAt);
     }
+    return rows;
   }
 
-  /** The review's clocks for the API: due, status, days left or overdue. */
-  async clocksOf(manager: EntityManager, review: Review, now: Date) {
-    const rows = await manager.find(Deadline, { where: { reviewId: review.id }, order: { dueAt: 'ASC' } });
+  /** The review's clocks for the API: due, status, days left or overdue (`known`: the rows `sync` just left). */
+  async clocksOf(manager: EntityManager, review: Review, now: Date, known?: Deadline[]) {
+    const rows = known
+      ? [...known].sort((a, b) => a.dueAt.getTime() - b.dueAt.getTime())
+      : await manager.find(Deadline, { where: { reviewId: review.id }, order: { dueAt: 'ASC' } });
     const today = londonDateOf(now);
     const snapshot = migrateSnapshot(review.snapshot, review.machineVersion);
     const holds = snapshot.context.holds.map((h) => ({ from: h.startedAt, to: h.endedAt }));
@@ -130,88 +142,86 @@ export class DeadlineClocks {
     await manager.save(manager.create(OutboxMessage, { topic: REMINDER_SYNC_TOPIC, payload: { deadlineId, previousDueAt } }));
   }
 
-  private async gather(manager: EntityManager, review: Review): Promise<ClockInput> {
+  /**
+   * What the clocks are planned from, and who each concerns, in one statement: the review's IMRs,
+   * meetings and actions; its chair, panel and IMR authors.
+   */
+  private async gather(manager: EntityManager, review: Review): Promise<{ input: ClockInput; concerns: (clock: PlannedClock) => ConcernedPerson[] }> {
     const persisted = migrateSnapshot(review.snapshot, review.machineVersion);
-    // One after another: a transaction's connection runs one query at a time.
-    const imrs = await manager.query(
-        `SELECT i.id, a.name AS "agencyName", i.kind, to_char(i.requested_on, 'YYYY-MM-DD') AS "requestedOn",
-                to_char(i.due_on, 'YYYY-MM-DD') AS "dueOn", to_char(i.received_on, 'YYYY-MM-DD') AS "receivedOn",
-                (i.waived_reason IS NOT NULL AND btrim(i.waived_reason) <> '') AS waived
-           FROM imrs i JOIN agencies a ON a.id = i.agency_id WHERE i.review_id = $1 ORDER BY i.created_at`,
+    const [row]: Array<{ imrs: GatheredImr[]; meetings: GatheredMeeting[]; actions: GatheredAction[]; chairs: Person[]; panel: Array<Person & { agencyId: string }>; authors: Array<Person & { agencyId: string }> }> =
+      await manager.query(
+        `SELECT
+          (SELECT coalesce(json_agg(x ORDER BY x.created_at, x.id), '[]'::json) FROM (
+             SELECT i.id, a.name AS "agencyName", i.kind, to_char(i.requested_on, 'YYYY-MM-DD') AS "requestedOn",
+                    to_char(i.due_on, 'YYYY-MM-DD') AS "dueOn", to_char(i.received_on, 'YYYY-MM-DD') AS "receivedOn",
+                    (i.waived_reason IS NOT NULL AND btrim(i.waived_reason) <> '') AS waived, i.agency_id AS "agencyId", i.created_at
+               FROM imrs i JOIN agencies a ON a.id = i.agency_id WHERE i.review_id = $1) x) AS imrs,
+          (SELECT coalesce(json_agg(x ORDER BY x."startsAt", x.id), '[]'::json) FROM (
+             SELECT id, starts_at AS "startsAt", status, to_char(papers_circulated_on, 'YYYY-MM-DD') AS "papersCirculatedOn", created_at AS "createdAt"
+               FROM panel_meetings WHERE review_id = $1) x) AS meetings,
+          (SELECT coalesce(json_agg(x ORDER BY x."recommendationNumber", x."createdAt", x.id), '[]'::json) FROM (
+             SELECT a.id, r.number AS "recommendationNumber", a.owner, to_char(a.target_date, 'YYYY-MM-DD') AS "targetDate",
+                    a.status, to_char(a.completed_on, 'YYYY-MM-DD') AS "completedOn", (r.status = 'withdrawn') AS withdrawn, a.created_at AS "createdAt"
+               FROM actions a JOIN recommendations r ON r.id = a.recommendation_id WHERE a.review_id = $1) x) AS actions,
+          (SELECT coalesce(json_agg(json_build_object('name', name, 'email', email)), '[]'::json)
+             FROM appointments WHERE review_id = $1 AND role = 'chair' AND ended_on IS NULL) AS chairs,
+          (SELECT coalesce(json_agg(json_build_object('name', name, 'email', email, 'agencyId', agency_id) ORDER BY name), '[]'::json)
+             FROM panel_members WHERE review_id = $1 AND left_on IS NULL) AS panel,
+          (SELECT coalesce(json_agg(json_build_object('name', u.display_name, 'email', u.email, 'agencyId', m.agency_id) ORDER BY u.email), '[]'::json)
+             FROM review_members m JOIN users u ON u.id = m.user_id
+            WHERE m.review_id = $1 AND m.role = 'imr_author' AND m.ended_at IS NULL AND u.disabled_at IS NULL) AS authors`,
         [review.id],
       );
-    const meetings = await manager.query(
-        `SELECT id, starts_at AS "startsAt", status, to_char(papers_circulated_on, 'YYYY-MM-DD') AS "papersCirculatedOn",
-                created_at AS "createdAt"
-           FROM panel_meetings WHERE review_id = $1 ORDER BY starts_at`,
-        [review.id],
-      );
-    const actions = await manager.query(
-        `SELECT a.id, r.number AS "recommendationNumber", a.owner, to_char(a.target_date, 'YYYY-MM-DD') AS "targetDate",
-                a.status, to_char(a.completed_on, 'YYYY-MM-DD') AS "completedOn", (r.status = 'withdrawn') AS withdrawn,
-                a.created_at AS "createdAt"
-           FROM actions a JOIN recommendations r ON r.id = a.recommendation_id WHERE a.review_id = $1 ORDER BY r.number, a.created_at`,
-        [review.id],
-      );
-    const iso = (d: Date | string) => new Date(d).toISOString();
-    return {
+    const iso = (d: string) => new Date(d).toISOString();
+    const input: ClockInput = {
       reviewId: review.id,
       reference: review.reference,
       notifiedOn: review.notifiedOn,
       guidanceVersion: review.guidanceVersion,
       status: review.status as ClockInput['status'],
       context: persisted.context,
-      imrs,
-      meetings: meetings.map((m: { startsAt: Date; createdAt: Date }) => ({ ...m, startsAt: iso(m.startsAt), createdAt: iso(m.createdAt), heldAt: null })),
-      actions: actions.map((a: { createdAt: Date }) => ({ ...a, createdAt: iso(a.createdAt) })),
+      imrs: row.imrs.map(({ id, agencyName, kind, requestedOn, dueOn, receivedOn, waived }) => ({ id, agencyName, kind, requestedOn, dueOn, receivedOn, waived })),
+      meetings: row.meetings.map((m) => ({ ...m, startsAt: iso(m.startsAt), createdAt: iso(m.createdAt), heldAt: null })),
+      actions: row.actions.map((a) => ({ ...a, createdAt: iso(a.createdAt) })),
     };
+    return { input, concerns: concerned(row.chairs, row.panel, new Map(row.imrs.map((i) => [i.id, i.agencyId])), row.authors) };
   }
+}
 
-  /**
-   * Who each clock concerns: the chair for every clock; for an IMR, its agency's panel members
-   * and the review's IMR authors for that agency (its owners), the panel members also as the
-   * agency's senior managers (escalations); the whole panel for meetings and papers. The CSP's
-   * lead users are added when a reminder is sent (send-reminder.job.ts).
-   */
-  private async concerned(manager: EntityManager, reviewId: string): Promise<(clock: PlannedClock) => ConcernedPerson[]> {
-    const chairs: Array<{ name: string; email: string | null }> = await manager.query(
-      `SELECT name, email FROM appointments WHERE review_id = $1 AND role = 'chair' AND ended_on IS NULL`,
-      [reviewId],
-    );
-    const panel: Array<{ name: string; email: string | null; agencyId: string }> = await manager.query(
-      `SELECT name, email, agency_id AS "agencyId" FROM panel_members WHERE review_id = $1 AND left_on IS NULL ORDER BY name`,
-      [reviewId],
-    );
-    const imrAgency = new Map<string, string>(
-      (await manager.query(`SELECT id, agency_id AS "agencyId" FROM imrs WHERE review_id = $1`, [reviewId])).map(
-        (r: { id: string; agencyId: string }) => [r.id, r.agencyId],
-      ),
-    );
-    const authors: Array<{ name: string; email: string; agencyId: string }> = await manager.query(
-      `SELECT u.display_name AS name, u.email, m.agency_id AS "agencyId"
-         FROM review_members m JOIN users u ON u.id = m.user_id
-        WHERE m.review_id = $1 AND m.role = 'imr_author' AND m.ended_at IS NULL AND u.disabled_at IS NULL
-        ORDER BY u.email`,
-      [reviewId],
-    );
-    const chairPeople = chairs.map((c) => ({ name: c.name, email: c.email, role: 'chair' as const }));
-    return (clock) => {
-      if (clock.kind === 'imr_due') {
-        const agency = imrAgency.get(clock.subjectId);
-        const agencyPanel = panel.filter((p) => p.agencyId === agency);
-        return [
-          ...agencyPanel.map((p) => ({ name: p.name, email: p.email, role: 'owner' as const })),
-          ...authors.filter((a) => a.agencyId === agency).map((a) => ({ name: a.name, email: a.email, role: 'owner' as const })),
-          ...agencyPanel.map((p) => ({ name: p.name, email: p.email, role: 'agency_senior_manager' as const })),
-          ...chairPeople,
-        ];
-      }
-      if (clock.kind === 'panel_meeting' || clock.kind === 'meeting_papers_due') {
-        return [...chairPeople, ...panel.map((p) => ({ name: p.name, email: p.email, role: 'panel' as const }))];
-      }
-      return chairPeople;
-    };
-  }
+type Person = { name: string; email: string | null };
+type GatheredImr = ClockInput['imrs'][number] & { agencyId: string };
+type GatheredMeeting = Omit<ClockInput['meetings'][number], 'heldAt'>;
+type GatheredAction = ClockInput['actions'][number];
+
+/**
+ * Who each clock concerns: the chair for every clock; for an IMR, its agency's panel members
+ * and the review's IMR authors for that agency (its owners), the panel members also as the
+ * agency's senior managers (escalations); the whole panel for meetings and papers. The CSP's
+ * lead users are added when a reminder is sent (send-reminder.job.ts).
+ */
+function concerned(
+  chairs: Person[],
+  panel: Array<Person & { agencyId: string }>,
+  imrAgency: Map<string, string>,
+  authors: Array<Person & { agencyId: string }>,
+): (clock: PlannedClock) => ConcernedPerson[] {
+  const chairPeople = chairs.map((c) => ({ name: c.name, email: c.email, role: 'chair' as const }));
+  return (clock) => {
+    if (clock.kind === 'imr_due') {
+      const agency = imrAgency.get(clock.subjectId);
+      const agencyPanel = panel.filter((p) => p.agencyId === agency);
+      return [
+        ...agencyPanel.map((p) => ({ name: p.name, email: p.email, role: 'owner' as const })),
+        ...authors.filter((a) => a.agencyId === agency).map((a) => ({ name: a.name, email: a.email, role: 'owner' as const })),
+        ...agencyPanel.map((p) => ({ name: p.name, email: p.email, role: 'agency_senior_manager' as const })),
+        ...chairPeople,
+      ];
+    }
+    if (clock.kind === 'panel_meeting' || clock.kind === 'meeting_papers_due') {
+      return [...chairPeople, ...panel.map((p) => ({ name: p.name, email: p.email, role: 'panel' as const }))];
+    }
+    return chairPeople;
+  };
 }
 
 /** Days left or overdue and how urgent, for a due date (none: not running, or no date). */

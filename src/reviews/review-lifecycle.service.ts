@@ -10,6 +10,7 @@ import { DataSource, EntityManager } from 'typeorm';
 import { computeReviewFacts } from '../casefile/review-facts.query';
 import { Csp } from '../csps/csp.entity';
 import { DeadlineClocks } from '../deadlines/deadline-clocks.service';
+import type { Deadline } from '../deadlines/deadline.entity';
 import { Clock } from '../infrastructure/clock/clock';
 import { RequestValidationError, StaleVersionError, StateConflictError } from '../infrastructure/http/errors';
 import {
@@ -59,8 +60,8 @@ export class ReviewLifecycleService {
   /** Records the police notification: a new review in `notified`. */
   async open(input: OpenReviewInput, actor: string): Promise<ReviewView> {
     return this.dataSource.transaction(async (manager) => {
-      const { review, now } = await this.openIn(manager, input, actor);
-      return this.view(manager, review, now);
+      const { review, now, deadlines } = await this.openIn(manager, input, actor);
+      return this.view(manager, review, now, undefined, deadlines);
     });
   }
 
@@ -87,7 +88,7 @@ export class ReviewLifecycleService {
     input: OpenReviewInput,
     actor: string,
     options: { provisional?: boolean } = {},
-  ): Promise<{ review: Review; now: Date }> {
+  ): Promise<{ review: Review; now: Date; deadlines: Deadline[] | undefined }> {
     const now = this.clock.now();
     const csp = await manager.findOne(Csp, { where: { id: input.cspId } });
     if (!csp) throw new RequestValidationError([{ field: 'cspId', message: 'no CSP has this id' }]);
@@ -124,8 +125,8 @@ export class ReviewLifecycleService {
       toOnHold: false,
     }));
     await assertChronology(reviewDatedFacts(review, snapshot.context, []), () => []);
-    await this.clocks.sync(manager, review, now);
-    return { review, now };
+    const deadlines = await this.clocks.sync(manager, review, now);
+    return { review, now, deadlines };
   }
 
   /** The review; with `access`, only the clocks that caller may see (history-visibility.ts). */
@@ -161,10 +162,13 @@ export class ReviewLifecycleService {
     return map;
   }
 
-  /** `facts` when the caller has just computed them (an event does not change the case file). */
-  private async view(manager: EntityManager, review: Review, now: Date, known?: ReviewFacts): Promise<ReviewView> {
+  /**
+   * `facts` when the caller has just computed them (an event does not change the case file),
+   * `deadlines` when it has just synced them.
+   */
+  private async view(manager: EntityManager, review: Review, now: Date, known?: ReviewFacts, deadlines?: Deadline[]): Promise<ReviewView> {
     const facts = known ?? (await computeReviewFacts(manager, review.id));
-    return { ...this.toView(review, facts, now), ...(await this.clocks.clocksOf(manager, review, now)) };
+    return { ...this.toView(review, facts, now), ...(await this.clocks.clocksOf(manager, review, now, deadlines)) };
   }
 
   /**
@@ -181,7 +185,7 @@ export class ReviewLifecycleService {
       const applied = await this.applyIn(manager, id, body, actor, expectedVersion, access);
       // A return changes one fact (the report now awaits a new version): those are read afresh.
       const returned = (body as { type?: unknown } | null)?.type === 'RAG_RETURN';
-      return { ...applied, view: await this.view(manager, applied.after, applied.now, returned ? undefined : applied.facts) };
+      return { ...applied, view: await this.view(manager, applied.after, applied.now, returned ? undefined : applied.facts, applied.deadlines) };
     });
     // The answer shows the caller the clocks and facts they may see, as GET /reviews/:id does.
     return this.narrowed(view, after, now, access);
@@ -280,8 +284,8 @@ export class ReviewLifecycleService {
       version: review.version + 1,
       updatedAt: now,
     });
-    await this.clocks.sync(manager, after, now);
-    return { after, facts, now };
+    const deadlines = await this.clocks.sync(manager, after, now);
+    return { after, facts, now, deadlines };
   }
 
   /** Reviews the caller may see (the access policy narrows the query), newest first. */

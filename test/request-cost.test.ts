@@ -1,0 +1,89 @@
+import request from 'supertest';
+import { IdentityService } from '../src/identity/identity.service';
+import { startTestApp, TestClock, type TestContext } from './support/test-app';
+// The driver TypeORM loads (the same module instance in this test file): its queries are counted.
+// eslint-disable-next-line @typescript-eslint/no-require-imports
+const pg = require('pg') as { Client: { prototype: { query: (...args: unknown[]) => unknown } } };
+
+/**
+ * What one request costs in SQL statements (issue 16): a lifecycle transition over HTTP with an
+ * API token, as a person's client sends it, and a read of the review. Each statement is a round
+ * trip and each commit a wait for the disk, so a change that adds either fails here.
+ *
+ * Measured before this test (the same requests): a transition sent 22 statements in 2 commits
+ * (the token looked up twice, the roles and the review in three, the clocks' inputs in seven
+ * reads, the deadlines read twice); a read sent 9.
+ */
+describe('what a request costs in SQL', () => {
+  const clock = new TestClock(new Date('2026-12-04T10:00:00Z'));
+  let ctx: TestContext;
+  let token: string;
+  let cspId: string;
+  const http = () => request(ctx.api.getHttpServer());
+  const seen: string[] = [];
+  let counting = false;
+  const original = pg.Client.prototype.query;
+  const text = (q: unknown) => (typeof q === 'string' ? q : ((q as { text?: string })?.text ?? String(q))).replace(/\s+/g, ' ').trim();
+
+  /** The statements `run` sends to PostgreSQL. */
+  async function statementsOf(run: () => Promise<unknown>): Promise<string[]> {
+    seen.length = 0;
+    counting = true;
+    try {
+      await run();
+    } finally {
+      counting = false;
+    }
+    return [...seen];
+  }
+
+  beforeAll(async () => {
+    ctx = await startTestApp({ clock });
+    pg.Client.prototype.query = function (this: unknown, ...args: unknown[]) {
+      if (counting) seen.push(text(args[0]));
+      return original.apply(this, args);
+    };
+    cspId = (await http().post('/csps').set('X-Actor', 'admin').send({ code: 'COST', name: 'Cost CSP' }).expect(201)).body.id;
+    const identities = ctx.api.get(IdentityService);
+    const lead = await identities.addUser({ email: 'lead@cost.example', displayName: 'Cost Lead', role: 'csp_lead', cspCode: 'COST' });
+    token = (await identities.issueToken(lead.id, 'cost')).token;
+  }, 60_000);
+  afterAll(async () => {
+    pg.Client.prototype.query = original;
+    await ctx.close();
+  });
+
+  it('a transition is one transaction of a handful of statements; a read of the review is six', async () => {
+    const auth = { Authorization: `Bearer ${token}` };
+    const opened = (await http().post('/reviews').set(auth).send({ cspId, dateOfDeath: '2026-11-01', notifiedOn: '2026-11-02', policeForce: 'Essex Police', policeReference: 'COST/1', circumstances: 'A death at home.' }).expect(201)).body;
+    const decided = (await http().post(`/reviews/${opened.id}/events`).set(auth).set('If-Match', `"${opened.version}"`).send({ type: 'DECIDE', outcome: 'proceed', rationale: 'Criteria met.', decidedAt: '2026-11-10' }).expect(200)).body;
+    // The token was used a moment ago (its last use is written at most once a minute).
+    let held: { version: number; onHold: boolean } = decided;
+    const transition = await statementsOf(async () => {
+      held = (await http().post(`/reviews/${opened.id}/events`).set(auth).set('If-Match', `"${decided.version}"`)
+        .send({ type: 'PLACE_ON_HOLD', reason: 'criminal_proceedings', detail: 'Trial listed.', expectedEnd: '2027-03-01' }).expect(200)).body;
+    });
+    expect(held).toMatchObject({ version: decided.version + 1, onHold: true });
+    // The review's writes in one transaction, the access log's row after it: two commits in all.
+    expect(transition.filter((s) => /^(START TRANSACTION|BEGIN)/i.test(s))).toHaveLength(1);
+    expect(transition.filter((s) => /^COMMIT/i.test(s))).toHaveLength(1);
+    const writes = transition.filter((s) => /^(INSERT|UPDATE|DELETE)/i.test(s)).map((s) => /^(\w+) (?:INTO )?"?(\w+)"?/i.exec(s)!.slice(1, 3).join(' '));
+    expect(writes).toEqual(['UPDATE reviews', 'INSERT review_events', 'INSERT access_log']);
+    expect(transition.length).toBeLessThanOrEqual(12);
+
+    const read = await statementsOf(() => http().get(`/reviews/${opened.id}`).set(auth).expect(200));
+    expect(read.filter((s) => /^(INSERT|UPDATE|DELETE)/i.test(s)).map((s) => /^(\w+) (?:INTO )?"?(\w+)"?/i.exec(s)!.slice(1, 3).join(' '))).toEqual(['INSERT access_log']);
+    expect(read.length).toBeLessThanOrEqual(6);
+  });
+
+  it('the clocks a transition plans are the clocks a fresh read shows (the rows it just wrote, not a second read)', async () => {
+    const auth = { Authorization: `Bearer ${token}` };
+    const opened = (await http().post('/reviews').set(auth).send({ cspId, dateOfDeath: '2026-11-01', notifiedOn: '2026-11-03', policeForce: 'Essex Police', policeReference: 'COST/2', circumstances: 'A death at home.' }).expect(201)).body;
+    const decided = (await http().post(`/reviews/${opened.id}/events`).set(auth).set('If-Match', `"${opened.version}"`).send({ type: 'DECIDE', outcome: 'proceed', rationale: 'Criteria met.', decidedAt: '2026-11-12' }).expect(200)).body;
+    const notified = (await http().post(`/reviews/${opened.id}/events`).set(auth).set('If-Match', `"${decided.version}"`).send({ type: 'NOTIFY_HOME_OFFICE', sentAt: '2026-11-13' }).expect(200)).body;
+    const fresh = (await http().get(`/reviews/${opened.id}`).set(auth).expect(200)).body;
+    expect(notified.clocks.length).toBeGreaterThan(0);
+    expect(notified.clocks).toEqual(fresh.clocks);
+    expect(notified.clocks.map((c: { dueAt: string }) => c.dueAt)).toEqual([...notified.clocks.map((c: { dueAt: string }) => c.dueAt)].sort());
+  });
+});
