@@ -12,35 +12,15 @@
 // Usage: npm run bench:oversight -- [reviews=1000] [requests=30]  (npm run bench:register is the same run)
 // PostgreSQL and Redis are found as the service finds them (DATABASE_URL / REDIS_URL, else the
 // local ports, else embedded PostgreSQL and a redis-server from PATH).
-import { spawn, spawnSync } from 'node:child_process';
-import { randomBytes } from 'node:crypto';
-import { existsSync, mkdtempSync, rmSync, writeFileSync } from 'node:fs';
-import { createRequire } from 'node:module';
-import { cpus, tmpdir } from 'node:os';
-import { dirname, join } from 'node:path';
-import { fileURLToPath } from 'node:url';
-
-const ROOT = join(dirname(fileURLToPath(import.meta.url)), '..', '..');
-const require = createRequire(import.meta.url);
-const dist = (p) => join(ROOT, 'dist', 'src', p);
-if (!existsSync(dist('main.js'))) {
-  console.error('dist/ is missing: run `npm run build` first');
-  process.exit(2);
-}
-const { Client } = require('pg');
-const { loadConfig } = require(dist('infrastructure/config/load-config.js'));
-const { runMigrations } = require(dist('infrastructure/database/migrate.js'));
-const { resolvePostgres } = require(dist('infrastructure/local-services/postgres.js'));
-const { resolveRedis } = require(dist('infrastructure/local-services/redis.js'));
-const { createRootLogger } = require(dist('infrastructure/logging/root-logger.js'));
+import { writeFileSync } from 'node:fs';
+import { cpus } from 'node:os';
+import { join } from 'node:path';
+import { quantiles, startBench } from './harness.mjs';
 
 const N = Number(process.argv[2] ?? 1000);
 const REQUESTS = Number(process.argv[3] ?? 30);
 const TEMPLATES = Math.min(N, Number(process.env.TEMPLATES ?? 60));
-const sleep = (ms) => new Promise((r) => setTimeout(r, ms));
 const day = (start, days) => new Date(Date.parse(`${start}T12:00:00Z`) + days * 86_400_000).toISOString().slice(0, 10);
-const pct = (sorted, q) => sorted[Math.min(sorted.length - 1, Math.ceil(q * sorted.length) - 1)];
-const ms = (ns) => Number((Number(ns) / 1e6).toFixed(1));
 
 /** A review's story cut off after `cut` steps (so the templates sit at every stage); every fourth held. */
 function review(i) {
@@ -82,26 +62,9 @@ function review(i) {
 }
 const PDF = Buffer.from('%PDF-1.4\n1 0 obj << /Type /Catalog /Pages 2 0 R >> endobj\n2 0 obj << /Type /Pages /Kids [] /Count 0 >> endobj\ntrailer << /Root 1 0 R >>\n%%EOF\n', 'latin1').toString('base64');
 
-const config = loadConfig({ ...process.env, DATA_DIR: process.env.BENCH_DATA_DIR ?? '.data/bench', LOG_LEVEL: 'warn' });
-const logger = createRootLogger(config, 'bench');
-const postgres = await resolvePostgres(config, logger, { mayStart: true });
-const redis = await resolveRedis(config, logger, { mayStart: true });
-const name = `dhr_bench_${randomBytes(4).toString('hex')}`;
-const server = new URL(postgres.url);
-const urlOf = (db) => Object.assign(new URL(server), { pathname: `/${db}` }).toString();
-const admin = new Client({ connectionString: urlOf('postgres') });
-await admin.connect();
-await admin.query(`CREATE DATABASE ${name}`);
-const work = mkdtempSync(join(tmpdir(), 'dhr-bench-'));
-const cliEnv = { PATH: process.env.PATH, HOME: process.env.HOME, DATABASE_URL: urlOf(name), LOG_LEVEL: 'warn' };
-let db;
-let api;
+const bench = await startBench();
+const { db, work } = bench;
 try {
-  await runMigrations(urlOf(name));
-  db = new Client({ connectionString: urlOf(name) });
-  db.on('error', () => undefined);
-  await db.connect();
-  await db.query(`INSERT INTO csps (code, name) VALUES ('BENCH', 'Bench CSP')`);
   const file = join(work, 'reviews.json');
   writeFileSync(file, JSON.stringify({
     format: 'dhr-import/1',
@@ -109,8 +72,7 @@ try {
     reviews: Array.from({ length: TEMPLATES }, (_, i) => review(i)),
   }));
   const t0 = Date.now();
-  const imported = spawnSync(process.execPath, [dist('cli/index.js'), 'import', file, '--actor', 'bench@example.org'], { cwd: ROOT, env: cliEnv, encoding: 'utf8', maxBuffer: 1 << 28 });
-  if (imported.status !== 0) throw new Error(`import: ${imported.stderr || imported.stdout.slice(0, 2000)}`);
+  bench.cli('import', file, '--actor', 'bench@example.org');
   const importSeconds = (Date.now() - t0) / 1000;
 
   // Copies of the templates until there are N reviews: each copy's rows get new ids (and its
@@ -151,23 +113,8 @@ try {
   const stages = Object.fromEntries((await db.query(`SELECT status, count(*)::int AS n FROM reviews GROUP BY status ORDER BY status`)).rows.map((r) => [r.status, r.n]));
 
   // A CSP lead with an API token.
-  const user = spawnSync(process.execPath, [dist('cli/index.js'), 'users:add', '--email', 'lead@bench.example', '--name', 'Bench Lead', '--role', 'csp_lead', '--csp', 'BENCH', '--reason', 'benchmark', '--token'], { cwd: ROOT, env: cliEnv, encoding: 'utf8' });
-  if (user.status !== 0) throw new Error(`users:add: ${user.stderr || user.stdout}`);
-  const token = /\b([A-Za-z0-9_-]{30,})\b/.exec(user.stdout.split('\n').find((l) => /token/i.test(l) && !/expire/i.test(l)) ?? user.stdout)?.[1];
-  if (!token) throw new Error(`no token in: ${user.stdout}`);
-
-  const port = 20000 + Math.floor(Math.random() * 20000);
-  api = spawn(process.execPath, [dist('main.js')], {
-    cwd: ROOT,
-    env: { ...cliEnv, REDIS_URL: redis.url, QUEUE_PREFIX: `bench${randomBytes(4).toString('hex')}`, PORT: String(port), HOST: '127.0.0.1', DATA_DIR: work, SMTP_URL: 'smtp://127.0.0.1:1' },
-    stdio: ['ignore', 'ignore', 'inherit'],
-  });
-  const base = `http://127.0.0.1:${port}`;
-  for (let i = 0; ; i++) {
-    if (await fetch(`${base}/health`).then((r) => r.ok, () => false)) break;
-    if (i > 300) throw new Error('the API did not start');
-    await sleep(100);
-  }
+  const token = bench.userWithToken('lead@bench.example', 'csp_lead', '--csp', 'BENCH');
+  const { base } = await bench.startApi();
   const time = async (path, accept) => {
     const s = process.hrtime.bigint();
     const res = await fetch(`${base}${path}`, { headers: { Authorization: `Bearer ${token}`, Accept: accept } });
@@ -179,8 +126,7 @@ try {
     for (let i = 0; i < 3; i++) await time(path, accept);
     const t = [];
     for (let i = 0; i < REQUESTS; i++) t.push(await time(path, accept));
-    t.sort((a, b) => (a < b ? -1 : 1));
-    return { p50: ms(pct(t, 0.5)), p99: ms(pct(t, 0.99)) };
+    return quantiles(t);
   };
   const page = await measure('/oversight?csp=BENCH', 'text/html');
   const json = await measure('/reports/oversight?csp=BENCH', 'application/json');
@@ -210,8 +156,7 @@ try {
     for (const q of reads.slice(1)) await db.query(q, [ids]);
     if (i >= 3) raw.push(process.hrtime.bigint() - s);
   }
-  raw.sort((a, b) => (a < b ? -1 : 1));
-  const rawFig = { p50: ms(pct(raw, 0.5)), p99: ms(pct(raw, 0.99)) };
+  const rawFig = quantiles(raw);
   // The committee report's raw limit: the reviews, their whole histories, people, chairs, meetings and IMRs, no rebuilding.
   const committeeReads = [
     `SELECT review_id, sequence, type, payload, occurred_at FROM review_events WHERE review_id = ANY($1::uuid[]) ORDER BY review_id, sequence`,
@@ -227,8 +172,7 @@ try {
     for (const q of committeeReads) await db.query(q, [ids]);
     if (i >= 3) rawCommittee.push(process.hrtime.bigint() - s);
   }
-  rawCommittee.sort((a, b) => (a < b ? -1 : 1));
-  const rawCommitteeFig = { p50: ms(pct(rawCommittee, 0.5)), p99: ms(pct(rawCommittee, 0.99)) };
+  const rawCommitteeFig = quantiles(rawCommittee);
   // The register's raw limit: its count and first page, straight to PostgreSQL, one client.
   const from = `FROM recommendations x JOIN reviews r ON r.id = x.review_id JOIN csps c ON c.id = r.csp_id
     LEFT JOIN actions a ON a.review_id = x.review_id AND a.recommendation_id = x.id
@@ -244,8 +188,7 @@ try {
     for (const q of registerReads) await db.query(q);
     if (i >= 3) rawRegister.push(process.hrtime.bigint() - s);
   }
-  rawRegister.sort((a, b) => (a < b ? -1 : 1));
-  const rawRegisterFig = { p50: ms(pct(rawRegister, 0.5)), p99: ms(pct(rawRegister, 0.99)) };
+  const rawRegisterFig = quantiles(rawRegister);
   const [{ rows: registerRows }] = (await db.query(`SELECT count(*)::int AS rows ${from}`)).rows;
   console.log(JSON.stringify({
     reviews,
@@ -274,12 +217,5 @@ try {
     cpus: cpus().length,
   }, null, 2));
 } finally {
-  if (api && api.exitCode === null) api.kill('SIGTERM');
-  await db?.end().catch(() => undefined);
-  await sleep(500);
-  await admin.query(`DROP DATABASE IF EXISTS ${name} WITH (FORCE)`);
-  await admin.end();
-  rmSync(work, { recursive: true, force: true });
-  await postgres.stop?.();
-  await redis.stop?.();
+  await bench.done();
 }

@@ -1,0 +1,209 @@
+#!/usr/bin/env node
+// The cost of a request (issue 16): lifecycle transitions over HTTP at 1, 8 and 32 clients, reads
+// of a review and of the /cases page, and the cold start of the compiled API, each printed beside
+// the raw limit measured in the same run on the same machine, as a ratio.
+//
+// - Transitions: a CSP lead's API token (so the access policy runs as it does for a person)
+//   places reviews on hold and resumes them (POST /reviews/:id/events with If-Match), each client
+//   on reviews of its own, for SECONDS at each client count. The raw limit is what one
+//   transition must write at the least (../shared/limits: lock the review, update its snapshot,
+//   insert a history row and an outbox row) under pgbench at the same client count, in the same
+//   database (pgbench -l gives each transaction's latency, so its p99 too). Without pgbench on
+//   PATH, the same SQL is run by node-postgres clients instead (printed as such).
+// - Reads: GET /reviews/:id (the review page's API: the review, its facts and clocks) against
+//   the same rows read in SQL (the review, its deadlines, its IMRs, recommendations, meetings,
+//   people and documents), both at 8 and at 32 clients; the /cases page at 32 clients.
+// - Cold start: the compiled API from spawn to its first answer on /health, against a bare Node
+//   HTTP server from spawn to its first answer.
+//
+// Usage: npm run bench:transitions -- [seconds=10] [clients=1,8,32]
+import { spawn, spawnSync } from 'node:child_process';
+import { mkdtempSync, readFileSync, readdirSync, rmSync, writeFileSync } from 'node:fs';
+import { cpus, tmpdir } from 'node:os';
+import { join } from 'node:path';
+import { ms, quantiles, require, sleep, startBench } from './harness.mjs';
+
+const SECONDS = Number(process.argv[2] ?? 10);
+const CLIENTS = (process.argv[3] ?? '1,8,32').split(',').map(Number);
+const REVIEWS_PER_CLIENT = 4;
+const today = new Date().toISOString().slice(0, 10);
+const daysAgo = (n) => new Date(Date.now() - n * 86_400_000).toISOString().slice(0, 10);
+const hasPgbench = spawnSync('pgbench', ['--version']).status === 0;
+const { Pool } = require('pg');
+
+// ../shared/limits/pg-transition-setup.sql and pg-transition.sql, in tables of their own.
+const LIMIT_SETUP = `DROP TABLE IF EXISTS lim_reviews, lim_events, lim_outbox;
+CREATE TABLE lim_reviews (id int PRIMARY KEY, status text NOT NULL, snapshot jsonb NOT NULL, version int NOT NULL);
+CREATE TABLE lim_events (id bigserial PRIMARY KEY, review_id int NOT NULL REFERENCES lim_reviews(id), type text NOT NULL,
+  payload jsonb NOT NULL, actor text NOT NULL, at timestamptz NOT NULL DEFAULT now(), from_status text, to_status text);
+CREATE INDEX ON lim_events (review_id, id);
+CREATE TABLE lim_outbox (id bigserial PRIMARY KEY, topic text NOT NULL, payload jsonb NOT NULL, created_at timestamptz NOT NULL DEFAULT now(), sent_at timestamptz);
+INSERT INTO lim_reviews SELECT g, 'drafting', '{"value":"drafting","context":{"n":0}}'::jsonb, 0 FROM generate_series(1, 10000) g;`;
+const LIMIT_TRANSITION = [
+  'BEGIN',
+  'SELECT version FROM lim_reviews WHERE id = :id FOR UPDATE',
+  `UPDATE lim_reviews SET snapshot = jsonb_set(snapshot, '{context,n}', to_jsonb(version + 1)), status = 'drafting', version = version + 1 WHERE id = :id`,
+  `INSERT INTO lim_events (review_id, type, payload, actor, from_status, to_status) VALUES (:id, 'RECORD_IMR_RECEIPT', '{"imr":"x"}', 'bench', 'drafting', 'drafting')`,
+  `INSERT INTO lim_outbox (topic, payload) VALUES ('reminders.reschedule', '{"deadline":"x"}')`,
+  'COMMIT',
+];
+// The rows GET /reviews/:id reads, straight from PostgreSQL (`:n` picks a review of the run).
+const LIMIT_READ = [
+  'SELECT r.* FROM reviews r JOIN bench_ids b ON b.id = r.id WHERE b.n = :n',
+  'SELECT d.* FROM deadlines d JOIN bench_ids b ON b.id = d.review_id WHERE b.n = :n',
+  ...['imrs', 'recommendations', 'panel_meetings', 'people', 'documents'].map((t) => `SELECT x.id FROM ${t} x JOIN bench_ids b ON b.id = x.review_id WHERE b.n = :n`),
+];
+
+const bench = await startBench();
+const { db } = bench;
+const rounded = (x) => Number(x.toFixed(x < 10 ? 2 : 0));
+try {
+  const token = bench.userWithToken('lead@bench.example', 'csp_lead', '--csp', 'BENCH');
+  const [{ id: cspId }] = (await db.query(`SELECT id FROM csps WHERE code = 'BENCH'`)).rows;
+  await db.query(LIMIT_SETUP);
+
+  // Cold start: the API three times (the first also serves the run), a bare Node server three times.
+  const starts = [];
+  for (let i = 0; i < 2; i++) {
+    const api = await bench.startApi();
+    starts.push(api.startMs);
+    await api.stop();
+  }
+  const api = await bench.startApi();
+  starts.push(api.startMs);
+  const bare = [];
+  for (let i = 0; i < 3; i++) bare.push(await bareStart());
+  const { base } = api;
+  const headers = { Authorization: `Bearer ${token}`, 'Content-Type': 'application/json', Accept: 'application/json' };
+  const call = async (method, path, body, extra = {}) => {
+    const res = await fetch(`${base}${path}`, { method, headers: { ...headers, ...extra }, body: body && JSON.stringify(body) });
+    const text = await res.text();
+    if (res.status >= 300) throw new Error(`${method} ${path}: ${res.status} ${text.slice(0, 500)}`);
+    return text ? JSON.parse(text) : null;
+  };
+
+  // The reviews: opened and decided through the API, so each has its history and clocks.
+  const max = Math.max(...CLIENTS);
+  const reviews = [];
+  for (let i = 0; i < max * REVIEWS_PER_CLIENT; i++) {
+    const opened = await call('POST', '/reviews', {
+      cspId, dateOfDeath: daysAgo(20), notifiedOn: daysAgo(15), policeForce: 'Bench Police', policeReference: `BENCH/${i}`, circumstances: 'A fictional review for the benchmark.',
+    });
+    const decided = await call('POST', `/reviews/${opened.id}/events`, { type: 'DECIDE', outcome: 'proceed', rationale: 'Section 9 criteria met.', decidedAt: today }, { 'If-Match': `"${opened.version}"` });
+    reviews.push({ id: opened.id, version: decided.version, held: false });
+  }
+  await db.query(`CREATE TABLE bench_ids AS SELECT row_number() OVER (ORDER BY id) AS n, id FROM reviews`);
+  await db.query('ANALYZE');
+
+  /** One hold or resume of a review, as a person's client sends it. */
+  const transition = async (r) => {
+    const body = r.held ? { type: 'RESUME', note: 'Trial ended.' } : { type: 'PLACE_ON_HOLD', reason: 'criminal_proceedings', detail: 'Trial pending.', expectedEnd: '2099-01-01' };
+    const view = await call('POST', `/reviews/${r.id}/events`, body, { 'If-Match': `"${r.version}"` });
+    r.version = view.version;
+    r.held = !r.held;
+  };
+  const read = (r) => call('GET', `/reviews/${r.id}`);
+  const casesPage = async () => {
+    const res = await fetch(`${base}/cases`, { headers: { Authorization: `Bearer ${token}`, Accept: 'text/html' } });
+    await res.text();
+    if (res.status !== 200) throw new Error(`/cases: ${res.status}`);
+  };
+
+  /** `clients` loops doing `work` for `seconds`: per second and p50/p99 of each. */
+  const drive = async (clients, seconds, work) => {
+    const times = [];
+    const until = Date.now() + seconds * 1000;
+    await Promise.all(Array.from({ length: clients }, async (_, k) => {
+      const mine = reviews.filter((_, i) => i % clients === k);
+      for (let i = 0; Date.now() < until; i++) {
+        const s = process.hrtime.bigint();
+        await work(mine[i % mine.length]);
+        times.push(process.hrtime.bigint() - s);
+      }
+    }));
+    return { perSecond: rounded(times.length / seconds), ...quantiles(times) };
+  };
+
+  await drive(8, 2, transition); // warm-up
+  const transitions = [];
+  for (const c of CLIENTS) {
+    const service = await drive(c, SECONDS, transition);
+    const raw = await rawLimit(c, SECONDS, LIMIT_TRANSITION, 'id', 10000);
+    transitions.push({ clients: c, service, raw, ratio: `${Math.round((100 * service.perSecond) / raw.perSecond)}%` });
+  }
+  const reads = [];
+  for (const c of [8, 32].filter((c) => c <= max)) {
+    const service = await drive(c, SECONDS, read);
+    const raw = await rawLimit(c, SECONDS, LIMIT_READ, 'n', reviews.length);
+    reads.push({ clients: c, service, raw, ratio: `${Math.round((100 * service.perSecond) / raw.perSecond)}%` });
+  }
+  const cases = await drive(Math.min(32, max), SECONDS, casesPage);
+  const [{ commits }] = (await db.query(`SELECT xact_commit::bigint AS commits FROM pg_stat_database WHERE datname = current_database()`)).rows;
+
+  console.log(JSON.stringify({
+    seconds: SECONDS,
+    reviews: reviews.length,
+    rawLimitBy: hasPgbench ? 'pgbench' : 'node-postgres clients (pgbench not on PATH)',
+    transitions: { what: 'PLACE_ON_HOLD / RESUME over HTTP as a CSP lead, beside ../shared/limits pg-transition under the same clients; per second and ms', runs: transitions },
+    reviewRead: { what: 'GET /reviews/:id beside the same rows read in SQL; per second and ms', runs: reads },
+    casesPage: { what: 'GET /cases (HTML) as a CSP lead', clients: Math.min(32, max), ...cases },
+    coldStart: { what: 'spawn to first answer on /health, ms', api: starts, bareNodeHttp: bare },
+    databaseCommits: Number(commits),
+    cpus: cpus().length,
+  }, null, 2));
+} finally {
+  await bench.done();
+}
+
+/** The raw SQL under pgbench (or node-postgres clients): per second and p50/p99 of each transaction. */
+async function rawLimit(clients, seconds, statements, variable, range) {
+  if (hasPgbench) {
+    const dir = mkdtempSync(join(tmpdir(), 'dhr-pgbench-'));
+    try {
+      const script = join(dir, 'script.sql');
+      writeFileSync(script, [`\\set ${variable} random(1, ${range})`, ...statements.map((s) => `${s};`)].join('\n'));
+      const run = spawnSync('pgbench', ['-n', '-c', String(clients), '-j', String(Math.min(clients, 2)), '-T', String(seconds), '-l', '--log-prefix', join(dir, 'log'), '-f', script, bench.url], { encoding: 'utf8' });
+      if (run.status !== 0) throw new Error(`pgbench: ${run.stderr}`);
+      const times = readdirSync(dir).filter((f) => f.startsWith('log')).flatMap((f) =>
+        readFileSync(join(dir, f), 'utf8').trim().split('\n').map((line) => BigInt(line.split(' ')[2]) * 1000n));
+      return { perSecond: rounded(times.length / seconds), ...quantiles(times) };
+    } finally {
+      rmSync(dir, { recursive: true, force: true });
+    }
+  }
+  const pool = new Pool({ connectionString: bench.url, max: clients });
+  const times = [];
+  const until = Date.now() + seconds * 1000;
+  await Promise.all(Array.from({ length: clients }, async () => {
+    const client = await pool.connect();
+    try {
+      while (Date.now() < until) {
+        const value = 1 + Math.floor(Math.random() * range);
+        const s = process.hrtime.bigint();
+        for (const sql of statements) await client.query(sql.replaceAll(`:${variable}`, String(value)));
+        times.push(process.hrtime.bigint() - s);
+      }
+    } finally {
+      client.release();
+    }
+  }));
+  await pool.end();
+  return { perSecond: rounded(times.length / seconds), ...quantiles(times) };
+}
+
+/** A bare Node HTTP server from spawn to its first answer, ms. */
+async function bareStart() {
+  const port = 20000 + Math.floor(Math.random() * 20000);
+  const started = process.hrtime.bigint();
+  const proc = spawn(process.execPath, ['-e', `require('node:http').createServer((q, s) => s.end('ok')).listen(${port}, '127.0.0.1')`], { stdio: 'ignore' });
+  try {
+    for (let i = 0; ; i++) {
+      if (await fetch(`http://127.0.0.1:${port}/`).then((r) => r.ok, () => false)) break;
+      if (i > 2000) throw new Error('the bare server did not start');
+      await sleep(5);
+    }
+    return ms(process.hrtime.bigint() - started);
+  } finally {
+    proc.kill();
+  }
+}
