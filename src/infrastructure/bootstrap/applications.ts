@@ -81,6 +81,12 @@ export async function createApiApp(
     bodyParser: false,
   });
   app.useLogger(new NestLogger(app.get(PinoNestLogger)));
+  // An idle keep-alive connection stays open longer than a load balancer's idle timeout (60 s on
+  // the common ones): with Node's 5 s, the server closes connections a proxy or client is about to
+  // reuse, and that request fails ("other side closed", a 502 at the proxy).
+  const server = app.getHttpServer() as { keepAliveTimeout: number; headersTimeout: number };
+  server.keepAliveTimeout = 65_000;
+  server.headersTimeout = 66_000;
   // First, so every refused request (a 4xx, even the body parser's) reaches the access log.
   app.use(app.get(RefusalRecorder).middleware);
   app.useBodyParser('json', { limit: config.http.bodyLimit });
