@@ -20,6 +20,7 @@ import { ReviewTeam1765100000000 } from './1765100000000-ReviewTeam';
 import { ImrSubmissions1765200000000 } from './1765200000000-ImrSubmissions';
 import { ReviewListOrder1765290000000 } from './1765290000000-ReviewListOrder';
 import { HomeOfficePack1765340000000 } from './1765340000000-HomeOfficePack';
+import { NextWorkOn1765360000000 } from './1765360000000-NextWorkOn';
 import { RecommendationsRegister1765350000000 } from './1765350000000-RecommendationsRegister';
 
 /** Every migration in order; the data source reads this list rather than a file glob. */
@@ -47,4 +48,5 @@ export const MIGRATIONS = [
   ReviewListOrder1765290000000,
   HomeOfficePack1765340000000,
   RecommendationsRegister1765350000000,
+  NextWorkOn1765360000000,
 ];

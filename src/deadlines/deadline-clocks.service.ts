@@ -106,7 +106,16 @@ export class DeadlineClocks {
       Object.assign(row, fields);
       if (remindersChange) await this.outbox(manager, row.id, previousDueAt);
     }
+    await this.keepNextWorkOn(manager, review, nextWorkOn(input, rows));
     return rows;
+  }
+
+  /** `reviews.next_work_on` (see nextWorkOn), written only when it changes. */
+  private async keepNextWorkOn(manager: EntityManager, review: Review, next: string | null): Promise<void> {
+    if (review.nextWorkOn !== undefined && review.nextWorkOn === next) return;
+    // Not through the entity: the review's updated_at is about its own record, not its clocks.
+    await manager.query('UPDATE reviews SET next_work_on = $2 WHERE id = $1 AND next_work_on IS DISTINCT FROM $2::date', [review.id, next]);
+    review.nextWorkOn = next;
   }
 
   /** The review's clocks for the API: due, status, days left or overdue (`known`: the rows `sync` just left). */
@@ -222,6 +231,22 @@ function concerned(
     }
     return chairPeople;
   };
+}
+
+/**
+ * The soonest date a task on the review can be due (src/work/tasks.service.ts takes every task's
+ * due date from one of these): its running clocks, its IMRs neither received nor waived, its
+ * scheduled meetings and its open actions; null when none has a date. The same rule as the
+ * migration NextWorkOn's SQL.
+ */
+export function nextWorkOn(input: Pick<ClockInput, 'imrs' | 'meetings' | 'actions'>, rows: ReadonlyArray<Pick<Deadline, 'status' | 'dueAt'>>): string | null {
+  const dates = [
+    ...rows.filter((d) => d.status === 'open' || d.status === 'paused').map((d) => londonDateOf(d.dueAt)),
+    ...input.imrs.filter((i) => i.receivedOn === null && !i.waived && i.dueOn).map((i) => i.dueOn as string),
+    ...input.meetings.filter((m) => m.status === 'scheduled').map((m) => londonDateOf(new Date(m.startsAt))),
+    ...input.actions.filter((a) => a.status !== 'complete' && a.targetDate).map((a) => a.targetDate as string),
+  ];
+  return dates.length === 0 ? null : dates.reduce((a, b) => (a < b ? a : b));
 }
 
 /** Days left or overdue and how urgent, for a due date (none: not running, or no date). */

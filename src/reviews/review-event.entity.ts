@@ -1,5 +1,5 @@
 import { AsyncLocalStorage } from 'node:async_hooks';
-import { Check, Column, Entity, JoinColumn, ManyToOne, PrimaryGeneratedColumn, Unique } from 'typeorm';
+import { Check, Column, Entity, Index, JoinColumn, ManyToOne, PrimaryGeneratedColumn, Unique } from 'typeorm';
 import { Review } from './review.entity';
 
 export const HISTORY_ORIGINS = ['recorded', 'imported', 'correction'] as const;
@@ -27,6 +27,8 @@ export function historyOrigin(): HistoryOrigin {
 @Entity({ name: 'review_events' })
 @Check('CHK_review_events_origin', `"origin" IN ('recorded', 'imported', 'correction')`)
 @Unique('UQ_review_events_sequence', ['reviewId', 'sequence'])
+// My work's notices: entries of some types since a time (migration NextWorkOn).
+@Index('IDX_review_events_type_recorded', ['type', 'recordedAt'])
 export class ReviewEventRecord {
   @PrimaryGeneratedColumn({ type: 'bigint' })
   id!: string;

@@ -13,6 +13,9 @@ import type { PersistedReview } from './lifecycle';
 // The list's newest-first order (created_at DESC, id), overall and per CSP: made by the migration ReviewListOrder (TypeORM cannot say DESC).
 @Index('IDX_reviews_list_order', { synchronize: false })
 @Index('IDX_reviews_csp_list_order', { synchronize: false })
+// My work's order, overall and per CSP (migration NextWorkOn).
+@Index('IDX_reviews_next_work', ['nextWorkOn', 'id'])
+@Index('IDX_reviews_csp_next_work', ['cspId', 'nextWorkOn', 'id'])
 export class Review {
   @PrimaryGeneratedColumn('uuid')
   id!: string;
@@ -63,6 +66,14 @@ export class Review {
 
   @Column({ type: 'integer' })
   version!: number;
+
+  /**
+   * The soonest date a task on the review can be due (its soonest running clock, outstanding
+   * IMR, scheduled meeting or open action; null: none has a date). Kept by DeadlineClocks.sync;
+   * My work reads reviews in this order (migration NextWorkOn).
+   */
+  @Column({ name: 'next_work_on', type: 'date', nullable: true })
+  nextWorkOn!: string | null;
 
   @Column({ name: 'created_by', type: 'varchar', length: 200 })
   createdBy!: string;

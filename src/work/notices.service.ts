@@ -2,9 +2,14 @@ import { Injectable } from '@nestjs/common';
 import { InjectDataSource } from '@nestjs/typeorm';
 import { DataSource } from 'typeorm';
 import type { AccessContext } from '../access/access.service';
-import { AccessService } from '../access/access.service';
+import { AccessService, restrictToVisibleReviews } from '../access/access.service';
+import { ReviewEventRecord } from '../reviews/review-event.entity';
+import { Review } from '../reviews/review.entity';
 import { ReviewLifecycleService } from '../reviews/review-lifecycle.service';
 import { dateInWords } from '../shared/display-dates';
+
+/** At most this many reviews' notices on My work. */
+const MAX_NOTICE_REVIEWS = 20;
 
 /** What a notice on My work may be about: the board returning a report, an IMR arriving. */
 export const NOTICE_TYPES = ['RAG_RETURN', 'IMR_RECEIVED'] as const;
@@ -41,15 +46,27 @@ export class NoticesService {
     return rows[0]?.last ?? null;
   }
 
-  async since(userId: string, actor: string, since: Date, reviews: ReadonlyArray<{ id: string; reference: string }>): Promise<Notice[]> {
-    if (reviews.length === 0) return [];
-    const candidates: Array<{ review_id: string }> = await this.dataSource.query(
-      `SELECT DISTINCT review_id FROM review_events WHERE review_id = ANY($1) AND type = ANY($2) AND recorded_at > $3 AND lower(actor) <> lower($4)`,
-      [reviews.map((r) => r.id), [...NOTICE_TYPES], since, actor],
-    );
+  /**
+   * The notices since then on the reviews `caller` may see: of the MAX_NOTICE_REVIEWS reviews
+   * with the latest such entries, found by type and time (an index), not review by review.
+   */
+  async since(userId: string, actor: string, since: Date, caller: AccessContext): Promise<Notice[]> {
+    const qb = this.dataSource.manager
+      .createQueryBuilder(ReviewEventRecord, 'e')
+      .innerJoin(Review, 'r', 'r.id = e.review_id')
+      .select('e.review_id', 'reviewId')
+      .addSelect('r.reference', 'reference')
+      .where('e.type IN (:...types)', { types: [...NOTICE_TYPES] })
+      .andWhere('e.recorded_at > :since', { since })
+      .andWhere('lower(e.actor) <> lower(:actor)', { actor })
+      .groupBy('e.review_id')
+      .addGroupBy('r.reference')
+      .orderBy('max(e.recorded_at)', 'DESC')
+      .limit(MAX_NOTICE_REVIEWS);
+    restrictToVisibleReviews(qb, caller, 'r.id', 'r');
+    const candidates: Array<{ reviewId: string; reference: string }> = await qb.getRawMany();
     const notices: Notice[] = [];
-    for (const { review_id: reviewId } of candidates) {
-      const reference = reviews.find((r) => r.id === reviewId)!.reference;
+    for (const { reviewId, reference } of candidates) {
       const [holder, subject] = [await this.access.holder(userId, reviewId), await this.access.review(reviewId)];
       const access: AccessContext = { trusted: false, userId, action: 'review.read', holder, review: subject, restriction: null };
       const history = await this.reviews.history(reviewId, access);

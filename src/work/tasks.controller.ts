@@ -1,5 +1,7 @@
-import { Controller, Get, Req, UnauthorizedException } from '@nestjs/common';
-import { ApiBearerAuth, ApiOkResponse, ApiOperation, ApiTags } from '@nestjs/swagger';
+import { Controller, Get, Query, Req, UnauthorizedException } from '@nestjs/common';
+import { ApiBearerAuth, ApiOkResponse, ApiOperation, ApiQuery, ApiTags } from '@nestjs/swagger';
+import { z } from 'zod';
+import { parseInput } from '../infrastructure/http/validation';
 import type { AccessContext } from '../access/access.service';
 import type { IdentifiedRequest } from '../identity/identity.guard';
 import { TASK_KINDS, TasksService } from './tasks.service';
@@ -23,6 +25,9 @@ const TASK_SCHEMA = {
   },
 };
 
+/** `?limit=`: how many of the most urgent tasks (the rest are counted as `more`). */
+export const listTasksQuery = z.object({ limit: z.coerce.number({ message: 'must be a whole number from 1 to 200' }).int('must be a whole number from 1 to 200').min(1, 'must be a whole number from 1 to 200').max(200, 'must be a whole number from 1 to 200').default(50) }).strict();
+
 /** What the signed-in person must do next, on every review they may see. */
 @ApiTags('work')
 @ApiBearerAuth()
@@ -35,12 +40,18 @@ export class TasksController {
     summary: "The caller's tasks",
     description:
       'The lifecycle steps the caller’s role on each review they may see lets them take now, and the case-file work that falls to them ' +
-      '(IMR receipts, their agency’s IMR and its sign-off, meetings to record as held, actions near their target): most urgent first.',
+      '(IMR receipts, their agency’s IMR and its sign-off, meetings to record as held, actions near their target): the `limit` most urgent, ' +
+      'most urgent first; `more` says whether there are others.',
   })
-  @ApiOkResponse({ schema: { type: 'object', required: ['items'], properties: { items: { type: 'array', items: TASK_SCHEMA } } } })
-  async list(@Req() req: IdentifiedRequest & { access?: AccessContext }) {
+  @ApiQuery({ name: 'limit', required: false, description: 'How many tasks (1-200, default 50).' })
+  @ApiOkResponse({
+    schema: { type: 'object', required: ['items', 'more'], properties: { items: { type: 'array', items: TASK_SCHEMA }, more: { type: 'boolean', description: 'Whether there are tasks after these.' } } },
+  })
+  async list(@Req() req: IdentifiedRequest & { access?: AccessContext }, @Query() query: unknown) {
     const userId = req.identity?.userId;
     if (!userId || !req.access) throw new UnauthorizedException({ statusCode: 401, error: 'Unauthorized', message: 'Authorization: sign in, or send a bearer token, to see your tasks' });
-    return { items: await this.tasks.forUser(userId, req.access) };
+    const { limit } = parseInput(listTasksQuery, query);
+    const { items, more } = await this.tasks.mostUrgent(userId, req.access, limit);
+    return { items, more };
   }
 }

@@ -2,6 +2,8 @@ import { Injectable } from '@nestjs/common';
 import { InjectDataSource } from '@nestjs/typeorm';
 import { DataSource, In, IsNull } from 'typeorm';
 import type { AccessContext } from '../access/access.service';
+import { restrictToVisibleReviews } from '../access/access.service';
+import { Review } from '../reviews/review.entity';
 import { AccessService, mayApply } from '../access/access.service';
 import type { Action } from '../access/actions';
 import { permission } from '../access/policy';
@@ -52,6 +54,10 @@ export function eventHref(base: string, type: ReviewEventType): string {
 
 /** The stages at which a draft report is offered to the family: before the board's sign-off. */
 export const DRAFT_OFFER_STAGES: readonly Stage[] = ['establishing', 'information_gathering', 'drafting'];
+
+/** My work reads reviews this many at a time, and at most MAX_REVIEWS_READ for one answer. */
+const REVIEWS_PER_READ = 10;
+export const MAX_REVIEWS_READ = 200;
 
 /** How near its target an open action of the action plan becomes a task (days). */
 export const ACTION_NEAR_DAYS = 7;
@@ -134,12 +140,59 @@ export class TasksService {
     }
   }
 
+  /** How many reviews the caller may see (the reviews list's count). */
+  async visibleCount(access: AccessContext): Promise<number> {
+    return (await this.reviews.list({ page: 1, pageSize: 1 }, access)).total;
+  }
+
+  /** The references of these reviews, by id. */
+  async referencesOf(ids: readonly string[]): Promise<Map<string, string>> {
+    if (ids.length === 0) return new Map();
+    const rows: Array<{ id: string; reference: string }> = await this.dataSource.query('SELECT id, reference FROM reviews WHERE id = ANY($1::uuid[])', [[...new Set(ids)]]);
+    return new Map(rows.map((r) => [r.id, r.reference]));
+  }
+
   /** Whether the user holds any case role: a CSP role or a membership of some review. */
   async holdsCaseRole(userId: string): Promise<boolean> {
     const holder = await this.access.holder(userId, null);
     if (holder.cspRoles.length > 0) return true;
     const rows: unknown[] = await this.dataSource.query('SELECT 1 FROM review_members WHERE user_id = $1 AND ended_at IS NULL LIMIT 1', [userId]);
     return rows.length > 0;
+  }
+
+  /**
+   * The `limit` most urgent of the user's tasks (byUrgency), on the reviews `caller` may see, and
+   * whether there are more, without deriving the tasks of every review: reviews are read in the
+   * order of `next_work_on` (the soonest date any task on them can be due; null last), a few at a
+   * time, and reading stops once the page's last task is due before the next review's date, as
+   * no later review can then hold a sooner one. Closed and withdrawn reviews have no tasks. At
+   * most MAX_REVIEWS_READ reviews are read for one answer; past them, only the tasks known to
+   * come first are given, with `more`.
+   */
+  async mostUrgent(userId: string, caller: AccessContext, limit: number): Promise<{ items: Task[]; more: boolean; reviewsRead: number }> {
+    const qb = this.dataSource.manager
+      .createQueryBuilder(Review, 'r')
+      .select(['r.id AS id', 'r.next_work_on::text AS "nextWorkOn"'])
+      .where('r.status <> ALL(:finalStages)', { finalStages: [...FINAL_STAGES] })
+      .orderBy('r.next_work_on', 'ASC', 'NULLS LAST')
+      .addOrderBy('r.id', 'ASC');
+    restrictToVisibleReviews(qb, caller, 'r.id', 'r');
+    const tasks: Task[] = [];
+    let read = 0;
+    for (;;) {
+      const rows: Array<{ id: string; nextWorkOn: string | null }> = await qb.clone().offset(read).limit(REVIEWS_PER_READ + 1).getRawMany();
+      const batch = rows.slice(0, REVIEWS_PER_READ);
+      for (const review of batch) tasks.push(...(await this.ofReview(userId, review.id)));
+      read += batch.length;
+      tasks.sort(byUrgency);
+      const next = rows[REVIEWS_PER_READ];
+      if (!next) return { items: tasks.slice(0, limit), more: tasks.length > limit, reviewsRead: read };
+      // Every task of a review not yet read is due on or after next.nextWorkOn, or has no date.
+      const first = (t: Task) => t.dueDate !== null && (next.nextWorkOn === null || t.dueDate < next.nextWorkOn);
+      const known = tasks.filter(first);
+      if (known.length >= limit) return { items: known.slice(0, limit), more: true, reviewsRead: read };
+      if (read >= MAX_REVIEWS_READ) return { items: known, more: true, reviewsRead: read };
+    }
   }
 
   /** The user's tasks on every review `caller` (their own access) may see; or on `reviews`, already listed. */

@@ -1,0 +1,36 @@
+import { MigrationInterface, QueryRunner } from 'typeorm';
+
+/**
+ * My work at any caseload (issue 16): each review keeps the soonest date any task on it can be
+ * due (`next_work_on`): its soonest running clock, outstanding IMR, scheduled meeting or open
+ * action, a London date; null when none has a date. Kept by DeadlineClocks.sync with every write,
+ * filled here for the reviews already stored, with the same rule. My work reads reviews in that
+ * order, a few at a time, and stops once no later review can hold a sooner task
+ * (src/work/tasks.service.ts). The notices on My work read the history by type and time.
+ */
+/** The rule in SQL, for the review `alias` (a test checks the kept column against it). */
+export const NEXT_WORK_ON_SQL = (alias: string) => `LEAST(
+  (SELECT min(("due_at" AT TIME ZONE 'Europe/London')::date) FROM "deadlines" d WHERE d."review_id" = ${alias}."id" AND d."status" IN ('open', 'paused')),
+  (SELECT min("due_on") FROM "imrs" i WHERE i."review_id" = ${alias}."id" AND i."received_on" IS NULL
+      AND NOT (i."waived_reason" IS NOT NULL AND btrim(i."waived_reason") <> '')),
+  (SELECT min(("starts_at" AT TIME ZONE 'Europe/London')::date) FROM "panel_meetings" m WHERE m."review_id" = ${alias}."id" AND m."status" = 'scheduled'),
+  (SELECT min("target_date") FROM "actions" a WHERE a."review_id" = ${alias}."id" AND a."status" <> 'complete'))`;
+
+export class NextWorkOn1765360000000 implements MigrationInterface {
+  name = 'NextWorkOn1765360000000';
+
+  async up(queryRunner: QueryRunner): Promise<void> {
+    await queryRunner.query(`ALTER TABLE "reviews" ADD "next_work_on" date`);
+    await queryRunner.query(`UPDATE "reviews" r SET "next_work_on" = ${NEXT_WORK_ON_SQL('r')}`);
+    await queryRunner.query(`CREATE INDEX "IDX_reviews_next_work" ON "reviews" ("next_work_on", "id")`);
+    await queryRunner.query(`CREATE INDEX "IDX_reviews_csp_next_work" ON "reviews" ("csp_id", "next_work_on", "id")`);
+    await queryRunner.query(`CREATE INDEX "IDX_review_events_type_recorded" ON "review_events" ("type", "recorded_at")`);
+  }
+
+  async down(queryRunner: QueryRunner): Promise<void> {
+    await queryRunner.query(`DROP INDEX "IDX_review_events_type_recorded"`);
+    await queryRunner.query(`DROP INDEX "IDX_reviews_csp_next_work"`);
+    await queryRunner.query(`DROP INDEX "IDX_reviews_next_work"`);
+    await queryRunner.query(`ALTER TABLE "reviews" DROP COLUMN "next_work_on"`);
+  }
+}
