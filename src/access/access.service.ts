@@ -77,17 +77,25 @@ export class AccessService {
    * (every request on a review asks both), or null when there is no such review.
    */
   async reviewAndHolder(userId: string | null, reviewId: string): Promise<{ review: ReviewSubject; holder: Holder } | null> {
-    const rows: Array<{ csp_id: string; status: string; board_returned_at: Date | null; grants: HolderRow[]; memberships: HolderRow[] }> = await this.dataSource.query(
-      `SELECT r.csp_id, r.status, ${BOARD_RETURNED_AT_SQL('r')} AS board_returned_at, ${HOLDER_SQL} AS grants, ${MEMBERSHIPS_SQL('r.id')} AS memberships
-         FROM reviews r WHERE r.id = $2`,
-      [userId, reviewId],
+    return (await this.reviewsAndHolders(userId, [reviewId])).get(reviewId) ?? null;
+  }
+
+  /** reviewAndHolder for several reviews at once (My work), by review id; a review that does not exist is left out. */
+  async reviewsAndHolders(userId: string | null, reviewIds: readonly string[]): Promise<Map<string, { review: ReviewSubject; holder: Holder }>> {
+    const rows: Array<{ id: string; csp_id: string; status: string; board_returned_at: Date | null; grants: HolderRow[]; memberships: HolderRow[] }> = await this.dataSource.query(
+      `SELECT r.id, r.csp_id, r.status, ${BOARD_RETURNED_AT_SQL('r')} AS board_returned_at, ${HOLDER_SQL} AS grants, ${MEMBERSHIPS_SQL('r.id')} AS memberships
+         FROM reviews r WHERE r.id = ANY($2::uuid[])`,
+      [userId, [...reviewIds]],
     );
-    const row = rows[0];
-    if (!row || !isStage(row.status)) return null;
-    return {
-      review: { cspId: row.csp_id, stage: row.status, boardReturnedAt: row.board_returned_at ? new Date(row.board_returned_at).toISOString() : null },
-      holder: holderOf(row),
-    };
+    const out = new Map<string, { review: ReviewSubject; holder: Holder }>();
+    for (const row of rows) {
+      if (!isStage(row.status)) continue;
+      out.set(row.id, {
+        review: { cspId: row.csp_id, stage: row.status, boardReturnedAt: row.board_returned_at ? new Date(row.board_returned_at).toISOString() : null },
+        holder: holderOf(row),
+      });
+    }
+    return out;
   }
 
   /** Whether the version exists and was uploaded at or before `before` (an ISO instant). */

@@ -1,6 +1,6 @@
 import { Injectable } from '@nestjs/common';
 import { InjectDataSource } from '@nestjs/typeorm';
-import { DataSource, In, IsNull } from 'typeorm';
+import { DataSource } from 'typeorm';
 import type { AccessContext } from '../access/access.service';
 import { restrictToVisibleReviews } from '../access/access.service';
 import { Review } from '../reviews/review.entity';
@@ -8,13 +8,10 @@ import { AccessService, mayApply } from '../access/access.service';
 import type { Action } from '../access/actions';
 import { permission } from '../access/policy';
 import type { Holder, ReviewSubject } from '../access/policy';
-import { Agency } from '../casefile/entities/agency.entity';
-import { RecommendationAction } from '../casefile/entities/action.entity';
-import { Imr } from '../casefile/entities/imr.entity';
-import { latestSubmissions } from '../casefile/imrs/imrs.service';
-import { PanelMeeting } from '../casefile/entities/panel-meeting.entity';
-import { PanelMember } from '../casefile/entities/panel-member.entity';
 import { urgencyOn } from '../deadlines/deadline-clocks.service';
+import { visibleClocks } from '../access/history-visibility';
+import { computeManyReviewFacts } from '../casefile/review-facts.query';
+import { describe as describeReview, migrateSnapshot } from '../reviews/lifecycle';
 import type { DeadlineKind } from '../deadlines/rules/kinds';
 import { addDays, londonDateOf } from '../deadlines/rules';
 import { Clock } from '../infrastructure/clock/clock';
@@ -182,7 +179,7 @@ export class TasksService {
     for (;;) {
       const rows: Array<{ id: string; nextWorkOn: string | null }> = await qb.clone().offset(read).limit(REVIEWS_PER_READ + 1).getRawMany();
       const batch = rows.slice(0, REVIEWS_PER_READ);
-      for (const review of batch) tasks.push(...(await this.ofReview(userId, review.id)));
+      tasks.push(...(await this.ofReviews(userId, batch.map((r) => r.id))));
       read += batch.length;
       tasks.sort(byUrgency);
       const next = rows[REVIEWS_PER_READ];
@@ -197,214 +194,317 @@ export class TasksService {
 
   /** The user's tasks on every review `caller` (their own access) may see; or on `reviews`, already listed. */
   async forUser(userId: string, caller: AccessContext, reviews?: ReadonlyArray<{ id: string }>): Promise<Task[]> {
+    const ids = (reviews ?? (await this.visibleReviews(caller))).map((r) => r.id);
     const tasks: Task[] = [];
-    for (const review of reviews ?? (await this.visibleReviews(caller))) tasks.push(...(await this.ofReview(userId, review.id)));
+    for (let i = 0; i < ids.length; i += 100) tasks.push(...(await this.ofReviews(userId, ids.slice(i, i + 100))));
     return tasks.sort(byUrgency);
   }
 
   /** The user's tasks on one review (which they may see). */
   async ofReview(userId: string, reviewId: string): Promise<Task[]> {
-    const [holder, subject] = [await this.access.holder(userId, reviewId), await this.access.review(reviewId)];
-    if (!subject) return [];
-    const access: AccessContext = { trusted: false, userId, action: 'review.read', holder, review: subject, restriction: null };
-    const view = await this.reviews.get(reviewId, access);
-    const today = londonDateOf(this.clock.now());
-    const base = `/cases/${reviewId}`;
-    const task = (t: Omit<Task, 'reviewId' | 'reference' | 'urgency' | 'daysLeft' | 'daysOverdue'>): Task => ({
-      reviewId,
-      reference: view.reference,
-      ...t,
-      ...urgencyOn(t.dueDate, today),
+    return this.ofReviews(userId, [reviewId]);
+  }
+
+  /**
+   * The user's tasks on these reviews (which they may see), in a fixed number of statements
+   * whatever their number (issue 16: twelve or more per review made My work take 40 s at
+   * 100,000 reviews): what each review's tasks are derived from is read for all of them at once
+   * (`load`), then derived review by review (`derive`), in the reviews' order.
+   */
+  async ofReviews(userId: string, reviewIds: readonly string[]): Promise<Task[]> {
+    if (reviewIds.length === 0) return [];
+    const loaded = await this.load(userId, reviewIds);
+    const now = this.clock.now();
+    return reviewIds.flatMap((id) => {
+      const work = loaded.get(id);
+      return work ? derive(userId, work, now) : [];
     });
-    const running = view.clocks.filter((c) => c.status === 'open' || c.status === 'paused');
-    const tasks: Task[] = [];
-
-    for (const type of view.allowedEvents) {
-      const work = WORK_EVENTS[type];
-      if (!work || !mayApply(access, type)) continue;
-      const clock = work.clocks.map((kind) => running.find((c) => c.kind === kind)).find((c) => c !== undefined);
-      tasks.push(
-        task({ kind: 'event', event: type, subjectId: null, title: work.title, href: eventHref(base, type), dueDate: clock?.dueDate ?? null, clockId: clock?.id ?? null }),
-      );
-    }
-
-    // A closed or withdrawn review asks nothing more of its case file.
-    if ((FINAL_STAGES as readonly string[]).includes(view.status)) return tasks;
-
-    // A chair new to a review being established: the panel comes first (the terms of reference wait on it).
-    if (view.status === 'establishing' && asTeam('panel.write', holder, subject)) {
-      const panel = await this.dataSource.manager.count(PanelMember, { where: { reviewId, leftOn: IsNull() } });
-      if (panel === 0) {
-        tasks.push(
-          task({ kind: 'panel_setup', event: null, subjectId: null, title: 'Set up the review panel: a senior representative of each agency', href: `${base}/team`, dueDate: null, clockId: null }),
-        );
-      }
-    }
-
-    const clockOf = (kind: DeadlineKind, subjectId: string) => running.find((c) => c.kind === kind && c.subjectId === subjectId);
-    const chairsImrs = asTeam('imrs.write', holder, subject);
-    const authorAgencies = holder.memberships.filter((m) => m.role === 'imr_author' && m.agencyId).map((m) => m.agencyId as string);
-    if (chairsImrs || authorAgencies.length > 0) {
-      const imrs = await this.dataSource.manager.find(Imr, { where: { reviewId }, order: { dueOn: 'ASC', id: 'ASC' } });
-      const agencies = new Map(
-        (await this.dataSource.manager.find(Agency, { where: { id: In([...new Set(imrs.map((i) => i.agencyId))]) } })).map((a) => [a.id, a.name]),
-      );
-      // The agency's latest upload of each IMR: awaiting the chair's confirmation, or sent back with comments.
-      const submissions = await latestSubmissions(this.dataSource.manager, reviewId);
-      for (const imr of imrs) {
-        const what = imr.kind === 'short_report' ? 'short report' : 'IMR';
-        const agency = agencies.get(imr.agencyId) ?? 'an agency';
-        const outstanding = imr.receivedOn === null && imr.waivedReason === null;
-        const submission = outstanding ? (submissions.get(imr.id) ?? null) : null;
-        const clock = clockOf('imr_due', imr.id);
-        if (chairsImrs && outstanding) {
-          tasks.push(
-            submission?.outcome === 'awaiting'
-              ? task({ kind: 'imr_confirm', event: null, subjectId: imr.id, title: `Confirm receipt of the ${what} from ${agency}`, href: `${base}/imrs/${imr.id}/confirm`, dueDate: imr.dueOn, clockId: clock?.id ?? null })
-              : task({ kind: 'imr_receipt', event: null, subjectId: imr.id, title: `Record receipt of the ${what} from ${agency}`, href: `${base}/imrs/${imr.id}/receipt`, dueDate: imr.dueOn, clockId: clock?.id ?? null }),
-          );
-        }
-        if (!authorAgencies.includes(imr.agencyId)) continue;
-        if (outstanding && submission?.outcome !== 'awaiting') {
-          const comments = submission?.outcome === 'sent_back' ? (submission.comments ?? '') : null;
-          const title =
-            comments === null
-              ? `Send the ${what} of ${agency} to the chair`
-              : `Send the ${what} of ${agency} to the chair again: sent back with the comments “${comments.length > 120 ? `${comments.slice(0, 119)}…` : comments}”`;
-          tasks.push(task({ kind: 'imr_send', event: null, subjectId: imr.id, title, href: `${base}/imrs/${imr.id}/submit`, dueDate: imr.dueOn, clockId: clock?.id ?? null }));
-        } else if (imr.receivedOn !== null && imr.signedOffOn === null) {
-          tasks.push(
-            task({ kind: 'imr_sign_off', event: null, subjectId: imr.id, title: `Record the sign-off of the ${what} of ${agency}`, href: `${base}/imrs/${imr.id}/sign-off`, dueDate: null, clockId: null }),
-          );
-        }
-      }
-    }
-
-    if (asTeam('meetings.write', holder, subject)) {
-      const meetings = await this.dataSource.manager.find(PanelMeeting, { where: { reviewId, status: 'scheduled' }, order: { startsAt: 'ASC', id: 'ASC' } });
-      for (const meeting of meetings.filter((m) => m.startsAt.getTime() <= this.clock.now().getTime())) {
-        tasks.push(
-          task({
-            kind: 'meeting_held',
-            event: null,
-            subjectId: meeting.id,
-            title: `Record the meeting of ${dateInWords(meeting.startsAt)} as held`,
-            href: `${base}/meetings/${meeting.id}/held`,
-            dueDate: londonDateOf(meeting.startsAt),
-            clockId: null,
-          }),
-        );
-      }
-    }
-
-    if (asTeam('actions.write', holder, subject)) {
-      const near = addDays(today, ACTION_NEAR_DAYS);
-      const actions = await this.dataSource.manager.find(RecommendationAction, { where: { reviewId }, order: { targetDate: 'ASC', id: 'ASC' } });
-      for (const action of actions.filter((a) => a.status !== 'complete' && a.targetDate !== null && a.targetDate <= near)) {
-        const clock = clockOf('action_target', action.id);
-        tasks.push(
-          task({
-            kind: 'action_update',
-            event: null,
-            subjectId: action.id,
-            title: `Update the action "${action.description.length > 80 ? `${action.description.slice(0, 79)}…` : action.description}"`,
-            href: `${base}/recommendations/${action.recommendationId}/actions/${action.id}/progress`,
-            dueDate: action.targetDate,
-            clockId: clock?.id ?? null,
-          }),
-        );
-      }
-    }
-    tasks.push(...(await this.papersTasks(reviewId, holder, subject, task, running)));
-    tasks.push(...(await this.draftToFamilyTasks(reviewId, view.status as Stage, holder, subject, task, running)));
-    tasks.push(...(await this.revisionTasks(reviewId, view, holder, subject, task, running)));
-    return tasks;
   }
 
-  /**
-   * For the chair: the papers of each scheduled meeting yet to start and not recorded as
-   * circulated, due by the meeting's papers clock (five working days before it, config), linked
-   * to the meeting's form that records the date they were circulated.
-   */
-  private async papersTasks(reviewId: string, holder: Holder, subject: ReviewSubject, task: TaskOf, running: RunningClocks): Promise<Task[]> {
-    if (!asTeam('meetings.write', holder, subject)) return [];
-    const now = this.clock.now().getTime();
-    const meetings = await this.dataSource.manager.find(PanelMeeting, { where: { reviewId, status: 'scheduled' }, order: { startsAt: 'ASC', id: 'ASC' } });
-    return meetings
-      .filter((m) => m.papersCirculatedOn === null && m.startsAt.getTime() > now)
-      .map((meeting) => {
-        const clock = running.find((c) => c.kind === 'meeting_papers_due' && c.subjectId === meeting.id);
-        return task({
-          kind: 'meeting_papers',
-          event: null,
-          subjectId: meeting.id,
-          title: `Circulate the papers for the meeting of ${dateInWords(meeting.startsAt)}`,
-          href: `/cases/${reviewId}/meetings/${meeting.id}/reschedule#papersCirculatedOn`,
-          dueDate: clock?.dueDate ?? null,
-          clockId: clock?.id ?? null,
-        });
-      });
-  }
-
-  /**
-   * For the chair: offer the family the draft report once there is one (an overview report
-   * document) and before the board's sign-off, unless the family log records the draft offered
-   * or that the family declined to take part (consent refused, or "does not wish to contribute").
-   * Due by the completion target, as the panel's agreement of the report is.
-   */
-  private async draftToFamilyTasks(reviewId: string, stage: Stage, holder: Holder, subject: ReviewSubject, task: TaskOf, running: RunningClocks): Promise<Task[]> {
-    if (!DRAFT_OFFER_STAGES.includes(stage) || !holder.memberships.some((m) => m.role === 'chair') || !asTeam('family.write', holder, subject)) return [];
-    const [row] = (await this.dataSource.query(
-      `SELECT EXISTS (SELECT 1 FROM documents WHERE review_id = $1 AND kind = 'overview_report') AS "hasDraft",
-              EXISTS (SELECT 1 FROM family_engagements WHERE review_id = $1 AND kind = 'draft_offered') AS "offered",
-              EXISTS (SELECT 1 FROM family_engagements WHERE review_id = $1
-                        AND (consent_given = false OR preferred_contribution = 'does_not_wish_to_contribute')) AS "declined"`,
-      [reviewId],
-    )) as Array<{ hasDraft: boolean; offered: boolean; declined: boolean }>;
-    if (!row.hasDraft || row.offered || row.declined) return [];
-    const clock = running.find((c) => c.kind === 'completion_target');
-    return [
-      task({ kind: 'draft_to_family', event: null, subjectId: null, title: 'Offer the family the draft report', href: `/cases/${reviewId}/family/new?kind=draft_offered`, dueDate: clock?.dueDate ?? null, clockId: clock?.id ?? null }),
-    ];
-  }
-
-  /**
-   * For the chair and the report writer (those who upload the report): after the board returned
-   * it, a new version of the overview report; once one is uploaded after the return, agreeing it
-   * again is the task (the lifecycle's AGREE_REPORT). Due by the completion target.
-   */
-  private async revisionTasks(
-    reviewId: string,
-    view: { status: string; lifecycle: Parameters<typeof boardReturnedAtOf>[1] },
-    holder: Holder,
-    subject: ReviewSubject,
-    task: TaskOf,
-    running: RunningClocks,
-  ): Promise<Task[]> {
-    if (!asTeam('documents.write', holder, subject) || !boardReturnedAtOf(view.status as Stage, view.lifecycle)) return [];
-    // The board's latest return (when it was entered), and the overview report most recently uploaded.
-    const [row] = (await this.dataSource.query(
-      `SELECT (SELECT max(recorded_at) FROM review_events WHERE review_id = $1 AND type = 'RAG_RETURN') AS "returnedAt",
+  /** What deriving each review's tasks needs, for all of them: twelve statements. */
+  private async load(userId: string, reviewIds: readonly string[]): Promise<Map<string, ReviewWork>> {
+    const ids = [...reviewIds];
+    const db = this.dataSource;
+    const onReviews = await this.access.reviewsAndHolders(userId, ids);
+    const reviews: Array<{ id: string; reference: string; snapshot: unknown; machine_version: number }> = await db.query(
+      'SELECT id, reference, snapshot, machine_version FROM reviews WHERE id = ANY($1::uuid[])',
+      [ids],
+    );
+    const facts = await computeManyReviewFacts(db, ids);
+    const clocks: Array<{ id: string; review_id: string; kind: string; subject_id: string | null; due_at: Date }> = await db.query(
+      `SELECT id, review_id, kind, subject_id, due_at FROM deadlines WHERE review_id = ANY($1::uuid[]) AND status IN ('open', 'paused') ORDER BY due_at, id`,
+      [ids],
+    );
+    const imrs: Array<ImrWork & { review_id: string }> = await db.query(
+      `SELECT i.review_id, i.id, i.agency_id AS "agencyId", a.name AS agency, i.kind, to_char(i.due_on, 'YYYY-MM-DD') AS "dueOn",
+              to_char(i.received_on, 'YYYY-MM-DD') AS "receivedOn", i.waived_reason AS "waivedReason", to_char(i.signed_off_on, 'YYYY-MM-DD') AS "signedOffOn"
+         FROM imrs i JOIN agencies a ON a.id = i.agency_id WHERE i.review_id = ANY($1::uuid[]) ORDER BY i.due_on, i.id`,
+      [ids],
+    );
+    // The latest upload of each IMR through the service (the order latestSubmissions keeps).
+    const submissions: Array<{ imr_id: string; outcome: string; comments: string | null }> = await db.query(
+      `SELECT DISTINCT ON (imr_id) imr_id, outcome, comments FROM imr_submissions WHERE review_id = ANY($1::uuid[]) ORDER BY imr_id, submitted_at DESC, created_at DESC`,
+      [ids],
+    );
+    const meetings: Array<{ review_id: string; id: string; starts_at: Date; papers_circulated_on: string | null }> = await db.query(
+      `SELECT review_id, id, starts_at, to_char(papers_circulated_on, 'YYYY-MM-DD') AS papers_circulated_on
+         FROM panel_meetings WHERE review_id = ANY($1::uuid[]) AND status = 'scheduled' ORDER BY starts_at, id`,
+      [ids],
+    );
+    const actions: Array<ActionWork & { review_id: string }> = await db.query(
+      `SELECT review_id, id, recommendation_id AS "recommendationId", description, to_char(target_date, 'YYYY-MM-DD') AS "targetDate", status
+         FROM actions WHERE review_id = ANY($1::uuid[]) ORDER BY target_date, id`,
+      [ids],
+    );
+    const panel: Array<{ review_id: string; n: number }> = await db.query(
+      `SELECT review_id, count(*)::int AS n FROM panel_members WHERE review_id = ANY($1::uuid[]) AND left_on IS NULL GROUP BY review_id`,
+      [ids],
+    );
+    // The family's part in the draft, and the board's latest return and the overview report's latest upload.
+    const drafts: Array<{ id: string } & FamilyWork & RevisionWork> = await db.query(
+      `SELECT r.id,
+              EXISTS (SELECT 1 FROM documents WHERE review_id = r.id AND kind = 'overview_report') AS "hasDraft",
+              EXISTS (SELECT 1 FROM family_engagements WHERE review_id = r.id AND kind = 'draft_offered') AS "offered",
+              EXISTS (SELECT 1 FROM family_engagements WHERE review_id = r.id
+                        AND (consent_given = false OR preferred_contribution = 'does_not_wish_to_contribute')) AS "declined",
+              (SELECT max(recorded_at) FROM review_events WHERE review_id = r.id AND type = 'RAG_RETURN') AS "returnedAt",
               (SELECT d.id FROM documents d JOIN document_versions v ON v.document_id = d.id
-                WHERE d.review_id = $1 AND d.kind = 'overview_report' ORDER BY v.uploaded_at DESC, d.id LIMIT 1) AS "documentId",
+                WHERE d.review_id = r.id AND d.kind = 'overview_report' ORDER BY v.uploaded_at DESC, d.id LIMIT 1) AS "documentId",
               (SELECT max(v.uploaded_at) FROM documents d JOIN document_versions v ON v.document_id = d.id
-                WHERE d.review_id = $1 AND d.kind = 'overview_report') AS "uploadedAt"`,
-      [reviewId],
-    )) as Array<{ returnedAt: Date | null; documentId: string | null; uploadedAt: Date | null }>;
-    if (row.returnedAt && row.uploadedAt && row.uploadedAt.getTime() > row.returnedAt.getTime()) return [];
-    const clock = running.find((c) => c.kind === 'completion_target');
-    return [
-      task({
-        kind: 'report_revision',
+                WHERE d.review_id = r.id AND d.kind = 'overview_report') AS "uploadedAt"
+         FROM reviews r WHERE r.id = ANY($1::uuid[])`,
+      [ids],
+    );
+    const byReview = <T extends { review_id: string }>(rows: T[]) => {
+      const map = new Map<string, T[]>();
+      for (const row of rows) map.set(row.review_id, [...(map.get(row.review_id) ?? []), row]);
+      return (id: string) => map.get(id) ?? [];
+    };
+    const clocksOf = byReview(clocks);
+    const imrsOf = byReview(imrs);
+    const meetingsOf = byReview(meetings);
+    const actionsOf = byReview(actions);
+    const submission = new Map(submissions.map((x) => [x.imr_id, x]));
+    const panelCount = new Map(panel.map((x) => [x.review_id, x.n]));
+    const draft = new Map(drafts.map((x) => [x.id, x]));
+    const now = this.clock.now();
+    const out = new Map<string, ReviewWork>();
+    for (const review of reviews) {
+      const on = onReviews.get(review.id);
+      const reviewFacts = facts.get(review.id);
+      if (!on || !reviewFacts) continue;
+      const persisted = migrateSnapshot(review.snapshot, review.machine_version);
+      const description = describeReview(persisted, reviewFacts, now.toISOString());
+      const stage = description.status as Stage;
+      const reviewImrs = imrsOf(review.id);
+      // The clocks the person may see on the review, as its page shows them (history-visibility.ts).
+      const seen = { cspId: on.review.cspId, stage, boardReturnedAt: boardReturnedAtOf(stage, persisted.context) };
+      const running = visibleClocks(
+        clocksOf(review.id).map((c) => ({ id: c.id, kind: c.kind, subjectId: c.subject_id, dueDate: londonDateOf(c.due_at) })),
+        on.holder,
+        seen,
+        new Map(reviewImrs.map((i) => [i.id, i.agencyId])),
+      );
+      const d = draft.get(review.id)!;
+      out.set(review.id, {
+        reviewId: review.id,
+        reference: review.reference,
+        stage,
+        lifecycle: persisted.context,
+        holder: on.holder,
+        subject: on.review,
+        allowedEvents: description.allowedEvents as ReviewEventType[],
+        running,
+        imrs: reviewImrs,
+        submissions: new Map(reviewImrs.filter((i) => submission.has(i.id)).map((i) => [i.id, submission.get(i.id)!])),
+        meetings: meetingsOf(review.id).map((m) => ({ id: m.id, startsAt: new Date(m.starts_at), papersCirculatedOn: m.papers_circulated_on })),
+        actions: actionsOf(review.id),
+        panelCount: panelCount.get(review.id) ?? 0,
+        family: { hasDraft: d.hasDraft, offered: d.offered, declined: d.declined },
+        revision: { returnedAt: d.returnedAt, documentId: d.documentId, uploadedAt: d.uploadedAt },
+      });
+    }
+    return out;
+  }
+}
+
+type ImrWork = { id: string; agencyId: string; agency: string; kind: string; dueOn: string; receivedOn: string | null; waivedReason: string | null; signedOffOn: string | null };
+type ActionWork = { id: string; recommendationId: string; description: string; targetDate: string | null; status: string };
+type FamilyWork = { hasDraft: boolean; offered: boolean; declined: boolean };
+type RevisionWork = { returnedAt: Date | null; documentId: string | null; uploadedAt: Date | null };
+
+/** What one review's tasks for one person are derived from (TasksService.load). */
+interface ReviewWork {
+  reviewId: string;
+  reference: string;
+  stage: Stage;
+  lifecycle: Parameters<typeof boardReturnedAtOf>[1];
+  holder: Holder;
+  subject: ReviewSubject;
+  allowedEvents: ReviewEventType[];
+  /** The running clocks the person may see, soonest first. */
+  running: RunningClocks;
+  /** Soonest due first. */
+  imrs: ImrWork[];
+  /** The latest upload of each IMR through the service, by IMR. */
+  submissions: Map<string, { outcome: string; comments: string | null }>;
+  /** The scheduled meetings, soonest first. */
+  meetings: Array<{ id: string; startsAt: Date; papersCirculatedOn: string | null }>;
+  /** Soonest target first. */
+  actions: ActionWork[];
+  panelCount: number;
+  family: FamilyWork;
+  revision: RevisionWork;
+}
+
+/** The person's tasks on one review, from what `load` read. */
+function derive(userId: string, work: ReviewWork, now: Date): Task[] {
+  const { reviewId, holder, subject, running } = work;
+  const access: AccessContext = { trusted: false, userId, action: 'review.read', holder, review: subject, restriction: null };
+  const today = londonDateOf(now);
+  const base = `/cases/${reviewId}`;
+  const task: TaskOf = (t) => ({ reviewId, reference: work.reference, ...t, ...urgencyOn(t.dueDate, today) });
+  const tasks: Task[] = [];
+
+  for (const type of work.allowedEvents) {
+    const event = WORK_EVENTS[type];
+    if (!event || !mayApply(access, type)) continue;
+    const clock = event.clocks.map((kind) => running.find((c) => c.kind === kind)).find((c) => c !== undefined);
+    tasks.push(task({ kind: 'event', event: type, subjectId: null, title: event.title, href: eventHref(base, type), dueDate: clock?.dueDate ?? null, clockId: clock?.id ?? null }));
+  }
+
+  // A closed or withdrawn review asks nothing more of its case file.
+  if ((FINAL_STAGES as readonly string[]).includes(work.stage)) return tasks;
+
+  // A chair new to a review being established: the panel comes first (the terms of reference wait on it).
+  if (work.stage === 'establishing' && asTeam('panel.write', holder, subject) && work.panelCount === 0) {
+    tasks.push(task({ kind: 'panel_setup', event: null, subjectId: null, title: 'Set up the review panel: a senior representative of each agency', href: `${base}/team`, dueDate: null, clockId: null }));
+  }
+
+  const clockOf = (kind: DeadlineKind, subjectId: string) => running.find((c) => c.kind === kind && c.subjectId === subjectId);
+  const chairsImrs = asTeam('imrs.write', holder, subject);
+  const authorAgencies = holder.memberships.filter((m) => m.role === 'imr_author' && m.agencyId).map((m) => m.agencyId as string);
+  if (chairsImrs || authorAgencies.length > 0) {
+    for (const imr of work.imrs) {
+      const what = imr.kind === 'short_report' ? 'short report' : 'IMR';
+      const agency = imr.agency;
+      const outstanding = imr.receivedOn === null && imr.waivedReason === null;
+      // The agency's latest upload: awaiting the chair's confirmation, or sent back with comments.
+      const submission = outstanding ? (work.submissions.get(imr.id) ?? null) : null;
+      const clock = clockOf('imr_due', imr.id);
+      if (chairsImrs && outstanding) {
+        tasks.push(
+          submission?.outcome === 'awaiting'
+            ? task({ kind: 'imr_confirm', event: null, subjectId: imr.id, title: `Confirm receipt of the ${what} from ${agency}`, href: `${base}/imrs/${imr.id}/confirm`, dueDate: imr.dueOn, clockId: clock?.id ?? null })
+            : task({ kind: 'imr_receipt', event: null, subjectId: imr.id, title: `Record receipt of the ${what} from ${agency}`, href: `${base}/imrs/${imr.id}/receipt`, dueDate: imr.dueOn, clockId: clock?.id ?? null }),
+        );
+      }
+      if (!authorAgencies.includes(imr.agencyId)) continue;
+      if (outstanding && submission?.outcome !== 'awaiting') {
+        const comments = submission?.outcome === 'sent_back' ? (submission.comments ?? '') : null;
+        const title =
+          comments === null
+            ? `Send the ${what} of ${agency} to the chair`
+            : `Send the ${what} of ${agency} to the chair again: sent back with the comments “${comments.length > 120 ? `${comments.slice(0, 119)}…` : comments}”`;
+        tasks.push(task({ kind: 'imr_send', event: null, subjectId: imr.id, title, href: `${base}/imrs/${imr.id}/submit`, dueDate: imr.dueOn, clockId: clock?.id ?? null }));
+      } else if (imr.receivedOn !== null && imr.signedOffOn === null) {
+        tasks.push(task({ kind: 'imr_sign_off', event: null, subjectId: imr.id, title: `Record the sign-off of the ${what} of ${agency}`, href: `${base}/imrs/${imr.id}/sign-off`, dueDate: null, clockId: null }));
+      }
+    }
+  }
+
+  if (asTeam('meetings.write', holder, subject)) {
+    for (const meeting of work.meetings.filter((m) => m.startsAt.getTime() <= now.getTime())) {
+      tasks.push(
+        task({ kind: 'meeting_held', event: null, subjectId: meeting.id, title: `Record the meeting of ${dateInWords(meeting.startsAt)} as held`, href: `${base}/meetings/${meeting.id}/held`, dueDate: londonDateOf(meeting.startsAt), clockId: null }),
+      );
+    }
+  }
+
+  if (asTeam('actions.write', holder, subject)) {
+    const near = addDays(today, ACTION_NEAR_DAYS);
+    for (const action of work.actions.filter((a) => a.status !== 'complete' && a.targetDate !== null && a.targetDate <= near)) {
+      const clock = clockOf('action_target', action.id);
+      tasks.push(
+        task({
+          kind: 'action_update',
+          event: null,
+          subjectId: action.id,
+          title: `Update the action "${action.description.length > 80 ? `${action.description.slice(0, 79)}…` : action.description}"`,
+          href: `${base}/recommendations/${action.recommendationId}/actions/${action.id}/progress`,
+          dueDate: action.targetDate,
+          clockId: clock?.id ?? null,
+        }),
+      );
+    }
+  }
+  tasks.push(...papersTasks(work, task, now));
+  tasks.push(...draftToFamilyTasks(work, task));
+  tasks.push(...revisionTasks(work, task));
+  return tasks;
+}
+
+/**
+ * For the chair: the papers of each scheduled meeting yet to start and not recorded as
+ * circulated, due by the meeting's papers clock (five working days before it, config), linked
+ * to the meeting's form that records the date they were circulated.
+ */
+function papersTasks(work: ReviewWork, task: TaskOf, now: Date): Task[] {
+  if (!asTeam('meetings.write', work.holder, work.subject)) return [];
+  return work.meetings
+    .filter((m) => m.papersCirculatedOn === null && m.startsAt.getTime() > now.getTime())
+    .map((meeting) => {
+      const clock = work.running.find((c) => c.kind === 'meeting_papers_due' && c.subjectId === meeting.id);
+      return task({
+        kind: 'meeting_papers',
         event: null,
-        subjectId: row.documentId,
-        title: 'Revise the report the board returned: upload a new version of the overview report',
-        href: row.documentId ? `/cases/${reviewId}/documents/${row.documentId}/versions` : `/cases/${reviewId}/documents/new`,
+        subjectId: meeting.id,
+        title: `Circulate the papers for the meeting of ${dateInWords(meeting.startsAt)}`,
+        href: `/cases/${work.reviewId}/meetings/${meeting.id}/reschedule#papersCirculatedOn`,
         dueDate: clock?.dueDate ?? null,
         clockId: clock?.id ?? null,
-      }),
-    ];
-  }
+      });
+    });
+}
+
+/**
+ * For the chair: offer the family the draft report once there is one (an overview report
+ * document) and before the board's sign-off, unless the family log records the draft offered
+ * or that the family declined to take part (consent refused, or "does not wish to contribute").
+ * Due by the completion target, as the panel's agreement of the report is.
+ */
+function draftToFamilyTasks(work: ReviewWork, task: TaskOf): Task[] {
+  const { holder, subject, family } = work;
+  if (!DRAFT_OFFER_STAGES.includes(work.stage) || !holder.memberships.some((m) => m.role === 'chair') || !asTeam('family.write', holder, subject)) return [];
+  if (!family.hasDraft || family.offered || family.declined) return [];
+  const clock = work.running.find((c) => c.kind === 'completion_target');
+  return [
+    task({ kind: 'draft_to_family', event: null, subjectId: null, title: 'Offer the family the draft report', href: `/cases/${work.reviewId}/family/new?kind=draft_offered`, dueDate: clock?.dueDate ?? null, clockId: clock?.id ?? null }),
+  ];
+}
+
+/**
+ * For the chair and the report writer (those who upload the report): after the board returned
+ * it, a new version of the overview report; once one is uploaded after the return, agreeing it
+ * again is the task (the lifecycle's AGREE_REPORT). Due by the completion target.
+ */
+function revisionTasks(work: ReviewWork, task: TaskOf): Task[] {
+  if (!asTeam('documents.write', work.holder, work.subject) || !boardReturnedAtOf(work.stage, work.lifecycle)) return [];
+  // The board's latest return (when it was entered), and the overview report most recently uploaded.
+  const { returnedAt, uploadedAt, documentId } = work.revision;
+  if (returnedAt && uploadedAt && new Date(uploadedAt).getTime() > new Date(returnedAt).getTime()) return [];
+  const clock = work.running.find((c) => c.kind === 'completion_target');
+  return [
+    task({
+      kind: 'report_revision',
+      event: null,
+      subjectId: documentId,
+      title: 'Revise the report the board returned: upload a new version of the overview report',
+      href: documentId ? `/cases/${work.reviewId}/documents/${documentId}/versions` : `/cases/${work.reviewId}/documents/new`,
+      dueDate: clock?.dueDate ?? null,
+      clockId: clock?.id ?? null,
+    }),
+  ];
 }
 
 type TaskOf = (t: Omit<Task, 'reviewId' | 'reference' | 'urgency' | 'daysLeft' | 'daysOverdue'>) => Task;
