@@ -22,8 +22,9 @@ export class NextWorkOn1765360000000 implements MigrationInterface {
   async up(queryRunner: QueryRunner): Promise<void> {
     await queryRunner.query(`ALTER TABLE "reviews" ADD "next_work_on" date`);
     await queryRunner.query(`UPDATE "reviews" r SET "next_work_on" = ${NEXT_WORK_ON_SQL('r')}`);
-    await queryRunner.query(`CREATE INDEX "IDX_reviews_next_work" ON "reviews" ("next_work_on", "id")`);
-    await queryRunner.query(`CREATE INDEX "IDX_reviews_csp_next_work" ON "reviews" ("csp_id", "next_work_on", "id")`);
+    // My work's order (next_work_on, then reference by code unit), overall and per CSP.
+    await queryRunner.query(`CREATE INDEX "IDX_reviews_next_work" ON "reviews" ("next_work_on", "reference" COLLATE "C", "id")`);
+    await queryRunner.query(`CREATE INDEX "IDX_reviews_csp_next_work" ON "reviews" ("csp_id", "next_work_on", "reference" COLLATE "C", "id")`);
     await queryRunner.query(`CREATE INDEX "IDX_review_events_type_recorded" ON "review_events" ("type", "recorded_at")`);
   }
 

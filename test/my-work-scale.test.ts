@@ -24,10 +24,12 @@ describe('My work at any caseload', () => {
     ctx = await startTestApp();
     db = ctx.api.get(DataSource);
     const seeded = await seedDemo(ctx.api);
-    // Thirty more reviews for the lead to decide, notified on different days (their decision
-    // clocks fall due on different days), some with an IMR or a meeting: several reads of ten.
+    // Thirty more reviews for the lead to decide, notified two by two on the same day (their
+    // decision clocks fall due together, so the order within a day is by reference), a third of
+    // them decided: several reads of ten.
     for (let i = 0; i < 30; i++) {
-      const notifiedOn = `2026-${String(1 + (i % 11)).padStart(2, '0')}-${String(1 + ((i * 7) % 27)).padStart(2, '0')}`;
+      const k = Math.floor(i / 2);
+      const notifiedOn = `2026-${String(1 + (k % 11)).padStart(2, '0')}-${String(1 + ((k * 7) % 27)).padStart(2, '0')}`;
       const opened = await http().post('/reviews').set('X-Actor', lead)
         .send({ cspId: seeded.cspId, dateOfDeath: notifiedOn, notifiedOn, policeForce: 'Demoshire Police', policeReference: `SCALE/${i}`, circumstances: 'A death at home.' })
         .expect(201);

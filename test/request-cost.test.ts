@@ -86,4 +86,10 @@ describe('what a request costs in SQL', () => {
     expect(notified.clocks).toEqual(fresh.clocks);
     expect(notified.clocks.map((c: { dueAt: string }) => c.dueAt)).toEqual([...notified.clocks.map((c: { dueAt: string }) => c.dueAt)].sort());
   });
+
+  it('keeps an idle connection open longer than a load balancer would (65 s, not Node’s 5 s), so a reused connection is not closed under a request', () => {
+    const server = ctx.api.getHttpServer() as { keepAliveTimeout: number; headersTimeout: number };
+    expect(server.keepAliveTimeout).toBe(65_000);
+    expect(server.headersTimeout).toBeGreaterThan(server.keepAliveTimeout);
+  });
 });

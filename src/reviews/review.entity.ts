@@ -13,9 +13,9 @@ import type { PersistedReview } from './lifecycle';
 // The list's newest-first order (created_at DESC, id), overall and per CSP: made by the migration ReviewListOrder (TypeORM cannot say DESC).
 @Index('IDX_reviews_list_order', { synchronize: false })
 @Index('IDX_reviews_csp_list_order', { synchronize: false })
-// My work's order, overall and per CSP (migration NextWorkOn).
-@Index('IDX_reviews_next_work', ['nextWorkOn', 'id'])
-@Index('IDX_reviews_csp_next_work', ['cspId', 'nextWorkOn', 'id'])
+// My work's order, overall and per CSP: made by the migration NextWorkOn (TypeORM cannot say COLLATE).
+@Index('IDX_reviews_next_work', { synchronize: false })
+@Index('IDX_reviews_csp_next_work', { synchronize: false })
 export class Review {
   @PrimaryGeneratedColumn('uuid')
   id!: string;

@@ -101,7 +101,8 @@ export function byUrgency(a: Task, b: Task): number {
   return (
     URGENCY_ORDER[a.urgency] - URGENCY_ORDER[b.urgency] ||
     (a.dueDate ?? '9999-12-31').localeCompare(b.dueDate ?? '9999-12-31') ||
-    a.reference.localeCompare(b.reference) ||
+    // By code unit, as PostgreSQL's "C" collation orders them (My work reads reviews in that order).
+    (a.reference < b.reference ? -1 : a.reference > b.reference ? 1 : 0) ||
     a.title.localeCompare(b.title)
   );
 }
@@ -160,8 +161,8 @@ export class TasksService {
   /**
    * The `limit` most urgent of the user's tasks (byUrgency), on the reviews `caller` may see, and
    * whether there are more, without deriving the tasks of every review: reviews are read in the
-   * order of `next_work_on` (the soonest date any task on them can be due; null last), a few at a
-   * time, and reading stops once the page's last task is due before the next review's date, as
+   * order of `next_work_on` (the soonest date any task on them can be due; null last) and
+   * reference, a few at a time, and reading stops once the page's last task is due before the next review's date, as
    * no later review can then hold a sooner one. Closed and withdrawn reviews have no tasks. At
    * most MAX_REVIEWS_READ reviews are read for one answer; past them, only the tasks known to
    * come first are given, with `more`.
@@ -169,23 +170,26 @@ export class TasksService {
   async mostUrgent(userId: string, caller: AccessContext, limit: number): Promise<{ items: Task[]; more: boolean; reviewsRead: number }> {
     const qb = this.dataSource.manager
       .createQueryBuilder(Review, 'r')
-      .select(['r.id AS id', 'r.next_work_on::text AS "nextWorkOn"'])
+      .select(['r.id AS id', 'r.next_work_on::text AS "nextWorkOn"', 'r.reference AS reference'])
       .where('r.status <> ALL(:finalStages)', { finalStages: [...FINAL_STAGES] })
       .orderBy('r.next_work_on', 'ASC', 'NULLS LAST')
+      .addOrderBy('r.reference COLLATE "C"', 'ASC')
       .addOrderBy('r.id', 'ASC');
     restrictToVisibleReviews(qb, caller, 'r.id', 'r');
     const tasks: Task[] = [];
     let read = 0;
     for (;;) {
-      const rows: Array<{ id: string; nextWorkOn: string | null }> = await qb.clone().offset(read).limit(REVIEWS_PER_READ + 1).getRawMany();
+      const rows: Array<{ id: string; nextWorkOn: string | null; reference: string }> = await qb.clone().offset(read).limit(REVIEWS_PER_READ + 1).getRawMany();
       const batch = rows.slice(0, REVIEWS_PER_READ);
       tasks.push(...(await this.ofReviews(userId, batch.map((r) => r.id))));
       read += batch.length;
       tasks.sort(byUrgency);
       const next = rows[REVIEWS_PER_READ];
       if (!next) return { items: tasks.slice(0, limit), more: tasks.length > limit, reviewsRead: read };
-      // Every task of a review not yet read is due on or after next.nextWorkOn, or has no date.
-      const first = (t: Task) => t.dueDate !== null && (next.nextWorkOn === null || t.dueDate < next.nextWorkOn);
+      // Every task of a review not yet read is due on or after next.nextWorkOn (and, due that day,
+      // is on a review whose reference does not come before next's), or has no date.
+      const first = (t: Task) =>
+        t.dueDate !== null && (next.nextWorkOn === null || t.dueDate < next.nextWorkOn || (t.dueDate === next.nextWorkOn && t.reference < next.reference));
       const known = tasks.filter(first);
       if (known.length >= limit) return { items: known.slice(0, limit), more: true, reviewsRead: read };
       if (read >= MAX_REVIEWS_READ) return { items: known, more: true, reviewsRead: read };
