@@ -1,6 +1,6 @@
 import request from 'supertest';
 import { DataSource } from 'typeorm';
-import { NEXT_WORK_ON_SQL } from '../migrations/1765360000000-NextWorkOn';
+import { NEXT_STEP_ON_SQL, NEXT_WORK_ON_SQL } from '../migrations/1765360000000-NextWorkOn';
 import { AccessService, type AccessContext } from '../src/access/access.service';
 import { DEMO_USERS, seedDemo } from '../src/demo/demo-seed';
 import { IdentityService } from '../src/identity/identity.service';
@@ -47,12 +47,16 @@ describe('My work at any caseload', () => {
     return { trusted: false, userId: user.id, action: 'self', holder, review: null, restriction: null };
   }
 
-  it('each review keeps the soonest date a task on it can be due, as the migration computes it', async () => {
-    const rows: Array<{ reference: string; kept: string | null; computed: string | null }> = await db.query(
-      `SELECT reference, next_work_on::text AS kept, (${NEXT_WORK_ON_SQL('r')})::text AS computed FROM reviews r ORDER BY reference`,
+  it('each review keeps the soonest date a task on it can be due, and a lead’s and a RAG member’s step, as the migration computes them', async () => {
+    const rows: Array<{ reference: string; kept: string; computed: string; lead: string | null; rag: string | null }> = await db.query(
+      `SELECT reference, concat_ws(' ', next_work_on, next_lead_on, next_rag_on) AS kept,
+              concat_ws(' ', ${NEXT_WORK_ON_SQL('r')}, ${NEXT_STEP_ON_SQL('r', 'lead')}, ${NEXT_STEP_ON_SQL('r', 'rag')}) AS computed,
+              next_lead_on::text AS lead, next_rag_on::text AS rag
+         FROM reviews r ORDER BY reference`,
     );
     expect(rows.length).toBeGreaterThan(30);
-    expect(rows.filter((r) => r.kept !== null).length).toBeGreaterThan(30);
+    expect(rows.filter((r) => r.lead !== null).length).toBeGreaterThan(10);
+    expect(rows.filter((r) => r.rag !== null).length).toBeGreaterThan(0);
     expect(rows.filter((r) => r.kept !== r.computed)).toEqual([]);
   });
 

@@ -1,6 +1,8 @@
 import { Injectable } from '@nestjs/common';
 import { EntityManager, IsNull } from 'typeorm';
-import { migrateSnapshot } from '../reviews/lifecycle';
+import { EVENT_ROLES } from '../access/policy';
+import { describe as describeReview, migrateSnapshot, type ReviewFacts } from '../reviews/lifecycle';
+import { WORK_EVENTS } from '../work/work-events';
 import type { Review } from '../reviews/review.entity';
 import { ClockInput, ClockRules, PlannedClock, planClocks } from './clock-plan';
 import { DeadlinePause } from './deadline-pause.entity';
@@ -106,16 +108,16 @@ export class DeadlineClocks {
       Object.assign(row, fields);
       if (remindersChange) await this.outbox(manager, row.id, previousDueAt);
     }
-    await this.keepNextWorkOn(manager, review, nextWorkOn(input, rows));
+    await this.keepNextWork(manager, review, { nextWorkOn: nextWorkOn(input, rows), ...nextStepsOn(review, rows) });
     return rows;
   }
 
-  /** `reviews.next_work_on` (see nextWorkOn), written only when it changes. */
-  private async keepNextWorkOn(manager: EntityManager, review: Review, next: string | null): Promise<void> {
-    if (review.nextWorkOn !== undefined && review.nextWorkOn === next) return;
+  /** `reviews.next_work_on`, `next_lead_on` and `next_rag_on` (see nextWorkOn, nextStepsOn), written only when one changes. */
+  private async keepNextWork(manager: EntityManager, review: Review, next: { nextWorkOn: string | null; nextLeadOn: string | null; nextRagOn: string | null }): Promise<void> {
+    if (review.nextWorkOn === next.nextWorkOn && review.nextLeadOn === next.nextLeadOn && review.nextRagOn === next.nextRagOn) return;
     // Not through the entity: the review's updated_at is about its own record, not its clocks.
-    await manager.query('UPDATE reviews SET next_work_on = $2 WHERE id = $1 AND next_work_on IS DISTINCT FROM $2::date', [review.id, next]);
-    review.nextWorkOn = next;
+    await manager.query('UPDATE reviews SET next_work_on = $2, next_lead_on = $3, next_rag_on = $4 WHERE id = $1', [review.id, next.nextWorkOn, next.nextLeadOn, next.nextRagOn]);
+    Object.assign(review, next);
   }
 
   /** The review's clocks for the API: due, status, days left or overdue (`known`: the rows `sync` just left). */
@@ -247,6 +249,32 @@ export function nextWorkOn(input: Pick<ClockInput, 'imrs' | 'meetings' | 'action
     ...input.actions.filter((a) => a.status !== 'complete' && a.targetDate).map((a) => a.targetDate as string),
   ];
   return dates.length === 0 ? null : dates.reduce((a, b) => (a < b ? a : b));
+}
+
+/** Any facts: which events a stage handles does not depend on them (only which it allows). */
+const ANY_FACTS: ReviewFacts = {
+  chairAppointed: false, panelMemberCount: 0, imrsCommissioned: 0, imrsOutstanding: 0, meetingsConsideringImrs: 0, draftOverviewReport: false,
+  draftExecutiveSummary: false, overviewReportRevisedSinceReturn: false, recommendationsCount: 0, noRecommendationsReason: false, familyOfferedDraft: false,
+  activeCriminalProceedings: false, anonymisationConfirmed: false, familyToldOfPublication: false, actionsTotal: 0, actionsIncomplete: 0,
+};
+
+/**
+ * The soonest date a CSP lead's, and a RAG member's, step on the review can be due: of the work
+ * steps (WORK_EVENTS) its stage handles (allowed now or not) that the role may take
+ * (EVENT_ROLES), the soonest running clock that dates one; null when none. A CSP role's tasks on
+ * a review it is not on the team of are only such steps (src/work/tasks.service.ts). The
+ * migration NextWorkOn's SQL has the same rule for the statechart as it then stood.
+ */
+export function nextStepsOn(review: Pick<Review, 'snapshot' | 'machineVersion'>, rows: ReadonlyArray<Pick<Deadline, 'status' | 'dueAt' | 'kind'>>): { nextLeadOn: string | null; nextRagOn: string | null } {
+  const persisted = migrateSnapshot(review.snapshot, review.machineVersion);
+  const described = describeReview(persisted, ANY_FACTS, new Date(0).toISOString());
+  const handled = [...described.allowedEvents, ...described.blockedEvents.map((b) => b.type)];
+  const soonest = (role: 'csp_lead' | 'rag_member') => {
+    const kinds = new Set<string>(handled.filter((type) => EVENT_ROLES[type].includes(role)).flatMap((type) => WORK_EVENTS[type]?.clocks ?? []));
+    const dates = rows.filter((d) => (d.status === 'open' || d.status === 'paused') && kinds.has(d.kind)).map((d) => londonDateOf(d.dueAt));
+    return dates.length === 0 ? null : dates.reduce((a, b) => (a < b ? a : b));
+  };
+  return { nextLeadOn: soonest('csp_lead'), nextRagOn: soonest('rag_member') };
 }
 
 /** Days left or overdue and how urgent, for a due date (none: not running, or no date). */

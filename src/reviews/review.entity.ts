@@ -16,6 +16,8 @@ import type { PersistedReview } from './lifecycle';
 // My work's order, overall and per CSP: made by the migration NextWorkOn (TypeORM cannot say COLLATE).
 @Index('IDX_reviews_next_work', { synchronize: false })
 @Index('IDX_reviews_csp_next_work', { synchronize: false })
+@Index('IDX_reviews_csp_next_lead', { synchronize: false })
+@Index('IDX_reviews_csp_next_rag', { synchronize: false })
 export class Review {
   @PrimaryGeneratedColumn('uuid')
   id!: string;
@@ -74,6 +76,14 @@ export class Review {
    */
   @Column({ name: 'next_work_on', type: 'date', nullable: true })
   nextWorkOn!: string | null;
+
+  /** The soonest running clock dating a CSP lead's step the review's stage handles (null: none). */
+  @Column({ name: 'next_lead_on', type: 'date', nullable: true })
+  nextLeadOn!: string | null;
+
+  /** The same for a RAG member's step (the board's sign-off). */
+  @Column({ name: 'next_rag_on', type: 'date', nullable: true })
+  nextRagOn!: string | null;
 
   @Column({ name: 'created_by', type: 'varchar', length: 200 })
   createdBy!: string;

@@ -2,7 +2,6 @@ import { Injectable } from '@nestjs/common';
 import { InjectDataSource } from '@nestjs/typeorm';
 import { DataSource } from 'typeorm';
 import type { AccessContext } from '../access/access.service';
-import { restrictToVisibleReviews } from '../access/access.service';
 import { Review } from '../reviews/review.entity';
 import { AccessService, mayApply } from '../access/access.service';
 import type { Action } from '../access/actions';
@@ -21,24 +20,9 @@ import { FINAL_STAGES } from '../reviews/lifecycle/review-context';
 import type { Stage } from '../reviews/lifecycle/review-context';
 import { boardReturnedAtOf } from '../access/policy';
 import { dateInWords } from '../shared/display-dates';
+import { WORK_EVENTS } from './work-events';
 
-/**
- * The lifecycle events that are someone's work (not holds, withdrawal or reopening), what each
- * is called as a task, and the clocks that give its due date (the first the review has running).
- */
-export const WORK_EVENTS: Readonly<Partial<Record<ReviewEventType, { title: string; clocks: readonly DeadlineKind[] }>>> = {
-  DECIDE: { title: 'Decide whether to hold a review', clocks: ['decision_due'] },
-  NOTIFY_HOME_OFFICE: { title: 'Tell the Home Office about the decision', clocks: ['home_office_notification'] },
-  AGREE_TERMS_OF_REFERENCE: { title: 'Agree the terms of reference', clocks: [] },
-  BEGIN_DRAFTING: { title: 'Begin drafting the report', clocks: [] },
-  AGREE_REPORT: { title: 'Record that the panel agreed the report', clocks: ['completion_target'] },
-  RAG_APPROVE: { title: 'Approve or return the report', clocks: ['rag_sign_off'] },
-  SUBMIT_TO_HOME_OFFICE: { title: 'Submit the report to the Home Office', clocks: ['qa_resubmission', 'completion_target'] },
-  RECORD_QA_OUTCOME: { title: "Record the Home Office's quality assurance outcome", clocks: [] },
-  PUBLISH: { title: 'Publish the report', clocks: [] },
-  CLOSE: { title: 'Close the review', clocks: [] },
-  RECORD_HOME_OFFICE_AGREEMENT: { title: "Record the Home Office's agreement not to review", clocks: [] },
-};
+export { WORK_EVENTS } from './work-events';
 
 /**
  * Where an event's task leads: the form that does it. The board's decision has its own page
@@ -160,40 +144,84 @@ export class TasksService {
 
   /**
    * The `limit` most urgent of the user's tasks (byUrgency), on the reviews `caller` may see, and
-   * whether there are more, without deriving the tasks of every review: reviews are read in the
-   * order of `next_work_on` (the soonest date any task on them can be due; null last) and
-   * reference, a few at a time, and reading stops once the page's last task is due before the next review's date, as
-   * no later review can then hold a sooner one. Closed and withdrawn reviews have no tasks. At
-   * most MAX_REVIEWS_READ reviews are read for one answer; past them, only the tasks known to
-   * come first are given, with `more`.
+   * whether there are more, without deriving the tasks of every review. A person's tasks on a
+   * review come from their place on its team (any kind of task, due no sooner than the review's
+   * `next_work_on`) or from a CSP role (a CSP lead's or a RAG member's lifecycle steps, due no
+   * sooner than its `next_lead_on` or `next_rag_on`). The reviews of each are read in the order of
+   * that date (null last) and reference, ten at a time, merged soonest first; reading stops once
+   * the page's last task comes before anything a review not yet read could hold. Closed and
+   * withdrawn reviews have no tasks. At most MAX_REVIEWS_READ reviews are read for one answer;
+   * past them, only the tasks known to come first are given, with `more`.
    */
   async mostUrgent(userId: string, caller: AccessContext, limit: number): Promise<{ items: Task[]; more: boolean; reviewsRead: number }> {
+    const holder = caller.holder;
+    if (!holder) return { items: [], more: false, reviewsRead: 0 };
+    const cspsOf = (role: string) => holder.cspRoles.filter((g) => g.role === role).map((g) => g.cspId);
+    const streams = [
+      this.stream('r.next_work_on', 'EXISTS (SELECT 1 FROM review_members m WHERE m.review_id = r.id AND m.user_id = :userId AND m.ended_at IS NULL)', { userId }),
+      ...(cspsOf('csp_lead').length > 0 ? [this.stream('r.next_lead_on', 'r.csp_id = ANY(:csps)', { csps: cspsOf('csp_lead') })] : []),
+      ...(cspsOf('rag_member').length > 0 ? [this.stream('r.next_rag_on', `r.csp_id = ANY(:csps) AND r.status = 'rag_sign_off'`, { csps: cspsOf('rag_member') })] : []),
+    ];
+    const seen = new Set<string>();
+    /** The review first in order among the streams' next ones, not yet read (taken from its stream if `take`). */
+    const next = async (take: boolean): Promise<Candidate | null> => {
+      let best: { candidate: Candidate; stream: Stream } | null = null;
+      for (const stream of streams) {
+        for (;;) {
+          if (stream.buffer.length === 0 && !stream.done) await stream.fill();
+          const head = stream.buffer[0];
+          if (!head || !seen.has(head.id)) break;
+          stream.buffer.shift();
+        }
+        const head = stream.buffer[0];
+        if (head && (!best || beforeCandidate(head, best.candidate))) best = { candidate: head, stream };
+      }
+      if (best && take) best.stream.buffer.shift();
+      return best?.candidate ?? null;
+    };
+    const tasks: Task[] = [];
+    for (;;) {
+      const batch: string[] = [];
+      for (let candidate = await next(true); candidate; candidate = batch.length < REVIEWS_PER_READ ? await next(true) : null) {
+        seen.add(candidate.id);
+        batch.push(candidate.id);
+      }
+      tasks.push(...(await this.ofReviews(userId, batch)));
+      tasks.sort(byUrgency);
+      const after = await next(false);
+      if (!after) return { items: tasks.slice(0, limit), more: tasks.length > limit, reviewsRead: seen.size };
+      // Every task of a review not yet read is due on or after after.bound (and, due that day, is
+      // on a review whose reference does not come before after's), or has no date.
+      const known = tasks.filter(
+        (t) => t.dueDate !== null && (after.bound === null || t.dueDate < after.bound || (t.dueDate === after.bound && t.reference < after.reference)),
+      );
+      if (known.length >= limit) return { items: known.slice(0, limit), more: true, reviewsRead: seen.size };
+      if (seen.size >= MAX_REVIEWS_READ) return { items: known, more: true, reviewsRead: seen.size };
+    }
+  }
+
+  /** Open reviews matching `where`, by `column` (null last) and reference, read ten at a time. */
+  private stream(column: string, where: string, params: Record<string, unknown>): Stream {
     const qb = this.dataSource.manager
       .createQueryBuilder(Review, 'r')
-      .select(['r.id AS id', 'r.next_work_on::text AS "nextWorkOn"', 'r.reference AS reference'])
+      .select(['r.id AS id', `${column}::text AS bound`, 'r.reference AS reference'])
       .where('r.status <> ALL(:finalStages)', { finalStages: [...FINAL_STAGES] })
-      .orderBy('r.next_work_on', 'ASC', 'NULLS LAST')
+      .andWhere(where, params)
+      .orderBy(column, 'ASC', 'NULLS LAST')
       .addOrderBy('r.reference COLLATE "C"', 'ASC')
       .addOrderBy('r.id', 'ASC');
-    restrictToVisibleReviews(qb, caller, 'r.id', 'r');
-    const tasks: Task[] = [];
-    let read = 0;
-    for (;;) {
-      const rows: Array<{ id: string; nextWorkOn: string | null; reference: string }> = await qb.clone().offset(read).limit(REVIEWS_PER_READ + 1).getRawMany();
-      const batch = rows.slice(0, REVIEWS_PER_READ);
-      tasks.push(...(await this.ofReviews(userId, batch.map((r) => r.id))));
-      read += batch.length;
-      tasks.sort(byUrgency);
-      const next = rows[REVIEWS_PER_READ];
-      if (!next) return { items: tasks.slice(0, limit), more: tasks.length > limit, reviewsRead: read };
-      // Every task of a review not yet read is due on or after next.nextWorkOn (and, due that day,
-      // is on a review whose reference does not come before next's), or has no date.
-      const first = (t: Task) =>
-        t.dueDate !== null && (next.nextWorkOn === null || t.dueDate < next.nextWorkOn || (t.dueDate === next.nextWorkOn && t.reference < next.reference));
-      const known = tasks.filter(first);
-      if (known.length >= limit) return { items: known.slice(0, limit), more: true, reviewsRead: read };
-      if (read >= MAX_REVIEWS_READ) return { items: known, more: true, reviewsRead: read };
-    }
+    const stream: Stream = {
+      buffer: [],
+      done: false,
+      read: 0,
+      fill: async () => {
+        const rows: Candidate[] = await qb.clone().offset(stream.read).limit(REVIEWS_PER_READ).getRawMany();
+        stream.read += rows.length;
+        stream.buffer.push(...rows);
+        stream.done = rows.length < REVIEWS_PER_READ;
+      },
+    };
+    return stream;
   }
 
   /** The user's tasks on every review `caller` (their own access) may see; or on `reviews`, already listed. */
@@ -509,6 +537,17 @@ function revisionTasks(work: ReviewWork, task: TaskOf): Task[] {
       clockId: clock?.id ?? null,
     }),
   ];
+}
+
+/** A review to read for My work: the soonest date a task of the person's on it can be due. */
+type Candidate = { id: string; bound: string | null; reference: string };
+type Stream = { buffer: Candidate[]; done: boolean; read: number; fill: () => Promise<void> };
+
+/** Whether a comes before b in My work's reading order (bound, null last; reference by code unit; id). */
+function beforeCandidate(a: Candidate, b: Candidate): boolean {
+  if (a.bound !== b.bound) return b.bound === null || (a.bound !== null && a.bound < b.bound);
+  if (a.reference !== b.reference) return a.reference < b.reference;
+  return a.id < b.id;
 }
 
 type TaskOf = (t: Omit<Task, 'reviewId' | 'reference' | 'urgency' | 'daysLeft' | 'daysOverdue'>) => Task;
