@@ -10,7 +10,7 @@ import { MigrationInterface, QueryRunner } from 'typeorm';
  * (not of its team) are only its lifecycle steps, due by their clocks: `next_lead_on` and
  * `next_rag_on` keep the soonest running clock of a dated step of that role the review's stage
  * handles, so their reviews are read in that order. The notices on My work read the history by
- * type and time.
+ * type and time; the running clocks are indexed soonest first.
  */
 /** The rule in SQL, for the review `alias` (a test checks the kept column against it). */
 export const NEXT_WORK_ON_SQL = (alias: string) => `LEAST(
@@ -48,9 +48,13 @@ export class NextWorkOn1765360000000 implements MigrationInterface {
     await queryRunner.query(`CREATE INDEX "IDX_reviews_csp_next_lead" ON "reviews" ("csp_id", "next_lead_on", "reference" COLLATE "C", "id")`);
     await queryRunner.query(`CREATE INDEX "IDX_reviews_csp_next_rag" ON "reviews" ("csp_id", "next_rag_on", "reference" COLLATE "C", "id")`);
     await queryRunner.query(`CREATE INDEX "IDX_review_events_type_recorded" ON "review_events" ("type", "recorded_at")`);
+    // The running clocks soonest first (GET /deadlines, My work's others' deadlines): an index in
+    // that order, so a page reads its rows and stops, where (status, due_at) sorted them all.
+    await queryRunner.query(`CREATE INDEX "IDX_deadlines_running_due" ON "deadlines" ("due_at", "id") WHERE "status" IN ('open', 'paused')`);
   }
 
   async down(queryRunner: QueryRunner): Promise<void> {
+    await queryRunner.query(`DROP INDEX "IDX_deadlines_running_due"`);
     await queryRunner.query(`DROP INDEX "IDX_review_events_type_recorded"`);
     await queryRunner.query(`DROP INDEX "IDX_reviews_csp_next_rag"`);
     await queryRunner.query(`DROP INDEX "IDX_reviews_csp_next_lead"`);

@@ -20,6 +20,8 @@ export interface ConcernedPerson {
 @Unique('UQ_deadlines_subject', ['reviewId', 'kind', 'subjectId'])
 @Check('CHK_deadlines_status', `"status" IN ('open', 'paused', 'met', 'missed', 'waived', 'cancelled', 'returned', 'not_computed')`)
 @Index('IDX_deadlines_status_due', ['status', 'dueAt'])
+// The running clocks soonest first (migration NextWorkOn).
+@Index('IDX_deadlines_running_due', ['dueAt', 'id'], { where: `"status" IN ('open', 'paused')` })
 @Index('IDX_deadlines_next_reminder', ['nextReminderAt'], { where: '"next_reminder_at" IS NOT NULL' })
 @Index('IDX_deadlines_open_plan', ['reminderPlan'], { where: `"status" = 'open'` })
 export class Deadline {
