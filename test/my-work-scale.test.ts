@@ -26,7 +26,7 @@ describe('My work at any caseload', () => {
     const seeded = await seedDemo(ctx.api);
     // Thirty more reviews for the lead to decide, notified two by two on the same day (their
     // decision clocks fall due together, so the order within a day is by reference), a third of
-    // them decided: several reads of ten.
+    // them decided: more than one read of reviews.
     for (let i = 0; i < 30; i++) {
       const k = Math.floor(i / 2);
       const notifiedOn = `2026-${String(1 + (k % 11)).padStart(2, '0')}-${String(1 + ((k * 7) % 27)).padStart(2, '0')}`;
