@@ -163,8 +163,9 @@ export class TasksService {
     ).map((r: { review_id: string }) => r.review_id);
     const streams = [
       ...(teamOf.length > 0 ? [this.stream('r.next_work_on', 'r.id = ANY(:team)', { team: teamOf })] : []),
-      ...(cspsOf('csp_lead').length > 0 ? [this.stream('r.next_lead_on', 'r.csp_id = ANY(:csps)', { csps: cspsOf('csp_lead') })] : []),
-      ...(cspsOf('rag_member').length > 0 ? [this.stream('r.next_rag_on', `r.csp_id = ANY(:csps) AND r.status = 'rag_sign_off'`, { csps: cspsOf('rag_member') })] : []),
+      // One stream per CSP: with `csp_id = :csp` the index gives the order (with ANY, every review is sorted).
+      ...cspsOf('csp_lead').map((csp) => this.stream('r.next_lead_on', 'r.csp_id = :csp', { csp })),
+      ...cspsOf('rag_member').map((csp) => this.stream('r.next_rag_on', `r.csp_id = :csp AND r.status = 'rag_sign_off'`, { csp })),
     ];
     const seen = new Set<string>();
     /** The review first in order among the streams' next ones, not yet read (taken from its stream if `take`). */
