@@ -122,11 +122,6 @@ export class TasksService {
     }
   }
 
-  /** How many reviews the caller may see (the reviews list's count). */
-  async visibleCount(access: AccessContext): Promise<number> {
-    return (await this.reviews.list({ page: 1, pageSize: 1 }, access)).total;
-  }
-
   /** The references of these reviews, by id. */
   async referencesOf(ids: readonly string[]): Promise<Map<string, string>> {
     if (ids.length === 0) return new Map();

@@ -43,7 +43,6 @@ export class MyWorkPagesController {
     // 100,000 reviews); `?limit=` shows up to 200.
     const { limit } = parseInput(listTasksQuery, req.query);
     const { items: tasks, more } = userId ? await this.tasks.mostUrgent(userId, access, limit) : { items: [], more: false };
-    const reviewCount = await this.tasks.visibleCount(access);
     const taskClocks = new Set(tasks.map((t) => t.clockId).filter((id) => id !== null));
     const horizon = new Date(this.clock.now().getTime() + LOOK_AHEAD_DAYS * 86_400_000);
     const due = (await this.deadlines.list({ due_before: londonDateOf(horizon), limit: 200 }, access)).filter((d) => !taskClocks.has(d.id));
@@ -62,7 +61,6 @@ export class MyWorkPagesController {
       tasks,
       others,
       lookAheadDays: LOOK_AHEAD_DAYS,
-      reviewCount,
       more,
       moreHref: limit < 200 ? '/my-work?limit=200' : null,
     });
