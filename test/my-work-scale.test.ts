@@ -48,17 +48,23 @@ describe('My work at any caseload', () => {
     return { trusted: false, userId: user.id, action: 'self', holder, review: null, restriction: null };
   }
 
-  it('each review keeps the soonest date a task on it can be due, and a lead’s and a RAG member’s step, as the migration computes them', async () => {
-    const rows: Array<{ reference: string; kept: string; computed: string; lead: string | null; rag: string | null }> = await db.query(
-      `SELECT reference, concat_ws(' ', next_work_on, next_lead_on, next_rag_on) AS kept,
-              concat_ws(' ', ${NEXT_WORK_ON_SQL('r')}, ${NEXT_STEP_ON_SQL('r', 'lead')}, ${NEXT_STEP_ON_SQL('r', 'rag')}) AS computed,
-              next_lead_on::text AS lead, next_rag_on::text AS rag
-         FROM reviews r ORDER BY reference`,
-    );
+  it('each review keeps the soonest date a task on it can be due (as the migration computes it), and a lead’s and a RAG member’s step no sooner than the migration’s', async () => {
+    const rows: Array<{ reference: string; work: string | null; workSql: string | null; lead: string | null; leadSql: string | null; rag: string | null; ragSql: string | null }> =
+      await db.query(
+        `SELECT reference, next_work_on::text AS work, (${NEXT_WORK_ON_SQL('r')})::text AS "workSql",
+                next_lead_on::text AS lead, (${NEXT_STEP_ON_SQL('r', 'lead')})::text AS "leadSql",
+                next_rag_on::text AS rag, (${NEXT_STEP_ON_SQL('r', 'rag')})::text AS "ragSql"
+           FROM reviews r ORDER BY reference`,
+      );
     expect(rows.length).toBeGreaterThan(30);
-    expect(rows.filter((r) => r.lead !== null).length).toBeGreaterThan(10);
+    expect(rows.filter((r) => r.lead !== null).length).toBeGreaterThan(5);
     expect(rows.filter((r) => r.rag !== null).length).toBeGreaterThan(0);
-    expect(rows.filter((r) => r.kept !== r.computed)).toEqual([]);
+    expect(rows.filter((r) => r.work !== r.workSql)).toEqual([]);
+    // The migration fills them from the steps a stage handles; kept, from those it allows: the
+    // same date or a later one (null: none), never an earlier one, so the migration's are safe.
+    const notBefore = (kept: string | null, filled: string | null) => filled === null ? kept === null : kept === null || kept >= filled;
+    expect(rows.filter((r) => !notBefore(r.lead, r.leadSql) || !notBefore(r.rag, r.ragSql))).toEqual([]);
+    expect(rows.some((r) => r.lead !== r.leadSql)).toBe(true);
   });
 
   it.each(DEMO_USERS.map((u) => [u.key, u.email] as const))('for the demo %s, the first n tasks are the first n of all their tasks, whatever n', async (_key, email) => {

@@ -3,6 +3,7 @@ import { EntityManager, IsNull } from 'typeorm';
 import { EVENT_ROLES } from '../access/policy';
 import { describe as describeReview, migrateSnapshot, type ReviewFacts } from '../reviews/lifecycle';
 import { WORK_EVENTS } from '../work/work-events';
+import { computeReviewFacts } from '../casefile/review-facts.query';
 import type { Review } from '../reviews/review.entity';
 import { ClockInput, ClockRules, PlannedClock, planClocks } from './clock-plan';
 import { DeadlinePause } from './deadline-pause.entity';
@@ -28,9 +29,10 @@ export class DeadlineClocks {
   /**
    * Brings the rows up to date: two reads (what the clocks are planned from, one statement; the
    * rows), then a write only for what changed. The rows as they now stand, for `clocksOf`
-   * (undefined from a subclass that plans them later).
+   * (undefined from a subclass that plans them later). `facts`: the review's case-file facts
+   * when the caller has them (a lifecycle event does not change them); else they are read.
    */
-  async sync(manager: EntityManager, review: Review, now: Date): Promise<Deadline[] | undefined> {
+  async sync(manager: EntityManager, review: Review, now: Date, facts?: ReviewFacts): Promise<Deadline[] | undefined> {
     const nowIso = now.toISOString();
     const { input, concerns } = await this.gather(manager, review);
     const planned = planClocks(input, nowIso, this.rules);
@@ -108,7 +110,8 @@ export class DeadlineClocks {
       Object.assign(row, fields);
       if (remindersChange) await this.outbox(manager, row.id, previousDueAt);
     }
-    await this.keepNextWork(manager, review, { nextWorkOn: nextWorkOn(input, rows), ...nextStepsOn(review, rows) });
+    const known = facts ?? (await computeReviewFacts(manager, review.id));
+    await this.keepNextWork(manager, review, { nextWorkOn: nextWorkOn(input, rows), ...nextStepsOn(review, known, rows) });
     return rows;
   }
 
@@ -251,26 +254,24 @@ export function nextWorkOn(input: Pick<ClockInput, 'imrs' | 'meetings' | 'action
   return dates.length === 0 ? null : dates.reduce((a, b) => (a < b ? a : b));
 }
 
-/** Any facts: which events a stage handles does not depend on them (only which it allows). */
-const ANY_FACTS: ReviewFacts = {
-  chairAppointed: false, panelMemberCount: 0, imrsCommissioned: 0, imrsOutstanding: 0, meetingsConsideringImrs: 0, draftOverviewReport: false,
-  draftExecutiveSummary: false, overviewReportRevisedSinceReturn: false, recommendationsCount: 0, noRecommendationsReason: false, familyOfferedDraft: false,
-  activeCriminalProceedings: false, anonymisationConfirmed: false, familyToldOfPublication: false, actionsTotal: 0, actionsIncomplete: 0,
-};
-
 /**
  * The soonest date a CSP lead's, and a RAG member's, step on the review can be due: of the work
- * steps (WORK_EVENTS) its stage handles (allowed now or not) that the role may take
- * (EVENT_ROLES), the soonest running clock that dates one; null when none. A CSP role's tasks on
- * a review it is not on the team of are only such steps (src/work/tasks.service.ts). The
- * migration NextWorkOn's SQL has the same rule for the statechart as it then stood.
+ * steps (WORK_EVENTS) the review allows now that the role may take (EVENT_ROLES), the soonest
+ * running clock that dates one; null when none. A CSP role's tasks on a review it is not on the
+ * team of are only such steps (src/work/tasks.service.ts). What the review allows follows its
+ * lifecycle state and case-file facts only (the guards do not read the time), and both change
+ * only by writes, each of which syncs. The migration NextWorkOn filled these from the steps the
+ * stage handles, allowed or not: an earlier date or the same, never a later one.
  */
-export function nextStepsOn(review: Pick<Review, 'snapshot' | 'machineVersion'>, rows: ReadonlyArray<Pick<Deadline, 'status' | 'dueAt' | 'kind'>>): { nextLeadOn: string | null; nextRagOn: string | null } {
+export function nextStepsOn(
+  review: Pick<Review, 'snapshot' | 'machineVersion'>,
+  facts: ReviewFacts,
+  rows: ReadonlyArray<Pick<Deadline, 'status' | 'dueAt' | 'kind'>>,
+): { nextLeadOn: string | null; nextRagOn: string | null } {
   const persisted = migrateSnapshot(review.snapshot, review.machineVersion);
-  const described = describeReview(persisted, ANY_FACTS, new Date(0).toISOString());
-  const handled = [...described.allowedEvents, ...described.blockedEvents.map((b) => b.type)];
+  const allowed = describeReview(persisted, facts, new Date().toISOString()).allowedEvents;
   const soonest = (role: 'csp_lead' | 'rag_member') => {
-    const kinds = new Set<string>(handled.filter((type) => EVENT_ROLES[type].includes(role)).flatMap((type) => WORK_EVENTS[type]?.clocks ?? []));
+    const kinds = new Set<string>(allowed.filter((type) => EVENT_ROLES[type].includes(role)).flatMap((type) => WORK_EVENTS[type]?.clocks ?? []));
     const dates = rows.filter((d) => (d.status === 'open' || d.status === 'paused') && kinds.has(d.kind)).map((d) => londonDateOf(d.dueAt));
     return dates.length === 0 ? null : dates.reduce((a, b) => (a < b ? a : b));
   };

@@ -284,7 +284,9 @@ export class ReviewLifecycleService {
       version: review.version + 1,
       updatedAt: now,
     });
-    const deadlines = await this.clocks.sync(manager, after, now);
+    // The event does not change the case file: the facts read before it are still the facts,
+    // but for a return (the report then awaits a new version), which has them read afresh.
+    const deadlines = await this.clocks.sync(manager, after, now, type === 'RAG_RETURN' ? undefined : facts);
     return { after, facts, now, deadlines };
   }
 
