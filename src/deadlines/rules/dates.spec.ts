@@ -13,7 +13,10 @@ import {
   londonInstant,
   londonTimeOf,
   toUtcInstant,
+  yearOf,
 } from './dates';
+import fc from 'fast-check';
+import { DateTime } from 'luxon';
 
 describe('civil dates', () => {
   it('accepts real YYYY-MM-DD dates only', () => {
@@ -158,5 +161,45 @@ describe('Europe/London instants', () => {
   it('adds days to an instant keeping the London wall clock across DST', () => {
     expect(addLondonDays('2026-03-28T09:00:00.000Z', 1)).toBe('2026-03-29T08:00:00.000Z');
     expect(addLondonDays('2026-10-24T16:00:00.000Z', 1)).toBe('2026-10-25T17:00:00.000Z');
+  });
+});
+
+describe('the date rules without luxon on the hot path agree with luxon', () => {
+  const day = fc.integer({ min: Date.UTC(1950, 0, 1) / 86_400_000, max: Date.UTC(2100, 11, 31) / 86_400_000 }).map((d) => new Date(d * 86_400_000).toISOString().slice(0, 10));
+  const luxonCivil = (d: string) => DateTime.fromISO(d, { zone: 'utc' });
+
+  it('daysBetween, isoWeekday and yearOf', () => {
+    fc.assert(
+      fc.property(day, day, (a, b) => {
+        expect(daysBetween(a, b)).toBe(Math.round(luxonCivil(b).diff(luxonCivil(a), 'days').days));
+        expect(isoWeekday(a)).toBe(luxonCivil(a).weekday);
+        expect(yearOf(a)).toBe(luxonCivil(a).year);
+      }),
+      { numRuns: 2000 },
+    );
+  });
+
+  it('londonDateOf any instant, the hours around each change of the clocks among them', () => {
+    const anyInstant = fc.integer({ min: Date.UTC(1950, 0, 1), max: Date.UTC(2100, 0, 1) });
+    // 00:00-02:59 UTC on the last Sundays of March and October (the changes are at 01:00 UTC).
+    const nearChange = fc.tuple(fc.integer({ min: 1972, max: 2099 }), fc.constantFrom(2, 9), fc.integer({ min: 0, max: 3 * 3_600_000 - 1 })).map(([year, month, offset]) => {
+      const last = new Date(Date.UTC(year, month + 1, 0));
+      const sunday = last.getUTCDate() - last.getUTCDay();
+      return Date.UTC(year, month, sunday) + offset;
+    });
+    fc.assert(
+      fc.property(fc.oneof(anyInstant, nearChange), (ms) => {
+        expect(londonDateOf(new Date(ms))).toBe(DateTime.fromMillis(ms, { zone: 'Europe/London' }).toFormat('yyyy-MM-dd'));
+      }),
+      { numRuns: 3000 },
+    );
+  });
+
+  it('refuses what is not a real civil date, as before', () => {
+    for (const bad of ['2026-02-30', '2026-13-01', '26-01-01', '2026-1-1', '']) {
+      expect(() => daysBetween(bad, '2026-01-01')).toThrow(DateRuleError);
+      expect(() => isoWeekday(bad)).toThrow(DateRuleError);
+      expect(() => yearOf(bad)).toThrow(DateRuleError);
+    }
   });
 });

@@ -108,14 +108,24 @@ export function addCalendarMonths(date: CivilDate, months: number): CivilDate {
   return toCivil(DateTime.utc(year, month, Math.min(start.day, lastDay)));
 }
 
+/**
+ * Milliseconds of a real civil date's UTC midnight (throws, as luxon's parse did, for anything
+ * else). Plain arithmetic on these is exact: a UTC day is always 86,400,000 ms. The reports plan
+ * every review's clocks as at a date, and luxon's parsing was their largest cost (issue 16).
+ */
+function civilMillis(date: string): number {
+  if (!isCivilDate(date)) throw new DateRuleError(`'${date}' is not a civil date (expected a real date as YYYY-MM-DD)`);
+  return Date.UTC(Number(date.slice(0, 4)), Number(date.slice(5, 7)) - 1, Number(date.slice(8, 10)));
+}
+
 /** Signed number of calendar days from `a` to `b` (b - a). */
 export function daysBetween(a: CivilDate, b: CivilDate): number {
-  return Math.round(civil(b).diff(civil(a), 'days').days);
+  return Math.round((civilMillis(b) - civilMillis(a)) / 86_400_000);
 }
 
 /** ISO weekday: 1 = Monday … 7 = Sunday. */
 export function isoWeekday(date: CivilDate): number {
-  return civil(date).weekday;
+  return ((new Date(civilMillis(date)).getUTCDay() + 6) % 7) + 1;
 }
 
 export function isWeekend(date: CivilDate): boolean {
@@ -123,7 +133,8 @@ export function isWeekend(date: CivilDate): boolean {
 }
 
 export function yearOf(date: CivilDate): number {
-  return civil(date).year;
+  civilMillis(date);
+  return Number(date.slice(0, 4));
 }
 
 /**
@@ -186,7 +197,12 @@ export function londonDateOf(value: Instant | Date): CivilDate {
   return toCivil(instant(value).setZone(LONDON));
 }
 
-const londonDateOfMillis = memo((ms) => toCivil(DateTime.fromMillis(Number(ms), { zone: LONDON })));
+const londonDateOfMillis = memo((ms) => {
+  const at = Number(ms);
+  // London's offset from UTC changes only on the hour (01:00 UTC), so it is read once per hour.
+  return new Date(at + londonOffsetOfHour(String(Math.floor(at / 3_600_000)))).toISOString().slice(0, 10);
+});
+const londonOffsetOfHour = memo((hour) => DateTime.fromMillis(Number(hour) * 3_600_000, { zone: LONDON }).offset * 60_000);
 
 /** The London wall-clock time 'HH:mm' at `value`. */
 export function londonTimeOf(value: Instant | Date): string {
