@@ -36,7 +36,9 @@ export class DeadlineClocks {
     const nowIso = now.toISOString();
     const { input, concerns } = await this.gather(manager, review);
     const planned = planClocks(input, nowIso, this.rules);
-    const existing = await manager.find(Deadline, { where: { reviewId: review.id } });
+    // The caller holds the review row FOR UPDATE; the worker takes a review's row (KEY SHARE)
+    // before any of its deadlines (reminder-scheduler.ts), so the two cannot deadlock.
+    const existing = await manager.find(Deadline, { where: { reviewId: review.id }, order: { id: 'ASC' } });
     const rows = [...existing];
     const byKey = new Map(existing.map((d) => [`${d.kind}/${d.subjectId}`, d]));
     // A pause runs over the review's hold, on the hold's own dates (a hold recorded after the fact).

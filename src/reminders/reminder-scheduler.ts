@@ -13,6 +13,14 @@ import { APP_CONFIG } from '../infrastructure/config/config.module';
 import { resolvedUrl } from '../infrastructure/config/resolved-config';
 import { RETRY_WHILE_OWED } from '../infrastructure/queue/retry';
 
+/**
+ * For a batch of deadlines (alias `d`): their review's row, KEY SHARE, skipping a review being
+ * written (held FOR UPDATE by a lifecycle event or case-file write, which then moves its
+ * deadlines): updating a deadline takes that lock anyway through the foreign key, and taking it
+ * only after the deadline's could deadlock with such a write. Skipped rows wait for the next batch.
+ */
+const REVIEW_NOT_BEING_WRITTEN = 'EXISTS (SELECT 1 FROM reviews lr WHERE lr.id = d.review_id FOR KEY SHARE SKIP LOCKED)';
+
 export const REMINDERS_QUEUE = 'reminders';
 
 export interface ReminderJobData {
@@ -92,6 +100,10 @@ export class ReminderScheduler implements OnModuleDestroy {
         .setOnLocked('skip_locked')
         .getMany();
       let done = 0;
+      // Deadline rows are taken in id order, as DeadlineClocks.sync takes a review's: two
+      // transactions that both lock some of the same rows then cannot wait on each other.
+      const deadlineOf = (m: OutboxMessage) => (m.topic === REMINDER_SYNC_TOPIC ? String((m.payload as { deadlineId?: unknown }).deadlineId ?? '') : '');
+      messages.sort((a, b) => (deadlineOf(a) < deadlineOf(b) ? -1 : deadlineOf(a) > deadlineOf(b) ? 1 : 0));
       for (const message of messages) {
         if (message.topic === REMINDER_SYNC_TOPIC) {
           const { deadlineId } = message.payload as { deadlineId: string };
@@ -128,6 +140,10 @@ export class ReminderScheduler implements OnModuleDestroy {
    * otherwise). Returns whether it planned.
    */
   async planIn(manager: EntityManager, deadlineId: string, afterSlot: string | null, now: Date, expectSeq?: number): Promise<boolean> {
+    // The review's row first (KEY SHARE, which updating its deadline takes anyway through the
+    // foreign key): a lifecycle event or case-file write holds it FOR UPDATE before it moves the
+    // review's deadlines, so taking the deadline first could deadlock with one (seen under load).
+    await manager.query(`SELECT 1 FROM reviews WHERE id = (SELECT review_id FROM deadlines WHERE id = $1) FOR KEY SHARE`, [deadlineId]);
     const [row] = await manager.query(`SELECT reminder_seq FROM deadlines WHERE id = $1 FOR UPDATE`, [deadlineId]);
     if (!row || (expectSeq !== undefined && row.reminder_seq !== expectSeq)) return false;
     const deadline = await manager.findOneOrFail(Deadline, { where: { id: deadlineId } });
@@ -157,11 +173,12 @@ export class ReminderScheduler implements OnModuleDestroy {
       const due: Array<{ id: string; slot: string; dueAt: Date; at: Date; seq: number; dispatchedAt: Date | null }> = await manager.query(
         `SELECT id, next_reminder_slot AS slot, due_at AS "dueAt", next_reminder_at AS at, reminder_seq AS seq,
                 reminder_dispatched_at AS "dispatchedAt"
-           FROM deadlines
+           FROM deadlines d
           WHERE next_reminder_at <= $1 AND status = 'open'
             AND (reminder_dispatched_at IS NULL OR reminder_dispatched_at <= $2)
+            AND ${REVIEW_NOT_BEING_WRITTEN}
           ORDER BY next_reminder_at LIMIT $3
-          FOR UPDATE SKIP LOCKED`,
+          FOR UPDATE OF d SKIP LOCKED`,
         [now, leaseEnd, batch],
       );
       if (due.length === 0) return 0;
@@ -209,6 +226,7 @@ export class ReminderScheduler implements OnModuleDestroy {
           .select(['d.id', 'd.kind', 'd.dueAt', 'd.dueSetAt', 'd.createdAt'])
           .where(`d.status = 'open'`)
           .andWhere('d.reminder_plan IS DISTINCT FROM :plan', { plan: this.plan })
+          .andWhere(REVIEW_NOT_BEING_WRITTEN)
           .orderBy('d.id')
           .limit(batch)
           .setLock('pessimistic_write')
