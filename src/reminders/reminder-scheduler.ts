@@ -100,8 +100,8 @@ export class ReminderScheduler implements OnModuleDestroy {
         .setOnLocked('skip_locked')
         .getMany();
       let done = 0;
-      // Deadline rows are taken in id order, as DeadlineClocks.sync takes a review's: two
-      // transactions that both lock some of the same rows then cannot wait on each other.
+      // A batch takes its deadline rows in id order (each after its review's row, planIn): two
+      // relays that lock some of the same rows then cannot wait on each other.
       const deadlineOf = (m: OutboxMessage) => (m.topic === REMINDER_SYNC_TOPIC ? String((m.payload as { deadlineId?: unknown }).deadlineId ?? '') : '');
       messages.sort((a, b) => (deadlineOf(a) < deadlineOf(b) ? -1 : deadlineOf(a) > deadlineOf(b) ? 1 : 0));
       for (const message of messages) {
