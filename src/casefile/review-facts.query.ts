@@ -10,9 +10,8 @@ export class ReviewFactsNotFoundError extends Error {
 }
 
 /**
- * One statement, one round trip: a scalar subquery per fact, each restricted to the review.
- * Counts are cast to int (count() is bigint, which node-postgres returns as a string).
- * Exported for inspection; use computeReviewFacts.
+ * A scalar subquery per fact, each restricted to the review `r`. Counts are cast to int
+ * (count() is bigint, which node-postgres returns as a string).
  */
 const FACTS_COLUMNS = `
   EXISTS (
@@ -70,6 +69,7 @@ const FACTS_COLUMNS = `
   (SELECT count(*)::int FROM "actions" ac JOIN "recommendations" rec ON rec."id" = ac."recommendation_id"
     WHERE ac."review_id" = r."id" AND rec."status" <> 'withdrawn' AND ac."status" <> 'complete') AS "actionsIncomplete"`;
 
+/** One statement, one round trip. Exported for inspection; use computeReviewFacts. */
 export const REVIEW_FACTS_SQL = `SELECT ${FACTS_COLUMNS}
 FROM "reviews" r
 WHERE r."id" = $1`;

@@ -67,7 +67,9 @@ export class NoticesService {
     const candidates: Array<{ reviewId: string; reference: string }> = await qb.getRawMany();
     const notices: Notice[] = [];
     for (const { reviewId, reference } of candidates) {
-      const [holder, subject] = [await this.access.holder(userId, reviewId), await this.access.review(reviewId)];
+      const found = await this.access.reviewAndHolder(userId, reviewId);
+      if (!found) continue;
+      const { holder, review: subject } = found;
       const access: AccessContext = { trusted: false, userId, action: 'review.read', holder, review: subject, restriction: null };
       const history = await this.reviews.history(reviewId, access);
       for (const entry of history) {

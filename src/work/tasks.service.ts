@@ -22,8 +22,6 @@ import { boardReturnedAtOf } from '../access/policy';
 import { dateInWords } from '../shared/display-dates';
 import { WORK_EVENTS } from './work-events';
 
-export { WORK_EVENTS } from './work-events';
-
 /**
  * Where an event's task leads: the form that does it. The board's decision has its own page
  * (approve, or return with comments, beside the report it is about); the others are on the
@@ -38,7 +36,7 @@ export const DRAFT_OFFER_STAGES: readonly Stage[] = ['establishing', 'informatio
 
 /** My work reads reviews this many at a time, and at most MAX_REVIEWS_READ for one answer. */
 const REVIEWS_PER_READ = 25;
-export const MAX_REVIEWS_READ = 200;
+const MAX_REVIEWS_READ = 200;
 
 /** How near its target an open action of the action plan becomes a task (days). */
 export const ACTION_NEAR_DAYS = 7;
@@ -232,14 +230,9 @@ export class TasksService {
     return tasks.sort(byUrgency);
   }
 
-  /** The user's tasks on one review (which they may see). */
-  async ofReview(userId: string, reviewId: string): Promise<Task[]> {
-    return this.ofReviews(userId, [reviewId]);
-  }
-
   /**
    * The user's tasks on these reviews (which they may see), in a fixed number of statements
-   * whatever their number (issue 16: twelve or more per review made My work take 40 s at
+   * whatever their number (issue 16: a dozen or more per review made My work take 40 s at
    * 100,000 reviews): what each review's tasks are derived from is read for all of them at once
    * (`load`), then derived review by review (`derive`), in the reviews' order.
    */
@@ -253,7 +246,7 @@ export class TasksService {
     });
   }
 
-  /** What deriving each review's tasks needs, for all of them: twelve statements. */
+  /** What deriving each review's tasks needs, for all of them: ten statements, whatever their number. */
   private async load(userId: string, reviewIds: readonly string[]): Promise<Map<string, ReviewWork>> {
     const ids = [...reviewIds];
     const db = this.dataSource;
@@ -309,7 +302,11 @@ export class TasksService {
     );
     const byReview = <T extends { review_id: string }>(rows: T[]) => {
       const map = new Map<string, T[]>();
-      for (const row of rows) map.set(row.review_id, [...(map.get(row.review_id) ?? []), row]);
+      for (const row of rows) {
+        const list = map.get(row.review_id);
+        if (list) list.push(row);
+        else map.set(row.review_id, [row]);
+      }
       return (id: string) => map.get(id) ?? [];
     };
     const clocksOf = byReview(clocks);
