@@ -68,7 +68,7 @@ export interface FormPage<S = ReviewView> {
   /** Every problem as the service gave it, several on one field too (not merged one a field). */
   eachProblem?: boolean;
   /** The refusal's words not about one field (default: its message and reasons). */
-  summary?: (refusal: Refusal | undefined, error: unknown, ctx: FormContext) => Summary;
+  summary?: (refusal: Refusal | undefined, error: unknown, ctx: FormContext, subject: S) => Summary;
   /** The drawn fields placed by the template's own parts (rows, checkbox groups): its result goes over `fields`. */
   arrange?: (fields: FieldView[], subject: S, ctx: FormContext) => Record<string, unknown>;
   /** A record with versions: after a 412, what changed since the form's reviewVersion, and what it is now. */
@@ -186,7 +186,7 @@ export class FormPages {
     const problems = apart ? shown.problems.filter((p) => !apart.about(p.field)) : shown.problems;
     const words = apart ? apart.words(shown.problems.filter((p) => apart.about(p.field)), ctx, subject) : [];
     const form = formView(fields, stale ? { values } : { body: ctx.body ?? undefined, problems, values });
-    const summary = page.summary ? page.summary(shown.refusal, shown.error, ctx) : summaryOf(shown.refusal);
+    const summary = page.summary ? page.summary(shown.refusal, shown.error, ctx, subject) : summaryOf(shown.refusal);
     let errors: Record<string, unknown> = { errorList: [...words, ...form.errorList, ...summary] };
     if (stale && page.stale) {
       const { what, about, now } = page.stale;
@@ -222,12 +222,13 @@ type PageFactory = (this: unknown, which?: string) => FormPage<unknown>;
  * handlers are added beside the method, in its place among the class's routes (a later
  * `users/:userId` does not take `users/new`); the controller has the FormPages as `forms`.
  * One method may describe several forms: each route names its own (`page`, passed to it). An
- * upload's POST reads its file through `interceptors` (PageUploadInterceptor).
+ * upload's POST reads its file through `interceptors` (PageUploadInterceptor). A second form on
+ * a page another route shows (`show: false`) adds only its POST.
  *
  *   @FormRoute(':imrId/waiver', { page: 'waiver' })
  *   imrPage(which: string): FormPage<ImrSubject> { return { load, fields, submit, view }; }
  */
-export function FormRoute(path: string, options: { post?: string; page?: string; interceptors?: Array<Type | NestInterceptor> } = {}) {
+export function FormRoute(path: string, options: { post?: string; page?: string; interceptors?: Array<Type | NestInterceptor>; show?: false } = {}) {
   return (target: object, name: string, descriptor: PropertyDescriptor): void => {
     const page = descriptor.value as PageFactory;
     const later = Object.getOwnPropertyNames(target).slice(Object.getOwnPropertyNames(target).indexOf(name) + 1);
@@ -244,7 +245,7 @@ export function FormRoute(path: string, options: { post?: string; page?: string;
       method(at)(target, key, own);
     };
     const key = `${name}${options.page ? `_${options.page}` : ''}`;
-    route(`${key}Show`, Get, path, false);
+    if (options.show !== false) route(`${key}Show`, Get, path, false);
     route(`${key}Submit`, Post, options.post ?? path, true);
     // Routes are registered in the prototype's order: the members declared after this one go after its routes.
     for (const member of later) {
