@@ -86,12 +86,15 @@ interface Declared {
   ended_on: string | null;
 }
 
-/** Links each appointment or panel record to its team record, making one (without a user) where none matches. */
-async function linkToTeam(queryRunner: QueryRunner, table: 'appointments' | 'panel_members'): Promise<void> {
+/**
+ * Links each appointment or panel record not yet linked to its team record, making one (without a
+ * user) where none matches. Also run by TeamRecordRequired, for any record written without one.
+ */
+export async function linkToTeam(queryRunner: QueryRunner, table: 'appointments' | 'panel_members'): Promise<void> {
   const rows: Declared[] = await queryRunner.query(
     table === 'appointments'
-      ? `SELECT id, review_id, role, NULL::uuid AS agency_id, name, lower(btrim(email)) AS email, created_by, created_at, ended_on::text AS ended_on FROM appointments ORDER BY created_at, id`
-      : `SELECT id, review_id, 'panel_member' AS role, agency_id, name, lower(btrim(email)) AS email, created_by, created_at, left_on::text AS ended_on FROM panel_members ORDER BY created_at, id`,
+      ? `SELECT id, review_id, role, NULL::uuid AS agency_id, name, lower(btrim(email)) AS email, created_by, created_at, ended_on::text AS ended_on FROM appointments WHERE member_id IS NULL ORDER BY created_at, id`
+      : `SELECT id, review_id, 'panel_member' AS role, agency_id, name, lower(btrim(email)) AS email, created_by, created_at, left_on::text AS ended_on FROM panel_members WHERE member_id IS NULL ORDER BY created_at, id`,
   );
   const made = new Map<string, string>();
   for (const row of rows) {

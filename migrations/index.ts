@@ -21,6 +21,7 @@ import { ImrSubmissions1765200000000 } from './1765200000000-ImrSubmissions';
 import { ReviewListOrder1765290000000 } from './1765290000000-ReviewListOrder';
 import { HomeOfficePack1765340000000 } from './1765340000000-HomeOfficePack';
 import { NextWorkOn1765360000000 } from './1765360000000-NextWorkOn';
+import { TeamRecordRequired1765370000000 } from './1765370000000-TeamRecordRequired';
 import { RecommendationsRegister1765350000000 } from './1765350000000-RecommendationsRegister';
 
 /** Every migration in order; the data source reads this list rather than a file glob. */
@@ -49,4 +50,5 @@ export const MIGRATIONS = [
   HomeOfficePack1765340000000,
   RecommendationsRegister1765350000000,
   NextWorkOn1765360000000,
+  TeamRecordRequired1765370000000,
 ];

@@ -2,6 +2,7 @@ import request from 'supertest';
 import { DataSource } from 'typeorm';
 import { MIGRATIONS } from '../migrations';
 import { ReviewTeam1765100000000 } from '../migrations/1765100000000-ReviewTeam';
+import { TeamRecordRequired1765370000000 } from '../migrations/1765370000000-TeamRecordRequired';
 import { InvitationsService } from '../src/access/invitations';
 import { dataSourceOptions } from '../src/infrastructure/database/data-source-options';
 import { runMigrations } from '../src/infrastructure/database/migrate';
@@ -139,5 +140,44 @@ describe('one record per person on a review team', () => {
     const after = (await members()).find((m) => m.id === sam.id)!;
     expect(after.userId).toBe(user!.id);
     expect((await members()).filter((m) => m.displayName === 'DI Sam Patel')).toHaveLength(1);
+  });
+
+  it('the database holds it: an appointment or panel place without a team record is refused, and TeamRecordRequired links any written before it', async () => {
+    const appoint = (name: string) =>
+      db().query(
+        `INSERT INTO appointments (review_id, role, name, organisation, appointed_on, created_by) VALUES ($1, 'report_writer', $2, 'Writers Ltd', '2026-01-22', 'sql') RETURNING id`,
+        [reviewId, name],
+      );
+    const place = (name: string) =>
+      db().query(
+        `INSERT INTO panel_members (review_id, name, agency_id, role, joined_on, created_by) VALUES ($1, $2, $3, 'Sergeant', '2026-01-22', 'sql') RETURNING id`,
+        [reviewId, name, police],
+      );
+    await expect(appoint('Written by hand')).rejects.toMatchObject({ code: '23502', column: 'member_id' });
+    await expect(place('Placed by hand')).rejects.toMatchObject({ code: '23502', column: 'member_id' });
+
+    // Before it, such records could be written; the migration links them (a new team record without a user each, as ReviewTeam did).
+    const after = MIGRATIONS.slice(MIGRATIONS.indexOf(TeamRecordRequired1765370000000));
+    const migrations = new DataSource(dataSourceOptions(ctx.database.url, 2));
+    await migrations.initialize();
+    try {
+      for (let i = 0; i < after.length; i++) await migrations.undoLastMigration({ transaction: 'each' });
+    } finally {
+      await migrations.destroy();
+    }
+    const [{ id: appointmentId }] = await appoint('Pat Writer');
+    const [{ id: placeId }] = await place('Sgt Lou Fenn');
+    const before = await members();
+    expect(await runMigrations(ctx.database.url)).toEqual(after.map((m) => m.name));
+
+    const team = await members();
+    const added = team.filter((m) => !before.some((b) => b.id === m.id));
+    expect(added.map((m) => [m.displayName, m.role, m.agency, m.userId])).toEqual([
+      ['Pat Writer', 'report_writer', null, null],
+      ['Sgt Lou Fenn', 'panel_member', 'Essex Police', null],
+    ]);
+    expect(await db().query(`SELECT member_id FROM appointments WHERE id = $1`, [appointmentId])).toEqual([{ member_id: added[0].id }]);
+    expect(await db().query(`SELECT member_id FROM panel_members WHERE id = $1`, [placeId])).toEqual([{ member_id: added[1].id }]);
+    expect(await db().query(`SELECT count(*)::int AS n FROM appointments WHERE member_id IS NULL`)).toEqual([{ n: 0 }]);
   });
 });

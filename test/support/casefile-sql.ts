@@ -1,7 +1,8 @@
 import { Client } from 'pg';
 
 /**
- * Writes case-file records straight into the database, so lifecycle tests can satisfy the
+ * Writes case-file records straight into the database (an appointment or panel place with its
+ * team record, as the database requires), so lifecycle tests can satisfy the
  * guards before the case-file endpoints exist (the case-file issue replaces these with API
  * calls).
  */
@@ -29,16 +30,22 @@ export class CaseFileSql {
 
   appointChair(reviewId: string) {
     return this.one(
-      `INSERT INTO appointments (review_id, role, name, organisation, appointed_on, independence_declared_at, created_by)
-       VALUES ($1, 'chair', 'Independent Chair', 'Chairs Ltd', '2026-02-01', now(), 'csp lead') RETURNING id`,
+      `WITH member AS (
+         INSERT INTO review_members (review_id, display_name, role, added_by, added_at) VALUES ($1, 'Independent Chair', 'chair', 'csp lead', now()) RETURNING id
+       )
+       INSERT INTO appointments (review_id, role, name, organisation, appointed_on, independence_declared_at, created_by, member_id)
+       SELECT $1, 'chair', 'Independent Chair', 'Chairs Ltd', '2026-02-01', now(), 'csp lead', member.id FROM member RETURNING id`,
       [reviewId],
     );
   }
 
   addPanelMember(reviewId: string, agencyId: string) {
     return this.one(
-      `INSERT INTO panel_members (review_id, name, agency_id, role, joined_on, no_direct_case_management_declared_at, created_by)
-       VALUES ($1, 'Panel Member', $2, 'Detective Superintendent', '2026-02-02', now(), 'csp lead') RETURNING id`,
+      `WITH member AS (
+         INSERT INTO review_members (review_id, display_name, role, agency_id, added_by, added_at) VALUES ($1, 'Panel Member', 'panel_member', $2, 'csp lead', now()) RETURNING id
+       )
+       INSERT INTO panel_members (review_id, name, agency_id, role, joined_on, no_direct_case_management_declared_at, created_by, member_id)
+       SELECT $1, 'Panel Member', $2, 'Detective Superintendent', '2026-02-02', now(), 'csp lead', member.id FROM member RETURNING id`,
       [reviewId, agencyId],
     );
   }

@@ -53,10 +53,10 @@ export class Appointment extends AuditedRecord {
   endedOn!: string | null;
 
   /** The team record (review_members) this is the declaration of: one record per person on the review. */
-  @Column({ name: 'member_id', type: 'uuid', nullable: true })
-  memberId!: string | null;
+  @Column({ name: 'member_id', type: 'uuid' })
+  memberId!: string;
 
-  @ManyToOne(() => ReviewMember, { nullable: true })
+  @ManyToOne(() => ReviewMember, { nullable: false })
   @JoinColumn({ name: 'member_id', foreignKeyConstraintName: 'FK_appointments_member' })
-  member?: ReviewMember | null;
+  member?: ReviewMember;
 }
