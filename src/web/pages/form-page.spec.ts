@@ -143,6 +143,7 @@ describe('FormRoute and TabRoute', () => {
 
     @FormRoute(':thingId/close', { page: 'close' })
     @FormRoute(':thingId/open', { page: 'open' })
+    @FormRoute(':thingId/close', { page: 'reopen', post: ':thingId/reopen', show: false })
     change(which: string): FormPage<{ reference: string; version: number }> {
       return { ...page(), view: (review) => ({ review, heading: which, back: { href: '/', text: 'Back' }, action: '/', button: which }) };
     }
@@ -156,8 +157,9 @@ describe('FormRoute and TabRoute', () => {
     });
 
   it('routes each form page (GET shows, POST submits) in its place among the class’s routes', () => {
-    // `new` before `:thingId`, so that a later route with a parameter does not take it; several on one method in the order written.
-    expect(routes()).toEqual(['GET /', 'GET new', 'POST /', 'GET :thingId', 'GET :thingId/close', 'POST :thingId/close', 'GET :thingId/open', 'POST :thingId/open']);
+    // `new` before `:thingId`, so that a later route with a parameter does not take it; several on one method in the order written;
+    // a second form on a page another route shows (show: false) only posts.
+    expect(routes()).toEqual(['GET /', 'GET new', 'POST /', 'GET :thingId', 'GET :thingId/close', 'POST :thingId/close', 'GET :thingId/open', 'POST :thingId/open', 'POST :thingId/reopen']);
   });
 
   it('runs the page the route names through the controller’s FormPages', async () => {
