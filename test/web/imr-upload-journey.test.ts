@@ -207,6 +207,12 @@ describe('an agency sends its own IMR (browser)', () => {
     expect(await textOf(page.locator('main'))).toContain('health-chronology.pdf (version 1');
     await checks.check(page, problems, 'confirm receipt (version 1)', { screenshot: 'imr-confirm' });
     await narrow(page, problems, 'confirm receipt', 'imr-confirm');
+    // Sent back without comments (not counted as the journey's): refused on the same page, the other form as it starts, nothing recorded.
+    await page.getByRole('button', { name: 'Send it back with comments' }).click();
+    expect(await errorSummary(page)).toEqual(['Enter comments for the agency']);
+    expect(await page.getByLabel('Day').inputValue()).toBe('7');
+    await checks.check(page, problems, 'send back (no comments)');
+    expect(await imr(HEALTH)).toMatchObject({ submission: { outcome: 'awaiting' } });
     await chair.fill(page.getByLabel('Comments for the agency'), COMMENTS);
     await chair.click(page.getByRole('button', { name: 'Send it back with comments' }));
     await page.waitForURL(/\/imrs\?done=IMR_SENT_BACK$/);
