@@ -185,6 +185,18 @@ describe('Home Office submission pack', () => {
     for (const name of [REAL_VICTIM, REAL_PERPETRATOR, 'Realperson', 'Realname']) expect(everything).not.toContain(name);
   });
 
+  it('is the same bytes, built again a second later, while nothing it says has changed: its SHA-256 (the ETag) moves only with the case file', async () => {
+    const first = await zipOf(`/reviews/${reviewId}/home-office-pack`).expect(200);
+    await new Promise((resolve) => setTimeout(resolve, 1_100));
+    const second = await zipOf(`/reviews/${reviewId}/home-office-pack`).expect(200);
+    expect(second.headers.etag).toBe(first.headers.etag);
+    expect(Buffer.compare(second.body as Buffer, first.body as Buffer)).toBe(0);
+    // The generated files inside carry the day it was prepared, not the time they were written.
+    const zip = await JSZip.loadAsync(first.body as Buffer);
+    const cover = await JSZip.loadAsync(await zip.file(`${reference}-cover-sheet.docx`)!.async('nodebuffer'));
+    expect(await cover.file('docProps/core.xml')!.async('string')).toContain(`<dcterms:created xsi:type="dcterms:W3CDTF">${NOW.slice(0, 10)}T12:00:00Z</dcterms:created>`);
+  });
+
   it('is for the CSP lead and the review’s chair; a RAG member, another CSP’s lead and nobody are refused (403, 404, 401); each read is in the access log', async () => {
     await zipOf(`/reviews/${reviewId}/home-office-pack`, 'chair').expect(200);
     expect((await as('rag').get(`/reviews/${reviewId}/home-office-pack`)).status).toBe(403);

@@ -221,16 +221,42 @@ export async function actionPlanXlsx(m: PackModel): Promise<Buffer> {
 
 /**
  * The zip: the cover sheet, the overview report and executive summary as uploaded, the action
- * plan as XLSX and DOCX. Every entry is dated the day the pack was prepared.
+ * plan as XLSX and DOCX. Every entry is dated the day the pack was prepared, and so is every
+ * file inside the generated DOCX and XLSX (see dated): the same case file on the same day gives
+ * the same bytes, so the pack's SHA-256 (its ETag, and the hash the submission records) changes
+ * only when what it says does.
  */
 export async function packZip(m: PackModel, documents: Array<{ fileName: string; content: Buffer }>): Promise<Buffer> {
   const names = packFileNames(m);
   const zip = new JSZip();
   const date = new Date(`${m.preparedOn}T12:00:00Z`);
-  const [cover, planDocx, planXlsx] = await Promise.all([coverSheetDocx(m), actionPlanDocx(m), actionPlanXlsx(m)]);
+  const [cover, planDocx, planXlsx] = await Promise.all([coverSheetDocx(m), actionPlanDocx(m), actionPlanXlsx(m)].map(async (made) => dated(await made, date)));
   zip.file(names.cover, cover, { date });
   for (const d of documents) zip.file(d.fileName, d.content, { date });
   zip.file(names.actionPlanXlsx, planXlsx, { date });
   zip.file(names.actionPlanDocx, planDocx, { date });
   return zip.generateAsync({ type: 'nodebuffer', compression: 'DEFLATE', compressionOptions: { level: 6 } });
+}
+
+/**
+ * An Office file (a zip) with the build's clock taken out: `docx` and `exceljs` stamp the time of
+ * writing on each entry and in docProps/core.xml (created, modified); both become `date`. The
+ * entries keep their order and content.
+ */
+export async function dated(file: Buffer, date: Date): Promise<Buffer> {
+  const read = await JSZip.loadAsync(file);
+  const out = new JSZip();
+  const stamp = date.toISOString().replace(/\.\d{3}Z$/, 'Z');
+  for (const entry of Object.values(read.files)) {
+    if (entry.dir) {
+      out.folder(entry.name);
+      continue;
+    }
+    let content: Buffer | string = await entry.async('nodebuffer');
+    if (entry.name === 'docProps/core.xml') content = content.toString('utf8').replace(/(<dcterms:(created|modified)\b[^>]*>)[^<]*(<\/dcterms:\2>)/g, `$1${stamp}$3`);
+    out.file(entry.name, content, { date });
+  }
+  // Folders too are dated (JSZip gives an added folder the time of adding).
+  for (const entry of Object.values(out.files)) entry.date = date;
+  return out.generateAsync({ type: 'nodebuffer', compression: 'DEFLATE', compressionOptions: { level: 6 } });
 }
