@@ -48,6 +48,7 @@ export const ACTIONS = [
   'coding.write',
   'homeOfficePack.read',
   'homeOfficeChecklist.write',
+  'qaRounds.write',
   'accessLog.read',
   'notifications.read',
   'deadlines.list',

@@ -59,6 +59,9 @@ export const HISTORY_READ_ACTIONS: Readonly<Record<string, Action>> = {
   ANONYMISATION_CONFIRMATION_WITHDRAWN: 'publication.read',
   REVIEW_CODED: 'review.read',
   HOME_OFFICE_CHECKLIST_ANSWERED: 'homeOfficePack.read',
+  QA_LETTER_UPLOADED: 'oversight.read',
+  QA_CHANGES_LISTED: 'oversight.read',
+  QA_CHANGE_DONE: 'oversight.read',
 };
 
 /** An entry of a type this file does not know is shown only to those who manage the review. */

@@ -90,6 +90,9 @@ export const POLICY: Readonly<Record<Action, Grants>> = {
   // sends it, the chair checks it; the CSP lead answers the checklist.
   'homeOfficePack.read': { csp_lead: 'csp', chair: 'review' },
   'homeOfficeChecklist.write': { csp_lead: 'csp' },
+  // A QA round's letter and the changes it asks for: the CSP lead deals with the Home Office,
+  // the chair makes the changes; both keep the list (read with oversight.read).
+  'qaRounds.write': { csp_lead: 'csp', chair: 'review' },
   'accessLog.read': { csp_lead: 'csp' },
   'notifications.read': { csp_lead: 'csp', chair: 'review' },
 };

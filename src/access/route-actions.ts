@@ -151,6 +151,9 @@ export const API_ROUTE_ACTIONS: Readonly<Record<string, Action>> = {
 
   [`GET ${R}/rag-decisions`]: 'oversight.read',
   [`GET ${R}/qa-rounds`]: 'oversight.read',
+  [`POST ${R}/qa-rounds/:round/letter`]: 'qaRounds.write',
+  [`POST ${R}/qa-rounds/:round/changes`]: 'qaRounds.write',
+  [`POST ${R}/qa-rounds/:round/changes/:changeId/done`]: 'qaRounds.write',
   // The Home Office submission pack, the packs sent and the checklist (src/reports/home-office).
   [`GET ${R}/home-office-pack`]: 'homeOfficePack.read',
   [`GET ${R}/home-office-packs`]: 'homeOfficePack.read',

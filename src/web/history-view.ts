@@ -21,7 +21,7 @@ export const HISTORY_PAGE_SIZE = 20;
 const LIFECYCLE = new Set<string>([...REVIEW_EVENT_TYPES, 'NOTIFICATION_RECORDED', 'CORRECTION', 'REVIEW_TRANSFERRED', 'REVIEW_CODED', 'HOME_OFFICE_CHECKLIST_ANSWERED']);
 
 export function historyKindOf(type: string): HistoryKind {
-  if (LIFECYCLE.has(type)) return 'stages';
+  if (LIFECYCLE.has(type) || type.startsWith('QA_')) return 'stages';
   if (/^(MEMBER_|INVITATION_|PANEL_MEMBER|CHAIR_|REPORT_WRITER_|APPOINTMENT_|ROLE_)|_APPOINTED$|DECLARATION/.test(type)) return 'team';
   if (/^(IMR_|SCOPING_|RECORDS_SECURED)/.test(type)) return 'imrs';
   if (/^PANEL_MEETING_|^MEETING_/.test(type)) return 'meetings';

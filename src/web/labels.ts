@@ -59,6 +59,9 @@ export const EVENT_ACTION_LABELS: Readonly<Record<ReviewEventType, string>> = {
 export const HISTORY_LABELS: Readonly<Record<string, string>> = {
   NOTIFICATION_RECORDED: 'Police notification recorded',
   HOME_OFFICE_CHECKLIST_ANSWERED: 'Checklist before submission answered',
+  QA_LETTER_UPLOADED: 'Home Office letter uploaded',
+  QA_CHANGES_LISTED: 'Changes asked for by the Home Office listed',
+  QA_CHANGE_DONE: 'Change asked for by the Home Office done',
   DECIDE: 'Decision recorded',
   NOTIFY_HOME_OFFICE: 'Home Office told of the decision',
   DIRECT_REVIEW: 'Review directed by the Secretary of State',

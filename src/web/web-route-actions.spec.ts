@@ -35,7 +35,7 @@ describe('WEB_ROUTE_ACTIONS', () => {
       const path = route.split(' ')[1];
       expect(isPagePath(path)).toBe(true);
       for (const param of path.match(/:\w+/g) ?? []) {
-        expect(['reviewId', 'imrId', 'meetingId', 'memberId', 'documentId', 'recommendationId', 'actionId', 'userId', 'grantId', 'responseId', 'proceedingId', 'token']).toContain(param.slice(1));
+        expect(['reviewId', 'imrId', 'meetingId', 'memberId', 'documentId', 'recommendationId', 'actionId', 'userId', 'grantId', 'responseId', 'proceedingId', 'round', 'changeId', 'token']).toContain(param.slice(1));
       }
     }
   });

@@ -136,6 +136,12 @@ export const WEB_ROUTE_ACTIONS: Readonly<Record<string, Action>> = {
   // The checklist before submission (src/reports/home-office); its pack is GET /reviews/:id/home-office-pack.
   [`GET ${C}/qa/checklist`]: 'homeOfficePack.read',
   [`POST ${C}/qa/checklist`]: 'homeOfficeChecklist.write',
+  [`GET ${C}/qa/:round/letter`]: 'qaRounds.write',
+  [`POST ${C}/qa/:round/letter`]: 'qaRounds.write',
+  [`GET ${C}/qa/:round/changes`]: 'qaRounds.write',
+  [`POST ${C}/qa/:round/changes`]: 'qaRounds.write',
+  [`GET ${C}/qa/:round/changes/:changeId/done`]: 'qaRounds.write',
+  [`POST ${C}/qa/:round/changes/:changeId/done`]: 'qaRounds.write',
 
   [`GET ${C}/publication`]: 'publication.read',
   [`GET ${C}/publication/record`]: 'publication.write',

@@ -242,6 +242,16 @@ describe('more web pages (browser)', () => {
     expect(await textOf(page.getByRole('row', { name: /15 June 2026/ }))).toContain('Awaiting the letter');
     await checks.check(page, problems, 'Home Office QA (awaiting the letter)');
 
+    // The letter arrives: uploaded as a document of the round (a missing file refused on the page first).
+    await page.getByRole('link', { name: 'Upload the letter of round 1' }).click();
+    await page.getByRole('button', { name: 'Upload the letter' }).click();
+    expect(await errorSummary(page)).toEqual(['Select the letter']);
+    await checks.check(page, problems, 'upload the letter (errors)');
+    await page.getByLabel('The letter').setInputFiles({ name: 'ho-letter.pdf', mimeType: 'application/pdf', buffer: Buffer.from('%PDF-1.4\nThe panel approves the report.\n%%EOF') });
+    await page.getByRole('button', { name: 'Upload the letter' }).click();
+    await page.waitForURL(/\/qa\?done=QA_LETTER_UPLOADED$/);
+    expect(await textOf(page.getByRole('link', { name: /ho-letter\.pdf \(version 1/ }))).toContain('ho-letter.pdf');
+
     const form = page.locator('section', { has: page.getByRole('heading', { name: 'Record the Home Office quality assurance outcome' }) });
     await form.getByLabel('Approved for publication').check();
     await fillDate(page, 'Date of the Home Office letter', 1, 7, 2026);
@@ -249,6 +259,26 @@ describe('more web pages (browser)', () => {
     await page.waitForURL(new RegExp(`/cases/${reviewId}\\?done=RECORD_QA_OUTCOME$`));
     await tabs(page).getByRole('link', { name: 'Home Office QA' }).click();
     expect(await textOf(page.getByRole('row', { name: /15 June 2026/ }))).toContain('Approved for publication');
+
+    // What the letter asks the partnership to develop, one a line; then one marked done (a date before the letter refused first).
+    await page.getByRole('link', { name: 'List changes the letter asks for in round 1' }).click();
+    await page.getByRole('button', { name: 'Add to the list' }).click();
+    expect(await errorSummary(page)).toEqual(['The changes the letter asks for must list at least one change']);
+    await checks.check(page, problems, 'list the changes asked for (errors)');
+    await page.getByLabel('The changes the letter asks for').fill('Name the housing provider’s lead in the action plan\n\nAdd the date of the family’s meeting');
+    await page.getByRole('button', { name: 'Add to the list' }).click();
+    await page.waitForURL(/\/qa\?done=QA_CHANGES_LISTED$/);
+    await page.getByRole('link', { name: /^1\. Name the housing provider’s lead/ }).click();
+    await fillDate(page, 'Date done', 30, 6, 2026);
+    await page.getByRole('button', { name: 'Mark as done' }).click();
+    expect(await errorSummary(page)).toEqual(['Date done must not be before the Home Office\'s letter of 1 July 2026']);
+    await checks.check(page, problems, 'mark a change done (errors)');
+    await fillDate(page, 'Date done', 3, 7, 2026);
+    await page.getByLabel('What was done (optional)').fill('Action plan row 2 names the lead');
+    await page.getByRole('button', { name: 'Mark as done' }).click();
+    await page.waitForURL(/\/qa\?done=QA_CHANGE_DONE$/);
+    expect(await textOf(page.locator('.govuk-task-list'))).toContain('Done on 3 July 2026: Action plan row 2 names the lead');
+    expect(await textOf(page.locator('.govuk-inset-text'))).toContain('1 change the Home Office asked for is not marked done yet');
     await checks.check(page, problems, 'Home Office QA', { screenshot: 'qa' });
 
     await tabs(page).getByRole('link', { name: 'Publication' }).click();

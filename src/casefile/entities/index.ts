@@ -14,6 +14,7 @@ import { PanelMember } from './panel-member.entity';
 import { Person } from './person.entity';
 import { Proceeding } from './proceeding.entity';
 import { Publication } from './publication.entity';
+import { QaChange, QaLetter } from './qa-round.entity';
 import { Recommendation } from './recommendation.entity';
 import { RecordsSecured } from './records-secured.entity';
 import { ScopingResponse } from './scoping-response.entity';
@@ -34,6 +35,7 @@ export * from './panel-member.entity';
 export * from './person.entity';
 export * from './proceeding.entity';
 export * from './publication.entity';
+export * from './qa-round.entity';
 export * from './recommendation.entity';
 export * from './records-secured.entity';
 export * from './scoping-response.entity';
@@ -56,6 +58,8 @@ export const CASEFILE_ENTITIES = [
   FamilyEngagement,
   Proceeding,
   Publication,
+  QaLetter,
+  QaChange,
   Person,
   ScopingResponse,
   RecordsSecured,

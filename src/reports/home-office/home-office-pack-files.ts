@@ -41,6 +41,8 @@ export interface PackModel {
   imrs: Array<{ agency: string; kind: string; requestedOn: string; dueOn: string; receivedOn: string | null; waived: boolean }>;
   family: Array<{ date: string; text: string }>;
   actionPlan: ActionPlanRow[];
+  /** What earlier rounds' letters asked to change, and what was done (a resubmission answers them). */
+  qaChanges: Array<{ round: number; number: number; text: string; doneOn: string | null; note: string | null }>;
   /** The documents the zip holds besides the generated ones (their names in the zip). */
   documents: Array<{ kind: 'overview_report' | 'executive_summary'; title: string; versionNo: number; uploadedOn: string; fileName: string }>;
 }
@@ -129,6 +131,16 @@ export function coverSections(m: PackModel): Array<{ heading: string; headings?:
       rows: m.holds.map((h) => [h.reasonLabel, dateInWords(h.from), h.to ? dateInWords(h.to) : 'Still on hold']),
       empty: 'The review was never on hold.',
     },
+    ...(m.qaChanges.length
+      ? [
+          {
+            heading: 'Changes asked for by the Home Office, and what was done',
+            headings: ['Round', 'Change asked for', 'Done', 'What was done'],
+            rows: m.qaChanges.map((c) => [String(c.round), `${c.number}. ${c.text}`, c.doneOn ? dateInWords(c.doneOn) : 'Not done', c.note ?? '']),
+            empty: '',
+          },
+        ]
+      : []),
     {
       heading: 'In this pack',
       headings: ['Document', 'Version', 'Uploaded', 'File'],

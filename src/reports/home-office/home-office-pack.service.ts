@@ -92,7 +92,7 @@ export class HomeOfficePackService {
     }
 
     const q = <T>(sql: string): Promise<T[]> => db.query(sql, [reviewId]);
-    const [people, chairs, meetings, imrs, extensions, trials, panel, scoping, family, plan] = await Promise.all([
+    const [people, chairs, meetings, imrs, extensions, trials, panel, scoping, family, plan, qaChanges] = await Promise.all([
       q<{ role: string; pseudonym: string; real_name: string }>(`SELECT role, pseudonym, real_name FROM people WHERE review_id = $1 ORDER BY created_at`),
       q<{ organisation: string; on: string; declared: Date | null; ended: string | null }>(
         `SELECT organisation, to_char(appointed_on, 'YYYY-MM-DD') AS on, independence_declared_at AS declared, to_char(ended_on, 'YYYY-MM-DD') AS ended
@@ -140,6 +140,9 @@ export class HomeOfficePackService {
            FROM recommendations r LEFT JOIN actions a ON a.recommendation_id = r.id AND a.review_id = r.review_id
           WHERE r.review_id = $1 AND r.status <> 'withdrawn'
           ORDER BY r.number, a.created_at, a.id`,
+      ),
+      q<{ round: number; number: number; text: string; done: string | null; note: string | null }>(
+        `SELECT round, number, text, to_char(done_on, 'YYYY-MM-DD') AS done, done_note AS note FROM qa_changes WHERE review_id = $1 ORDER BY round, number`,
       ),
     ]);
 
@@ -214,6 +217,7 @@ export class HomeOfficePackService {
         completedOn: p.completed,
         outcome: p.evidence ?? '',
       })),
+      qaChanges: qaChanges.map((c) => ({ round: c.round, number: c.number, text: c.text, doneOn: c.done, note: c.note })),
       documents: [],
     };
     const documents: Array<{ fileName: string; content: Buffer }> = [];
