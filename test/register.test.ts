@@ -245,10 +245,14 @@ describe('recommendations register (API, CSV, XLSX, access)', () => {
     expect(csv.headers['content-type']).toBe('text/csv; charset=utf-8');
     expect(csv.headers['content-disposition']).toBe('attachment; filename="recommendations-register-maldon-braintree-2026-12-04.csv"');
     const lines = csv.text.trimEnd().split('\r\n');
-    expect(lines[0]).toBe('Partnership,Review,Recommendation,Recommendation text,Level,Addressee,Addressee kind,Theme,Action,Owner,Target date,Completed on,Status');
+    expect(lines[0]).toBe(
+      'Partnership,Review,Recommendation,Recommendation text,Level,Addressee,Addressee kind,Theme,Action,Owner,Target date,Completed on,Status,' +
+        'Relationship (review),Vulnerabilities (review),Themes (review),Family involvement (review),Review coded with taxonomy version',
+    );
+    // Neither review is coded yet: its coding's cells are empty.
     expect(lines.slice(1)).toEqual([
-      `BRAINTREE,${visibleRefs[2]},1,Police should train officers to recognise coercive control,Single agency,Essex Police,A local agency,Training,Deliver coercive control training to response officers,Essex Police,2026-10-01,,Overdue`,
-      `MALDON,${visibleRefs[0]},3,Housing should record tenancy concerns,Single agency,Maldon Housing,A local agency,Record keeping,Tenancy records protocol,Maldon Housing,2026-11-30,,Overdue`,
+      `BRAINTREE,${visibleRefs[2]},1,Police should train officers to recognise coercive control,Single agency,Essex Police,A local agency,Training,Deliver coercive control training to response officers,Essex Police,2026-10-01,,Overdue,,,,,`,
+      `MALDON,${visibleRefs[0]},3,Housing should record tenancy concerns,Single agency,Maldon Housing,A local agency,Record keeping,Tenancy records protocol,Maldon Housing,2026-11-30,,Overdue,,,,,`,
     ]);
 
     const res = await as('county', '/reports/register?csp=MALDON,BRAINTREE&format=xlsx&pageSize=2')
@@ -336,6 +340,37 @@ describe('recommendations register (API, CSV, XLSX, access)', () => {
     // Only the CSP lead and the chair code a review: a RAG member who reads the review (A, past sign-off) may not; its CSP lead may.
     await http().put(`/reviews/${ids.a}/coding`).set('Authorization', `Bearer ${tokens.rag}`).send(codes).expect(403);
     await http().put(`/reviews/${ids.a}/coding`).set('Authorization', `Bearer ${tokens.county}`).send(codes).expect(200);
+  });
+
+  it('filters by the review’s coding (relationship, vulnerability, review theme) and exports each row with it', async () => {
+    // Coded by the test before: A (intimate partner; coercive control, separation) and C (intimate partner; coercive control only).
+    const [refA, , refC] = visibleRefs;
+    expect(await got('relationship=intimate_partner')).toEqual(expected(() => true, [refA, refC]));
+    expect(await got('reviewTheme=separation')).toEqual(expected(() => true, [refA]));
+    expect(await got('reviewTheme=coercive_control&theme=training')).toEqual(expected((m) => m.theme === 'training', [refC]));
+    expect(await got('vulnerability=mental_health&status=complete')).toEqual(expected((m) => statusOf(m) === 'complete', [refA, refC]));
+    expect(await got('relationship=familial_other')).toEqual([]);
+    const bad = await as('county', '/reports/register?csp=MALDON,BRAINTREE&relationship=neighbour&vulnerability=luck').expect(400);
+    expect(bad.body.errors).toEqual([
+      { field: 'relationship', message: 'is not a relationship category of taxonomy version 1: neighbour' },
+      { field: 'vulnerability', message: 'is not a vulnerability of taxonomy version 1: luck' },
+    ]);
+
+    const csv = await as('county', '/reports/register?csp=MALDON,BRAINTREE&reviewTheme=separation&status=overdue&format=csv').expect(200);
+    expect(csv.text.trimEnd().split('\r\n').slice(1)).toEqual([
+      `MALDON,${refA},3,Housing should record tenancy concerns,Single agency,Maldon Housing,A local agency,Record keeping,Tenancy records protocol,Maldon Housing,2026-11-30,,Overdue,` +
+        'Intimate partner (current),Mental ill health; Alcohol or drug misuse,Coercive and controlling behaviour; Separation or the ending of the relationship,' +
+        'The family contributed to the review; Received the draft report,1',
+    ]);
+    const json = (await as('county', '/reports/register?csp=MALDON,BRAINTREE&reviewTheme=separation&status=overdue').expect(200)).body;
+    expect(json.filters).toEqual({ reviewTheme: 'separation', status: 'overdue' });
+    expect(json.rows[0].coding).toEqual({
+      taxonomyVersion: '1',
+      relationship: 'Intimate partner (current)',
+      vulnerabilities: ['Mental ill health', 'Alcohol or drug misuse'],
+      themes: ['Coercive and controlling behaviour', 'Separation or the ending of the relationship'],
+      familyInvolvement: ['The family contributed to the review', 'Received the draft report'],
+    });
   });
 
   it('the coding form on the review: sends its version, names the field for an unknown code, refuses an empty form', async () => {

@@ -16,6 +16,11 @@ export const REGISTER_HEADINGS = [
   'Target date',
   'Completed on',
   'Status',
+  'Relationship (review)',
+  'Vulnerabilities (review)',
+  'Themes (review)',
+  'Family involvement (review)',
+  'Review coded with taxonomy version',
 ];
 
 const LEVELS: Record<string, string> = { single_agency: 'Single agency', multi_agency: 'Multi-agency', national: 'National' };
@@ -38,6 +43,11 @@ export function registerCells(row: RegisterRow): Cell[] {
     row.targetDate ? { date: row.targetDate } : null,
     row.completedOn ? { date: row.completedOn } : null,
     STATUS_TEXT[row.status],
+    row.coding?.relationship ?? null,
+    row.coding ? row.coding.vulnerabilities.join('; ') || null : null,
+    row.coding ? row.coding.themes.join('; ') || null : null,
+    row.coding ? row.coding.familyInvolvement.join('; ') || null : null,
+    row.coding?.taxonomyVersion ?? null,
   ];
 }
 
@@ -71,6 +81,9 @@ export function describeFilters(register: Register): string {
     f.addressee ? `addressee ${f.addressee}` : '',
     f.status ? `status ${f.status}` : '',
     f.overdue !== undefined ? (f.overdue ? 'overdue only' : 'not overdue') : '',
+    f.relationship ? `review relationship ${f.relationship}` : '',
+    f.vulnerability ? `review vulnerability ${f.vulnerability}` : '',
+    f.reviewTheme ? `review theme ${f.reviewTheme}` : '',
     f.q ? `search “${f.q}”` : '',
   ]
     .filter(Boolean)

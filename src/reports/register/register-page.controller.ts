@@ -11,11 +11,22 @@ import { currentTaxonomy } from './taxonomy';
 
 const asList = (value: unknown): string[] => (Array.isArray(value) ? value.filter((v): v is string => typeof v === 'string') : typeof value === 'string' ? [value] : []);
 const one = (value: unknown): string => (typeof value === 'string' ? value.trim() : Array.isArray(value) && typeof value[0] === 'string' ? value[0].trim() : '');
-const LABELS: Record<string, string> = { csp: 'Partnerships', theme: 'Theme', addressee: 'Addressee', status: 'Status', overdue: 'Overdue', q: 'Search', page: 'Page' };
+const LABELS: Record<string, string> = {
+  csp: 'Partnerships',
+  theme: 'Theme',
+  addressee: 'Addressee',
+  status: 'Status',
+  overdue: 'Overdue',
+  relationship: 'Relationship',
+  vulnerability: 'Vulnerability',
+  reviewTheme: 'Review theme',
+  q: 'Search',
+  page: 'Page',
+};
 
 /**
  * The recommendations register page: the filters as a GET form (partnerships, theme, addressee,
- * status, overdue, search), then the rows a page at a time with links to the CSV and XLSX of
+ * status, overdue, the review's coding: relationship, vulnerability, review theme; search), then the rows a page at a time with links to the CSV and XLSX of
  * every matching row (GET /reports/register). Bad input is shown on the form (400), naming the field.
  */
 @ApiExcludeController()
@@ -33,7 +44,17 @@ export class RecommendationsRegisterPagesController {
     const chosen = asList(query.csp).flatMap((c) => c.split(',')).map((c) => c.trim().toUpperCase()).filter(Boolean);
     // Every partnership of theirs at first: a county team leading several sees them together.
     const codes = chosen.length > 0 ? chosen : csps.map((c) => c.code.toUpperCase());
-    const values = { theme: one(query.theme), addressee: one(query.addressee), status: one(query.status), overdue: one(query.overdue), q: one(query.q), page: one(query.page) };
+    const values = {
+      theme: one(query.theme),
+      addressee: one(query.addressee),
+      status: one(query.status),
+      overdue: one(query.overdue),
+      relationship: one(query.relationship),
+      vulnerability: one(query.vulnerability),
+      reviewTheme: one(query.reviewTheme),
+      q: one(query.q),
+      page: one(query.page),
+    };
     const problems: Array<{ field: string; message: string }> = [];
     if (codes.length === 0) problems.push({ field: 'csp', message: 'choose at least one partnership' });
     let register: Register | null = null;
@@ -58,6 +79,9 @@ export class RecommendationsRegisterPagesController {
       ],
       statuses: [option('', 'Any status', values.status), ...REGISTER_STATUSES.map((s) => option(s, STATUS_TEXT[s], values.status))],
       overdue: [option('', 'Overdue or not', values.overdue), option('true', 'Overdue only', values.overdue), option('false', 'Not overdue', values.overdue)],
+      relationships: [option('', 'Any relationship', values.relationship), ...taxonomy.relationshipCategories.map((t) => option(t.code, t.label, values.relationship))],
+      vulnerabilities: [option('', 'Any vulnerability', values.vulnerability), ...taxonomy.vulnerabilities.map((t) => option(t.code, t.label, values.vulnerability))],
+      reviewThemes: [option('', 'Any review theme', values.reviewTheme), ...taxonomy.themes.map((t) => option(t.code, t.label, values.reviewTheme))],
       q: values.q,
     };
     const context = { pageTitle: 'Recommendations register', form, taxonomyVersion: taxonomy.version };

@@ -9,7 +9,8 @@ import { londonDateOf } from '../../deadlines/rules';
 import { Clock } from '../../infrastructure/clock/clock';
 import { parseInput } from '../../infrastructure/http/validation';
 import { assertNoRealNamesInReport, chosenCsps, reportableCsps, reportableReviewsSql, type ReportCsp } from '../report-scope';
-import { currentTaxonomy, labelOf } from './taxonomy';
+import type { ReviewCodes } from './review-coding.entity';
+import { CODING_LISTS, currentTaxonomy, labelOf, taxonomyVersions, type Taxonomy } from './taxonomy';
 
 export const REGISTER_FORMATS = ['json', 'csv', 'xlsx'] as const;
 export const REGISTER_STATUSES = ['open', 'overdue', 'complete'] as const;
@@ -31,9 +32,23 @@ const wholeNumber = (max: number) =>
     .transform(Number)
     .refine((n) => n >= 1 && n <= max, `must be from 1 to ${max}`);
 
+const blankIsAbsent = (v: unknown) => (typeof v === 'string' && v.trim() === '' ? undefined : v);
+
+/** One code of a list the reviews are coded with (the current taxonomy's), or absent. */
+function codeOf(list: (typeof CODING_LISTS)[number], what: string) {
+  return z.preprocess(
+    blankIsAbsent,
+    z
+      .string({ invalid_type_error: `must be one ${what} code` })
+      .refine((v) => currentTaxonomy()[list].some((t) => t.code === v), (v) => ({
+        message: `is not a ${what} of taxonomy version ${currentTaxonomy().version}: ${String(v).slice(0, 60)}`,
+      }))
+      .optional(),
+  );
+}
+
 /** The register's query (GET /reports/register and the /register page). Empty values mean "any". */
 export function registerQuerySchema() {
-  const blankIsAbsent = (v: unknown) => (typeof v === 'string' && v.trim() === '' ? undefined : v);
   return z
     .object({
       csp: codes,
@@ -49,6 +64,9 @@ export function registerQuerySchema() {
       addressee: z.preprocess(blankIsAbsent, z.string({ invalid_type_error: 'must be one addressee' }).trim().max(300, 'must be at most 300 characters').optional()),
       status: z.preprocess(blankIsAbsent, z.enum(REGISTER_STATUSES, { message: 'must be open, overdue or complete' }).optional()),
       overdue: z.preprocess(blankIsAbsent, z.enum(['true', 'false'], { message: 'must be true or false' }).transform((v) => v === 'true').optional()),
+      relationship: codeOf('relationshipCategories', 'relationship category'),
+      vulnerability: codeOf('vulnerabilities', 'vulnerability'),
+      reviewTheme: codeOf('themes', 'review theme'),
       q: z.preprocess(blankIsAbsent, z.string({ invalid_type_error: 'must be one search' }).trim().max(200, 'must be at most 200 characters').optional()),
       page: z.preprocess(blankIsAbsent, wholeNumber(100_000).optional()),
       pageSize: z.preprocess(blankIsAbsent, wholeNumber(MAX_PAGE_SIZE).optional()),
@@ -63,6 +81,10 @@ export interface RegisterQuery {
   addressee?: string;
   status?: RegisterStatus;
   overdue?: boolean;
+  /** The review's coding (config/taxonomy/): its relationship category, one of its vulnerabilities, one of its themes. */
+  relationship?: string;
+  vulnerability?: string;
+  reviewTheme?: string;
   q?: string;
   page: number;
   pageSize: number;
@@ -88,6 +110,8 @@ export interface RegisterRow {
   completedOn: string | null;
   /** The action's: complete; overdue (its target date has passed); else open. A recommendation without actions is open. */
   status: RegisterStatus;
+  /** The review's coding in words (labels of the taxonomy version it was coded with), or null when it is not coded. */
+  coding: { taxonomyVersion: string; relationship: string | null; vulnerabilities: string[]; themes: string[]; familyInvolvement: string[] } | null;
 }
 
 export interface Register {
@@ -133,6 +157,9 @@ export class RecommendationsRegisterService {
       ...(parsed.addressee ? { addressee: parsed.addressee } : {}),
       ...(parsed.status ? { status: parsed.status } : {}),
       ...(parsed.overdue !== undefined ? { overdue: parsed.overdue } : {}),
+      ...(parsed.relationship ? { relationship: parsed.relationship } : {}),
+      ...(parsed.vulnerability ? { vulnerability: parsed.vulnerability } : {}),
+      ...(parsed.reviewTheme ? { reviewTheme: parsed.reviewTheme } : {}),
       ...(parsed.q ? { q: parsed.q } : {}),
       page: parsed.page ?? 1,
       pageSize: parsed.pageSize ?? DEFAULT_PAGE_SIZE,
@@ -168,6 +195,9 @@ export class RecommendationsRegisterService {
       const p = add(query.addressee);
       inner.push(`(x.addressee_kind = ${p} OR lower(x.addressee) = lower(${p}))`);
     }
+    if (query.relationship) inner.push(`rc.codes->>'relationshipCategory' = ${add(query.relationship)}`);
+    if (query.vulnerability) inner.push(`(rc.codes->'vulnerabilities') ? ${add(query.vulnerability)}`);
+    if (query.reviewTheme) inner.push(`(rc.codes->'themes') ? ${add(query.reviewTheme)}`);
     if (query.q) {
       const p = add(query.q);
       // The same expressions as the GIN indexes (migration RecommendationsRegister).
@@ -183,17 +213,19 @@ export class RecommendationsRegisterService {
       SELECT c.code AS csp, r.id AS "reviewId", r.reference, x.number, x.text AS recommendation, x.level, x.addressee, x.addressee_kind AS "addresseeKind",
              x.theme, x.status AS "recommendationStatus", a.description AS action, a.owner, to_char(a.target_date, 'YYYY-MM-DD') AS "targetDate",
              to_char(a.completed_on, 'YYYY-MM-DD') AS "completedOn", a.created_at AS action_created, a.id AS action_id,
-             CASE WHEN a.id IS NULL THEN 'open' WHEN a.status = 'complete' THEN 'complete' WHEN a.target_date < $2::date THEN 'overdue' ELSE 'open' END AS status
+             CASE WHEN a.id IS NULL THEN 'open' WHEN a.status = 'complete' THEN 'complete' WHEN a.target_date < $2::date THEN 'overdue' ELSE 'open' END AS status,
+             rc.codes AS coding_codes, rc.taxonomy_version AS coding_version
         FROM recommendations x
         JOIN reviews r ON r.id = x.review_id
         JOIN csps c ON c.id = r.csp_id
+        LEFT JOIN review_codings rc ON rc.review_id = r.id
         LEFT JOIN actions a ON a.review_id = x.review_id AND a.recommendation_id = x.id AND ${actions}
        WHERE ${[scope, ...inner].join(' AND ')}`;
     const where = outer.length > 0 ? `WHERE ${outer.join(' AND ')}` : '';
     const [{ total }]: Array<{ total: number }> = await this.dataSource.query(`SELECT count(*)::int AS total FROM (${from}) t ${where}`, params);
     const pages = Math.max(1, Math.ceil(total / query.pageSize));
     const limit = options.all ? '' : `LIMIT ${query.pageSize} OFFSET ${(query.page - 1) * query.pageSize}`;
-    const rows: Array<RegisterRow & { action_created: unknown; action_id: unknown }> = await this.dataSource.query(
+    const rows: Array<Omit<RegisterRow, 'coding'> & { action_created: unknown; action_id: unknown; coding_codes: ReviewCodes | null; coding_version: string | null }> = await this.dataSource.query(
       `SELECT * FROM (${from}) t ${where} ORDER BY csp, reference, number, action_created NULLS FIRST, action_id ${limit}`,
       params,
     );
@@ -205,9 +237,10 @@ export class RecommendationsRegisterService {
       [params[0], ...mayReport.params, ...mayRead.params],
     );
     const taxonomy = currentTaxonomy();
-    const shown: RegisterRow[] = rows.map(({ action_created: _c, action_id: _i, ...row }) => ({
+    const shown: RegisterRow[] = rows.map(({ action_created: _c, action_id: _i, coding_codes: codes, coding_version: version, ...row }) => ({
       ...row,
       themeLabel: row.theme ? labelOf(taxonomy, 'recommendationThemes', row.theme) : null,
+      coding: codes && version ? codingInWords(codes, version) : null,
     }));
     await this.assertNoRealNames(shown);
     const { csp: _csp, page: _page, pageSize: _size, format: _format, ...filters } = query;
@@ -246,4 +279,16 @@ export class RecommendationsRegisterService {
       (ids.length > 0 ? ids : [null]).map((reviewId) => ({ ...base, reviewId })),
     );
   }
+}
+
+/** A review's codes as the labels of the taxonomy version it was coded with (the current one's if that version is gone). */
+function codingInWords(codes: ReviewCodes, version: string): NonNullable<RegisterRow['coding']> {
+  const taxonomy: Taxonomy = taxonomyVersions().get(version) ?? currentTaxonomy();
+  return {
+    taxonomyVersion: version,
+    relationship: codes.relationshipCategory ? labelOf(taxonomy, 'relationshipCategories', codes.relationshipCategory) : null,
+    vulnerabilities: codes.vulnerabilities.map((c) => labelOf(taxonomy, 'vulnerabilities', c)),
+    themes: codes.themes.map((c) => labelOf(taxonomy, 'themes', c)),
+    familyInvolvement: codes.familyInvolvement.map((c) => labelOf(taxonomy, 'familyInvolvement', c)),
+  };
 }
