@@ -44,6 +44,14 @@ describe('case file: the facts the lifecycle reads (real PostgreSQL)', () => {
     return row.id as string;
   }
   const facts = (reviewId: string): Promise<ReviewFacts> => computeReviewFacts(db, reviewId);
+  /** The team record (review_members) an appointment or panel place must be the declaration of. */
+  const teamRecord = async (reviewId: string, role: 'chair' | 'report_writer' | 'panel_member', agencyId: string | null = null): Promise<string> => {
+    const [row] = await db.query(
+      `INSERT INTO review_members (review_id, display_name, role, agency_id, added_by, added_at) VALUES ($1, 'Someone', $2, $3, $4, now()) RETURNING id`,
+      [reviewId, role, agencyId, BY],
+    );
+    return row.id as string;
+  };
 
   const imr = (reviewId: string, extra: Partial<Imr> = {}) =>
     db.getRepository(Imr).save({
@@ -124,10 +132,10 @@ describe('case file: the facts the lifecycle reads (real PostgreSQL)', () => {
     busy = await newReview();
     await db
       .getRepository(Appointment)
-      .save({ reviewId: busy, role: 'chair', name: 'A Chair', organisation: 'Independent', appointedOn: '2025-02-01', createdBy: BY });
+      .save({ reviewId: busy, role: 'chair', name: 'A Chair', organisation: 'Independent', appointedOn: '2025-02-01', createdBy: BY, memberId: await teamRecord(busy, 'chair') });
     await db
       .getRepository(PanelMember)
-      .save({ reviewId: busy, name: 'P One', agencyId: police.id, role: 'DCI', joinedOn: '2025-02-10', createdBy: BY });
+      .save({ reviewId: busy, name: 'P One', agencyId: police.id, role: 'DCI', joinedOn: '2025-02-10', createdBy: BY, memberId: await teamRecord(busy, 'panel_member', police.id) });
     const busyImr = await imr(busy);
     await imr(busy, { agencyId: health.id });
     const held = await meeting(busy, 'held');
@@ -193,6 +201,7 @@ describe('case file: the facts the lifecycle reads (real PostgreSQL)', () => {
       organisation: 'Independent',
       appointedOn: '2025-02-01',
       createdBy: BY,
+      memberId: await teamRecord(review, 'report_writer'),
     });
     expect((await facts(review)).chairAppointed).toBe(false);
     const chair = await appointments.save({
@@ -203,6 +212,7 @@ describe('case file: the facts the lifecycle reads (real PostgreSQL)', () => {
       appointedOn: '2025-02-01',
       independenceDeclaredAt: new Date('2025-02-01T09:00:00Z'),
       createdBy: BY,
+      memberId: await teamRecord(review, 'chair'),
     });
     expect(chair.version).toBe(1);
     expect((await facts(review)).chairAppointed).toBe(true);
@@ -216,8 +226,8 @@ describe('case file: the facts the lifecycle reads (real PostgreSQL)', () => {
     const review = await newReview();
     const members = db.getRepository(PanelMember);
     const base = { reviewId: review, role: 'Head of safeguarding', joinedOn: '2025-02-10', createdBy: BY };
-    await members.save({ ...base, name: 'P One', agencyId: police.id });
-    const two = await members.save({ ...base, name: 'P Two', agencyId: health.id });
+    await members.save({ ...base, name: 'P One', agencyId: police.id, memberId: await teamRecord(review, 'panel_member', police.id) });
+    const two = await members.save({ ...base, name: 'P Two', agencyId: health.id, memberId: await teamRecord(review, 'panel_member', health.id) });
     expect((await facts(review)).panelMemberCount).toBe(2);
     await members.update(two.id, { leftOn: '2025-04-01' });
     expect((await facts(review)).panelMemberCount).toBe(1);
@@ -439,7 +449,7 @@ describe('case file: the facts the lifecycle reads (real PostgreSQL)', () => {
 
     it('a second open chair appointment, and a complete action without evidence', async () => {
       const review = await newReview();
-      const chair = { reviewId: review, role: 'chair' as const, name: 'C', organisation: 'I', appointedOn: '2025-02-01', createdBy: BY };
+      const chair = { reviewId: review, role: 'chair' as const, name: 'C', organisation: 'I', appointedOn: '2025-02-01', createdBy: BY, memberId: await teamRecord(review, 'chair') };
       await db.getRepository(Appointment).insert({ ...chair });
       expect(await refusal(db.getRepository(Appointment).insert({ ...chair }))).toEqual({ code: '23505', constraint: 'IDX_appointments_one_chair' });
       const rec = await recommendation(review, 1);
