@@ -24,6 +24,10 @@ import type { ReviewAsAt } from './committee-report';
 export interface CommitteeReport {
   asAt: string;
   csps: Array<{ code: string; name: string }>;
+  /** Every review the report covers (across its pages); `reviews` holds those of `page` (all of them when not paged). */
+  total: number;
+  page: number;
+  pages: number;
   reviews: ReviewAsAt[];
 }
 

@@ -5,7 +5,7 @@ import { RequestValidationError } from '../infrastructure/http/errors';
 import { accessOf } from '../web/pages/page-support';
 import { WebViews, type WebRequest } from '../web/web-views';
 import { detailRows, nextStepText, reportSubtitle, REPORT_TITLE, SUMMARY_HEADINGS, summaryRows } from './committee-report-files';
-import { CommitteeReportService } from './committee-report.service';
+import { CommitteeReportService, REPORT_PAGE_SIZE } from './committee-report.service';
 
 const asList = (value: unknown): string[] => (Array.isArray(value) ? value.filter((v): v is string => typeof v === 'string') : typeof value === 'string' ? [value] : []);
 const one = (value: unknown): string => (typeof value === 'string' ? value.trim() : '');
@@ -46,7 +46,9 @@ export class CommitteeReportPagesController {
     let report = null;
     if (problems.length === 0) {
       try {
-        report = await this.reports.build(this.reports.parse({ csp: chosen.join(','), ...(asAt ? { asAt } : {}) }), access);
+        // A page of 50 reviews at a time (each rebuilt from its history); the DOCX and PDF hold them all.
+        const page = one(query.page);
+        report = await this.reports.build(this.reports.parse({ csp: chosen.join(','), ...(asAt ? { asAt } : {}), page: page || '1', pageSize: String(REPORT_PAGE_SIZE) }), access);
       } catch (error) {
         if (!(error instanceof RequestValidationError)) throw error;
         problems.push(...error.problems);
@@ -60,7 +62,18 @@ export class CommitteeReportPagesController {
     }
     const query_ = new URLSearchParams({ csp: report.csps.map((c) => c.code).join(','), asAt: report.asAt });
     await this.reports.recordAccess(req, 200, report);
+    const pageHref = (n: number) => `/committee-report?${query_}&page=${n}`;
     return this.views.render(req, res, 'pages/reports/committee.njk', {
+      pagination:
+        report.pages > 1
+          ? {
+              previous: report.page > 1 ? { href: pageHref(report.page - 1) } : undefined,
+              next: report.page < report.pages ? { href: pageHref(report.page + 1) } : undefined,
+              items: Array.from({ length: report.pages }, (_, i) => i + 1)
+                .filter((n) => n === 1 || n === report.pages || Math.abs(n - report.page) <= 2)
+                .map((n) => ({ number: n, href: pageHref(n), current: n === report.page })),
+            }
+          : null,
       ...context,
       report,
       subtitle: reportSubtitle(report),

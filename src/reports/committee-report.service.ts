@@ -20,7 +20,21 @@ import { assertNoRealNamesInReport, chosenCsps, reportableCsps, reportableReview
 export const REPORT_FORMATS = ['json', 'docx', 'pdf'] as const;
 export type ReportFormat = (typeof REPORT_FORMATS)[number];
 
-/** The report's query: `csp` (one or several CSP codes, comma-separated), `asAt` (a past or today's date), `format`. */
+/** A page of the report holds at most this many reviews (the page shows 50); the DOCX and PDF hold every review. */
+export const MAX_REPORT_PAGE_SIZE = 200;
+export const REPORT_PAGE_SIZE = 50;
+
+const wholeNumber = (max: number) =>
+  z
+    .string({ invalid_type_error: 'must be a whole number' })
+    .regex(/^\d{1,6}$/, 'must be a whole number')
+    .transform(Number)
+    .refine((n) => n >= 1 && n <= max, `must be from 1 to ${max}`);
+
+/**
+ * The report's query: `csp` (one or several CSP codes, comma-separated), `asAt` (a past or today's
+ * date), `format`, and `page` / `pageSize` for one page of the reviews (JSON; without them every review).
+ */
 export function committeeQuerySchema(today: () => string) {
   return z
     .object({
@@ -34,6 +48,8 @@ export function committeeQuerySchema(today: () => string) {
         .refine((codes) => codes.length <= 20, 'may name at most 20 CSPs'),
       asAt: calendarDate().refine((v) => v <= today(), 'must not be in the future').optional(),
       format: z.enum(REPORT_FORMATS, { message: 'must be json, docx or pdf' }).optional(),
+      page: wholeNumber(100_000).optional(),
+      pageSize: wholeNumber(MAX_REPORT_PAGE_SIZE).optional(),
     })
     .strict();
 }
@@ -79,11 +95,21 @@ export class CommitteeReportService {
     return reportableCsps(this.dataSource, access);
   }
 
-  async build(query: { csp: string[]; asAt: string }, access: AccessContext): Promise<CommitteeReport> {
+  /**
+   * The report: every review of the CSPs that existed by `asAt`, or one page of them (`pageSize`
+   * reviews from `page`, in the report's order, chosen in SQL so that only those are rebuilt).
+   */
+  async build(query: { csp: string[]; asAt: string; page?: number; pageSize?: number }, access: AccessContext): Promise<CommitteeReport> {
     const csps = await chosenCsps(this.dataSource, query.csp, access);
     const visible = reportableReviewsSql(access, 'r', 3);
     const params: unknown[] = [csps.map((c) => c.id), query.asAt, ...visible.params];
     const sql = visible.sql;
+    const paged = query.page !== undefined || query.pageSize !== undefined;
+    const pageSize = query.pageSize ?? REPORT_PAGE_SIZE;
+    const page = query.page ?? 1;
+    const [{ total }]: Array<{ total: number }> = paged
+      ? await this.dataSource.query(`SELECT count(*)::int AS total FROM reviews r WHERE r.csp_id = ANY($1::uuid[]) AND r.notified_on <= $2::date AND ${sql}`, params)
+      : [{ total: -1 }];
     const reviews: Array<{
       id: string;
       reference: string;
@@ -99,7 +125,7 @@ export class CommitteeReportService {
               r.machine_version, r.status, ${BOARD_RETURNED_AT_SQL('r')} AS board_returned_at
          FROM reviews r
         WHERE r.csp_id = ANY($1::uuid[]) AND r.notified_on <= $2::date AND ${sql}
-        ORDER BY r.notified_on, r.reference`,
+        ORDER BY r.notified_on, r.reference, r.id${paged ? ` LIMIT ${pageSize} OFFSET ${(page - 1) * pageSize}` : ''}`,
       params,
     );
 
@@ -194,7 +220,15 @@ export class CommitteeReportService {
       assertNoRealNamesInReport(JSON.stringify(review), realNames, row.reference);
       built.push(review);
     }
-    return { asAt: query.asAt, csps: csps.map((c) => ({ code: c.code, name: c.name })), reviews: built };
+    const count = paged ? total : built.length;
+    return {
+      asAt: query.asAt,
+      csps: csps.map((c) => ({ code: c.code, name: c.name })),
+      total: count,
+      page: paged ? page : 1,
+      pages: paged ? Math.max(1, Math.ceil(total / pageSize)) : 1,
+      reviews: built,
+    };
   }
 
   /** What of a review's case file the caller may read (a trusted caller: all of it). */

@@ -21,11 +21,14 @@ export class ReportsController {
   @ApiQuery({ name: 'csp', required: true, description: 'One or more CSP codes, separated by commas (CSPs where you are a CSP lead or RAG member).' })
   @ApiQuery({ name: 'asAt', required: false, description: 'The date the report is as at (YYYY-MM-DD, not in the future); default today.' })
   @ApiQuery({ name: 'format', required: false, enum: ['json', 'docx', 'pdf'] })
+  @ApiQuery({ name: 'page', required: false, description: 'JSON only: this page of the reviews (from 1); with pageSize. Without either, every review.' })
+  @ApiQuery({ name: 'pageSize', required: false, description: 'JSON only: reviews a page (1 to 200, default 50 when page is given).' })
   @ApiProduces('application/json', 'application/vnd.openxmlformats-officedocument.wordprocessingml.document', 'application/pdf')
   async committee(@Query() query: unknown, @Access() access: AccessContext, @Req() req: Request, @Res() res: Response): Promise<void> {
     const parsed = this.reports.parse(query);
-    const report = await this.reports.build(parsed, access);
     const format = parsed.format ?? 'json';
+    // A page of the reviews is for JSON; the DOCX and the PDF are the whole report.
+    const report = await this.reports.build(format === 'json' ? parsed : { csp: parsed.csp, asAt: parsed.asAt }, access);
     const name = `committee-report-${parsed.csp.join('-').toLowerCase()}-${parsed.asAt}`;
     const body =
       format === 'docx' ? await committeeReportDocx(report) : format === 'pdf' ? await committeeReportPdf(report) : Buffer.from(JSON.stringify(report));
