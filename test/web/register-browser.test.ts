@@ -87,7 +87,7 @@ describe('the recommendations register (browser)', () => {
 
     // Filter: overdue only, in training.
     await page.locator('summary').click();
-    await page.getByLabel('Theme').selectOption('training');
+    await page.getByLabel('Theme', { exact: true }).selectOption('training');
     await page.getByLabel('Status').selectOption('overdue');
     await page.getByRole('button', { name: 'Show the register' }).click();
     await page.waitForURL(/theme=training/);
@@ -96,7 +96,7 @@ describe('the recommendations register (browser)', () => {
 
     // Search, any theme and status: PostgreSQL full text ("tenancy" in an action and a recommendation).
     await page.locator('summary').click();
-    await page.getByLabel('Theme').selectOption('');
+    await page.getByLabel('Theme', { exact: true }).selectOption('');
     await page.getByLabel('Status').selectOption('');
     await page.getByLabel('Search the recommendations and actions').fill('tenancy');
     await page.getByRole('button', { name: 'Show the register' }).click();
