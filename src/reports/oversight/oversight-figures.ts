@@ -19,12 +19,16 @@ export interface FigureTable {
   rows: Cell[][];
 }
 
+/** What the figures read of a review's lifecycle record (all the service reads of it). */
+export const OVERSIGHT_CONTEXT_KEYS = ['stageHistory', 'holds', 'decision', 'supersededDecisions', 'qaRounds'] as const;
+export type OversightContext = Pick<ReviewContext, (typeof OVERSIGHT_CONTEXT_KEYS)[number]>;
+
 export interface OversightReviewRecord {
   id: string;
   reference: string;
   cspCode: string;
   notifiedOn: CivilDate;
-  context: ReviewContext;
+  context: OversightContext;
   /** Statutory clocks (decision due, Home Office notification, completion target). */
   clocks: Array<{ kind: string; dueOn: CivilDate; startsOn: CivilDate; closedOn: CivilDate | null; status: string }>;
   imrs: Array<{ agency: string; dueOn: CivilDate; receivedOn: CivilDate | null; requestedOn: CivilDate; waived: boolean }>;
@@ -85,19 +89,19 @@ export function spreadOf(values: number[]): Spread {
 const percent = (part: number, whole: number) => (whole === 0 ? null : Math.round((1000 * part) / whole) / 10);
 
 /** The stage a review was in at the end of `asAt` (its latest stage entered by then). */
-export function stageAsAt(context: ReviewContext, asAt: CivilDate): Stage {
+export function stageAsAt(context: Pick<ReviewContext, 'stageHistory'>, asAt: CivilDate): Stage {
   const entered = context.stageHistory.filter((s) => by(asAt)(s.enteredAt));
   return (entered[entered.length - 1]?.stage ?? 'notified') as Stage;
 }
 
 /** The hold current at the end of `asAt`, if any. */
-export function holdAsAt(context: ReviewContext, asAt: CivilDate): HoldPeriod | null {
+export function holdAsAt(context: Pick<ReviewContext, 'holds'>, asAt: CivilDate): HoldPeriod | null {
   const on = by(asAt);
   return [...context.holds].reverse().find((h) => on(h.startedAt) && !on(h.endedAt)) ?? null;
 }
 
 /** The decision that stood at the end of `asAt` (a replaced one if the current came later). */
-function decisionAsAt(context: ReviewContext, asAt: CivilDate) {
+function decisionAsAt(context: Pick<ReviewContext, 'decision' | 'supersededDecisions'>, asAt: CivilDate) {
   const on = by(asAt);
   if (on(context.decision?.decidedAt)) return context.decision;
   return [...context.supersededDecisions].reverse().find((s) => on(s.decision.decidedAt))?.decision ?? null;

@@ -9,9 +9,9 @@ import { Clock } from '../../infrastructure/clock/clock';
 import { RequestValidationError } from '../../infrastructure/http/errors';
 import { accessLogRow } from '../../audit/access-log.interceptor';
 import { calendarDate, parseInput } from '../../infrastructure/http/validation';
-import { migrateSnapshot, REVIEW_MACHINE_VERSION, type PersistedReview } from '../../reviews/lifecycle';
+import { migrateSnapshot, REVIEW_MACHINE_VERSION } from '../../reviews/lifecycle';
 import { chosenCsps, reportableCsps, reportableReviewsSql, type ReportCsp } from '../report-scope';
-import { oversightFigures, type OversightFigures, type OversightReviewRecord } from './oversight-figures';
+import { OVERSIGHT_CONTEXT_KEYS, oversightFigures, type OversightContext, type OversightFigures, type OversightReviewRecord } from './oversight-figures';
 
 export const OVERSIGHT_FORMATS = ['json', 'csv', 'xlsx'] as const;
 export const OVERSIGHT_TABLES = ['stages', 'holds', 'overdue', 'late', 'timings', 'targets', 'imrs', 'actions', 'qa'] as const;
@@ -90,8 +90,14 @@ export class PartnershipOversightService {
     const visible = reportableReviewsSql(access, 'r', 3);
     const params: unknown[] = [csps.map((c) => c.id), query.asAt, ...visible.params];
     const condition = visible.sql;
-    const reviews: Array<{ id: string; reference: string; code: string; notified_on: string; snapshot: unknown; machine_version: number }> = await this.dataSource.query(
-      `SELECT r.id, r.reference, c.code, to_char(r.notified_on, 'YYYY-MM-DD') AS notified_on, r.snapshot, r.machine_version
+    // Of the lifecycle's record only the parts the figures read (OVERSIGHT_CONTEXT_KEYS), picked
+    // in SQL; a snapshot of an older machine version whole, to be migrated first.
+    const current = params.push(REVIEW_MACHINE_VERSION);
+    const picked = OVERSIGHT_CONTEXT_KEYS.map((k) => `'${k}', r.snapshot->'context'->'${k}'`).join(', ');
+    const reviews: Array<{ id: string; reference: string; code: string; notified_on: string; context: OversightContext | null; snapshot: unknown; machine_version: number }> = await this.dataSource.query(
+      `SELECT r.id, r.reference, c.code, to_char(r.notified_on, 'YYYY-MM-DD') AS notified_on, r.machine_version,
+              CASE WHEN r.machine_version = $${current} THEN jsonb_build_object(${picked}) END AS context,
+              CASE WHEN r.machine_version <> $${current} THEN r.snapshot END AS snapshot
          FROM reviews r JOIN csps c ON c.id = r.csp_id
         WHERE r.csp_id = ANY($1::uuid[]) AND r.notified_on <= $2::date AND ${condition}
         ORDER BY r.notified_on, r.reference`,
@@ -142,7 +148,7 @@ export class PartnershipOversightService {
       notifiedOn: r.notified_on,
       // A snapshot of the current machine version was checked when written: read as it is (at
       // 100,000 reviews checking each again cost seconds); an older one is migrated and checked.
-      context: (r.machine_version === REVIEW_MACHINE_VERSION ? (r.snapshot as PersistedReview) : migrateSnapshot(r.snapshot, r.machine_version)).context,
+      context: r.context ?? migrateSnapshot(r.snapshot, r.machine_version).context,
       clocks: clocksOf(r.id).map((c: Record<string, string>) => ({ kind: c.kind, dueOn: c.due, startsOn: c.starts, closedOn: c.closed ?? null, status: c.status })),
       imrs: imrsOf(r.id).map((i: Record<string, string | boolean>) => ({
         agency: i.agency as string,
