@@ -92,3 +92,18 @@ type LoggedRequest = Request & { [BEFORE_SENDING]?: (status: number) => Promise<
 export async function recordAccessBeforeSending(req: Request, status: number): Promise<void> {
   await (req as LoggedRequest)[BEFORE_SENDING]?.(status);
 }
+
+/**
+ * A report's rows in the access log: one per review it holds (under that review, so its CSP lead
+ * sees who reported on it), or one naming none when it holds none. One statement whatever the
+ * number (the review ids as one array parameter): a report of tens of thousands of reviews would
+ * otherwise pass PostgreSQL's limit of 65,535 parameters in one INSERT.
+ */
+export async function recordReportAccess(db: { query: (sql: string, params: unknown[]) => Promise<unknown> }, req: Request, status: number, at: Date, reviewIds: readonly string[]): Promise<void> {
+  const row = accessLogRow(req, status, at);
+  await db.query(
+    `INSERT INTO access_log (review_id, actor, method, route, path, status, ip, user_agent, request_id, at, outcome)
+     SELECT id, $2, $3, $4, $5, $6, $7, $8, $9, $10, $11 FROM unnest($1::uuid[]) AS id`,
+    [reviewIds.length > 0 ? [...new Set(reviewIds)] : [null], row.actor, row.method, row.route, row.path, row.status, row.ip, row.userAgent, row.requestId, row.at, row.outcome],
+  );
+}

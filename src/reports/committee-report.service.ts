@@ -6,8 +6,7 @@ import type { AccessContext } from '../access/access.service';
 import { BOARD_RETURNED_AT_SQL } from '../access/access.service';
 import type { Action } from '../access/actions';
 import { permission, type ReviewSubject } from '../access/policy';
-import { AccessLogEntry } from '../audit/access-log.entity';
-import { accessLogRow } from '../audit/access-log.interceptor';
+import { recordReportAccess } from '../audit/access-log.interceptor';
 import { loadStatutoryPeriods, loadWorkingDayCalendar, londonDateOf } from '../deadlines/rules';
 import type { ClockRules } from '../deadlines/clock-plan';
 import { Clock } from '../infrastructure/clock/clock';
@@ -245,11 +244,6 @@ export class CommitteeReportService {
    * report is sent.
    */
   async recordAccess(req: Request, status: number, report: CommitteeReport): Promise<void> {
-    const base = accessLogRow(req, status, this.clock.now());
-    const ids = report.reviews.length > 0 ? report.reviews.map((r) => r.id) : [null];
-    await this.dataSource.manager.insert(
-      AccessLogEntry,
-      ids.map((reviewId) => ({ ...base, reviewId })),
-    );
+    await recordReportAccess(this.dataSource, req, status, this.clock.now(), report.reviews.map((r) => r.id));
   }
 }

@@ -37,11 +37,16 @@ try {
     if (res.status !== 200) throw new Error(`${path}: ${res.status} ${body.slice(0, 500)}`);
     return process.hrtime.bigint() - s;
   };
+  // A request that fails is reported in the figures (its error), not the end of the run.
   const measure = async (path, accept) => {
-    for (let i = 0; i < 3; i++) await time(path, accept);
-    const t = [];
-    for (let i = 0; i < REQUESTS; i++) t.push(await time(path, accept));
-    return quantiles(t);
+    try {
+      for (let i = 0; i < 3; i++) await time(path, accept);
+      const t = [];
+      for (let i = 0; i < REQUESTS; i++) t.push(await time(path, accept));
+      return quantiles(t);
+    } catch (error) {
+      return { p50: null, p99: null, error: String(error.message ?? error).slice(0, 300) };
+    }
   };
   const page = await measure('/oversight?csp=BENCH', 'text/html');
   const json = await measure('/reports/oversight?csp=BENCH', 'application/json');
@@ -61,7 +66,8 @@ try {
   // The raw limit: the page's five reads, straight to PostgreSQL, one client, no figures.
   const raw = [];
   const reads = [
-    `SELECT r.id, r.reference, r.notified_on, r.snapshot, r.machine_version FROM reviews r JOIN csps c ON c.id = r.csp_id WHERE c.code = 'BENCH' AND r.notified_on <= current_date`,
+    `SELECT r.id, r.reference, r.notified_on, r.machine_version, jsonb_build_object(${['stageHistory', 'holds', 'decision', 'supersededDecisions', 'qaRounds'].map((k) => `'${k}', r.snapshot->'context'->'${k}'`).join(', ')}) AS context
+       FROM reviews r JOIN csps c ON c.id = r.csp_id WHERE c.code = 'BENCH' AND r.notified_on <= current_date`,
     `SELECT review_id, kind, due_at, starts_at, closed_at, status FROM deadlines WHERE statutory AND review_id = ANY($1::uuid[])`,
     `SELECT i.review_id, a.name, i.due_on, i.received_on, i.requested_on FROM imrs i JOIN agencies a ON a.id = i.agency_id WHERE i.review_id = ANY($1::uuid[])`,
     `SELECT review_id, id, created_at, status FROM recommendations WHERE review_id = ANY($1::uuid[])`,

@@ -3,8 +3,7 @@ import type { Request } from 'express';
 import { DataSource } from 'typeorm';
 import { z } from 'zod';
 import type { AccessContext } from '../../access/access.service';
-import { AccessLogEntry } from '../../audit/access-log.entity';
-import { accessLogRow } from '../../audit/access-log.interceptor';
+import { recordReportAccess } from '../../audit/access-log.interceptor';
 import { londonDateOf } from '../../deadlines/rules';
 import { Clock } from '../../infrastructure/clock/clock';
 import { parseInput } from '../../infrastructure/http/validation';
@@ -263,21 +262,18 @@ export class RecommendationsRegisterService {
     const ids = [...new Set(rows.map((r) => r.reviewId))];
     if (ids.length === 0) return;
     const people: Array<{ review_id: string; real_name: string }> = await this.dataSource.query('SELECT review_id, real_name FROM people WHERE review_id = ANY($1::uuid[])', [ids]);
+    // Grouped once by review (a pass over every row for each review was quadratic in an export of every row).
+    const names = groupBy(people, (p) => p.review_id);
+    const rowsOf = groupBy(rows, (r) => r.reviewId);
     for (const id of ids) {
-      const names = people.filter((p) => p.review_id === id).map((p) => p.real_name);
-      const mine = rows.filter((r) => r.reviewId === id);
-      assertNoRealNamesInReport(JSON.stringify(mine), names, mine[0].reference);
+      const mine = rowsOf.get(id) ?? [];
+      assertNoRealNamesInReport(JSON.stringify(mine), (names.get(id) ?? []).map((p) => p.real_name), mine[0].reference);
     }
   }
 
   /** The access log: one row per review the register showed (or exported), or one naming none. Written before it is sent. */
   async recordAccess(req: Request, status: number, register: Register): Promise<void> {
-    const base = accessLogRow(req, status, this.clock.now());
-    const ids: Array<string | null> = [...new Set(register.rows.map((r) => r.reviewId))];
-    await this.dataSource.manager.insert(
-      AccessLogEntry,
-      (ids.length > 0 ? ids : [null]).map((reviewId) => ({ ...base, reviewId })),
-    );
+    await recordReportAccess(this.dataSource, req, status, this.clock.now(), register.rows.map((r) => r.reviewId));
   }
 }
 
@@ -291,4 +287,14 @@ function codingInWords(codes: ReviewCodes, version: string): NonNullable<Registe
     themes: codes.themes.map((c) => labelOf(taxonomy, 'themes', c)),
     familyInvolvement: codes.familyInvolvement.map((c) => labelOf(taxonomy, 'familyInvolvement', c)),
   };
+}
+
+function groupBy<T>(items: readonly T[], key: (item: T) => string): Map<string, T[]> {
+  const map = new Map<string, T[]>();
+  for (const item of items) {
+    const list = map.get(key(item));
+    if (list) list.push(item);
+    else map.set(key(item), [item]);
+  }
+  return map;
 }
