@@ -103,32 +103,39 @@ export class PartnershipOversightService {
         ORDER BY r.notified_on, r.reference`,
       params,
     );
-    const ids = reviews.map((r) => r.id);
+    // The case file of the same reviews, chosen by the same condition in SQL (not by sending
+    // every id back: at 100,000 reviews that array cost more than the reads).
+    const scope = `SELECT r.id FROM reviews r WHERE r.csp_id = ANY($1::uuid[]) AND r.notified_on <= $2::date AND ${condition}`;
+    const scoped = params.slice(0, current - 1);
     const london = (column: string) => `to_char(${column} AT TIME ZONE 'Europe/London', 'YYYY-MM-DD')`;
+    // When a recommendation or action was added: its entry in the review's dated history (the row's created_at if none).
+    const addedOn = (type: string, key: string) =>
+      `(SELECT review_id, payload->>'${key}' AS record_id, min(occurred_at) AS at FROM review_events
+         WHERE type = '${type}' AND review_id IN (${scope}) GROUP BY 1, 2)`;
     const [clocks, imrs, recommendations, actions] = await Promise.all([
       this.dataSource.query(
         `SELECT review_id, kind, ${london('due_at')} AS due, ${london('starts_at')} AS starts, ${london('closed_at')} AS closed, status
-           FROM deadlines WHERE review_id = ANY($1::uuid[]) AND statutory`,
-        [ids],
+           FROM deadlines WHERE statutory AND review_id IN (${scope})`,
+        scoped,
       ),
       this.dataSource.query(
         `SELECT i.review_id, a.name AS agency, to_char(i.due_on, 'YYYY-MM-DD') AS due, to_char(i.received_on, 'YYYY-MM-DD') AS received,
                 to_char(i.requested_on, 'YYYY-MM-DD') AS requested, (i.waived_reason IS NOT NULL AND btrim(i.waived_reason) <> '') AS waived
-           FROM imrs i JOIN agencies a ON a.id = i.agency_id WHERE i.review_id = ANY($1::uuid[])`,
-        [ids],
-      ),
-      // When each was added: its entry in the review's dated history (the row's created_at if none).
-      this.dataSource.query(
-        `SELECT x.review_id, x.id, ${london(`COALESCE((SELECT min(e.occurred_at) FROM review_events e WHERE e.review_id = x.review_id AND e.type = 'RECOMMENDATION_RECORDED' AND e.payload->>'recommendationId' = x.id::text), x.created_at)`)} AS created,
-                (x.status = 'withdrawn') AS withdrawn
-           FROM recommendations x WHERE x.review_id = ANY($1::uuid[])`,
-        [ids],
+           FROM imrs i JOIN agencies a ON a.id = i.agency_id WHERE i.review_id IN (${scope})`,
+        scoped,
       ),
       this.dataSource.query(
-        `SELECT x.review_id, x.recommendation_id, ${london(`COALESCE((SELECT min(e.occurred_at) FROM review_events e WHERE e.review_id = x.review_id AND e.type = 'ACTION_ADDED' AND e.payload->>'actionId' = x.id::text), x.created_at)`)} AS created,
+        `SELECT x.review_id, x.id, ${london('COALESCE(e.at, x.created_at)')} AS created, (x.status = 'withdrawn') AS withdrawn
+           FROM recommendations x LEFT JOIN ${addedOn('RECOMMENDATION_RECORDED', 'recommendationId')} e ON e.review_id = x.review_id AND e.record_id = x.id::text
+          WHERE x.review_id IN (${scope})`,
+        scoped,
+      ),
+      this.dataSource.query(
+        `SELECT x.review_id, x.recommendation_id, ${london('COALESCE(e.at, x.created_at)')} AS created,
                 to_char(x.target_date, 'YYYY-MM-DD') AS target, to_char(x.completed_on, 'YYYY-MM-DD') AS completed
-           FROM actions x WHERE x.review_id = ANY($1::uuid[])`,
-        [ids],
+           FROM actions x LEFT JOIN ${addedOn('ACTION_ADDED', 'actionId')} e ON e.review_id = x.review_id AND e.record_id = x.id::text
+          WHERE x.review_id IN (${scope})`,
+        scoped,
       ),
     ]);
     const group = <T extends { review_id: string }>(rows: T[]) => {
