@@ -94,7 +94,7 @@ export class PartnershipOversightService {
     // in SQL; a snapshot of an older machine version whole, to be migrated first.
     const current = params.push(REVIEW_MACHINE_VERSION);
     const picked = OVERSIGHT_CONTEXT_KEYS.map((k) => `'${k}', r.snapshot->'context'->'${k}'`).join(', ');
-    const reviews: Array<{ id: string; reference: string; code: string; notified_on: string; context: OversightContext | null; snapshot: unknown; machine_version: number }> = await this.dataSource.query(
+    const reviewsRead: Promise<Array<{ id: string; reference: string; code: string; notified_on: string; context: OversightContext | null; snapshot: unknown; machine_version: number }>> = this.dataSource.query(
       `SELECT r.id, r.reference, c.code, to_char(r.notified_on, 'YYYY-MM-DD') AS notified_on, r.machine_version,
               CASE WHEN r.machine_version = $${current} THEN jsonb_build_object(${picked}) END AS context,
               CASE WHEN r.machine_version <> $${current} THEN r.snapshot END AS snapshot
@@ -104,7 +104,8 @@ export class PartnershipOversightService {
       params,
     );
     // The case file of the same reviews, chosen by the same condition in SQL (not by sending
-    // every id back: at 100,000 reviews that array cost more than the reads).
+    // every id back: at 100,000 reviews that array cost more than the reads), read side by side
+    // with the reviews themselves.
     const scope = `SELECT r.id FROM reviews r WHERE r.csp_id = ANY($1::uuid[]) AND r.notified_on <= $2::date AND ${condition}`;
     const scoped = params.slice(0, current - 1);
     const london = (column: string) => `to_char(${column} AT TIME ZONE 'Europe/London', 'YYYY-MM-DD')`;
@@ -112,7 +113,8 @@ export class PartnershipOversightService {
     const addedOn = (type: string, key: string) =>
       `(SELECT review_id, payload->>'${key}' AS record_id, min(occurred_at) AS at FROM review_events
          WHERE type = '${type}' AND review_id IN (${scope}) GROUP BY 1, 2)`;
-    const [clocks, imrs, recommendations, actions] = await Promise.all([
+    const [reviews, clocks, imrs, recommendations, actions] = await Promise.all([
+      reviewsRead,
       this.dataSource.query(
         `SELECT review_id, kind, ${london('due_at')} AS due, ${london('starts_at')} AS starts, ${london('closed_at')} AS closed, status
            FROM deadlines WHERE statutory AND review_id IN (${scope})`,
