@@ -133,7 +133,8 @@ export class QaRoundsService {
       if (change.round !== round) throw new NotFoundException({ statusCode: 404, error: 'Not Found', message: `No change asked for in round ${round} with this id` });
       checkIfMatch(ifMatch, change.version);
       if (change.doneOn) throw new StateConflictError(`Change ${change.number} of round ${round} was marked done on ${dateInWords(change.doneOn)}`, []);
-      const letterDate = roundIn(review, round).letterDate;
+      // The letter's day (an outcome recorded as a date-time counts by its day).
+      const letterDate = roundIn(review, round).letterDate?.slice(0, 10) ?? null;
       if (letterDate && input.doneOn < letterDate) {
         throw new RequestValidationError([{ field: 'doneOn', message: `must not be before the Home Office's letter of ${dateInWords(letterDate)}` }]);
       }
