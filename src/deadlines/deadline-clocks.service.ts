@@ -113,7 +113,7 @@ export class DeadlineClocks {
       if (remindersChange) await this.outbox(manager, row.id, previousDueAt);
     }
     const known = facts ?? (await computeReviewFacts(manager, review.id));
-    await this.keepNextWork(manager, review, { nextWorkOn: nextWorkOn(input, rows), ...nextStepsOn(review, known, rows) });
+    await this.keepNextWork(manager, review, { nextWorkOn: nextWorkOn(input, rows), ...nextStepsOn(review, known, rows, nowIso) });
     return rows;
   }
 
@@ -269,9 +269,10 @@ export function nextStepsOn(
   review: Pick<Review, 'snapshot' | 'machineVersion'>,
   facts: ReviewFacts,
   rows: ReadonlyArray<Pick<Deadline, 'status' | 'dueAt' | 'kind'>>,
+  now: string,
 ): { nextLeadOn: string | null; nextRagOn: string | null } {
   const persisted = migrateSnapshot(review.snapshot, review.machineVersion);
-  const allowed = describeReview(persisted, facts, new Date().toISOString()).allowedEvents;
+  const allowed = describeReview(persisted, facts, now).allowedEvents;
   const soonest = (role: 'csp_lead' | 'rag_member') => {
     const kinds = new Set<string>(allowed.filter((type) => EVENT_ROLES[type].includes(role)).flatMap((type) => WORK_EVENTS[type]?.clocks ?? []));
     const dates = rows.filter((d) => (d.status === 'open' || d.status === 'paused') && kinds.has(d.kind)).map((d) => londonDateOf(d.dueAt));

@@ -6,6 +6,7 @@ import { accessOf } from '../web/pages/page-support';
 import { WebViews, type WebRequest } from '../web/web-views';
 import { detailRows, nextStepText, reportSubtitle, REPORT_TITLE, SUMMARY_HEADINGS, summaryRows } from './committee-report-files';
 import { CommitteeReportService, REPORT_PAGE_SIZE } from './committee-report.service';
+import { pagination } from '../web/history-view';
 
 const asList = (value: unknown): string[] => (Array.isArray(value) ? value.filter((v): v is string => typeof v === 'string') : typeof value === 'string' ? [value] : []);
 const one = (value: unknown): string => (typeof value === 'string' ? value.trim() : '');
@@ -64,16 +65,7 @@ export class CommitteeReportPagesController {
     await this.reports.recordAccess(req, 200, report);
     const pageHref = (n: number) => `/committee-report?${query_}&page=${n}`;
     return this.views.render(req, res, 'pages/reports/committee.njk', {
-      pagination:
-        report.pages > 1
-          ? {
-              previous: report.page > 1 ? { href: pageHref(report.page - 1) } : undefined,
-              next: report.page < report.pages ? { href: pageHref(report.page + 1) } : undefined,
-              items: Array.from({ length: report.pages }, (_, i) => i + 1)
-                .filter((n) => n === 1 || n === report.pages || Math.abs(n - report.page) <= 2)
-                .map((n) => ({ number: n, href: pageHref(n), current: n === report.page })),
-            }
-          : null,
+      pagination: pagination(report.page, report.pages, pageHref, 'Pages of the report'),
       ...context,
       report,
       subtitle: reportSubtitle(report),

@@ -14,7 +14,8 @@ import { calendarDate, parseInput } from '../infrastructure/http/validation';
 import { isStage, migrateSnapshot } from '../reviews/lifecycle';
 import { FULL_VISIBILITY, reviewAsAt, type ReportVisibility, type ReviewRecord } from './committee-report';
 import type { CommitteeReport } from './committee-report-files';
-import { assertNoRealNamesInReport, chosenCsps, reportableCsps, reportableReviewsSql, type ReportCsp } from './report-scope';
+import { assertNoRealNamesInReport, chosenCsps, queryWholeNumber, reportableCsps, reportableReviewsSql, type ReportCsp } from './report-scope';
+import { byReview } from '../shared/group-by';
 
 export const REPORT_FORMATS = ['json', 'docx', 'pdf'] as const;
 export type ReportFormat = (typeof REPORT_FORMATS)[number];
@@ -22,13 +23,6 @@ export type ReportFormat = (typeof REPORT_FORMATS)[number];
 /** A page of the report holds at most this many reviews (the page shows 50); the DOCX and PDF hold every review. */
 export const MAX_REPORT_PAGE_SIZE = 200;
 export const REPORT_PAGE_SIZE = 50;
-
-const wholeNumber = (max: number) =>
-  z
-    .string({ invalid_type_error: 'must be a whole number' })
-    .regex(/^\d{1,6}$/, 'must be a whole number')
-    .transform(Number)
-    .refine((n) => n >= 1 && n <= max, `must be from 1 to ${max}`);
 
 /**
  * The report's query: `csp` (one or several CSP codes, comma-separated), `asAt` (a past or today's
@@ -47,8 +41,8 @@ export function committeeQuerySchema(today: () => string) {
         .refine((codes) => codes.length <= 20, 'may name at most 20 CSPs'),
       asAt: calendarDate().refine((v) => v <= today(), 'must not be in the future').optional(),
       format: z.enum(REPORT_FORMATS, { message: 'must be json, docx or pdf' }).optional(),
-      page: wholeNumber(100_000).optional(),
-      pageSize: wholeNumber(MAX_REPORT_PAGE_SIZE).optional(),
+      page: queryWholeNumber(100_000).optional(),
+      pageSize: queryWholeNumber(MAX_REPORT_PAGE_SIZE).optional(),
     })
     .strict();
 }
@@ -160,20 +154,10 @@ export class CommitteeReportService {
       ),
     ]);
     // Each table's rows grouped by review once (not a pass over every row for each review).
-    const grouped = new Map<unknown[], Map<string, unknown[]>>();
-    const of = <T>(rows: Array<{ review_id: string }>, id: string): T[] => {
-      let byReview = grouped.get(rows);
-      if (!byReview) {
-        byReview = new Map();
-        for (const row of rows) {
-          const list = byReview.get(row.review_id);
-          if (list) list.push(row);
-          else byReview.set(row.review_id, [row]);
-        }
-        grouped.set(rows, byReview);
-      }
-      return (byReview.get(id) ?? []) as T[];
-    };
+    const [peopleOf, chairsOf, meetingsOf, imrsOf, extensionsOf, trialsOf, actionsOf] = [people, chairs, meetings, imrs, extensions, trials, actions].map(
+      (rows: Array<{ review_id: string }>) => byReview(rows),
+    );
+    const of = <T>(lookup: (id: string) => unknown[], id: string): T[] => lookup(id) as T[];
     const iso = (d: Date | string) => new Date(d).toISOString();
 
     const built = [];
@@ -186,16 +170,16 @@ export class CommitteeReportService {
         notifiedOn: row.notified_on,
         guidanceVersion: row.guidance_version,
         context: migrateSnapshot(row.snapshot, row.machine_version).context,
-        pseudonym: of<{ role: string; pseudonym: string }>(people, row.id).find((p) => p.role === 'victim')?.pseudonym ?? null,
-        chairAppointedOn: of<{ on: string }>(chairs, row.id).map((c) => c.on),
-        meetings: of<{ id: string; starts_at: Date; status: 'scheduled' | 'held' | 'cancelled'; created_at: Date; papers: string | null }>(meetings, row.id).map((m) => ({
+        pseudonym: of<{ role: string; pseudonym: string }>(peopleOf, row.id).find((p) => p.role === 'victim')?.pseudonym ?? null,
+        chairAppointedOn: of<{ on: string }>(chairsOf, row.id).map((c) => c.on),
+        meetings: of<{ id: string; starts_at: Date; status: 'scheduled' | 'held' | 'cancelled'; created_at: Date; papers: string | null }>(meetingsOf, row.id).map((m) => ({
           id: m.id,
           startsAt: iso(m.starts_at),
           status: m.status,
           createdAt: iso(m.created_at),
           papersCirculatedOn: m.papers,
         })),
-        imrs: of<{ id: string; agency: string; kind: string; requested: string; due: string; received: string | null; waived: boolean }>(imrs, row.id).map((i) => ({
+        imrs: of<{ id: string; agency: string; kind: string; requested: string; due: string; received: string | null; waived: boolean }>(imrsOf, row.id).map((i) => ({
           id: i.id,
           agencyName: i.agency,
           kind: i.kind,
@@ -203,19 +187,19 @@ export class CommitteeReportService {
           dueOn: i.due,
           receivedOn: i.received,
           waived: i.waived,
-          extensions: of<{ imr_id: string; granted: string; previous: string }>(extensions, row.id)
+          extensions: of<{ imr_id: string; granted: string; previous: string }>(extensionsOf, row.id)
             .filter((e) => e.imr_id === i.id)
             .map((e) => ({ grantedOn: e.granted, previousDueOn: e.previous })),
         })),
-        criminalConcludedOn: of<{ on: string }>(trials, row.id).map((t) => t.on),
-        actions: of<{ createdAt: Date } & Record<string, unknown>>(actions, row.id).map(({ review_id: _omit, ...a }) => ({ ...a, createdAt: iso(a.createdAt) })) as ReviewRecord['actions'],
+        criminalConcludedOn: of<{ on: string }>(trialsOf, row.id).map((t) => t.on),
+        actions: of<{ createdAt: Date } & Record<string, unknown>>(actionsOf, row.id).map(({ review_id: _omit, ...a }) => ({ ...a, createdAt: iso(a.createdAt) })) as ReviewRecord['actions'],
       };
       const subject: ReviewSubject | null = isStage(row.status)
         ? { cspId: row.csp_id, stage: row.status, boardReturnedAt: row.board_returned_at ? iso(row.board_returned_at) : null }
         : null;
       const review = reviewAsAt(record, query.asAt, this.visibility(access, subject), this.rules);
       if (!review) continue;
-      const realNames = of<{ real_name: string }>(people, row.id).map((p) => p.real_name);
+      const realNames = of<{ real_name: string }>(peopleOf, row.id).map((p) => p.real_name);
       assertNoRealNamesInReport(JSON.stringify(review), realNames, row.reference);
       built.push(review);
     }

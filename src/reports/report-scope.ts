@@ -1,4 +1,5 @@
 import { ConflictException } from '@nestjs/common';
+import { z } from 'zod';
 import type { DataSource, EntityManager } from 'typeorm';
 import type { AccessContext } from '../access/access.service';
 import { mayOnReviewSql } from '../access/access.service';
@@ -78,4 +79,13 @@ export function refuseRealNames(text: string, realNames: string[], message: stri
 /** A report's check of one review, in the words every report uses. */
 export function assertNoRealNamesInReport(text: string, realNames: string[], reference: string): void {
   refuseRealNames(text, realNames, `${reference}: the report would show a real name of a person in this review (in its reference or an agency's name); correct the record first`);
+}
+
+/** A report's query number (`page`, `pageSize`): whole, from 1 to `max`, given as text. */
+export function queryWholeNumber(max: number) {
+  return z
+    .string({ invalid_type_error: 'must be a whole number' })
+    .regex(/^\d{1,6}$/, 'must be a whole number')
+    .transform(Number)
+    .refine((n) => n >= 1 && n <= max, `must be from 1 to ${max}`);
 }

@@ -52,6 +52,11 @@ export function formBody(body: unknown): FormBody {
   return out;
 }
 
+/** A box of one entry a line (pseudonyms, the changes a letter asks for): its lines, trimmed, blank ones left out. */
+export function linesOf(text: string | undefined): string[] {
+  return (text ?? '').split(/\r\n|\r|\n/).map((line) => line.trim()).filter((line) => line !== '');
+}
+
 /** The three boxes of a GOV.UK date input → YYYY-MM-DD; undefined when all are empty. */
 export function readDate(body: FormBody, name: string): { value?: string; problem?: string } {
   const parts = (['day', 'month', 'year'] as const).map((p) => (body[`${name}-${p}`] ?? '').trim());

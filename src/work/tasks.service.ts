@@ -21,6 +21,7 @@ import type { Stage } from '../reviews/lifecycle/review-context';
 import { boardReturnedAtOf } from '../access/policy';
 import { dateInWords } from '../shared/display-dates';
 import { WORK_EVENTS } from './work-events';
+import { byReview } from '../shared/group-by';
 
 /**
  * Where an event's task leads: the form that does it. The board's decision has its own page
@@ -300,15 +301,6 @@ export class TasksService {
          FROM reviews r WHERE r.id = ANY($1::uuid[])`,
       [ids],
     );
-    const byReview = <T extends { review_id: string }>(rows: T[]) => {
-      const map = new Map<string, T[]>();
-      for (const row of rows) {
-        const list = map.get(row.review_id);
-        if (list) list.push(row);
-        else map.set(row.review_id, [row]);
-      }
-      return (id: string) => map.get(id) ?? [];
-    };
     const clocksOf = byReview(clocks);
     const imrsOf = byReview(imrs);
     const meetingsOf = byReview(meetings);

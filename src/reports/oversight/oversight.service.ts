@@ -12,6 +12,7 @@ import { calendarDate, parseInput } from '../../infrastructure/http/validation';
 import { migrateSnapshot, REVIEW_MACHINE_VERSION } from '../../reviews/lifecycle';
 import { chosenCsps, reportableCsps, reportableReviewsSql, type ReportCsp } from '../report-scope';
 import { OVERSIGHT_CONTEXT_KEYS, oversightFigures, type OversightContext, type OversightFigures, type OversightReviewRecord } from './oversight-figures';
+import { byReview } from '../../shared/group-by';
 
 export const OVERSIGHT_FORMATS = ['json', 'csv', 'xlsx'] as const;
 export const OVERSIGHT_TABLES = ['stages', 'holds', 'overdue', 'late', 'timings', 'targets', 'imrs', 'actions', 'qa'] as const;
@@ -140,16 +141,7 @@ export class PartnershipOversightService {
         scoped,
       ),
     ]);
-    const group = <T extends { review_id: string }>(rows: T[]) => {
-      const map = new Map<string, T[]>();
-      for (const row of rows) {
-        const list = map.get(row.review_id);
-        if (list) list.push(row);
-        else map.set(row.review_id, [row]);
-      }
-      return (id: string) => map.get(id) ?? [];
-    };
-    const [clocksOf, imrsOf, recsOf, actionsOf] = [group(clocks), group(imrs), group(recommendations), group(actions)];
+    const [clocksOf, imrsOf, recsOf, actionsOf] = [byReview(clocks), byReview(imrs), byReview(recommendations), byReview(actions)];
     const records: OversightReviewRecord[] = reviews.map((r) => ({
       id: r.id,
       reference: r.reference,

@@ -8,6 +8,7 @@ import { WebViews, type WebRequest } from '../../web/web-views';
 import { describeFilters, STATUS_TEXT } from './register-files';
 import { RecommendationsRegisterService, REGISTER_STATUSES, type Register } from './register.service';
 import { currentTaxonomy } from './taxonomy';
+import { pagination } from '../../web/history-view';
 
 const asList = (value: unknown): string[] => (Array.isArray(value) ? value.filter((v): v is string => typeof v === 'string') : typeof value === 'string' ? [value] : []);
 const one = (value: unknown): string => (typeof value === 'string' ? value.trim() : Array.isArray(value) && typeof value[0] === 'string' ? value[0].trim() : '');
@@ -105,16 +106,7 @@ export class RecommendationsRegisterPagesController {
         targetText: r.targetDate ? dateInWords(r.targetDate) : '',
         completedText: r.completedOn ? dateInWords(r.completedOn) : '',
       })),
-      pagination:
-        register.pages > 1
-          ? {
-              previous: register.page > 1 ? { href: pageHref(register.page - 1) } : undefined,
-              next: register.page < register.pages ? { href: pageHref(register.page + 1) } : undefined,
-              items: Array.from({ length: register.pages }, (_, i) => i + 1)
-                .filter((n) => n === 1 || n === register.pages || Math.abs(n - register.page) <= 2)
-                .map((n) => ({ number: n, href: pageHref(n), current: n === register.page })),
-            }
-          : null,
+      pagination: pagination(register.page, register.pages, pageHref, 'Pages of the register'),
       csvHref: `/reports/register?${base}&format=csv`,
       xlsxHref: `/reports/register?${base}&format=xlsx`,
     });

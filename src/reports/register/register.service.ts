@@ -7,9 +7,10 @@ import { recordReportAccess } from '../../audit/access-log.interceptor';
 import { londonDateOf } from '../../deadlines/rules';
 import { Clock } from '../../infrastructure/clock/clock';
 import { parseInput } from '../../infrastructure/http/validation';
-import { assertNoRealNamesInReport, chosenCsps, reportableCsps, reportableReviewsSql, type ReportCsp } from '../report-scope';
+import { assertNoRealNamesInReport, chosenCsps, queryWholeNumber, reportableCsps, reportableReviewsSql, type ReportCsp } from '../report-scope';
 import type { ReviewCodes } from './review-coding.entity';
 import { CODING_LISTS, currentTaxonomy, labelOf, taxonomyVersions, type Taxonomy } from './taxonomy';
+import { groupBy } from '../../shared/group-by';
 
 export const REGISTER_FORMATS = ['json', 'csv', 'xlsx'] as const;
 export const REGISTER_STATUSES = ['open', 'overdue', 'complete'] as const;
@@ -24,13 +25,6 @@ const codes = z
   .transform((v) => [...new Set(v.split(',').map((c) => c.trim().toUpperCase()).filter(Boolean))])
   .refine((list) => list.length > 0, 'is required: one or more CSP codes, separated by commas')
   .refine((list) => list.length <= 20, 'may name at most 20 CSPs');
-const wholeNumber = (max: number) =>
-  z
-    .string({ invalid_type_error: 'must be a whole number' })
-    .regex(/^\d{1,6}$/, 'must be a whole number')
-    .transform(Number)
-    .refine((n) => n >= 1 && n <= max, `must be from 1 to ${max}`);
-
 const blankIsAbsent = (v: unknown) => (typeof v === 'string' && v.trim() === '' ? undefined : v);
 
 /** One code of a list the reviews are coded with (the current taxonomy's), or absent. */
@@ -67,8 +61,8 @@ export function registerQuerySchema() {
       vulnerability: codeOf('vulnerabilities', 'vulnerability'),
       reviewTheme: codeOf('themes', 'review theme'),
       q: z.preprocess(blankIsAbsent, z.string({ invalid_type_error: 'must be one search' }).trim().max(200, 'must be at most 200 characters').optional()),
-      page: z.preprocess(blankIsAbsent, wholeNumber(100_000).optional()),
-      pageSize: z.preprocess(blankIsAbsent, wholeNumber(MAX_PAGE_SIZE).optional()),
+      page: z.preprocess(blankIsAbsent, queryWholeNumber(100_000).optional()),
+      pageSize: z.preprocess(blankIsAbsent, queryWholeNumber(MAX_PAGE_SIZE).optional()),
       format: z.preprocess(blankIsAbsent, z.enum(REGISTER_FORMATS, { message: 'must be json, csv or xlsx' }).optional()),
     })
     .strict();
@@ -287,14 +281,4 @@ function codingInWords(codes: ReviewCodes, version: string): NonNullable<Registe
     themes: codes.themes.map((c) => labelOf(taxonomy, 'themes', c)),
     familyInvolvement: codes.familyInvolvement.map((c) => labelOf(taxonomy, 'familyInvolvement', c)),
   };
-}
-
-function groupBy<T>(items: readonly T[], key: (item: T) => string): Map<string, T[]> {
-  const map = new Map<string, T[]>();
-  for (const item of items) {
-    const list = map.get(key(item));
-    if (list) list.push(item);
-    else map.set(key(item), [item]);
-  }
-  return map;
 }

@@ -19,7 +19,7 @@ import { FormPages, FormRoute, PageController, TabRoute, versions } from './form
 import type { FormPage, TabContext } from './form-page';
 import { noticeFrom } from './more-page-support';
 import { accessOf } from './page-support';
-import { PageUploadInterceptor } from './page-upload.interceptor';
+import { PageUploadInterceptor, uploadProblems } from './page-upload.interceptor';
 import type { UploadRequest } from './page-upload.interceptor';
 
 type ImrChoice = { value: string; text: string };
@@ -66,11 +66,6 @@ const NOTICES = {
   DRAFT_UPLOADED: 'Draft uploaded',
   VERSION_UPLOADED: 'New version uploaded',
 };
-
-/** The problems of a refused upload: a missing file in words the file field takes. */
-function uploadProblems(problems: readonly FormProblem[]): FormProblem[] {
-  return problems.map((p) => (p.field === 'file' && /^is required/.test(p.message) ? { field: 'file', message: 'is required' } : p));
-}
 
 /**
  * A review's documents, as DocumentsService lists them for the caller (its restriction exactly
@@ -156,7 +151,7 @@ export class DocumentsPagesController {
         await this.documents.addVersion(params.reviewId, params.documentId, {}, fileOf(req), actor(), ifMatch);
         return `/cases/${params.reviewId}/documents?done=VERSION_UPLOADED`;
       },
-      problems: uploadProblems,
+      problems: (problems) => uploadProblems(problems),
       eachProblem: true,
       stale: {
         what: 'document',

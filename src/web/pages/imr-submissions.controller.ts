@@ -11,12 +11,13 @@ import type { AppConfig } from '../../infrastructure/config/app-config';
 import { APP_CONFIG } from '../../infrastructure/config/config.module';
 import type { ReviewView } from '../../reviews/review-lifecycle.service';
 import { caseNavigation, may } from '../case-pages';
-import { FieldSpec, FieldView, FormProblem, formView } from '../forms';
+import { FieldSpec, FieldView, formView } from '../forms';
 import { csrfTokenOf, ukDate, ukDateTime } from '../web-views';
 import { fileSize } from './documents.controller';
 import { FormPages, FormRoute, PageController, parseWith, summaryOf } from './form-page';
 import type { FormPage } from './form-page';
 import { accessOf } from './page-support';
+import { uploadProblems } from './page-upload.interceptor';
 
 type ImrView = Awaited<ReturnType<ImrsService['get']>>;
 type Submission = NonNullable<ImrView['submission']>;
@@ -63,11 +64,6 @@ interface Answer {
   files: Array<{ key: { text: string }; value: { text: string; href?: string } }>;
 }
 
-/** A refused upload's "is required…" in the words a file field takes. */
-function uploadProblems(problems: readonly FormProblem[]): FormProblem[] {
-  return problems.map((p) => (/^is required/.test(p.message) ? { field: p.field, message: 'is required' } : p));
-}
-
 /**
  * An agency sends its own IMR (issue 14 item 5): the IMR author's upload page (the IMR or short
  * report and its chronology; the upload is the submission), and the chair's page that confirms
@@ -99,7 +95,7 @@ export class ImrSubmissionsPagesController {
         await this.submissions.submit(params.reviewId, params.imrId, {}, submissionFiles(uploaded), actor());
         return `/cases/${params.reviewId}/imrs?done=IMR_SUBMITTED`;
       },
-      problems: uploadProblems,
+      problems: (problems) => uploadProblems(problems, ['report', 'chronology']),
       eachProblem: true,
       view: ({ review, imr, agencyName }, { req, params }) => {
         const sentBack = imr.state === 'outstanding' && imr.submission?.outcome === 'sent_back' ? imr.submission : null;

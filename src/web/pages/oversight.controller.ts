@@ -6,14 +6,14 @@ import type { ReviewView } from '../../reviews/review-lifecycle.service';
 import type { AccessContext } from '../../access/access.service';
 import { may, mayApply, whoMayApply } from '../case-pages';
 import { EVENT_FORMS } from '../event-forms';
-import { FieldSpec, FormProblem, formView } from '../forms';
+import { FieldSpec, FormProblem, formView, linesOf } from '../forms';
 import { EVENT_ACTION_LABELS, QA_OUTCOME_LABELS } from '../labels';
 import { csrfTokenOf, ukDate, ukDateTime } from '../web-views';
 import { FormPages, FormRoute, PageController, parseWith, TabRoute, versions } from './form-page';
 import type { FormPage, TabContext } from './form-page';
 import { noticeFrom } from './more-page-support';
 import { accessOf } from './page-support';
-import { PageUploadInterceptor } from './page-upload.interceptor';
+import { PageUploadInterceptor, uploadProblems } from './page-upload.interceptor';
 import type { UploadRequest } from './page-upload.interceptor';
 
 const QA_EVENTS: readonly ReviewEventType[] = ['SUBMIT_TO_HOME_OFFICE', 'RECORD_QA_OUTCOME'];
@@ -59,11 +59,6 @@ const NOTICES = {
   QA_CHANGES_LISTED: 'Changes listed',
   QA_CHANGE_DONE: 'Change marked done',
 };
-
-/** The box's lines, blank ones left out. */
-function linesOf(text: string | undefined): string[] {
-  return (text ?? '').split(/\r\n|\r|\n/).map((line) => line.trim()).filter((line) => line !== '');
-}
 
 /** A problem with one line ("changes.2") is about the box, naming the line. */
 function changesProblems(problems: readonly FormProblem[]): FormProblem[] {
@@ -121,7 +116,7 @@ export class QaPagesController {
         await this.qa.uploadLetter(params.reviewId, params.round, upload.file, actor());
         return `/cases/${params.reviewId}/qa?done=QA_LETTER_UPLOADED`;
       },
-      problems: (problems) => problems.map((p) => (p.field === 'file' && /^is required/.test(p.message) ? { field: 'file', message: 'is required' } : p)),
+      problems: (problems) => uploadProblems(problems),
       eachProblem: true,
       view: ({ review, round }, { req, params }) => ({
         review,

@@ -4,10 +4,19 @@ import type { MulterModuleOptions } from '@nestjs/platform-express';
 import { MULTER_MODULE_OPTIONS } from '@nestjs/platform-express/multer/files.constants';
 import type { Observable } from 'rxjs';
 import { UploadErrorsInterceptor } from '../../casefile/documents/upload-errors';
+import type { FormProblem } from '../forms';
 import type { WebRequest } from '../web-views';
 
 /** A page request whose upload multer refused: the refusal, for the page to show on its form. */
 export type UploadRequest = WebRequest & { uploadRefusal?: unknown };
+
+/**
+ * The service's "is required: send the document as a multipart/form-data part named …" for a
+ * file field of a form, in the words a file field takes on a page ("is required").
+ */
+export function uploadProblems(problems: readonly FormProblem[], fileFields: readonly string[] = ['file']): FormProblem[] {
+  return problems.map((p) => (fileFields.includes(p.field) && /^is required/.test(p.message) ? { field: p.field, message: 'is required' } : p));
+}
 
 /**
  * Reads an upload form's file exactly as the API's documents routes do: Nest's

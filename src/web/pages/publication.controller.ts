@@ -5,7 +5,7 @@ import { PublicationService } from '../../casefile/publication/publication.servi
 import { parseInput } from '../../infrastructure/http/validation';
 import type { ReviewView } from '../../reviews/review-lifecycle.service';
 import { may } from '../case-pages';
-import { FieldSpec, FormProblem } from '../forms';
+import { FieldSpec, FormProblem, linesOf } from '../forms';
 import { QA_OUTCOME_LABELS } from '../labels';
 import { ukDate, ukDateTime } from '../web-views';
 import { FormPages, FormRoute, PageController, TabRoute, versions } from './form-page';
@@ -40,11 +40,6 @@ const CONFIRM_FIELDS: FieldSpec[] = [
 ];
 
 const NOTICES = { PUBLICATION_RECORDED: 'Pseudonyms and redaction log saved' };
-
-/** The pseudonyms box: one a line, blank lines left out. */
-function pseudonymsOf(text: string | undefined): string[] {
-  return (text ?? '').split(/\r\n|\r|\n/).map((line) => line.trim()).filter((line) => line !== '');
-}
 
 /** A problem with one pseudonym ("pseudonyms.2") is about the box, naming the pseudonym. */
 function recordProblems(problems: readonly FormProblem[], pseudonyms: readonly string[]): FormProblem[] {
@@ -178,12 +173,12 @@ export class PublicationPagesController {
       fields: recording ? RECORD_FIELDS : CONFIRM_FIELDS,
       values: ({ record }) => ({ pseudonyms: (record?.pseudonyms ?? []).join('\n'), redactionLog: record?.redactionLog ?? '' }),
       submit: async (input, { params, body, actor, ifMatch }) => {
-        if (recording) await this.publication.put(params.reviewId, parseInput(putPublicationSchema, { ...input, pseudonyms: pseudonymsOf(body?.pseudonyms) }), actor(), ifMatch);
+        if (recording) await this.publication.put(params.reviewId, parseInput(putPublicationSchema, { ...input, pseudonyms: linesOf(body?.pseudonyms) }), actor(), ifMatch);
         else await this.publication.confirmAnonymisation(params.reviewId, parseInput(confirmAnonymisationSchema, input), actor(), ifMatch);
         return `/cases/${params.reviewId}/publication?done=${recording ? 'PUBLICATION_RECORDED' : 'ANONYMISATION_CONFIRMED'}`;
       },
       // Each pseudonym's problem is shown, several on the one box.
-      problems: (problems, _, { body }) => (recording ? recordProblems(problems, pseudonymsOf(body?.pseudonyms)) : problems),
+      problems: (problems, _, { body }) => (recording ? recordProblems(problems, linesOf(body?.pseudonyms)) : problems),
       eachProblem: recording,
       stale: {
         what: 'publication record',
