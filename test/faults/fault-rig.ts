@@ -124,12 +124,14 @@ export interface ReceivedMail {
   to: string;
   at: number;
   /**
-   * Whether the client was still connected when the server answered 250. A message the server
-   * took whose client was gone before the answer (killed, or PostgreSQL-less and cut off) is
-   * one the sender cannot know was accepted: SMTP's own window, where a copy sent again is
-   * the protocol's limit, not the service's.
+   * Whether the client heard the server's 250: it spoke again on that connection afterwards
+   * (its next MAIL FROM, RSET or QUIT), or it is still connected now. A message the server took
+   * whose client was gone before it could hear the answer (killed, or cut off) is one the sender
+   * cannot know was accepted: SMTP's own window, where a copy sent again is the protocol's limit,
+   * not the service's. (Judged when read, not when the message arrived: a client killed as its
+   * message arrived is seen gone only a moment later.)
    */
-  confirmed: boolean;
+  readonly confirmed: boolean;
 }
 
 /**
@@ -169,15 +171,25 @@ export async function startCountingSmtp(options: { delayMs?: number } = {}) {
           const text = Buffer.concat(chunks).toString('utf8');
           const head = text.slice(0, text.indexOf('\r\n\r\n')).replace(/\r\n[ \t]+/g, ' ');
           const key = header(head, 'X-DHR-Reminder');
+          let spokeAfter = false;
           received.push({
             key: key ? key.replace(/\s+/g, '') : null,
             messageId: header(head, 'Message-ID'),
             subject: header(head, 'Subject') ?? '',
             to: session.envelope.rcptTo.map((r) => r.address).join(','),
             at: Date.now(),
-            confirmed: !closed.has(session.id),
+            get confirmed() {
+              return spokeAfter || !closed.has(session.id);
+            },
           });
           callback();
+          // Anything the client sends after this 250 means it heard it (the server's connection
+          // objects are smtp-server's own; each keeps its session and socket).
+          const connections = (server as unknown as { connections: Set<{ session: { id: string }; _socket: NodeJS.EventEmitter }> } | null)?.connections;
+          const connection = connections ? [...connections].find((c) => c.session.id === session.id) : undefined;
+          connection?._socket.once('data', () => {
+            spokeAfter = true;
+          });
         });
       },
     });
