@@ -109,6 +109,9 @@ describe('Home Office QA rounds: the letter, the changes asked for, the resubmis
     const tooLong = await http().post(`/reviews/${reviewId}/qa-rounds/1/changes`).set('X-Actor', LEAD).send({ changes: ['Fine', 'x'.repeat(2001)] });
     expect(tooLong.status).toBe(400);
     expect(tooLong.body.errors).toEqual([{ field: 'changes.1', message: 'must be at most 2000 characters' }]);
+    const tooMany = await http().post(`/reviews/${reviewId}/qa-rounds/1/changes`).set('X-Actor', LEAD).send({ changes: Array.from({ length: 51 }, (_, i) => `Change ${i + 1}`) });
+    expect(tooMany.status).toBe(400);
+    expect(tooMany.body.errors).toEqual([{ field: 'changes', message: 'must list at most 50 changes at once' }]);
     expect((await rounds())[0].changes).toEqual([]);
 
     const listed = await http().post(`/reviews/${reviewId}/qa-rounds/1/changes`).set('X-Actor', LEAD).send({ changes: ['Add a tribute from the family', 'Say why housing gave no IMR'] });

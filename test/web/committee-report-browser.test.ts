@@ -109,6 +109,13 @@ describe('the committee progress report page (browser)', () => {
     expect(await page.locator('.app-report-downloads').isVisible()).toBe(false);
     expect(await page.locator('.govuk-footer').isVisible()).toBe(false);
     expect(await page.locator('.app-report__paragraph').first().isVisible()).toBe(true);
+    await page.emulateMedia({ media: 'screen' });
+
+    // A page holds 50 reviews: the two fit on page 1, so page 2 holds none and no page links are shown.
+    await page.goto(`${new URL(page.url()).pathname}${new URL(page.url()).search}&page=2`);
+    expect(await page.locator('.app-report table').count()).toBe(0);
+    expect(await page.locator('.app-report').textContent()).toContain('No reviews of these partnerships had been notified by this date, or none you may see.');
+    expect(await page.locator('.govuk-pagination').count()).toBe(0);
     await context.close();
   });
 });
