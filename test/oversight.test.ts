@@ -309,6 +309,26 @@ describe('oversight figures (API, CSV, XLSX, access)', () => {
     expect(cell).toContain('Review completed and sent to the Home Office, due 2 October 2026');
   });
 
+  it('counts recommendations and actions as at an earlier day from when they were added', async () => {
+    // A's three recommendations and their actions were recorded today (4 December). Two weeks on,
+    // as at 10 December they count as they do today; as at 3 December none had been added.
+    clock.set('2026-12-18T12:00:00Z');
+    try {
+      const later = (await as('county', '/reports/oversight?csp=MALDON&asAt=2026-12-10').expect(200)).body;
+      expect(table(later, 'actions')).toEqual([
+        ['Recommendations', 1, 1, 1],
+        ['Actions', 1, 1, 1],
+      ]);
+      const before = (await as('county', '/reports/oversight?csp=MALDON&asAt=2026-12-03').expect(200)).body;
+      expect(table(before, 'actions')).toEqual([
+        ['Recommendations', 0, 0, 0],
+        ['Actions', 0, 0, 0],
+      ]);
+    } finally {
+      clock.set(NOW);
+    }
+  });
+
   it('the page shows a long table’s first 50 rows; its CSV has them all', async () => {
     const harlow = (await http().post('/csps').set('X-Actor', 'admin').send({ code: 'HARLOW', name: 'Harlow Community Safety Partnership' }).expect(201)).body.id;
     const identities = ctx.api.get(IdentityService);

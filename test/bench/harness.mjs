@@ -96,7 +96,9 @@ export async function startBench() {
   const done = async () => {
     for (const proc of apis) await stopProcess(proc);
     await db.end().catch(() => undefined);
-    await admin.query(`DROP DATABASE IF EXISTS ${name} WITH (FORCE)`);
+    // BENCH_KEEP_DB=1 keeps the generated database for looking into (its name on stderr).
+    if (process.env.BENCH_KEEP_DB === '1') console.error(`kept database ${name}`);
+    else await admin.query(`DROP DATABASE IF EXISTS ${name} WITH (FORCE)`);
     await admin.end();
     rmSync(work, { recursive: true, force: true });
     await postgres.stop?.();

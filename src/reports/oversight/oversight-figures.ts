@@ -1,11 +1,12 @@
 import { addCalendarMonths, daysBetween, elapsed, type CivilDate } from '../../deadlines/rules';
-import type { HoldPeriod, ReviewContext, Stage } from '../../reviews/lifecycle';
+import type { HoldPeriod, HoldReason, ReviewContext, Stage } from '../../reviews/lifecycle';
 import { HOLD_REASON_LABELS, STAGE_LABELS } from '../../web/labels';
 
 /**
  * The oversight figures (issue 15 item 1), computed from plain records so that they can be
  * checked by hand: each review's lifecycle context (its dated history with corrections laid
- * over it), its statutory clocks, IMRs, recommendations and actions. Everything is read "as at"
+ * over it), its overdue statutory clocks and completion target, and the counts PostgreSQL makes
+ * of its IMRs, recommendations and actions (`OversightCounts`). Everything is read "as at"
  * the end of a London day: an event dated after it did not happen yet. Snapshot figures (stage,
  * holds, overdue, late, open actions) are as at that day; flow figures (timings, shares, IMR
  * lateness, QA rounds) count what ended within the period [from, to].
@@ -19,21 +20,56 @@ export interface FigureTable {
   rows: Cell[][];
 }
 
-/** What the figures read of a review's lifecycle record (all the service reads of it). */
-export const OVERSIGHT_CONTEXT_KEYS = ['stageHistory', 'holds', 'decision', 'supersededDecisions', 'qaRounds'] as const;
-export type OversightContext = Pick<ReviewContext, (typeof OVERSIGHT_CONTEXT_KEYS)[number]>;
+/** What the figures read of a review's lifecycle record. */
+export type OversightContext = Pick<ReviewContext, 'stageHistory' | 'holds' | 'decision' | 'supersededDecisions' | 'qaRounds'>;
 
 export interface OversightReviewRecord {
   id: string;
   reference: string;
   cspCode: string;
   notifiedOn: CivilDate;
-  context: OversightContext;
-  /** Statutory clocks (decision due, Home Office notification, completion target). */
-  clocks: Array<{ kind: string; dueOn: CivilDate; startsOn: CivilDate; closedOn: CivilDate | null; status: string }>;
-  imrs: Array<{ agency: string; dueOn: CivilDate; receivedOn: CivilDate | null; requestedOn: CivilDate; waived: boolean }>;
-  recommendations: Array<{ id: string; createdOn: CivilDate; withdrawn: boolean }>;
-  actions: Array<{ recommendationId: string; createdOn: CivilDate; targetDate: CivilDate | null; completedOn: CivilDate | null }>;
+  /** Its lifecycle record as it stood at the end of the "as at" day. */
+  asAt: ReviewAsAt;
+  /** The statutory clocks overdue at the end of the "as at" day (see `OVERDUE_CLOCK_RULE`). */
+  overdueClocks: Array<{ kind: string; dueOn: CivilDate }>;
+  /** The completion target's due date, if the review has one. */
+  completionTargetOn: CivilDate | null;
+}
+
+/**
+ * What the figures read of a review's lifecycle record, as it stood at the end of a day:
+ * `reviewAsAt` works it out from the record; the service has PostgreSQL work out the same (at
+ * 100,000 reviews, shipping each record here cost more than the figures), and a test holds the
+ * two equal.
+ */
+export interface ReviewAsAt {
+  stage: Stage;
+  /** The hold current at the end of the day. */
+  hold: { reason: HoldReason; startedOn: CivilDate } | null;
+  /** The day of the decision that stood then (a replaced one if the current came later). */
+  decidedOn: CivilDate | null;
+  /** The Home Office QA rounds submitted by then: how many, and the first's day. */
+  qaRoundsSubmitted: number;
+  firstSubmittedOn: CivilDate | null;
+  /** The holds started by then, each to the day it ended (null if it had not ended by then). */
+  holds: Array<{ from: CivilDate; to: CivilDate | null }>;
+}
+
+/**
+ * The counts over the case file's rows (PostgreSQL counts them: at 100,000 reviews there are
+ * hundreds of thousands of IMRs and clocks, and shipping each to be counted here cost seconds).
+ * The rules, each written once, in the service's SQL:
+ * - IMR lateness: an IMR counts if not waived, requested by the day and due within the period
+ *   and by the day; on time if received by the day no later than due; otherwise late by the days
+ *   from due to its receipt (or to the day, if still outstanding).
+ * - Actions added by the day: complete if completed by the day, else overdue if its target date
+ *   is before the day, else open. A recommendation (not withdrawn, added by the day): complete if
+ *   it has actions and all are complete, overdue if any is overdue, otherwise open.
+ */
+export interface OversightCounts {
+  imrs: Array<{ agency: string; due: number; onTime: number; late: number; medianDaysLate: number | null; mostDaysLate: number | null }>;
+  recommendations: { open: number; overdue: number; complete: number };
+  actions: { open: number; overdue: number; complete: number };
 }
 
 export interface Spread {
@@ -107,9 +143,24 @@ function decisionAsAt(context: Pick<ReviewContext, 'decision' | 'supersededDecis
   return [...context.supersededDecisions].reverse().find((s) => on(s.decision.decidedAt))?.decision ?? null;
 }
 
-export function oversightFigures(records: OversightReviewRecord[], period: { from: CivilDate; to: CivilDate; asAt: CivilDate }): OversightFigures {
-  const { from, to, asAt } = period;
+/** The review's record as at the end of `asAt` (see `ReviewAsAt`). */
+export function reviewAsAt(context: OversightContext, asAt: CivilDate): ReviewAsAt {
   const on = by(asAt);
+  const hold = holdAsAt(context, asAt);
+  const decision = decisionAsAt(context, asAt);
+  const rounds = context.qaRounds.filter((q) => on(q.submittedAt));
+  return {
+    stage: stageAsAt(context, asAt),
+    hold: hold ? { reason: hold.reason, startedOn: dayOf(hold.startedAt) } : null,
+    decidedOn: decision ? dayOf(decision.decidedAt) : null,
+    qaRoundsSubmitted: rounds.length,
+    firstSubmittedOn: rounds[0] ? dayOf(rounds[0].submittedAt!) : null,
+    holds: context.holds.filter((h) => on(h.startedAt)).map((h) => ({ from: dayOf(h.startedAt), to: on(h.endedAt) ? dayOf(h.endedAt!) : null })),
+  };
+}
+
+export function oversightFigures(records: OversightReviewRecord[], counts: OversightCounts, period: { from: CivilDate; to: CivilDate; asAt: CivilDate }): OversightFigures {
+  const { from, to, asAt } = period;
   const inPeriod = within(from, to);
   const reviews = records.filter((r) => r.notifiedOn <= asAt);
 
@@ -117,26 +168,22 @@ export function oversightFigures(records: OversightReviewRecord[], period: { fro
   const stages = new Map<Stage, { count: number; held: number }>();
   const holdRows: Cell[][] = [];
   for (const r of reviews) {
-    const stage = stageAsAt(r.context, asAt);
-    const hold = holdAsAt(r.context, asAt);
+    const { stage, hold } = r.asAt;
     const entry = stages.get(stage) ?? { count: 0, held: 0 };
     entry.count += 1;
     if (hold) entry.held += 1;
     stages.set(stage, entry);
-    if (hold) holdRows.push([r.reference, STAGE_LABELS[stage], HOLD_REASON_LABELS[hold.reason] ?? hold.reason, { date: dayOf(hold.startedAt) }, daysBetween(dayOf(hold.startedAt), asAt)]);
+    if (hold) holdRows.push([r.reference, STAGE_LABELS[stage], HOLD_REASON_LABELS[hold.reason] ?? hold.reason, { date: hold.startedOn }, daysBetween(hold.startedOn, asAt)]);
   }
   const stageRows: Cell[][] = (Object.keys(STAGE_LABELS) as Stage[]).filter((s) => stages.has(s)).map((s) => [STAGE_LABELS[s], stages.get(s)!.count, stages.get(s)!.held]);
 
-  // Statutory clocks overdue at the end of the day: due before it, started by it, not closed by it.
+  // Statutory clocks overdue at the end of the day (chosen in SQL: due before it, started by it, not closed by it).
   const overdueRows: Cell[][] = [];
   const lateRows: Cell[][] = [];
   for (const r of reviews) {
-    for (const c of r.clocks) {
-      if (c.status === 'cancelled' || c.status === 'not_computed' || c.status === 'waived') continue;
-      if (c.startsOn > asAt || c.dueOn >= asAt || (c.closedOn !== null && c.closedOn <= asAt)) continue;
-      const row: Cell[] = [r.reference, CLOCK_LABELS[c.kind] ?? c.kind, { date: c.dueOn }, daysBetween(c.dueOn, asAt)];
-      overdueRows.push(row);
-      if (c.kind === 'completion_target') lateRows.push([r.reference, STAGE_LABELS[stageAsAt(r.context, asAt)], { date: c.dueOn }, daysBetween(c.dueOn, asAt)]);
+    for (const c of r.overdueClocks) {
+      overdueRows.push([r.reference, CLOCK_LABELS[c.kind] ?? c.kind, { date: c.dueOn }, daysBetween(c.dueOn, asAt)]);
+      if (c.kind === 'completion_target') lateRows.push([r.reference, STAGE_LABELS[r.asAt.stage], { date: c.dueOn }, daysBetween(c.dueOn, asAt)]);
     }
   }
 
@@ -144,9 +191,8 @@ export function oversightFigures(records: OversightReviewRecord[], period: { fro
   const toDecision: number[] = [];
   let withinMonth = 0;
   for (const r of reviews) {
-    const decision = decisionAsAt(r.context, asAt);
-    if (!decision || !inPeriod(dayOf(decision.decidedAt))) continue;
-    const decided = dayOf(decision.decidedAt);
+    const decided = r.asAt.decidedOn;
+    if (decided === null || !inPeriod(decided)) continue;
     toDecision.push(daysBetween(r.notifiedOn, decided));
     if (decided <= addCalendarMonths(r.notifiedOn, 1)) withinMonth += 1;
   }
@@ -158,57 +204,21 @@ export function oversightFigures(records: OversightReviewRecord[], period: { fro
   let withinTarget = 0;
   const qaRounds = new Map<number, number>();
   for (const r of reviews) {
-    const rounds = r.context.qaRounds.filter((q) => on(q.submittedAt));
-    const first = rounds[0];
-    const decision = decisionAsAt(r.context, asAt);
-    if (!first || !inPeriod(dayOf(first.submittedAt))) continue;
-    qaRounds.set(rounds.length, (qaRounds.get(rounds.length) ?? 0) + 1);
-    if (!decision) continue;
-    const start = dayOf(decision.decidedAt);
-    const end = dayOf(first.submittedAt);
-    const holds = r.context.holds.filter((h) => on(h.startedAt)).map((h) => ({ from: dayOf(h.startedAt), to: on(h.endedAt) ? dayOf(h.endedAt) : null }));
+    const { decidedOn: start, firstSubmittedOn: end, qaRoundsSubmitted: rounds, holds } = r.asAt;
+    if (end === null || !inPeriod(end)) continue;
+    qaRounds.set(rounds, (qaRounds.get(rounds) ?? 0) + 1);
+    if (start === null) continue;
     const e = elapsed({ start, now: end, holds });
     gross.push(e.grossDays);
     net.push(e.netDays);
-    const target = r.clocks.find((c) => c.kind === 'completion_target');
-    if (target) {
+    if (r.completionTargetOn !== null) {
       submitted += 1;
-      if (end <= target.dueOn) withinTarget += 1;
+      if (end <= r.completionTargetOn) withinTarget += 1;
     }
   }
 
-  // IMRs due in the period (and by the day): days late and share on time, by agency. One still
-  // outstanding at the end of the day counts as late by the days since it was due.
-  const agencies = new Map<string, { due: number; onTime: number; late: number[] }>();
-  for (const r of reviews) {
-    for (const i of r.imrs) {
-      if (i.waived || !inPeriod(i.dueOn) || i.dueOn > asAt || i.requestedOn > asAt) continue;
-      const a = agencies.get(i.agency) ?? { due: 0, onTime: 0, late: [] };
-      a.due += 1;
-      const received = i.receivedOn !== null && i.receivedOn <= asAt ? i.receivedOn : null;
-      const lateBy = daysBetween(i.dueOn, received ?? asAt);
-      if (received !== null && lateBy <= 0) a.onTime += 1;
-      else a.late.push(Math.max(lateBy, 0));
-      agencies.set(i.agency, a);
-    }
-  }
-  const imrRows: Cell[][] = [...agencies.entries()]
-    .sort(([a], [b]) => a.localeCompare(b))
-    .map(([agency, a]) => [agency, a.due, a.onTime, percent(a.onTime, a.due), a.late.length, spreadOf(a.late).median, a.late.length ? Math.max(...a.late) : null]);
-
-  // Recommendations and actions as at the day: open, overdue, complete.
-  const recCounts = { open: 0, overdue: 0, complete: 0 };
-  const actCounts = { open: 0, overdue: 0, complete: 0 };
-  for (const r of reviews) {
-    const actions = r.actions.filter((a) => a.createdOn <= asAt);
-    const state = (a: (typeof actions)[number]) => (a.completedOn !== null && a.completedOn <= asAt ? 'complete' : a.targetDate !== null && a.targetDate < asAt ? 'overdue' : 'open');
-    for (const a of actions) actCounts[state(a)] += 1;
-    for (const rec of r.recommendations) {
-      if (rec.withdrawn || rec.createdOn > asAt) continue;
-      const states = actions.filter((a) => a.recommendationId === rec.id).map(state);
-      recCounts[states.length > 0 && states.every((s) => s === 'complete') ? 'complete' : states.includes('overdue') ? 'overdue' : 'open'] += 1;
-    }
-  }
+  const imrRows: Cell[][] = [...counts.imrs].sort((a, b) => a.agency.localeCompare(b.agency)).map((a) => [a.agency, a.due, a.onTime, percent(a.onTime, a.due), a.late, a.medianDaysLate, a.mostDaysLate]);
+  const { recommendations: recCounts, actions: actCounts } = counts;
 
   const t = {
     notificationToDecision: spreadOf(toDecision),

@@ -9,9 +9,9 @@ import { Clock } from '../../infrastructure/clock/clock';
 import { RequestValidationError } from '../../infrastructure/http/errors';
 import { accessLogRow } from '../../audit/access-log.interceptor';
 import { calendarDate, parseInput } from '../../infrastructure/http/validation';
-import { migrateSnapshot, REVIEW_MACHINE_VERSION } from '../../reviews/lifecycle';
+import { migrateSnapshot, REVIEW_MACHINE_VERSION, type HoldReason, type Stage } from '../../reviews/lifecycle';
 import { chosenCsps, reportableCsps, reportableReviewsSql, type ReportCsp } from '../report-scope';
-import { OVERSIGHT_CONTEXT_KEYS, oversightFigures, type OversightContext, type OversightFigures, type OversightReviewRecord } from './oversight-figures';
+import { oversightFigures, reviewAsAt, type OversightCounts, type ReviewAsAt, type OversightFigures, type OversightReviewRecord } from './oversight-figures';
 import { byReview } from '../../shared/group-by';
 
 export const OVERSIGHT_FORMATS = ['json', 'csv', 'xlsx'] as const;
@@ -45,6 +45,57 @@ export interface OversightQuery {
   format: (typeof OVERSIGHT_FORMATS)[number];
   table?: (typeof OVERSIGHT_TABLES)[number];
 }
+
+export interface ReviewAsAtRow {
+  stage: Stage | null;
+  hold: { reason: HoldReason; startedOn: string } | null;
+  decided_on: string | null;
+  qa_rounds: number | null;
+  first_submitted_on: string | null;
+  holds: Array<{ from: string; to: string | null }> | null;
+}
+
+interface ReviewRow extends ReviewAsAtRow {
+  id: string;
+  reference: string;
+  code: string;
+  notified_on: string;
+  snapshot: unknown;
+  machine_version: number;
+}
+
+/**
+ * `reviewAsAt` in SQL, over a review's snapshot and a day (SQL expressions), kept equal to it by
+ * test/oversight-as-at.test.ts: a date counts by the day it names (its first ten characters), and
+ * of the entries dated by the day the latest in the record's order wins (the first for QA rounds).
+ * The context is taken out of the snapshot once (OFFSET 0 keeps PostgreSQL from inlining it into
+ * every use, each decompressing the snapshot again).
+ */
+export function reviewAsAtSql(snapshot: string, day: string): string {
+  const on = (value: string) => `(COALESCE(${value}, '') <> '' AND left(${value}, 10) <= to_char(${day}, 'YYYY-MM-DD'))`;
+  const latest = (array: string, element: string, condition: string, pick: string, order = 'DESC') =>
+    `(SELECT ${pick} FROM jsonb_array_elements(x->'${array}') WITH ORDINALITY AS t(${element}, n) WHERE ${condition} ORDER BY n ${order} LIMIT 1)`;
+  return `
+  SELECT COALESCE(${latest('stageHistory', 'e', on("e->>'enteredAt'"), "e->>'stage'")}, 'notified') AS stage,
+         ${latest('holds', 'h', `${on("h->>'startedAt'")} AND NOT ${on("h->>'endedAt'")}`, "jsonb_build_object('reason', h->>'reason', 'startedOn', left(h->>'startedAt', 10))")} AS hold,
+         CASE WHEN ${on("x->'decision'->>'decidedAt'")} THEN left(x->'decision'->>'decidedAt', 10)
+              ELSE ${latest('supersededDecisions', 's', on("s->'decision'->>'decidedAt'"), "left(s->'decision'->>'decidedAt', 10)")} END AS decided_on,
+         (SELECT count(*)::int FROM jsonb_array_elements(x->'qaRounds') q WHERE ${on("q->>'submittedAt'")}) AS qa_rounds,
+         ${latest('qaRounds', 'q', on("q->>'submittedAt'"), "left(q->>'submittedAt', 10)", 'ASC')} AS first_submitted_on,
+         (SELECT jsonb_agg(jsonb_build_object('from', left(h->>'startedAt', 10), 'to', CASE WHEN ${on("h->>'endedAt'")} THEN left(h->>'endedAt', 10) END) ORDER BY n)
+            FROM jsonb_array_elements(x->'holds') WITH ORDINALITY AS t(h, n) WHERE ${on("h->>'startedAt'")}) AS holds
+    FROM (SELECT ${snapshot}->'context' AS x OFFSET 0) s`;
+}
+
+/** A row of `reviewAsAtSql` as the figures read it. */
+export const asAtOf = (r: ReviewAsAtRow): ReviewAsAt => ({
+  stage: r.stage ?? 'notified',
+  hold: r.hold,
+  decidedOn: r.decided_on,
+  qaRoundsSubmitted: r.qa_rounds ?? 0,
+  firstSubmittedOn: r.first_submitted_on,
+  holds: r.holds ?? [],
+});
 
 export interface OversightReport extends OversightFigures {
   csps: Array<{ code: string; name: string }>;
@@ -91,82 +142,99 @@ export class PartnershipOversightService {
     const visible = reportableReviewsSql(access, 'r', 3);
     const params: unknown[] = [csps.map((c) => c.id), query.asAt, ...visible.params];
     const condition = visible.sql;
-    // Of the lifecycle's record only the parts the figures read (OVERSIGHT_CONTEXT_KEYS), picked
-    // in SQL; a snapshot of an older machine version whole, to be migrated first.
+    // The case file of the same reviews, chosen by the same condition in SQL (not by sending
+    // every id back: at 100,000 reviews that array cost more than the reads).
+    const scope = `SELECT r.id FROM reviews r WHERE r.csp_id = ANY($1::uuid[]) AND r.notified_on <= $2::date AND ${condition}`;
+    const scoped = [...params];
     const current = params.push(REVIEW_MACHINE_VERSION);
-    const picked = OVERSIGHT_CONTEXT_KEYS.map((k) => `'${k}', r.snapshot->'context'->'${k}'`).join(', ');
-    const reviewsRead: Promise<Array<{ id: string; reference: string; code: string; notified_on: string; context: OversightContext | null; snapshot: unknown; machine_version: number }>> = this.dataSource.query(
+    const period = [...scoped, query.from, query.to];
+    const [fromParam, toParam] = [scoped.length + 1, scoped.length + 2];
+    const day = (column: string) => `(${column} AT TIME ZONE 'Europe/London')::date`;
+    // Each review's lifecycle record as at the end of the day (ReviewAsAt), worked out here (at
+    // 100,000 reviews, shipping each record to be read in Node cost more than the figures); a
+    // snapshot of an older machine version is read whole, to be migrated and read by `reviewAsAt`.
+    const reviewsRead: Promise<ReviewRow[]> = this.dataSource.query(
       `SELECT r.id, r.reference, c.code, to_char(r.notified_on, 'YYYY-MM-DD') AS notified_on, r.machine_version,
-              CASE WHEN r.machine_version = $${current} THEN jsonb_build_object(${picked}) END AS context,
-              CASE WHEN r.machine_version <> $${current} THEN r.snapshot END AS snapshot
+              CASE WHEN r.machine_version <> $${current} THEN r.snapshot END AS snapshot, f.*
          FROM reviews r JOIN csps c ON c.id = r.csp_id
+         LEFT JOIN LATERAL (${reviewAsAtSql('r.snapshot', '$2::date')}) f ON r.machine_version = $${current}
         WHERE r.csp_id = ANY($1::uuid[]) AND r.notified_on <= $2::date AND ${condition}
         ORDER BY r.notified_on, r.reference`,
       params,
     );
-    // The case file of the same reviews, chosen by the same condition in SQL (not by sending
-    // every id back: at 100,000 reviews that array cost more than the reads), read side by side
-    // with the reviews themselves.
-    const scope = `SELECT r.id FROM reviews r WHERE r.csp_id = ANY($1::uuid[]) AND r.notified_on <= $2::date AND ${condition}`;
-    const scoped = params.slice(0, current - 1);
-    const london = (column: string) => `to_char(${column} AT TIME ZONE 'Europe/London', 'YYYY-MM-DD')`;
-    // When a recommendation or action was added: its entry in the review's dated history (the row's created_at if none).
-    const addedOn = (type: string, key: string) =>
-      `(SELECT review_id, payload->>'${key}' AS record_id, min(occurred_at) AS at FROM review_events
-         WHERE type = '${type}' AND review_id IN (${scope}) GROUP BY 1, 2)`;
-    const [reviews, clocks, imrs, recommendations, actions] = await Promise.all([
-      reviewsRead,
-      this.dataSource.query(
-        `SELECT review_id, kind, ${london('due_at')} AS due, ${london('starts_at')} AS starts, ${london('closed_at')} AS closed, status
-           FROM deadlines WHERE statutory AND review_id IN (${scope})`,
-        scoped,
-      ),
-      this.dataSource.query(
-        `SELECT i.review_id, a.name AS agency, to_char(i.due_on, 'YYYY-MM-DD') AS due, to_char(i.received_on, 'YYYY-MM-DD') AS received,
-                to_char(i.requested_on, 'YYYY-MM-DD') AS requested, (i.waived_reason IS NOT NULL AND btrim(i.waived_reason) <> '') AS waived
-           FROM imrs i JOIN agencies a ON a.id = i.agency_id WHERE i.review_id IN (${scope})`,
-        scoped,
-      ),
-      this.dataSource.query(
-        `SELECT x.review_id, x.id, ${london('COALESCE(e.at, x.created_at)')} AS created, (x.status = 'withdrawn') AS withdrawn
-           FROM recommendations x LEFT JOIN ${addedOn('RECOMMENDATION_RECORDED', 'recommendationId')} e ON e.review_id = x.review_id AND e.record_id = x.id::text
-          WHERE x.review_id IN (${scope})`,
-        scoped,
-      ),
-      this.dataSource.query(
-        `SELECT x.review_id, x.recommendation_id, ${london('COALESCE(e.at, x.created_at)')} AS created,
-                to_char(x.target_date, 'YYYY-MM-DD') AS target, to_char(x.completed_on, 'YYYY-MM-DD') AS completed
-           FROM actions x LEFT JOIN ${addedOn('ACTION_ADDED', 'actionId')} e ON e.review_id = x.review_id AND e.record_id = x.id::text
-          WHERE x.review_id IN (${scope})`,
-        scoped,
-      ),
-    ]);
-    const [clocksOf, imrsOf, recsOf, actionsOf] = [byReview(clocks), byReview(imrs), byReview(recommendations), byReview(actions)];
-    const records: OversightReviewRecord[] = reviews.map((r) => ({
-      id: r.id,
-      reference: r.reference,
-      cspCode: r.code,
-      notifiedOn: r.notified_on,
-      // A snapshot of the current machine version was checked when written: read as it is (at
-      // 100,000 reviews checking each again cost seconds); an older one is migrated and checked.
-      context: r.context ?? migrateSnapshot(r.snapshot, r.machine_version).context,
-      clocks: clocksOf(r.id).map((c: Record<string, string>) => ({ kind: c.kind, dueOn: c.due, startsOn: c.starts, closedOn: c.closed ?? null, status: c.status })),
-      imrs: imrsOf(r.id).map((i: Record<string, string | boolean>) => ({
-        agency: i.agency as string,
-        dueOn: i.due as string,
-        receivedOn: (i.received as string | null) ?? null,
-        requestedOn: i.requested as string,
-        waived: i.waived as boolean,
-      })),
-      recommendations: recsOf(r.id).map((x: Record<string, string | boolean>) => ({ id: x.id as string, createdOn: x.created as string, withdrawn: x.withdrawn as boolean })),
-      actions: actionsOf(r.id).map((a: Record<string, string | null>) => ({
-        recommendationId: a.recommendation_id as string,
-        createdOn: a.created as string,
-        targetDate: a.target ?? null,
-        completedOn: a.completed ?? null,
-      })),
-    }));
-    return { ...oversightFigures(records, query), csps: csps.map((c) => ({ code: c.code, name: c.name })) };
+    // Statutory clocks overdue at the end of the day: running or missed (not cancelled, waived or
+    // never computed), started by it, due before it and not closed by it; and each review's
+    // completion target, overdue or not.
+    const overdue = `status NOT IN ('cancelled', 'not_computed', 'waived') AND ${day('starts_at')} <= $2::date AND ${day('due_at')} < $2::date
+      AND (closed_at IS NULL OR ${day('closed_at')} > $2::date)`;
+    const clocksRead: Promise<Array<{ review_id: string; kind: string; due: string; overdue: boolean }>> = this.dataSource.query(
+      `SELECT review_id, kind, to_char(${day('due_at')}, 'YYYY-MM-DD') AS due, (${overdue}) AS overdue
+         FROM deadlines
+        WHERE statutory AND review_id IN (${scope}) AND (kind = 'completion_target' OR (${overdue}))
+        ORDER BY review_id, kind, id`,
+      scoped,
+    );
+    // IMR lateness by agency (the rule in OversightCounts), counted here.
+    const imrsRead: Promise<OversightCounts['imrs']> = this.dataSource.query(
+      `WITH due AS (
+         SELECT a.name AS agency, i.due_on, CASE WHEN i.received_on <= $2::date THEN i.received_on END AS received
+           FROM imrs i JOIN agencies a ON a.id = i.agency_id
+          WHERE i.review_id IN (${scope}) AND (i.waived_reason IS NULL OR btrim(i.waived_reason) = '')
+            AND i.due_on BETWEEN $${fromParam}::date AND $${toParam}::date AND i.due_on <= $2::date AND i.requested_on <= $2::date
+       ), judged AS (
+         SELECT agency, (received IS NOT NULL AND received <= due_on) AS on_time, greatest(COALESCE(received, $2::date) - due_on, 0) AS days FROM due
+       )
+       SELECT agency, count(*)::int AS due, (count(*) FILTER (WHERE on_time))::int AS "onTime", (count(*) FILTER (WHERE NOT on_time))::int AS late,
+              round((percentile_cont(0.5) WITHIN GROUP (ORDER BY days) FILTER (WHERE NOT on_time))::numeric, 1)::float8 AS "medianDaysLate",
+              max(days) FILTER (WHERE NOT on_time) AS "mostDaysLate"
+         FROM judged GROUP BY agency`,
+      period,
+    );
+    // Recommendations and actions by state (the rule in OversightCounts). As at today everything
+    // recorded has been added; as at an earlier day, a row counts from its entry in the review's
+    // dated history (its created_at if none).
+    const past = query.asAt < this.today();
+    const addedBy = (alias: string, type: string, key: string) =>
+      past
+        ? `AND ${day(`COALESCE((SELECT min(e.occurred_at) FROM review_events e WHERE e.review_id = ${alias}.review_id AND e.type = '${type}' AND e.payload->>'${key}' = ${alias}.id::text), ${alias}.created_at)`)} <= $2::date`
+        : '';
+    const stateCountsRead: Promise<Array<{ item: 'recommendations' | 'actions'; state: 'open' | 'overdue' | 'complete'; n: number }>> = this.dataSource.query(
+      `WITH act AS (
+         SELECT x.recommendation_id,
+                CASE WHEN x.completed_on <= $2::date THEN 'complete' WHEN x.target_date < $2::date THEN 'overdue' ELSE 'open' END AS state
+           FROM actions x WHERE x.review_id IN (${scope}) ${addedBy('x', 'ACTION_ADDED', 'actionId')}
+       ), rec AS (
+         SELECT CASE WHEN count(act.state) > 0 AND bool_and(act.state = 'complete') THEN 'complete'
+                     WHEN bool_or(act.state = 'overdue') THEN 'overdue' ELSE 'open' END AS state
+           FROM recommendations x LEFT JOIN act ON act.recommendation_id = x.id
+          WHERE x.review_id IN (${scope}) AND x.status <> 'withdrawn' ${addedBy('x', 'RECOMMENDATION_RECORDED', 'recommendationId')}
+          GROUP BY x.id
+       )
+       SELECT 'actions' AS item, state, count(*)::int AS n FROM act GROUP BY state
+       UNION ALL SELECT 'recommendations', state, count(*)::int FROM rec GROUP BY state`,
+      scoped,
+    );
+    const [reviews, clocks, imrs, stateCounts] = await Promise.all([reviewsRead, clocksRead, imrsRead, stateCountsRead]);
+    const clocksOf = byReview(clocks);
+    const counts: OversightCounts = {
+      imrs,
+      recommendations: { open: 0, overdue: 0, complete: 0 },
+      actions: { open: 0, overdue: 0, complete: 0 },
+    };
+    for (const c of stateCounts) counts[c.item][c.state] = c.n;
+    const records: OversightReviewRecord[] = reviews.map((r) => {
+      const clocksOfReview = clocksOf(r.id);
+      return {
+        id: r.id,
+        reference: r.reference,
+        cspCode: r.code,
+        notifiedOn: r.notified_on,
+        asAt: r.snapshot ? reviewAsAt(migrateSnapshot(r.snapshot, r.machine_version).context, query.asAt) : asAtOf(r),
+        overdueClocks: clocksOfReview.filter((c) => c.overdue).map((c) => ({ kind: c.kind, dueOn: c.due })),
+        completionTargetOn: clocksOfReview.find((c) => c.kind === 'completion_target')?.due ?? null,
+      };
+    });
+    return { ...oversightFigures(records, counts, query), csps: csps.map((c) => ({ code: c.code, name: c.name })) };
   }
 
   /**
