@@ -124,7 +124,7 @@ try {
     return { perSecond: rounded(times.length / seconds), ...quantiles(times) };
   };
 
-  await drive(8, 2, transition); // warm-up
+  await drive(Math.min(8, max), 2, transition); // warm-up (no more clients than the reviews allow)
   const transitions = [];
   for (const c of CLIENTS) {
     const service = await drive(c, SECONDS, transition);
