@@ -1,6 +1,5 @@
 import { Injectable } from '@nestjs/common';
 import { DataSource, ObjectLiteral, SelectQueryBuilder } from 'typeorm';
-import { prepared, runPrepared } from '../infrastructure/database/prepared';
 import { isStage } from '../reviews/lifecycle';
 import type { ReviewEventType } from '../reviews/lifecycle/events';
 import type { Action } from './actions';
@@ -59,12 +58,6 @@ function holderOf(row: { grants: HolderRow[]; memberships: HolderRow[] }): Holde
 }
 
 /** Loads what the policy needs (roles, memberships, the review) and narrows list queries. */
-/** The reviews with the caller's grants and memberships (see `reviewsAndHolders`). */
-const REVIEWS_AND_HOLDERS = prepared(
-  `SELECT r.id, r.csp_id, r.status, ${BOARD_RETURNED_AT_SQL('r')} AS board_returned_at, ${HOLDER_SQL} AS grants, ${MEMBERSHIPS_SQL('r.id')} AS memberships
-     FROM reviews r WHERE r.id = ANY($2::uuid[])`,
-);
-
 @Injectable()
 export class AccessService {
   constructor(private readonly dataSource: DataSource) {}
@@ -89,9 +82,9 @@ export class AccessService {
 
   /** reviewAndHolder for several reviews at once (My work), by review id; a review that does not exist is left out. */
   async reviewsAndHolders(userId: string | null, reviewIds: readonly string[]): Promise<Map<string, { review: ReviewSubject; holder: Holder }>> {
-    const rows = await runPrepared<{ id: string; csp_id: string; status: string; board_returned_at: Date | null; grants: HolderRow[]; memberships: HolderRow[] }>(
-      this.dataSource,
-      REVIEWS_AND_HOLDERS,
+    const rows: Array<{ id: string; csp_id: string; status: string; board_returned_at: Date | null; grants: HolderRow[]; memberships: HolderRow[] }> = await this.dataSource.query(
+      `SELECT r.id, r.csp_id, r.status, ${BOARD_RETURNED_AT_SQL('r')} AS board_returned_at, ${HOLDER_SQL} AS grants, ${MEMBERSHIPS_SQL('r.id')} AS memberships
+         FROM reviews r WHERE r.id = ANY($2::uuid[])`,
       [userId, [...reviewIds]],
     );
     const out = new Map<string, { review: ReviewSubject; holder: Holder }>();

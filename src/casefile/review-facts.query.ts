@@ -1,6 +1,5 @@
 import type { DataSource, EntityManager } from 'typeorm';
 import type { ReviewFacts } from '../reviews/lifecycle/review-facts';
-import { prepared, runPrepared } from '../infrastructure/database/prepared';
 
 /** The review asked about does not exist. */
 export class ReviewFactsNotFoundError extends Error {
@@ -76,8 +75,6 @@ FROM "reviews" r
 WHERE r."id" = $1`;
 
 /** The same for several reviews in one statement (My work reads reviews a batch at a time). */
-const REVIEW_FACTS = prepared(REVIEW_FACTS_SQL);
-
 const MANY_REVIEW_FACTS_SQL = `SELECT r."id" AS "reviewId", ${FACTS_COLUMNS}
 FROM "reviews" r
 WHERE r."id" = ANY($1::uuid[])`;
@@ -92,7 +89,7 @@ type FactsRow = { [K in keyof ReviewFacts]: ReviewFacts[K] };
  * Withdrawn recommendations, and the actions under them, count nowhere.
  */
 export async function computeReviewFacts(db: EntityManager | DataSource, reviewId: string): Promise<ReviewFacts> {
-  const rows = await runPrepared<FactsRow>(db, REVIEW_FACTS, [reviewId]);
+  const rows: FactsRow[] = await db.query(REVIEW_FACTS_SQL, [reviewId]);
   const row = rows[0];
   if (!row) throw new ReviewFactsNotFoundError(reviewId);
   return factsOf(row);

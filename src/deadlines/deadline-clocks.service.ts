@@ -1,6 +1,5 @@
 import { Injectable } from '@nestjs/common';
 import { EntityManager, IsNull } from 'typeorm';
-import { prepared, runPrepared } from '../infrastructure/database/prepared';
 import { EVENT_ROLES } from '../access/policy';
 import { describe as describeReview, migrateSnapshot, type ReviewFacts } from '../reviews/lifecycle';
 import { WORK_EVENTS } from '../work/work-events';
@@ -23,30 +22,6 @@ const TERMINAL = new Set(['met', 'missed', 'waived', 'cancelled', 'returned']);
  * caller's transaction, and writes an outbox message for every clock whose reminders must be
  * (re)scheduled or removed. Called after every lifecycle event and case-file write.
  */
-/** What the clocks are planned from, and who each concerns (see `gather`). */
-const CLOCK_INPUTS = prepared(
-  `SELECT
-          (SELECT coalesce(json_agg(x ORDER BY x.created_at, x.id), '[]'::json) FROM (
-             SELECT i.id, a.name AS "agencyName", i.kind, to_char(i.requested_on, 'YYYY-MM-DD') AS "requestedOn",
-                    to_char(i.due_on, 'YYYY-MM-DD') AS "dueOn", to_char(i.received_on, 'YYYY-MM-DD') AS "receivedOn",
-                    (i.waived_reason IS NOT NULL AND btrim(i.waived_reason) <> '') AS waived, i.agency_id AS "agencyId", i.created_at
-               FROM imrs i JOIN agencies a ON a.id = i.agency_id WHERE i.review_id = $1) x) AS imrs,
-          (SELECT coalesce(json_agg(x ORDER BY x."startsAt", x.id), '[]'::json) FROM (
-             SELECT id, starts_at AS "startsAt", status, to_char(papers_circulated_on, 'YYYY-MM-DD') AS "papersCirculatedOn", created_at AS "createdAt"
-               FROM panel_meetings WHERE review_id = $1) x) AS meetings,
-          (SELECT coalesce(json_agg(x ORDER BY x."recommendationNumber", x."createdAt", x.id), '[]'::json) FROM (
-             SELECT a.id, r.number AS "recommendationNumber", a.owner, to_char(a.target_date, 'YYYY-MM-DD') AS "targetDate",
-                    a.status, to_char(a.completed_on, 'YYYY-MM-DD') AS "completedOn", (r.status = 'withdrawn') AS withdrawn, a.created_at AS "createdAt"
-               FROM actions a JOIN recommendations r ON r.id = a.recommendation_id WHERE a.review_id = $1) x) AS actions,
-          (SELECT coalesce(json_agg(json_build_object('name', name, 'email', email)), '[]'::json)
-             FROM appointments WHERE review_id = $1 AND role = 'chair' AND ended_on IS NULL) AS chairs,
-          (SELECT coalesce(json_agg(json_build_object('name', name, 'email', email, 'agencyId', agency_id) ORDER BY name), '[]'::json)
-             FROM panel_members WHERE review_id = $1 AND left_on IS NULL) AS panel,
-          (SELECT coalesce(json_agg(json_build_object('name', u.display_name, 'email', u.email, 'agencyId', m.agency_id) ORDER BY u.email), '[]'::json)
-             FROM review_members m JOIN users u ON u.id = m.user_id
-            WHERE m.review_id = $1 AND m.role = 'imr_author' AND m.ended_at IS NULL AND u.disabled_at IS NULL) AS authors`,
-);
-
 @Injectable()
 export class DeadlineClocks {
   private readonly rules: ClockRules = { periods: loadStatutoryPeriods(), calendar: loadWorkingDayCalendar() };
@@ -190,7 +165,29 @@ export class DeadlineClocks {
   private async gather(manager: EntityManager, review: Review): Promise<{ input: ClockInput; concerns: (clock: PlannedClock) => ConcernedPerson[] }> {
     const persisted = migrateSnapshot(review.snapshot, review.machineVersion);
     const [row]: Array<{ imrs: GatheredImr[]; meetings: GatheredMeeting[]; actions: GatheredAction[]; chairs: Person[]; panel: Array<Person & { agencyId: string }>; authors: Array<Person & { agencyId: string }> }> =
-      await runPrepared(manager, CLOCK_INPUTS, [review.id]);
+      await manager.query(
+        `SELECT
+          (SELECT coalesce(json_agg(x ORDER BY x.created_at, x.id), '[]'::json) FROM (
+             SELECT i.id, a.name AS "agencyName", i.kind, to_char(i.requested_on, 'YYYY-MM-DD') AS "requestedOn",
+                    to_char(i.due_on, 'YYYY-MM-DD') AS "dueOn", to_char(i.received_on, 'YYYY-MM-DD') AS "receivedOn",
+                    (i.waived_reason IS NOT NULL AND btrim(i.waived_reason) <> '') AS waived, i.agency_id AS "agencyId", i.created_at
+               FROM imrs i JOIN agencies a ON a.id = i.agency_id WHERE i.review_id = $1) x) AS imrs,
+          (SELECT coalesce(json_agg(x ORDER BY x."startsAt", x.id), '[]'::json) FROM (
+             SELECT id, starts_at AS "startsAt", status, to_char(papers_circulated_on, 'YYYY-MM-DD') AS "papersCirculatedOn", created_at AS "createdAt"
+               FROM panel_meetings WHERE review_id = $1) x) AS meetings,
+          (SELECT coalesce(json_agg(x ORDER BY x."recommendationNumber", x."createdAt", x.id), '[]'::json) FROM (
+             SELECT a.id, r.number AS "recommendationNumber", a.owner, to_char(a.target_date, 'YYYY-MM-DD') AS "targetDate",
+                    a.status, to_char(a.completed_on, 'YYYY-MM-DD') AS "completedOn", (r.status = 'withdrawn') AS withdrawn, a.created_at AS "createdAt"
+               FROM actions a JOIN recommendations r ON r.id = a.recommendation_id WHERE a.review_id = $1) x) AS actions,
+          (SELECT coalesce(json_agg(json_build_object('name', name, 'email', email)), '[]'::json)
+             FROM appointments WHERE review_id = $1 AND role = 'chair' AND ended_on IS NULL) AS chairs,
+          (SELECT coalesce(json_agg(json_build_object('name', name, 'email', email, 'agencyId', agency_id) ORDER BY name), '[]'::json)
+             FROM panel_members WHERE review_id = $1 AND left_on IS NULL) AS panel,
+          (SELECT coalesce(json_agg(json_build_object('name', u.display_name, 'email', u.email, 'agencyId', m.agency_id) ORDER BY u.email), '[]'::json)
+             FROM review_members m JOIN users u ON u.id = m.user_id
+            WHERE m.review_id = $1 AND m.role = 'imr_author' AND m.ended_at IS NULL AND u.disabled_at IS NULL) AS authors`,
+        [review.id],
+      );
     const iso = (d: string) => new Date(d).toISOString();
     const input: ClockInput = {
       reviewId: review.id,

@@ -1,5 +1,4 @@
 import type { EntityManager } from 'typeorm';
-import { prepared, runPrepared } from '../infrastructure/database/prepared';
 import { dayOf, lastImrBeforeDrafting, lifecycleFacts, type DatedFact, type FactKind } from './chronology';
 import type { ReviewContext } from './lifecycle/review-context';
 
@@ -21,10 +20,9 @@ const CASE_FILE_FACTS_SQL = `
   UNION ALL SELECT 'meetingStarts', id::text, (starts_at AT TIME ZONE 'Europe/London')::date::text FROM panel_meetings WHERE review_id = $1
   UNION ALL SELECT 'actionCompleted', id::text, completed_on::text FROM actions WHERE review_id = $1 AND completed_on IS NOT NULL
 `;
-const CASE_FILE_FACTS = prepared(CASE_FILE_FACTS_SQL);
 
 export async function caseFileFacts(manager: EntityManager, reviewId: string): Promise<DatedFact[]> {
-  const rows = await runPrepared<{ kind: FactKind; subject: string | null; date: string }>(manager, CASE_FILE_FACTS, [reviewId]);
+  const rows: { kind: FactKind; subject: string | null; date: string }[] = await manager.query(CASE_FILE_FACTS_SQL, [reviewId]);
   return rows.map((r) => (r.subject === null ? { kind: r.kind, date: r.date } : { kind: r.kind, date: r.date, subject: r.subject }));
 }
 

@@ -1,4 +1,5 @@
 import { dataSourceOptions } from './data-source-options';
+import { PreparingClient } from './preparing-client';
 
 type PgOptions = { url?: string; extra?: Record<string, unknown> };
 
@@ -8,13 +9,13 @@ describe('dataSourceOptions', () => {
   it('without a role (migrations) connects as the login role, with JIT compilation off', () => {
     const options = dataSourceOptions(url, 2) as PgOptions;
     expect(options.url).toBe(url);
-    expect(options.extra).toEqual({ max: 2, connectionTimeoutMillis: 5000, options: '-c jit=off' });
+    expect(options.extra).toEqual({ max: 2, connectionTimeoutMillis: 5000, Client: PreparingClient, options: '-c jit=off' });
   });
 
   it('with a role, every connection switches to it in its start-up options', () => {
     const options = dataSourceOptions(url, 10, 'dhr_app') as PgOptions;
     expect(options.url).toBe(url);
-    expect(options.extra).toEqual({ max: 10, connectionTimeoutMillis: 5000, options: '-c jit=off -c role=dhr_app' });
+    expect(options.extra).toEqual({ max: 10, connectionTimeoutMillis: 5000, Client: PreparingClient, options: '-c jit=off -c role=dhr_app' });
   });
 
   it('keeps options given in the URL (which pg would let override ours) alongside the role', () => {

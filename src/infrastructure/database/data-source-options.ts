@@ -1,4 +1,5 @@
 import { DataSourceOptions } from 'typeorm';
+import { PreparingClient } from './preparing-client';
 import { MIGRATIONS } from '../../../migrations';
 import { ENTITIES } from './entities';
 
@@ -24,7 +25,8 @@ export function dataSourceOptions(url: string, poolSize = 10, role = ''): DataSo
     synchronize: false,
     migrationsRun: false,
     logging: false,
-    extra: { max: poolSize, connectionTimeoutMillis: 5000, ...connection.extra },
+    // Each connection prepares the statements it sends (preparing-client.ts).
+    extra: { max: poolSize, connectionTimeoutMillis: 5000, Client: PreparingClient, ...connection.extra },
   };
 }
 

@@ -1,0 +1,59 @@
+import { Client } from 'pg';
+import { DataSource } from 'typeorm';
+import { dataSourceOptions } from '../src/infrastructure/database/data-source-options';
+import { MAX_PREPARED_PER_CONNECTION, PreparingClient, statementName } from '../src/infrastructure/database/preparing-client';
+import { databaseUrl } from './support/databases';
+
+/**
+ * The pool's connections prepare what they send (issue 16): a statement with parameters is
+ * parsed once per connection and kept under a name, not parsed and planned on every run.
+ */
+describe('prepared statements on the pool’s connections', () => {
+  const url = () => databaseUrl(process.env.TEST_POSTGRES_URL!, 'postgres');
+  const preparedOn = async (client: Client) =>
+    (await Client.prototype.query.call(client, `SELECT name, statement FROM pg_prepared_statements ORDER BY name`)).rows as Array<{ name: string; statement: string }>;
+
+  it('keeps a statement with parameters prepared under its digest, once, and sends one without them as it is', async () => {
+    const client = new PreparingClient({ connectionString: url() });
+    await client.connect();
+    try {
+      const text = 'SELECT $1::int + 1 AS n';
+      for (let i = 0; i < 3; i++) expect((await client.query(text, [i])).rows).toEqual([{ n: i + 1 }]);
+      await client.query('SELECT 1 AS one');
+      expect(await preparedOn(client)).toEqual([{ name: statementName(text), statement: text }]);
+      // A statement that fails to parse is not kept, and the connection goes on.
+      await expect(client.query('SELEC $1', [1])).rejects.toThrow(/syntax error/);
+      expect((await client.query(text, [41])).rows).toEqual([{ n: 42 }]);
+      expect(await preparedOn(client)).toHaveLength(1);
+    } finally {
+      await client.end();
+    }
+  });
+
+  it('prepares at most a bounded number a connection, then sends the rest unnamed', async () => {
+    const client = new PreparingClient({ connectionString: url() });
+    await client.connect();
+    try {
+      // Texts differing as a written-out list of values does.
+      for (let i = 1; i <= MAX_PREPARED_PER_CONNECTION + 20; i++) {
+        const text = `SELECT $1::int AS n WHERE 1 IN (${Array.from({ length: i }, (_, k) => k + 1).join(', ')})`;
+        expect((await client.query(text, [i])).rows).toEqual([{ n: i }]);
+      }
+      expect(await preparedOn(client)).toHaveLength(MAX_PREPARED_PER_CONNECTION);
+    } finally {
+      await client.end();
+    }
+  });
+
+  it('is what the service’s TypeORM pool uses: its queries leave prepared statements behind', async () => {
+    const db = new DataSource(dataSourceOptions(url(), 1));
+    await db.initialize();
+    try {
+      await db.query('SELECT $1::text AS said', ['hello']);
+      const [{ n }] = await db.query(`SELECT count(*)::int AS n FROM pg_prepared_statements WHERE statement = $1`, ['SELECT $1::text AS said']);
+      expect(n).toBe(1);
+    } finally {
+      await db.destroy();
+    }
+  });
+});
