@@ -11,10 +11,10 @@ import { databaseUrl } from './support/databases';
 describe('prepared statements on the pool’s connections', () => {
   const url = () => databaseUrl(process.env.TEST_POSTGRES_URL!, 'postgres');
   const preparedOn = async (client: Client) =>
-    (await Client.prototype.query.call(client, `SELECT name, statement FROM pg_prepared_statements ORDER BY name`)).rows as Array<{ name: string; statement: string }>;
+    (await client.query<{ name: string; statement: string }>(`SELECT name, statement FROM pg_prepared_statements ORDER BY name`)).rows;
 
   it('keeps a statement with parameters prepared under its digest, once, and sends one without them as it is', async () => {
-    const client = new PreparingClient({ connectionString: url() });
+    const client: Client = new PreparingClient({ connectionString: url() });
     await client.connect();
     try {
       const text = 'SELECT $1::int + 1 AS n';
@@ -31,7 +31,7 @@ describe('prepared statements on the pool’s connections', () => {
   });
 
   it('prepares at most a bounded number a connection, then sends the rest unnamed', async () => {
-    const client = new PreparingClient({ connectionString: url() });
+    const client: Client = new PreparingClient({ connectionString: url() });
     await client.connect();
     try {
       // Texts differing as a written-out list of values does.

@@ -71,8 +71,10 @@ export class CommitteeReportPagesController {
       subtitle: reportSubtitle(report),
       summary: summaryRows(report),
       details: report.reviews.map((r) => ({ review: r, rows: detailRows(r), nextStep: nextStepText(r) })),
-      docxHref: `/reports/committee?${query_}&format=docx`,
-      pdfHref: `/reports/committee?${query_}&format=pdf`,
+      // Past the limit a document may hold, no download is offered (it would be refused).
+      ...(report.total <= this.reports.maxReviews
+        ? { docxHref: `/reports/committee?${query_}&format=docx`, pdfHref: `/reports/committee?${query_}&format=pdf` }
+        : { tooLarge: `This report holds ${report.total} reviews: a document can hold ${this.reports.maxReviews} at most. To download it, choose fewer partnerships or an earlier date.` }),
     });
   }
 }

@@ -1,4 +1,4 @@
-import { Injectable } from '@nestjs/common';
+import { Inject, Injectable } from '@nestjs/common';
 import type { Request } from 'express';
 import { DataSource } from 'typeorm';
 import { z } from 'zod';
@@ -10,6 +10,9 @@ import { recordReportAccess } from '../audit/access-log.interceptor';
 import { loadStatutoryPeriods, loadWorkingDayCalendar, londonDateOf } from '../deadlines/rules';
 import type { ClockRules } from '../deadlines/clock-plan';
 import { Clock } from '../infrastructure/clock/clock';
+import type { AppConfig } from '../infrastructure/config/app-config';
+import { APP_CONFIG } from '../infrastructure/config/config.module';
+import { RequestValidationError } from '../infrastructure/http/errors';
 import { calendarDate, parseInput } from '../infrastructure/http/validation';
 import { isStage, migrateSnapshot } from '../reviews/lifecycle';
 import { FULL_VISIBILITY, reviewAsAt, type ReportVisibility, type ReviewRecord } from './committee-report';
@@ -72,10 +75,20 @@ export class CommitteeReportService {
   constructor(
     private readonly dataSource: DataSource,
     private readonly clock: Clock,
+    @Inject(APP_CONFIG) private readonly config: Pick<AppConfig, 'reports'>,
   ) {}
 
   today(): string {
     return londonDateOf(this.clock.now());
+  }
+
+  /**
+   * The most reviews the whole report (DOCX, PDF, JSON without a page) may hold (REPORT_MAX_REVIEWS):
+   * each is rebuilt from its history in this process, about a third of a millisecond each, so a
+   * report of every review of a national installation would hold the API for a minute.
+   */
+  get maxReviews(): number {
+    return this.config.reports.maxReviews;
   }
 
   parse(query: unknown): CommitteeQuery & { asAt: string } {
@@ -100,9 +113,18 @@ export class CommitteeReportService {
     const paged = query.page !== undefined || query.pageSize !== undefined;
     const pageSize = query.pageSize ?? REPORT_PAGE_SIZE;
     const page = query.page ?? 1;
-    const [{ total }]: Array<{ total: number }> = paged
-      ? await this.dataSource.query(`SELECT count(*)::int AS total FROM reviews r WHERE r.csp_id = ANY($1::uuid[]) AND r.notified_on <= $2::date AND ${sql}`, params)
-      : [{ total: -1 }];
+    const [{ total }]: Array<{ total: number }> = await this.dataSource.query(
+      `SELECT count(*)::int AS total FROM reviews r WHERE r.csp_id = ANY($1::uuid[]) AND r.notified_on <= $2::date AND ${sql}`,
+      params,
+    );
+    if (!paged && total > this.maxReviews) {
+      throw new RequestValidationError([
+        {
+          field: 'csp',
+          message: `the report would hold ${total} reviews, more than the ${this.maxReviews} one document may hold: choose fewer partnerships or an earlier date, or ask for it a page at a time (page, pageSize)`,
+        },
+      ]);
+    }
     const reviews: Array<{
       id: string;
       reference: string;

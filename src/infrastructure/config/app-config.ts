@@ -73,6 +73,10 @@ export interface AppConfig {
   };
   /** Folder for data the application keeps itself (embedded PostgreSQL, local Redis). */
   dataDir: string;
+  reports: {
+    /** Most reviews a report may rebuild at once (the committee report's DOCX, PDF and JSON of every review). */
+    maxReviews: number;
+  };
   documents: {
     /** Largest document version accepted, in bytes. */
     maxBytes: number;
@@ -420,6 +424,14 @@ export const SETTINGS: SettingDefinition[] = [
     schema: z.string().min(1),
     expected: 'a folder path',
     description: 'Where embedded PostgreSQL and local Redis keep their data (relative to the project).',
+  },
+  {
+    env: 'REPORT_MAX_REVIEWS',
+    path: 'reports.maxReviews',
+    schema: positiveInt(100_000),
+    expected: 'an integer from 1 to 100000',
+    description:
+      'Most reviews the committee report rebuilds at once: its DOCX, its PDF and its JSON without a page; a report of more is refused (400) and the page offers no download (pages of 50 always work).',
   },
   {
     env: 'DOCUMENT_MAX_BYTES',
