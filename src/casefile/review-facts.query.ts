@@ -79,7 +79,7 @@ const MANY_REVIEW_FACTS_SQL = `SELECT r."id" AS "reviewId", ${FACTS_COLUMNS}
 FROM "reviews" r
 WHERE r."id" = ANY($1::uuid[])`;
 
-type FactsRow = { [K in keyof ReviewFacts]: ReviewFacts[K] };
+export type FactsRow = { [K in keyof ReviewFacts]: ReviewFacts[K] };
 
 /**
  * The facts the lifecycle guards read, computed from the review's case file in one query.
@@ -102,7 +102,8 @@ export async function computeManyReviewFacts(db: EntityManager | DataSource, rev
   return new Map(rows.map((row) => [row.reviewId, factsOf(row)]));
 }
 
-function factsOf(row: FactsRow): ReviewFacts {
+/** The facts of a row of REVIEW_FACTS_SQL. */
+export function factsOf(row: FactsRow): ReviewFacts {
   return {
     chairAppointed: row.chairAppointed === true,
     panelMemberCount: Number(row.panelMemberCount),

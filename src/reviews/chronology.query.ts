@@ -1,6 +1,8 @@
 import type { EntityManager } from 'typeorm';
 import { dayOf, lastImrBeforeDrafting, lifecycleFacts, type DatedFact, type FactKind } from './chronology';
 import type { ReviewContext } from './lifecycle/review-context';
+import type { ReviewFacts } from './lifecycle/review-facts';
+import { factsOf, REVIEW_FACTS_SQL, ReviewFactsNotFoundError, type FactsRow } from '../casefile/review-facts.query';
 
 /** Every dated fact of the case file, in one round trip (calendar dates, London). */
 const CASE_FILE_FACTS_SQL = `
@@ -21,9 +23,23 @@ const CASE_FILE_FACTS_SQL = `
   UNION ALL SELECT 'actionCompleted', id::text, completed_on::text FROM actions WHERE review_id = $1 AND completed_on IS NOT NULL
 `;
 
+type CaseFileRow = { kind: FactKind; subject: string | null; date: string };
+const datedFactOf = (r: CaseFileRow): DatedFact => (r.subject === null ? { kind: r.kind, date: r.date } : { kind: r.kind, date: r.date, subject: r.subject });
+
 export async function caseFileFacts(manager: EntityManager, reviewId: string): Promise<DatedFact[]> {
-  const rows: { kind: FactKind; subject: string | null; date: string }[] = await manager.query(CASE_FILE_FACTS_SQL, [reviewId]);
-  return rows.map((r) => (r.subject === null ? { kind: r.kind, date: r.date } : { kind: r.kind, date: r.date, subject: r.subject }));
+  const rows: CaseFileRow[] = await manager.query(CASE_FILE_FACTS_SQL, [reviewId]);
+  return rows.map(datedFactOf);
+}
+
+/** The lifecycle's facts and the case file's dated facts of a review in one round trip (a transition reads both). */
+const FACTS_AND_DATES_SQL = `SELECT f.*, (SELECT coalesce(json_agg(d), '[]'::json) FROM (${CASE_FILE_FACTS_SQL}) d) AS "caseFileDates"
+  FROM (${REVIEW_FACTS_SQL}) f`;
+
+/** computeReviewFacts and caseFileFacts together; throws ReviewFactsNotFoundError when there is no such review. */
+export async function reviewFactsAndDates(manager: EntityManager, reviewId: string): Promise<{ facts: ReviewFacts; caseFile: DatedFact[] }> {
+  const [row]: Array<FactsRow & { caseFileDates: CaseFileRow[] }> = await manager.query(FACTS_AND_DATES_SQL, [reviewId]);
+  if (!row) throw new ReviewFactsNotFoundError(reviewId);
+  return { facts: factsOf(row), caseFile: row.caseFileDates.map(datedFactOf) };
 }
 
 /** A review's dated facts: its notification, its lifecycle record and its case file. */

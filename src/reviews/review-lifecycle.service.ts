@@ -32,7 +32,7 @@ import {
   withEnvelope,
 } from './lifecycle';
 import { assertChronology } from './chronology';
-import { caseFileFacts, reviewDatedFacts } from './chronology.query';
+import { reviewDatedFacts, reviewFactsAndDates } from './chronology.query';
 import { historyOrigin, ReviewEventRecord } from './review-event.entity';
 import { SUBMISSION_GATE, type SubmissionGate } from './submission-gate';
 import { findReview, lockReview } from './review-history';
@@ -226,7 +226,7 @@ export class ReviewLifecycleService {
       throw new StaleVersionError(expectedVersion, review.version);
     }
     const persisted = this.readSnapshot(review);
-    const facts = await computeReviewFacts(manager, id);
+    const { facts, caseFile } = await reviewFactsAndDates(manager, id);
     // When it happened (its own date, default now) and when it is recorded (now).
     const at = effectiveInstant(whenOf(event), now);
     const result = applyEvent(persisted, withEnvelope(event, { at, recordedAt: now.toISOString(), facts }));
@@ -237,7 +237,6 @@ export class ReviewLifecycleService {
       });
     }
     // The event's date must fit the review's chronology (src/reviews/chronology.ts).
-    const caseFile = await caseFileFacts(manager, id);
     await assertChronology(reviewDatedFacts(review, result.persisted.context, caseFile), () =>
       reviewDatedFacts(review, persisted.context, caseFile),
     );
