@@ -92,6 +92,21 @@ describe('parseReviewEvent', () => {
     expect(parseReviewEvent({ ...SAMPLE_PAYLOADS.PLACE_ON_HOLD, expectedEnd: '2030-01-01' }, NOW).ok).toBe(true);
   });
 
+  it('gives the London date of every instant across both clock changes, as the zone rules read afresh do', () => {
+    const fresh = new Intl.DateTimeFormat('en-CA', { timeZone: 'Europe/London', year: 'numeric', month: '2-digit', day: '2-digit' });
+    // Every 7 minutes from 27 March to 1 April and from 23 to 28 October 2026 (the clocks go forward on 29 March and back on 25 October), and a scatter over years.
+    const instants: number[] = [];
+    for (const [from, to] of [['2026-03-27T00:00:00Z', '2026-04-01T00:00:00Z'], ['2026-10-23T00:00:00Z', '2026-10-28T00:00:00Z']]) {
+      for (let t = Date.parse(from); t < Date.parse(to); t += 7 * 60_000) instants.push(t);
+    }
+    for (let t = Date.parse('2015-01-01T00:00:00Z'); t < Date.parse('2035-01-01T00:00:00Z'); t += 86_400_000 * 3 + 3_599_999) instants.push(t);
+    const wrong = instants.filter((t) => businessDate(new Date(t)) !== fresh.format(new Date(t)));
+    expect(wrong.map((t) => new Date(t).toISOString())).toEqual([]);
+    expect(businessDate(new Date('2026-10-25T00:59:59Z'))).toBe('2026-10-25');
+    expect(businessDate(new Date('2026-03-28T23:59:59Z'))).toBe('2026-03-28');
+    expect(() => businessDate(new Date('not a date'))).toThrow(RangeError);
+  });
+
   it('judges dates in London time and tolerates small clock drift for instants', () => {
     // 23:30Z on 31 May is already 1 June in London (BST).
     const lateEvening = new Date('2026-05-31T23:30:00Z');
