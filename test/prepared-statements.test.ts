@@ -1,5 +1,6 @@
 import { Client } from 'pg';
 import { DataSource } from 'typeorm';
+import { loadConfig } from '../src/infrastructure/config/load-config';
 import { dataSourceOptions } from '../src/infrastructure/database/data-source-options';
 import { MAX_PREPARED_PER_CONNECTION, PreparingClient, statementName } from '../src/infrastructure/database/preparing-client';
 import { databaseUrl } from './support/databases';
@@ -45,15 +46,22 @@ describe('prepared statements on the pool’s connections', () => {
     }
   });
 
-  it('is what the service’s TypeORM pool uses: its queries leave prepared statements behind', async () => {
-    const db = new DataSource(dataSourceOptions(url(), 1));
-    await db.initialize();
-    try {
-      await db.query('SELECT $1::text AS said', ['hello']);
-      const [{ n }] = await db.query(`SELECT count(*)::int AS n FROM pg_prepared_statements WHERE statement = $1`, ['SELECT $1::text AS said']);
-      expect(n).toBe(1);
-    } finally {
-      await db.destroy();
+  it('is what the service’s TypeORM pool uses (its queries leave prepared statements behind), and not the migrations’', async () => {
+    for (const [prepare, kept] of [[true, 1], [false, 0]] as const) {
+      const db = new DataSource(dataSourceOptions(url(), 1, '', { prepare }));
+      await db.initialize();
+      try {
+        await db.query('SELECT $1::text AS said', ['hello']);
+        const [{ n }] = await db.query(`SELECT count(*)::int AS n FROM pg_prepared_statements WHERE statement = $1`, ['SELECT $1::text AS said']);
+        expect(n).toBe(kept);
+      } finally {
+        await db.destroy();
+      }
     }
+  });
+
+  it('the service prepares its statements unless DB_PREPARE_STATEMENTS=false', () => {
+    expect(loadConfig({}).database.prepareStatements).toBe(true);
+    expect(loadConfig({ DB_PREPARE_STATEMENTS: 'false' }).database.prepareStatements).toBe(false);
   });
 });

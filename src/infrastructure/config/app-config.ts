@@ -37,6 +37,8 @@ export interface AppConfig {
      * or TRUNCATE on the append-only tables); '' = stay the login role. Migrations never switch.
      */
     appRole: string;
+    /** Whether the API's and the worker's connections send their statements prepared (preparing-client.ts). */
+    prepareStatements: boolean;
   };
   redis: {
     url: string | null;
@@ -301,6 +303,14 @@ export const SETTINGS: SettingDefinition[] = [
     expected: 'a lower-case PostgreSQL role name, or empty',
     description:
       'Role the API and the worker run as on every connection (SET ROLE); dhr_app may not change the append-only tables. Empty: no switch, for a login that is already restricted. Migrations run as the login role.',
+  },
+  {
+    env: 'DB_PREPARE_STATEMENTS',
+    path: 'database.prepareStatements',
+    schema: booleanFromString,
+    expected: 'true or false',
+    description:
+      'Whether the API and the worker send each statement as a named prepared statement (planned once per connection, not on every run). Set false behind a pooler that cannot keep them (PgBouncer in transaction mode before 1.21).',
   },
   {
     env: 'EMBEDDED_POSTGRES',

@@ -9,11 +9,11 @@ describe('dataSourceOptions', () => {
   it('without a role (migrations) connects as the login role, with JIT compilation off', () => {
     const options = dataSourceOptions(url, 2) as PgOptions;
     expect(options.url).toBe(url);
-    expect(options.extra).toEqual({ max: 2, connectionTimeoutMillis: 5000, Client: PreparingClient, options: '-c jit=off' });
+    expect(options.extra).toEqual({ max: 2, connectionTimeoutMillis: 5000, options: '-c jit=off' });
   });
 
-  it('with a role, every connection switches to it in its start-up options', () => {
-    const options = dataSourceOptions(url, 10, 'dhr_app') as PgOptions;
+  it('with a role, every connection switches to it in its start-up options; the service’s connections prepare their statements', () => {
+    const options = dataSourceOptions(url, 10, 'dhr_app', { prepare: true }) as PgOptions;
     expect(options.url).toBe(url);
     expect(options.extra).toEqual({ max: 10, connectionTimeoutMillis: 5000, Client: PreparingClient, options: '-c jit=off -c role=dhr_app' });
   });

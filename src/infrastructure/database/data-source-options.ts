@@ -13,7 +13,12 @@ export const MIGRATIONS_TABLE = 'schema_migrations';
  * query, and a connection that may not switch fails instead of running as the login role.
  * Migrations are run without it, as the connecting (owner) role.
  */
-export function dataSourceOptions(url: string, poolSize = 10, role = ''): DataSourceOptions {
+/**
+ * `prepare`: each connection sends its statements prepared (preparing-client.ts), for the API
+ * and the worker. Not for migrations: a statement prepared before a migration changes its table
+ * could no longer run on that connection ("cached plan must not change result type").
+ */
+export function dataSourceOptions(url: string, poolSize = 10, role = '', options: { prepare?: boolean } = {}): DataSourceOptions {
   const connection = startupOptions(url, role);
   return {
     type: 'postgres',
@@ -26,7 +31,7 @@ export function dataSourceOptions(url: string, poolSize = 10, role = ''): DataSo
     migrationsRun: false,
     logging: false,
     // Each connection prepares the statements it sends (preparing-client.ts).
-    extra: { max: poolSize, connectionTimeoutMillis: 5000, Client: PreparingClient, ...connection.extra },
+    extra: { max: poolSize, connectionTimeoutMillis: 5000, ...(options.prepare ? { Client: PreparingClient } : {}), ...connection.extra },
   };
 }
 
