@@ -133,6 +133,15 @@ describe('Home Office QA rounds: the letter, the changes asked for, the resubmis
   it('refuses the resubmission until every change is marked done, then sends a pack that says what was done', async () => {
     await lead().accept(reviewId, { type: 'AGREE_REPORT', occurredAt: '2026-09-20' });
     await lead().accept(reviewId, { type: 'RAG_APPROVE', approvedAt: '2026-09-25' });
+    // The lead's My work: the resubmission is a task to make the changes, on the QA page.
+    const identities = ctx.api.get(IdentityService);
+    const partnershipLead = await identities.addUser({ email: 'lead2.qa@maldon.gov.uk', displayName: 'Second Lead', role: 'csp_lead', cspCode: 'MALDON' });
+    const auth = { Authorization: `Bearer ${(await identities.issueToken(partnershipLead.id, 'my work')).token}` };
+    const submitTask = async () =>
+      ((await http().get('/me/tasks').set(auth).expect(200)).body.items as Array<{ reviewId: string; event: string | null; title: string; href: string }>).find(
+        (t) => t.reviewId === reviewId && t.event === 'SUBMIT_TO_HOME_OFFICE',
+      );
+    expect(await submitTask()).toMatchObject({ title: 'Make the changes the Home Office asked for (3 still open), then resubmit the report', href: `/cases/${reviewId}/qa` });
     const refused = await lead().event(reviewId, { type: 'SUBMIT_TO_HOME_OFFICE', submittedAt: '2026-10-01' });
     expect(refused.status).toBe(409);
     expect(refused.body.message).toBe('SUBMIT_TO_HOME_OFFICE is not allowed now: 3 changes the Home Office asked for are not marked done');
@@ -161,7 +170,10 @@ describe('Home Office QA rounds: the letter, the changes asked for, the resubmis
     const stillOne = await lead().event(reviewId, { type: 'SUBMIT_TO_HOME_OFFICE', submittedAt: '2026-10-01' });
     expect(stillOne.status).toBe(409);
     expect(stillOne.body.message).toBe('SUBMIT_TO_HOME_OFFICE is not allowed now: a change the Home Office asked for is not marked done');
+    expect((await submitTask())?.title).toBe('Make the changes the Home Office asked for (1 still open), then resubmit the report');
     await done(1, tie.id, { doneOn: '2026-09-15', note: 'Finding 6 now leads to recommendation 1' }, `"${tie.version}"`).expect(200);
+    // Every change done: the task is the resubmission itself.
+    expect(await submitTask()).toMatchObject({ title: 'Submit the report to the Home Office', href: `/cases/${reviewId}?do=SUBMIT_TO_HOME_OFFICE#event-SUBMIT_TO_HOME_OFFICE` });
 
     const resubmitted = await lead().accept(reviewId, { type: 'SUBMIT_TO_HOME_OFFICE', submittedAt: '2026-10-01' });
     expect(resubmitted.status).toBe('home_office_qa');

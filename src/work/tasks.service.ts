@@ -287,7 +287,7 @@ export class TasksService {
       [ids],
     );
     // The family's part in the draft, and the board's latest return and the overview report's latest upload.
-    const drafts: Array<{ id: string } & FamilyWork & RevisionWork> = await db.query(
+    const drafts: Array<{ id: string; openQaChanges: number } & FamilyWork & RevisionWork> = await db.query(
       `SELECT r.id,
               EXISTS (SELECT 1 FROM documents WHERE review_id = r.id AND kind = 'overview_report') AS "hasDraft",
               EXISTS (SELECT 1 FROM family_engagements WHERE review_id = r.id AND kind = 'draft_offered') AS "offered",
@@ -297,7 +297,8 @@ export class TasksService {
               (SELECT d.id FROM documents d JOIN document_versions v ON v.document_id = d.id
                 WHERE d.review_id = r.id AND d.kind = 'overview_report' ORDER BY v.uploaded_at DESC, d.id LIMIT 1) AS "documentId",
               (SELECT max(v.uploaded_at) FROM documents d JOIN document_versions v ON v.document_id = d.id
-                WHERE d.review_id = r.id AND d.kind = 'overview_report') AS "uploadedAt"
+                WHERE d.review_id = r.id AND d.kind = 'overview_report') AS "uploadedAt",
+              (SELECT count(*)::int FROM qa_changes WHERE review_id = r.id AND done_on IS NULL) AS "openQaChanges"
          FROM reviews r WHERE r.id = ANY($1::uuid[])`,
       [ids],
     );
@@ -343,6 +344,7 @@ export class TasksService {
         panelCount: panelCount.get(review.id) ?? 0,
         family: { hasDraft: d.hasDraft, offered: d.offered, declined: d.declined },
         revision: { returnedAt: d.returnedAt, documentId: d.documentId, uploadedAt: d.uploadedAt },
+        openQaChanges: d.openQaChanges,
       });
     }
     return out;
@@ -376,6 +378,8 @@ interface ReviewWork {
   panelCount: number;
   family: FamilyWork;
   revision: RevisionWork;
+  /** The changes the Home Office's QA letters asked for that are not yet done. */
+  openQaChanges: number;
 }
 
 /** The person's tasks on one review, from what `load` read. */
@@ -391,7 +395,12 @@ function derive(userId: string, work: ReviewWork, now: Date): Task[] {
     const event = WORK_EVENTS[type];
     if (!event || !mayApply(access, type)) continue;
     const clock = event.clocks.map((kind) => running.find((c) => c.kind === kind)).find((c) => c !== undefined);
-    tasks.push(task({ kind: 'event', event: type, subjectId: null, title: event.title, href: eventHref(base, type), dueDate: clock?.dueDate ?? null, clockId: clock?.id ?? null }));
+    // A resubmission waits on the changes the Home Office asked for (the submission is refused
+    // while any is open): the task is to make them, on the QA page, by the same date.
+    const changes = type === 'SUBMIT_TO_HOME_OFFICE' ? work.openQaChanges : 0;
+    const title = changes > 0 ? `Make the changes the Home Office asked for (${changes} still open), then resubmit the report` : event.title;
+    const href = changes > 0 ? `${base}/qa` : eventHref(base, type);
+    tasks.push(task({ kind: 'event', event: type, subjectId: null, title, href, dueDate: clock?.dueDate ?? null, clockId: clock?.id ?? null }));
   }
 
   // A closed or withdrawn review asks nothing more of its case file.
