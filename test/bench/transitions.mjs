@@ -15,6 +15,9 @@
 //   people and documents), both at 8 and at 32 clients; the /cases page at 32 clients.
 // - Cold start: the compiled API from spawn to its first answer on /health, against a bare Node
 //   HTTP server from spawn to its first answer.
+// - CPU (cpuMsEach, Linux): for each transition and read run, the CPU ms a request cost the API
+//   process, the PostgreSQL backends serving it and the whole machine (the clients too); for the
+//   raw limit, the whole machine's (pgbench and PostgreSQL) a transaction.
 //
 // Usage: npm run bench:transitions -- [seconds=10] [clients=1,8,32]
 import { spawn, spawnSync } from 'node:child_process';
@@ -53,6 +56,30 @@ const LIMIT_READ = [
   'SELECT d.* FROM deadlines d JOIN bench_ids b ON b.id = d.review_id WHERE b.n = :n',
   ...['imrs', 'recommendations', 'panel_meetings', 'people', 'documents'].map((t) => `SELECT x.id FROM ${t} x JOIN bench_ids b ON b.id = x.review_id WHERE b.n = :n`),
 ];
+
+// Where the CPU goes (Linux, PostgreSQL on this machine; null elsewhere): CPU seconds of a
+// process so far, and of the whole machine (every core, busy time) from /proc/stat.
+const TICKS = Number(spawnSync('getconf', ['CLK_TCK'], { encoding: 'utf8' }).stdout.trim()) || 100;
+const cpuOfProcess = (pid) => {
+  try {
+    const stat = readFileSync(`/proc/${pid}/stat`, 'utf8');
+    const fields = stat.slice(stat.lastIndexOf(')') + 2).split(' ');
+    return (Number(fields[11]) + Number(fields[12])) / TICKS;
+  } catch {
+    return null;
+  }
+};
+const machineBusy = () => {
+  try {
+    const [, ...ticks] = readFileSync('/proc/stat', 'utf8').split('\n')[0].trim().split(/\s+/).map(Number);
+    return (ticks.reduce((a, b) => a + b, 0) - ticks[3] - ticks[4]) / TICKS; // all but idle and iowait
+  } catch {
+    return null;
+  }
+};
+const sum = (values) => (values.some((v) => v === null) ? null : values.reduce((a, b) => a + b, 0));
+/** CPU ms a unit of work, from two readings and the units done between them. */
+const perUnit = (before, after, units) => (before === null || after === null || units === 0 ? null : Number(((1000 * (after - before)) / units).toFixed(2)));
 
 const bench = await startBench();
 const { db } = bench;
@@ -121,19 +148,39 @@ try {
         times.push(process.hrtime.bigint() - s);
       }
     }));
-    return { perSecond: rounded(times.length / seconds), ...quantiles(times) };
+    return { perSecond: rounded(times.length / seconds), ...quantiles(times), count: times.length };
+  };
+  // The API's connections' backends (its pool), for their CPU.
+  const apiBackends = async () => (await db.query(`SELECT pid FROM pg_stat_activity WHERE datname = current_database() AND pid <> pg_backend_pid()`)).rows.map((r) => r.pid);
+  /** `drive`, with the CPU it cost: of the API process, of PostgreSQL's backends serving it, and of the whole machine (the clients too), in ms a request. */
+  const measured = async (clients, seconds, work) => {
+    // The pool closes idle connections, so backends may start during the run: each backend there
+    // at the end counts from the start, or from nothing if it started since.
+    const started = new Map((await apiBackends()).map((pid) => [pid, cpuOfProcess(pid)]));
+    const before = { api: cpuOfProcess(api.proc.pid), machine: machineBusy() };
+    const { count, ...result } = await drive(clients, seconds, work);
+    const after = { api: cpuOfProcess(api.proc.pid), machine: machineBusy() };
+    const ended = await apiBackends();
+    const postgres = sum(ended.map((pid) => {
+      const now = cpuOfProcess(pid);
+      return now === null ? null : now - (started.get(pid) ?? 0);
+    }));
+    return {
+      ...result,
+      cpuMsEach: { api: perUnit(before.api, after.api, count), postgres: perUnit(0, postgres, count), machine: perUnit(before.machine, after.machine, count) },
+    };
   };
 
   await drive(Math.min(8, max), 2, transition); // warm-up (no more clients than the reviews allow)
   const transitions = [];
   for (const c of CLIENTS) {
-    const service = await drive(c, SECONDS, transition);
+    const service = await measured(c, SECONDS, transition);
     const raw = await rawLimit(c, SECONDS, LIMIT_TRANSITION, 'id', 10000);
     transitions.push({ clients: c, service, raw, ratio: `${Math.round((100 * service.perSecond) / raw.perSecond)}%` });
   }
   const reads = [];
   for (const c of [8, 32].filter((c) => c <= max)) {
-    const service = await drive(c, SECONDS, read);
+    const service = await measured(c, SECONDS, read);
     const raw = await rawLimit(c, SECONDS, LIMIT_READ, 'n', reviews.length);
     reads.push({ clients: c, service, raw, ratio: `${Math.round((100 * service.perSecond) / raw.perSecond)}%` });
   }
@@ -144,7 +191,7 @@ try {
     seconds: SECONDS,
     reviews: reviews.length,
     rawLimitBy: hasPgbench ? 'pgbench' : 'node-postgres clients (pgbench not on PATH)',
-    transitions: { what: 'PLACE_ON_HOLD / RESUME over HTTP as a CSP lead, beside ../shared/limits pg-transition under the same clients; per second and ms', runs: transitions },
+    transitions: { what: 'PLACE_ON_HOLD / RESUME over HTTP as a CSP lead, beside ../shared/limits pg-transition under the same clients; per second and ms; cpuMsEach: CPU ms a transition of the API process, of the PostgreSQL backends serving it, and of the whole machine (clients included; for the raw limit, pgbench and PostgreSQL)', runs: transitions },
     reviewRead: { what: 'GET /reviews/:id beside the same rows read in SQL; per second and ms', runs: reads },
     casesPage: { what: 'GET /cases (HTML) as a CSP lead', clients: Math.min(32, max), ...cases },
     coldStart: { what: 'spawn to first answer on /health, ms', api: starts, bareNodeHttp: bare },
@@ -157,6 +204,13 @@ try {
 
 /** The raw SQL under pgbench (or node-postgres clients): per second and p50/p99 of each transaction. */
 async function rawLimit(clients, seconds, statements, variable, range) {
+  const before = machineBusy();
+  const result = await rawRun(clients, seconds, statements, variable, range);
+  const { count, ...figures } = result;
+  return { ...figures, cpuMsEach: { machine: perUnit(before, machineBusy(), count) } };
+}
+
+async function rawRun(clients, seconds, statements, variable, range) {
   if (hasPgbench) {
     const dir = mkdtempSync(join(tmpdir(), 'dhr-pgbench-'));
     try {
@@ -166,7 +220,7 @@ async function rawLimit(clients, seconds, statements, variable, range) {
       if (run.status !== 0) throw new Error(`pgbench: ${run.stderr}`);
       const times = readdirSync(dir).filter((f) => f.startsWith('log')).flatMap((f) =>
         readFileSync(join(dir, f), 'utf8').trim().split('\n').map((line) => BigInt(line.split(' ')[2]) * 1000n));
-      return { perSecond: rounded(times.length / seconds), ...quantiles(times) };
+      return { perSecond: rounded(times.length / seconds), ...quantiles(times), count: times.length };
     } finally {
       rmSync(dir, { recursive: true, force: true });
     }
@@ -188,7 +242,7 @@ async function rawLimit(clients, seconds, statements, variable, range) {
     }
   }));
   await pool.end();
-  return { perSecond: rounded(times.length / seconds), ...quantiles(times) };
+  return { perSecond: rounded(times.length / seconds), ...quantiles(times), count: times.length };
 }
 
 /** A bare Node HTTP server from spawn to its first answer, ms. */
