@@ -19,7 +19,7 @@ import pg from 'pg';
 import { generateReviews } from './generate.mjs';
 import { dist, quantiles, require, startBench } from './harness.mjs';
 
-const { reviewAsAtSql } = require(dist('reports/oversight/oversight.service.js'));
+const { oversightReadsSql } = require(dist('reports/oversight/oversight.service.js'));
 
 const N = Number(process.argv[2] ?? 1000);
 const REQUESTS = Number(process.argv[3] ?? 30);
@@ -76,36 +76,27 @@ try {
     csv: await measure('/reports/register?csp=BENCH&format=csv', 'text/csv'),
   };
 
-  // The raw limit: the page's four reads, straight to PostgreSQL, one client, no figures: each
-  // review as at the day (the service's own SQL for it), the overdue clocks and completion
-  // targets, IMR lateness by agency, recommendations and actions by state.
+  // The raw limit: the page's four reads (the service's own SQL), straight to PostgreSQL, no
+  // figures: each review as at the day, the overdue clocks and completion targets, IMR lateness
+  // by agency, recommendations and actions by state.
   const raw = [];
   // The page makes its four reads on four connections at once; so does the raw limit.
   const pool = new pg.Pool({ connectionString: bench.url, max: 4 });
   const today = new Date().toISOString().slice(0, 10);
   // Each read with the parameters it names: the day, and the period's start for the IMRs.
   const rawClient = (q) => pool.query(q, q.includes('$2') ? [today, first] : [today]);
-  const scope = `SELECT r.id FROM reviews r JOIN csps c ON c.id = r.csp_id WHERE c.code = 'BENCH' AND r.notified_on <= $1::date`;
-  const day = (column) => `(${column} AT TIME ZONE 'Europe/London')::date`;
-  const overdue = `status NOT IN ('cancelled', 'not_computed', 'waived') AND ${day('starts_at')} <= $1::date AND ${day('due_at')} < $1::date AND (closed_at IS NULL OR ${day('closed_at')} > $1::date)`;
-  const reads = [
-    `SELECT r.id, r.reference, r.notified_on, f.* FROM reviews r JOIN csps c ON c.id = r.csp_id
-       LEFT JOIN LATERAL (${reviewAsAtSql('r.snapshot', '$1::date')}) f ON true WHERE c.code = 'BENCH' AND r.notified_on <= $1::date`,
-    `SELECT review_id, kind, to_char(${day('due_at')}, 'YYYY-MM-DD'), (${overdue}) FROM deadlines
-      WHERE statutory AND review_id IN (${scope}) AND (kind = 'completion_target' OR (${overdue}))`,
-    `WITH due AS (SELECT a.name AS agency, i.due_on, CASE WHEN i.received_on <= $1::date THEN i.received_on END AS received
-        FROM imrs i JOIN agencies a ON a.id = i.agency_id WHERE i.review_id IN (${scope}) AND i.waived_reason IS NULL AND i.due_on BETWEEN $2::date AND $1::date AND i.requested_on <= $1::date),
-      judged AS (SELECT agency, (received IS NOT NULL AND received <= due_on) AS on_time, greatest(COALESCE(received, $1::date) - due_on, 0) AS days FROM due)
-      SELECT agency, count(*), count(*) FILTER (WHERE on_time), percentile_cont(0.5) WITHIN GROUP (ORDER BY days) FILTER (WHERE NOT on_time), max(days) FILTER (WHERE NOT on_time) FROM judged GROUP BY agency`,
-    `WITH act AS (SELECT x.recommendation_id, CASE WHEN x.completed_on <= $1::date THEN 'complete' WHEN x.target_date < $1::date THEN 'overdue' ELSE 'open' END AS state
-        FROM actions x WHERE x.review_id IN (${scope})),
-      rec AS (SELECT CASE WHEN count(act.state) > 0 AND bool_and(act.state = 'complete') THEN 'complete' WHEN bool_or(act.state = 'overdue') THEN 'overdue' ELSE 'open' END AS state
-        FROM recommendations x LEFT JOIN act ON act.recommendation_id = x.id WHERE x.review_id IN (${scope}) AND x.status <> 'withdrawn' GROUP BY x.id)
-      SELECT 'actions', state, count(*) FROM act GROUP BY state UNION ALL SELECT 'recommendations', state, count(*) FROM rec GROUP BY state`,
-  ];
+  // Over the BENCH reviews as at today, for the same period as the page's.
+  const sql = oversightReadsSql(`r.csp_id = (SELECT id FROM csps WHERE code = 'BENCH') AND r.notified_on <= $1::date`, {
+    asAt: '$1::date',
+    from: '$2::date',
+    to: '$1::date',
+    currentVersion: 'r.machine_version',
+    past: false,
+  });
+  const reads = [sql.reviews, sql.clocks, sql.imrs, sql.states];
   for (let i = 0; i < REQUESTS + 3; i++) {
     const s = process.hrtime.bigint();
-    // As the page: the reviews and the four case-file reads side by side.
+    // As the page: the four reads side by side.
     await Promise.all(reads.map((q) => rawClient(q)));
     if (i >= 3) raw.push(process.hrtime.bigint() - s);
   }

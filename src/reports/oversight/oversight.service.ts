@@ -87,6 +87,70 @@ export function reviewAsAtSql(snapshot: string, day: string): string {
     FROM (SELECT ${snapshot}->'context' AS x OFFSET 0) s`;
 }
 
+/**
+ * The four reads the figures are made from, as SQL over the reviews `where` picks (alias `r`),
+ * as at the day `asAt` and for the period `from`–`to` (SQL expressions, parameters as a rule);
+ * `currentVersion`: the machine version whose snapshots are read in SQL (`reviewAsAtSql`), older
+ * ones are returned whole. The benchmark runs the same reads as its raw limit.
+ * - reviews: each review as at the day (needs the parameters of `where` and `currentVersion`);
+ * - clocks: the overdue statutory clocks and each review's completion target (`where`'s);
+ * - imrs: IMR lateness by agency, the rule in OversightCounts (`where`'s, `from` and `to`);
+ * - states: recommendations and actions by state, the rule in OversightCounts (`where`'s). As at
+ *   today everything recorded has been added (`past` false); as at an earlier day, a row counts
+ *   from its entry in the review's dated history (its created_at if none).
+ * The case file's reads choose their reviews by the same condition in SQL, not by an array of ids
+ * (at 100,000 reviews that array cost more than the reads).
+ */
+export function oversightReadsSql(where: string, p: { asAt: string; from: string; to: string; currentVersion: string; past: boolean }) {
+  const { asAt } = p;
+  const scope = `SELECT r.id FROM reviews r WHERE ${where}`;
+  const day = (column: string) => `(${column} AT TIME ZONE 'Europe/London')::date`;
+  // Running or missed (not cancelled, waived or never computed), started by the day, due before it and not closed by it.
+  const overdue = `status NOT IN ('cancelled', 'not_computed', 'waived') AND ${day('starts_at')} <= ${asAt} AND ${day('due_at')} < ${asAt}
+      AND (closed_at IS NULL OR ${day('closed_at')} > ${asAt})`;
+  const addedBy = (alias: string, type: string, key: string) =>
+    p.past
+      ? `AND ${day(`COALESCE((SELECT min(e.occurred_at) FROM review_events e WHERE e.review_id = ${alias}.review_id AND e.type = '${type}' AND e.payload->>'${key}' = ${alias}.id::text), ${alias}.created_at)`)} <= ${asAt}`
+      : '';
+  return {
+    reviews: `SELECT r.id, r.reference, c.code, to_char(r.notified_on, 'YYYY-MM-DD') AS notified_on, r.machine_version,
+              CASE WHEN r.machine_version <> ${p.currentVersion} THEN r.snapshot END AS snapshot, f.*
+         FROM reviews r JOIN csps c ON c.id = r.csp_id
+         LEFT JOIN LATERAL (${reviewAsAtSql('r.snapshot', asAt)}) f ON r.machine_version = ${p.currentVersion}
+        WHERE ${where}
+        ORDER BY r.notified_on, r.reference`,
+    clocks: `SELECT review_id, kind, to_char(${day('due_at')}, 'YYYY-MM-DD') AS due, (${overdue}) AS overdue
+         FROM deadlines
+        WHERE statutory AND review_id IN (${scope}) AND (kind = 'completion_target' OR (${overdue}))
+        ORDER BY review_id, kind, id`,
+    imrs: `WITH due AS (
+         SELECT a.name AS agency, i.due_on, CASE WHEN i.received_on <= ${asAt} THEN i.received_on END AS received
+           FROM imrs i JOIN agencies a ON a.id = i.agency_id
+          WHERE i.review_id IN (${scope}) AND (i.waived_reason IS NULL OR btrim(i.waived_reason) = '')
+            AND i.due_on BETWEEN ${p.from} AND ${p.to} AND i.due_on <= ${asAt} AND i.requested_on <= ${asAt}
+       ), judged AS (
+         SELECT agency, (received IS NOT NULL AND received <= due_on) AS on_time, greatest(COALESCE(received, ${asAt}) - due_on, 0) AS days FROM due
+       )
+       SELECT agency, count(*)::int AS due, (count(*) FILTER (WHERE on_time))::int AS "onTime", (count(*) FILTER (WHERE NOT on_time))::int AS late,
+              round((percentile_cont(0.5) WITHIN GROUP (ORDER BY days) FILTER (WHERE NOT on_time))::numeric, 1)::float8 AS "medianDaysLate",
+              max(days) FILTER (WHERE NOT on_time) AS "mostDaysLate"
+         FROM judged GROUP BY agency`,
+    states: `WITH act AS (
+         SELECT x.recommendation_id,
+                CASE WHEN x.completed_on <= ${asAt} THEN 'complete' WHEN x.target_date < ${asAt} THEN 'overdue' ELSE 'open' END AS state
+           FROM actions x WHERE x.review_id IN (${scope}) ${addedBy('x', 'ACTION_ADDED', 'actionId')}
+       ), rec AS (
+         SELECT CASE WHEN count(act.state) > 0 AND bool_and(act.state = 'complete') THEN 'complete'
+                     WHEN bool_or(act.state = 'overdue') THEN 'overdue' ELSE 'open' END AS state
+           FROM recommendations x LEFT JOIN act ON act.recommendation_id = x.id
+          WHERE x.review_id IN (${scope}) AND x.status <> 'withdrawn' ${addedBy('x', 'RECOMMENDATION_RECORDED', 'recommendationId')}
+          GROUP BY x.id
+       )
+       SELECT 'actions' AS item, state, count(*)::int AS n FROM act GROUP BY state
+       UNION ALL SELECT 'recommendations', state, count(*)::int FROM rec GROUP BY state`,
+  };
+}
+
 /** A row of `reviewAsAtSql` as the figures read it. */
 export const asAtOf = (r: ReviewAsAtRow): ReviewAsAt => ({
   stage: r.stage ?? 'notified',
@@ -140,80 +204,16 @@ export class PartnershipOversightService {
     const csps = await chosenCsps(this.dataSource, query.csp, access);
     // The policy's condition, narrowed in SQL; its parameters numbered after ours.
     const visible = reportableReviewsSql(access, 'r', 3);
-    const params: unknown[] = [csps.map((c) => c.id), query.asAt, ...visible.params];
-    const condition = visible.sql;
-    // The case file of the same reviews, chosen by the same condition in SQL (not by sending
-    // every id back: at 100,000 reviews that array cost more than the reads).
-    const scope = `SELECT r.id FROM reviews r WHERE r.csp_id = ANY($1::uuid[]) AND r.notified_on <= $2::date AND ${condition}`;
-    const scoped = [...params];
-    const current = params.push(REVIEW_MACHINE_VERSION);
-    const period = [...scoped, query.from, query.to];
-    const [fromParam, toParam] = [scoped.length + 1, scoped.length + 2];
-    const day = (column: string) => `(${column} AT TIME ZONE 'Europe/London')::date`;
-    // Each review's lifecycle record as at the end of the day (ReviewAsAt), worked out here (at
-    // 100,000 reviews, shipping each record to be read in Node cost more than the figures); a
-    // snapshot of an older machine version is read whole, to be migrated and read by `reviewAsAt`.
-    const reviewsRead: Promise<ReviewRow[]> = this.dataSource.query(
-      `SELECT r.id, r.reference, c.code, to_char(r.notified_on, 'YYYY-MM-DD') AS notified_on, r.machine_version,
-              CASE WHEN r.machine_version <> $${current} THEN r.snapshot END AS snapshot, f.*
-         FROM reviews r JOIN csps c ON c.id = r.csp_id
-         LEFT JOIN LATERAL (${reviewAsAtSql('r.snapshot', '$2::date')}) f ON r.machine_version = $${current}
-        WHERE r.csp_id = ANY($1::uuid[]) AND r.notified_on <= $2::date AND ${condition}
-        ORDER BY r.notified_on, r.reference`,
-      params,
-    );
-    // Statutory clocks overdue at the end of the day: running or missed (not cancelled, waived or
-    // never computed), started by it, due before it and not closed by it; and each review's
-    // completion target, overdue or not.
-    const overdue = `status NOT IN ('cancelled', 'not_computed', 'waived') AND ${day('starts_at')} <= $2::date AND ${day('due_at')} < $2::date
-      AND (closed_at IS NULL OR ${day('closed_at')} > $2::date)`;
-    const clocksRead: Promise<Array<{ review_id: string; kind: string; due: string; overdue: boolean }>> = this.dataSource.query(
-      `SELECT review_id, kind, to_char(${day('due_at')}, 'YYYY-MM-DD') AS due, (${overdue}) AS overdue
-         FROM deadlines
-        WHERE statutory AND review_id IN (${scope}) AND (kind = 'completion_target' OR (${overdue}))
-        ORDER BY review_id, kind, id`,
-      scoped,
-    );
-    // IMR lateness by agency (the rule in OversightCounts), counted here.
-    const imrsRead: Promise<OversightCounts['imrs']> = this.dataSource.query(
-      `WITH due AS (
-         SELECT a.name AS agency, i.due_on, CASE WHEN i.received_on <= $2::date THEN i.received_on END AS received
-           FROM imrs i JOIN agencies a ON a.id = i.agency_id
-          WHERE i.review_id IN (${scope}) AND (i.waived_reason IS NULL OR btrim(i.waived_reason) = '')
-            AND i.due_on BETWEEN $${fromParam}::date AND $${toParam}::date AND i.due_on <= $2::date AND i.requested_on <= $2::date
-       ), judged AS (
-         SELECT agency, (received IS NOT NULL AND received <= due_on) AS on_time, greatest(COALESCE(received, $2::date) - due_on, 0) AS days FROM due
-       )
-       SELECT agency, count(*)::int AS due, (count(*) FILTER (WHERE on_time))::int AS "onTime", (count(*) FILTER (WHERE NOT on_time))::int AS late,
-              round((percentile_cont(0.5) WITHIN GROUP (ORDER BY days) FILTER (WHERE NOT on_time))::numeric, 1)::float8 AS "medianDaysLate",
-              max(days) FILTER (WHERE NOT on_time) AS "mostDaysLate"
-         FROM judged GROUP BY agency`,
-      period,
-    );
-    // Recommendations and actions by state (the rule in OversightCounts). As at today everything
-    // recorded has been added; as at an earlier day, a row counts from its entry in the review's
-    // dated history (its created_at if none).
-    const past = query.asAt < this.today();
-    const addedBy = (alias: string, type: string, key: string) =>
-      past
-        ? `AND ${day(`COALESCE((SELECT min(e.occurred_at) FROM review_events e WHERE e.review_id = ${alias}.review_id AND e.type = '${type}' AND e.payload->>'${key}' = ${alias}.id::text), ${alias}.created_at)`)} <= $2::date`
-        : '';
-    const stateCountsRead: Promise<Array<{ item: 'recommendations' | 'actions'; state: 'open' | 'overdue' | 'complete'; n: number }>> = this.dataSource.query(
-      `WITH act AS (
-         SELECT x.recommendation_id,
-                CASE WHEN x.completed_on <= $2::date THEN 'complete' WHEN x.target_date < $2::date THEN 'overdue' ELSE 'open' END AS state
-           FROM actions x WHERE x.review_id IN (${scope}) ${addedBy('x', 'ACTION_ADDED', 'actionId')}
-       ), rec AS (
-         SELECT CASE WHEN count(act.state) > 0 AND bool_and(act.state = 'complete') THEN 'complete'
-                     WHEN bool_or(act.state = 'overdue') THEN 'overdue' ELSE 'open' END AS state
-           FROM recommendations x LEFT JOIN act ON act.recommendation_id = x.id
-          WHERE x.review_id IN (${scope}) AND x.status <> 'withdrawn' ${addedBy('x', 'RECOMMENDATION_RECORDED', 'recommendationId')}
-          GROUP BY x.id
-       )
-       SELECT 'actions' AS item, state, count(*)::int AS n FROM act GROUP BY state
-       UNION ALL SELECT 'recommendations', state, count(*)::int FROM rec GROUP BY state`,
-      scoped,
-    );
+    const scoped: unknown[] = [csps.map((c) => c.id), query.asAt, ...visible.params];
+    // The reviews of the CSPs asked for that the caller may see, notified by the day; the four
+    // reads side by side, each with the parameters it names.
+    const where = `r.csp_id = ANY($1::uuid[]) AND r.notified_on <= $2::date AND ${visible.sql}`;
+    const n = scoped.length;
+    const sql = oversightReadsSql(where, { asAt: '$2::date', from: `$${n + 1}::date`, to: `$${n + 2}::date`, currentVersion: `$${n + 1}`, past: query.asAt < this.today() });
+    const reviewsRead: Promise<ReviewRow[]> = this.dataSource.query(sql.reviews, [...scoped, REVIEW_MACHINE_VERSION]);
+    const clocksRead: Promise<Array<{ review_id: string; kind: string; due: string; overdue: boolean }>> = this.dataSource.query(sql.clocks, scoped);
+    const imrsRead: Promise<OversightCounts['imrs']> = this.dataSource.query(sql.imrs, [...scoped, query.from, query.to]);
+    const stateCountsRead: Promise<Array<{ item: 'recommendations' | 'actions'; state: 'open' | 'overdue' | 'complete'; n: number }>> = this.dataSource.query(sql.states, scoped);
     const [reviews, clocks, imrs, stateCounts] = await Promise.all([reviewsRead, clocksRead, imrsRead, stateCountsRead]);
     const clocksOf = byReview(clocks);
     const counts: OversightCounts = {

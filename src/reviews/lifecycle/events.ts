@@ -320,14 +320,11 @@ export function effectiveInstant(value: string | undefined, now: Date): string {
   return londonNoon(value);
 }
 
-const LONDON_HOUR_FORMAT = new Intl.DateTimeFormat('en-GB', { timeZone: BUSINESS_TIME_ZONE, hour: '2-digit', hourCycle: 'h23' });
-
 /** 12:00 Europe/London on a calendar date, as a UTC instant (11:00Z in summer time). */
 export function londonNoon(date: string): string {
   const [y, m, d] = date.split('-').map(Number) as [number, number, number];
   const utcNoon = Date.UTC(y, m - 1, d, 12);
-  const hour = Number(LONDON_HOUR_FORMAT.format(new Date(utcNoon)));
-  return new Date(utcNoon - (hour - 12) * 3_600_000).toISOString();
+  return new Date(utcNoon - businessOffsetAt(utcNoon)).toISOString();
 }
 
 export interface FieldError {
@@ -364,10 +361,8 @@ function offsetOfHour(hourStart: number): number {
  */
 const OFFSETS = new Map<number, number>();
 
-/** The calendar date (YYYY-MM-DD) of an instant in the business time zone. */
-export function businessDate(instant: Date): string {
-  const ms = instant.getTime();
-  if (Number.isNaN(ms)) throw new RangeError('Invalid time value');
+/** The business time zone's offset from UTC (ms) at the instant `ms`. */
+function businessOffsetAt(ms: number): number {
   const hour = Math.floor(ms / 3_600_000);
   let offset = OFFSETS.get(hour);
   if (offset === undefined) {
@@ -375,7 +370,14 @@ export function businessDate(instant: Date): string {
     if (OFFSETS.size >= 20_000) OFFSETS.clear();
     OFFSETS.set(hour, offset);
   }
-  return new Date(ms + offset).toISOString().slice(0, 10);
+  return offset;
+}
+
+/** The calendar date (YYYY-MM-DD) of an instant in the business time zone. */
+export function businessDate(instant: Date): string {
+  const ms = instant.getTime();
+  if (Number.isNaN(ms)) throw new RangeError('Invalid time value');
+  return new Date(ms + businessOffsetAt(ms)).toISOString().slice(0, 10);
 }
 
 /** Calendar date (business time zone) of an ISO date or date-time. */
