@@ -1,4 +1,3 @@
-import { createServer } from 'node:net';
 import request from 'supertest';
 import { DataSource } from 'typeorm';
 import { ReminderScheduler } from '../src/reminders/reminder-scheduler';
@@ -6,16 +5,9 @@ import { CaseFileApi } from './support/casefile-api';
 import { reviewApi } from './support/review-api';
 import { startSmtpSink } from './support/smtp-sink';
 import { startTestApp, TestClock, TestContext } from './support/test-app';
+import { testPort } from './support/ports';
 
 const OWNER_EMAIL = 'imr.author@essex.police.uk';
-
-async function freePort(): Promise<number> {
-  const server = createServer();
-  await new Promise<void>((resolve) => server.listen(0, '127.0.0.1', resolve));
-  const address = server.address();
-  await new Promise<void>((resolve) => server.close(() => resolve()));
-  return typeof address === 'object' && address ? address.port : 0;
-}
 
 /**
  * A reminder SMTP cannot take is retried, at a growing interval, for as long as it is owed;
@@ -32,7 +24,7 @@ describe('reminders SMTP cannot take', () => {
 
   beforeAll(async () => {
     smtp = await startSmtpSink();
-    healthPort = await freePort();
+    healthPort = await testPort();
     ctx = await startTestApp({
       worker: true,
       clock,

@@ -10,7 +10,7 @@ import { PasswordRejectedError, SessionService } from '../src/identity/sessions.
 import { Clock } from '../src/infrastructure/clock/clock';
 import { loadConfig } from '../src/infrastructure/config/load-config';
 import { dataSourceOptions } from '../src/infrastructure/database/data-source-options';
-import { freePort } from '../src/infrastructure/local-services/ports';
+import { testPort } from './support/ports';
 import { createTestDatabase, testRedisUrl, TestDatabase, uniqueQueuePrefix } from './support/databases';
 import { runEntryPoint, RunningProcess, waitForLog } from './support/processes';
 import { startTestApp, TestClock, TestContext } from './support/test-app';
@@ -494,7 +494,7 @@ describe('the first administrator', () => {
   });
 
   async function startApi(env: Record<string, string>): Promise<{ proc: RunningProcess; port: number }> {
-    const port = await freePort();
+    const port = await testPort();
     const proc = runEntryPoint('main.js', {
       DATABASE_URL: database.url,
       REDIS_URL: testRedisUrl(),

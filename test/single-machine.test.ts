@@ -3,7 +3,8 @@ import { chmodSync, existsSync, mkdtempSync, readFileSync, realpathSync, rmSync,
 import { tmpdir, userInfo } from 'node:os';
 import { join } from 'node:path';
 import { Client } from 'pg';
-import { freePort, isPortOpen } from '../src/infrastructure/local-services/ports';
+import { isPortOpen } from '../src/infrastructure/local-services/ports';
+import { testPort } from './support/ports';
 import { appLoginUrl, createTestDatabase, TestDatabase, testRedisUrl, uniqueQueuePrefix } from './support/databases';
 import { cloneBuiltProject, processesIn, runEntryPoint, RunningProcess, waitForLog } from './support/processes';
 
@@ -27,10 +28,10 @@ describe('a crash of npm start leaves no second redis-server on the same data (i
     const proc = runEntryPoint('start.js', {
       DATABASE_URL: database.url,
       APP_DATABASE_URL: appLoginUrl(database.url),
-      LOCAL_REDIS_PORT: String(await freePort()), // nothing there: start.js runs redis-server itself
+      LOCAL_REDIS_PORT: String(await testPort()), // nothing there: start.js runs redis-server itself
       DATA_DIR: dataDir,
       QUEUE_PREFIX: uniqueQueuePrefix(),
-      PORT: String(await freePort()),
+      PORT: String(await testPort()),
       LOG_LEVEL: 'info',
     });
     running.push(proc);
@@ -74,7 +75,7 @@ describe('a clone in a folder only root may enter: npm start and the command lin
     folder = realpathSync(mkdtempSync(join(tmpdir(), 'dhr-closed-')));
     chmodSync(folder, 0o700);
     project = cloneBuiltProject(folder);
-    pgPort = await freePort(); // nothing listens there: the embedded PostgreSQL is used
+    pgPort = await testPort(); // nothing listens there: the embedded PostgreSQL is used
   });
   afterAll(() => {
     for (const proc of running) if (proc.child.exitCode === null) proc.child.kill('SIGKILL');
@@ -88,7 +89,7 @@ describe('a clone in a folder only root may enter: npm start and the command lin
   const settings = () => ({ LOCAL_POSTGRES_PORT: String(pgPort), LOG_LEVEL: 'info' });
 
   async function startService() {
-    const port = await freePort();
+    const port = await testPort();
     const proc = runEntryPoint('start.js', { ...settings(), REDIS_URL: testRedisUrl(), QUEUE_PREFIX: uniqueQueuePrefix(), PORT: String(port) }, [], { root: project });
     running.push(proc);
     const embedded = await waitForLog(proc, (l) => l.msg === 'embedded PostgreSQL started', 150000);
@@ -115,7 +116,7 @@ describe('a clone in a folder only root may enter: npm start and the command lin
   async function runUsersAdd(email: string) {
     const proc = runEntryPoint(
       'cli/index.js',
-      { ...settings(), LOG_LEVEL: 'warn', LOCAL_REDIS: 'false', LOCAL_REDIS_PORT: String(await freePort()) },
+      { ...settings(), LOG_LEVEL: 'warn', LOCAL_REDIS: 'false', LOCAL_REDIS_PORT: String(await testPort()) },
       ['users:add', '--email', email, '--token'],
       { root: project },
     );
@@ -166,7 +167,7 @@ describe('a clone in a folder only root may enter: npm start and the command lin
     expect(refused.stderr()).toContain('The database login dhr_app_login exists but refuses the password in DATA_DIR/app-login-password');
     expect(existsSync(join(dataDir, 'postmaster.pid'))).toBe(false);
     // As the message says: `npm run migrate` (no Redis either) sets the password anew.
-    const migrate = runEntryPoint('cli/migrate.js', { ...settings(), LOCAL_REDIS: 'false', LOCAL_REDIS_PORT: String(await freePort()) }, [], { root: project });
+    const migrate = runEntryPoint('cli/migrate.js', { ...settings(), LOCAL_REDIS: 'false', LOCAL_REDIS_PORT: String(await testPort()) }, [], { root: project });
     running.push(migrate);
     expect({ code: await migrate.exited, stderr: migrate.stderr() }).toEqual({ code: 0, stderr: '' });
     const afterMigrate = await usersAdd('migrated@example.org');

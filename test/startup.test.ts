@@ -2,7 +2,8 @@ import { chmodSync, mkdtempSync, rmSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { Client } from 'pg';
-import { freePort, isPortOpen, waitFor } from '../src/infrastructure/local-services/ports';
+import { isPortOpen, waitFor } from '../src/infrastructure/local-services/ports';
+import { testPort } from './support/ports';
 import { createTestDatabase, testRedisUrl, uniqueQueuePrefix } from './support/databases';
 import { runEntryPoint, waitForLog } from './support/processes';
 
@@ -26,7 +27,7 @@ describe('start-up as a user runs it (compiled entry points)', () => {
 
   it('the API alone refuses to start without PostgreSQL and says how to get one', async () => {
     const proc = runEntryPoint('main.js', {
-      LOCAL_POSTGRES_PORT: String(await freePort()),
+      LOCAL_POSTGRES_PORT: String(await testPort()),
       REDIS_URL: testRedisUrl(),
     });
     expect(await proc.exited).toBe(1);
@@ -46,11 +47,11 @@ describe('single-machine start with nothing on the PostgreSQL port', () => {
 
   async function startService() {
     const env = {
-      LOCAL_POSTGRES_PORT: String(await freePort()),
+      LOCAL_POSTGRES_PORT: String(await testPort()),
       DATA_DIR: dataDir,
       REDIS_URL: testRedisUrl(),
       QUEUE_PREFIX: uniqueQueuePrefix(),
-      PORT: String(await freePort()),
+      PORT: String(await testPort()),
       LOG_LEVEL: 'info',
     };
     const proc = runEntryPoint('start.js', env);
@@ -104,7 +105,7 @@ describe('first start: what a person sees at the default log level', () => {
       DATABASE_URL: database.url,
       REDIS_URL: testRedisUrl(),
       QUEUE_PREFIX: uniqueQueuePrefix(),
-      PORT: String(await freePort()),
+      PORT: String(await testPort()),
       DATA_DIR: dataDir,
     });
     try {
@@ -143,7 +144,7 @@ describe('first start: what a person sees at the default log level', () => {
       DATABASE_URL: database.url,
       REDIS_URL: testRedisUrl(),
       QUEUE_PREFIX: uniqueQueuePrefix(),
-      PORT: String(await freePort()),
+      PORT: String(await testPort()),
       DATA_DIR: dataDir,
       DEMO: 'true',
     });

@@ -2,14 +2,9 @@ import { ChildProcess, spawn, spawnSync } from 'node:child_process';
 import { createServer, Server, Socket } from 'node:net';
 import IORedis from 'ioredis';
 import { SMTPServer } from 'smtp-server';
+import { testPort as freePort } from '../support/ports';
 
-export async function freePort(): Promise<number> {
-  const server = createServer();
-  await new Promise<void>((resolve) => server.listen(0, '127.0.0.1', resolve));
-  const address = server.address();
-  await new Promise<void>((resolve) => server.close(() => resolve()));
-  return typeof address === 'object' && address ? address.port : 0;
-}
+export { freePort };
 
 export const sleep = (ms: number) => new Promise((resolve) => setTimeout(resolve, ms));
 

@@ -1,5 +1,4 @@
 import { mkdtempSync, readdirSync, readFileSync, rmSync } from 'node:fs';
-import { createServer } from 'node:net';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { simpleParser } from 'mailparser';
@@ -9,6 +8,7 @@ import { LocalMailCapture, startLocalMailCapture } from '../../src/reminders/mai
 import { startTestApp, TestClock, TestContext } from '../support/test-app';
 import { fillDate, launchBrowser, newPerson, PageChecks, signInAs, TEST_PASSWORD } from './support/browser';
 import { setupApi } from './support/setup-api';
+import { testPort } from '../support/ports';
 
 /**
  * Journey (a) of issue 14: the CSP lead opens a review, decides, tells the Home Office and
@@ -27,18 +27,6 @@ const BASELINE = { clicks: 31, fields: 37 };
 
 jest.setTimeout(180_000);
 
-/** A free local port, so the links in emails (PUBLIC_BASE_URL) point at this very server. */
-async function freePort(): Promise<number> {
-  return new Promise((resolve, reject) => {
-    const server = createServer();
-    server.once('error', reject);
-    server.listen(0, '127.0.0.1', () => {
-      const { port } = server.address() as { port: number };
-      server.close(() => resolve(port));
-    });
-  });
-}
-
 describe('journey (a): the CSP lead invites the chair, who joins from the email (browser)', () => {
   const clock = new TestClock(new Date(NOW));
   const checks = new PageChecks();
@@ -54,7 +42,7 @@ describe('journey (a): the CSP lead invites the chair, who joins from the email 
   beforeAll(async () => {
     mailDir = mkdtempSync(join(tmpdir(), 'dhr-invite-mail-'));
     capture = await startLocalMailCapture(mailDir, createRootLogger({ log: { level: 'silent' } }, 'test'));
-    const port = await freePort();
+    const port = await testPort();
     baseURL = `http://127.0.0.1:${port}`;
     ctx = await startTestApp({ clock, defaultActor: null, env: { SMTP_URL: capture.url, PUBLIC_BASE_URL: baseURL } });
     await ctx.api.listen(port, '127.0.0.1');
