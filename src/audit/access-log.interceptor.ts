@@ -9,6 +9,7 @@ import { Clock } from '../infrastructure/clock/clock';
 import { isUuid } from '../infrastructure/http/validation';
 import { AccessLogEntry } from './access-log.entity';
 import { markRecorded } from './refusal-recorder';
+import { insertRow } from '../infrastructure/database/entity-rows';
 
 /**
  * Records every successful read and change of a review's case content (any route with the
@@ -40,7 +41,7 @@ export class AccessLogInterceptor implements NestInterceptor {
     let written = false;
     const write = async (status: number) => {
       if (written) return;
-      await this.dataSource.manager.insert(AccessLogEntry, { ...accessLogRow(req, status, this.clock.now()), reviewId });
+      await insertRow(this.dataSource.manager, AccessLogEntry, { ...accessLogRow(req, status, this.clock.now()), reviewId });
       written = true;
       markRecorded(req);
     };

@@ -11,6 +11,7 @@ import { ConcernedPerson, Deadline } from './deadline.entity';
 import { OUTBOX_TOPICS } from './outbox';
 import { OutboxMessage } from './outbox.entity';
 import { daysBetween, elapsed, loadStatutoryPeriods, loadWorkingDayCalendar, londonDateOf } from './rules';
+import { entityFromRow, selectListOf } from '../infrastructure/database/entity-rows';
 
 export const REMINDER_SYNC_TOPIC = OUTBOX_TOPICS.reminderSync;
 
@@ -38,7 +39,7 @@ export class DeadlineClocks {
     const planned = planClocks(input, nowIso, this.rules);
     // The caller holds the review row FOR UPDATE; the worker takes a review's row (KEY SHARE)
     // before any of its deadlines (reminder-scheduler.ts), so the two cannot deadlock.
-    const existing = await manager.find(Deadline, { where: { reviewId: review.id }, order: { id: 'ASC' } });
+    const existing = await deadlineRowsOf(manager, review.id, 'id');
     const rows = [...existing];
     const byKey = new Map(existing.map((d) => [`${d.kind}/${d.subjectId}`, d]));
     // A pause runs over the review's hold, on the hold's own dates (a hold recorded after the fact).
@@ -129,7 +130,7 @@ export class DeadlineClocks {
   async clocksOf(manager: EntityManager, review: Review, now: Date, known?: Deadline[]) {
     const rows = known
       ? [...known].sort((a, b) => a.dueAt.getTime() - b.dueAt.getTime())
-      : await manager.find(Deadline, { where: { reviewId: review.id }, order: { dueAt: 'ASC' } });
+      : await deadlineRowsOf(manager, review.id, 'due_at');
     const today = londonDateOf(now);
     const snapshot = migrateSnapshot(review.snapshot, review.machineVersion);
     const holds = snapshot.context.holds.map((h) => ({ from: h.startedAt, to: h.endedAt }));
@@ -312,3 +313,11 @@ export function deadlineView(d: Deadline, today: string) {
   };
 }
 
+/** A review's clock rows, in plain SQL built once (src/infrastructure/database/entity-rows.ts): every transition and read of a review reads them. */
+async function deadlineRowsOf(manager: EntityManager, reviewId: string, order: 'id' | 'due_at'): Promise<Deadline[]> {
+  const rows = (await manager.query(
+    `SELECT ${selectListOf(manager, Deadline, 'd')} FROM deadlines d WHERE d.review_id = $1 ORDER BY d.${order}${order === 'id' ? '' : ', d.id'}`,
+    [reviewId],
+  )) as Array<Record<string, unknown>>;
+  return rows.map((row) => entityFromRow(manager, Deadline, 'd', row));
+}

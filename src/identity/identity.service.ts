@@ -2,6 +2,7 @@ import { createHash, randomBytes } from 'node:crypto';
 import { Injectable } from '@nestjs/common';
 import { DataSource, EntityManager, IsNull } from 'typeorm';
 import { Csp } from '../csps/csp.entity';
+import { entityFromRow, selectListOf } from '../infrastructure/database/entity-rows';
 import { ApiToken, User, UserRole, UserRoleChange, UserRoleGrant } from './identity.entities';
 
 /** How far a session's or a token's last use moves before it is written again (not on every request). */
@@ -47,6 +48,8 @@ export const CASE_USER_ROLES: readonly UserRole[] = ['csp_lead', 'rag_member'];
 /** Users, roles and API tokens. Tokens are stored only as SHA-256 and shown once. */
 @Injectable()
 export class IdentityService {
+  private tokenSql?: string;
+
   constructor(private readonly dataSource: DataSource) {}
 
   async addUser(
@@ -107,12 +110,11 @@ export class IdentityService {
    */
   async authenticate(token: string, now: Date): Promise<User | ExpiredToken | null> {
     if (!token.startsWith(TOKEN_PREFIX) || token.length > 200) return null;
-    // One statement (findOne with a relation asks twice: a DISTINCT for the id, then the row).
-    const row = await this.dataSource.manager
-      .createQueryBuilder(ApiToken, 't')
-      .innerJoinAndSelect('t.user', 'user')
-      .where('t.token_hash = :hash', { hash: hashToken(token) })
-      .getOne();
+    // One statement, its text built once (src/infrastructure/database/entity-rows.ts): this runs on every request.
+    const ds = this.dataSource;
+    this.tokenSql ??= `SELECT ${selectListOf(ds, ApiToken, 't')}, ${selectListOf(ds, User, 'u')} FROM api_tokens t JOIN users u ON u.id = t.user_id WHERE t.token_hash = $1`;
+    const [found] = (await ds.query(this.tokenSql, [hashToken(token)])) as Array<Record<string, unknown>>;
+    const row = found ? Object.assign(entityFromRow(ds, ApiToken, 't', found), { user: entityFromRow(ds, User, 'u', found) }) : null;
     if (!row || row.revokedAt || !row.user || row.user.disabledAt) return null;
     if (row.expiresAt.getTime() <= now.getTime()) return { expired: true, expiresAt: row.expiresAt };
     // Written at most once a minute, not on every request (the same row for every client sharing the token).

@@ -1,5 +1,6 @@
 import { NotFoundException } from '@nestjs/common';
 import { EntityManager } from 'typeorm';
+import { entityFromRow, selectListOf } from '../infrastructure/database/entity-rows';
 import { isUuid } from '../infrastructure/http/validation';
 import { historyOrigin, ReviewEventRecord } from './review-event.entity';
 import { Review } from './review.entity';
@@ -12,18 +13,23 @@ export const reviewNotFound = () =>
  * lifecycle events on one review take turns through this lock.
  */
 export async function lockReview(manager: EntityManager, reviewId: string): Promise<Review> {
-  const review = isUuid(reviewId)
-    ? await manager.findOne(Review, { where: { id: reviewId }, lock: { mode: 'pessimistic_write' } })
-    : null;
+  const review = isUuid(reviewId) ? await reviewRow(manager, reviewId, 'FOR UPDATE') : null;
   if (!review) throw reviewNotFound();
   return review;
 }
 
 /** 404 unless the review exists (no lock: for reads). */
 export async function findReview(manager: EntityManager, reviewId: string): Promise<Review> {
-  const review = isUuid(reviewId) ? await manager.findOne(Review, { where: { id: reviewId } }) : null;
+  const review = isUuid(reviewId) ? await reviewRow(manager, reviewId, '') : null;
   if (!review) throw reviewNotFound();
   return review;
+}
+
+/** The review's row, its text built once (src/infrastructure/database/entity-rows.ts): every request on a review reads it. */
+async function reviewRow(manager: EntityManager, reviewId: string, lock: 'FOR UPDATE' | ''): Promise<Review | null> {
+  const sql = `SELECT ${selectListOf(manager, Review, 'r')} FROM reviews r WHERE r.id = $1 ${lock}`;
+  const [row] = (await manager.query(sql, [reviewId])) as Array<Record<string, unknown>>;
+  return row ? entityFromRow(manager, Review, 'r', row) : null;
 }
 
 /**

@@ -12,6 +12,7 @@ import { Csp } from '../csps/csp.entity';
 import { DeadlineClocks } from '../deadlines/deadline-clocks.service';
 import type { Deadline } from '../deadlines/deadline.entity';
 import { Clock } from '../infrastructure/clock/clock';
+import { insertRow } from '../infrastructure/database/entity-rows';
 import { RequestValidationError, StaleVersionError, StateConflictError } from '../infrastructure/http/errors';
 import {
   applyEvent,
@@ -240,19 +241,12 @@ export class ReviewLifecycleService {
     await assertChronology(reviewDatedFacts(review, result.persisted.context, caseFile), () =>
       reviewDatedFacts(review, persisted.context, caseFile),
     );
-    const updated = await manager
-      .createQueryBuilder()
-      .update(Review)
-      .set({
-        snapshot: result.persisted,
-        machineVersion: REVIEW_MACHINE_VERSION,
-        status: result.status,
-        onHold: result.onHold,
-        version: review.version + 1,
-      })
-      .where('id = :id AND version = :version', { id, version: review.version })
-      .execute();
-    if (updated.affected !== 1) {
+    // Plain SQL: this runs on every lifecycle event (issue 16; TypeORM's builder made its text afresh each time).
+    const [, affected] = (await manager.query(
+      'UPDATE reviews SET snapshot = $1, machine_version = $2, status = $3, on_hold = $4, version = $5, updated_at = CURRENT_TIMESTAMP WHERE id = $6 AND version = $7',
+      [JSON.stringify(result.persisted), REVIEW_MACHINE_VERSION, result.status, result.onHold, review.version + 1, id, review.version],
+    )) as [unknown, number];
+    if (affected !== 1) {
       throw new StateConflictError('The review changed while this event was applied; read it again and retry.');
     }
     const { type, ...sent } = event as { type: string } & Record<string, unknown>;
@@ -262,7 +256,7 @@ export class ReviewLifecycleService {
         ? await this.submissionGate.beforeSubmission(manager, { reviewId: id, round: persisted.context.qaRounds.length + 1, actor })
         : {};
     const payload = { ...sent, ...recorded };
-    await manager.save(manager.create(ReviewEventRecord, {
+    await insertRow(manager, ReviewEventRecord, {
       reviewId: id,
       sequence: review.version + 1,
       type,
@@ -275,7 +269,7 @@ export class ReviewLifecycleService {
       toStatus: result.status,
       fromOnHold: review.onHold,
       toOnHold: result.onHold,
-    }));
+    });
     const after = Object.assign(new Review(), review, {
       snapshot: result.persisted,
       status: result.status,

@@ -1,0 +1,104 @@
+import { DataSource, EntityManager } from 'typeorm';
+import { ColumnMetadata } from 'typeorm/metadata/ColumnMetadata';
+
+/**
+ * An entity's rows read and written in plain SQL, for the few statements every request sends
+ * (issue 16): the caller's token, the review and its clocks, the history row, the access-log row.
+ *
+ * TypeORM builds each query's text afresh on every call (find options → query builder → SQL, the
+ * property names replaced by a regular expression per column) and maps each row through its
+ * transformer: in a CPU profile of transitions at 8 clients, TypeORM was the largest item of the
+ * API's own time. The text here is built once per entity from the same metadata TypeORM uses,
+ * and a row becomes an entity by its column aliases. A test holds what this reads to be what
+ * TypeORM's own find reads (test/entity-rows.test.ts), column for column.
+ *
+ * Only plain columns are handled (no embedded entities, no transformers, no arrays): an entity
+ * with anything else is refused when its text is first built, not mapped wrongly.
+ */
+type Ctor<T> = new () => T;
+
+interface Plan {
+  /** `alias."column" AS "prefix.property"`, each column the entity selects. */
+  selectList: string;
+  /** [alias in the row, property]. */
+  fields: Array<[string, string]>;
+}
+
+const plans = new Map<string, Plan>();
+const planIds = new WeakMap<Ctor<unknown>, number>();
+let nextPlanId = 0;
+
+function columnsOf(source: DataSource | EntityManager, target: Ctor<unknown>): ColumnMetadata[] {
+  const metadata = ('connection' in source ? source.connection : source).getMetadata(target);
+  for (const column of metadata.columns) {
+    const plain = !column.embeddedMetadata && !column.transformer && !column.isArray && !column.isVirtual;
+    if (!plain) throw new Error(`${metadata.name}.${column.propertyName} is not a plain column: read it with TypeORM`);
+  }
+  // A foreign key with no property of its own (only its relation) is not read by find() either.
+  return metadata.columns.filter((c) => c.isSelect && !(c.relationMetadata && c.propertyName === c.relationMetadata.propertyName));
+}
+
+function planOf(source: DataSource | EntityManager, target: Ctor<unknown>, alias: string): Plan {
+  let id = planIds.get(target);
+  if (id === undefined) planIds.set(target, (id = nextPlanId++));
+  const key = `${id}\u0000${alias}`;
+  let plan = plans.get(key);
+  if (!plan) {
+    const fields: Array<[string, string]> = [];
+    const select: string[] = [];
+    for (const column of columnsOf(source, target)) {
+      const as = `${alias}.${column.propertyName}`;
+      // A date is read as its text, as TypeORM gives it ('2026-12-07'); pg would make it a Date at local midnight.
+      const value = column.type === 'date' ? `${alias}."${column.databaseName}"::text` : `${alias}."${column.databaseName}"`;
+      select.push(`${value} AS "${as}"`);
+      fields.push([as, column.propertyName]);
+    }
+    plan = { selectList: select.join(', '), fields };
+    plans.set(key, plan);
+  }
+  return plan;
+}
+
+/** The select list of an entity's columns under a table alias: `r."id" AS "r.id", …`. */
+export function selectListOf(source: DataSource | EntityManager, target: Ctor<unknown>, alias: string): string {
+  return planOf(source, target, alias).selectList;
+}
+
+/** The entity a row read with selectListOf(…, alias) holds. */
+export function entityFromRow<T>(source: DataSource | EntityManager, target: Ctor<T>, alias: string, row: Record<string, unknown>): T {
+  const entity = new target() as Record<string, unknown>;
+  for (const [as, property] of planOf(source, target, alias).fields) entity[property] = row[as];
+  return entity as T;
+}
+
+const inserts = new Map<string, { text: string; columns: ColumnMetadata[] }>();
+
+/**
+ * Inserts one row of an entity in a single statement with the columns given (the rest take their
+ * defaults), returning nothing. JSON columns are sent as JSON text (pg would send a JavaScript
+ * array as a PostgreSQL array).
+ */
+export async function insertRow<T>(manager: EntityManager, target: Ctor<T>, values: Partial<T>): Promise<void> {
+  const properties = Object.keys(values).filter((k) => (values as Record<string, unknown>)[k] !== undefined);
+  let id = planIds.get(target);
+  if (id === undefined) planIds.set(target, (id = nextPlanId++));
+  const key = `${id}\u0000${properties.join(',')}`;
+  let insert = inserts.get(key);
+  if (!insert) {
+    const metadata = manager.connection.getMetadata(target);
+    const all = columnsOf(manager, target);
+    const columns = properties.map((p) => {
+      const column = all.find((c) => c.propertyName === p);
+      if (!column || !column.isInsert) throw new Error(`${metadata.name}.${p} is not a column one inserts`);
+      return column;
+    });
+    const text = `INSERT INTO "${metadata.tableName}" (${columns.map((c) => `"${c.databaseName}"`).join(', ')}) VALUES (${columns.map((_, i) => `$${i + 1}`).join(', ')})`;
+    insert = { text, columns };
+    inserts.set(key, insert);
+  }
+  const params = insert.columns.map((c) => {
+    const value = (values as Record<string, unknown>)[c.propertyName];
+    return (c.type === 'jsonb' || c.type === 'json') && value !== null ? JSON.stringify(value) : value;
+  });
+  await manager.query(insert.text, params);
+}
