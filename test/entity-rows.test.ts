@@ -4,7 +4,7 @@ import { AccessLogEntry } from '../src/audit/access-log.entity';
 import { Deadline } from '../src/deadlines/deadline.entity';
 import { ApiToken, User } from '../src/identity/identity.entities';
 import { IdentityService } from '../src/identity/identity.service';
-import { entityFromRow, insertRow, selectListOf } from '../src/infrastructure/database/entity-rows';
+import { entityFromJson, entityFromRow, insertRow, jsonObjectOf, selectListOf } from '../src/infrastructure/database/entity-rows';
 import { ReviewEventRecord } from '../src/reviews/review-event.entity';
 import { Review } from '../src/reviews/review.entity';
 import { startTestApp, TestClock, type TestContext } from './support/test-app';
@@ -44,12 +44,14 @@ describe('entity rows in plain SQL', () => {
     const plain = ((await ds.query(`SELECT ${selectListOf(ds, target, 'x')} FROM ${table} x WHERE ${where} ORDER BY x.id`, params)) as Array<Record<string, unknown>>).map((row) =>
       entityFromRow(ds, target, 'x', row),
     );
+    const [{ rows }] = (await ds.query(`SELECT coalesce(json_agg(${jsonObjectOf(ds, target, 'x')} ORDER BY x.id), '[]'::json) AS rows FROM ${table} x WHERE ${where}`, params)) as Array<{ rows: Array<Record<string, unknown>> }>;
+    const json = rows.map((row) => entityFromJson(ds, target, 'x', row));
     const ids = plain.map((e) => (e as { id: unknown }).id);
     const typeorm = await Promise.all(ids.map((id) => ds.manager.findOneByOrFail(target, { id } as never)));
-    return { plain, typeorm };
+    return { plain, json, typeorm };
   }
 
-  it('reads a review, its clocks, a token, its user, history and access-log rows as TypeORM does', async () => {
+  it('reads a review, its clocks, a token, its user, history and access-log rows as TypeORM does, as columns and as JSON', async () => {
     for (const [target, table, where, params] of [
       [Review, 'reviews', 'x.id = $1', [reviewId]],
       [Deadline, 'deadlines', 'x.review_id = $1', [reviewId]],
@@ -58,9 +60,11 @@ describe('entity rows in plain SQL', () => {
       [ReviewEventRecord, 'review_events', 'x.review_id = $1', [reviewId]],
       [AccessLogEntry, 'access_log', 'x.review_id = $1', [reviewId]],
     ] as const) {
-      const { plain, typeorm } = await both(target as new () => object, table, where, [...params]);
+      const { plain, json, typeorm } = await both(target as new () => object, table, where, [...params]);
       expect(plain.length).toBeGreaterThan(0);
       expect(plain).toStrictEqual(typeorm);
+      // The same rows as JSON objects (one statement bringing a row with its children).
+      expect(json).toStrictEqual(typeorm);
     }
     // What the types are, not only that both agree: a date is its text, a timestamp a Date, JSON its value.
     const [review] = (await both(Review, 'reviews', 'x.id = $1', [reviewId])).plain;

@@ -11,9 +11,10 @@ export class ReviewFactsNotFoundError extends Error {
 
 /**
  * A scalar subquery per fact, each restricted to the review `r`. Counts are cast to int
- * (count() is bigint, which node-postgres returns as a string).
+ * (count() is bigint, which node-postgres returns as a string). Exported for a statement that
+ * reads the review with its facts (a read of the review: one round trip).
  */
-const FACTS_COLUMNS = `
+export const FACTS_COLUMNS = `
   EXISTS (
     SELECT 1 FROM "appointments" a
     WHERE a."review_id" = r."id" AND a."role" = 'chair' AND a."ended_on" IS NULL

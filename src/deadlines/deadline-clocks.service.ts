@@ -11,7 +11,7 @@ import { ConcernedPerson, Deadline } from './deadline.entity';
 import { OUTBOX_TOPICS } from './outbox';
 import { OutboxMessage } from './outbox.entity';
 import { daysBetween, elapsed, loadStatutoryPeriods, loadWorkingDayCalendar, londonDateOf } from './rules';
-import { entityFromRow, selectListOf } from '../infrastructure/database/entity-rows';
+import { entityFromJson, entityFromRow, jsonObjectOf, selectListOf } from '../infrastructure/database/entity-rows';
 
 export const REMINDER_SYNC_TOPIC = OUTBOX_TOPICS.reminderSync;
 
@@ -28,18 +28,17 @@ export class DeadlineClocks {
   private readonly rules: ClockRules = { periods: loadStatutoryPeriods(), calendar: loadWorkingDayCalendar() };
 
   /**
-   * Brings the rows up to date: two reads (what the clocks are planned from, one statement; the
-   * rows), then a write only for what changed. The rows as they now stand, for `clocksOf`
+   * Brings the rows up to date: one read (what the clocks are planned from and the rows as
+   * they stand, one statement), then a write only for what changed. The rows as they now stand, for `clocksOf`
    * (undefined from a subclass that plans them later). `facts`: the review's case-file facts
    * when the caller has them (a lifecycle event does not change them); else they are read.
    */
   async sync(manager: EntityManager, review: Review, now: Date, facts?: ReviewFacts): Promise<Deadline[] | undefined> {
     const nowIso = now.toISOString();
-    const { input, concerns } = await this.gather(manager, review);
+    const { input, concerns, existing } = await this.gather(manager, review);
     const planned = planClocks(input, nowIso, this.rules);
     // The caller holds the review row FOR UPDATE; the worker takes a review's row (KEY SHARE)
     // before any of its deadlines (reminder-scheduler.ts), so the two cannot deadlock.
-    const existing = await deadlineRowsOf(manager, review.id, 'id');
     const rows = [...existing];
     const byKey = new Map(existing.map((d) => [`${d.kind}/${d.subjectId}`, d]));
     // A pause runs over the review's hold, on the hold's own dates (a hold recorded after the fact).
@@ -130,7 +129,7 @@ export class DeadlineClocks {
   async clocksOf(manager: EntityManager, review: Review, now: Date, known?: Deadline[]) {
     const rows = known
       ? [...known].sort((a, b) => a.dueAt.getTime() - b.dueAt.getTime())
-      : await deadlineRowsOf(manager, review.id, 'due_at');
+      : await deadlineRowsOf(manager, review.id);
     const today = londonDateOf(now);
     const snapshot = migrateSnapshot(review.snapshot, review.machineVersion);
     const holds = snapshot.context.holds.map((h) => ({ from: h.startedAt, to: h.endedAt }));
@@ -160,14 +159,21 @@ export class DeadlineClocks {
   }
 
   /**
-   * What the clocks are planned from, and who each concerns, in one statement: the review's IMRs,
-   * meetings and actions; its chair, panel and IMR authors.
+   * What the clocks are planned from, who each concerns, and the clock rows as they stand, in one
+   * statement: the review's IMRs, meetings and actions; its chair, panel and IMR authors; its deadlines.
    */
-  private async gather(manager: EntityManager, review: Review): Promise<{ input: ClockInput; concerns: (clock: PlannedClock) => ConcernedPerson[] }> {
+  private async gather(
+    manager: EntityManager,
+    review: Review,
+  ): Promise<{ input: ClockInput; concerns: (clock: PlannedClock) => ConcernedPerson[]; existing: Deadline[] }> {
     const persisted = migrateSnapshot(review.snapshot, review.machineVersion);
-    const [row]: Array<{ imrs: GatheredImr[]; meetings: GatheredMeeting[]; actions: GatheredAction[]; chairs: Person[]; panel: Array<Person & { agencyId: string }>; authors: Array<Person & { agencyId: string }> }> =
+    const [row]: Array<{
+      imrs: GatheredImr[]; meetings: GatheredMeeting[]; actions: GatheredAction[]; chairs: Person[];
+      panel: Array<Person & { agencyId: string }>; authors: Array<Person & { agencyId: string }>; deadlines: Array<Record<string, unknown>>;
+    }> =
       await manager.query(
         `SELECT
+          (SELECT coalesce(json_agg(${jsonObjectOf(manager, Deadline, 'd')} ORDER BY d.id), '[]'::json) FROM deadlines d WHERE d.review_id = $1) AS deadlines,
           (SELECT coalesce(json_agg(x ORDER BY x.created_at, x.id), '[]'::json) FROM (
              SELECT i.id, a.name AS "agencyName", i.kind, to_char(i.requested_on, 'YYYY-MM-DD') AS "requestedOn",
                     to_char(i.due_on, 'YYYY-MM-DD') AS "dueOn", to_char(i.received_on, 'YYYY-MM-DD') AS "receivedOn",
@@ -201,7 +207,11 @@ export class DeadlineClocks {
       meetings: row.meetings.map((m) => ({ ...m, startsAt: iso(m.startsAt), createdAt: iso(m.createdAt), heldAt: null })),
       actions: row.actions.map((a) => ({ ...a, createdAt: iso(a.createdAt) })),
     };
-    return { input, concerns: concerned(row.chairs, row.panel, new Map(row.imrs.map((i) => [i.id, i.agencyId])), row.authors) };
+    return {
+      input,
+      concerns: concerned(row.chairs, row.panel, new Map(row.imrs.map((i) => [i.id, i.agencyId])), row.authors),
+      existing: row.deadlines.map((d) => entityFromJson(manager, Deadline, 'd', d)),
+    };
   }
 }
 
@@ -313,10 +323,10 @@ export function deadlineView(d: Deadline, today: string) {
   };
 }
 
-/** A review's clock rows, in plain SQL built once (src/infrastructure/database/entity-rows.ts): every transition and read of a review reads them. */
-async function deadlineRowsOf(manager: EntityManager, reviewId: string, order: 'id' | 'due_at'): Promise<Deadline[]> {
+/** A review's clock rows by due time, in plain SQL built once (src/infrastructure/database/entity-rows.ts). */
+async function deadlineRowsOf(manager: EntityManager, reviewId: string): Promise<Deadline[]> {
   const rows = (await manager.query(
-    `SELECT ${selectListOf(manager, Deadline, 'd')} FROM deadlines d WHERE d.review_id = $1 ORDER BY d.${order}${order === 'id' ? '' : ', d.id'}`,
+    `SELECT ${selectListOf(manager, Deadline, 'd')} FROM deadlines d WHERE d.review_id = $1 ORDER BY d.due_at, d.id`,
     [reviewId],
   )) as Array<Record<string, unknown>>;
   return rows.map((row) => entityFromRow(manager, Deadline, 'd', row));

@@ -102,3 +102,42 @@ export async function insertRow<T>(manager: EntityManager, target: Ctor<T>, valu
   });
   await manager.query(insert.text, params);
 }
+
+const TIMESTAMP_TYPES = new Set(['timestamptz', 'timestamp', 'timestamp with time zone', 'timestamp without time zone']);
+const jsonPlans = new Map<string, { sql: string; dates: string[] }>();
+
+function jsonPlanOf(source: DataSource | EntityManager, target: Ctor<unknown>, alias: string) {
+  let id = planIds.get(target);
+  if (id === undefined) planIds.set(target, (id = nextPlanId++));
+  const key = `${id}\u0000${alias}`;
+  let plan = jsonPlans.get(key);
+  if (!plan) {
+    const columns = columnsOf(source, target);
+    // json_build_object takes at most 100 arguments: 50 columns.
+    if (columns.length > 50) throw new Error(`${target.name} has more columns than one JSON object is built from`);
+    // A big integer goes as text (as TypeORM reads it, and beyond 2^53 a JSON number would lose digits).
+    const value = (c: ColumnMetadata) => `${alias}."${c.databaseName}"${c.type === 'bigint' || c.type === 'int8' ? '::text' : ''}`;
+    plan = {
+      sql: `json_build_object(${columns.map((c) => `'${c.propertyName}', ${value(c)}`).join(', ')})`,
+      dates: columns.filter((c) => TIMESTAMP_TYPES.has(String(c.type)) || c.type === Date).map((c) => c.propertyName),
+    };
+    jsonPlans.set(key, plan);
+  }
+  return plan;
+}
+
+/**
+ * A row of an entity as one JSON object (`json_build_object('id', d."id", …)`), so that one
+ * statement can bring a row with its children (`json_agg` of this); entityFromJson reads it.
+ */
+export function jsonObjectOf(source: DataSource | EntityManager, target: Ctor<unknown>, alias: string): string {
+  return jsonPlanOf(source, target, alias).sql;
+}
+
+/** The entity a JSON object built by jsonObjectOf holds: timestamps as Dates, as TypeORM reads them. */
+export function entityFromJson<T>(source: DataSource | EntityManager, target: Ctor<T>, alias: string, json: Record<string, unknown>): T {
+  const plan = jsonPlanOf(source, target, alias);
+  const entity = Object.assign(new target() as Record<string, unknown>, json);
+  for (const property of plan.dates) if (typeof entity[property] === 'string') entity[property] = new Date(entity[property] as string);
+  return entity as T;
+}
