@@ -77,7 +77,7 @@ describe('entity rows in plain SQL', () => {
     expect(user.passwordHash).toBeUndefined();
   });
 
-  it('inserts a row as TypeORM would: JSON arrays as JSON, defaults for the columns not given', async () => {
+  it('inserts a row as TypeORM would: JSON arrays as JSON, defaults for the columns not given; after an update, only if it matched', async () => {
     const at = new Date('2026-12-04T09:00:00Z');
     await insertRow(ds.manager, ReviewEventRecord, {
       reviewId, sequence: 999, type: 'NOTE', payload: { list: [1, 'two'], nested: { empty: [] } }, actor: 'rows@example',
@@ -85,6 +85,15 @@ describe('entity rows in plain SQL', () => {
     });
     const row = await ds.manager.findOneByOrFail(ReviewEventRecord, { reviewId, sequence: 999 });
     expect(row).toMatchObject({ type: 'NOTE', payload: { list: [1, 'two'], nested: { empty: [] } }, occurredAt: at, origin: 'recorded', fromStatus: null, toOnHold: false });
+    // After an update in the same statement: inserted once for each row the update returned.
+    const event = (sequence: number) => ({
+      reviewId, sequence, type: 'NOTE', payload: ['listed'], actor: 'rows@example', occurredAt: at, recordedAt: at, fromStatus: null, toStatus: 'x', fromOnHold: null, toOnHold: false,
+    });
+    const touch = (id: string) => ({ sql: 'UPDATE reviews SET updated_at = updated_at WHERE id = $1 RETURNING id', params: [id] });
+    expect(await insertRow(ds.manager, ReviewEventRecord, event(1000), touch('00000000-0000-4000-8000-000000000000'))).toBe(0);
+    expect(await ds.manager.countBy(ReviewEventRecord, { reviewId, sequence: 1000 })).toBe(0);
+    expect(await insertRow(ds.manager, ReviewEventRecord, event(1001), touch(reviewId))).toBe(1);
+    expect(await ds.manager.findOneByOrFail(ReviewEventRecord, { reviewId, sequence: 1001 })).toMatchObject({ payload: ['listed'], occurredAt: at, toOnHold: false });
     await expect(insertRow(ds.manager, Review, { csp: undefined, notAColumn: 1 } as never)).rejects.toThrow('Review.notAColumn is not a column one inserts');
   });
 });

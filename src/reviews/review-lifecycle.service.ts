@@ -253,34 +253,42 @@ export class ReviewLifecycleService {
       reviewDatedFacts(review, persisted.context, caseFile),
     );
     // Plain SQL: this runs on every lifecycle event (issue 16; TypeORM's builder made its text afresh each time).
-    const [, affected] = (await manager.query(
-      'UPDATE reviews SET snapshot = $1, machine_version = $2, status = $3, on_hold = $4, version = $5, updated_at = CURRENT_TIMESTAMP WHERE id = $6 AND version = $7',
-      [JSON.stringify(result.persisted), REVIEW_MACHINE_VERSION, result.status, result.onHold, review.version + 1, id, review.version],
-    )) as [unknown, number];
-    if (affected !== 1) {
-      throw new StateConflictError('The review changed while this event was applied; read it again and retry.');
-    }
+    const update = {
+      sql: 'UPDATE reviews SET snapshot = $1, machine_version = $2, status = $3, on_hold = $4, version = $5, updated_at = CURRENT_TIMESTAMP WHERE id = $6 AND version = $7 RETURNING id',
+      params: [JSON.stringify(result.persisted), REVIEW_MACHINE_VERSION, result.status, result.onHold, review.version + 1, id, review.version],
+    };
+    const changedMeanwhile = () => new StateConflictError('The review changed while this event was applied; read it again and retry.');
     const { type, ...sent } = event as { type: string } & Record<string, unknown>;
-    // A submission to the Home Office passes the gate (the checklist) and records its pack.
-    const recorded =
-      type === 'SUBMIT_TO_HOME_OFFICE' && this.submissionGate && historyOrigin() !== 'imported'
-        ? await this.submissionGate.beforeSubmission(manager, { reviewId: id, round: persisted.context.qaRounds.length + 1, actor })
-        : {};
-    const payload = { ...sent, ...recorded };
-    await insertRow(manager, ReviewEventRecord, {
-      reviewId: id,
-      sequence: review.version + 1,
-      type,
-      payload,
-      actor,
-      occurredAt: new Date(at),
-      recordedAt: now,
-      origin: historyOrigin(),
-      fromStatus: review.status,
-      toStatus: result.status,
-      fromOnHold: review.onHold,
-      toOnHold: result.onHold,
-    });
+    // A submission to the Home Office passes the gate (the checklist) and records its pack, built
+    // from the review as this event leaves it: the update first, then the gate, then the history row.
+    const gate = type === 'SUBMIT_TO_HOME_OFFICE' && historyOrigin() !== 'imported' ? this.submissionGate : undefined;
+    if (gate) {
+      const [, affected] = (await manager.query(update.sql, update.params)) as [unknown, number];
+      if (affected !== 1) throw changedMeanwhile();
+    }
+    const recorded = gate ? await gate.beforeSubmission(manager, { reviewId: id, round: persisted.context.qaRounds.length + 1, actor }) : {};
+    // Otherwise the update and the history row are one statement (the row is written only if the
+    // update matched the version read under the lock).
+    const inserted = await insertRow(
+      manager,
+      ReviewEventRecord,
+      {
+        reviewId: id,
+        sequence: review.version + 1,
+        type,
+        payload: { ...sent, ...recorded },
+        actor,
+        occurredAt: new Date(at),
+        recordedAt: now,
+        origin: historyOrigin(),
+        fromStatus: review.status,
+        toStatus: result.status,
+        fromOnHold: review.onHold,
+        toOnHold: result.onHold,
+      },
+      gate ? undefined : update,
+    );
+    if (inserted !== 1) throw changedMeanwhile();
     const after = Object.assign(new Review(), review, {
       snapshot: result.persisted,
       status: result.status,

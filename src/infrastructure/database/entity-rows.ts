@@ -71,14 +71,21 @@ export function entityFromRow<T>(source: DataSource | EntityManager, target: Cto
   return entity as T;
 }
 
-const inserts = new Map<string, { text: string; columns: ColumnMetadata[] }>();
+const inserts = new Map<string, { columns: ColumnMetadata[]; into: string }>();
 
 /**
  * Inserts one row of an entity in a single statement with the columns given (the rest take their
- * defaults), returning nothing. JSON columns are sent as JSON text (pg would send a JavaScript
- * array as a PostgreSQL array).
+ * defaults). JSON columns are sent as JSON text (pg would send a JavaScript array as a PostgreSQL
+ * array). With `after`, a data-modifying statement (an UPDATE … RETURNING) runs first in the same
+ * statement, and the row is inserted once for each row it returns: one round trip for both, and
+ * the number inserted (0: the update matched nothing, so nothing was inserted either).
  */
-export async function insertRow<T>(manager: EntityManager, target: Ctor<T>, values: Partial<T>): Promise<void> {
+export async function insertRow<T>(
+  manager: EntityManager,
+  target: Ctor<T>,
+  values: Partial<T>,
+  after?: { sql: string; params: unknown[] },
+): Promise<number> {
   const properties = Object.keys(values).filter((k) => (values as Record<string, unknown>)[k] !== undefined);
   let id = planIds.get(target);
   if (id === undefined) planIds.set(target, (id = nextPlanId++));
@@ -92,15 +99,25 @@ export async function insertRow<T>(manager: EntityManager, target: Ctor<T>, valu
       if (!column || !column.isInsert) throw new Error(`${metadata.name}.${p} is not a column one inserts`);
       return column;
     });
-    const text = `INSERT INTO "${metadata.tableName}" (${columns.map((c) => `"${c.databaseName}"`).join(', ')}) VALUES (${columns.map((_, i) => `$${i + 1}`).join(', ')})`;
-    insert = { text, columns };
+    insert = { columns, into: `INSERT INTO "${metadata.tableName}" (${columns.map((c) => `"${c.databaseName}"`).join(', ')})` };
     inserts.set(key, insert);
   }
   const params = insert.columns.map((c) => {
     const value = (values as Record<string, unknown>)[c.propertyName];
     return (c.type === 'jsonb' || c.type === 'json') && value !== null ? JSON.stringify(value) : value;
   });
-  await manager.query(insert.text, params);
+  if (!after) {
+    await manager.query(`${insert.into} VALUES (${params.map((_, i) => `$${i + 1}`).join(', ')})`, params);
+    return 1;
+  }
+  // Selected, not VALUES: each parameter takes its column's type, as VALUES would give it.
+  const first = after.params.length;
+  const selected = insert.columns.map((c, i) => `$${first + i + 1}${typeof c.type === 'string' ? `::${c.type}` : ''}`);
+  const rows = (await manager.query(`WITH after AS (${after.sql}) ${insert.into} SELECT ${selected.join(', ')} FROM after RETURNING 1`, [
+    ...after.params,
+    ...params,
+  ])) as unknown[];
+  return rows.length;
 }
 
 const TIMESTAMP_TYPES = new Set(['timestamptz', 'timestamp', 'timestamp with time zone', 'timestamp without time zone']);
