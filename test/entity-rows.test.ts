@@ -87,13 +87,13 @@ describe('entity rows in plain SQL', () => {
     expect(row).toMatchObject({ type: 'NOTE', payload: { list: [1, 'two'], nested: { empty: [] } }, occurredAt: at, origin: 'recorded', fromStatus: null, toOnHold: false });
     // After an update in the same statement: inserted once for each row the update returned.
     const event = (sequence: number) => ({
-      reviewId, sequence, type: 'NOTE', payload: ['listed'], actor: 'rows@example', occurredAt: at, recordedAt: at, fromStatus: null, toStatus: 'x', fromOnHold: null, toOnHold: false,
+      reviewId, sequence, type: 'NOTE', payload: { list: ['listed'] }, actor: 'rows@example', occurredAt: at, recordedAt: at, fromStatus: null, toStatus: 'x', fromOnHold: null, toOnHold: false,
     });
     const touch = (id: string) => ({ sql: 'UPDATE reviews SET updated_at = updated_at WHERE id = $1 RETURNING id', params: [id] });
     expect(await insertRow(ds.manager, ReviewEventRecord, event(1000), touch('00000000-0000-4000-8000-000000000000'))).toBe(0);
     expect(await ds.manager.countBy(ReviewEventRecord, { reviewId, sequence: 1000 })).toBe(0);
     expect(await insertRow(ds.manager, ReviewEventRecord, event(1001), touch(reviewId))).toBe(1);
-    expect(await ds.manager.findOneByOrFail(ReviewEventRecord, { reviewId, sequence: 1001 })).toMatchObject({ payload: ['listed'], occurredAt: at, toOnHold: false });
+    expect(await ds.manager.findOneByOrFail(ReviewEventRecord, { reviewId, sequence: 1001 })).toMatchObject({ payload: { list: ['listed'] }, occurredAt: at, toOnHold: false });
     await expect(insertRow(ds.manager, Review, { csp: undefined, notAColumn: 1 } as never)).rejects.toThrow('Review.notAColumn is not a column one inserts');
   });
 });

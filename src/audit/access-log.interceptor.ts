@@ -4,12 +4,11 @@ import type { IdentifiedRequest } from '../identity/identity.guard';
 import { withoutCsrfToken } from '../identity/session-rules';
 import { from, Observable } from 'rxjs';
 import { mergeMap } from 'rxjs/operators';
-import { DataSource } from 'typeorm';
 import { Clock } from '../infrastructure/clock/clock';
 import { isUuid } from '../infrastructure/http/validation';
-import { AccessLogEntry } from './access-log.entity';
+import type { AccessLogEntry } from './access-log.entity';
+import { AccessLogWriter } from './access-log-writer';
 import { markRecorded } from './refusal-recorder';
-import { insertRow } from '../infrastructure/database/entity-rows';
 
 /**
  * Records every successful read and change of a review's case content (any route with the
@@ -26,7 +25,7 @@ import { insertRow } from '../infrastructure/database/entity-rows';
 @Injectable()
 export class AccessLogInterceptor implements NestInterceptor {
   constructor(
-    private readonly dataSource: DataSource,
+    private readonly writer: AccessLogWriter,
     private readonly clock: Clock,
   ) {}
 
@@ -41,7 +40,7 @@ export class AccessLogInterceptor implements NestInterceptor {
     let written = false;
     const write = async (status: number) => {
       if (written) return;
-      await insertRow(this.dataSource.manager, AccessLogEntry, { ...accessLogRow(req, status, this.clock.now()), reviewId });
+      await this.writer.write({ ...accessLogRow(req, status, this.clock.now()), reviewId });
       written = true;
       markRecorded(req);
     };
