@@ -24,6 +24,7 @@ const { runMigrations } = require(dist('infrastructure/database/migrate.js'));
 const { resolvePostgres } = require(dist('infrastructure/local-services/postgres.js'));
 const { resolveRedis } = require(dist('infrastructure/local-services/redis.js'));
 const { createRootLogger } = require(dist('infrastructure/logging/root-logger.js'));
+const { freePort } = require(dist('infrastructure/local-services/ports.js'));
 
 export const sleep = (ms) => new Promise((r) => setTimeout(r, ms));
 /** The q-quantile of sorted nanosecond figures. */
@@ -73,7 +74,8 @@ export async function startBench() {
 
   /** The compiled API on a free port; `startMs` is how long it took to answer /health. */
   const startApi = async (script = 'main.js') => {
-    const port = 20000 + Math.floor(Math.random() * 20000);
+    // A port that was free a moment ago, below the ephemeral range (an outgoing connection could take one inside it).
+    const port = await freePort();
     const started = process.hrtime.bigint();
     // BENCH_API_NODE_ARGS: extra Node flags for the API (e.g. --cpu-prof --cpu-prof-dir=/tmp/prof).
     const nodeArgs = (process.env.BENCH_API_NODE_ARGS ?? '').split(' ').filter(Boolean);
