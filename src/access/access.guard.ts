@@ -10,10 +10,13 @@ import {
 import { IdentifiedRequest, IdentityGuard } from '../identity/identity.guard';
 import { isUuid } from '../infrastructure/http/validation';
 import { REVIEW_EVENT_TYPES } from '../reviews/lifecycle/events';
-import { AccessContext, AccessService, TRUSTED_ACCESS } from './access.service';
+import { AccessContext, AccessService, reviewAndHolderAlongToken, TRUSTED_ACCESS } from './access.service';
 import type { Action } from './actions';
 import { EVENT_ROLES, permission, recordVisible, Role } from './policy';
 import { ROUTE_ACTIONS } from './route-actions';
+
+/** The review and the caller's roles, read with the caller's API token (its review id: the statement's $2). */
+const ALONG_TOKEN = reviewAndHolderAlongToken('$2');
 
 export type AccessRequest = IdentifiedRequest & { access?: AccessContext };
 
@@ -59,12 +62,16 @@ export class AccessGuard implements CanActivate {
 
   async canActivate(context: ExecutionContext): Promise<boolean> {
     if (context.getType() !== 'http') return true;
-    await this.identity.canActivate(context);
     const req = context.switchToHttp().getRequest<AccessRequest>();
     const route = (req.route?.path as string | undefined) ?? '';
     // HEAD is GET without the body (Express answers it with the GET handler): same action.
     const method = req.method === 'HEAD' ? 'GET' : req.method;
     const action = ROUTE_ACTIONS[`${method} ${route}`];
+    const params = (req.params ?? {}) as Record<string, string>;
+    const reviewId = params.reviewId ?? (route.startsWith('/reviews/:id') ? params.id : undefined);
+    // On a review, an API token is read with the review and the caller's roles on it: one statement.
+    const along = action && action !== 'public' && reviewId !== undefined && isUuid(reviewId) ? { ...ALONG_TOKEN, params: [reviewId] } : undefined;
+    await this.identity.canActivate(context, along);
     if (!action) {
       this.logger.error(`No action in the route table for ${method} ${route}: refused`);
       throw new ForbiddenException({ statusCode: 403, error: 'Forbidden', message: 'This route has no access policy' });
@@ -81,8 +88,6 @@ export class AccessGuard implements CanActivate {
     if (!userId) {
       throw new UnauthorizedException({ statusCode: 401, error: 'Unauthorized', message: 'Authorization: sign in (at /sign-in, or POST /auth/sessions) or send Authorization: Bearer <token>' });
     }
-    const params = (req.params ?? {}) as Record<string, string>;
-    const reviewId = params.reviewId ?? (route.startsWith('/reviews/:id') ? params.id : undefined);
     req.access = reviewId === undefined ? await this.withoutReview(req, action, userId) : await this.onReview(req, action, userId, reviewId);
     return true;
   }
@@ -107,7 +112,9 @@ export class AccessGuard implements CanActivate {
   }
 
   private async onReview(req: AccessRequest, action: Action, userId: string, reviewId: string): Promise<AccessContext> {
-    const found = isUuid(reviewId) ? await this.access.reviewAndHolder(userId, reviewId) : null;
+    // Read with the token when the caller sent one (the same user: the token's), else now.
+    const withToken = req.identity?.via === 'token' ? req.readWithToken : undefined;
+    const found = !isUuid(reviewId) ? null : withToken ? this.access.reviewAndHolderOfRow(withToken) : await this.access.reviewAndHolder(userId, reviewId);
     if (!found) throw NO_REVIEW();
     const { review, holder } = found;
     if (!permission('review.read', holder, review).allowed) throw NO_REVIEW();

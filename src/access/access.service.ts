@@ -43,11 +43,27 @@ export function mayApply(access: AccessContext | undefined, type: ReviewEventTyp
 }
 
 type HolderRow = { role: string; cspId?: string | null; agencyId?: string | null };
-/** The user's ($1) role grants, as a JSON array. */
-const HOLDER_SQL = `(SELECT coalesce(json_agg(json_build_object('role', g.role, 'cspId', g.csp_id)), '[]'::json) FROM user_roles g WHERE g.user_id = $1::uuid)`;
-/** The user's ($1) current memberships of a review, as a JSON array. */
-const MEMBERSHIPS_SQL = (review: string) =>
-  `(SELECT coalesce(json_agg(json_build_object('role', m.role, 'agencyId', m.agency_id)), '[]'::json) FROM review_members m WHERE m.user_id = $1::uuid AND m.review_id = ${review} AND m.ended_at IS NULL)`;
+/** The user's (`user`, default $1) role grants, as a JSON array. */
+const HOLDER_SQL_OF = (user: string) =>
+  `(SELECT coalesce(json_agg(json_build_object('role', g.role, 'cspId', g.csp_id)), '[]'::json) FROM user_roles g WHERE g.user_id = ${user})`;
+const HOLDER_SQL = HOLDER_SQL_OF('$1::uuid');
+/** The user's (`user`, default $1) current memberships of a review, as a JSON array. */
+const MEMBERSHIPS_SQL = (review: string, user = '$1::uuid') =>
+  `(SELECT coalesce(json_agg(json_build_object('role', m.role, 'agencyId', m.agency_id)), '[]'::json) FROM review_members m WHERE m.user_id = ${user} AND m.review_id = ${review} AND m.ended_at IS NULL)`;
+
+/**
+ * What the guard needs of a review and of the caller's roles on it, as columns of the statement
+ * that finds the caller's API token (IdentityService.authenticateAlong): the token's user is
+ * `u`, the review id the statement's parameter `reviewParam`. One statement for both, where a
+ * request on a review sent two. Read back with `reviewAndHolderOfRow`.
+ */
+export function reviewAndHolderAlongToken(reviewParam: string): { join: string; select: string } {
+  return {
+    join: `LEFT JOIN reviews ar ON ar.id = ${reviewParam}::uuid`,
+    select: `ar.id AS "access.id", ar.csp_id AS "access.cspId", ar.status AS "access.status", ${BOARD_RETURNED_AT_SQL('ar')} AS "access.boardReturnedAt",
+      ${HOLDER_SQL_OF('u.id')} AS "access.grants", ${MEMBERSHIPS_SQL('ar.id', 'u.id')} AS "access.memberships"`,
+  };
+}
 
 function holderOf(row: { grants: HolderRow[]; memberships: HolderRow[] }): Holder {
   return {
@@ -78,6 +94,17 @@ export class AccessService {
    */
   async reviewAndHolder(userId: string | null, reviewId: string): Promise<{ review: ReviewSubject; holder: Holder } | null> {
     return (await this.reviewsAndHolders(userId, [reviewId])).get(reviewId) ?? null;
+  }
+
+  /** The review and holder a row read with reviewAndHolderAlongToken holds; null when there is no such review. */
+  reviewAndHolderOfRow(row: Record<string, unknown>): { review: ReviewSubject; holder: Holder } | null {
+    const status = row['access.status'];
+    if (row['access.id'] === null || typeof status !== 'string' || !isStage(status)) return null;
+    const returned = row['access.boardReturnedAt'] as Date | null;
+    return {
+      review: { cspId: row['access.cspId'] as string, stage: status, boardReturnedAt: returned ? new Date(returned).toISOString() : null },
+      holder: holderOf({ grants: row['access.grants'] as HolderRow[], memberships: row['access.memberships'] as HolderRow[] }),
+    };
   }
 
   /** reviewAndHolder for several reviews at once (My work), by review id; a review that does not exist is left out. */

@@ -33,6 +33,8 @@ export type IdentifiedRequest = Request & {
   identity?: RequestIdentity;
   /** The session and its user, when the session cookie identified the caller. */
   signedIn?: { user: User; session: UserSession };
+  /** What the access guard asked to be read with the API token (the review and the caller's roles on it). */
+  readWithToken?: Record<string, unknown>;
 };
 
 const ANONYMOUS: RequestIdentity = { actor: null, userId: null, via: null, sessionId: null };
@@ -64,14 +66,19 @@ export class IdentityGuard implements CanActivate {
     @Inject(APP_CONFIG) private readonly config: AppConfig,
   ) {}
 
-  async canActivate(context: ExecutionContext): Promise<boolean> {
+  /**
+   * `along`: columns to read in the same statement as an API token (the access guard's review and
+   * roles, with the token's user as `u`); they are left on the request as `readWithToken`.
+   */
+  async canActivate(context: ExecutionContext, along?: { join: string; select: string; params: unknown[] }): Promise<boolean> {
     if (context.getType() !== 'http') return true;
     const req = context.switchToHttp().getRequest<IdentifiedRequest>();
     const targets = [context.getHandler(), context.getClass()];
     const authorization = req.headers.authorization;
     if (authorization !== undefined) {
       const match = /^Bearer\s+(\S+)$/i.exec(authorization);
-      const user = match ? await this.identities.authenticate(match[1], this.clock.now()) : null;
+      const { user, row } = match ? await this.identities.authenticateAlong(match[1], this.clock.now(), along) : { user: null, row: null };
+      if (row && along) req.readWithToken = row;
       if (user && 'expired' in user) {
         throw new UnauthorizedException({
           statusCode: 401,

@@ -48,7 +48,7 @@ export const CASE_USER_ROLES: readonly UserRole[] = ['csp_lead', 'rag_member'];
 /** Users, roles and API tokens. Tokens are stored only as SHA-256 and shown once. */
 @Injectable()
 export class IdentityService {
-  private tokenSql?: string;
+  private readonly tokenSql = new Map<string, string>();
 
   constructor(private readonly dataSource: DataSource) {}
 
@@ -109,11 +109,37 @@ export class IdentityService {
    * `{ expired }` for such a token past its expiry (so the caller can say so).
    */
   async authenticate(token: string, now: Date): Promise<User | ExpiredToken | null> {
-    if (!token.startsWith(TOKEN_PREFIX) || token.length > 200) return null;
+    return (await this.authenticateAlong(token, now)).user;
+  }
+
+  /**
+   * authenticate, and in the same statement what a caller also needs read with the token (the
+   * access guard: the review the route names and the user's roles on it, with the token's user
+   * as `u`); `row` holds those columns (null unless the token identifies an active user).
+   */
+  async authenticateAlong(
+    token: string,
+    now: Date,
+    along?: { join: string; select: string; params: unknown[] },
+  ): Promise<{ user: User | ExpiredToken | null; row: Record<string, unknown> | null }> {
+    if (!token.startsWith(TOKEN_PREFIX) || token.length > 200) return { user: null, row: null };
     // One statement, its text built once (src/infrastructure/database/entity-rows.ts): this runs on every request.
     const ds = this.dataSource;
-    this.tokenSql ??= `SELECT ${selectListOf(ds, ApiToken, 't')}, ${selectListOf(ds, User, 'u')} FROM api_tokens t JOIN users u ON u.id = t.user_id WHERE t.token_hash = $1`;
-    const [found] = (await ds.query(this.tokenSql, [hashToken(token)])) as Array<Record<string, unknown>>;
+    const key = along ? `${along.join}\u0000${along.select}` : '';
+    let sql = this.tokenSql.get(key);
+    if (sql === undefined) {
+      sql = `SELECT ${selectListOf(ds, ApiToken, 't')}, ${selectListOf(ds, User, 'u')}${along ? `, ${along.select}` : ''}
+        FROM api_tokens t JOIN users u ON u.id = t.user_id ${along?.join ?? ''} WHERE t.token_hash = $1`;
+      if (this.tokenSql.size < 20) this.tokenSql.set(key, sql);
+    }
+    const [found] = (await ds.query(sql, [hashToken(token), ...(along?.params ?? [])])) as Array<Record<string, unknown>>;
+    const user = await this.userOfToken(found, now);
+    // The columns read along only for a token that identifies someone.
+    return { user, row: user && !('expired' in user) ? found : null };
+  }
+
+  private async userOfToken(found: Record<string, unknown> | undefined, now: Date): Promise<User | ExpiredToken | null> {
+    const ds = this.dataSource;
     const row = found ? Object.assign(entityFromRow(ds, ApiToken, 't', found), { user: entityFromRow(ds, User, 'u', found) }) : null;
     if (!row || row.revokedAt || !row.user || row.user.disabledAt) return null;
     if (row.expiresAt.getTime() <= now.getTime()) return { expired: true, expiresAt: row.expiresAt };
