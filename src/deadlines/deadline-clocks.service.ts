@@ -29,8 +29,8 @@ export class DeadlineClocks {
 
   /**
    * Brings the rows up to date: one read (what the clocks are planned from and the rows as
-   * they stand, one statement), then a write only for what changed. The rows as they now stand, for `clocksOf`
-   * (undefined from a subclass that plans them later). `facts`: the review's case-file facts
+   * they stand, one statement), then a write only for what changed. The rows as they now
+   * stand, for `clocksOf` (undefined from a subclass that plans them later). `facts`: the review's case-file facts
    * when the caller has them (a lifecycle event does not change them); else they are read.
    */
   async sync(manager: EntityManager, review: Review, now: Date, facts?: ReviewFacts): Promise<Deadline[] | undefined> {
