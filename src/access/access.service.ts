@@ -53,7 +53,7 @@ const MEMBERSHIPS_SQL = (review: string, user = '$1::uuid') =>
 
 /**
  * What the guard needs of a review and of the caller's roles on it, as columns of the statement
- * that finds the caller's API token (IdentityService.authenticateAlong): the token's user is
+ * that finds the caller's API token (IdentityService.authenticate): the token's user is
  * `u`, the review id the statement's parameter `reviewParam`. One statement for both, where a
  * request on a review sent two. Read back with `reviewAndHolderOfRow`.
  */

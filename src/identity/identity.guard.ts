@@ -77,7 +77,7 @@ export class IdentityGuard implements CanActivate {
     const authorization = req.headers.authorization;
     if (authorization !== undefined) {
       const match = /^Bearer\s+(\S+)$/i.exec(authorization);
-      const { user, row } = match ? await this.identities.authenticateAlong(match[1], this.clock.now(), along) : { user: null, row: null };
+      const { user, row } = match ? await this.identities.authenticate(match[1], this.clock.now(), along) : { user: null, row: null };
       if (row && along) req.readWithToken = row;
       if (user && 'expired' in user) {
         throw new UnauthorizedException({

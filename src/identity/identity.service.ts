@@ -106,18 +106,12 @@ export class IdentityService {
 
   /**
    * The user a bearer token belongs to, if the token is known, not revoked and the user active;
-   * `{ expired }` for such a token past its expiry (so the caller can say so).
+   * `{ expired }` for such a token past its expiry (so the caller can say so). With `along`, what
+   * the caller also needs read in the same statement (the access guard: the review the route
+   * names and the user's roles on it, the token's user being `u`); `row` holds those columns
+   * (null unless the token identifies an active user).
    */
-  async authenticate(token: string, now: Date): Promise<User | ExpiredToken | null> {
-    return (await this.authenticateAlong(token, now)).user;
-  }
-
-  /**
-   * authenticate, and in the same statement what a caller also needs read with the token (the
-   * access guard: the review the route names and the user's roles on it, with the token's user
-   * as `u`); `row` holds those columns (null unless the token identifies an active user).
-   */
-  async authenticateAlong(
+  async authenticate(
     token: string,
     now: Date,
     along?: { join: string; select: string; params: unknown[] },

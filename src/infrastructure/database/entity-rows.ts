@@ -3,7 +3,7 @@ import { ColumnMetadata } from 'typeorm/metadata/ColumnMetadata';
 
 /**
  * An entity's rows read and written in plain SQL, for the few statements every request sends
- * (issue 16): the caller's token, the review and its clocks, the history row, the access-log row.
+ * (issue 16): the caller's token, the review and its clocks, the history row.
  *
  * TypeORM builds each query's text afresh on every call (find options → query builder → SQL, the
  * property names replaced by a regular expression per column) and maps each row through its
@@ -24,9 +24,14 @@ interface Plan {
   fields: Array<[string, string]>;
 }
 
-const plans = new Map<string, Plan>();
-const planIds = new WeakMap<Ctor<unknown>, number>();
-let nextPlanId = 0;
+/** What is built once per entity (a select list, a JSON object, an insert), by what it is for. */
+const built = new WeakMap<Ctor<unknown>, Map<string, unknown>>();
+function once<P>(target: Ctor<unknown>, key: string, build: () => P): P {
+  let mine = built.get(target);
+  if (!mine) built.set(target, (mine = new Map()));
+  if (!mine.has(key)) mine.set(key, build());
+  return mine.get(key) as P;
+}
 
 function columnsOf(source: DataSource | EntityManager, target: Ctor<unknown>): ColumnMetadata[] {
   const metadata = ('connection' in source ? source.connection : source).getMetadata(target);
@@ -39,11 +44,7 @@ function columnsOf(source: DataSource | EntityManager, target: Ctor<unknown>): C
 }
 
 function planOf(source: DataSource | EntityManager, target: Ctor<unknown>, alias: string): Plan {
-  let id = planIds.get(target);
-  if (id === undefined) planIds.set(target, (id = nextPlanId++));
-  const key = `${id}\u0000${alias}`;
-  let plan = plans.get(key);
-  if (!plan) {
+  return once(target, `select ${alias}`, () => {
     const fields: Array<[string, string]> = [];
     const select: string[] = [];
     for (const column of columnsOf(source, target)) {
@@ -53,10 +54,8 @@ function planOf(source: DataSource | EntityManager, target: Ctor<unknown>, alias
       select.push(`${value} AS "${as}"`);
       fields.push([as, column.propertyName]);
     }
-    plan = { selectList: select.join(', '), fields };
-    plans.set(key, plan);
-  }
-  return plan;
+    return { selectList: select.join(', '), fields };
+  });
 }
 
 /** The select list of an entity's columns under a table alias: `r."id" AS "r.id", …`. */
@@ -70,8 +69,6 @@ export function entityFromRow<T>(source: DataSource | EntityManager, target: Cto
   for (const [as, property] of planOf(source, target, alias).fields) entity[property] = row[as];
   return entity as T;
 }
-
-const inserts = new Map<string, { columns: ColumnMetadata[]; into: string }>();
 
 /**
  * Inserts one row of an entity in a single statement with the columns given (the rest take their
@@ -87,11 +84,7 @@ export async function insertRow<T>(
   after?: { sql: string; params: unknown[] },
 ): Promise<number> {
   const properties = Object.keys(values).filter((k) => (values as Record<string, unknown>)[k] !== undefined);
-  let id = planIds.get(target);
-  if (id === undefined) planIds.set(target, (id = nextPlanId++));
-  const key = `${id}\u0000${properties.join(',')}`;
-  let insert = inserts.get(key);
-  if (!insert) {
+  const insert = once(target, `insert ${properties.join(',')}`, () => {
     const metadata = manager.connection.getMetadata(target);
     const all = columnsOf(manager, target);
     const columns = properties.map((p) => {
@@ -99,9 +92,8 @@ export async function insertRow<T>(
       if (!column || !column.isInsert) throw new Error(`${metadata.name}.${p} is not a column one inserts`);
       return column;
     });
-    insert = { columns, into: `INSERT INTO "${metadata.tableName}" (${columns.map((c) => `"${c.databaseName}"`).join(', ')})` };
-    inserts.set(key, insert);
-  }
+    return { columns, into: `INSERT INTO "${metadata.tableName}" (${columns.map((c) => `"${c.databaseName}"`).join(', ')})` };
+  });
   const params = insert.columns.map((c) => {
     const value = (values as Record<string, unknown>)[c.propertyName];
     return (c.type === 'jsonb' || c.type === 'json') && value !== null ? JSON.stringify(value) : value;
@@ -121,26 +113,19 @@ export async function insertRow<T>(
 }
 
 const TIMESTAMP_TYPES = new Set(['timestamptz', 'timestamp', 'timestamp with time zone', 'timestamp without time zone']);
-const jsonPlans = new Map<string, { sql: string; dates: string[] }>();
 
-function jsonPlanOf(source: DataSource | EntityManager, target: Ctor<unknown>, alias: string) {
-  let id = planIds.get(target);
-  if (id === undefined) planIds.set(target, (id = nextPlanId++));
-  const key = `${id}\u0000${alias}`;
-  let plan = jsonPlans.get(key);
-  if (!plan) {
+function jsonPlanOf(source: DataSource | EntityManager, target: Ctor<unknown>, alias: string): { sql: string; dates: string[] } {
+  return once(target, `json ${alias}`, () => {
     const columns = columnsOf(source, target);
     // json_build_object takes at most 100 arguments: 50 columns.
     if (columns.length > 50) throw new Error(`${target.name} has more columns than one JSON object is built from`);
     // A big integer goes as text (as TypeORM reads it, and beyond 2^53 a JSON number would lose digits).
     const value = (c: ColumnMetadata) => `${alias}."${c.databaseName}"${c.type === 'bigint' || c.type === 'int8' ? '::text' : ''}`;
-    plan = {
+    return {
       sql: `json_build_object(${columns.map((c) => `'${c.propertyName}', ${value(c)}`).join(', ')})`,
       dates: columns.filter((c) => TIMESTAMP_TYPES.has(String(c.type)) || c.type === Date).map((c) => c.propertyName),
     };
-    jsonPlans.set(key, plan);
-  }
-  return plan;
+  });
 }
 
 /**
