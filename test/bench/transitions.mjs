@@ -9,7 +9,10 @@
 //   transition must write at the least (../shared/limits: lock the review, update its snapshot,
 //   insert a history row and an outbox row) under pgbench at the same client count, in the same
 //   database (pgbench -l gives each transaction's latency, so its p99 too). Without pgbench on
-//   PATH, the same SQL is run by node-postgres clients instead (printed as such).
+//   PATH, the same SQL is run by node-postgres clients instead (printed as such). Beside both,
+//   the floor: a bare Node HTTP server doing that raw SQL for each request
+//   (bare-transition-server.mjs), driven by the same clients, so the ratio can be read against
+//   what HTTP and Node alone leave of raw PostgreSQL's rate on this machine.
 // - Reads: GET /reviews/:id (the review page's API: the review, its facts and clocks) against
 //   the same rows read in SQL (the review, its deadlines, its IMRs, recommendations, meetings,
 //   people and documents), both at 8 and at 32 clients; the /cases page at 32 clients.
@@ -24,7 +27,7 @@ import { spawn, spawnSync } from 'node:child_process';
 import { mkdtempSync, readFileSync, readdirSync, rmSync, writeFileSync } from 'node:fs';
 import { cpus, tmpdir } from 'node:os';
 import { join } from 'node:path';
-import { ms, quantiles, require, sleep, startBench } from './harness.mjs';
+import { freePort, httpClient, ms, quantiles, require, ROOT, sleep, startBench } from './harness.mjs';
 
 const SECONDS = Number(process.argv[2] ?? 10);
 const CLIENTS = (process.argv[3] ?? '1,8,32').split(',').map(Number);
@@ -102,10 +105,10 @@ try {
   for (let i = 0; i < 3; i++) bare.push(await bareStart());
   const { base } = api;
   const headers = { Authorization: `Bearer ${token}`, 'Content-Type': 'application/json', Accept: 'application/json' };
+  const client = httpClient();
   const call = async (method, path, body, extra = {}) => {
-    const res = await fetch(`${base}${path}`, { method, headers: { ...headers, ...extra }, body: body && JSON.stringify(body) });
-    const text = await res.text();
-    if (res.status >= 300) throw new Error(`${method} ${path}: ${res.status} ${text.slice(0, 500)}`);
+    const { status, text } = await client.send(method, `${base}${path}`, { ...headers, ...extra }, body && JSON.stringify(body));
+    if (status >= 300) throw new Error(`${method} ${path}: ${status} ${text.slice(0, 500)}`);
     return text ? JSON.parse(text) : null;
   };
 
@@ -131,9 +134,8 @@ try {
   };
   const read = (r) => call('GET', `/reviews/${r.id}`);
   const casesPage = async () => {
-    const res = await fetch(`${base}/cases`, { headers: { Authorization: `Bearer ${token}`, Accept: 'text/html' } });
-    await res.text();
-    if (res.status !== 200) throw new Error(`/cases: ${res.status}`);
+    const { status } = await client.send('GET', `${base}/cases`, { Authorization: `Bearer ${token}`, Accept: 'text/html' });
+    if (status !== 200) throw new Error(`/cases: ${status}`);
   };
 
   /** `clients` loops doing `work` for `seconds`: per second and p50/p99 of each. */
@@ -171,12 +173,37 @@ try {
     };
   };
 
+  // The floor: the raw transition behind a bare Node HTTP server, with the service's pool size.
+  const floorPort = await freePort();
+  const floorServer = spawn(process.execPath, [join(ROOT, 'test', 'bench', 'bare-transition-server.mjs')], {
+    env: { PATH: process.env.PATH, PORT: String(floorPort), DATABASE_URL: bench.url, POOL_SIZE: process.env.DATABASE_POOL_SIZE ?? '10' },
+    stdio: ['ignore', 'ignore', 'inherit'],
+  });
+  const floorBase = `http://127.0.0.1:${floorPort}`;
+  for (let i = 0; !(await client.send('GET', floorBase).then(() => true, () => false)); i++) {
+    if (i > 2000 || floorServer.exitCode !== null) throw new Error('the bare transition server did not start');
+    await sleep(5);
+  }
+  const bareTransition = async () => {
+    const { status, text } = await client.send('POST', floorBase, { 'Content-Type': 'application/json' }, JSON.stringify({ id: 1 + Math.floor(Math.random() * 10000) }));
+    if (status !== 200) throw new Error(`bare transition: ${status} ${text}`);
+  };
+  const percent = (part, whole) => `${Math.round((100 * part) / whole)}%`;
+
   await drive(Math.min(8, max), 2, transition); // warm-up (no more clients than the reviews allow)
+  await drive(Math.min(8, max), 1, bareTransition);
   const transitions = [];
-  for (const c of CLIENTS) {
-    const service = await measured(c, SECONDS, transition);
-    const raw = await rawLimit(c, SECONDS, LIMIT_TRANSITION, 'id', 10000);
-    transitions.push({ clients: c, service, raw, ratio: `${Math.round((100 * service.perSecond) / raw.perSecond)}%` });
+  try {
+    for (const c of CLIENTS) {
+      const service = await measured(c, SECONDS, transition);
+      const floorBefore = { server: cpuOfProcess(floorServer.pid), machine: machineBusy() };
+      const { count: floorCount, ...floor } = await drive(c, SECONDS, bareTransition);
+      floor.cpuMsEach = { server: perUnit(floorBefore.server, cpuOfProcess(floorServer.pid), floorCount), machine: perUnit(floorBefore.machine, machineBusy(), floorCount) };
+      const raw = await rawLimit(c, SECONDS, LIMIT_TRANSITION, 'id', 10000);
+      transitions.push({ clients: c, service, raw, ratio: percent(service.perSecond, raw.perSecond), bareNodeFloor: { ...floor, ratio: percent(floor.perSecond, raw.perSecond) } });
+    }
+  } finally {
+    floorServer.kill();
   }
   const reads = [];
   for (const c of [8, 32].filter((c) => c <= max)) {
@@ -185,13 +212,14 @@ try {
     reads.push({ clients: c, service, raw, ratio: `${Math.round((100 * service.perSecond) / raw.perSecond)}%` });
   }
   const cases = await drive(Math.min(32, max), SECONDS, casesPage);
+  client.close();
   const [{ commits }] = (await db.query(`SELECT xact_commit::bigint AS commits FROM pg_stat_database WHERE datname = current_database()`)).rows;
 
   console.log(JSON.stringify({
     seconds: SECONDS,
     reviews: reviews.length,
     rawLimitBy: hasPgbench ? 'pgbench' : 'node-postgres clients (pgbench not on PATH)',
-    transitions: { what: 'PLACE_ON_HOLD / RESUME over HTTP as a CSP lead, beside ../shared/limits pg-transition under the same clients; per second and ms; cpuMsEach: CPU ms a transition of the API process, of the PostgreSQL backends serving it, and of the whole machine (clients included; for the raw limit, pgbench and PostgreSQL)', runs: transitions },
+    transitions: { what: 'PLACE_ON_HOLD / RESUME over HTTP as a CSP lead, beside ../shared/limits pg-transition under the same clients; per second and ms; cpuMsEach: CPU ms a transition of the API process, of the PostgreSQL backends serving it, and of the whole machine (clients included; for the raw limit, pgbench and PostgreSQL)', runs: transitions, bareNodeFloor: 'the same raw SQL behind a bare Node HTTP server (bare-transition-server.mjs), the same clients: what HTTP and Node alone leave of the raw rate' },
     reviewRead: { what: 'GET /reviews/:id beside the same rows read in SQL; per second and ms', runs: reads },
     casesPage: { what: 'GET /cases (HTML) as a CSP lead', clients: Math.min(32, max), ...cases },
     coldStart: { what: 'spawn to first answer on /health, ms', api: starts, bareNodeHttp: bare },
@@ -247,7 +275,7 @@ async function rawRun(clients, seconds, statements, variable, range) {
 
 /** A bare Node HTTP server from spawn to its first answer, ms. */
 async function bareStart() {
-  const port = 20000 + Math.floor(Math.random() * 20000);
+  const port = await freePort();
   const started = process.hrtime.bigint();
   const proc = spawn(process.execPath, ['-e', `require('node:http').createServer((q, s) => s.end('ok')).listen(${port}, '127.0.0.1')`], { stdio: 'ignore' });
   try {
