@@ -72,7 +72,7 @@ describe('what a request costs in SQL', () => {
     expect(writes).toHaveLength(2);
     expect(writes[0]).toMatch(/^WITH after AS \(UPDATE reviews SET .* RETURNING id\) INSERT INTO "review_events" .* FROM after RETURNING 1$/);
     expect(writes[1]).toMatch(/^INSERT INTO "?access_log"? /);
-    expect(transition.length).toBeLessThanOrEqual(8);
+    expect(transition.length).toBeLessThanOrEqual(7);
 
     const read = await statementsOf(() => http().get(`/reviews/${opened.id}`).set(auth).expect(200));
     expect(read.filter((s) => /^(INSERT|UPDATE|DELETE)/i.test(s)).map((s) => /^(\w+) (?:INTO )?"?(\w+)"?/i.exec(s)!.slice(1, 3).join(' '))).toEqual(['INSERT access_log']);

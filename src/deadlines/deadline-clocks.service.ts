@@ -32,10 +32,12 @@ export class DeadlineClocks {
    * they stand, one statement), then a write only for what changed. The rows as they now
    * stand, for `clocksOf` (undefined from a subclass that plans them later). `facts`: the review's case-file facts
    * when the caller has them (a lifecycle event does not change them); else they are read.
+   * `gathered`: what the clocks are planned from, when the caller read it (with `columnsToGather`)
+   * in this transaction, under the review's lock, and wrote nothing it covers since; else it is read.
    */
-  async sync(manager: EntityManager, review: Review, now: Date, facts?: ReviewFacts): Promise<Deadline[] | undefined> {
+  async sync(manager: EntityManager, review: Review, now: Date, facts?: ReviewFacts, gathered?: GatheredRow): Promise<Deadline[] | undefined> {
     const nowIso = now.toISOString();
-    const { input, concerns, existing } = await this.gather(manager, review);
+    const { input, concerns, existing } = this.planInputOf(manager, review, gathered ?? (await this.gather(manager, review.id)));
     const planned = planClocks(input, nowIso, this.rules);
     // The caller holds the review row FOR UPDATE; the worker takes a review's row (KEY SHARE)
     // before any of its deadlines (reminder-scheduler.ts), so the two cannot deadlock.
@@ -159,20 +161,18 @@ export class DeadlineClocks {
   }
 
   /**
-   * What the clocks are planned from, who each concerns, and the clock rows as they stand, in one
-   * statement: the review's IMRs, meetings and actions; its chair, panel and IMR authors; its deadlines.
+   * What the clocks are planned from and who each concerns (the review's IMRs, meetings and
+   * actions; its chair, panel and IMR authors) and the clock rows as they stand, as select-list
+   * columns of the review whose id is $1: a transition reads them along with its facts, in the
+   * same statement (`sync`'s `gathered`). Undefined where clocks are not planned on each write.
    */
-  private async gather(
-    manager: EntityManager,
-    review: Review,
-  ): Promise<{ input: ClockInput; concerns: (clock: PlannedClock) => ConcernedPerson[]; existing: Deadline[] }> {
-    const persisted = migrateSnapshot(review.snapshot, review.machineVersion);
-    const [row]: Array<{
-      imrs: GatheredImr[]; meetings: GatheredMeeting[]; actions: GatheredAction[]; chairs: Person[];
-      panel: Array<Person & { agencyId: string }>; authors: Array<Person & { agencyId: string }>; deadlines: Array<Record<string, unknown>>;
-    }> =
-      await manager.query(
-        `SELECT
+  columnsToGather(manager: EntityManager): string | undefined {
+    return this.gatherColumnsOf(manager);
+  }
+
+  private gatherColumns?: string;
+  private gatherColumnsOf(manager: EntityManager): string {
+    this.gatherColumns ??= `
           (SELECT coalesce(json_agg(${jsonObjectOf(manager, Deadline, 'd')} ORDER BY d.id), '[]'::json) FROM deadlines d WHERE d.review_id = $1) AS deadlines,
           (SELECT coalesce(json_agg(x ORDER BY x.created_at, x.id), '[]'::json) FROM (
              SELECT i.id, a.name AS "agencyName", i.kind, to_char(i.requested_on, 'YYYY-MM-DD') AS "requestedOn",
@@ -192,9 +192,23 @@ export class DeadlineClocks {
              FROM panel_members WHERE review_id = $1 AND left_on IS NULL) AS panel,
           (SELECT coalesce(json_agg(json_build_object('name', u.display_name, 'email', u.email, 'agencyId', m.agency_id) ORDER BY u.email), '[]'::json)
              FROM review_members m JOIN users u ON u.id = m.user_id
-            WHERE m.review_id = $1 AND m.role = 'imr_author' AND m.ended_at IS NULL AND u.disabled_at IS NULL) AS authors`,
-        [review.id],
-      );
+            WHERE m.review_id = $1 AND m.role = 'imr_author' AND m.ended_at IS NULL AND u.disabled_at IS NULL) AS authors`;
+    return this.gatherColumns;
+  }
+
+  /** `columnsToGather` in a statement of its own. */
+  private async gather(manager: EntityManager, reviewId: string): Promise<GatheredRow> {
+    const [row]: GatheredRow[] = await manager.query(`SELECT ${this.gatherColumnsOf(manager)}`, [reviewId]);
+    return row;
+  }
+
+  /** The planner's input, who each clock concerns and the rows as they stand, from what was gathered and the review as it now is. */
+  private planInputOf(
+    manager: EntityManager,
+    review: Review,
+    row: GatheredRow,
+  ): { input: ClockInput; concerns: (clock: PlannedClock) => ConcernedPerson[]; existing: Deadline[] } {
+    const persisted = migrateSnapshot(review.snapshot, review.machineVersion);
     const iso = (d: string) => new Date(d).toISOString();
     const input: ClockInput = {
       reviewId: review.id,
@@ -216,6 +230,11 @@ export class DeadlineClocks {
 }
 
 type Person = { name: string; email: string | null };
+/** The row of `columnsToGather`. */
+export type GatheredRow = {
+  imrs: GatheredImr[]; meetings: GatheredMeeting[]; actions: GatheredAction[]; chairs: Person[];
+  panel: Array<Person & { agencyId: string }>; authors: Array<Person & { agencyId: string }>; deadlines: Array<Record<string, unknown>>;
+};
 type GatheredImr = ClockInput['imrs'][number] & { agencyId: string };
 type GatheredMeeting = Omit<ClockInput['meetings'][number], 'heldAt'>;
 type GatheredAction = ClockInput['actions'][number];

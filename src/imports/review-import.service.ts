@@ -74,6 +74,11 @@ class ClocksAtTheEnd extends DeadlineClocks {
     // Planned by ReviewImportService once the review's steps are in.
     return undefined;
   }
+
+  /** Nothing to read along with each step: its clocks are not planned then. */
+  override columnsToGather(): undefined {
+    return undefined;
+  }
 }
 
 /** The services a review's import runs through: the API's own, inside its one transaction. */

@@ -31,15 +31,27 @@ export async function caseFileFacts(manager: EntityManager, reviewId: string): P
   return rows.map(datedFactOf);
 }
 
-/** The lifecycle's facts and the case file's dated facts of a review in one round trip (a transition reads both). */
-const FACTS_AND_DATES_SQL = `SELECT f.*, (SELECT coalesce(json_agg(d), '[]'::json) FROM (${CASE_FILE_FACTS_SQL}) d) AS "caseFileDates"
+/**
+ * The lifecycle's facts and the case file's dated facts of a review in one round trip (a
+ * transition reads both), with any `along` columns (of the review whose id is $1) beside them.
+ */
+const factsAndDatesSql = (along?: string) => `SELECT f.*, (SELECT coalesce(json_agg(d), '[]'::json) FROM (${CASE_FILE_FACTS_SQL}) d) AS "caseFileDates"${along ? `, ${along}` : ''}
   FROM (${REVIEW_FACTS_SQL}) f`;
+const FACTS_AND_DATES_SQL = factsAndDatesSql();
 
-/** computeReviewFacts and caseFileFacts together; throws ReviewFactsNotFoundError when there is no such review. */
-export async function reviewFactsAndDates(manager: EntityManager, reviewId: string): Promise<{ facts: ReviewFacts; caseFile: DatedFact[] }> {
-  const [row]: Array<FactsRow & { caseFileDates: CaseFileRow[] }> = await manager.query(FACTS_AND_DATES_SQL, [reviewId]);
+/**
+ * computeReviewFacts and caseFileFacts together; throws ReviewFactsNotFoundError when there is
+ * no such review. `along`: more select-list columns of the review whose id is $1, read in the
+ * same statement and answered as `along` (the clocks' inputs, DeadlineClocks.columnsToGather).
+ */
+export async function reviewFactsAndDates<T extends object = Record<string, never>>(
+  manager: EntityManager,
+  reviewId: string,
+  along?: string,
+): Promise<{ facts: ReviewFacts; caseFile: DatedFact[]; along: T }> {
+  const [row]: Array<FactsRow & { caseFileDates: CaseFileRow[] } & T> = await manager.query(along ? factsAndDatesSql(along) : FACTS_AND_DATES_SQL, [reviewId]);
   if (!row) throw new ReviewFactsNotFoundError(reviewId);
-  return { facts: factsOf(row), caseFile: row.caseFileDates.map(datedFactOf) };
+  return { facts: factsOf(row), caseFile: row.caseFileDates.map(datedFactOf), along: row };
 }
 
 /** A review's dated facts: its notification, its lifecycle record and its case file. */

@@ -9,7 +9,7 @@ import { Imr } from '../casefile/entities';
 import { DataSource, EntityManager } from 'typeorm';
 import { computeReviewFacts, FACTS_COLUMNS, factsOf, type FactsRow } from '../casefile/review-facts.query';
 import { Csp } from '../csps/csp.entity';
-import { DeadlineClocks } from '../deadlines/deadline-clocks.service';
+import { DeadlineClocks, type GatheredRow } from '../deadlines/deadline-clocks.service';
 import { Deadline } from '../deadlines/deadline.entity';
 import { Clock } from '../infrastructure/clock/clock';
 import { entityFromJson, entityFromRow, insertRow, jsonObjectOf, selectListOf } from '../infrastructure/database/entity-rows';
@@ -238,7 +238,14 @@ export class ReviewLifecycleService {
       throw new StaleVersionError(expectedVersion, review.version);
     }
     const persisted = this.readSnapshot(review);
-    const { facts, caseFile } = await reviewFactsAndDates(manager, id);
+    const { type, ...sent } = event as { type: string } & Record<string, unknown>;
+    // A submission to the Home Office passes the gate (the checklist) and records its pack, built
+    // from the review as this event leaves it: the update first, then the gate, then the history row.
+    const gate = type === 'SUBMIT_TO_HOME_OFFICE' && historyOrigin() !== 'imported' ? this.submissionGate : undefined;
+    // What the clocks are planned from is read along with the facts, under the lock: the event
+    // writes none of it (a return and a submission, which write around it, have it read afresh).
+    const gatherNow = type !== 'RAG_RETURN' && !gate;
+    const { facts, caseFile, along: gathered } = await reviewFactsAndDates<GatheredRow>(manager, id, gatherNow ? this.clocks.columnsToGather(manager) : undefined);
     // When it happened (its own date, default now) and when it is recorded (now).
     const at = effectiveInstant(whenOf(event), now);
     const result = applyEvent(persisted, withEnvelope(event, { at, recordedAt: now.toISOString(), facts }));
@@ -258,10 +265,6 @@ export class ReviewLifecycleService {
       params: [JSON.stringify(result.persisted), REVIEW_MACHINE_VERSION, result.status, result.onHold, review.version + 1, id, review.version],
     };
     const changedMeanwhile = () => new StateConflictError('The review changed while this event was applied; read it again and retry.');
-    const { type, ...sent } = event as { type: string } & Record<string, unknown>;
-    // A submission to the Home Office passes the gate (the checklist) and records its pack, built
-    // from the review as this event leaves it: the update first, then the gate, then the history row.
-    const gate = type === 'SUBMIT_TO_HOME_OFFICE' && historyOrigin() !== 'imported' ? this.submissionGate : undefined;
     if (gate) {
       const [, affected] = (await manager.query(update.sql, update.params)) as [unknown, number];
       if (affected !== 1) throw changedMeanwhile();
@@ -298,7 +301,7 @@ export class ReviewLifecycleService {
     });
     // The event does not change the case file: the facts read before it are still the facts,
     // but for a return (the report then awaits a new version), which has them read afresh.
-    const deadlines = await this.clocks.sync(manager, after, now, type === 'RAG_RETURN' ? undefined : facts);
+    const deadlines = await this.clocks.sync(manager, after, now, type === 'RAG_RETURN' ? undefined : facts, gatherNow && 'deadlines' in gathered ? gathered : undefined);
     return { after, facts, now, deadlines };
   }
 
