@@ -12,7 +12,9 @@
 //   PATH, the same SQL is run by node-postgres clients instead (printed as such). Beside both,
 //   the floor: a bare Node HTTP server doing that raw SQL for each request
 //   (bare-transition-server.mjs), driven by the same clients, so the ratio can be read against
-//   what HTTP and Node alone leave of raw PostgreSQL's rate on this machine.
+//   what HTTP and Node alone leave of raw PostgreSQL's rate on this machine. And the API's least
+//   answer (GET /health: no SQL, no identity, the same middleware), for what the framework alone
+//   costs a request.
 // - Reads: GET /reviews/:id (the review page's API: the review, its facts and clocks) against
 //   the same rows read in SQL (the review, its deadlines, its IMRs, recommendations, meetings,
 //   people and documents), both at 8 and at 32 clients; the /cases page at 32 clients.
@@ -188,6 +190,11 @@ try {
     const { status, text } = await client.send('POST', floorBase, { 'Content-Type': 'application/json' }, JSON.stringify({ id: 1 + Math.floor(Math.random() * 10000) }));
     if (status !== 200) throw new Error(`bare transition: ${status} ${text}`);
   };
+  // The API's least answer: GET /health (no SQL, no identity) through the same middleware.
+  const health = async () => {
+    const { status } = await client.send('GET', `${base}/health`, { Accept: 'application/json' });
+    if (status !== 200) throw new Error(`/health: ${status}`);
+  };
   const percent = (part, whole) => `${Math.round((100 * part) / whole)}%`;
 
   await drive(Math.min(8, max), 2, transition); // warm-up (no more clients than the reviews allow)
@@ -199,8 +206,13 @@ try {
       const floorBefore = { server: cpuOfProcess(floorServer.pid), machine: machineBusy() };
       const { count: floorCount, ...floor } = await drive(c, SECONDS, bareTransition);
       floor.cpuMsEach = { server: perUnit(floorBefore.server, cpuOfProcess(floorServer.pid), floorCount), machine: perUnit(floorBefore.machine, machineBusy(), floorCount) };
+      const leastAnswer = await measured(c, SECONDS, health);
       const raw = await rawLimit(c, SECONDS, LIMIT_TRANSITION, 'id', 10000);
-      transitions.push({ clients: c, service, raw, ratio: percent(service.perSecond, raw.perSecond), bareNodeFloor: { ...floor, ratio: percent(floor.perSecond, raw.perSecond) } });
+      transitions.push({
+        clients: c, service, raw, ratio: percent(service.perSecond, raw.perSecond),
+        bareNodeFloor: { ...floor, ratio: percent(floor.perSecond, raw.perSecond) },
+        apiLeastAnswer: leastAnswer,
+      });
     }
   } finally {
     floorServer.kill();
@@ -219,7 +231,7 @@ try {
     seconds: SECONDS,
     reviews: reviews.length,
     rawLimitBy: hasPgbench ? 'pgbench' : 'node-postgres clients (pgbench not on PATH)',
-    transitions: { what: 'PLACE_ON_HOLD / RESUME over HTTP as a CSP lead, beside ../shared/limits pg-transition under the same clients; per second and ms; cpuMsEach: CPU ms a transition of the API process, of the PostgreSQL backends serving it, and of the whole machine (clients included; for the raw limit, pgbench and PostgreSQL)', runs: transitions, bareNodeFloor: 'the same raw SQL behind a bare Node HTTP server (bare-transition-server.mjs), the same clients: what HTTP and Node alone leave of the raw rate' },
+    transitions: { what: 'PLACE_ON_HOLD / RESUME over HTTP as a CSP lead, beside ../shared/limits pg-transition under the same clients; per second and ms; cpuMsEach: CPU ms a transition of the API process, of the PostgreSQL backends serving it, and of the whole machine (clients included; for the raw limit, pgbench and PostgreSQL)', runs: transitions, bareNodeFloor: 'the same raw SQL behind a bare Node HTTP server (bare-transition-server.mjs), the same clients: what HTTP and Node alone leave of the raw rate', apiLeastAnswer: 'GET /health (no SQL, no identity) from the API, the same clients: what its framework and middleware cost a request' },
     reviewRead: { what: 'GET /reviews/:id beside the same rows read in SQL; per second and ms', runs: reads },
     casesPage: { what: 'GET /cases (HTML) as a CSP lead', clients: Math.min(32, max), ...cases },
     coldStart: { what: 'spawn to first answer on /health, ms', api: starts, bareNodeHttp: bare },
