@@ -12,6 +12,8 @@ import { sendingCurrentVersion } from './support/if-match';
 import { reviewApi } from './support/review-api';
 import { reviewAtSignOff } from './support/scenarios';
 import { startTestApp, TestClock, type TestContext } from './support/test-app';
+// eslint-disable-next-line @typescript-eslint/no-require-imports
+const pg = require('pg') as { Client: { prototype: { query: (...args: unknown[]) => unknown } } };
 
 /** Friday 4 December 2026. */
 const NOW = '2026-12-04T10:00:00Z';
@@ -65,6 +67,21 @@ describe('Home Office submission pack', () => {
     return res.body;
   };
   let recommendationId: string;
+
+  // A query sent on a client that is still running another (pg only queues it, warns that this
+  // is deprecated, and pg 9 refuses it): the driver's query is watched for one (the same module
+  // instance the application loads in this test file).
+  const queriesSentTogether: string[] = [];
+  const original = pg.Client.prototype.query;
+  beforeAll(() => {
+    pg.Client.prototype.query = function (this: { _queryQueue?: unknown[] }, ...args: unknown[]) {
+      if ((this._queryQueue?.length ?? 0) > 0) queriesSentTogether.push(String((args[0] as { text?: string })?.text ?? args[0]).slice(0, 80));
+      return original.apply(this, args);
+    };
+  });
+  afterAll(() => {
+    pg.Client.prototype.query = original;
+  });
 
   beforeAll(async () => {
     ctx = await startTestApp({ clock });
@@ -260,6 +277,8 @@ describe('Home Office submission pack', () => {
 
     const submitted = await as('lead').event(reviewId, { type: 'SUBMIT_TO_HOME_OFFICE', submittedAt: '2026-07-10' }).expect(200);
     expect(submitted.body.status).toBe('home_office_qa');
+    // The gate built the pack inside the submission's transaction, one read at a time on its connection.
+    expect(queriesSentTogether).toEqual([]);
 
     // The history: each answer, and the submission with its pack's hash.
     const history = (await as('lead').get(`/reviews/${reviewId}/history`).expect(200)).body as Array<{ type: string; actor: string; payload: Record<string, unknown> }>;

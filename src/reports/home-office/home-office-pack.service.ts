@@ -91,7 +91,17 @@ export class HomeOfficePackService {
       });
     }
 
-    const q = <T>(sql: string): Promise<T[]> => db.query(sql, [reviewId]);
+    // Inside a transaction (the submission's gate), on its one connection, the reads go in turn:
+    // pg only queues queries sent together on one client, and pg 9 refuses them. After a failure
+    // the rest are not sent. On the pool they go together.
+    const oneConnection = 'queryRunner' in db && db.queryRunner !== undefined;
+    let turn: Promise<unknown> = Promise.resolve();
+    const q = <T>(sql: string): Promise<T[]> => {
+      if (!oneConnection) return db.query(sql, [reviewId]);
+      const read = turn.then(() => db.query(sql, [reviewId]) as Promise<T[]>);
+      turn = read;
+      return read;
+    };
     const [people, chairs, meetings, imrs, extensions, trials, panel, scoping, family, plan, qaChanges] = await Promise.all([
       q<{ role: string; pseudonym: string; real_name: string }>(`SELECT role, pseudonym, real_name FROM people WHERE review_id = $1 ORDER BY created_at`),
       q<{ organisation: string; on: string; declared: Date | null; ended: string | null }>(
