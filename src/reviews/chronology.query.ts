@@ -38,6 +38,9 @@ export async function caseFileFacts(manager: EntityManager, reviewId: string): P
 const factsAndDatesSql = (along?: string) => `SELECT f.*, (SELECT coalesce(json_agg(d), '[]'::json) FROM (${CASE_FILE_FACTS_SQL}) d) AS "caseFileDates"${along ? `, ${along}` : ''}
   FROM (${REVIEW_FACTS_SQL}) f`;
 const FACTS_AND_DATES_SQL = factsAndDatesSql();
+/** The text with each `along` it was asked with, built once (a transition asks with the same columns each time). */
+const withAlong = new Map<string, string>();
+const factsAndDatesAlong = (along: string) => withAlong.get(along) ?? withAlong.set(along, factsAndDatesSql(along)).get(along)!;
 
 /**
  * computeReviewFacts and caseFileFacts together; throws ReviewFactsNotFoundError when there is
@@ -49,7 +52,7 @@ export async function reviewFactsAndDates<T extends object = Record<string, neve
   reviewId: string,
   along?: string,
 ): Promise<{ facts: ReviewFacts; caseFile: DatedFact[]; along: T }> {
-  const [row]: Array<FactsRow & { caseFileDates: CaseFileRow[] } & T> = await manager.query(along ? factsAndDatesSql(along) : FACTS_AND_DATES_SQL, [reviewId]);
+  const [row]: Array<FactsRow & { caseFileDates: CaseFileRow[] } & T> = await manager.query(along ? factsAndDatesAlong(along) : FACTS_AND_DATES_SQL, [reviewId]);
   if (!row) throw new ReviewFactsNotFoundError(reviewId);
   return { facts: factsOf(row), caseFile: row.caseFileDates.map(datedFactOf), along: row };
 }
