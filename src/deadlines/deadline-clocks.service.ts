@@ -10,7 +10,7 @@ import { DeadlinePause } from './deadline-pause.entity';
 import { ConcernedPerson, Deadline } from './deadline.entity';
 import { OUTBOX_TOPICS } from './outbox';
 import { OutboxMessage } from './outbox.entity';
-import { daysBetween, elapsed, loadStatutoryPeriods, loadWorkingDayCalendar, londonDateOf } from './rules';
+import { daysBetween, elapsed, loadStatutoryPeriods, loadWorkingDayCalendar, civilDateOf, londonDateOf } from './rules';
 import { entityFromJson, entityFromRow, jsonObjectOf, selectListOf } from '../infrastructure/database/entity-rows';
 
 export const REMINDER_SYNC_TOPIC = OUTBOX_TOPICS.reminderSync;
@@ -134,7 +134,8 @@ export class DeadlineClocks {
       : await deadlineRowsOf(manager, review.id);
     const today = londonDateOf(now);
     const snapshot = migrateSnapshot(review.snapshot, review.machineVersion);
-    const holds = snapshot.context.holds.map((h) => ({ from: h.startedAt, to: h.endedAt }));
+    // As London dates once, not once a clock (elapsed() takes either).
+    const holds = snapshot.context.holds.map((h) => ({ from: civilDateOf(h.startedAt), to: h.endedAt === null ? null : civilDateOf(h.endedAt) }));
     // A closed or withdrawn review stopped running on the day it ended.
     const ended = snapshot.context.closure?.closedAt ?? snapshot.context.withdrawal?.withdrawnAt ?? null;
     const sinceNotification = elapsed({ start: review.notifiedOn, now: ended && ended < now.toISOString() ? ended : now, holds });
