@@ -22,7 +22,9 @@
 //   HTTP server from spawn to its first answer.
 // - CPU (cpuMsEach, Linux): for each transition and read run, the CPU ms a request cost the API
 //   process, the PostgreSQL backends serving it and the whole machine (the clients too); for the
-//   raw limit, the whole machine's (pgbench and PostgreSQL) a transaction.
+//   raw limit, the whole machine's (pgbench and PostgreSQL) a transaction. From these, for each
+//   transition run, the rate the machine could reach if the API process cost nothing (its cores
+//   over the rest of a transition's CPU): a bound the SQL the rules send sets on any API.
 //
 // Usage: npm run bench:transitions -- [seconds=10] [clients=1,8,32]
 import { spawn, spawnSync } from 'node:child_process';
@@ -208,8 +210,14 @@ try {
       floor.cpuMsEach = { server: perUnit(floorBefore.server, cpuOfProcess(floorServer.pid), floorCount), machine: perUnit(floorBefore.machine, machineBusy(), floorCount) };
       const leastAnswer = await measured(c, SECONDS, health);
       const raw = await rawLimit(c, SECONDS, LIMIT_TRANSITION, 'id', 10000);
+      // The rest of the run's work a transition made the machine do (its PostgreSQL backends,
+      // Redis, the kernel, the clients), as if the API process itself cost nothing: what that
+      // alone leaves of the machine's cores bounds the rate any API could reach on this SQL.
+      const { api: apiMs, machine: machineMs } = service.cpuMsEach;
+      const apiFree = apiMs === null || machineMs === null || machineMs <= apiMs ? null : rounded((cpus().length * 1000) / (machineMs - apiMs));
       transitions.push({
         clients: c, service, raw, ratio: percent(service.perSecond, raw.perSecond),
+        ifTheApiCostNothing: apiFree === null ? null : { perSecond: apiFree, ratio: percent(apiFree, raw.perSecond) },
         bareNodeFloor: { ...floor, ratio: percent(floor.perSecond, raw.perSecond) },
         apiLeastAnswer: leastAnswer,
       });
@@ -231,7 +239,7 @@ try {
     seconds: SECONDS,
     reviews: reviews.length,
     rawLimitBy: hasPgbench ? 'pgbench' : 'node-postgres clients (pgbench not on PATH)',
-    transitions: { what: 'PLACE_ON_HOLD / RESUME over HTTP as a CSP lead, beside ../shared/limits pg-transition under the same clients; per second and ms; cpuMsEach: CPU ms a transition of the API process, of the PostgreSQL backends serving it, and of the whole machine (clients included; for the raw limit, pgbench and PostgreSQL)', runs: transitions, bareNodeFloor: 'the same raw SQL behind a bare Node HTTP server (bare-transition-server.mjs), the same clients: what HTTP and Node alone leave of the raw rate', apiLeastAnswer: 'GET /health (no SQL, no identity) from the API, the same clients: what its framework and middleware cost a request' },
+    transitions: { what: 'PLACE_ON_HOLD / RESUME over HTTP as a CSP lead, beside ../shared/limits pg-transition under the same clients; per second and ms; cpuMsEach: CPU ms a transition of the API process, of the PostgreSQL backends serving it, and of the whole machine (clients included; for the raw limit, pgbench and PostgreSQL)', runs: transitions, bareNodeFloor: 'the same raw SQL behind a bare Node HTTP server (bare-transition-server.mjs), the same clients: what HTTP and Node alone leave of the raw rate', apiLeastAnswer: 'GET /health (no SQL, no identity) from the API, the same clients: what its framework and middleware cost a request', ifTheApiCostNothing: 'the machine\'s cores over the CPU a transition cost it less the API process\'s own (its PostgreSQL backends, Redis, the kernel, the clients): a bound on the rate of any API sending this SQL, and its ratio to raw' },
     reviewRead: { what: 'GET /reviews/:id beside the same rows read in SQL; per second and ms', runs: reads },
     casesPage: { what: 'GET /cases (HTML) as a CSP lead', clients: Math.min(32, max), ...cases },
     coldStart: { what: 'spawn to first answer on /health, ms', api: starts, bareNodeHttp: bare },
