@@ -212,9 +212,10 @@ try {
       const raw = await rawLimit(c, SECONDS, LIMIT_TRANSITION, 'id', 10000);
       // The rest of the run's work a transition made the machine do (its PostgreSQL backends,
       // Redis, the kernel, the clients), as if the API process itself cost nothing: what that
-      // alone leaves of the machine's cores bounds the rate any API could reach on this SQL.
+      // alone leaves of the machine's cores bounds the rate any API could reach on this SQL. Only
+      // with at least a client a core: fewer wait on each other's answers, not on the CPU.
       const { api: apiMs, machine: machineMs } = service.cpuMsEach;
-      const apiFree = apiMs === null || machineMs === null || machineMs <= apiMs ? null : rounded((cpus().length * 1000) / (machineMs - apiMs));
+      const apiFree = c < cpus().length || apiMs === null || machineMs === null || machineMs <= apiMs ? null : rounded((cpus().length * 1000) / (machineMs - apiMs));
       transitions.push({
         clients: c, service, raw, ratio: percent(service.perSecond, raw.perSecond),
         ifTheApiCostNothing: apiFree === null ? null : { perSecond: apiFree, ratio: percent(apiFree, raw.perSecond) },
@@ -239,7 +240,7 @@ try {
     seconds: SECONDS,
     reviews: reviews.length,
     rawLimitBy: hasPgbench ? 'pgbench' : 'node-postgres clients (pgbench not on PATH)',
-    transitions: { what: 'PLACE_ON_HOLD / RESUME over HTTP as a CSP lead, beside ../shared/limits pg-transition under the same clients; per second and ms; cpuMsEach: CPU ms a transition of the API process, of the PostgreSQL backends serving it, and of the whole machine (clients included; for the raw limit, pgbench and PostgreSQL)', runs: transitions, bareNodeFloor: 'the same raw SQL behind a bare Node HTTP server (bare-transition-server.mjs), the same clients: what HTTP and Node alone leave of the raw rate', apiLeastAnswer: 'GET /health (no SQL, no identity) from the API, the same clients: what its framework and middleware cost a request', ifTheApiCostNothing: 'the machine\'s cores over the CPU a transition cost it less the API process\'s own (its PostgreSQL backends, Redis, the kernel, the clients): a bound on the rate of any API sending this SQL, and its ratio to raw' },
+    transitions: { what: 'PLACE_ON_HOLD / RESUME over HTTP as a CSP lead, beside ../shared/limits pg-transition under the same clients; per second and ms; cpuMsEach: CPU ms a transition of the API process, of the PostgreSQL backends serving it, and of the whole machine (clients included; for the raw limit, pgbench and PostgreSQL)', runs: transitions, bareNodeFloor: 'the same raw SQL behind a bare Node HTTP server (bare-transition-server.mjs), the same clients: what HTTP and Node alone leave of the raw rate', apiLeastAnswer: 'GET /health (no SQL, no identity) from the API, the same clients: what its framework and middleware cost a request', ifTheApiCostNothing: 'the machine\'s cores over the CPU a transition cost it less the API process\'s own (its PostgreSQL backends, Redis, the kernel, the clients): a bound on the rate of any API sending this SQL, and its ratio to raw (with a client a core or more; null with fewer, whose rate the answers\' latency sets)' },
     reviewRead: { what: 'GET /reviews/:id beside the same rows read in SQL; per second and ms', runs: reads },
     casesPage: { what: 'GET /cases (HTML) as a CSP lead', clients: Math.min(32, max), ...cases },
     coldStart: { what: 'spawn to first answer on /health, ms', api: starts, bareNodeHttp: bare },
