@@ -309,6 +309,8 @@ export class ReviewLifecycleService {
   async list(query: ListReviewsQuery, access: AccessContext) {
     const qb = this.dataSource.manager
       .createQueryBuilder(Review, 'r')
+      // Only what a row of the list shows: not the snapshot, which grows with the review's history.
+      .select(['r.id', 'r.reference', 'r.cspId', 'r.status', 'r.onHold', 'r.notifiedOn', 'r.version', 'r.updatedAt'])
       .orderBy('r.created_at', 'DESC')
       .addOrderBy('r.id', 'ASC')
       .skip((query.page - 1) * query.pageSize)
