@@ -90,6 +90,22 @@ describe('what a request costs in SQL', () => {
     expect(notified.clocks.map((c: { dueAt: string }) => c.dueAt)).toEqual([...notified.clocks.map((c: { dueAt: string }) => c.dueAt)].sort());
   });
 
+  it('the reviews list reads the columns its rows show, not each review\'s snapshot (which grows with its history)', async () => {
+    const auth = { Authorization: `Bearer ${token}` };
+    const opened = (await http().post('/reviews').set(auth).send({ cspId, dateOfDeath: '2026-11-01', notifiedOn: '2026-11-04', policeForce: 'Essex Police', policeReference: 'COST/3', circumstances: 'A death at home.' }).expect(201)).body;
+    let listed: { items: Array<Record<string, unknown>> } = { items: [] };
+    const list = await statementsOf(async () => {
+      listed = (await http().get('/reviews?pageSize=50').set(auth).expect(200)).body;
+    });
+    const reads = list.filter((s) => /^SELECT .* FROM "?reviews"? "?r"?/i.test(s));
+    expect(reads.length).toBeGreaterThan(0);
+    expect(reads.filter((s) => /snapshot/i.test(s))).toEqual([]);
+    expect(listed.items.find((i) => i.id === opened.id)).toEqual({
+      id: opened.id, reference: opened.reference, cspId, status: opened.status, onHold: false,
+      notifiedOn: '2026-11-04', version: opened.version, updatedAt: opened.updatedAt,
+    });
+  });
+
   it('keeps an idle connection open longer than a load balancer would (65 s, not Node’s 5 s), so a reused connection is not closed under a request', () => {
     const server = ctx.api.getHttpServer() as { keepAliveTimeout: number; headersTimeout: number };
     expect(server.keepAliveTimeout).toBe(65_000);
