@@ -82,8 +82,8 @@ describe('My work (browser)', () => {
     await tasks.getByRole('link', { name: /Circulate the papers for the meeting of/ }).click();
     await page.waitForURL(/\/meetings\/[0-9a-f-]{36}\/reschedule#papersCirculatedOn$/);
     await checks.check(page, problems, 'meeting papers (from My work)');
-    const today = new Date();
-    const [day, month, year] = today.toLocaleDateString('en-GB', { timeZone: 'Europe/London' }).split('/');
+    // The service's today (its clock), not the machine's: a later real date would be in the future.
+    const [day, month, year] = new Date(NOW).toLocaleDateString('en-GB', { timeZone: 'Europe/London' }).split('/');
     const papers = page.getByRole('group', { name: 'Date the papers were circulated (optional)' });
     await papers.getByLabel('Day').fill(String(Number(day)));
     await papers.getByLabel('Month').fill(String(Number(month)));
