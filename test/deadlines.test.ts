@@ -4,7 +4,7 @@ import { CaseFileApi } from './support/casefile-api';
 import { reviewApi } from './support/review-api';
 import { startTestApp, TestClock, TestContext } from './support/test-app';
 
-type Clock = { kind: string; subjectId: string; status: string; dueAt: string; dueDate: string; heldDays: number; daysLeft: number | null; daysOverdue: number | null; statutory: boolean };
+type Clock = { kind: string; subjectId: string; status: string; dueAt: string; dueDate: string; heldDays: number; daysLeft: number | null; daysOverdue: number | null; statutory: boolean; elapsed?: { grossDays: number } | null };
 
 describe('deadlines follow the lifecycle and the case file (real PostgreSQL)', () => {
   let ctx: TestContext;
@@ -93,6 +93,25 @@ describe('deadlines follow the lifecycle and the case file (real PostgreSQL)', (
     expect(pauses.map((p: { paused_at: Date; resumed_at: Date }) => [p.paused_at.toISOString(), p.resumed_at.toISOString()])).toEqual([
       ['2026-02-11T12:00:00.000Z', '2026-02-13T12:00:00.000Z'],
     ]);
+  });
+
+  it("a meeting's clocks start when the service records it, by its clock, not the database's", async () => {
+    // The test clock is months behind the database's: clocks started by the database's now()
+    // would start after the service's "now" and show no elapsed time.
+    const { id } = await api.openReview(cspId, { notifiedOn: '2026-02-02' });
+    await api.accept(id, { type: 'DECIDE', outcome: 'proceed', rationale: 'Criteria met', decidedAt: '2026-02-10' });
+    const meeting = await request(ctx.api.getHttpServer())
+      .post(`/reviews/${id}/meetings`)
+      .set('X-Actor', 'csp.lead@maldon.gov.uk')
+      .send({ startsAt: '2026-03-20T10:00:00Z', location: 'Council Offices' })
+      .expect(201);
+    const [row] = await ctx.api.get(DataSource).query(`SELECT created_at FROM panel_meetings WHERE id = $1`, [meeting.body.id]);
+    expect(new Date(row.created_at).toISOString()).toBe('2026-02-15T10:00:00.000Z');
+
+    clock.set('2026-02-18T10:00:00Z');
+    const clocks = await clocksOf(id);
+    expect(find(clocks, 'meeting_papers_due', meeting.body.id).elapsed).toMatchObject({ grossDays: 3 });
+    expect(find(clocks, 'panel_meeting', meeting.body.id).elapsed).toMatchObject({ grossDays: 3 });
   });
 
   it('closing or withdrawing a review cancels its running clocks', async () => {

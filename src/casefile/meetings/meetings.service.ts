@@ -49,6 +49,8 @@ export class MeetingsService {
           status: 'scheduled',
           attendance: [],
           createdBy: actor,
+          // The service's clock, not the database's: the papers' and the meeting's clocks start here.
+          createdAt: now,
         }),
       );
       // A meeting recorded after it took place invites no one (the worker would skip it too).
