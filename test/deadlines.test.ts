@@ -114,6 +114,20 @@ describe('deadlines follow the lifecycle and the case file (real PostgreSQL)', (
     expect(find(clocks, 'panel_meeting', meeting.body.id).elapsed).toMatchObject({ grossDays: 3 });
   });
 
+  it('clocks due at the same time are listed by title, the same in every answer', async () => {
+    const { id } = await api.openReview(cspId);
+    // Commissioned in the reverse of their titles' order, all due the same day.
+    for (const name of ['Delta Health', 'Charlie Council', 'Bravo Housing', 'Alpha Police']) {
+      await casefile.commissionImr(id, await casefile.agency(name), '2026-03-24');
+    }
+    const imrTitles = (clocks: Array<Clock & { title?: string }>) => clocks.filter((c) => c.kind === 'imr_due').map((c) => c.title);
+    const expected = ['IMR from Alpha Police', 'IMR from Bravo Housing', 'IMR from Charlie Council', 'IMR from Delta Health'];
+    expect(imrTitles(await clocksOf(id))).toEqual(expected);
+    // The answer to an event (built from the rows it has just written) lists them the same way.
+    const view = await api.accept(id, { type: 'PLACE_ON_HOLD', reason: 'criminal_proceedings', detail: 'Trial listed' });
+    expect(imrTitles(view.clocks)).toEqual(expected);
+  });
+
   it('closing or withdrawing a review cancels its running clocks', async () => {
     const { id } = await api.openReview(cspId);
     await api.accept(id, { type: 'WITHDRAW', reason: 'Opened in error: duplicate of another review' });

@@ -129,9 +129,7 @@ export class DeadlineClocks {
 
   /** The review's clocks for the API: due, status, days left or overdue (`known`: the rows `sync` just left). */
   async clocksOf(manager: EntityManager, review: Review, now: Date, known?: Deadline[]) {
-    const rows = known
-      ? [...known].sort((a, b) => a.dueAt.getTime() - b.dueAt.getTime())
-      : await deadlineRowsOf(manager, review.id);
+    const rows = [...(known ?? (await deadlineRowsOf(manager, review.id)))].sort(byDueThenTitle);
     const today = londonDateOf(now);
     const snapshot = migrateSnapshot(review.snapshot, review.machineVersion);
     // As London dates once, not once a clock (elapsed() takes either).
@@ -341,6 +339,14 @@ export function deadlineView(d: Deadline, today: string) {
     ...urgencyOn(running ? dueDate : null, today),
     concerns: d.concerns.map((p) => ({ name: p.name, role: p.role })),
   };
+}
+
+/**
+ * The order a review's clocks are shown in: by due time, then by title, so clocks due together
+ * (two IMRs due the same day) keep one order from one answer to the next.
+ */
+function byDueThenTitle(a: Deadline, b: Deadline): number {
+  return a.dueAt.getTime() - b.dueAt.getTime() || a.title.localeCompare(b.title, 'en-GB') || (a.id < b.id ? -1 : a.id > b.id ? 1 : 0);
 }
 
 /** A review's clock rows by due time, in plain SQL built once (src/infrastructure/database/entity-rows.ts). */
