@@ -341,12 +341,14 @@ export function deadlineView(d: Deadline, today: string) {
   };
 }
 
+const TITLES = new Intl.Collator('en-GB');
+
 /**
  * The order a review's clocks are shown in: by due time, then by title, so clocks due together
  * (two IMRs due the same day) keep one order from one answer to the next.
  */
 function byDueThenTitle(a: Deadline, b: Deadline): number {
-  return a.dueAt.getTime() - b.dueAt.getTime() || a.title.localeCompare(b.title, 'en-GB') || (a.id < b.id ? -1 : a.id > b.id ? 1 : 0);
+  return a.dueAt.getTime() - b.dueAt.getTime() || TITLES.compare(a.title, b.title) || (a.id < b.id ? -1 : a.id > b.id ? 1 : 0);
 }
 
 /** A review's clock rows by due time, in plain SQL built once (src/infrastructure/database/entity-rows.ts). */
