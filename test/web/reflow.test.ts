@@ -158,6 +158,12 @@ describe('reflow at 320 pixels and printing (browser)', () => {
     // The stages print as their step-by-step list; the drawing is the secondary view behind
     // "Show the lifecycle as a diagram", which print leaves out with the other details.
     expect(await page.locator('.govuk-task-list').isVisible()).toBe(true);
+    // The service's own links print without their addresses (they hold the review's id).
+    const printedAddresses = await page.locator('main a.govuk-link[href^="/"]').evaluateAll((links) =>
+      links.map((a) => (globalThis as unknown as { getComputedStyle(e: unknown, pseudo: string): { content: string } }).getComputedStyle(a, '::after').content).filter((c) => c !== 'none' && c !== 'normal'),
+    );
+    expect(await page.locator('main a.govuk-link[href^="/"]').count()).toBeGreaterThan(0);
+    expect(printedAddresses).toEqual([]);
     // Nothing is cut off at the side: the page, the stages and the clocks fit the paper's width.
     const { scrollWidth, widest } = await widthOfPrint(page, 794);
     expect({ scrollWidth, widest }).toEqual({ scrollWidth: expect.any(Number), widest: [] });
