@@ -106,8 +106,8 @@ export class ReminderScheduler implements OnModuleDestroy {
       messages.sort((a, b) => (deadlineOf(a) < deadlineOf(b) ? -1 : deadlineOf(a) > deadlineOf(b) ? 1 : 0));
       for (const message of messages) {
         if (message.topic === REMINDER_SYNC_TOPIC) {
-          const { deadlineId } = message.payload as { deadlineId: string };
-          await this.planIn(manager, deadlineId, null, now);
+          const { deadlineId, previousDueAt } = message.payload as { deadlineId: string; previousDueAt?: string | null };
+          await this.planIn(manager, deadlineId, null, now, undefined, { previousDueAt: previousDueAt ?? null });
           await manager.update(OutboxMessage, { id: message.id }, { processedAt: now, attempts: message.attempts + 1 });
           done += 1;
         } else if (message.topic === OUTBOX_TOPICS.meetingInvitation) {
@@ -139,15 +139,35 @@ export class ReminderScheduler implements OnModuleDestroy {
    * With `expectSeq`, only if the row is still on that plan (another plan has moved it on
    * otherwise). Returns whether it planned.
    */
-  async planIn(manager: EntityManager, deadlineId: string, afterSlot: string | null, now: Date, expectSeq?: number): Promise<boolean> {
+  async planIn(
+    manager: EntityManager,
+    deadlineId: string,
+    afterSlot: string | null,
+    now: Date,
+    expectSeq?: number,
+    change?: { previousDueAt: string | null },
+  ): Promise<boolean> {
     // The review's row first (KEY SHARE, which updating its deadline takes anyway through the
     // foreign key): a lifecycle event or case-file write holds it FOR UPDATE before it moves the
     // review's deadlines, so taking the deadline first could deadlock with one (seen under load).
     await manager.query(`SELECT 1 FROM reviews WHERE id = (SELECT review_id FROM deadlines WHERE id = $1) FOR KEY SHARE`, [deadlineId]);
-    const [row] = await manager.query(`SELECT reminder_seq FROM deadlines WHERE id = $1 FOR UPDATE`, [deadlineId]);
+    const [row] = await manager.query(
+      `SELECT reminder_seq, next_reminder_at, next_reminder_slot, reminder_plan FROM deadlines WHERE id = $1 FOR UPDATE`,
+      [deadlineId],
+    );
     if (!row || (expectSeq !== undefined && row.reminder_seq !== expectSeq)) return false;
     const deadline = await manager.findOneOrFail(Deadline, { where: { id: deadlineId } });
     const next = deadline.status === 'open' ? nextReminder(this.policy, remindersInputOf(deadline), now, afterSlot) : null;
+    // A change (an outbox message) that did not move the due time and leaves the next reminder
+    // as it is planned (the same slot at the same time, under this policy) keeps the plan: its
+    // job, if handed over, is still the one. A new plan would hand over a second job for the
+    // same reminder, which could send it again while the first is in its SMTP conversation (a
+    // new clock is planned by replanAll and by its creation's message, whichever comes first).
+    if (change && (change.previousDueAt === null || change.previousDueAt === deadline.dueAt.toISOString())) {
+      const plannedAt = row.next_reminder_at === null ? null : new Date(row.next_reminder_at).getTime();
+      const nextAt = next ? new Date(next.at).getTime() : null;
+      if (row.reminder_plan === this.plan && row.next_reminder_slot === (next?.slot ?? null) && plannedAt === nextAt) return true;
+    }
     await manager.query(
       `UPDATE deadlines SET next_reminder_at = $2, next_reminder_slot = $3, reminder_seq = reminder_seq + 1,
               reminder_plan = $4, reminder_dispatched_at = NULL, reminder_handed_at = NULL WHERE id = $1`,
