@@ -1,8 +1,7 @@
 import { Queue } from 'bullmq';
 import request from 'supertest';
 import { DataSource } from 'typeorm';
-import type { ReminderJobData } from '../src/reminders/reminder-scheduler';
-import { ReminderScheduler } from '../src/reminders/reminder-scheduler';
+import { ReminderScheduler, type ReminderJobData } from '../src/reminders/reminder-scheduler';
 import { CaseFileApi } from './support/casefile-api';
 import { reviewApi } from './support/review-api';
 import { startTestApp, TestClock, TestContext } from './support/test-app';

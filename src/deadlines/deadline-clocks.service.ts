@@ -129,7 +129,7 @@ export class DeadlineClocks {
 
   /** The review's clocks for the API: due, status, days left or overdue (`known`: the rows `sync` just left). */
   async clocksOf(manager: EntityManager, review: Review, now: Date, known?: Deadline[]) {
-    const rows = [...(known ?? (await deadlineRowsOf(manager, review.id)))].sort(byDueThenTitle);
+    const rows = (known ? [...known] : await deadlineRowsOf(manager, review.id)).sort(byDueThenTitle);
     const today = londonDateOf(now);
     const snapshot = migrateSnapshot(review.snapshot, review.machineVersion);
     // As London dates once, not once a clock (elapsed() takes either).
@@ -351,10 +351,10 @@ function byDueThenTitle(a: Deadline, b: Deadline): number {
   return a.dueAt.getTime() - b.dueAt.getTime() || TITLES.compare(a.title, b.title) || (a.id < b.id ? -1 : a.id > b.id ? 1 : 0);
 }
 
-/** A review's clock rows by due time, in plain SQL built once (src/infrastructure/database/entity-rows.ts). */
+/** A review's clock rows (clocksOf orders them), in plain SQL built once (src/infrastructure/database/entity-rows.ts). */
 async function deadlineRowsOf(manager: EntityManager, reviewId: string): Promise<Deadline[]> {
   const rows = (await manager.query(
-    `SELECT ${selectListOf(manager, Deadline, 'd')} FROM deadlines d WHERE d.review_id = $1 ORDER BY d.due_at, d.id`,
+    `SELECT ${selectListOf(manager, Deadline, 'd')} FROM deadlines d WHERE d.review_id = $1`,
     [reviewId],
   )) as Array<Record<string, unknown>>;
   return rows.map((row) => entityFromRow(manager, Deadline, 'd', row));
