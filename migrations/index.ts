@@ -23,6 +23,7 @@ import { HomeOfficePack1765340000000 } from './1765340000000-HomeOfficePack';
 import { NextWorkOn1765360000000 } from './1765360000000-NextWorkOn';
 import { TeamRecordRequired1765370000000 } from './1765370000000-TeamRecordRequired';
 import { QaRounds1765380000000 } from './1765380000000-QaRounds';
+import { SendClaims1765390000000 } from './1765390000000-SendClaims';
 import { RecommendationsRegister1765350000000 } from './1765350000000-RecommendationsRegister';
 
 /** Every migration in order; the data source reads this list rather than a file glob. */
@@ -53,4 +54,5 @@ export const MIGRATIONS = [
   NextWorkOn1765360000000,
   TeamRecordRequired1765370000000,
   QaRounds1765380000000,
+  SendClaims1765390000000,
 ];

@@ -4,7 +4,8 @@ import request from 'supertest';
 import { DataSource } from 'typeorm';
 import { ReminderJobData, ReminderScheduler } from '../src/reminders/reminder-scheduler';
 import { IdentityService } from '../src/identity/identity.service';
-import { SendReminderJob } from '../src/reminders/send-reminder.job';
+import { CLAIM_LEASE_MS } from '../src/reminders/notification-ledger';
+import { reminderKey, SendReminderJob } from '../src/reminders/send-reminder.job';
 import { CaseFileApi } from './support/casefile-api';
 import { sendingCurrentVersion } from './support/if-match';
 import { reviewApi } from './support/review-api';
@@ -254,6 +255,40 @@ describe('IMR reminders by email (real Redis and SMTP)', () => {
     expect(await ctx.worker!.get(SendReminderJob).handle(job)).toEqual({ sent: 0 });
     await new Promise((r) => setTimeout(r, 300));
     expect(imrMail(reference)).toHaveLength(1);
+  });
+
+  it('a reminder another worker is sending is left to it; the job looks again later, and sends it once that claim has lapsed', async () => {
+    const { reference, deadlineId, dueAt } = await reviewWithImr('2026-03-24');
+    const db = ctx.api.get(DataSource);
+    const key = reminderKey(deadlineId, 'before-14d', dueAt, OWNER_EMAIL);
+    // A worker on another machine has claimed the reminder and is in its SMTP conversation.
+    await db.query(
+      `INSERT INTO notifications (idempotency_key, review_id, deadline_id, slot, recipient, status, attempts, claimed_at, claimed_by)
+       SELECT $1, review_id, id, 'before-14d', $2, 'sending', 1, clock_timestamp(), 'worker-2.example|4242|a-start' FROM deadlines WHERE id = $3`,
+      [key, OWNER_EMAIL, deadlineId],
+    );
+    clock.set('2026-03-10T09:00:01Z');
+    await tick();
+    const until = Date.now() + 10000;
+    let [job] = (await jobsOf(deadlineId)).filter((j) => (j.data as ReminderJobData).slot === 'before-14d');
+    while (!job?.failedReason && Date.now() < until) {
+      await new Promise((r) => setTimeout(r, 100));
+      [job] = (await jobsOf(deadlineId)).filter((j) => (j.data as ReminderJobData).slot === 'before-14d');
+    }
+    // The job ran, found the key held, sent nothing, and waits to be tried again; the deadline
+    // stays on this reminder.
+    expect(job.failedReason).toMatch(/being sent by another worker/);
+    expect(await job.isDelayed()).toBe(true);
+    expect(imrMail(reference)).toHaveLength(0);
+    expect(await nextOf(deadlineId)).toMatchObject({ slot: 'before-14d' });
+    const [row] = await db.query(`SELECT status, attempts FROM notifications WHERE idempotency_key = $1`, [key]);
+    expect(row).toEqual({ status: 'sending', attempts: 1 });
+    // That worker never answers again: once its claim has lapsed, the retry sends it.
+    await db.query(`UPDATE notifications SET claimed_at = clock_timestamp() - $2 * interval '1 millisecond' WHERE idempotency_key = $1`, [key, CLAIM_LEASE_MS + 1000]);
+    await job.remove();
+    expect(await ctx.worker!.get(SendReminderJob).handle(job)).toEqual({ sent: 1 });
+    expect(await waitForImrMail(reference, 1)).toHaveLength(1);
+    expect(await nextOf(deadlineId)).toMatchObject({ slot: 'before-7d' });
   });
 
   it('a refused email is recorded as failed with the reason, visible in the API', async () => {

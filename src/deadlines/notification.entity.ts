@@ -57,6 +57,14 @@ export class Notification {
   @Column({ name: 'message_id', type: 'varchar', length: 300, nullable: true })
   messageId!: string | null;
 
+  /** When the current claim for sending was made (clock_timestamp(), PostgreSQL's clock); see NotificationLedger. */
+  @Column({ name: 'claimed_at', type: 'timestamptz', nullable: true })
+  claimedAt!: Date | null;
+
+  /** The process that made the current claim: `host|pid|start token`. */
+  @Column({ name: 'claimed_by', type: 'varchar', length: 300, nullable: true })
+  claimedBy!: string | null;
+
   @CreateDateColumn({ name: 'created_at', type: 'timestamptz' })
   createdAt!: Date;
 

@@ -10,7 +10,7 @@ import { APP_CONFIG } from '../infrastructure/config/config.module';
 import { JobHandler } from '../infrastructure/queue/job-handler';
 import { Review } from '../reviews/review.entity';
 import { MailDeliveryError } from './mail/mailer';
-import { NotificationLedger } from './notification-ledger';
+import { ClaimHeldElsewhere, NotificationLedger } from './notification-ledger';
 import { buildMeetingInvitation } from './mail/meeting-invitation';
 import { londonLongDate, londonTime } from './mail/reminder-email';
 
@@ -35,8 +35,9 @@ export class SendMeetingInvitationJob implements JobHandler<'reminders'> {
   ) {}
 
   /**
-   * Transient SMTP failures throw, and BullMQ retries at a growing interval (RETRY_WHILE_OWED)
-   * until the meeting begins; then it is no longer worth sending. When the job has finished, its
+   * Transient SMTP failures throw (as does an invitation another worker is sending now), and
+   * BullMQ retries at a growing interval (RETRY_WHILE_OWED) until the meeting begins; then it is
+   * no longer worth sending. When the job has finished, its
    * outbox row is processed (one relayed and never finished is relayed again).
    */
   async handle(job: Job<MeetingInvitationMessage & { outboxId?: string }>): Promise<{ sent: number; skipped?: string }> {
@@ -84,6 +85,7 @@ export class SendMeetingInvitationJob implements JobHandler<'reminders'> {
     const slot = `${method === 'CANCEL' ? 'cancellation' : 'invitation'}-${sequence}`;
     let sent = 0;
     let transient: MailDeliveryError | null = null;
+    let heldElsewhere = 0;
     for (const person of attendees) {
       const key = `meeting|${meetingId}|${sequence}|${method}|${person.email.toLowerCase()}`;
       const result = await this.ledger.sendOnce(
@@ -91,9 +93,11 @@ export class SendMeetingInvitationJob implements JobHandler<'reminders'> {
         { to: person.email, subject, text, html, icalEvent: { method, content: invitation.content } },
       );
       if (result.outcome === 'sent') sent += 1;
+      if (result.outcome === 'held') heldElsewhere += 1;
       if (result.outcome === 'failed' && !result.error.permanent) transient = result.error;
     }
     if (transient) throw transient;
+    if (heldElsewhere > 0) throw new ClaimHeldElsewhere(heldElsewhere);
     return { sent };
   }
 }

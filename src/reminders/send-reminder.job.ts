@@ -12,7 +12,7 @@ import { metrics } from '../infrastructure/metrics/metrics';
 import { JobHandler } from '../infrastructure/queue/job-handler';
 import { Review } from '../reviews/review.entity';
 import { MailDeliveryError, OutgoingMail } from './mail/mailer';
-import { Claim, NotificationLedger } from './notification-ledger';
+import { Claim, ClaimHeldElsewhere, NotificationLedger } from './notification-ledger';
 import { assertNoRealNames, renderReminderEmail, ReminderKind } from './mail/reminder-email';
 import { notificationModes } from './notification-preferences';
 import { imrAuthorEmails, reminderLink } from './reminder-link';
@@ -93,8 +93,10 @@ export class SendReminderJob implements JobHandler<'reminders'> {
       if (result.outcome === 'failed' && !result.error.permanent) transientFailure = result.error;
     }
     // BullMQ retries with backoff; recipients already sent are skipped by their keys, and the
-    // retry checks the deadline again.
+    // retry checks the deadline again. So too when another worker was sending one of them: it
+    // may yet die without sending, and the retry finds the key sent, or the claim taken over.
     if (transientFailure) throw transientFailure;
+    if (decided.heldElsewhere > 0) throw new ClaimHeldElsewhere(decided.heldElsewhere);
     await this.moveOn(job.data);
     return decided.queued > 0 ? { sent, queued: decided.queued } : { sent };
   }
@@ -113,7 +115,7 @@ export class SendReminderJob implements JobHandler<'reminders'> {
     manager: EntityManager,
     { deadlineId, slot, dueAt }: ReminderJobData,
     now: Date,
-  ): Promise<{ skipped: string } | { claimed: Array<{ claim: Claim; mail: OutgoingMail }>; queued: number }> {
+  ): Promise<{ skipped: string } | { claimed: Array<{ claim: Claim; mail: OutgoingMail }>; queued: number; heldElsewhere: number }> {
     // The lock first, in a statement of its own: the deadline is read by a later statement, so
     // it sees whatever an event that held the lock before us committed.
     const [locked] = await manager.query(
@@ -150,6 +152,7 @@ export class SendReminderJob implements JobHandler<'reminders'> {
     const modes = escalation ? null : await notificationModes(manager, recipients.map((p) => p.email!));
     const claimed: Array<{ claim: Claim; mail: OutgoingMail }> = [];
     let queued = 0;
+    let heldElsewhere = 0;
     // An IMR's author is taken straight to its upload page; the others to the IMR tracker.
     const authors = kind === 'imr_due' && deadline.subjectId ? await imrAuthorEmails(manager, review.id, deadline.subjectId) : new Set<string>();
     for (const person of recipients) {
@@ -165,26 +168,23 @@ export class SendReminderJob implements JobHandler<'reminders'> {
         recipientName: person.name,
       });
       assertNoRealNames(email, people.map((p) => p.realName));
+      const entry = { key, reviewId: review.id, deadlineId, slot, recipient: person.email! };
       if (modes?.get(person.email!.toLowerCase()) === 'daily_digest') {
         // Held for the daily digest. A key already queued or sent stays as it is; one whose
         // immediate send failed (or was cut short) before the person chose the digest joins it.
-        const [held] = await manager.query(
-          `INSERT INTO notifications (idempotency_key, review_id, deadline_id, slot, recipient, status, attempts, subject, created_at)
-           VALUES ($1, $2, $3, $4, $5, 'queued', 0, $6, clock_timestamp())
-           ON CONFLICT (idempotency_key) DO UPDATE SET status = 'queued', subject = EXCLUDED.subject
-             WHERE notifications.status IN ('sending', 'failed')
-           RETURNING id`,
-          [key, review.id, deadlineId, slot, person.email, email.subject.slice(0, 300)],
-        );
-        if (held) queued += 1;
+        const held = await this.ledger.holdForDigest(manager, entry, email.subject.slice(0, 300));
+        if (held === 'queued') queued += 1;
+        if (held === 'held') heldElsewhere += 1;
         continue;
       }
       // A key queued for a digest stays with the digest (even if the person has since gone
-      // back to immediate reminders); a key already sent is never sent again.
-      const claim = await this.ledger.claim(manager, { key, reviewId: review.id, deadlineId, slot, recipient: person.email! });
-      if (claim) claimed.push({ claim, mail: { to: person.email!, ...email, headers: { 'X-DHR-Reminder': key } } });
+      // back to immediate reminders); a key already sent is never sent again; one another
+      // worker is sending now is left to it, and this job looks again later.
+      const claim = await this.ledger.claim(manager, entry);
+      if (claim === 'held') heldElsewhere += 1;
+      else if (claim !== 'settled') claimed.push({ claim, mail: { to: person.email!, ...email, headers: { 'X-DHR-Reminder': key } } });
     }
-    return { claimed, queued };
+    return { claimed, queued, heldElsewhere };
   }
 
   /** The people a reminder goes to: by role, with an email address, each once. */

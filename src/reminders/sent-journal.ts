@@ -117,7 +117,7 @@ export class SentJournal {
   }
 }
 
-function running(pid: number): boolean {
+export function running(pid: number): boolean {
   try {
     process.kill(pid, 0);
     return true;
