@@ -79,6 +79,32 @@ describe('what a request costs in SQL', () => {
     expect(read.length).toBeLessThanOrEqual(3);
   });
 
+  it('a review with IMRs costs no more: whose each IMR is (for the clocks a caller may see) is read with the review', async () => {
+    const auth = { Authorization: `Bearer ${token}` };
+    const opened = (await http().post('/reviews').set(auth).send({ cspId, dateOfDeath: '2026-11-01', notifiedOn: '2026-11-02', policeForce: 'Essex Police', policeReference: 'COST/3', circumstances: 'A death at home.' }).expect(201)).body;
+    const decided = (await http().post(`/reviews/${opened.id}/events`).set(auth).set('If-Match', `"${opened.version}"`).send({ type: 'DECIDE', outcome: 'proceed', rationale: 'Criteria met.', decidedAt: '2026-11-10' }).expect(200)).body;
+    for (const name of ['Cost Police', 'Cost Health']) {
+      const agency = (await http().post('/agencies').set(auth).send({ name, kind: name === 'Cost Police' ? 'police' : 'health' }).expect(201)).body.id;
+      await http().post(`/reviews/${opened.id}/imrs`).set(auth).send({ agencyId: agency, kind: 'imr', authorName: 'An Author', requestedOn: '2026-11-20', dueOn: '2027-01-20' }).expect(201);
+    }
+    const read = await statementsOf(() => http().get(`/reviews/${opened.id}`).set(auth).expect(200));
+    expect(read.length).toBeLessThanOrEqual(3);
+    const version = (await http().get(`/reviews/${opened.id}`).set(auth).expect(200)).body.version;
+    let held: { onHold: boolean; clocks: Array<{ kind: string }> } | undefined;
+    const transition = await statementsOf(async () => {
+      held = (await http().post(`/reviews/${opened.id}/events`).set(auth).set('If-Match', `"${version}"`)
+        .send({ type: 'PLACE_ON_HOLD', reason: 'criminal_proceedings', detail: 'Trial listed.', expectedEnd: '2027-03-01' }).expect(200)).body;
+    });
+    expect(held).toMatchObject({ onHold: true });
+    expect(held!.clocks.filter((c) => c.kind === 'imr_due')).toHaveLength(2);
+    // The hold pauses each running clock (its writes are the event's), and the answer is
+    // narrowed to the caller's clocks with what the event read: after the commit, only the
+    // access log's row.
+    const afterCommit = transition.slice(transition.findIndex((s) => /^COMMIT/i.test(s)) + 1);
+    expect(afterCommit.map((s) => /^(\w+) (?:INTO |.*? FROM )?"?(\w+)"?/i.exec(s)!.slice(1, 3).join(' '))).toEqual(['INSERT access_log']);
+    expect(decided.version).toBeLessThan(version);
+  });
+
   it('the clocks a transition plans are the clocks a fresh read shows (the rows it just wrote, not a second read)', async () => {
     const auth = { Authorization: `Bearer ${token}` };
     const opened = (await http().post('/reviews').set(auth).send({ cspId, dateOfDeath: '2026-11-01', notifiedOn: '2026-11-03', policeForce: 'Essex Police', policeReference: 'COST/2', circumstances: 'A death at home.' }).expect(201)).body;

@@ -138,14 +138,17 @@ export class ReviewLifecycleService {
     const manager = this.dataSource.manager;
     // The review, its facts and its clock rows in one statement (one round trip, one snapshot).
     this.readSql ??= `SELECT ${selectListOf(manager, Review, 'r')}, ${FACTS_COLUMNS},
-      (SELECT coalesce(json_agg(${jsonObjectOf(manager, Deadline, 'd')} ORDER BY d.due_at, d.id), '[]'::json) FROM deadlines d WHERE d.review_id = r.id) AS "deadlines"
+      (SELECT coalesce(json_agg(${jsonObjectOf(manager, Deadline, 'd')} ORDER BY d.due_at, d.id), '[]'::json) FROM deadlines d WHERE d.review_id = r.id) AS "deadlines",
+      (SELECT coalesce(json_object_agg(i.id, i.agency_id), '{}'::json) FROM imrs i WHERE i.review_id = r.id) AS "imrAgencies"
       FROM reviews r WHERE r.id = $1`;
-    const [row] = isUuid(id) ? ((await manager.query(this.readSql, [id])) as Array<FactsRow & { deadlines: Array<Record<string, unknown>> } & Record<string, unknown>>) : [];
+    const [row] = isUuid(id)
+      ? ((await manager.query(this.readSql, [id])) as Array<FactsRow & { deadlines: Array<Record<string, unknown>>; imrAgencies: Record<string, string> } & Record<string, unknown>>)
+      : [];
     if (!row) throw reviewNotFound();
     const review = entityFromRow(manager, Review, 'r', row);
     const deadlines = row.deadlines.map((d) => entityFromJson(manager, Deadline, 'd', d));
     const now = this.clock.now();
-    return this.narrowed(await this.view(manager, review, now, factsOf(row), deadlines), review, now, access);
+    return this.narrowed(await this.view(manager, review, now, factsOf(row), deadlines), review, now, access, new Map(Object.entries(row.imrAgencies)));
   }
 
   /**
@@ -153,10 +156,11 @@ export class ReviewLifecycleService {
    * trusted caller or none given): a fact about records the caller may not read is left out,
    * and so is every reason it gives (history-visibility.ts, visibleSummary).
    */
-  private async narrowed(view: ReviewView, review: Review, now: Date, access?: AccessContext): Promise<ReviewView> {
+  private async narrowed(view: ReviewView, review: Review, now: Date, access?: AccessContext, known?: Map<string, string>): Promise<ReviewView> {
     if (!access || access.trusted) return view;
     const subject = { cspId: view.cspId, stage: view.status as Stage, boardReturnedAt: boardReturnedAtOf(view.status as Stage, view.lifecycle) };
-    const imrAgency = await this.imrAgencies(view.id, view.clocks.some((c) => c.kind === 'imr_due'));
+    // Whose each IMR is: read with the review by a read or an event, or read now.
+    const imrAgency = known ?? (await this.imrAgencies(view.id, view.clocks.some((c) => c.kind === 'imr_due')));
     const clocks = visibleClocks(view.clocks, access.holder, subject, imrAgency);
     const hidden = hiddenFacts(access.holder, subject);
     if (hidden.length === 0) return { ...view, clocks };
@@ -193,14 +197,14 @@ export class ReviewLifecycleService {
    * an event can apply one the caller's role may not.
    */
   async applyEvent(id: string, body: unknown, actor: string, expectedVersion?: number, access?: AccessContext): Promise<ReviewView> {
-    const { view, after, now } = await this.dataSource.transaction(async (manager) => {
+    const { view, after, now, imrAgency } = await this.dataSource.transaction(async (manager) => {
       const applied = await this.applyIn(manager, id, body, actor, expectedVersion, access);
       // A return changes one fact (the report now awaits a new version): those are read afresh.
       const returned = (body as { type?: unknown } | null)?.type === 'RAG_RETURN';
       return { ...applied, view: await this.view(manager, applied.after, applied.now, returned ? undefined : applied.facts, applied.deadlines) };
     });
     // The answer shows the caller the clocks and facts they may see, as GET /reviews/:id does.
-    return this.narrowed(view, after, now, access);
+    return this.narrowed(view, after, now, access, imrAgency);
   }
 
   /**
@@ -302,7 +306,9 @@ export class ReviewLifecycleService {
     // The event does not change the case file: the facts read before it are still the facts,
     // but for a return (the report then awaits a new version), which has them read afresh.
     const deadlines = await this.clocks.sync(manager, after, now, type === 'RAG_RETURN' ? undefined : facts, gatherNow && 'deadlines' in gathered ? gathered : undefined);
-    return { after, facts, now, deadlines };
+    // Whose each IMR is, from what was gathered (the event changes no IMR).
+    const imrAgency = gatherNow && 'imrs' in gathered ? new Map(gathered.imrs.map((i) => [i.id, i.agencyId])) : undefined;
+    return { after, facts, now, deadlines, imrAgency };
   }
 
   /** Reviews the caller may see (the access policy narrows the query), newest first. */
