@@ -17,7 +17,9 @@
 //   costs a request.
 // - Reads: GET /reviews/:id (the review page's API: the review, its facts and clocks) against
 //   the same rows read in SQL (the review, its deadlines, its IMRs, recommendations, meetings,
-//   people and documents), both at 8 and at 32 clients; the /cases page at 32 clients.
+//   people and documents), both at 8 and at 32 clients: of the transitions' reviews, whose
+//   snapshots carry every hold of the runs, and of reviews shaped as a partnership's are early
+//   in their work (made through the API before the runs); the /cases page at 32 clients.
 // - Cold start: the compiled API from spawn to its first answer on /health, against a bare Node
 //   HTTP server from spawn to its first answer.
 // - CPU (cpuMsEach, Linux): for each transition and read run, the CPU ms a request cost the API
@@ -57,12 +59,16 @@ const LIMIT_TRANSITION = [
   `INSERT INTO lim_outbox (topic, payload) VALUES ('reminders.reschedule', '{"deadline":"x"}')`,
   'COMMIT',
 ];
-// The rows GET /reviews/:id reads, straight from PostgreSQL (`:n` picks a review of the run).
-const LIMIT_READ = [
-  'SELECT r.* FROM reviews r JOIN bench_ids b ON b.id = r.id WHERE b.n = :n',
-  'SELECT d.* FROM deadlines d JOIN bench_ids b ON b.id = d.review_id WHERE b.n = :n',
-  ...['imrs', 'recommendations', 'panel_meetings', 'people', 'documents'].map((t) => `SELECT x.id FROM ${t} x JOIN bench_ids b ON b.id = x.review_id WHERE b.n = :n`),
+// The rows GET /reviews/:id reads, straight from PostgreSQL (`:n` picks a review of the run
+// from the table of ids `ids`).
+const limitRead = (ids) => [
+  `SELECT r.* FROM reviews r JOIN ${ids} b ON b.id = r.id WHERE b.n = :n`,
+  `SELECT d.* FROM deadlines d JOIN ${ids} b ON b.id = d.review_id WHERE b.n = :n`,
+  ...['imrs', 'recommendations', 'panel_meetings', 'people', 'documents'].map((t) => `SELECT x.id FROM ${t} x JOIN ${ids} b ON b.id = x.review_id WHERE b.n = :n`),
 ];
+// Reviews as a partnership's are early in their work (read beside the transitions' reviews,
+// whose snapshots carry every hold and resume of the runs: a hundred or more each).
+const SHAPED_REVIEWS = 32;
 
 // Where the CPU goes (Linux, PostgreSQL on this machine; null elsewhere): CPU seconds of a
 // process so far, and of the whole machine (every core, busy time) from /proc/stat.
@@ -126,7 +132,31 @@ try {
     const decided = await call('POST', `/reviews/${opened.id}/events`, { type: 'DECIDE', outcome: 'proceed', rationale: 'Section 9 criteria met.', decidedAt: today }, { 'If-Match': `"${opened.version}"` });
     reviews.push({ id: opened.id, version: decided.version, held: false });
   }
-  await db.query(`CREATE TABLE bench_ids AS SELECT row_number() OVER (ORDER BY id) AS n, id FROM reviews`);
+  // The shaped reviews: a chair appointed, the victim and the perpetrator recorded, three
+  // agencies on the panel, each commissioned an IMR, a panel meeting scheduled, and one hold and
+  // resume, all through the API as a CSP lead.
+  const agencies = [];
+  for (const name of ['Bench Police', 'Bench Health', 'Bench Housing']) agencies.push((await call('POST', '/agencies', { name, kind: name === 'Bench Police' ? 'police' : 'other' })).id);
+  const shaped = [];
+  for (let i = 0; i < SHAPED_REVIEWS; i++) {
+    const opened = await call('POST', '/reviews', {
+      cspId, dateOfDeath: daysAgo(60), notifiedOn: daysAgo(50), policeForce: 'Bench Police', policeReference: `SHAPED/${i}`, circumstances: 'A fictional review for the benchmark.',
+    });
+    let { version } = await call('POST', `/reviews/${opened.id}/events`, { type: 'DECIDE', outcome: 'proceed', rationale: 'Section 9 criteria met.', decidedAt: daysAgo(45) }, { 'If-Match': `"${opened.version}"` });
+    await call('POST', `/reviews/${opened.id}/appointments`, { role: 'chair', name: 'Bench Chair', organisation: 'Chairs Ltd', email: 'chair@bench.example', appointedOn: daysAgo(44) });
+    await call('POST', `/reviews/${opened.id}/people`, { role: 'victim', realName: 'Real Name A', pseudonym: 'Adult A' });
+    await call('POST', `/reviews/${opened.id}/people`, { role: 'perpetrator', realName: 'Real Name B', pseudonym: 'Adult B', legalStatus: 'charged' });
+    for (const [k, agencyId] of agencies.entries()) {
+      await call('POST', `/reviews/${opened.id}/panel-members`, { name: `Member ${k}`, agencyId, role: 'Safeguarding lead', email: `member${k}@bench.example`, joinedOn: daysAgo(43), noDirectCaseManagementDeclared: true });
+      await call('POST', `/reviews/${opened.id}/imrs`, { agencyId, kind: 'imr', authorName: `Author ${k}`, requestedOn: daysAgo(40), dueOn: daysAgo(-20) });
+    }
+    await call('POST', `/reviews/${opened.id}/meetings`, { startsAt: new Date(Date.now() + 14 * 86_400_000).toISOString(), location: 'Council Offices', agenda: 'Consider the IMRs' });
+    ({ version } = await call('POST', `/reviews/${opened.id}/events`, { type: 'PLACE_ON_HOLD', reason: 'criminal_proceedings', detail: 'Trial pending.', expectedEnd: '2099-01-01' }, { 'If-Match': `"${(await call('GET', `/reviews/${opened.id}`)).version}"` }));
+    await call('POST', `/reviews/${opened.id}/events`, { type: 'RESUME', note: 'Trial ended.' }, { 'If-Match': `"${version}"` });
+    shaped.push({ id: opened.id });
+  }
+  await db.query(`CREATE TABLE bench_ids AS SELECT row_number() OVER (ORDER BY id) AS n, id FROM reviews WHERE id = ANY($1::uuid[])`, [reviews.map((r) => r.id)]);
+  await db.query(`CREATE TABLE shaped_ids AS SELECT row_number() OVER (ORDER BY id) AS n, id FROM reviews WHERE id = ANY($1::uuid[])`, [shaped.map((r) => r.id)]);
   await db.query('ANALYZE');
 
   /** One hold or resume of a review, as a person's client sends it. */
@@ -143,11 +173,11 @@ try {
   };
 
   /** `clients` loops doing `work` for `seconds`: per second and p50/p99 of each. */
-  const drive = async (clients, seconds, work) => {
+  const drive = async (clients, seconds, work, pool = reviews) => {
     const times = [];
     const until = Date.now() + seconds * 1000;
     await Promise.all(Array.from({ length: clients }, async (_, k) => {
-      const mine = reviews.filter((_, i) => i % clients === k);
+      const mine = pool.filter((_, i) => i % clients === k);
       for (let i = 0; Date.now() < until; i++) {
         const s = process.hrtime.bigint();
         await work(mine[i % mine.length]);
@@ -159,12 +189,12 @@ try {
   // The API's connections' backends (its pool), for their CPU.
   const apiBackends = async () => (await db.query(`SELECT pid FROM pg_stat_activity WHERE datname = current_database() AND pid <> pg_backend_pid()`)).rows.map((r) => r.pid);
   /** `drive`, with the CPU it cost: of the API process, of PostgreSQL's backends serving it, and of the whole machine (the clients too), in ms a request. */
-  const measured = async (clients, seconds, work) => {
+  const measured = async (clients, seconds, work, pool = reviews) => {
     // The pool closes idle connections, so backends may start during the run: each backend there
     // at the end counts from the start, or from nothing if it started since.
     const started = new Map((await apiBackends()).map((pid) => [pid, cpuOfProcess(pid)]));
     const before = { api: cpuOfProcess(api.proc.pid), machine: machineBusy() };
-    const { count, ...result } = await drive(clients, seconds, work);
+    const { count, ...result } = await drive(clients, seconds, work, pool);
     const after = { api: cpuOfProcess(api.proc.pid), machine: machineBusy() };
     const ended = await apiBackends();
     const postgres = sum(ended.map((pid) => {
@@ -229,8 +259,14 @@ try {
   const reads = [];
   for (const c of [8, 32].filter((c) => c <= max)) {
     const service = await measured(c, SECONDS, read);
-    const raw = await rawLimit(c, SECONDS, LIMIT_READ, 'n', reviews.length);
+    const raw = await rawLimit(c, SECONDS, limitRead('bench_ids'), 'n', reviews.length);
     reads.push({ clients: c, service, raw, ratio: `${Math.round((100 * service.perSecond) / raw.perSecond)}%` });
+  }
+  const shapedReads = [];
+  for (const c of [8, 32].filter((c) => c <= max)) {
+    const service = await measured(c, SECONDS, read, shaped);
+    const raw = await rawLimit(c, SECONDS, limitRead('shaped_ids'), 'n', shaped.length);
+    shapedReads.push({ clients: c, service, raw, ratio: `${Math.round((100 * service.perSecond) / raw.perSecond)}%` });
   }
   const cases = await drive(Math.min(32, max), SECONDS, casesPage);
   client.close();
@@ -241,7 +277,8 @@ try {
     reviews: reviews.length,
     rawLimitBy: hasPgbench ? 'pgbench' : 'node-postgres clients (pgbench not on PATH)',
     transitions: { what: 'PLACE_ON_HOLD / RESUME over HTTP as a CSP lead, beside ../shared/limits pg-transition under the same clients; per second and ms; cpuMsEach: CPU ms a transition of the API process, of the PostgreSQL backends serving it, and of the whole machine (clients included; for the raw limit, pgbench and PostgreSQL)', runs: transitions, bareNodeFloor: 'the same raw SQL behind a bare Node HTTP server (bare-transition-server.mjs), the same clients: what HTTP and Node alone leave of the raw rate', apiLeastAnswer: 'GET /health (no SQL, no identity) from the API, the same clients: what its framework and middleware cost a request', ifTheApiCostNothing: 'the machine\'s cores over the CPU a transition cost it less the API process\'s own (its PostgreSQL backends, Redis, the kernel, the clients): a bound on the rate of any API sending this SQL, and its ratio to raw (with a client a core or more; null with fewer, whose rate the answers\' latency sets)' },
-    reviewRead: { what: 'GET /reviews/:id beside the same rows read in SQL; per second and ms', runs: reads },
+    reviewRead: { what: 'GET /reviews/:id of the transitions\' reviews (each held and resumed a hundred times or more by the runs above) beside the same rows read in SQL; per second and ms', runs: reads },
+    shapedReviewRead: { what: `GET /reviews/:id of ${SHAPED_REVIEWS} reviews early in their work (a chair, two people, three panel members and IMRs, a meeting, one hold) beside the same rows read in SQL; per second and ms`, runs: shapedReads },
     casesPage: { what: 'GET /cases (HTML) as a CSP lead', clients: Math.min(32, max), ...cases },
     coldStart: { what: 'spawn to first answer on /health, ms', api: starts, bareNodeHttp: bare },
     databaseCommits: Number(commits),
