@@ -211,8 +211,9 @@ export class NotificationLedger implements OnApplicationBootstrap {
 
   /**
    * After an insert found the key taken: `settled` if it is sent or queued; `take` it if it is
-   * `sending` under a claimant known to have ended (the row is locked first, so nobody claims
-   * it between the look and the take); otherwise `held`.
+   * still to be sent (`sending` or `failed`) and its claim has ended or its claimant is known
+   * to have ended (the row is locked first, so nobody claims it between the look and the
+   * take); otherwise `held`.
    */
   private async takeOverFromEnded<T>(manager: EntityManager, key: string, take: (id: string) => Promise<T>): Promise<T | 'settled' | 'held'> {
     const [row] = await manager.query(`SELECT id, status, claimed_at AS "claimedAt", claimed_by AS "claimedBy" FROM notifications WHERE idempotency_key = $1 FOR UPDATE`, [key]);
