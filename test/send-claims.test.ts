@@ -125,6 +125,18 @@ describe('send ledger claims', () => {
     expect(await rowOf(key)).toMatchObject({ status: 'sending', attempts: 2, claimedBy: 'worker-2.example|4242|a-start' });
   });
 
+  it('a claim this process abandoned before its conversation (PostgreSQL away, say) is taken over at once by its next job, and only that job sends', async () => {
+    const key = `claims|abandoned|${Date.now()}`;
+    const abandoned = await db.transaction((manager) => ledger.claim(manager, entry(key)));
+    expect(abandoned).toMatchObject({ key, attempts: 1 });
+    // The job stopped there; BullMQ runs it again in this process, well within the lease.
+    expect(await ledger.sendOnce(entry(key), mail(key))).toEqual({ outcome: 'sent' });
+    expect(await rowOf(key)).toMatchObject({ status: 'sent', attempts: 2 });
+    // Had the first job gone on after all, its conversation would not start.
+    expect(typeof abandoned === 'object' && (await ledger.deliver(abandoned, mail(key)))).toEqual({ outcome: 'already_sent' });
+    expect(receivedOf(key)).toHaveLength(1);
+  });
+
   it('a failed send is tried again by one claimant at a time, and stays failed, with its reason, meanwhile', async () => {
     const key = `claims|failed|${Date.now()}`;
     await db.query(

@@ -122,6 +122,12 @@ export function messageIdFor(key: string): string {
 @Injectable()
 export class NotificationLedger implements OnApplicationBootstrap {
   private readonly journal: SentJournal;
+  /**
+   * Keys this process is in an SMTP conversation for (from its claim's renewal to the answer).
+   * A claim of this process's for a key not here was abandoned (its job stopped before its
+   * conversation: PostgreSQL away at the renewal, say), so a job here may take it over at once.
+   */
+  private readonly inConversation = new Set<string>();
 
   constructor(
     private readonly dataSource: DataSource,
@@ -218,7 +224,8 @@ export class NotificationLedger implements OnApplicationBootstrap {
   private async takeOverFromEnded<T>(manager: EntityManager, key: string, take: (id: string) => Promise<T>): Promise<T | 'settled' | 'held'> {
     const [row] = await manager.query(`SELECT id, status, claimed_at AS "claimedAt", claimed_by AS "claimedBy" FROM notifications WHERE idempotency_key = $1 FOR UPDATE`, [key]);
     if (!row || (row.status !== 'sending' && row.status !== 'failed')) return 'settled';
-    if (row.claimedAt !== null && !claimantEnded(row.claimedBy)) return 'held';
+    const abandonedHere = row.claimedBy === CLAIMANT && !this.inConversation.has(key);
+    if (row.claimedAt !== null && !abandonedHere && !claimantEnded(row.claimedBy)) return 'held';
     return take(row.id as string);
   }
 
@@ -231,8 +238,18 @@ export class NotificationLedger implements OnApplicationBootstrap {
       await this.recordSent(claimed, journaled);
       return { outcome: 'already_sent' };
     }
+    this.inConversation.add(claimed.key);
+    try {
+      return await this.converse(claimed, mail);
+    } finally {
+      this.inConversation.delete(claimed.key);
+    }
+  }
+
+  private async converse(claimed: Claim, mail: OutgoingMail): Promise<SendOutcome> {
     // The claim renewed for this conversation (deliveries of one job's claims go one after
-    // another). Gone: its lease lapsed and another job took the key over, or settled it.
+    // another). Gone: it was taken over (its lease lapsed, or it was abandoned here and another
+    // job of this process took it; the attempt count tells), or settled.
     const [, renewed] = (await this.dataSource.query(
       `UPDATE notifications SET claimed_at = clock_timestamp() WHERE id = $1 AND status IN ('sending', 'failed') AND attempts = $2 AND claimed_by = $3`,
       [claimed.id, claimed.attempts ?? 1, CLAIMANT],

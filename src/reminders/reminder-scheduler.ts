@@ -233,9 +233,13 @@ export class ReminderScheduler implements OnModuleDestroy {
    */
   async replanAll(batch = 1000): Promise<number> {
     let planned = 0;
+    // Rows another transaction holds are skipped, not waited for (a write moving a review's
+    // deadlines, or another re-plan, took them in another order: waiting was a deadlock); the
+    // write plans them itself, and the next re-plan clears what is left.
     await this.dataSource.query(
       `UPDATE deadlines SET next_reminder_at = NULL, next_reminder_slot = NULL, reminder_dispatched_at = NULL, reminder_handed_at = NULL
-        WHERE status <> 'open' AND next_reminder_at IS NOT NULL`,
+        WHERE id IN (SELECT d.id FROM deadlines d WHERE d.status <> 'open' AND d.next_reminder_at IS NOT NULL AND ${REVIEW_NOT_BEING_WRITTEN}
+                      ORDER BY d.id FOR UPDATE OF d SKIP LOCKED)`,
     );
     for (;;) {
       const now = this.clock.now();
