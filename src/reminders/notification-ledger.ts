@@ -40,8 +40,8 @@ export const CLAIM_LEASE_MS = 2 * 60 * 1000;
 export interface Claim {
   id: string;
   key: string;
-  /** More than 1: claimed before (a crash, a failure, another worker gone quiet). */
-  attempts?: number;
+  /** More than 1: claimed before (a crash, a failure, another worker gone quiet). Fences the claim: a take-over counts one more. */
+  attempts: number;
 }
 
 /**
@@ -208,11 +208,10 @@ export class NotificationLedger implements OnApplicationBootstrap {
       [entry.key, entry.reviewId, entry.deadlineId, entry.slot, entry.recipient, subject, CLAIM_LEASE_MS],
     );
     if (held) return 'queued';
-    const taken = await this.takeOverFromEnded(manager, entry.key, async (id) => {
+    return this.takeOverFromEnded(manager, entry.key, async (id) => {
       await manager.query(`UPDATE notifications SET status = 'queued', subject = $2, claimed_at = NULL, claimed_by = NULL WHERE id = $1`, [id, subject]);
       return 'queued' as const;
     });
-    return taken;
   }
 
   /**
@@ -224,16 +223,25 @@ export class NotificationLedger implements OnApplicationBootstrap {
   private async takeOverFromEnded<T>(manager: EntityManager, key: string, take: (id: string) => Promise<T>): Promise<T | 'settled' | 'held'> {
     const [row] = await manager.query(`SELECT id, status, claimed_at AS "claimedAt", claimed_by AS "claimedBy" FROM notifications WHERE idempotency_key = $1 FOR UPDATE`, [key]);
     if (!row || (row.status !== 'sending' && row.status !== 'failed')) return 'settled';
-    const abandonedHere = row.claimedBy === CLAIMANT && !this.inConversation.has(key);
-    if (row.claimedAt !== null && !abandonedHere && !claimantEnded(row.claimedBy)) return 'held';
-    return take(row.id as string);
+    return this.claimEnded(key, row.claimedAt, row.claimedBy) ? take(row.id as string) : 'held';
+  }
+
+  /**
+   * Whether a key's claim no longer holds it: there is none (a failure ended it), it was
+   * abandoned by this process (which is not in a conversation for the key), or its claimant is
+   * known to have ended.
+   */
+  private claimEnded(key: string, claimedAt: Date | null, claimedBy: string | null): boolean {
+    if (claimedAt === null) return true;
+    if (claimedBy === CLAIMANT) return !this.inConversation.has(key);
+    return claimantEnded(claimedBy);
   }
 
   /** The SMTP conversation for a claimed key (after the claim has committed), then the row marked sent or failed. */
   async deliver(claimed: Claim, mail: OutgoingMail): Promise<SendOutcome> {
     // A key claimed before may have been sent by a worker on this machine that then died
     // before recording it: every journal here is read for it.
-    const journaled = (claimed.attempts ?? 1) > 1 ? this.journal.acceptedAnywhere(claimed.key) : this.journal.acceptedButUnrecorded(claimed.key);
+    const journaled = claimed.attempts > 1 ? this.journal.acceptedAnywhere(claimed.key) : this.journal.acceptedButUnrecorded(claimed.key);
     if (journaled !== undefined) {
       await this.recordSent(claimed, journaled);
       return { outcome: 'already_sent' };
@@ -252,7 +260,7 @@ export class NotificationLedger implements OnApplicationBootstrap {
     // job of this process took it; the attempt count tells), or settled.
     const [, renewed] = (await this.dataSource.query(
       `UPDATE notifications SET claimed_at = clock_timestamp() WHERE id = $1 AND status IN ('sending', 'failed') AND attempts = $2 AND claimed_by = $3`,
-      [claimed.id, claimed.attempts ?? 1, CLAIMANT],
+      [claimed.id, claimed.attempts, CLAIMANT],
     )) as [unknown[], number];
     if (renewed === 0) return { outcome: 'already_sent' };
     let messageId: string;
@@ -266,7 +274,7 @@ export class NotificationLedger implements OnApplicationBootstrap {
       // The claim ends with the conversation: the next job to come may try again at once.
       await this.dataSource.query(
         `UPDATE notifications SET status = 'failed', last_error = $2, claimed_at = NULL WHERE id = $1 AND status IN ('sending', 'failed') AND attempts = $3 AND claimed_by = $4`,
-        [claimed.id, failure.message.slice(0, 2000), claimed.attempts ?? 1, CLAIMANT],
+        [claimed.id, failure.message.slice(0, 2000), claimed.attempts, CLAIMANT],
       );
       return { outcome: 'failed', error: failure };
     }

@@ -136,9 +136,10 @@ export class ReviewLifecycleService {
   /** The review; with `access`, only the clocks that caller may see (history-visibility.ts). */
   async get(id: string, access?: AccessContext): Promise<ReviewView> {
     const manager = this.dataSource.manager;
-    // The review, its facts and its clock rows in one statement (one round trip, one snapshot).
+    // The review, its facts and its clock rows (clocksOf orders them) in one statement (one round
+    // trip, one snapshot).
     this.readSql ??= `SELECT ${selectListOf(manager, Review, 'r')}, ${FACTS_COLUMNS},
-      (SELECT coalesce(json_agg(${jsonObjectOf(manager, Deadline, 'd')} ORDER BY d.due_at, d.id), '[]'::json) FROM deadlines d WHERE d.review_id = r.id) AS "deadlines",
+      (SELECT coalesce(json_agg(${jsonObjectOf(manager, Deadline, 'd')}), '[]'::json) FROM deadlines d WHERE d.review_id = r.id) AS "deadlines",
       (SELECT coalesce(json_object_agg(i.id, i.agency_id), '{}'::json) FROM imrs i WHERE i.review_id = r.id) AS "imrAgencies"
       FROM reviews r WHERE r.id = $1`;
     const [row] = isUuid(id)
