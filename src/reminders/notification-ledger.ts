@@ -31,7 +31,7 @@ export type SendOutcome = { outcome: 'sent' } | { outcome: 'already_sent' } | { 
 /**
  * How long a claim for sending holds its key against every other job, unless its claimant is
  * known to be dead. Longer than an SMTP conversation can take (the mailer's connection,
- * greeting and socket timeouts: 10 + 10 + 60 s); the claim is renewed just before each
+ * greeting and socket timeouts, SMTP_TIMEOUTS: 10 + 10 + 60 s); the claim is renewed just before each
  * conversation. A claim whose worker died on another machine is taken over once it lapses.
  */
 export const CLAIM_LEASE_MS = 2 * 60 * 1000;

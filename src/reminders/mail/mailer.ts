@@ -102,6 +102,9 @@ function addresses(list: Array<string | { address: string }> | undefined): strin
   return (list ?? []).map((entry) => (typeof entry === 'string' ? entry : entry.address));
 }
 
+/** How long the SMTP client waits to connect, for the greeting, and on an idle socket (ms). */
+export const SMTP_TIMEOUTS = { connectionTimeout: 10_000, greetingTimeout: 10_000, socketTimeout: 60_000 } as const;
+
 /**
  * Sends mail through the configured SMTP server. One nodemailer transport per process, made on
  * the first send (so a process that never mails needs no SMTP URL) and closed with the module.
@@ -154,9 +157,7 @@ export class Mailer implements OnModuleDestroy {
         pool: true,
         maxConnections: this.config.reminders.smtpPoolSize,
         maxMessages: 1000,
-        connectionTimeout: 10_000,
-        greetingTimeout: 10_000,
-        socketTimeout: 60_000,
+        ...SMTP_TIMEOUTS,
         // nodemailer's own logger prints to the console; errors reach the caller instead.
         logger: false,
         debug: false,
