@@ -14,8 +14,8 @@
  */
 import { spawn } from 'node:child_process';
 import { readdirSync, readFileSync } from 'node:fs';
-
-const TICK = 100; // USER_HZ: clock ticks a second on Linux
+import { cpus } from 'node:os';
+import { machineBusy, procStat } from './proc-cpu.mjs';
 
 /** The kind of a process, from its command line and name. */
 function kindOf(cmd, comm) {
@@ -25,41 +25,34 @@ function kindOf(cmd, comm) {
   const line = cmd.join(' ');
   if (/dist\/src\//.test(line)) return 'compiled API and worker';
   if (/jest-worker|processChild|[/.]bin\/jest|jest\/bin/.test(line)) return 'jest';
-  if (/\btsc\b/.test(line)) return 'build and type-check';
   return 'other';
 }
 
-/** (pid, start time) → [kind, CPU ticks], kept at each process's last reading. */
+/** (pid, start time) → [kind, CPU seconds], kept at each process's last reading. */
 const seen = new Map();
 function sample() {
   for (const pid of readdirSync('/proc')) {
     if (!/^\d+$/.test(pid)) continue;
-    try {
-      const stat = readFileSync(`/proc/${pid}/stat`, 'utf8');
-      const comm = stat.slice(stat.indexOf('(') + 1, stat.lastIndexOf(')'));
-      const f = stat.slice(stat.lastIndexOf(')') + 2).split(' ');
-      const key = `${pid}@${f[19]}`;
-      const ticks = Number(f[11]) + Number(f[12]);
-      const known = seen.get(key);
-      if (known) known[1] = ticks;
-      else seen.set(key, [kindOf(readFileSync(`/proc/${pid}/cmdline`, 'utf8').split('\0'), comm), ticks]);
-    } catch {
-      // the process ended while being read
+    const stat = procStat(pid);
+    if (!stat) continue; // it ended while being read
+    const key = `${pid}@${stat.startTicks}`;
+    const known = seen.get(key);
+    if (known) known[1] = stat.cpuSeconds;
+    else {
+      let cmd = [];
+      try {
+        cmd = readFileSync(`/proc/${pid}/cmdline`, 'utf8').split('\0');
+      } catch {
+        // ended meanwhile: its name alone says what it was
+      }
+      seen.set(key, [kindOf(cmd, stat.comm), stat.cpuSeconds]);
     }
   }
 }
 
-/** The machine's busy and total ticks (all cores) from /proc/stat. */
-function machine() {
-  const [, ...v] = readFileSync('/proc/stat', 'utf8').split('\n')[0].trim().split(/\s+/).map(Number);
-  const idle = v[3] + v[4];
-  const total = v.slice(0, 8).reduce((a, b) => a + b, 0);
-  return { busy: total - idle, total };
-}
-
 sample();
-const before = new Map([...seen].map(([key, [, ticks]]) => [key, ticks]));
-const m0 = machine();
+const before = new Map([...seen].map(([key, [, seconds]]) => [key, seconds]));
+const busyBefore = machineBusy();
 const started = Date.now();
 const timer = setInterval(sample, 500);
 const jest = spawn(process.execPath, ['node_modules/jest/bin/jest.js', ...process.argv.slice(2)], { stdio: 'inherit' });
@@ -67,17 +60,16 @@ const code = await new Promise((resolve) => jest.on('exit', (c, signal) => resol
 clearInterval(timer);
 sample();
 const wallS = (Date.now() - started) / 1000;
-const m1 = machine();
+const busyS = machineBusy() - busyBefore;
+const cores = cpus().length;
 
 const byKind = {};
-for (const [key, [kind, ticks]] of seen) {
+for (const [key, [kind, seconds]] of seen) {
   // A process running before Jest started (PostgreSQL's server, say) counts only what it spent since.
-  byKind[kind] = (byKind[kind] ?? 0) + ticks - (before.get(key) ?? 0);
+  byKind[kind] = (byKind[kind] ?? 0) + seconds - (before.get(key) ?? 0);
 }
-const busyS = (m1.busy - m0.busy) / TICK;
-const cores = (m1.total - m0.total) / TICK / wallS;
 const kinds = Object.entries(byKind)
-  .map(([kind, ticks]) => ({ kind, cpuSeconds: Math.round(ticks / TICK), shareOfBusy: `${Math.round((100 * ticks) / TICK / busyS)}%` }))
+  .map(([kind, seconds]) => ({ kind, cpuSeconds: Math.round(seconds), shareOfBusy: `${Math.round((100 * seconds) / busyS)}%` }))
   .filter((k) => k.cpuSeconds > 0)
   .sort((a, b) => b.cpuSeconds - a.cpuSeconds);
 console.log(
@@ -87,7 +79,7 @@ console.log(
       jestArguments: process.argv.slice(2),
       jestExitCode: code,
       wallSeconds: Math.round(wallS),
-      machine: { cores: Math.round(cores), busyCpuSeconds: Math.round(busyS), busyShare: `${Math.round((100 * busyS) / (wallS * cores))}%` },
+      machine: { cores, busyCpuSeconds: Math.round(busyS), busyShare: `${Math.round((100 * busyS) / (wallS * cores))}%` },
       kinds,
     },
     null,

@@ -34,6 +34,7 @@ import { mkdtempSync, readFileSync, readdirSync, rmSync, writeFileSync } from 'n
 import { cpus, tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { freePort, httpClient, ms, quantiles, require, ROOT, sleep, startBench } from './harness.mjs';
+import { cpuOfProcess, machineBusy } from './proc-cpu.mjs';
 
 const SECONDS = Number(process.argv[2] ?? 10);
 const CLIENTS = (process.argv[3] ?? '1,8,32').split(',').map(Number);
@@ -70,26 +71,7 @@ const limitRead = (ids) => [
 // whose snapshots carry every hold and resume of the runs: a hundred or more each).
 const SHAPED_REVIEWS = 32;
 
-// Where the CPU goes (Linux, PostgreSQL on this machine; null elsewhere): CPU seconds of a
-// process so far, and of the whole machine (every core, busy time) from /proc/stat.
-const TICKS = Number(spawnSync('getconf', ['CLK_TCK'], { encoding: 'utf8' }).stdout.trim()) || 100;
-const cpuOfProcess = (pid) => {
-  try {
-    const stat = readFileSync(`/proc/${pid}/stat`, 'utf8');
-    const fields = stat.slice(stat.lastIndexOf(')') + 2).split(' ');
-    return (Number(fields[11]) + Number(fields[12])) / TICKS;
-  } catch {
-    return null;
-  }
-};
-const machineBusy = () => {
-  try {
-    const [, ...ticks] = readFileSync('/proc/stat', 'utf8').split('\n')[0].trim().split(/\s+/).map(Number);
-    return (ticks.reduce((a, b) => a + b, 0) - ticks[3] - ticks[4]) / TICKS; // all but idle and iowait
-  } catch {
-    return null;
-  }
-};
+// Where the CPU goes (Linux, PostgreSQL on this machine; null elsewhere): proc-cpu.mjs.
 const sum = (values) => (values.some((v) => v === null) ? null : values.reduce((a, b) => a + b, 0));
 /** CPU ms a unit of work, from two readings and the units done between them. */
 const perUnit = (before, after, units) => (before === null || after === null || units === 0 ? null : Number(((1000 * (after - before)) / units).toFixed(2)));
