@@ -29,6 +29,8 @@
 //   over the rest of a transition's CPU): a bound the SQL the rules send sets on any API.
 //
 // Usage: npm run bench:transitions -- [seconds=10] [clients=1,8,32]
+// BENCH_REVIEWS_PER_CLIENT (default 4): the transitions' reviews per client. With more, each
+// review ends the runs with fewer holds in its snapshot (a review's holds stay in it for good).
 import { spawn, spawnSync } from 'node:child_process';
 import { mkdtempSync, readFileSync, readdirSync, rmSync, writeFileSync } from 'node:fs';
 import { cpus, tmpdir } from 'node:os';
@@ -38,7 +40,8 @@ import { cpuOfProcess, machineBusy } from './proc-cpu.mjs';
 
 const SECONDS = Number(process.argv[2] ?? 10);
 const CLIENTS = (process.argv[3] ?? '1,8,32').split(',').map(Number);
-const REVIEWS_PER_CLIENT = 4;
+const REVIEWS_PER_CLIENT = Number(process.env.BENCH_REVIEWS_PER_CLIENT ?? 4);
+if (!Number.isInteger(REVIEWS_PER_CLIENT) || REVIEWS_PER_CLIENT < 1) throw new Error('BENCH_REVIEWS_PER_CLIENT: a whole number of reviews, 1 or more');
 const today = new Date().toISOString().slice(0, 10);
 const daysAgo = (n) => new Date(Date.now() - n * 86_400_000).toISOString().slice(0, 10);
 const hasPgbench = spawnSync('pgbench', ['--version']).status === 0;
