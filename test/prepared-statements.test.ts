@@ -32,6 +32,8 @@ describe('prepared statements on the pool’s connections', () => {
   });
 
   it('prepares at most a bounded number a connection, then sends the rest unnamed', async () => {
+    // The bound the README gives.
+    expect(MAX_PREPARED_PER_CONNECTION).toBe(200);
     const client: Client = new PreparingClient({ connectionString: url() });
     await client.connect();
     try {

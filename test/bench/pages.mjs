@@ -34,14 +34,20 @@ for (const size of SIZES) {
       const res = await fetch(`${api.base}${path}`, { headers: { Authorization: `Bearer ${token}`, Accept: accept } });
       const body = await res.text();
       if (res.status !== 200) throw new Error(`${path}: ${res.status} ${body.slice(0, 500)}`);
-      return { ns: process.hrtime.bigint() - s, bytes: Buffer.byteLength(body) };
+      return { ns: process.hrtime.bigint() - s, bytes: Buffer.byteLength(body), items: itemsOf(accept, body) };
     };
     const measure = async (path, accept) => {
       const first = await time(path, accept);
       const until = Date.now() + 60_000;
       const t = [];
       while (t.length < REQUESTS && (t.length < 3 || Date.now() < until)) t.push((await time(path, accept)).ns);
-      return { n: t.length, ...quantiles(t), kB: Math.round(first.bytes / 1024) };
+      return { n: t.length, ...quantiles(t), kB: Math.round(first.bytes / 1024), ...(first.items === undefined ? {} : { items: first.items }) };
+    };
+    /** How many rows a JSON answer holds (its array, or its `items`): the page's size, printed with its time. */
+    const itemsOf = (accept, body) => {
+      if (accept !== 'application/json') return undefined;
+      const json = JSON.parse(body);
+      return Array.isArray(json) ? json.length : Array.isArray(json.items) ? json.items.length : undefined;
     };
     const pages = {
       'GET /cases (HTML)': await measure('/cases', 'text/html'),
@@ -74,4 +80,4 @@ for (const size of SIZES) {
     await bench.done();
   }
 }
-console.log(JSON.stringify({ requests: REQUESTS, what: 'p50/p99 in ms as a CSP lead who sees every review; kB: the answer', results, cpus: cpus().length }, null, 2));
+console.log(JSON.stringify({ requests: REQUESTS, what: 'p50/p99 in ms as a CSP lead who sees every review; kB: the answer; items: the rows a JSON answer holds (its page)', results, cpus: cpus().length }, null, 2));
