@@ -16,7 +16,8 @@ describe('the access log writer', () => {
   let writer: AccessLogWriter;
   let ds: DataSource;
   let reviewId: string;
-  const inserts: string[] = [];
+  /** The actors of each access-log insert, in the order they were sent. */
+  const inserts: string[][] = [];
   const original = pg.Client.prototype.query;
 
   beforeAll(async () => {
@@ -27,7 +28,9 @@ describe('the access log writer', () => {
     reviewId = (await api.openReview((await api.createCsp('BATCHLOG')).id)).id;
     pg.Client.prototype.query = function (this: unknown, ...args: unknown[]) {
       const text = typeof args[0] === 'string' ? args[0] : (args[0] as { text?: string })?.text;
-      if (text?.startsWith('INSERT INTO access_log')) inserts.push(text);
+      // The values come beside the text, or inside the query's config (a named, prepared statement).
+      const values = (Array.isArray(args[1]) ? args[1] : (args[0] as { values?: unknown[] })?.values) as unknown[][] | undefined;
+      if (text?.startsWith('INSERT INTO access_log')) inserts.push([...(values?.[1] as string[])]);
       return original.apply(this, args);
     };
   }, 60_000);
@@ -60,7 +63,8 @@ describe('the access log writer', () => {
     expect(rows[3]).toEqual({ actor: actors[3], reviewId, at: new Date('2026-12-07T10:00:00.123Z'), requestId: `batch-${actors[3]}`, userAgent: null });
   });
 
-  it('a row PostgreSQL refuses (a review that does not exist) fails its own request only', async () => {
+  it('a row PostgreSQL refuses (a review that does not exist) fails its own request only: its batch is tried again row by row', async () => {
+    inserts.length = 0;
     const results = await Promise.allSettled([
       writer.write(row('good-1@batch.example')),
       writer.write(row('bad@batch.example', '00000000-0000-4000-8000-000000000000')),
@@ -71,5 +75,8 @@ describe('the access log writer', () => {
       'good-1@batch.example',
       'good-2@batch.example',
     ]);
+    // The first row went alone (nothing was being written); the two that came while it was went
+    // together, were refused together, and were then tried one by one.
+    expect(inserts).toEqual([['good-1@batch.example'], ['bad@batch.example', 'good-2@batch.example'], ['bad@batch.example'], ['good-2@batch.example']]);
   });
 });
