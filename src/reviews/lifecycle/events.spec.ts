@@ -1,10 +1,13 @@
 import {
   businessDate,
+  effectiveInstant,
   FACT_DATE_FIELDS,
   isInFuture,
   parseReviewEvent,
   REVIEW_EVENT_SCHEMAS,
   REVIEW_EVENT_TYPES,
+  WHEN_FIELD,
+  whenOf,
 } from './events';
 import { SAMPLE_PAYLOADS } from './test-fixtures';
 
@@ -86,6 +89,18 @@ describe('parseReviewEvent', () => {
       ok: false,
       errors: [{ field, message: 'must not be in the future' }],
     });
+  });
+
+  // The README: occurredAt and approvedAt default to now when left out; every other event's date must be given.
+  it.each(REVIEW_EVENT_TYPES.map((t) => [t, WHEN_FIELD[t]]))('%s without its date (%s): now, if it may be left out; else refused, naming the field', (type, field) => {
+    const { [field]: _left, ...without } = SAMPLE_PAYLOADS[type] as Record<string, unknown>;
+    const parsed = parseReviewEvent(without, NOW);
+    if (field === 'occurredAt' || field === 'approvedAt') {
+      expect(parsed.ok).toBe(true);
+      expect(parsed.ok && effectiveInstant(whenOf(parsed.event), NOW)).toBe(NOW.toISOString());
+    } else {
+      expect(parsed).toMatchObject({ ok: false, errors: [{ field }] });
+    }
   });
 
   it('allows a future expectedEnd for a hold (it is a forecast, not a fact)', () => {
