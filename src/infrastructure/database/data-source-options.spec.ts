@@ -1,7 +1,7 @@
 import { dataSourceOptions } from './data-source-options';
 import { PreparingClient } from './preparing-client';
 
-type PgOptions = { url?: string; extra?: Record<string, unknown> };
+type PgOptions = { url?: string; extra?: Record<string, unknown>; synchronize?: boolean; migrationsRun?: boolean };
 
 describe('dataSourceOptions', () => {
   const url = 'postgres://owner:secret@db.example:5432/dhr';
@@ -22,6 +22,12 @@ describe('dataSourceOptions', () => {
     const options = dataSourceOptions(`${url}?sslmode=require&options=-c%20statement_timeout%3D5000`, 10, 'dhr_app') as PgOptions;
     expect(options.url).toBe(`${url}?sslmode=require`);
     expect(options.extra?.options).toBe('-c statement_timeout=5000 -c jit=off -c role=dhr_app');
+  });
+
+  it('never lets TypeORM change the schema (synchronize off): only the migrations do', () => {
+    for (const options of [dataSourceOptions(url, 2), dataSourceOptions(url, 10, 'dhr_app', { prepare: true })] as PgOptions[]) {
+      expect(options.synchronize).toBe(false);
+    }
   });
 
   it('refuses a role that is not a plain identifier', () => {
