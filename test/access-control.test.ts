@@ -181,6 +181,11 @@ describe('authorisation matrix (generated from the policy table)', () => {
         const got = outcome(res);
         if (got !== want) results.push(`${role} on ${scope}: expected ${want}, got ${res.status} ${JSON.stringify(res.body).slice(0, 160)}`);
         if (got === 'allow') expect(res.status).toBe(400);
+        // A refusal names who may apply the type (one name for each of its roles) and the caller's own roles.
+        const who = /^type: (\w+) may be applied only by (.+) \(your roles on this review: .+\)$/.exec(String(res.body?.message));
+        if (got === 'forbidden' && (who?.[1] !== type || who[2].split(' or ').length !== EVENT_ROLES[type].length)) {
+          results.push(`${role} on ${scope}: the 403 does not name who may apply ${type}: ${JSON.stringify(res.body?.message)}`);
+        }
       }
     }
     expect(results).toEqual([]);
