@@ -4,7 +4,7 @@ import { CaseFileApi } from './support/casefile-api';
 import { reviewApi } from './support/review-api';
 import { startTestApp, TestClock, TestContext } from './support/test-app';
 
-type Clock = { kind: string; subjectId: string; status: string; dueAt: string; dueDate: string; heldDays: number; daysLeft: number | null; daysOverdue: number | null; statutory: boolean; elapsed?: { grossDays: number } | null };
+type Clock = { kind: string; subjectId: string; status: string; statusReason: string | null; dueAt: string; dueDate: string; heldDays: number; daysLeft: number | null; daysOverdue: number | null; statutory: boolean; elapsed?: { grossDays: number } | null };
 
 describe('deadlines follow the lifecycle and the case file (real PostgreSQL)', () => {
   let ctx: TestContext;
@@ -38,6 +38,16 @@ describe('deadlines follow the lifecycle and the case file (real PostgreSQL)', (
     expect(find(clocks, 'home_office_notification')).toMatchObject({ status: 'open', dueDate: '2026-03-10' });
     // Six months from the decision to proceed, under the 2016 guidance; 17:00 in BST is 16:00Z.
     expect(find(clocks, 'completion_target')).toMatchObject({ status: 'open', dueDate: '2026-08-10', dueAt: '2026-08-10T16:00:00.000Z' });
+  });
+
+  it('keeps a clock whose due date needs a year outside the bank-holiday calendar, as not_computed with the reason, never a guess', async () => {
+    const { id } = await api.openReview(cspId);
+    // The papers are due five working days before the meeting: 2036's bank holidays are not in the calendar (2011-2035).
+    const meeting = await casefile.scheduleMeeting(id, '2036-03-10T10:00:00Z');
+    const clocks = await clocksOf(id);
+    expect(find(clocks, 'meeting_papers_due', meeting)).toMatchObject({ status: 'not_computed', statusReason: expect.stringContaining('2036'), daysLeft: null, daysOverdue: null });
+    // The meeting's own clock needs no calendar: it is due when the meeting starts.
+    expect(find(clocks, 'panel_meeting', meeting)).toMatchObject({ status: 'open', statusReason: null, dueAt: '2036-03-10T10:00:00.000Z' });
   });
 
   it('an IMR clock opens when commissioned, moves with an extension and is met on receipt', async () => {

@@ -335,6 +335,8 @@ export function deadlineView(d: Deadline, today: string) {
     baseDueAt: d.baseDueAt.toISOString(),
     heldDays: d.heldDays,
     status: d.status,
+    /** Why the due date could not be computed (`not_computed`: a year outside the bank-holiday calendar), else null. */
+    statusReason: d.status === 'not_computed' ? d.statusReason : null,
     closedAt: d.closedAt?.toISOString() ?? null,
     ...urgencyOn(running ? dueDate : null, today),
     concerns: d.concerns.map((p) => ({ name: p.name, role: p.role })),

@@ -1,5 +1,12 @@
 import { lifecycleGraph, renderLifecycleSvg } from '../reviews/lifecycle';
-import { DIAGRAM_LABELS, HISTORY_LABELS, STAGE_LABELS } from './labels';
+import { DEADLINE_STATUSES } from '../deadlines/deadline.entity';
+import { DEADLINE_STATUS_LABELS, DIAGRAM_LABELS, HISTORY_LABELS, STAGE_LABELS } from './labels';
+
+describe('the clocks’ words', () => {
+  it('every status a clock can have has plain-English words (a page shows no code name)', () => {
+    expect(DEADLINE_STATUSES.filter((s) => !(s in DEADLINE_STATUS_LABELS))).toEqual([]);
+  });
+});
 
 describe('the lifecycle drawing’s words', () => {
   it('every stage, transition event and hold state of the statechart has plain-English words', () => {

@@ -192,6 +192,7 @@ export const DEADLINE_STATUS_LABELS: Readonly<Record<string, string>> = {
   returned: 'Returned',
   waived: 'Waived',
   cancelled: 'Cancelled',
+  not_computed: 'Date not computed',
 };
 
 export const MEETING_STATUS_LABELS: Readonly<Record<PanelMeetingStatus, string>> = {

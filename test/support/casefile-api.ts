@@ -77,6 +77,11 @@ export class CaseFileApi {
     return this.post(`/reviews/${reviewId}/imrs/${imrId}/receipt`, { receivedOn });
   }
 
+  /** Schedules a panel meeting; its id. */
+  async scheduleMeeting(reviewId: string, startsAt: string): Promise<string> {
+    return (await this.post(`/reviews/${reviewId}/meetings`, { startsAt, location: 'Council Offices, Princes Road, Maldon', agenda: 'Consider the IMRs' })).id;
+  }
+
   /** Schedules a meeting in the past and marks it held, having considered these IMRs. */
   async holdMeetingConsidering(reviewId: string, imrIds: string[]): Promise<string> {
     const meeting = await this.post(`/reviews/${reviewId}/meetings`, {
