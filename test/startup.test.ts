@@ -34,6 +34,17 @@ describe('start-up as a user runs it (compiled entry points)', () => {
     expect(proc.stderr()).toMatch(/No PostgreSQL: DATABASE_URL is not set and nothing listens on 127\.0\.0\.1:\d+/);
     expect(proc.stderr()).toContain('set DATABASE_URL=postgres://');
   });
+
+  it('the worker alone refuses to start without SMTP_URL and says what it needs (it sends the reminders)', async () => {
+    const database = await createTestDatabase();
+    try {
+      const proc = runEntryPoint('worker.js', { DATABASE_URL: database.url, REDIS_URL: testRedisUrl(), QUEUE_PREFIX: uniqueQueuePrefix() });
+      expect(await proc.exited).toBe(1);
+      expect(proc.stderr()).toContain('SMTP_URL is not set: the worker sends reminder emails and needs an SMTP server');
+    } finally {
+      await database.drop();
+    }
+  });
 });
 
 describe('single-machine start with nothing on the PostgreSQL port', () => {
