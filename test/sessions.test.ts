@@ -472,6 +472,9 @@ describe('the first administrator', () => {
     expect(again.out).toEqual([]);
     const admins = await dataSource.query(`SELECT u.email, r.role FROM users u JOIN user_roles r ON r.user_id = u.id`);
     expect(admins).toEqual([{ email: 'admin@localhost', role: 'administrator' }]);
+    // Its grant is a row of the append-only user_role_changes, as every grant is.
+    const changes = await dataSource.query(`SELECT u.email, c.role, c.change, c.csp_id AS "cspId", c.reason <> '' AS "hasReason", c.changed_by <> '' AS "hasChangedBy" FROM user_role_changes c JOIN users u ON u.id = c.user_id`);
+    expect(changes).toEqual([{ email: 'admin@localhost', role: 'administrator', change: 'grant', cspId: null, hasReason: true, hasChangedBy: true }]);
 
     const signedIn = await new SessionService(dataSource, new Clock(), config).signIn('admin@localhost', password!);
     expect(signedIn.user.email).toBe('admin@localhost');
