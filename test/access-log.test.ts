@@ -1,4 +1,5 @@
 import request from 'supertest';
+import { CaseFileApi } from './support/casefile-api';
 import { CaseFileSql } from './support/casefile-sql';
 import { reviewApi } from './support/review-api';
 import { startTestApp, TestContext } from './support/test-app';
@@ -64,25 +65,33 @@ describe('access log (real PostgreSQL)', () => {
     expect(log.filter((e) => e.actor === 'page.reader@castlepoint.gov.uk')).toHaveLength(1);
   });
 
-  it('does not serve a page, the diagram or case content whose read it cannot record', async () => {
+  it('does not serve a page, the diagram, a calendar invitation or case content whose read it cannot record', async () => {
     const api = reviewApi(ctx.api);
     const { id, reference } = await api.openReview((await api.createCsp('BASILDON')).id);
+    const meeting = await new CaseFileApi(ctx.api).scheduleMeeting(id, '2027-01-12T10:00:00Z');
     const sql = new CaseFileSql(ctx.database.url);
     await sql.query(`CREATE FUNCTION refuse_unloggable() RETURNS trigger LANGUAGE plpgsql AS $$
       BEGIN IF NEW.actor = 'unloggable@basildon.gov.uk' THEN RAISE EXCEPTION 'log store unavailable'; END IF; RETURN NEW; END $$`);
     await sql.query(`CREATE TRIGGER refuse_unloggable BEFORE INSERT ON access_log FOR EACH ROW EXECUTE FUNCTION refuse_unloggable()`);
     try {
       const http = () => request(ctx.api.getHttpServer());
-      for (const path of [`/cases/${id}`, `/cases/${id}/imrs`, `/reviews/${id}/diagram`, `/reviews/${id}`]) {
+      const invitation = `/cases/${id}/meetings/${meeting}/invitation`;
+      for (const path of [`/cases/${id}`, `/cases/${id}/imrs`, `/reviews/${id}/diagram`, `/reviews/${id}`, invitation]) {
         const res = await http().get(path).set('X-Actor', 'unloggable@basildon.gov.uk');
         expect([path, res.status]).toEqual([path, 500]);
         expect(res.text).not.toContain(reference);
         expect(res.text).not.toContain('<svg');
+        expect(res.text).not.toContain('BEGIN:VCALENDAR');
       }
-      // Someone whose reads can be recorded is served as usual.
+      // Someone whose reads can be recorded is served as usual, and the read is in the log.
       const ok = await http().get(`/cases/${id}`).set('X-Actor', 'loggable@basildon.gov.uk');
       expect(ok.status).toBe(200);
       expect(ok.text).toContain(reference);
+      const ics = await http().get(invitation).set('X-Actor', 'loggable@basildon.gov.uk');
+      expect(ics.status).toBe(200);
+      expect(ics.text).toContain('BEGIN:VCALENDAR');
+      const logged = await sql.query(`SELECT route, status FROM access_log WHERE actor = 'loggable@basildon.gov.uk' AND path = $1`, [invitation]);
+      expect(logged).toEqual([{ route: '/cases/:reviewId/meetings/:meetingId/invitation', status: 200 }]);
     } finally {
       await sql.query(`DROP TRIGGER refuse_unloggable ON access_log`);
       await sql.query(`DROP FUNCTION refuse_unloggable()`);
