@@ -304,7 +304,15 @@ describe('IMR reminders by email (real Redis and SMTP)', () => {
         failed = all.filter((n: { deadlineId: string; status: string }) => n.deadlineId === deadlineId && n.status === 'failed');
         if (failed.length === 0) await new Promise((r) => setTimeout(r, 100));
       }
-      expect(failed).toEqual([expect.objectContaining({ recipient: OWNER_EMAIL, status: 'failed', lastError: expect.stringMatching(/550/) })]);
+      expect(failed).toEqual([expect.objectContaining({ recipient: OWNER_EMAIL, status: 'failed', lastError: expect.stringMatching(/550/), attempts: 1 })]);
+      expect(imrMail(reference)).toHaveLength(0);
+      // A refusal (5xx) is final: the reminder is not handed over again; the plan moves on to the next one.
+      smtp.reject(false);
+      await tick();
+      expect(await nextOf(deadlineId)).toMatchObject({ slot: 'before-7d' });
+      await new Promise((r) => setTimeout(r, 1500));
+      const after = (await request(ctx.api.getHttpServer()).get(`/reviews/${id}/notifications`).expect(200)).body.filter((n: { deadlineId: string }) => n.deadlineId === deadlineId);
+      expect(after).toEqual([expect.objectContaining({ status: 'failed', attempts: 1 })]);
       expect(imrMail(reference)).toHaveLength(0);
     } finally {
       smtp.reject(false);
