@@ -128,6 +128,33 @@ describe('sign-in and sessions', () => {
     expect(row).toEqual({ failed_sign_ins: 0, locked_until: null });
   });
 
+  it('does not count attempts during a lock nor extend it; after it the count starts again from zero', async () => {
+    clock.set(START);
+    const user = await person();
+    const failures = async (count: number) => {
+      for (let i = 0; i < count; i++) await http().post('/auth/sessions').send({ email: user.email, password: `wrong ${i}` }).expect(401);
+    };
+    const lockOf = async () => {
+      const [row] = await ctx.api.get(DataSource).query(`SELECT locked_until FROM users WHERE id = $1`, [user.id]);
+      return row.locked_until === null ? null : (row.locked_until as Date).toISOString();
+    };
+    await failures(5);
+    const lockedUntil = await lockOf();
+    expect(lockedUntil).toBe(new Date(Date.parse(START) + 15 * 60_000).toISOString());
+    advance(clock, 10);
+    await failures(3);
+    expect(await lockOf()).toBe(lockedUntil);
+    advance(clock, 5);
+    // Four more after the lock: not locked again (the three during it did not count)…
+    await failures(4);
+    const now = clock.now().getTime();
+    const afterFour = await lockOf();
+    expect(afterFour === null || Date.parse(afterFour) <= now).toBe(true);
+    // …the fifth locks it.
+    await failures(1);
+    expect(await lockOf()).toBe(new Date(now + 15 * 60_000).toISOString());
+  });
+
   it('a new password lifts a lock and ends the sessions; a short one is refused', async () => {
     clock.set(START);
     const user = await person();
