@@ -317,7 +317,11 @@ describe('sign-in and sessions', () => {
     const disabled = await signIn(user.email);
     await ctx.api.get(DataSource).query(`UPDATE users SET disabled_at = now() WHERE id = $1`, [user.id]);
     await http().get('/auth/session').set('Cookie', disabled.cookie).expect(401);
-    await http().post('/auth/sessions').send({ email: user.email, password: PASSWORD }).expect(401);
+    // Refused with the same message as any other refusal: it does not say the account exists.
+    const refused = await http().post('/auth/sessions').send({ email: user.email, password: PASSWORD }).expect(401);
+    const unknown = await http().post('/auth/sessions').send({ email: 'nobody.at.all@maldon.gov.uk', password: PASSWORD }).expect(401);
+    expect(refused.body.message).toMatch(REFUSED);
+    expect(refused.body).toEqual(unknown.body);
   });
 
   it('users:add --password (DHR_PASSWORD) and --password-stdin give a person a password, never printing it', async () => {
