@@ -155,6 +155,8 @@ describe('Home Office QA rounds: the letter, the changes asked for, the resubmis
     expect(early.status).toBe(400);
     expect(early.body.errors).toEqual([{ field: 'doneOn', message: "must not be before the Home Office's letter of 1 September 2026" }]);
     expect((await done(1, tribute.id, {}, `"${tribute.version}"`)).body.errors[0].field).toBe('doneOn');
+    const future = await done(1, tribute.id, { doneOn: '2099-01-01' }, `"${tribute.version}"`);
+    expect([future.status, future.body.errors]).toEqual([400, [{ field: 'doneOn', message: expect.stringMatching(/future/) }]]);
     expect((await done(1, tribute.id, { doneOn: '2026-09-10' }, `"${tribute.version + 5}"`)).status).toBe(412);
     expect((await done(1, tribute.id, { doneOn: '2026-09-10' }, '')).status).toBe(428);
     expect((await done(2, tribute.id, { doneOn: '2026-09-10' }, `"${tribute.version}"`)).status).toBe(404);
