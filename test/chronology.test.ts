@@ -330,6 +330,9 @@ describe('one chronology for every dated fact (real PostgreSQL)', () => {
       const before = id ? await version(id) : null;
       const res = await act();
       expect(res.status).toBe(400);
+      // `errors` names the field the write gave (a date it sent, or the record whose date it is).
+      expect(res.body.errors.length).toBeGreaterThan(0);
+      for (const e of res.body.errors) expect(e.field).toMatch(/^[A-Za-z][\w.[\]]*$/);
       const conflict = (res.body.chronology as any[]).find((c) => c.earlier.kind === rule.earlier && c.later.kind === rule.later);
       expect(conflict).toBeDefined();
       expect(conflict.later.date < conflict.earlier.date).toBe(true);
