@@ -358,6 +358,28 @@ describe('IMR reminders by email (real Redis and SMTP)', () => {
     expect(meetingMail()).toHaveLength(2);
   });
 
+  it('a meeting moved into the past (its date corrected after it took place) sends no update, reminder or papers chase', async () => {
+    const { id, reference } = await reviewWithImr('2026-03-24');
+    const http = () => request(ctx.api.getHttpServer());
+    const meetingMail = () => smtp.received.filter((m) => m.subject?.startsWith(`[${reference}]`) && /meeting|papers/i.test(m.subject));
+    const meeting = (
+      await http().post(`/reviews/${id}/meetings`).set('X-Actor', 'chair').send({ startsAt: '2026-03-20T10:00:00Z', location: 'Council Offices, Maldon' }).expect(201)
+    ).body;
+    await tick();
+    // The invitations of the meeting as first scheduled (to the chair and the panel member).
+    const until = Date.now() + 15000;
+    while (meetingMail().length < 2 && Date.now() < until) await new Promise((r) => setTimeout(r, 50));
+    expect(meetingMail()).toHaveLength(2);
+    smtp.received.length = 0;
+    // The clock reads 15 February: the meeting in fact took place on the 12th.
+    await sendingCurrentVersion(http().patch(`/reviews/${id}/meetings/${meeting.id}`).set('X-Actor', 'chair'), http, `/reviews/${id}/meetings/${meeting.id}`).send({ startsAt: '2026-02-12T10:00:00Z' }).expect(200);
+    await tick();
+    clock.set('2026-02-16T10:00:00Z');
+    await tick();
+    await new Promise((r) => setTimeout(r, 1500));
+    expect(meetingMail().map((m) => m.subject)).toEqual([]);
+  });
+
   it('a meeting recorded after it took place (its start already past) sends no invitation, reminder or papers chase to anyone', async () => {
     const { id, reference } = await reviewWithImr('2026-03-24');
     const http = () => request(ctx.api.getHttpServer());
