@@ -1,7 +1,7 @@
 import { dataSourceOptions } from './data-source-options';
 import { PreparingClient } from './preparing-client';
 
-type PgOptions = { url?: string; extra?: Record<string, unknown>; synchronize?: boolean; migrationsRun?: boolean };
+type PgOptions = { url?: string; extra?: Record<string, unknown>; synchronize?: boolean };
 
 describe('dataSourceOptions', () => {
   const url = 'postgres://owner:secret@db.example:5432/dhr';
