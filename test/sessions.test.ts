@@ -46,6 +46,11 @@ describe('sign-in and sessions', () => {
     return { ...user, email };
   }
 
+  /** `count` sign-ins with a wrong password, each refused. */
+  async function wrongPasswords(email: string, count: number) {
+    for (let i = 0; i < count; i++) await http().post('/auth/sessions').send({ email, password: `wrong ${i}` }).expect(401);
+  }
+
   async function signIn(email: string, password = PASSWORD) {
     const res = await http().post('/auth/sessions').send({ email, password }).expect(201);
     return { cookie: sessionCookie(res), csrfToken: res.body.csrfToken as string, body: res.body, res };
@@ -108,9 +113,7 @@ describe('sign-in and sessions', () => {
   it('locks the account after 5 failures in a row, refusing the right password until the lock has passed', async () => {
     clock.set(START);
     const user = await person();
-    const failures = async (count: number) => {
-      for (let i = 0; i < count; i++) await http().post('/auth/sessions').send({ email: user.email, password: `wrong ${i}` }).expect(401);
-    };
+    const failures = (count: number) => wrongPasswords(user.email, count);
     // A success resets the count: 4 + success + 4 locks nothing.
     await failures(4);
     await signIn(user.email);
@@ -131,9 +134,7 @@ describe('sign-in and sessions', () => {
   it('does not count attempts during a lock nor extend it; after it the count starts again from zero', async () => {
     clock.set(START);
     const user = await person();
-    const failures = async (count: number) => {
-      for (let i = 0; i < count; i++) await http().post('/auth/sessions').send({ email: user.email, password: `wrong ${i}` }).expect(401);
-    };
+    const failures = (count: number) => wrongPasswords(user.email, count);
     const lockOf = async () => {
       const [row] = await ctx.api.get(DataSource).query(`SELECT locked_until FROM users WHERE id = $1`, [user.id]);
       return row.locked_until === null ? null : (row.locked_until as Date).toISOString();
@@ -159,7 +160,7 @@ describe('sign-in and sessions', () => {
     clock.set(START);
     const user = await person();
     const first = await signIn(user.email);
-    for (let i = 0; i < 5; i++) await http().post('/auth/sessions').send({ email: user.email, password: `wrong ${i}` }).expect(401);
+    await wrongPasswords(user.email, 5);
     await expect(ctx.api.get(SessionService).setPassword(user.id, 'too short')).rejects.toThrow(PasswordRejectedError);
     await ctx.api.get(SessionService).setPassword(user.id, 'a brand new passphrase');
     await http().get('/auth/session').set('Cookie', first.cookie).expect(401);

@@ -29,25 +29,26 @@ for (const size of SIZES) {
     const token = bench.userWithToken('lead@bench.example', 'csp_lead', '--csp', 'BENCH');
     const api = await bench.startApi();
     const [{ id: someReview }] = (await db.query(`SELECT id FROM reviews ORDER BY reference LIMIT 1`)).rows;
+    /** How many rows a JSON answer holds (its array, or its `items`): the page's size, printed with its time. */
+    const itemsOf = (accept, body) => {
+      if (accept !== 'application/json') return undefined;
+      const json = JSON.parse(body);
+      return Array.isArray(json) ? json.length : Array.isArray(json.items) ? json.items.length : undefined;
+    };
     const time = async (path, accept) => {
       const s = process.hrtime.bigint();
       const res = await fetch(`${api.base}${path}`, { headers: { Authorization: `Bearer ${token}`, Accept: accept } });
       const body = await res.text();
       if (res.status !== 200) throw new Error(`${path}: ${res.status} ${body.slice(0, 500)}`);
-      return { ns: process.hrtime.bigint() - s, bytes: Buffer.byteLength(body), items: itemsOf(accept, body) };
+      return { ns: process.hrtime.bigint() - s, body };
     };
     const measure = async (path, accept) => {
       const first = await time(path, accept);
       const until = Date.now() + 60_000;
       const t = [];
       while (t.length < REQUESTS && (t.length < 3 || Date.now() < until)) t.push((await time(path, accept)).ns);
-      return { n: t.length, ...quantiles(t), kB: Math.round(first.bytes / 1024), ...(first.items === undefined ? {} : { items: first.items }) };
-    };
-    /** How many rows a JSON answer holds (its array, or its `items`): the page's size, printed with its time. */
-    const itemsOf = (accept, body) => {
-      if (accept !== 'application/json') return undefined;
-      const json = JSON.parse(body);
-      return Array.isArray(json) ? json.length : Array.isArray(json.items) ? json.items.length : undefined;
+      const items = itemsOf(accept, first.body);
+      return { n: t.length, ...quantiles(t), kB: Math.round(Buffer.byteLength(first.body) / 1024), ...(items === undefined ? {} : { items }) };
     };
     const pages = {
       'GET /cases (HTML)': await measure('/cases', 'text/html'),
