@@ -3,6 +3,7 @@ import { createHash } from 'node:crypto';
 import { join } from 'node:path';
 import request from 'supertest';
 import { DataSource } from 'typeorm';
+import { RefusalRecorder } from '../src/audit/refusal-recorder';
 import { ensureFirstAdministrator } from '../src/identity/first-administrator';
 import { IdentityService } from '../src/identity/identity.service';
 import { PurgeEndedSessionsJob } from '../src/identity/session-retention.job';
@@ -123,6 +124,10 @@ describe('sign-in and sessions', () => {
     await failures(5);
     const locked = await http().post('/auth/sessions').send({ email: user.email, password: PASSWORD }).expect(401);
     expect(locked.body.message).toMatch(REFUSED);
+    // The access log tells the failure that locked it, and the refusal while it is locked, apart.
+    await ctx.api.get(RefusalRecorder).flush();
+    const reasons = await ctx.api.get(DataSource).query(`SELECT reason FROM access_log WHERE attempted_email = $1 ORDER BY id DESC LIMIT 2`, [user.email]);
+    expect(reasons.map((r: { reason: string }) => r.reason).reverse()).toEqual(['sign-in refused: wrong password: account now locked', 'sign-in refused: account locked']);
     advance(clock, 14);
     await http().post('/auth/sessions').send({ email: user.email, password: PASSWORD }).expect(401);
     advance(clock, 1);
