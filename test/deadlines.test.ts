@@ -4,7 +4,7 @@ import { CaseFileApi } from './support/casefile-api';
 import { reviewApi } from './support/review-api';
 import { startTestApp, TestClock, TestContext } from './support/test-app';
 
-type Clock = { kind: string; subjectId: string; status: string; statusReason: string | null; dueAt: string; dueDate: string; heldDays: number; daysLeft: number | null; daysOverdue: number | null; statutory: boolean; elapsed?: { grossDays: number } | null };
+type Clock = { kind: string; subjectId: string; status: string; statusReason: string | null; concerns: Array<{ name: string; role: string }>; dueAt: string; dueDate: string; heldDays: number; daysLeft: number | null; daysOverdue: number | null; statutory: boolean; elapsed?: { grossDays: number } | null };
 
 describe('deadlines follow the lifecycle and the case file (real PostgreSQL)', () => {
   let ctx: TestContext;
@@ -48,6 +48,27 @@ describe('deadlines follow the lifecycle and the case file (real PostgreSQL)', (
     expect(find(clocks, 'meeting_papers_due', meeting)).toMatchObject({ status: 'not_computed', statusReason: expect.stringContaining('2036'), daysLeft: null, daysOverdue: null });
     // The meeting's own clock needs no calendar: it is due when the meeting starts.
     expect(find(clocks, 'panel_meeting', meeting)).toMatchObject({ status: 'open', statusReason: null, dueAt: '2036-03-10T10:00:00.000Z' });
+  });
+
+  it('a hold pauses a panel meeting\'s two clocks but keeps their dates (the meeting is on its own day)', async () => {
+    const { id } = await api.openReview(cspId);
+    const meeting = await casefile.scheduleMeeting(id, '2026-03-20T10:00:00Z');
+    const before = await clocksOf(id);
+    await api.accept(id, { type: 'PLACE_ON_HOLD', reason: 'criminal_proceedings', detail: 'Trial listed' });
+    expect(find(await clocksOf(id), 'meeting_papers_due', meeting).status).toBe('paused');
+    clock.set('2026-02-25T10:00:00Z');
+    await api.accept(id, { type: 'RESUME', note: 'Verdict given' });
+    const after = await clocksOf(id);
+    for (const kind of ['meeting_papers_due', 'panel_meeting']) {
+      expect(find(after, kind, meeting)).toMatchObject({ status: 'open', heldDays: 0, dueAt: find(before, kind, meeting).dueAt });
+    }
+  });
+
+  it('an action\'s clock concerns the chair only: its owner is a name with no address', async () => {
+    const { id } = await api.openReview(cspId);
+    await casefile.appointChair(id);
+    const action = await casefile.action(id, await casefile.recommendation(id));
+    expect(find(await clocksOf(id), 'action_target', action).concerns.map((c) => c.role)).toEqual(['chair']);
   });
 
   it('an IMR clock opens when commissioned, moves with an extension and is met on receipt', async () => {
