@@ -3,7 +3,8 @@ import { createServer } from 'node:net';
 import request from 'supertest';
 import { DataSource } from 'typeorm';
 import { IdentityService } from '../src/identity/identity.service';
-import { TestOidcProvider } from './support/oidc-provider';
+import { SessionService } from '../src/identity/sessions.service';
+import { IdTokenForgery, TestOidcProvider } from './support/oidc-provider';
 import { startTestApp, TestClock, TestContext } from './support/test-app';
 
 const BASE = 'http://dhr.test';
@@ -333,6 +334,64 @@ describe('sign-in through an OpenID Connect provider', () => {
     }
   });
 
+  it('refuses a forged ID token: a foreign signature, another issuer, another audience, another nonce, expired; signs nobody in', async () => {
+    const { account } = await person({ emailVerified: true });
+    const now = Math.floor(Date.now() / 1000);
+    const forgeries: Array<[string, IdTokenForgery, RegExp]> = [
+      ['signature', { signWith: 'foreign' }, /failed to validate JWT signature/],
+      ['issuer', { claims: (c) => ({ ...c, iss: 'https://login.evil.example/tenant/v2.0' }) }, /unexpected iss value/],
+      ['audience', { claims: (c) => ({ ...c, aud: 'another-client' }) }, /aud mismatch/],
+      ['nonce', { claims: (c) => ({ ...c, nonce: 'a-nonce-of-another-sign-in' }) }, /nonce mismatch/],
+      ['expiry', { claims: (c) => ({ ...c, iat: now - 7200, exp: now - 3600 }) }, /JWT expired/],
+    ];
+    for (const [what, forgery, reason] of forgeries) {
+      provider.forgeNext = forgery;
+      const { callback } = await signIn(account.sub);
+      // The forgery reached the callback (the hook was used), and was refused for its own reason.
+      expect(provider.forgeNext).toBeNull();
+      expect({ what, status: callback.status, session: sessionSet(callback) }).toEqual({ what, status: 400, session: null });
+      expect(callback.body.message).toMatch(/^The answer from your organisation's sign-in failed the checks \(/);
+      expect({ what, message: callback.body.message }).toEqual({ what, message: expect.stringMatching(reason) });
+    }
+    // The same person, with an honest token, signs in: the refusals were the forgeries'.
+    const { callback } = await signIn(account.sub);
+    expect(callback.status).toBe(303);
+    // Re-signing an unchanged token with the provider's own key is accepted: the hook alone
+    // does not make a token fail.
+    provider.forgeNext = { signWith: 'provider' };
+    expect((await signIn(account.sub)).callback.status).toBe(303);
+  });
+
+  it('refuses a callback that carries no state, and signs nobody in', async () => {
+    const { account } = await person();
+    const { stateCookie, callbackUrl } = await toProvider(account.sub);
+    const stateless = new URL(callbackUrl);
+    stateless.searchParams.delete('state');
+    const res = await http().get(pathOf(stateless.toString())).set('Cookie', stateCookie).expect(400);
+    expect(res.body.message).toMatch(/^The answer from your organisation's sign-in failed the checks \(state missing/);
+    expect(sessionSet(res)).toBeNull();
+  });
+
+  it('signs in a person whose password is locked, and leaves the lock as it is (it guards passwords only)', async () => {
+    const { user, email, account } = await person();
+    const sessions = ctx.api.get(SessionService);
+    await sessions.setPassword(user.id, 'correct horse battery staple');
+    for (let i = 0; i < 5; i++) await http().post('/auth/sessions').send({ email, password: `wrong ${i}` }).expect(401);
+    const db = ctx.api.get(DataSource);
+    const [before] = await db.query(`SELECT failed_sign_ins, locked_until FROM users WHERE id = $1`, [user.id]);
+    expect(before.locked_until).not.toBeNull();
+
+    const { callback } = await signIn(account.sub);
+    expect(callback.status).toBe(303);
+    const me = await http().get('/auth/session').set('Cookie', sessionSet(callback)!).expect(200);
+    expect(me.body.user.id).toBe(user.id);
+
+    const [after] = await db.query(`SELECT failed_sign_ins, locked_until FROM users WHERE id = $1`, [user.id]);
+    expect(after).toEqual(before);
+    // The right password is still refused until the lock ends.
+    await http().post('/auth/sessions').send({ email, password: 'correct horse battery staple' }).expect(401);
+  });
+
   it('a provider that stops answering gives 503 naming OpenID Connect, not 500', async () => {
     const { account } = await person();
     const { stateCookie, start } = await toProvider(account.sub);
@@ -375,8 +434,55 @@ describe('OpenID Connect settings', () => {
       const res = await request(ctx.api.getHttpServer()).get('/auth/oidc/start').expect(503);
       expect(res.body.message).toMatch(new RegExp(`^The OpenID Connect provider \\(http://127\\.0\\.0\\.1:${port}/tenant/v2\\.0\\) cannot be reached`));
       expect(res.headers['set-cookie']).toBeUndefined();
+      // Password sign-in does not depend on the provider.
+      const user = await ctx.api.get(IdentityService).addUser({ email: 'password.person@maldon.gov.uk', displayName: 'Password Person' });
+      await ctx.api.get(SessionService).setPassword(user.id, 'correct horse battery staple');
+      const signedIn = await request(ctx.api.getHttpServer()).post('/auth/sessions').send({ email: 'password.person@maldon.gov.uk', password: 'correct horse battery staple' }).expect(201);
+      expect(signedIn.body.user.id).toBe(user.id);
+      // And the provider is still unreachable, not discovered meanwhile.
+      await request(ctx.api.getHttpServer()).get('/auth/oidc/start').expect(503);
     } finally {
       await ctx.close();
+    }
+  });
+});
+
+describe('OpenID Connect and the sign-in rate limit', () => {
+  it('counts the OpenID Connect routes with password sign-in: one allowance per address across them all', async () => {
+    const provider = await TestOidcProvider.start([CALLBACK]);
+    const ctx = await startTestApp({
+      defaultActor: null,
+      env: {
+        PUBLIC_BASE_URL: BASE,
+        OIDC_ISSUER_URL: provider.issuer,
+        OIDC_CLIENT_ID: provider.clientId,
+        OIDC_CLIENT_SECRET: provider.clientSecret,
+        SIGN_IN_RATE_LIMIT_PER_MINUTE: '4',
+      },
+    });
+    try {
+      const http = () => request(ctx.api.getHttpServer());
+      // Two password attempts, a start and a callback: the allowance of 4 is used up.
+      await http().post('/auth/sessions').send({ email: 'nobody@maldon.gov.uk', password: 'not the password at all' }).expect(401);
+      await http().post('/auth/sessions').send({ email: 'nobody@maldon.gov.uk', password: 'not the password at all' }).expect(401);
+      const start = await http().get('/auth/oidc/start').expect(302);
+      const state = new URL(start.headers.location).searchParams.get('state')!;
+      await http().get(`/auth/oidc/callback?${new URLSearchParams({ code: 'any', state, iss: provider.issuer })}`).expect(400);
+      // Each door is now refused, whichever was used before.
+      for (const attempt of [
+        () => http().get('/auth/oidc/start'),
+        () => http().get(`/auth/oidc/callback?${new URLSearchParams({ code: 'any', state })}`),
+        () => http().post('/auth/sessions').send({ email: 'nobody@maldon.gov.uk', password: 'not the password at all' }),
+      ]) {
+        const res = await attempt();
+        expect(res.status).toBe(429);
+        expect(Number(res.headers['retry-after'])).toBeGreaterThan(0);
+      }
+      // Other routes keep their own, larger allowance.
+      await http().get('/health').expect(200);
+    } finally {
+      await ctx.close();
+      await provider.stop();
     }
   });
 });

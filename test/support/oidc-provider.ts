@@ -1,4 +1,4 @@
-import { generateKeyPairSync, randomBytes } from 'node:crypto';
+import { createSign, generateKeyPairSync, KeyObject, randomBytes } from 'node:crypto';
 import { createServer, IncomingMessage, Server, ServerResponse } from 'node:http';
 import type { AddressInfo } from 'node:net';
 import { Adapter, Configuration, Provider } from 'oidc-provider';
@@ -19,6 +19,15 @@ export interface ProviderAccount {
 }
 
 /**
+ * How to forge the next ID token the token endpoint hands out: its claims changed, and signed
+ * again with the provider's own key, or with a key the provider never published.
+ */
+export interface IdTokenForgery {
+  claims?: (claims: Record<string, unknown>) => Record<string, unknown>;
+  signWith?: 'provider' | 'foreign';
+}
+
+/**
  * A real OpenID Connect provider for tests: oidc-provider 7 (certified OpenID Connect
  * implementation) on 127.0.0.1, with an RS256 key made for the run, one confidential client
  * (client_secret_basic, PKCE S256 required) and accounts the test adds. Its login page is
@@ -31,6 +40,10 @@ export class TestOidcProvider {
   readonly accounts = new Map<string, ProviderAccount>();
   nextAccount: string | null = null;
   refuseNext = false;
+  /** Set, the next token response carries an ID token forged so (see IdTokenForgery). */
+  forgeNext: IdTokenForgery | null = null;
+  private readonly foreignKey = generateKeyPairSync('rsa', { modulusLength: 2048 }).privateKey;
+  private signingKey!: KeyObject;
   private provider!: Provider;
   private server!: Server;
   issuer = '';
@@ -53,6 +66,7 @@ export class TestOidcProvider {
     await new Promise<void>((resolve) => this.server.listen(0, '127.0.0.1', resolve));
     this.issuer = `http://127.0.0.1:${(this.server.address() as AddressInfo).port}`;
     const { privateKey } = generateKeyPairSync('rsa', { modulusLength: 2048 });
+    this.signingKey = privateKey;
     const jwk = { ...privateKey.export({ format: 'jwk' }), kid: 'test-rs256', use: 'sig', alg: 'RS256' };
     const configuration: Configuration = {
       clients: [
@@ -95,8 +109,31 @@ export class TestOidcProvider {
         });
         return;
       }
+      if (this.forgeNext && req.method === 'POST' && req.url?.split('?')[0] === '/token') {
+        const forgery = this.forgeNext;
+        this.forgeNext = null;
+        this.forgeTokenResponse(res, forgery);
+      }
       void handle(req, res);
     });
+  }
+
+  /** Rewrites the ID token of the token response `res` is about to send. */
+  private forgeTokenResponse(res: ServerResponse, forgery: IdTokenForgery): void {
+    const end = res.end.bind(res) as (chunk?: unknown) => ServerResponse;
+    res.end = ((chunk?: unknown) => {
+      if (res.statusCode !== 200 || chunk === undefined) return end(chunk);
+      const body = JSON.parse(String(chunk)) as { id_token: string };
+      const [header, payload] = body.id_token.split('.');
+      const claims = JSON.parse(Buffer.from(payload, 'base64url').toString('utf8')) as Record<string, unknown>;
+      const forgedPayload = Buffer.from(JSON.stringify(forgery.claims ? forgery.claims(claims) : claims)).toString('base64url');
+      const signed = `${header}.${forgedPayload}`;
+      const key = forgery.signWith === 'foreign' ? this.foreignKey : this.signingKey;
+      body.id_token = `${signed}.${createSign('RSA-SHA256').update(signed).sign(key, 'base64url')}`;
+      const text = JSON.stringify(body);
+      res.setHeader('content-length', Buffer.byteLength(text));
+      return end(text);
+    }) as typeof res.end;
   }
 
   /** The "login page": signs `nextAccount` in and consents to what was asked, or refuses. */
