@@ -1,11 +1,13 @@
 import { spawn } from 'node:child_process';
 import { createHash } from 'node:crypto';
 import { join } from 'node:path';
+import * as argon2 from 'argon2';
 import request from 'supertest';
 import { DataSource } from 'typeorm';
 import { RefusalRecorder } from '../src/audit/refusal-recorder';
 import { ensureFirstAdministrator } from '../src/identity/first-administrator';
 import { IdentityService } from '../src/identity/identity.service';
+import * as passwords from '../src/identity/passwords';
 import { PurgeEndedSessionsJob } from '../src/identity/session-retention.job';
 import { PasswordRejectedError, SessionService } from '../src/identity/sessions.service';
 import { Clock } from '../src/infrastructure/clock/clock';
@@ -171,6 +173,51 @@ describe('sign-in and sessions', () => {
     await http().get('/auth/session').set('Cookie', first.cookie).expect(401);
     await signIn(user.email, 'a brand new passphrase');
     await http().post('/auth/sessions').send({ email: user.email, password: PASSWORD }).expect(401);
+  });
+
+  it('replaces a password hash made with older settings at the next successful sign-in, and only then', async () => {
+    const user = await person(null);
+    const db = ctx.api.get(DataSource);
+    // As an earlier release might have stored it: argon2id with a sixteenth of the memory, one lane.
+    const old = await argon2.hash(PASSWORD, { type: argon2.argon2id, memoryCost: 4096, timeCost: 2, parallelism: 1 });
+    await db.query(`UPDATE users SET password_hash = $2 WHERE id = $1`, [user.id, old]);
+    const storedHash = async () => (await db.query(`SELECT password_hash FROM users WHERE id = $1`, [user.id]))[0].password_hash as string;
+
+    await wrongPasswords(user.email, 1);
+    expect(await storedHash()).toBe(old);
+
+    await signIn(user.email);
+    const current = await storedHash();
+    expect(current).toMatch(/^\$argon2id\$v=19\$m=65536,t=3,p=4\$/);
+    expect(await argon2.verify(current, PASSWORD)).toBe(true);
+    // The new hash signs in, and is kept as it is.
+    await signIn(user.email);
+    expect(await storedHash()).toBe(current);
+  });
+
+  it('verifies an unknown email, and an account with no password, against a hash of the same argon2 settings as a real one', async () => {
+    const known = await person();
+    const withoutPassword = await person(null);
+    const verify = jest.spyOn(passwords, 'verifyPassword');
+    try {
+      await http().post('/auth/sessions').send({ email: known.email, password: 'a wrong password here' }).expect(401);
+      await http().post('/auth/sessions').send({ email: 'nobody.at.all@maldon.gov.uk', password: 'a wrong password here' }).expect(401);
+      await http().post('/auth/sessions').send({ email: withoutPassword.email, password: 'a wrong password here' }).expect(401);
+      // One argon2 verification each; its parameters (memory, passes, lanes) are the cost.
+      const parameters = (hash: string) => hash.split('$').slice(1, 4).join('$');
+      const hashes = verify.mock.calls.map(([hash]) => hash);
+      expect(hashes).toHaveLength(3);
+      const [stored] = await ctx.api.get(DataSource).query(`SELECT password_hash FROM users WHERE id = $1`, [known.id]);
+      expect(hashes[0]).toBe(stored.password_hash);
+      expect(parameters(hashes[1])).toBe('argon2id$v=19$m=65536,t=3,p=4');
+      expect(parameters(hashes[1])).toBe(parameters(stored.password_hash));
+      expect(parameters(hashes[2])).toBe(parameters(stored.password_hash));
+      // A real hash, not a string that fails at once: it is a hash of something.
+      expect(hashes[1]).not.toBe(stored.password_hash);
+      expect(await argon2.verify(hashes[1], 'a wrong password here')).toBe(false);
+    } finally {
+      verify.mockRestore();
+    }
   });
 
   it('sign-out ends the session and clears the cookie; the old cookie is refused afterwards', async () => {
