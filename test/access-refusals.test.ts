@@ -130,6 +130,17 @@ describe('refused requests and failed sign-ins in the access log (real PostgreSQ
     expect(route[0]).toMatchObject({ status: 404, outcome: 'refused', actor: 'lead@refusea.gov.uk', method: 'GET' });
   });
 
+  it('names the user of a session cookie, too, on a request no route handled and on one the body parser refused', async () => {
+    const { sessionToken } = await ctx.api.get(SessionService).signIn('lead@refusea.gov.uk', 'a long enough password');
+    const cookie = `dhr_session=${sessionToken}`;
+    await http().get('/no/such/page/for/a/cookie').set('Cookie', cookie).expect(404);
+    await http().post('/reviews').set('Cookie', cookie).set('Content-Type', 'application/json').send('{"cspId":').expect(400);
+    const [unrouted] = await rowsWhere(`path = '/no/such/page/for/a/cookie'`, []);
+    expect(unrouted).toMatchObject({ status: 404, outcome: 'refused', actor: 'lead@refusea.gov.uk', method: 'GET' });
+    const [unparsed] = await rowsWhere(`path = '/reviews' AND method = 'POST' AND status = 400 AND actor = 'lead@refusea.gov.uk'`, []);
+    expect(unparsed).toMatchObject({ outcome: 'refused', review_id: null });
+  });
+
   it('records each failed sign-in with the email tried, the real reason, the address and the time; a success is not a refusal', async () => {
     const wrong = await http().post('/auth/sessions').send({ email: 'Lead@RefuseA.gov.uk', password: 'not the password at all' });
     const unknown = await http().post('/auth/sessions').send({ email: 'nobody@refusea.gov.uk', password: 'not the password at all' });
