@@ -8,6 +8,7 @@ import { AppModule, AppOverrides } from '../../app.module';
 import { WorkerModule } from '../../worker.module';
 import { AppConfig } from '../config/app-config';
 import type { Logger } from '../logging/root-logger';
+import { assignRequestId } from '../logging/logging.module';
 import { HttpErrorFilter } from '../http/http-error.filter';
 import { refuseNulInput, RefuseNulPipe } from '../http/input-guards';
 import { cspNonce, cspNonceSource, registerWebAssets, STATIC_PREFIXES } from '../../web/web-assets';
@@ -81,13 +82,23 @@ export async function createApiApp(
     bodyParser: false,
   });
   app.useLogger(new NestLogger(app.get(PinoNestLogger)));
+  // What the modules logged while being built, and from now on each line as it is logged (Nest
+  // would otherwise hold every line back until listen(), which an app that is only init()ed,
+  // in a test, never calls).
+  app.flushLogs();
   // An idle keep-alive connection stays open longer than a load balancer's idle timeout (60 s on
   // the common ones): with Node's 5 s, the server closes connections a proxy or client is about to
   // reuse, and that request fails ("other side closed", a 502 at the proxy).
   const server = app.getHttpServer() as { keepAliveTimeout: number; headersTimeout: number };
   server.keepAliveTimeout = 65_000;
   server.headersTimeout = 66_000;
-  // First, so every refused request (a 4xx, even the body parser's) reaches the access log.
+  // The request id first, so that every response carries one and every access log row has it,
+  // even of a request refused before Nest's routing (the request logger reuses it).
+  app.use((req: Request, res: Response, next: NextFunction) => {
+    assignRequestId(req, res);
+    next();
+  });
+  // Then, so every refused request (a 4xx, even the body parser's) reaches the access log.
   app.use(app.get(RefusalRecorder).middleware);
   app.useBodyParser('json', { limit: config.http.bodyLimit });
   app.useBodyParser('urlencoded', { limit: config.http.bodyLimit, extended: false });

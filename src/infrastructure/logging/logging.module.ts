@@ -11,6 +11,20 @@ export const ROOT_LOGGER = Symbol('ROOT_LOGGER');
 const REQUEST_ID = /^[A-Za-z0-9._-]{1,64}$/;
 
 /**
+ * The request's id: a well-formed X-Request-Id it came with, or a new one; given once (the first
+ * middleware gives it, so that a request refused before Nest's routing, by the body parser say,
+ * has one too) and echoed in the response's X-Request-Id.
+ */
+export function assignRequestId(req: IncomingMessage & { id?: unknown }, res: ServerResponse): string {
+  if (typeof req.id === 'string') return req.id;
+  const given = req.headers['x-request-id'];
+  const id = typeof given === 'string' && REQUEST_ID.test(given) ? given : randomUUID();
+  req.id = id;
+  res.setHeader('X-Request-Id', id);
+  return id;
+}
+
+/**
  * JSON logs through pino. In the API every line written during a request carries its
  * requestId (taken from a well-formed X-Request-Id header, or new), echoed in the response.
  */
@@ -24,12 +38,7 @@ export class LoggingModule {
             pinoHttp: {
               logger,
               customAttributeKeys: { reqId: 'requestId' },
-              genReqId: (req: IncomingMessage, res: ServerResponse) => {
-                const given = req.headers['x-request-id'];
-                const id = typeof given === 'string' && REQUEST_ID.test(given) ? given : randomUUID();
-                res.setHeader('X-Request-Id', id);
-                return id;
-              },
+              genReqId: assignRequestId,
               autoLogging: { ignore: (req: IncomingMessage) => req.url === '/health' },
               serializers: {
                 // An upload form's CSRF token (`?_csrf=`) is a secret of the session: not logged.
