@@ -118,4 +118,12 @@ describe('withoutCsrfToken', () => {
     expect(withoutCsrfToken('/cases/1/people?x_csrf=1')).toBe('/cases/1/people?x_csrf=1');
     expect(withoutCsrfToken('/cases/1')).toBe('/cases/1');
   });
+
+  it('drops it however its name is encoded, as the query parser would read it', () => {
+    expect(withoutCsrfToken('/cases/1/documents?%5Fcsrf=abc')).toBe('/cases/1/documents');
+    expect(withoutCsrfToken('/cases/1/documents?a=1&%5fcsrf=abc')).toBe('/cases/1/documents?a=1');
+    expect(withoutCsrfToken('/cases/1/documents?_%63%73rf=abc&b=2')).toBe('/cases/1/documents?b=2');
+    // A name that does not decode is kept as it is, and is not the token's.
+    expect(withoutCsrfToken('/cases/1/documents?%E0%A4%A=1&_csrf=abc')).toBe('/cases/1/documents?%E0%A4%A=1');
+  });
 });

@@ -77,12 +77,23 @@ export function csrfTokenMatches(expected: string, given: unknown): boolean {
  */
 export function withoutCsrfToken(url: string): string {
   const q = url.indexOf('?');
-  if (q < 0 || !/(^|[?&])_csrf=/.test(url.slice(q))) return url;
-  const kept = url
-    .slice(q + 1)
-    .split('&')
-    .filter((part) => part.split('=')[0] !== '_csrf');
+  if (q < 0) return url;
+  const parts = url.slice(q + 1).split('&');
+  // A name is compared as the query parser reads it: `%5Fcsrf` is `_csrf` too.
+  const kept = parts.filter((part) => queryName(part.split('=')[0]) !== CSRF_QUERY_NAME);
+  if (kept.length === parts.length) return url;
   return kept.length > 0 ? `${url.slice(0, q)}?${kept.join('&')}` : url.slice(0, q);
+}
+
+const CSRF_QUERY_NAME = '_csrf';
+
+/** A query string parameter's name, decoded as the query parser decodes it. */
+function queryName(raw: string): string {
+  try {
+    return decodeURIComponent(raw.replace(/\+/g, ' '));
+  } catch {
+    return raw;
+  }
 }
 
 export interface SessionPolicy {
