@@ -15,7 +15,7 @@ export interface AppConfig {
     corsOrigins: string[];
     /** Express's `trust proxy`: which hops' X-Forwarded-For to believe; false: none. */
     trustProxy: false | number | string;
-    /** Requests per minute per client address (health checks excepted). */
+    /** Requests per minute per client address and route (health checks excepted). */
     rateLimitPerMinute: number;
   };
   database: {
@@ -254,7 +254,7 @@ export const SETTINGS: SettingDefinition[] = [
     path: 'http.rateLimitPerMinute',
     schema: positiveInt(1_000_000),
     expected: 'an integer from 1 to 1000000',
-    description: 'Requests per minute per client address before 429 (health checks are not limited; counted in Redis, across every API process).',
+    description: 'Requests per minute per client address and route before 429 (each route, such as `GET /reviews/:id` whatever the review, counts on its own; health checks are not limited; counted in Redis, across every API process).',
   },
   {
     env: 'DATABASE_URL',
