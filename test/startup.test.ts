@@ -65,21 +65,23 @@ describe('single-machine start with nothing on the PostgreSQL port', () => {
       PORT: String(await testPort()),
       LOG_LEVEL: 'info',
     };
-    const proc = runEntryPoint('start.js', env);
+    const proc = runEntryPoint('start.js', env, [], { ownProcessGroup: true });
     const embedded = await waitForLog(proc, (l) => l.msg === 'embedded PostgreSQL started', 120000);
     await waitForLog(proc, (l) => l.msg === 'DHR engine ready (API and worker)', 60000);
     const ready = await fetch(`http://127.0.0.1:${env.PORT}/health/ready`);
     return { proc, ready, pgPort: embedded.port as number };
   }
 
-  async function stopService(proc: ReturnType<typeof runEntryPoint>, pgPort: number) {
-    proc.child.kill('SIGTERM');
+  /** SIGTERM to the process (a supervisor), or Ctrl-C: SIGINT to its whole process group (a terminal). */
+  async function stopService(proc: ReturnType<typeof runEntryPoint>, pgPort: number, how: 'SIGTERM' | 'Ctrl-C' = 'SIGTERM') {
+    if (how === 'Ctrl-C') process.kill(-proc.child.pid!, 'SIGINT');
+    else proc.child.kill('SIGTERM');
     expect(await proc.exited).toBe(0);
     expect(proc.logs.map((l) => l.msg)).toContain('embedded PostgreSQL stopped');
     expect(await isPortOpen('127.0.0.1', pgPort)).toBe(false);
   }
 
-  it('starts an embedded PostgreSQL, stops it on SIGTERM, and keeps the data across a restart', async () => {
+  it('starts an embedded PostgreSQL, stops it on SIGTERM and on Ctrl-C (SIGINT to the process group), and keeps the data across restarts', async () => {
     const first = await startService();
     expect(first.ready.status).toBe(200);
     // API and worker in one process, each with its own data source: no false alarm about it.
@@ -99,8 +101,16 @@ describe('single-machine start with nothing on the PostgreSQL port', () => {
     const { rows } = await reader.query(`SELECT name FROM csps WHERE code = 'MALDON'`);
     await reader.end();
     expect(rows).toEqual([{ name: 'Maldon Community Safety Partnership' }]);
-    await stopService(second.proc, second.pgPort);
-  }, 240000);
+    // Ctrl-C stops everything it started, as cleanly: exit 0, PostgreSQL stopped, and its data kept.
+    await stopService(second.proc, second.pgPort, 'Ctrl-C');
+    const third = await startService();
+    expect(third.ready.status).toBe(200);
+    const again = new Client({ connectionString: `postgres://postgres:postgres@127.0.0.1:${third.pgPort}/dhr` });
+    await again.connect();
+    expect((await again.query(`SELECT count(*)::int AS n FROM csps WHERE code = 'MALDON'`)).rows).toEqual([{ n: 1 }]);
+    await again.end();
+    await stopService(third.proc, third.pgPort);
+  }, 300000);
 });
 
 describe('first start: what a person sees at the default log level', () => {

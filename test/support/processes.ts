@@ -20,7 +20,7 @@ export function runEntryPoint(
   entry: string,
   env: Record<string, string | undefined>,
   args: string[] = [],
-  options: { root?: string; stdin?: string } = {},
+  options: { root?: string; stdin?: string; ownProcessGroup?: boolean } = {},
 ): RunningProcess {
   const root = options.root ?? ROOT;
   const script = join(root, 'dist', 'src', entry);
@@ -39,6 +39,9 @@ export function runEntryPoint(
     cwd: root,
     env: { PATH: process.env.PATH, HOME: process.env.HOME, ...appLogin, ...env } as NodeJS.ProcessEnv,
     stdio: [options.stdin === undefined ? 'ignore' : 'pipe', 'pipe', 'pipe'],
+    // Its own process group, as a terminal's foreground job: Ctrl-C is SIGINT to the whole
+    // group (process.kill(-pid, 'SIGINT')), the children it started included.
+    detached: options.ownProcessGroup === true,
   });
   if (options.stdin !== undefined) child.stdin!.end(options.stdin);
   const logs: Array<Record<string, unknown>> = [];
