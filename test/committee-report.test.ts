@@ -304,6 +304,37 @@ describe('committee progress report (as at a past date; JSON, DOCX, PDF; access)
     expect((await as('otherLead', '/reports/committee?csp=braintree&asAt=2017-11-08').expect(200)).body.reviews.map((r: { reference: string }) => r.reference)).toEqual(['DHR-BRAINTREE-2017-001']);
   });
 
+  it('refuses a real chair of a review of that CSP (a review member with the role chair) with a 403, as it does the review’s other members', async () => {
+    const identities = ctx.api.get(IdentityService);
+    const token = async (email: string, displayName: string) => (await identities.issueToken((await identities.addUser({ email, displayName })).id, 'committee')).token;
+    const chairEmail = 'real.chair.committee@independent.example';
+    const writerEmail = 'writer.committee@independent.example';
+    const chair = await token(chairEmail, 'A Real Chair');
+    const writer = await token(writerEmail, 'A Report Writer');
+    await http().post(`/reviews/${ids.dhr3}/members`).set('X-Actor', LEAD).send({ email: chairEmail, role: 'chair' }).expect(201);
+    await http().post(`/reviews/${ids.dhr3}/members`).set('X-Actor', LEAD).send({ email: writerEmail, role: 'report_writer' }).expect(201);
+    const get = (bearer: string, path: string) => http().get(path).set('Authorization', `Bearer ${bearer}`);
+    // A real chair: the review is theirs to open (and another partnership's review is not).
+    const theirs = (await get(chair, `/reviews/${ids.dhr3}`).expect(200)).body;
+    expect(theirs).toMatchObject({ id: ids.dhr3, reference: 'DHR-MALDON-2017-002' });
+    expect((await get(chair, `/reviews/${ids.other}`)).status).toBe(404);
+    // Yet the committee report of its CSP is refused, in every format and as at any date.
+    for (const path of ['/reports/committee?csp=MALDON', `${AS_AT}`, `${AS_AT}&format=docx`, `${AS_AT}&format=pdf`, '/reports/committee?csp=MALDON&page=1&pageSize=1']) {
+      for (const [who, bearer] of [
+        ['chair', chair],
+        ['report writer', writer],
+      ] as const) {
+        const res = await get(bearer, path);
+        expect([who, path, res.status, res.body.message]).toEqual([who, path, 403, 'reports.read: your roles do not allow this']);
+        expect([who, path, JSON.stringify(res.body)]).toEqual([who, path, expect.not.stringContaining('DHR-MALDON')]);
+      }
+    }
+    // The page refuses them too, and shows none of the report.
+    const page = await get(chair, '/committee-report?csp=MALDON&asAt-day=8&asAt-month=11&asAt-year=2017').set('Accept', 'text/html');
+    expect(page.status).toBe(403);
+    expect(page.text).not.toContain('DHR-MALDON');
+  });
+
   it('puts every report in the access log: a row per review it held, under that review', async () => {
     const dataSource = ctx.api.get(DataSource);
     const before: Array<{ n: number }> = await dataSource.query(`SELECT count(*)::int AS n FROM access_log WHERE route = '/reports/committee'`);
