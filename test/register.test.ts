@@ -6,6 +6,7 @@ import { CaseFileApi } from './support/casefile-api';
 import { answerHomeOfficeChecklist } from './support/home-office';
 import { sendingCurrentVersion } from './support/if-match';
 import { startTestApp, TestClock, type TestContext } from './support/test-app';
+import * as taxonomyModule from '../src/reports/register/taxonomy';
 
 /** Friday 4 December 2026. */
 const NOW = '2026-12-04T10:00:00Z';
@@ -428,5 +429,127 @@ describe('recommendations register (API, CSV, XLSX, access)', () => {
     expect(stalking.slice(0, stalking.indexOf('</tr>'))).toContain('Not recorded');
     const bad = await as('county', '/register?theme=astrology').set('Accept', 'text/html').expect(400);
     expect(bad.text).toContain('Theme: is not a recommendation theme of taxonomy version 1: astrology');
+  });
+
+  // The tests below each use a partnership of their own (the trusted X-Actor caller), so the rows
+  // and counts of the tests above are untouched.
+
+  it('checks every row against the real names of the people in its review: a name in a recommendation’s or an action’s text refuses the register (409 naming the review, never the name) in JSON, CSV and XLSX', async () => {
+    const NAME = 'Marion Quellington';
+    const tendring = (await http().post('/csps').set('X-Actor', 'admin').send({ code: 'TENDRING', name: 'Tendring Community Safety Partnership' }).expect(201)).body.id;
+    const id = await review(tendring, '2026-05-04');
+    const ref = await reference(id);
+    await post(`/reviews/${id}/people`, { role: 'victim', realName: NAME, pseudonym: 'Adult M' });
+    const clean = await post(`/reviews/${id}/recommendations`, { text: 'Agencies should share risk information', level: 'multi_agency', addressee: 'Tendring CSP', addresseeKind: 'partnership', theme: 'multi_agency_working' });
+    await post(`/reviews/${id}/recommendations/${clean.id}/agree`, {});
+    const register = (query = '') => http().get(`/reports/register?csp=TENDRING${query}`).set('X-Actor', LEAD);
+    // Without the name in any row, the review's rows are given.
+    expect((await register().expect(200)).body.rows.map((r: { reference: string; recommendation: string }) => [r.reference, r.recommendation])).toEqual([[ref, 'Agencies should share risk information']]);
+
+    const message = `${ref}: the report would show a real name of a person in this review (in its reference or an agency's name); correct the record first`;
+    const refused = async (what: string) => {
+      for (const query of ['', '&format=csv', '&format=xlsx', '&theme=multi_agency_working']) {
+        const res = await register(query);
+        expect([what, query, res.status, res.body.message]).toEqual([what, query, 409, message]);
+        for (const part of NAME.toLowerCase().split(' ')) expect([what, query, res.text.toLowerCase().includes(part)]).toEqual([what, query, false]);
+      }
+    };
+    // The real name in a recommendation's text.
+    const named = await post(`/reviews/${id}/recommendations`, { text: `Agencies should learn from what happened to ${NAME}`, level: 'multi_agency', addressee: 'Tendring CSP', addresseeKind: 'partnership', theme: 'multi_agency_working' });
+    await post(`/reviews/${id}/recommendations/${named.id}/agree`, {});
+    await refused('recommendation text');
+    // Withdrawn, it is shown nowhere: the register is given again.
+    await post(`/reviews/${id}/recommendations/${named.id}/withdraw`, { reason: 'Named a person' });
+    expect((await register().expect(200)).body.rows).toHaveLength(1);
+    // The real name (in other letter case, a line break between its words) in an action's
+    // description: each text is checked as written, not as JSON writes it ("marion\\nQUELLINGTON").
+    await post(`/reviews/${id}/recommendations/${clean.id}/actions`, { description: 'Brief staff on the case of marion\nQUELLINGTON', owner: 'Essex Police', targetDate: '2027-02-01' });
+    await refused('action description');
+  });
+
+  it('shows each review’s coding in the words of the taxonomy version it was coded with, and that version; new coding uses the newest and is stored with it', async () => {
+    const v1 = taxonomyModule.taxonomyVersions().get('1')!;
+    expect(v1.relationshipCategories.find((e) => e.code === 'intimate_partner')!.label).toBe('Intimate partner (current)');
+    // A later version (as a v2.json would be): the same codes, one in new words.
+    const v2: taxonomyModule.Taxonomy = {
+      ...v1,
+      version: '2',
+      relationshipCategories: v1.relationshipCategories.map((e) => (e.code === 'intimate_partner' ? { ...e, label: 'Intimate partner (new wording of v2)' } : e)),
+    };
+    const witham = (await http().post('/csps').set('X-Actor', 'admin').send({ code: 'WITHAM', name: 'Witham Community Safety Partnership' }).expect(201)).body.id;
+    const made: Record<'old' | 'new', string> = { old: '', new: '' };
+    for (const which of ['old', 'new'] as const) {
+      made[which] = await review(witham, which === 'old' ? '2026-05-11' : '2026-05-12');
+      const rec = await post(`/reviews/${made[which]}/recommendations`, { text: `Agencies should act (${which})`, level: 'multi_agency', addressee: 'Witham CSP', addresseeKind: 'partnership', theme: 'policy' });
+      await post(`/reviews/${made[which]}/recommendations/${rec.id}/agree`, {});
+    }
+    const codes = { relationshipCategory: 'intimate_partner', vulnerabilities: [], themes: ['coercive_control'], familyInvolvement: [] };
+    // Coded while version 1 is the newest.
+    await http().put(`/reviews/${made.old}/coding`).set('X-Actor', LEAD).send(codes).expect(200);
+    const versions = jest.spyOn(taxonomyModule, 'taxonomyVersions').mockReturnValue(new Map([['1', v1], ['2', v2]]));
+    const current = jest.spyOn(taxonomyModule, 'currentTaxonomy').mockReturnValue(v2);
+    try {
+      // Coded once version 2 is the newest: stored with version 2.
+      expect((await http().put(`/reviews/${made.new}/coding`).set('X-Actor', LEAD).send(codes).expect(200)).body).toMatchObject({ taxonomyVersion: '2' });
+      const stored: Array<{ review_id: string; taxonomy_version: string }> = await db.query(`SELECT review_id, taxonomy_version FROM review_codings WHERE review_id = ANY($1::uuid[])`, [[made.old, made.new]]);
+      expect(Object.fromEntries(stored.map((r) => [r.review_id, r.taxonomy_version]))).toEqual({ [made.old]: '1', [made.new]: '2' });
+      // Each review's coding keeps its version and that version's words.
+      const body = (await http().get('/reports/register?csp=WITHAM').set('X-Actor', LEAD).expect(200)).body;
+      expect(body.taxonomyVersion).toBe('2');
+      const coding = (id: string) => body.rows.find((r: { reviewId: string }) => r.reviewId === id).coding;
+      expect(coding(made.old)).toEqual({ taxonomyVersion: '1', relationship: 'Intimate partner (current)', vulnerabilities: [], themes: ['Coercive and controlling behaviour'], familyInvolvement: [] });
+      expect(coding(made.new)).toEqual({ taxonomyVersion: '2', relationship: 'Intimate partner (new wording of v2)', vulnerabilities: [], themes: ['Coercive and controlling behaviour'], familyInvolvement: [] });
+      expect((await http().get(`/reviews/${made.old}/coding`).set('X-Actor', LEAD).expect(200)).body).toMatchObject({ taxonomyVersion: '1', labels: { relationshipCategory: { code: 'intimate_partner', label: 'Intimate partner (current)' } } });
+      // The CSV: the relationship in its version's words, and the version in the last column.
+      const csv = (await http().get('/reports/register?csp=WITHAM&format=csv').set('X-Actor', LEAD).expect(200)).text.trimEnd().split('\r\n').slice(1);
+      const cells = (line: string) => line.split(',');
+      expect(csv.map((line) => [cells(line)[3], cells(line)[13], cells(line)[cells(line).length - 1]]).sort()).toEqual([
+        ['Agencies should act (new)', 'Intimate partner (new wording of v2)', '2'],
+        ['Agencies should act (old)', 'Intimate partner (current)', '1'],
+      ]);
+    } finally {
+      versions.mockRestore();
+      current.mockRestore();
+    }
+  });
+
+  it('pages of 50 rows by default, up to 200 when asked; over 200 is a 400 naming pageSize; the exports hold every row', async () => {
+    const halstead = (await http().post('/csps').set('X-Actor', 'admin').send({ code: 'HALSTEAD', name: 'Halstead Community Safety Partnership' }).expect(201)).body.id;
+    const id = await review(halstead, '2026-05-18');
+    const rec = await post(`/reviews/${id}/recommendations`, { text: 'Agencies should review their training', level: 'multi_agency', addressee: 'Halstead CSP', addresseeKind: 'partnership', theme: 'training' });
+    await post(`/reviews/${id}/recommendations/${rec.id}/agree`, {});
+    // 201 actions under it: 201 rows.
+    await db.query(
+      `INSERT INTO actions (review_id, recommendation_id, description, owner, status, target_date, created_by)
+       SELECT $1, $2, 'Paged action ' || lpad(n::text, 3, '0'), 'Essex Police', 'not_started', '2027-06-30', 'test' FROM generate_series(1, 201) n`,
+      [id, rec.id],
+    );
+    const everyAction = Array.from({ length: 201 }, (_, i) => `Paged action ${String(i + 1).padStart(3, '0')}`);
+    const page = async (query: string) => (await http().get(`/reports/register?csp=HALSTEAD${query}`).set('X-Actor', LEAD).expect(200)).body;
+    const actions = (body: { rows: Array<{ action: string }> }) => body.rows.map((r) => r.action);
+
+    const byDefault = await page('');
+    expect([byDefault.total, byDefault.page, byDefault.pageSize, byDefault.pages, byDefault.rows.length]).toEqual([201, 1, 50, 5, 50]);
+    const pagesOf50 = [actions(byDefault)];
+    for (let n = 2; n <= 5; n++) pagesOf50.push(actions(await page(`&page=${n}`)));
+    expect(pagesOf50.map((p) => p.length)).toEqual([50, 50, 50, 50, 1]);
+    expect(pagesOf50.flat().sort()).toEqual(everyAction);
+
+    const biggest = await page('&pageSize=200');
+    expect([biggest.total, biggest.pageSize, biggest.pages, biggest.rows.length]).toEqual([201, 200, 2, 200]);
+    const last = await page('&pageSize=200&page=2');
+    expect([...actions(biggest), ...actions(last)].sort()).toEqual(everyAction);
+
+    for (const size of ['201', '0', '1000']) {
+      const res = await http().get(`/reports/register?csp=HALSTEAD&pageSize=${size}`).set('X-Actor', LEAD).expect(400);
+      expect([size, res.body.errors]).toEqual([size, [{ field: 'pageSize', message: 'must be from 1 to 200' }]]);
+    }
+    // The CSV is every matching row, whatever the page size.
+    const csv = (await http().get('/reports/register?csp=HALSTEAD&format=csv&pageSize=10').set('X-Actor', LEAD).expect(200)).text.trimEnd().split('\r\n');
+    expect(csv).toHaveLength(1 + 201);
+    // The page shows 50 at a time too.
+    const html = await http().get('/register?csp=HALSTEAD').set('X-Actor', LEAD).set('Accept', 'text/html').expect(200);
+    expect(html.text).toContain('Recommendations and actions, page 1 of 5');
+    expect(everyAction.filter((a) => html.text.includes(a))).toHaveLength(50);
   });
 });

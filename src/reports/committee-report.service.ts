@@ -222,7 +222,7 @@ export class CommitteeReportService {
       const review = reviewAsAt(record, query.asAt, this.visibility(access, subject), this.rules);
       if (!review) continue;
       const realNames = of<{ real_name: string }>(peopleOf, row.id).map((p) => p.real_name);
-      assertNoRealNamesInReport(JSON.stringify(review), realNames, row.reference);
+      assertNoRealNamesInReport(review, realNames, row.reference);
       built.push(review);
     }
     const count = paged ? total : built.length;

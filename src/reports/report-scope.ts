@@ -65,20 +65,34 @@ export function reportableReviewsSql(access: AccessContext, alias: string, start
 
 /**
  * The reports' check, as the emails are checked: a real name of anyone in the review anywhere in
- * `text` refuses it with a 409 carrying `message` (which names the review, never the name).
+ * what a report shows refuses it with a 409 carrying `message` (which names the review, never the
+ * name). `shown` is the text, or the report's data: then each of its strings is checked as it
+ * is, not its JSON, where a line break or a tab between two names is written `\n` or `\t`.
  */
-export function refuseRealNames(text: string, realNames: string[], message: string): void {
+export function refuseRealNames(shown: unknown, realNames: string[], message: string): void {
   try {
-    assertNoRealNames(text, realNames);
+    // Joined by a character no name holds, so that two strings never make one name.
+    assertNoRealNames(textsOf(shown).join(TEXTS_APART), realNames);
   } catch (error) {
     if (!(error instanceof RealNameInEmailError)) throw error;
     throw new ConflictException({ statusCode: 409, error: 'Conflict', message });
   }
 }
 
+/** Between the strings of a report's data when they are checked together. */
+export const TEXTS_APART = '\u0000';
+
+/** Every string in `value` (itself, or in its arrays and objects, at any depth). */
+export function textsOf(value: unknown): string[] {
+  if (typeof value === 'string') return [value];
+  if (Array.isArray(value)) return value.flatMap(textsOf);
+  if (value !== null && typeof value === 'object' && !(value instanceof Date)) return Object.values(value).flatMap(textsOf);
+  return [];
+}
+
 /** A report's check of one review, in the words every report uses. */
-export function assertNoRealNamesInReport(text: string, realNames: string[], reference: string): void {
-  refuseRealNames(text, realNames, `${reference}: the report would show a real name of a person in this review (in its reference or an agency's name); correct the record first`);
+export function assertNoRealNamesInReport(shown: unknown, realNames: string[], reference: string): void {
+  refuseRealNames(shown, realNames, `${reference}: the report would show a real name of a person in this review (in its reference or an agency's name); correct the record first`);
 }
 
 /** A report's query number (`page`, `pageSize`): whole, from 1 to `max`, given as text. */

@@ -150,7 +150,7 @@ export class BoardPaperService {
     };
     const paper = boardPaperOf(record, visible, londonDateOf(this.clock.now()));
     refuseRealNames(
-      JSON.stringify(paper),
+      paper,
       people.map((p) => p.real_name),
       `${row.reference}: the board paper would show a real name of a person in this review (in an agency's name or the text of a record); correct the record first`,
     );

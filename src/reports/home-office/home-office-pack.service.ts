@@ -14,6 +14,7 @@ import { migrateSnapshot, type ReviewContext } from '../../reviews/lifecycle';
 import { assertNoRealNames, RealNameInEmailError } from '../../reminders/mail/reminder-email';
 import { DECISION_OUTCOME_LABELS, FAMILY_ENGAGEMENT_KIND_LABELS, HOLD_REASON_LABELS, IMR_KIND_LABELS, QA_OUTCOME_LABELS, STAGE_LABELS } from '../../web/labels';
 import { FULL_VISIBILITY, reviewAsAt, type ReviewRecord } from '../committee-report';
+import { TEXTS_APART, textsOf } from '../report-scope';
 import { actionPlanText, coverSections, packFileNames, packZip, type PackModel } from './home-office-pack-files';
 import { RECOMMENDATION_SCOPE_LABELS } from './labels';
 
@@ -47,7 +48,8 @@ export class HomeOfficePackService {
 
   async build(reviewId: string, db: Db = this.dataSource.manager): Promise<BuiltPack> {
     const { model, realNames, documents } = await this.load(reviewId, db);
-    const written = JSON.stringify([coverSections(model), actionPlanText(model.actionPlan)]);
+    // Each string as it is written, not their JSON (where a line break between two names is `\n`).
+    const written = textsOf([coverSections(model), actionPlanText(model.actionPlan)]).join(TEXTS_APART);
     try {
       assertNoRealNames(written, realNames);
     } catch (error) {

@@ -261,7 +261,7 @@ export class RecommendationsRegisterService {
     const rowsOf = groupBy(rows, (r) => r.reviewId);
     for (const id of ids) {
       const mine = rowsOf.get(id) ?? [];
-      assertNoRealNamesInReport(JSON.stringify(mine), (names.get(id) ?? []).map((p) => p.real_name), mine[0].reference);
+      assertNoRealNamesInReport(mine, (names.get(id) ?? []).map((p) => p.real_name), mine[0].reference);
     }
   }
 
