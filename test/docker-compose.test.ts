@@ -25,6 +25,8 @@ interface Service {
   volumes?: string[];
   ports?: string[];
   healthcheck?: { test?: string[]; disable?: boolean; timeout?: string };
+  depends_on?: Record<string, { condition: string }>;
+  restart?: string;
 }
 
 const services = Object.entries(compose.services);
@@ -115,5 +117,47 @@ describe('docker/compose.yaml', () => {
     expect(caddyfile).toMatch(/^\s*tls \{\$DHR_TLS:internal\}$/m);
     expect(caddyfile).toMatch(/^\s*reverse_proxy api:3000 \{$/m);
     expect(compose.services.api.environment!.TRUST_PROXY).toBe('1');
+  });
+});
+
+describe('docker/ as the README describes it ("Running the API and the worker separately")', () => {
+  /** The Dockerfile's stages, in order, with the instructions of each. */
+  const stages = dockerfile
+    .split(/^FROM /m)
+    .slice(1)
+    .map((text) => ({ from: text.split('\n')[0], body: text }));
+
+  it('builds in several stages and ships only the last: compiled code and runtime dependencies, run as a user that is not root', () => {
+    expect(stages.map((s) => s.from)).toEqual(['${NODE_IMAGE} AS base', 'base AS deps', 'deps AS build', 'base AS prod-deps', '${NODE_IMAGE} AS runtime']);
+    const runtime = stages[stages.length - 1].body;
+    // No compiler or dev dependency in the image: node_modules from `npm ci --omit=dev`, dist from the build stage.
+    expect(stages.find((s) => s.from === 'base AS prod-deps')!.body).toMatch(/^RUN npm ci --omit=dev/m);
+    expect(runtime).toMatch(/^COPY --from=prod-deps \/app\/node_modules \.\/node_modules$/m);
+    expect(runtime).toMatch(/^COPY --from=build \/app\/dist \.\/dist$/m);
+    expect(runtime).not.toMatch(/^COPY (src\/ |tsconfig)/m);
+    expect(runtime).not.toMatch(/--from=deps/);
+    // The last USER is node, and nothing runs after it as root.
+    const users = [...runtime.matchAll(/^USER (\S+)$/gm)].map((m) => m[1]);
+    expect(users).toEqual(['node']);
+    expect(runtime.slice(runtime.indexOf('USER node'))).not.toMatch(/^RUN /m);
+  });
+
+  it('runs Redis append-only with noeviction (BullMQ needs it), in a volume', () => {
+    const redis = compose.services.redis;
+    expect(redis.command).toEqual(['redis-server', '--appendonly', 'yes', '--maxmemory-policy', 'noeviction']);
+    expect(redis.volumes).toEqual(['redis-data:/data']);
+  });
+
+  it('migrates once, before the API and the worker start: they wait for the one-shot migration to finish successfully', () => {
+    const migrate = compose.services.migrate;
+    expect(migrate.command).toEqual(['node', 'dist/src/cli/migrate.js']);
+    expect(migrate.healthcheck).toEqual({ disable: true });
+    expect(migrate.restart ?? 'no').toBe('no');
+    for (const name of ['api', 'worker']) {
+      const service = compose.services[name];
+      expect({ name, migrate: service.depends_on?.migrate }).toEqual({ name, migrate: { condition: 'service_completed_successfully' } });
+      expect({ name, redis: service.depends_on?.redis }).toEqual({ name, redis: { condition: 'service_healthy' } });
+    }
+    expect(compose.services.worker.command).toEqual(['node', 'dist/src/worker.js']);
   });
 });
