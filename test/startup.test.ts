@@ -35,6 +35,33 @@ describe('start-up as a user runs it (compiled entry points)', () => {
     expect(proc.stderr()).toContain('set DATABASE_URL=postgres://');
   });
 
+  it('npm start uses a Redis found on the local port, and without one (and no redis-server on PATH) stops saying how to get one', async () => {
+    const database = await createTestDatabase();
+    const dataDir = mkdtempSync(join(tmpdir(), 'dhr-redis-'));
+    try {
+      const env = { DATABASE_URL: database.url, QUEUE_PREFIX: uniqueQueuePrefix(), DATA_DIR: dataDir, LOG_LEVEL: 'info', PATH: '/nonexistent' };
+      const without = runEntryPoint('start.js', { ...env, PORT: String(await testPort()), LOCAL_REDIS_PORT: String(await testPort()) });
+      expect(await without.exited).toBe(1);
+      expect(without.stderr()).toMatch(/No Redis: REDIS_URL is not set, nothing listens on 127\.0\.0\.1:\d+ and no redis-server is on PATH\./);
+      expect(without.stderr()).toContain('set REDIS_URL=redis://HOST:6379, or install Redis (`sudo apt install redis-server`, `brew install redis`)');
+
+      const redisPort = new URL(testRedisUrl()).port || '6379';
+      const found = runEntryPoint('start.js', { ...env, PORT: String(await testPort()), LOCAL_REDIS_PORT: redisPort });
+      try {
+        const using = await waitForLog(found, (l) => l.msg === 'using the Redis server found on the local port', 60000);
+        expect(using.port).toBe(Number(redisPort));
+        await waitForLog(found, (l) => l.msg === 'DHR engine ready (API and worker)', 60000);
+        found.child.kill('SIGTERM');
+        expect(await found.exited).toBe(0);
+      } finally {
+        if (found.child.exitCode === null) found.child.kill('SIGKILL');
+      }
+    } finally {
+      rmSync(dataDir, { recursive: true, force: true });
+      await database.drop();
+    }
+  }, 120000);
+
   it('the worker alone refuses to start without SMTP_URL and says what it needs (it sends the reminders)', async () => {
     const database = await createTestDatabase();
     try {

@@ -1,16 +1,27 @@
 import { ChildProcess, spawn, spawnSync } from 'node:child_process';
-import { readFileSync, readlinkSync } from 'node:fs';
+import { accessSync, constants, readFileSync, readlinkSync, statSync } from 'node:fs';
 import { mkdir, realpath, rm } from 'node:fs/promises';
-import { join } from 'node:path';
+import { delimiter, join } from 'node:path';
 import { AppConfig } from '../config/app-config';
 import type { Logger } from '../logging/root-logger';
 import { ResolvedService, ServiceUnavailableError } from './postgres';
 import { freePort, isPortOpen, waitFor } from './ports';
 
-function redisServerOnPath(): string | null {
-  const found = spawnSync('sh', ['-c', 'command -v redis-server'], { encoding: 'utf8' });
-  const path = found.stdout.trim();
-  return found.status === 0 && path ? path : null;
+/** The first executable `redis-server` in PATH's folders, as a shell would find it (none: null). */
+export function redisServerOnPath(pathVariable = process.env.PATH ?? ''): string | null {
+  for (const dir of pathVariable.split(delimiter)) {
+    if (!dir) continue;
+    const candidate = join(dir, 'redis-server');
+    try {
+      if (statSync(candidate).isFile()) {
+        accessSync(candidate, constants.X_OK);
+        return candidate;
+      }
+    } catch {
+      // not here, or not executable: the next folder
+    }
+  }
+  return null;
 }
 
 const PID_FILE = 'redis-server.pid';
