@@ -3,7 +3,11 @@ import { DataSource } from 'typeorm';
 import { loadConfig } from '../src/infrastructure/config/load-config';
 import { dataSourceOptions } from '../src/infrastructure/database/data-source-options';
 import { MAX_PREPARED_PER_CONNECTION, PreparingClient, statementName } from '../src/infrastructure/database/preparing-client';
+import request from 'supertest';
+import { ReminderScheduler } from '../src/reminders/reminder-scheduler';
 import { databaseUrl } from './support/databases';
+import { reviewApi } from './support/review-api';
+import { startTestApp } from './support/test-app';
 
 /**
  * The pool's connections prepare what they send (issue 16): a statement with parameters is
@@ -65,5 +69,27 @@ describe('prepared statements on the pool’s connections', () => {
   it('the service prepares its statements unless DB_PREPARE_STATEMENTS=false', () => {
     expect(loadConfig({}).database.prepareStatements).toBe(true);
     expect(loadConfig({ DB_PREPARE_STATEMENTS: 'false' }).database.prepareStatements).toBe(false);
+  });
+
+  it('the running API and worker send their statements named: a review read and a worker’s pass leave them prepared on their connections', async () => {
+    // One connection a pool, so the statements a request sent are on the connection looked at.
+    const ctx = await startTestApp({ worker: true, env: { DB_POOL_SIZE: '1' } });
+    try {
+      const api = reviewApi(ctx.api);
+      const review = await api.openReview((await api.createCsp('PREPARED')).id);
+      await request(ctx.api.getHttpServer()).get(`/reviews/${review.id}`).expect(200);
+      const apiPrepared = (await ctx.api.get(DataSource).query(`SELECT name, statement FROM pg_prepared_statements`)) as Array<{ name: string; statement: string }>;
+      // Named by their digest; among them the review read's statement of the reviews table.
+      expect(apiPrepared.length).toBeGreaterThan(3);
+      for (const { name, statement } of apiPrepared) expect(name).toBe(statementName(statement));
+      expect(apiPrepared.some(({ statement }) => /FROM "?reviews"?/i.test(statement))).toBe(true);
+
+      await ctx.worker!.get(ReminderScheduler).reconcileAll();
+      const workerPrepared = (await ctx.worker!.get(DataSource).query(`SELECT name, statement FROM pg_prepared_statements`)) as Array<{ name: string; statement: string }>;
+      expect(workerPrepared.length).toBeGreaterThan(0);
+      for (const { name, statement } of workerPrepared) expect(name).toBe(statementName(statement));
+    } finally {
+      await ctx.close();
+    }
   });
 });
