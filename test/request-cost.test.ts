@@ -1,5 +1,6 @@
 import request from 'supertest';
 import { IdentityService } from '../src/identity/identity.service';
+import { reviewAtSignOff } from './support/scenarios';
 import { startTestApp, TestClock, type TestContext } from './support/test-app';
 // The driver TypeORM loads (the same module instance in this test file): its queries are counted.
 // eslint-disable-next-line @typescript-eslint/no-require-imports
@@ -131,6 +132,32 @@ describe('what a request costs in SQL', () => {
     expect(notified.clocks.length).toBeGreaterThan(0);
     expect(notified.clocks).toEqual(fresh.clocks);
     expect(notified.clocks.map((c: { dueAt: string }) => c.dueAt)).toEqual([...notified.clocks.map((c: { dueAt: string }) => c.dueAt)].sort());
+  });
+
+  it('a return from the board reads what its clocks are planned from afresh after its writes, so its answer’s clocks are a fresh read’s', async () => {
+    const agencies = [];
+    for (const name of ['Return Police', 'Return Health']) {
+      agencies.push((await http().post('/agencies').set('X-Actor', 'setup.lead@test.invalid').send({ name, kind: name === 'Return Police' ? 'police' : 'health' }).expect(201)).body.id as string);
+    }
+    const review = await reviewAtSignOff(ctx.api, cspId, agencies);
+    const before = (await http().get(`/reviews/${review.id}`).set('X-Actor', 'admin').expect(200)).body;
+    let returned: { status: string; clocks: Array<{ kind: string; status: string }> } | undefined;
+    const statements = await statementsOf(async () => {
+      returned = (await http().post(`/reviews/${review.id}/events`).set('X-Actor', 'admin').set('If-Match', `"${before.version}"`)
+        .send({ type: 'RAG_RETURN', comments: 'Say more about the missed risk assessment.' }).expect(200)).body;
+    });
+    // One transaction, as any event's: after the update and its history row, what the clocks are
+    // planned from (with the clock rows) is read again, which a plain transition does not do.
+    expect(statements.filter((s) => /^(START TRANSACTION|BEGIN)/i.test(s))).toHaveLength(1);
+    const written = statements.findIndex((s) => /^WITH after AS \(UPDATE reviews /.test(s));
+    expect(written).toBeGreaterThan(0);
+    const afresh = statements.slice(written + 1).find((s) => kind(s) === 'SELECT');
+    expect(afresh).toMatch(/FROM "?deadlines"? d\b/);
+    expect(statements.indexOf(afresh!)).toBeLessThan(statements.findIndex((s) => /^UPDATE "deadlines"/.test(s)));
+    // What it answers is what a fresh read shows: the board's round closed as returned.
+    const fresh = (await http().get(`/reviews/${review.id}`).set('X-Actor', 'admin').expect(200)).body;
+    expect(returned!.clocks).toEqual(fresh.clocks);
+    expect(returned!.clocks.filter((c) => c.kind === 'rag_sign_off').map((c) => c.status)).toContain('returned');
   });
 
   it('the reviews list reads the columns its rows show, not each review\'s snapshot (which grows with its history)', async () => {
