@@ -278,6 +278,8 @@ describe('an agency sends its own IMR (browser)', () => {
     // The chair's clicks and fields are fewer than the baseline's.
     expect(counts.chair.clicks).toBeLessThan(BASELINE.clicks);
     expect(counts.chair.fields).toBeLessThan(BASELINE.fields);
+    // Exactly what the README says: 6 clicks and 4 fields.
+    expect(counts.chair).toEqual({ clicks: 6, fields: 4 });
     expect(checks.findings.filter((f) => f.impact === 'serious' || f.impact === 'critical')).toEqual([]);
   });
 

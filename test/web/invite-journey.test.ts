@@ -162,6 +162,8 @@ describe('journey (a): the CSP lead invites the chair, who joins from the email 
     // Fewer than today's: every count is of a click or a field after signing in.
     expect(lead.count.clicks).toBeLessThan(BASELINE.clicks);
     expect(lead.count.fields).toBeLessThan(BASELINE.fields);
+    // Exactly what the README says: 10 clicks and 21 fields.
+    expect(lead.count).toEqual({ clicks: 10, fields: 21 });
     const history = (await api.get(`/reviews/${reviewId}/history`, LEAD)) as Array<{ type: string; actor: string }>;
     expect(history.map((h) => [h.type, h.actor])).toEqual([
       ['NOTIFICATION_RECORDED', LEAD],
@@ -203,6 +205,8 @@ describe('journey (a): the CSP lead invites the chair, who joins from the email 
     expect(main).toContain('DHR-MALDON-2026-001');
     expect(main).toContain('Set up the review panel: a senior representative of each agency');
     await checkBothWidths(page, problems, 'my work (chair, first sign-in)', 'invite-chair-my-work');
+    // The chair's part, as the README says: 2 clicks and 2 fields (a password refused, then a good one).
+    expect(chair.count).toEqual({ clicks: 2, fields: 2 });
 
     // The link is used up: opening it again says so plainly.
     await page.goto(link!);
