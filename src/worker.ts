@@ -1,4 +1,5 @@
 import 'reflect-metadata';
+import type { INestApplicationContext } from '@nestjs/common';
 import { createWorkerApp } from './infrastructure/bootstrap/applications';
 import { useApplicationLogin } from './infrastructure/database/app-login';
 import { boot, closeOnSignal, failStartup, stopServices } from './infrastructure/bootstrap/boot';
@@ -7,9 +8,12 @@ import { boot, closeOnSignal, failStartup, stopServices } from './infrastructure
 async function main() {
   const { config, logger, services } = await boot('dhr-worker', { mayStart: false, mail: true });
   await useApplicationLogin(config, logger, { migrates: false });
-  const worker = await createWorkerApp(config, logger);
+  // Before the worker is made (making it starts it and logs "worker started"): a SIGTERM from
+  // then on is a clean stop, not Node's default of dying at once.
+  let worker: INestApplicationContext | undefined;
+  closeOnSignal(logger, [async () => worker?.close(), () => stopServices(services)]);
+  worker = await createWorkerApp(config, logger);
   await worker.init();
-  closeOnSignal(logger, [() => worker.close(), () => stopServices(services)]);
 }
 
 main().catch(failStartup);

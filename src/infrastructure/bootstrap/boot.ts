@@ -69,11 +69,21 @@ export async function stopServices(services: ResolvedService[]): Promise<void> {
 }
 
 /** Start-up failures end the process with a message a person can act on, and exit code 1. */
+/** The hint PostgreSQL gave with an error (TypeORM keeps the driver's error beside its own). */
+export function hintOf(error: unknown): string | null {
+  const hint = (error as { hint?: unknown })?.hint ?? (error as { driverError?: { hint?: unknown } })?.driverError?.hint;
+  return typeof hint === 'string' && hint.trim() !== '' ? hint : null;
+}
+
 export function failStartup(error: unknown): never {
   if (error instanceof ConfigError || error instanceof ServiceUnavailableError) {
     process.stderr.write(`${error.message}\n`);
   } else {
     process.stderr.write(`Start-up failed: ${(error as Error)?.stack ?? String(error)}\n`);
+    // PostgreSQL's hint (a migration's RAISE … USING HINT: what an administrator must run),
+    // last, where it is seen.
+    const hint = hintOf(error);
+    if (hint) process.stderr.write(`\n${hint}\n`);
   }
   process.exit(1);
 }

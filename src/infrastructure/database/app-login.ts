@@ -66,7 +66,10 @@ export async function ensureAppLogin(ownerUrl: string, role: string, password: s
   try {
     const [{ session_user: ownerName }] = (await owner.query('SELECT session_user')).rows;
     if (ownerName === role) {
-      throw new ServiceUnavailableError(`APP_DATABASE_URL logs in as ${role}, the owner of the schema (DATABASE_URL): give the application a login of its own`);
+      throw new ServiceUnavailableError(
+        `APP_DATABASE_URL logs in as ${role}, the owner of the schema (DATABASE_URL): give the application a login of its own ` +
+          `(as a PostgreSQL administrator: CREATE ROLE dhr_app_login LOGIN PASSWORD '…' IN ROLE dhr_app;) and name it in APP_DATABASE_URL`,
+      );
     }
     await owner.query('SELECT pg_advisory_lock(727275)'); // api and worker may start at once
     const [existing] = (
