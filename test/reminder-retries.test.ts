@@ -110,6 +110,13 @@ describe('reminders SMTP cannot take', () => {
     expect(metrics).toMatch(/^dhr_reminders_owed 1$/m);
     expect(metrics).toMatch(/^dhr_notifications_failed 1$/m);
     expect(metrics).toMatch(/^dhr_email_failures_total\{permanent="false"\} [1-9]/m);
+    // The oldest owed reminder's wait (owed since 09:00, by the service's clock), the outbox
+    // relayed, and BullMQ's jobs by queue and state.
+    expect(metrics).toMatch(/^dhr_reminders_oldest_owed_seconds (89\d|900)$/m);
+    expect(metrics).toMatch(/^dhr_outbox_pending 0$/m);
+    expect(metrics).toMatch(/^dhr_outbox_oldest_seconds 0$/m);
+    expect(metrics).toMatch(/^dhr_queue_jobs\{queue="reminders",state="completed"\} [1-9]/m);
+    expect(metrics).toMatch(/^dhr_reminders_dispatched_total [1-9]/m);
 
     // The CSP lead sees it on the review's page, with the server's answer.
     const page = (await request(ctx.api.getHttpServer()).get(`/cases/${id}`).set('X-Actor', 'lead').expect(200)).text;
@@ -124,7 +131,15 @@ describe('reminders SMTP cannot take', () => {
     expect(smtp.received.filter((m) => m.subject?.startsWith(`[${reference}]`))).toHaveLength(1);
     await until('flowing', () => worker('/health/ready').then((r) => r.status), (s) => s === 200);
     await request(ctx.api.getHttpServer()).get('/health/reminders').expect(200);
-    expect(await (await worker('/metrics')).text()).toMatch(/^dhr_emails_sent_total\{kind="reminder"\} [1-9]/m);
+    const after = await (await worker('/metrics')).text();
+    expect(after).toMatch(/^dhr_emails_sent_total\{kind="reminder"\} [1-9]/m);
+    // Nothing owed any more; the one reminder sent, late by the wait since 09:00 by the service's clock.
+    expect(after).toMatch(/^dhr_reminders_owed 0$/m);
+    expect(after).toMatch(/^dhr_notifications_failed 0$/m);
+    expect(after).toMatch(/^dhr_reminder_lateness_seconds_count 1$/m);
+    const lateness = Number(/^dhr_reminder_lateness_seconds_sum (\S+)$/m.exec(after)![1]);
+    expect(lateness).toBeGreaterThanOrEqual(900);
+    expect(lateness).toBeLessThan(3600);
   });
 
   it('stops retrying once the reminder is no longer owed (the next one is due), and leaves the failure on record', async () => {

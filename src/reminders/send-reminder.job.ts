@@ -88,7 +88,8 @@ export class SendReminderJob implements JobHandler<'reminders'> {
       const result = await this.ledger.deliver(claim, mail);
       if (result.outcome === 'sent') {
         sent += 1;
-        metrics.reminderLateness.observe(Math.max(0, (Date.now() - new Date(job.data.at).getTime()) / 1000));
+        // By the service's clock, the one the slot's time was planned by.
+        metrics.reminderLateness.observe(Math.max(0, (this.clock.now().getTime() - new Date(job.data.at).getTime()) / 1000));
       }
       if (result.outcome === 'failed' && !result.error.permanent) transientFailure = result.error;
     }
