@@ -68,13 +68,13 @@ export async function stopServices(services: ResolvedService[]): Promise<void> {
   }
 }
 
-/** Start-up failures end the process with a message a person can act on, and exit code 1. */
 /** The hint PostgreSQL gave with an error (TypeORM keeps the driver's error beside its own). */
 export function hintOf(error: unknown): string | null {
   const hint = (error as { hint?: unknown })?.hint ?? (error as { driverError?: { hint?: unknown } })?.driverError?.hint;
   return typeof hint === 'string' && hint.trim() !== '' ? hint : null;
 }
 
+/** Start-up failures end the process with a message a person can act on, and exit code 1. */
 export function failStartup(error: unknown): never {
   if (error instanceof ConfigError || error instanceof ServiceUnavailableError) {
     process.stderr.write(`${error.message}\n`);
