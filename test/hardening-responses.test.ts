@@ -1,4 +1,3 @@
-import { createServer, Socket } from 'node:net';
 import { Writable } from 'node:stream';
 import { Client } from 'pg';
 import request from 'supertest';
@@ -324,7 +323,7 @@ describe('while PostgreSQL is unavailable', () => {
       }
       expect(lines.slice(from).filter((l) => /"level":(50|60)/.test(l) && !/request errored/.test(l))).toEqual([]);
       // Back on the same port: the API serves again.
-      proxy = await startTcpProxyOn(database.url, Number(port));
+      proxy = await startTcpProxy(database.url, { port: Number(port) });
       let status = 0;
       for (let i = 0; i < 20 && status !== 200; i++) {
         status = (await http().get('/csps').set('X-Actor', LEAD)).status;
@@ -361,27 +360,3 @@ describe('which errors mean the database is unavailable (503), and which do not 
   });
 });
 
-/** startTcpProxy, but on a given port (the API's pool keeps the URL it was given). */
-async function startTcpProxyOn(targetUrl: string, port: number) {
-  const target = new URL(targetUrl);
-  const sockets = new Set<Socket>();
-  const server = createServer((client) => {
-    const upstream = new Socket();
-    upstream.connect(Number(target.port), target.hostname);
-    for (const s of [client, upstream]) {
-      sockets.add(s);
-      s.on('close', () => sockets.delete(s));
-      s.on('error', () => s.destroy());
-    }
-    client.pipe(upstream).pipe(client);
-  });
-  await new Promise<void>((resolve) => server.listen(port, '127.0.0.1', resolve));
-  return {
-    url: targetUrl,
-    stop: async () => {
-      const closed = new Promise<void>((resolve) => server.close(() => resolve()));
-      for (const s of sockets) s.destroy();
-      await closed;
-    },
-  };
-}

@@ -1,4 +1,3 @@
-import { createServer, Socket } from 'node:net';
 import { Writable } from 'node:stream';
 import type { NestExpressApplication } from '@nestjs/platform-express';
 import IORedis from 'ioredis';
@@ -83,32 +82,6 @@ function expectRetryAfter(res: request.Response): void {
   expect(seconds).toBeLessThanOrEqual(60);
 }
 
-/** A TCP proxy to `targetUrl` on a given port: Redis coming back where the API's connections look for it. */
-async function proxyOnPort(targetUrl: string, port: number): Promise<{ stop(): Promise<void> }> {
-  const target = new URL(targetUrl);
-  const sockets = new Set<Socket>();
-  const server = createServer((client) => {
-    const upstream = new Socket();
-    upstream.connect(Number(target.port), target.hostname);
-    for (const s of [client, upstream]) {
-      sockets.add(s);
-      s.on('close', () => sockets.delete(s));
-      s.on('error', () => s.destroy());
-    }
-    client.pipe(upstream).pipe(client);
-  });
-  await new Promise<void>((resolve, reject) => {
-    server.once('error', reject);
-    server.listen(port, '127.0.0.1', resolve);
-  });
-  return {
-    stop: async () => {
-      const closed = new Promise<void>((resolve) => server.close(() => resolve()));
-      for (const s of sockets) s.destroy();
-      await closed;
-    },
-  };
-}
 
 describe('rate limits counted in Redis (SharedRateLimitStorage)', () => {
   let database: TestDatabase;
@@ -220,7 +193,7 @@ describe('rate limits counted in Redis (SharedRateLimitStorage)', () => {
     });
     afterAll(async () => {
       // Closing waits on the Redis connections: bring Redis back first if a test left it away.
-      if (!proxyUp) proxy = await proxyOnPort(testRedisUrl(), proxyPort);
+      if (!proxyUp) proxy = await startTcpProxy(testRedisUrl(), { port: proxyPort });
       await first?.app.close();
       await second?.app.close();
       await proxy.stop();
@@ -278,7 +251,7 @@ describe('rate limits counted in Redis (SharedRateLimitStorage)', () => {
     });
 
     it('once Redis is back, says so (once) and the processes share one count again', async () => {
-      proxy = await proxyOnPort(testRedisUrl(), proxyPort);
+      proxy = await startTcpProxy(testRedisUrl(), { port: proxyPort });
       proxyUp = true;
       for (const api of [first, second]) {
         expect(await waitFor(async () => connectionEvents(api, 'Redis connection restored').length > 0, 10_000)).toBe(true);

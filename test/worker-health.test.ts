@@ -1,6 +1,5 @@
 import type { INestApplicationContext } from '@nestjs/common';
 import { Queue } from 'bullmq';
-import { createServer, Server, Socket } from 'node:net';
 import request from 'supertest';
 import { createWorkerApp } from '../src/infrastructure/bootstrap/applications';
 import type { AppConfig } from '../src/infrastructure/config/app-config';
@@ -8,6 +7,7 @@ import { createRootLogger } from '../src/infrastructure/logging/root-logger';
 import { createTestDatabase, TestDatabase, testRedisUrl } from './support/databases';
 import { testPort } from './support/ports';
 import { reviewApi } from './support/review-api';
+import { startTcpProxy } from './support/tcp-proxy';
 import { startTestApp, testConfig, TestClock, TestContext } from './support/test-app';
 
 /** Polls `read` until `ok` holds, or fails naming what it last saw. */
@@ -28,42 +28,16 @@ async function until<T>(what: string, read: () => Promise<T>, ok: (value: T) => 
  * one, so nothing else takes it while the proxy is away.
  */
 async function outageProxy(targetUrl: string) {
-  const target = new URL(targetUrl);
   const port = await testPort();
-  const sockets = new Set<Socket>();
-  let server: Server | null = null;
-  const listen = async () => {
-    const s = createServer((client) => {
-      const upstream = new Socket();
-      upstream.connect(Number(target.port), target.hostname);
-      for (const socket of [client, upstream]) {
-        sockets.add(socket);
-        socket.on('close', () => sockets.delete(socket));
-        socket.on('error', () => socket.destroy());
-      }
-      client.pipe(upstream).pipe(client);
-    });
-    await new Promise<void>((resolve, reject) => {
-      s.once('error', reject);
-      s.listen(port, '127.0.0.1', () => resolve());
-    });
-    server = s;
-  };
-  await listen();
-  const url = new URL(targetUrl);
-  url.hostname = '127.0.0.1';
-  url.port = String(port);
+  let proxy: { url: string; stop(): Promise<void> } | null = await startTcpProxy(targetUrl, { port });
   return {
-    url: url.toString().replace(/\/$/, ''),
+    url: proxy.url,
     async away() {
-      if (!server) return;
-      const closed = new Promise<void>((resolve) => server!.close(() => resolve()));
-      for (const socket of sockets) socket.destroy();
-      await closed;
-      server = null;
+      await proxy?.stop();
+      proxy = null;
     },
     async back() {
-      if (!server) await listen();
+      proxy ??= await startTcpProxy(targetUrl, { port });
     },
   };
 }

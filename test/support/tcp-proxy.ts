@@ -7,7 +7,7 @@ import { createServer, Server, Socket } from 'node:net';
  */
 export async function startTcpProxy(
   targetUrl: string,
-  options: { delayMs?: number } = {},
+  options: { delayMs?: number; port?: number } = {},
 ): Promise<{ url: string; stop(): Promise<void> }> {
   const target = new URL(targetUrl);
   const sockets = new Set<Socket>();
@@ -29,7 +29,11 @@ export async function startTcpProxy(
     if (options.delayMs) setTimeout(forward, options.delayMs);
     else forward();
   });
-  await new Promise<void>((resolve) => server.listen(0, '127.0.0.1', resolve));
+  // port: a given one, so a server that went away comes back where its clients look for it.
+  await new Promise<void>((resolve, reject) => {
+    server.once('error', reject);
+    server.listen(options.port ?? 0, '127.0.0.1', resolve);
+  });
   const address = server.address();
   const port = typeof address === 'object' && address ? address.port : 0;
   const url = new URL(targetUrl);
