@@ -92,6 +92,12 @@ describe('board paper (one review at sign-off; JSON, DOCX, PDF; access)', () => 
   afterAll(() => ctx?.close());
 
   const paperOf = (who: keyof typeof tokens) => as(who, `/reviews/${id}/board-paper`);
+  /** Another review of the CSP driven to sign-off (the police's IMR received), the clock as it stands. */
+  const reviewAtSignOffToday = async (cspId: string) => {
+    const review = await reviewReadyToAgree(ctx.api, cspId, [panelAgency]);
+    await reviewApi(ctx.api, 'setup.lead@test.invalid').accept(review.id, { type: 'AGREE_REPORT', occurredAt: '2026-06-05' });
+    return review;
+  };
 
   it('gives the CSP lead the whole paper as JSON: chronology, panel, IMRs, family, holds, recommendations and the action plan', async () => {
     const paper = (await paperOf('lead').expect(200)).body;
@@ -333,6 +339,79 @@ describe('board paper (one review at sign-off; JSON, DOCX, PDF; access)', () => 
       "DHR-MALDON-2026-002: the board paper would show a real name of a person in this review (in an agency's name or the text of a record); correct the record first",
     );
     expect(JSON.stringify(refused.body)).not.toContain('Realperson');
+  });
+
+  it('names the report writer by role and organisation with the day of their declaration, gives an IMR’s requested and due dates with its extensions, and never shows family notes or names; dates in words', async () => {
+    const WRITER = 'Wendy Penwright';
+    const CONTACT = 'Maureen Neighbourly';
+    const ADVOCATE = 'Priya Advocatename';
+    const NOTE = 'Prefers calls after six, at the house on Orchard Row';
+    const setupLead = 'setup.lead@test.invalid';
+    const [{ csp_id: maldon }]: Array<{ csp_id: string }> = await ctx.api.get(DataSource).query(`SELECT csp_id FROM reviews WHERE id = $1`, [id]);
+    const health = await new CaseFileApi(ctx.api, setupLead).agency('Mid Essex Health', 'health');
+    // A review of its own at sign-off (the chair appointed and declared today, 4 December 2026), so the paper above is unchanged.
+    const review = (await reviewAtSignOffToday(maldon)).id;
+    const versioned = reviewApi(ctx.api, setupLead).versioned();
+    const post = async (path: string, body: Record<string, unknown>) => {
+      const res = await versioned.post(path).set('X-Actor', setupLead).send(body);
+      if (res.status >= 300) throw new Error(`POST ${path}: ${res.status} ${JSON.stringify(res.body)}`);
+      return res.body;
+    };
+    const writer = await post(`/reviews/${review}/appointments`, { role: 'report_writer', name: WRITER, organisation: 'Safer Futures Consulting', appointedOn: '2026-03-02' });
+    await post(`/reviews/${review}/appointments/${writer.id}/independence-declaration`, { statement: 'No involvement with any agency in this case.', declaredAt: '2026-03-05T10:00:00Z' });
+    const imr = (await post(`/reviews/${review}/imrs`, { agencyId: health, kind: 'imr', authorName: 'IMR Author', requestedOn: '2026-02-10', dueOn: '2026-03-24' })).id;
+    await post(`/reviews/${review}/imrs/${imr}/extensions`, { newDueOn: '2026-04-30', reason: 'Author on leave', grantedOn: '2026-03-20' });
+    await post(`/reviews/${review}/imrs/${imr}/extensions`, { newDueOn: '2026-05-29', reason: 'Records still being retrieved', grantedOn: '2026-04-28' });
+    await post(`/reviews/${review}/family-engagements`, { kind: 'advocate_appointed', occurredOn: '2026-02-14', advocateOrganisation: 'aafda', advocateName: ADVOCATE, contactName: CONTACT, notes: NOTE });
+    await post(`/reviews/${review}/family-engagements`, { kind: 'meeting', occurredOn: '2026-03-03', contactName: CONTACT, notes: NOTE, preferredContribution: 'in_writing' });
+
+    const paper = (await as('lead', `/reviews/${review}/board-paper`).expect(200)).body;
+    expect(paper.appointments).toEqual({
+      shown: true,
+      rows: [
+        { role: 'Independent chair', organisation: 'Independent Reviews Ltd', appointedOn: '2026-02-01', endedOn: null, independenceDeclaredOn: '2026-12-04' },
+        { role: 'Report writer', organisation: 'Safer Futures Consulting', appointedOn: '2026-03-02', endedOn: null, independenceDeclaredOn: '2026-03-05' },
+      ],
+    });
+    expect(paper.imrs.rows).toEqual([
+      { agency: 'Essex Police', kind: 'Individual management review (IMR)', requestedOn: '2026-02-10', dueOn: '2026-03-24', extensions: 0, receivedOn: '2026-03-20', waived: null },
+      { agency: 'Mid Essex Health', kind: 'Individual management review (IMR)', requestedOn: '2026-02-10', dueOn: '2026-05-29', extensions: 2, receivedOn: null, waived: null },
+    ]);
+    // Kinds, dates, advocacy, preferred contribution: labels only.
+    expect(paper.family.rows).toEqual([
+      { date: '2026-02-14', entry: 'Advocate appointed', detail: 'AAFDA (Advocacy After Fatal Domestic Abuse)' },
+      { date: '2026-03-03', entry: 'Meeting with the family', detail: 'Prefers: in writing' },
+      { date: '2026-06-01', entry: 'Draft report offered', detail: '' },
+    ]);
+
+    const docx = (await mammoth.extractRawText({ buffer: (await file('lead', `/reviews/${review}/board-paper?format=docx`).expect(200)).body as Buffer })).value;
+    const pdf = await pdfText((await file('lead', `/reviews/${review}/board-paper?format=pdf`).expect(200)).body as Buffer);
+    for (const [name, text] of Object.entries({ docx, pdf })) {
+      const flat = text.replace(/\s+/g, ' ');
+      const has = (s: string) => expect([name, s, flat.includes(s)]).toEqual([name, s, true]);
+      has('Independent chair Independent Reviews Ltd 1 February 2026 Declared on 4 December 2026');
+      has('Report writer Safer Futures Consulting 2 March 2026 Declared on 5 March 2026');
+      has('Mid Essex Health Individual management review (IMR) 10 February 2026 29 May 2026 (extended 2 times) Outstanding');
+      has('Essex Police Individual management review (IMR) 10 February 2026 24 March 2026 Received on 20 March 2026');
+      has('14 February 2026 Advocate appointed AAFDA (Advocacy After Fatal Domestic Abuse)');
+      has('3 March 2026 Meeting with the family Prefers: in writing');
+      expect([name, flat.match(/\d{4}-\d{2}-\d{2}/g)]).toEqual([name, null]);
+      for (const never of [WRITER, 'Penwright', CONTACT, 'Neighbourly', ADVOCATE, 'Advocatename', NOTE, 'Orchard Row', 'Independent Chair', 'Author on leave']) {
+        expect([name, never, flat.includes(never)]).toEqual([name, never, false]);
+      }
+    }
+    const json = JSON.stringify(paper);
+    for (const never of [WRITER, CONTACT, ADVOCATE, NOTE, 'Orchard Row']) expect([never, json.includes(never)]).toEqual([never, false]);
+
+    // A RAG member: the chronology says, in the DOCX too, what it leaves out.
+    const rag = (await as('rag', `/reviews/${review}/board-paper`).expect(200)).body;
+    expect(rag.chronology.notShown).toEqual(['appointments', 'IMRs', 'panel meetings']);
+    expect(rag.chronology.entries.map((e: { event: string }) => e.event).join('|')).not.toMatch(/appointed|IMR|Panel meeting/);
+    const ragDocx = (await mammoth.extractRawText({ buffer: (await file('rag', `/reviews/${review}/board-paper?format=docx`).expect(200)).body as Buffer })).value.replace(/\s+/g, ' ');
+    expect(ragDocx).toContain('Process chronology');
+    expect(ragDocx).toContain('Not shown: appointments, IMRs, panel meetings (your role may not read them).');
+    expect(ragDocx).toMatch(/Independent chair and report writer Not shown/);
+    for (const hidden of ['Safer Futures Consulting', 'extended', 'Advocate appointed']) expect([hidden, ragDocx.includes(hidden)]).toEqual([hidden, false]);
   });
 });
 

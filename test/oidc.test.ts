@@ -29,6 +29,11 @@ function sessionSet(res: request.Response): string | null {
   return cookie && cookie.split('=')[1] !== '' ? cookie : null;
 }
 
+/** The settings of a service that signs people in through `provider`, and `more`. */
+function oidcEnv(provider: TestOidcProvider, more: Record<string, string> = {}): Record<string, string> {
+  return { PUBLIC_BASE_URL: BASE, OIDC_ISSUER_URL: provider.issuer, OIDC_CLIENT_ID: provider.clientId, OIDC_CLIENT_SECRET: provider.clientSecret, ...more };
+}
+
 function pathOf(url: string): string {
   const u = new URL(url);
   return `${u.pathname}${u.search}`;
@@ -89,13 +94,7 @@ describe('sign-in through an OpenID Connect provider', () => {
     ctx = await startTestApp({
       clock,
       defaultActor: null,
-      env: {
-        PUBLIC_BASE_URL: BASE,
-        OIDC_ISSUER_URL: provider.issuer,
-        OIDC_CLIENT_ID: provider.clientId,
-        OIDC_CLIENT_SECRET: provider.clientSecret,
-        SIGN_IN_RATE_LIMIT_PER_MINUTE: '1000',
-      },
+      env: oidcEnv(provider, { SIGN_IN_RATE_LIMIT_PER_MINUTE: '1000' }),
     });
   });
   afterAll(async () => {
@@ -310,13 +309,7 @@ describe('sign-in through an OpenID Connect provider', () => {
   it('with OIDC_EMAIL_CLAIM=preferred_username (Entra ID), takes the address from that claim', async () => {
     const entra = await startTestApp({
       defaultActor: null,
-      env: {
-        PUBLIC_BASE_URL: BASE,
-        OIDC_ISSUER_URL: provider.issuer,
-        OIDC_CLIENT_ID: provider.clientId,
-        OIDC_CLIENT_SECRET: provider.clientSecret,
-        OIDC_EMAIL_CLAIM: 'preferred_username',
-      },
+      env: oidcEnv(provider, { OIDC_EMAIL_CLAIM: 'preferred_username' }),
     });
     try {
       const http2 = () => request(entra.api.getHttpServer());
@@ -452,13 +445,7 @@ describe('OpenID Connect and the sign-in rate limit', () => {
     const provider = await TestOidcProvider.start([CALLBACK]);
     const ctx = await startTestApp({
       defaultActor: null,
-      env: {
-        PUBLIC_BASE_URL: BASE,
-        OIDC_ISSUER_URL: provider.issuer,
-        OIDC_CLIENT_ID: provider.clientId,
-        OIDC_CLIENT_SECRET: provider.clientSecret,
-        SIGN_IN_RATE_LIMIT_PER_MINUTE: '4',
-      },
+      env: oidcEnv(provider, { SIGN_IN_RATE_LIMIT_PER_MINUTE: '4' }),
     });
     try {
       const http = () => request(ctx.api.getHttpServer());
