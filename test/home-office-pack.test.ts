@@ -7,7 +7,7 @@ import { DataSource } from 'typeorm';
 import { IdentityService } from '../src/identity/identity.service';
 import { loadHomeOfficeChecklist } from '../src/reports/home-office/checklist';
 import { CaseFileApi } from './support/casefile-api';
-import { fixtures } from './support/document-fixtures';
+import { fixtures, MIME } from './support/document-fixtures';
 import { sendingCurrentVersion } from './support/if-match';
 import { reviewApi } from './support/review-api';
 import { reviewAtSignOff } from './support/scenarios';
@@ -308,5 +308,112 @@ describe('Home Office submission pack', () => {
     const res = await as('lead').get(`/reviews/${bareReviewId}/home-office-pack`).expect(409);
     expect(res.body.message).toMatch(/would show a real name/);
     expect(JSON.stringify(res.body)).not.toContain('Realperson');
+  });
+
+  /** A review of its own, notified 14 January 2026, so the packs above are unchanged. */
+  const freshReview = async () => {
+    const [{ csp_id: cspId }]: Array<{ csp_id: string }> = await dataSource.query(`SELECT csp_id FROM reviews WHERE id = $1`, [reviewId]);
+    return reviewApi(ctx.api, LEAD).openReview(cspId);
+  };
+  const uploadedOn = async (at: string, upload: () => Promise<unknown>) => {
+    clock.set(at);
+    try {
+      await upload();
+    } finally {
+      clock.set(NOW);
+    }
+  };
+  const coverOf = async (zip: JSZip, ref: string) => (await mammoth.extractRawText({ buffer: await zip.file(`${ref}-cover-sheet.docx`)!.async('nodebuffer') })).value;
+
+  it('holds the latest version of the overview report and of the executive summary, not the first, and lists the holds with their reasons on the cover sheet', async () => {
+    const review = await freshReview();
+    const api = reviewApi(ctx.api, LEAD);
+    await api.accept(review.id, { type: 'PLACE_ON_HOLD', reason: 'criminal_proceedings', detail: 'Trial listed at Chelmsford Crown Court', occurredAt: '2026-02-02', expectedEnd: '2026-04-30' });
+    await api.accept(review.id, { type: 'RESUME', note: 'Verdict given', occurredAt: '2026-03-16' });
+    await api.accept(review.id, { type: 'PLACE_ON_HOLD', reason: 'inquest', detail: 'Inquest opened and adjourned', occurredAt: '2026-11-02', expectedEnd: '2027-01-31' });
+
+    const lead = new CaseFileApi(ctx.api, LEAD);
+    const first = { overview_report: fixtures.pdf('overview_report'), executive_summary: fixtures.pdf('executive_summary') };
+    const latest = { overview_report: fixtures.pdf('Overview report, version 2'), executive_summary: fixtures.pdf('Executive summary, version 2') };
+    const documentIds: Record<string, string> = {};
+    await uploadedOn('2026-11-30T09:00:00Z', async () => {
+      for (const kind of ['overview_report', 'executive_summary'] as const) documentIds[kind] = await lead.uploadDraft(review.id, kind);
+    });
+    await uploadedOn('2026-12-03T15:00:00Z', async () => {
+      for (const kind of ['overview_report', 'executive_summary'] as const) {
+        const path = `/reviews/${review.id}/documents/${documentIds[kind]}/versions`;
+        const res = await sendingCurrentVersion(http().post(path).set('X-Actor', LEAD), http, path).attach('file', latest[kind], { filename: `${kind}-v2.pdf`, contentType: MIME.pdf });
+        expect([kind, res.status, res.body.versions?.length]).toEqual([kind, 201, 2]);
+      }
+    });
+
+    const zip = await JSZip.loadAsync((await zipOf(`/reviews/${review.id}/home-office-pack`).expect(200)).body as Buffer);
+    for (const [kind, name] of [['overview_report', 'overview-report'], ['executive_summary', 'executive-summary']] as const) {
+      const inPack = await zip.file(`${review.reference}-${name}.pdf`)!.async('nodebuffer');
+      expect([kind, inPack.equals(latest[kind]), inPack.equals(first[kind])]).toEqual([kind, true, false]);
+    }
+    const cover = await coverOf(zip, review.reference);
+    expect(cover).toMatch(new RegExp(`Overview report\\s+2\\s+3 December 2026\\s+${review.reference}-overview-report\\.pdf`));
+    expect(cover).toMatch(new RegExp(`Executive summary\\s+2\\s+3 December 2026\\s+${review.reference}-executive-summary\\.pdf`));
+
+    // Holds and reasons: each hold with its reason and dates, one still running.
+    const holds = cover.slice(cover.indexOf('Holds and reasons'), cover.indexOf('In this pack'));
+    expect(holds).toMatch(/Reason\s+From\s+To\s+Criminal proceedings\s+2 February 2026\s+16 March 2026\s+Inquest\s+2 November 2026\s+Still on hold\s*$/);
+    expect(cover).not.toContain('The review was never on hold.');
+  });
+
+  it('is dated the day it was prepared, inside and out: the same bytes (and ETag) at another hour of the day, other bytes on another day or when the case file changes', async () => {
+    const review = await freshReview();
+    await new CaseFileApi(ctx.api, LEAD).uploadDraft(review.id, 'overview_report');
+    const path = `/reviews/${review.id}/home-office-pack`;
+    const packAt = async (at: string) => {
+      clock.set(at);
+      try {
+        const res = await zipOf(path).expect(200);
+        const bytes = res.body as Buffer;
+        // The ETag is the SHA-256 of the bytes sent.
+        expect(res.headers.etag).toBe(`"${createHash('sha256').update(bytes).digest('hex')}"`);
+        return { etag: res.headers.etag as string, bytes };
+      } finally {
+        clock.set(NOW);
+      }
+    };
+    const morning = await packAt('2026-12-04T09:00:00Z');
+    const evening = await packAt('2026-12-04T22:45:00Z');
+    expect(evening.etag).toBe(morning.etag);
+    expect(evening.bytes.equals(morning.bytes)).toBe(true);
+
+    // Every file in the zip, every part inside the generated DOCX and XLSX, and their created/modified, carry the day.
+    const datedOn = async (bytes: Buffer, day: string) => {
+      const stamp = `${day}T12:00:00`;
+      const zip = await JSZip.loadAsync(bytes);
+      const dates: string[] = [];
+      for (const entry of Object.values(zip.files)) dates.push(`${entry.name} ${entry.date.toISOString()}`);
+      for (const name of Object.keys(zip.files).filter((n) => /\.(docx|xlsx)$/.test(n))) {
+        const inner = await JSZip.loadAsync(await zip.file(name)!.async('nodebuffer'));
+        for (const entry of Object.values(inner.files)) dates.push(`${name}/${entry.name} ${entry.date.toISOString()}`);
+        const core = await inner.file('docProps/core.xml')!.async('string');
+        for (const property of ['created', 'modified']) {
+          expect([name, property, new RegExp(`<dcterms:${property}\\b[^>]*>${stamp}Z</dcterms:${property}>`).test(core)]).toEqual([name, property, true]);
+        }
+      }
+      expect(dates.length).toBeGreaterThan(10);
+      expect(dates.filter((d) => !d.endsWith(` ${stamp}.000Z`))).toEqual([]);
+      return coverOf(zip, review.reference);
+    };
+    expect(await datedOn(morning.bytes, '2026-12-04')).toContain('Pack prepared on\n\n4 December 2026');
+
+    // The next day: other bytes, another ETag, dated that day.
+    const nextDay = await packAt('2026-12-05T09:00:00Z');
+    expect(nextDay.etag).not.toBe(morning.etag);
+    expect(await datedOn(nextDay.bytes, '2026-12-05')).toContain('Pack prepared on\n\n5 December 2026');
+    // Back on the first day, the first pack again.
+    expect((await packAt('2026-12-04T15:00:00Z')).etag).toBe(morning.etag);
+
+    // A change to the case file that the pack shows: another ETag.
+    await post(`/reviews/${review.id}/family-engagements`, { kind: 'draft_offered', occurredOn: '2026-11-30' });
+    const changed = await packAt('2026-12-04T15:00:00Z');
+    expect(changed.etag).not.toBe(morning.etag);
+    expect(await coverOf(await JSZip.loadAsync(changed.bytes), review.reference)).toMatch(/30 November 2026\s+Draft report offered/);
   });
 });
