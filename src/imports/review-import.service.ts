@@ -164,17 +164,19 @@ export class ReviewImportService {
   /**
    * Imports every review of the file, `concurrency` at a time (each in its own transaction; the
    * report keeps the file's order). Agencies the file declares are created first, as reference
-   * data (not in a dry run: there each review's transaction creates and drops its own).
+   * data (not in a dry run: there each review's transaction creates them, in name order, so that
+   * reviews checked at once wait for each other's instead of deadlocking, and drops them).
    */
   async run(file: ImportFile, actor: string, options: { dryRun: boolean; access?: AccessContext; concurrency?: number }): Promise<ImportReport> {
     const declared = new Map(file.agencies.map((a) => [a.name.toLocaleLowerCase('en-GB'), a.kind]));
-    if (!options.dryRun && file.agencies.length > 0) await this.createAgencies(file.agencies);
+    const agencies = [...file.agencies].sort((a, b) => (a.name.trim() < b.name.trim() ? -1 : a.name.trim() > b.name.trim() ? 1 : 0));
+    if (!options.dryRun && agencies.length > 0) await this.dataSource.transaction((manager) => this.insertAgencies(manager, agencies));
     const reviews: ImportedReviewReport[] = new Array(file.reviews.length);
     let next = 0;
     const worker = async () => {
       while (next < file.reviews.length) {
         const index = next++;
-        reviews[index] = await this.importOne(file.reviews[index], index, actor, declared, options);
+        reviews[index] = await this.importOne(file.reviews[index], index, actor, declared, { ...options, agencies });
       }
     };
     await Promise.all(Array.from({ length: Math.max(1, Math.min(options.concurrency ?? 1, 16)) }, worker));
@@ -187,12 +189,11 @@ export class ReviewImportService {
     };
   }
 
-  private async createAgencies(agencies: ImportFile['agencies']): Promise<void> {
-    await this.dataSource.transaction(async (manager) => {
-      for (const { name, kind } of agencies) {
-        await manager.query(`INSERT INTO agencies (name, kind) VALUES ($1, $2) ON CONFLICT (name) DO NOTHING`, [name.trim(), kind]);
-      }
-    });
+  /** The file's agencies, those missing added (in the order given: every caller gives name order). */
+  private async insertAgencies(manager: EntityManager, agencies: ImportFile['agencies']): Promise<void> {
+    for (const { name, kind } of agencies) {
+      await manager.query(`INSERT INTO agencies (name, kind) VALUES ($1, $2) ON CONFLICT (name) DO NOTHING`, [name.trim(), kind]);
+    }
   }
 
   private async importOne(
@@ -200,7 +201,7 @@ export class ReviewImportService {
     index: number,
     actor: string,
     declaredAgencies: Map<string, string>,
-    options: { dryRun: boolean; access?: AccessContext },
+    options: { dryRun: boolean; access?: AccessContext; agencies: ImportFile['agencies'] },
   ): Promise<ImportedReviewReport> {
     const outline = importedReviewSchema.safeParse(raw);
     const key = typeof (raw as { key?: unknown })?.key === 'string' ? String((raw as { key: string }).key) : `review ${index + 1}`;
@@ -221,6 +222,8 @@ export class ReviewImportService {
           if (access && !access.trusted && !access.holder?.cspRoles.some((r) => r.role === 'csp_lead' && r.cspId === csp.id)) {
             throw new StepRefused('csp', `you are not a CSP lead of ${csp.code}`);
           }
+          // A dry run's agencies, made here and dropped with the rest.
+          if (options.dryRun) await this.insertAgencies(manager, options.agencies);
           const services = servicesIn(this.dataSource, manager, this.clock, this.atTheEnd, this.store, this.config);
           const today = () => businessDate(this.clock.now());
           const reviewId = await services.lifecycle.openQuietly(parseInput(openReviewSchema(today), { ...review.notification, cspId: csp.id }), actor);
