@@ -124,7 +124,8 @@ export class ImrsService {
       const previous = imr.dueOn;
       imr.dueOn = input.newDueOn;
       const saved = await manager.save(imr);
-      await record('IMR_EXTENDED', { imrId, previousDueOn: previous, newDueOn: input.newDueOn, reason: input.reason });
+      // grantedOn: the history dates the entry on the day the extension was granted.
+      await record('IMR_EXTENDED', { imrId, previousDueOn: previous, newDueOn: input.newDueOn, reason: input.reason, grantedOn: input.grantedOn });
       return this.view(saved, await manager.find(ImrExtension, { where: { reviewId, imrId }, order: { createdAt: 'ASC' } }));
     });
   }

@@ -6,6 +6,7 @@ import { CaseFileTransactions, checkIfMatch, findInReview } from '../casefile-tr
 import { Agency, Imr, MeetingAttendee, PanelMeeting, PanelMeetingImr } from '../entities';
 import type { cancelMeetingSchema, holdMeetingSchema, scheduleMeetingSchema, updateMeetingSchema } from './meetings.schemas';
 import { queueMeetingInvitation } from '../../deadlines/outbox';
+import { londonDateOf } from '../../deadlines/rules';
 
 type Input<F extends (...args: never[]) => z.ZodTypeAny> = z.output<ReturnType<F>>;
 
@@ -131,6 +132,8 @@ export class MeetingsService {
         startsAt: saved.startsAt.toISOString(),
         imrCount: links.length,
         imrIds: links.map((l) => l.imrId),
+        // The history dates the entry on the day the meeting took place, not the day it was entered.
+        on: londonDateOf(saved.startsAt),
       });
       return this.view(saved, links);
     });
