@@ -186,6 +186,11 @@ describe('a new cluster, owner a superuser', () => {
     expect(worker.code).toBe(1);
     expect(worker.stderr).toContain(LOGIN_NOT_MADE);
     expect(await cluster().admin('postgres', `SELECT 1 FROM pg_roles WHERE rolname = 'dhr_app'`)).toEqual([]);
+    // A process with another DATA_DIR (another password file) finds the login the first made,
+    // and says it refuses its password (README).
+    const elsewhere = await outcome(run('worker.js', workerEnv({ ...installation, DATA_DIR: dataDir() })));
+    expect(elsewhere.code).toBe(1);
+    expect(elsewhere.stderr).toContain('The database login dhr_app_login exists but refuses the password');
 
     const migrate = run('cli/migrate.js', installation);
     expect(await outcome(migrate)).toEqual({ code: 0, stderr: '' });
