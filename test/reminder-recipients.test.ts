@@ -130,6 +130,16 @@ describe('reminder recipients, failures shown to the chair, and a re-send after 
       .expect(201);
   }
 
+  /** A review of a new CSP with the police's IMR due 24 March, its panel member at `repEmail`: the IMR's clock. */
+  async function reviewWithPoliceImr(cspCode: string, repEmail: string) {
+    const csp = await api.createCsp(cspCode);
+    const { id, reference } = await review(csp.id);
+    const police = await casefile.agency('Essex Police');
+    await panelMember(id, police, repEmail);
+    const imr = await casefile.commissionImr(id, police, '2026-03-24');
+    return { id, reference, police, deadline: await clockOf(id, 'imr_due', imr) };
+  }
+
   async function clockOf(reviewId: string, kind: string, subjectId?: string) {
     const clocks = (await api.get(reviewId)).clocks as Array<{ id: string; kind: string; subjectId: string; dueAt: string }>;
     const found = clocks.find((c) => c.kind === kind && (subjectId === undefined || c.subjectId === subjectId));
@@ -223,12 +233,7 @@ describe('reminder recipients, failures shown to the chair, and a re-send after 
   });
 
   it('a reminder the mail server refused is shown to the chair (review page and API), and not to a panel member or report writer', async () => {
-    const csp = await api.createCsp('REFUSED');
-    const { id, reference } = await review(csp.id);
-    const police = await casefile.agency('Essex Police');
-    await panelMember(id, police, 'refused.rep@essex.police.uk');
-    const imr = await casefile.commissionImr(id, police, '2026-03-24');
-    const deadline = await clockOf(id, 'imr_due', imr);
+    const { id, reference, police, deadline } = await reviewWithPoliceImr('REFUSED', 'refused.rep@essex.police.uk');
     const tokens: Record<string, string> = {};
     const lead = await identities.addUser({ email: 'lead@refused.gov.uk', displayName: 'Lead', role: 'csp_lead', cspCode: 'REFUSED' });
     tokens.lead = (await identities.issueToken(lead.id, 'test', { now: clock.now(), lifetimeDays: 365 })).token;
@@ -273,12 +278,7 @@ describe('reminder recipients, failures shown to the chair, and a re-send after 
   });
 
   it('a reminder whose 250 never reached the worker (the connection lost after it) is sent again with the same Message-ID', async () => {
-    const csp = await api.createCsp('UNHEARD');
-    const { id, reference } = await review(csp.id);
-    const police = await casefile.agency('Essex Police');
-    await panelMember(id, police, 'unheard.rep@essex.police.uk');
-    const imr = await casefile.commissionImr(id, police, '2026-03-24');
-    const deadline = await clockOf(id, 'imr_due', imr);
+    const { reference, deadline } = await reviewWithPoliceImr('UNHEARD', 'unheard.rep@essex.police.uk');
     await tick();
 
     proxy.loseAnswerTo('unheard.rep@essex.police.uk');

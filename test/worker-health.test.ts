@@ -95,6 +95,23 @@ describe('the worker’s health server (WORKER_HEALTH_PORT)', () => {
   const anError = expect.stringMatching(/\S/);
 
   /**
+   * While `server` is away: /health/ready is 503 `not_ready` with what fails (`expected`), and
+   * /health/live still 200; once it is back, ready with everything up again.
+   */
+  async function notReadyWhileAway(server: { away(): Promise<void>; back(): Promise<void> }, expected: Pick<WorkerReadiness['body'], 'failing' | 'checks'>) {
+    await until('ready before the outage', readiness, (r) => r.status === 200);
+    await server.away();
+    try {
+      const down = await until('not ready', readiness, (r) => r.status !== 200);
+      expect(down).toEqual({ status: 503, body: { status: 'not_ready', ...expected } });
+      expect((await get('/health/live')).status).toBe(200);
+    } finally {
+      await server.back();
+    }
+    expect(await until('ready again', readiness, (r) => r.status === 200)).toEqual(allUp);
+  }
+
+  /**
    * A job on each of the worker's queues (put in Redis directly, not through the proxy), and
    * how each ended once the worker had taken and run it: proof that the worker consumes again.
    */
@@ -125,43 +142,17 @@ describe('the worker’s health server (WORKER_HEALTH_PORT)', () => {
   });
 
   it('/health/ready answers 503 naming the database while PostgreSQL is away (still live), and 200 once it is back', async () => {
-    await until('ready before the outage', readiness, (r) => r.status === 200);
-    await postgres.away();
-    try {
-      const down = await until('not ready', readiness, (r) => r.status !== 200);
-      expect(down).toEqual({
-        status: 503,
-        body: {
-          status: 'not_ready',
-          failing: { database: anError, reminders: anError },
-          checks: { database: { status: 'down', error: anError }, redis: { status: 'up' }, reminders: { status: 'down', error: anError } },
-        },
-      });
-      expect((await get('/health/live')).status).toBe(200);
-    } finally {
-      await postgres.back();
-    }
-    expect(await until('ready again', readiness, (r) => r.status === 200)).toEqual(allUp);
+    await notReadyWhileAway(postgres, {
+      failing: { database: anError, reminders: anError },
+      checks: { database: { status: 'down', error: anError }, redis: { status: 'up' }, reminders: { status: 'down', error: anError } },
+    });
   });
 
   it('/health/ready answers 503 naming Redis while Redis is away (still live), and 200 once it is back, the worker taking jobs again', async () => {
-    await until('ready before the outage', readiness, (r) => r.status === 200);
-    await redis.away();
-    try {
-      const down = await until('not ready', readiness, (r) => r.status !== 200);
-      expect(down).toEqual({
-        status: 503,
-        body: {
-          status: 'not_ready',
-          failing: { redis: anError },
-          checks: { database: { status: 'up' }, redis: { status: 'down', error: anError }, reminders: { status: 'up' } },
-        },
-      });
-      expect((await get('/health/live')).status).toBe(200);
-    } finally {
-      await redis.back();
-    }
-    expect(await until('ready again', readiness, (r) => r.status === 200)).toEqual(allUp);
+    await notReadyWhileAway(redis, {
+      failing: { redis: anError },
+      checks: { database: { status: 'up' }, redis: { status: 'down', error: anError }, reminders: { status: 'up' } },
+    });
     // And it does work again: each of its queues' jobs is taken and run.
     expect(await workerTakesJobs()).toEqual({
       heartbeat: { state: 'completed', result: { echo: 'after the outage', databaseTime: expect.any(String) } },
