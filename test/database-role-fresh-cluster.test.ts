@@ -299,4 +299,31 @@ describe('a new cluster, owner without CREATEROLE', () => {
     expect(await outcome(third)).toEqual({ code: 0, stderr: '' });
     expect(third.logs.map((l) => l.msg)).toContain('schema already up to date');
   }, 90000);
+
+  it('an owner with CREATEROLE on PostgreSQL 16 and later makes the login only once its grant of dhr_app has ADMIN OPTION', async () => {
+    const [{ version }] = await cluster().admin('postgres', `SELECT current_setting('server_version_num')::int AS version`);
+    expect(version).toBeGreaterThanOrEqual(160000);
+    await cluster().admin(
+      'postgres',
+      `DO $$ BEGIN IF NOT EXISTS (SELECT 1 FROM pg_roles WHERE rolname = 'dhr_app') THEN CREATE ROLE dhr_app NOLOGIN; END IF; END $$`,
+      `CREATE ROLE ward_owner LOGIN NOSUPERUSER NOCREATEDB CREATEROLE PASSWORD 'ward-owner-password'`,
+      'CREATE DATABASE ward_records OWNER ward_owner',
+      'GRANT dhr_app TO ward_owner',
+    );
+    const installation = {
+      DATABASE_URL: cluster().url('ward_owner', 'ward-owner-password', 'ward_records'),
+      APP_DATABASE_URL: cluster().url('dhr_ward_login', 'ward-login-password', 'ward_records'),
+      DATA_DIR: dataDir(),
+    };
+    const refused = await outcome(run('cli/migrate.js', installation));
+    expect(refused.code).toBe(1);
+    expect(refused.stderr).toContain('permission denied to grant role "dhr_app"');
+
+    // The refused attempt left the login made but not granted dhr_app, which an owner without
+    // REPLICATION and BYPASSRLS may not alter on PostgreSQL 16 and later: the administrator drops it.
+    expect(await cluster().admin('postgres', `SELECT rolname FROM pg_roles WHERE rolname = 'dhr_ward_login'`)).toEqual([{ rolname: 'dhr_ward_login' }]);
+    await cluster().admin('postgres', 'GRANT dhr_app TO ward_owner WITH ADMIN OPTION', 'DROP ROLE dhr_ward_login');
+    expect(await outcome(run('cli/migrate.js', installation))).toEqual({ code: 0, stderr: '' });
+    expect(await cluster().admin('postgres', `SELECT r.rolname FROM pg_auth_members m JOIN pg_roles r ON r.oid = m.roleid JOIN pg_roles u ON u.oid = m.member WHERE u.rolname = 'dhr_ward_login'`)).toEqual([{ rolname: 'dhr_app' }]);
+  }, 90000);
 });
